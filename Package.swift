@@ -1,0 +1,38 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SmartSync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SmartSyncCore", targets: ["SmartSyncCore"]),
+        .library(name: "SmartSyncScenario", targets: ["SmartSyncScenario"]),
+        .executable(name: "smartsync", targets: ["smartsync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
+        .target(name: "SmartSyncCore"),
+        // Scenario files (JSON in, JSON/text report out) on top of the core.
+        .target(name: "SmartSyncScenario", dependencies: ["SmartSyncCore"]),
+        .executableTarget(
+            name: "smartsync",
+            dependencies: [
+                "SmartSyncCore", "SmartSyncScenario",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "SmartSyncCoreTests",
+            dependencies: ["SmartSyncCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "SmartSyncScenarioTests",
+            dependencies: ["SmartSyncScenario", "SmartSyncCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,123 @@
+/// How a copy sizes its orders.
+public enum CopyMode: String, Sendable, Hashable, Codable {
+    /// Replicates the lead's ratios of equity (the product).
+    case smartSync
+    /// Traditional copying: a fixed USDT amount per lead buy, sells proportional. Kept for comparison.
+    case fixedAmount
+}
+
+public enum CopyStatus: UInt8, Sendable, Hashable {
+    case active, stopped
+
+    public var name: String { self == .active ? "active" : "stopped" }
+}
+
+/// Why a copy stopped.
+public enum StopReason: String, Sendable, Hashable, Codable {
+    case follower, leadStopped, removedByLead, stopLoss, takeProfit
+}
+
+/// A total stop loss or take profit: an absolute USDT amount or a ratio of net invested.
+public enum Threshold: Sendable, Hashable {
+    case amount(Fixed)
+    case ratio(Fixed)
+
+    /// The USDT distance from net invested that triggers.
+    public func distance(netInvested: Fixed) -> Fixed {
+        switch self {
+        case .amount(let a): return a
+        case .ratio(let r): return (try? netInvested.multiplied(by: r, .down)) ?? .max
+        }
+    }
+}
+
+/// All copies of one lead, one column per field, so a lead fill's fan-out sweeps contiguous memory.
+/// A copy is a `slot` (its index here, in creation order); slots are never reused, stopped copies stay for history.
+/// Holdings are stored in lots (whole multiples of the symbol's `qtyStep`) so that a value is one multiplication.
+public struct CopyBook: Sendable {
+    public internal(set) var ids: [String] = []
+    public internal(set) var users: [Int32] = []
+    public internal(set) var status: [CopyStatus] = []
+    public internal(set) var mode: [CopyMode] = []
+    /// USDT per lead buy for `fixedAmount` copies (units); zero for Smart Sync.
+    public internal(set) var amountPerOrder: [Int64] = []
+    public internal(set) var cash: [Int64] = []
+    public internal(set) var totalIn: [Int64] = []
+    public internal(set) var totalOut: [Int64] = []
+    public internal(set) var realizedPnl: [Int64] = []
+    public internal(set) var feesPaid: [Int64] = []
+    public internal(set) var profitSharePaid: [Int64] = []
+    public internal(set) var stopLoss: [Threshold?] = []
+    public internal(set) var takeProfit: [Threshold?] = []
+    public internal(set) var stopReason: [StopReason?] = []
+    /// The event that started the copy (for the tracking report).
+    public internal(set) var startedEvent: [Int32] = []
+    /// Venue symbol index of each holding column.
+    public internal(set) var holdingSymbols: [Int] = []
+    /// `lots[column][slot]`: quantity held in units of the symbol's qtyStep.
+    public internal(set) var lots: [[Int64]] = []
+    /// `cost[column][slot]`: cost basis of that holding in USDT units, buy fees included.
+    public internal(set) var cost: [[Int64]] = []
+    public internal(set) var activeCount = 0
+
+    public init() {}
+
+    public var count: Int { ids.count }
+
+    /// Net invested = Σ transfers in − Σ transfers out.
+    public func netInvested(_ slot: Int) -> Fixed { Fixed(units: totalIn[slot] - totalOut[slot]) }
+
+    /// The holding column of a symbol, created empty on first use.
+    mutating func column(for symbol: Int) -> Int {
+        if let c = holdingSymbols.firstIndex(of: symbol) { return c }
+        holdingSymbols.append(symbol)
+        lots.append([Int64](repeating: 0, count: count))
+        cost.append([Int64](repeating: 0, count: count))
+        return holdingSymbols.count - 1
+    }
+
+    public func columnIndex(of symbol: Int) -> Int? { holdingSymbols.firstIndex(of: symbol) }
+
+    /// Appends a new active copy funded with `investment` and returns its slot.
+    mutating func append(
+        id: String, user: Int, mode: CopyMode, amountPerOrder: Fixed, investment: Fixed,
+        stopLoss: Threshold?, takeProfit: Threshold?, event: Int
+    ) -> Int {
+        ids.append(id)
+        users.append(Int32(user))
+        status.append(.active)
+        self.mode.append(mode)
+        self.amountPerOrder.append(amountPerOrder.units)
+        cash.append(investment.units)
+        totalIn.append(investment.units)
+        totalOut.append(0)
+        realizedPnl.append(0)
+        feesPaid.append(0)
+        profitSharePaid.append(0)
+        self.stopLoss.append(stopLoss)
+        self.takeProfit.append(takeProfit)
+        stopReason.append(nil)
+        startedEvent.append(Int32(truncatingIfNeeded: event))
+        for c in lots.indices {
+            lots[c].append(0)
+            cost[c].append(0)
+        }
+        activeCount += 1
+        return count - 1
+    }
+
+    /// Reserves capacity for `n` more copies (bulk loading).
+    public mutating func reserveCapacity(_ n: Int) {
+        let total = count + n
+        ids.reserveCapacity(total); users.reserveCapacity(total); status.reserveCapacity(total)
+        mode.reserveCapacity(total); amountPerOrder.reserveCapacity(total); cash.reserveCapacity(total)
+        totalIn.reserveCapacity(total); totalOut.reserveCapacity(total); realizedPnl.reserveCapacity(total)
+        feesPaid.reserveCapacity(total); profitSharePaid.reserveCapacity(total)
+        stopLoss.reserveCapacity(total); takeProfit.reserveCapacity(total); stopReason.reserveCapacity(total)
+        startedEvent.reserveCapacity(total)
+        for c in lots.indices {
+            lots[c].reserveCapacity(total)
+            cost[c].reserveCapacity(total)
+        }
+    }
+}

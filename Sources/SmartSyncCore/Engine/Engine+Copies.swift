@@ -1,0 +1,134 @@
+/// A follower's settings for a new copy (DESIGN §3).
+public struct StartCopyRequest: Sendable, Hashable {
+    public var copyID: String
+    public var user: String
+    /// The lead's user id.
+    public var lead: String
+    public var mode: CopyMode
+    public var investment: Fixed
+    public var buyExisting: Bool
+    public var stopLoss: Threshold?
+    public var takeProfit: Threshold?
+    /// USDT per lead buy, `fixedAmount` mode only.
+    public var amountPerOrder: Fixed?
+
+    public init(
+        copyID: String, user: String, lead: String, mode: CopyMode = .smartSync, investment: Fixed,
+        buyExisting: Bool = false, stopLoss: Threshold? = nil, takeProfit: Threshold? = nil, amountPerOrder: Fixed? = nil
+    ) {
+        self.copyID = copyID
+        self.user = user
+        self.lead = lead
+        self.mode = mode
+        self.investment = investment
+        self.buyExisting = buyExisting
+        self.stopLoss = stopLoss
+        self.takeProfit = takeProfit
+        self.amountPerOrder = amountPerOrder
+    }
+}
+
+extension Engine {
+    /// Starts a copy: moves the investment from main to a new copy account atomically and, with "buy existing
+    /// assets", buys the lead's current weights of it at market (one merged order per symbol).
+    @discardableResult
+    public mutating func startCopy(_ r: StartCopyRequest, at moment: Moment) throws(EngineError) -> CopyRef {
+        let u = try requireUser(r.user, field: "user")
+        let leadUser = try requireUser(r.lead, field: "lead")
+        guard !r.copyID.isEmpty else { throw EngineError(.invalidInput, field: "copy", "must not be empty") }
+        guard copyIndex[r.copyID] == nil else {
+            throw EngineError(.duplicateID, field: "copy", "copy \"\(r.copyID)\" already exists")
+        }
+        guard u != leadUser else { throw EngineError(.copyingYourself, field: "lead", "you cannot copy yourself") }
+        guard let l = activeLead(of: leadUser) else {
+            throw EngineError(.leadNotActive, field: "lead", "\"\(r.lead)\" is not leading")
+        }
+        guard r.investment >= settings.minInvestment else {
+            throw EngineError(
+                .belowMinimumInvestment, field: "investment",
+                "must be at least \(settings.minInvestment) USDT (got \(r.investment))")
+        }
+        let balance = users[u].balance(Symbol.quoteAsset)
+        guard r.investment <= balance else {
+            throw EngineError(
+                .insufficientFunds, field: "investment", "\(r.investment) USDT exceeds the main balance of \(balance) USDT")
+        }
+        guard leads[l].book.activeCount < leads[l].followerLimit else {
+            throw EngineError(.leadFollowerLimit, field: "lead", "\"\(r.lead)\" has reached its limit of \(leads[l].followerLimit) followers")
+        }
+        let active = activeCopies(of: u)
+        guard active.count < settings.maxActiveCopiesPerFollower else {
+            throw EngineError(
+                .followerCopyLimit, field: "user", "\"\(r.user)\" already has \(active.count) active copies (the limit)")
+        }
+        guard !active.contains(where: { $0.lead == l }) else {
+            throw EngineError(.duplicateActiveCopy, field: "lead", "\"\(r.user)\" already copies \"\(r.lead)\"")
+        }
+        switch (r.mode, r.amountPerOrder) {
+        case (.fixedAmount, .none):
+            throw EngineError(.invalidInput, field: "amountPerOrder", "is required in fixedAmount mode")
+        case (.fixedAmount, .some(let a)) where !a.isPositive:
+            throw EngineError(.invalidInput, field: "amountPerOrder", "must be positive (got \(a))")
+        case (.smartSync, .some):
+            throw EngineError(.invalidInput, field: "amountPerOrder", "only applies to fixedAmount mode")
+        default: break
+        }
+        try Self.checkThreshold(r.stopLoss, field: "stopLoss", maxRatio: .one)
+        try Self.checkThreshold(r.takeProfit, field: "takeProfit", maxRatio: nil)
+
+        // Size buy-existing orders before changing anything (sizing can refuse on overflow).
+        let leadEquity = leadEquity(l)
+        var buys: [(symbol: Int, notional: Int64)] = []
+        if r.buyExisting && leadEquity.isPositive {
+            for s in leads[l].positions.keys.sorted() {
+                guard let q = leads[l].positions[s]?.quantity, q.isPositive,
+                    let value = venue.symbols[s].quote(quantity: q, price: venue.marks[s]),
+                    let n = mulDivFloor(value.units, r.investment.units, leadEquity.units)
+                else { continue }
+                buys.append((s, n))
+            }
+        }
+
+        var book = CopyBook()
+        swap(&book, &leads[l].book)
+        let slot = book.append(
+            id: r.copyID, user: u, mode: r.mode, amountPerOrder: r.amountPerOrder ?? .zero, investment: r.investment,
+            stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event)
+        swap(&book, &leads[l].book)
+        users[u].balances[Symbol.quoteAsset] = balance - r.investment
+        let ref = CopyRef(lead: l, slot: slot)
+        copyIndex[r.copyID] = ref
+        users[u].copies.append(ref)
+        journal.append(
+            .transfer(asset: Symbol.quoteAsset, amount: r.investment, from: .main(user: u), to: .copy(lead: l, slot: slot)))
+
+        for (s, n) in buys {
+            let mark = venue.marks[s]
+            let limit = slippageLimitPrice(l, s, .buy, mark)
+            // Cannot throw: explicit notionals need no equity sweep.
+            guard
+                let plan = try? planBuys(
+                    lead: l, symbol: s, price: mark, limit: limit, target: .notional([n]), slots: .list([slot]),
+                    event: moment.event)
+            else { continue }
+            executeMerged(plan, limit: limit, leadFillID: nil, at: moment)
+        }
+        return ref
+    }
+
+    /// The active copies of a user.
+    public func activeCopies(of u: Int) -> [CopyRef] {
+        users[u].copies.filter { leads[$0.lead].book.status[$0.slot] == .active }
+    }
+
+    static func checkThreshold(_ t: Threshold?, field: String, maxRatio: Fixed?) throws(EngineError) {
+        switch t {
+        case .amount(let a) where !a.isPositive:
+            throw EngineError(.invalidInput, field: field + ".amount", "must be positive (got \(a))")
+        case .ratio(let r) where !r.isPositive || r > (maxRatio ?? .max):
+            let bound = maxRatio.map { " and at most \($0)" } ?? ""
+            throw EngineError(.invalidInput, field: field + ".ratio", "must be above 0\(bound) (got \(r))")
+        default: break
+        }
+    }
+}

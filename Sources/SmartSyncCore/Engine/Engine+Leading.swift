@@ -1,0 +1,116 @@
+extension Engine {
+    /// Opens a lead portfolio funded with `portfolio` USDT from the user's main account.
+    @discardableResult
+    public mutating func startLeading(
+        user id: String, portfolio: Fixed, profitShareRate: Fixed? = nil, slippageLimit: Fixed? = nil,
+        followerLimit: Int? = nil, at moment: Moment
+    ) throws(EngineError) -> Int {
+        let u = try requireUser(id, field: "user")
+        if activeLead(of: u) != nil {
+            throw EngineError(.alreadyLeading, field: "user", "\"\(id)\" already has an active lead portfolio")
+        }
+        try Self.requirePositive(portfolio, field: "portfolio")
+        let balance = users[u].balance(Symbol.quoteAsset)
+        guard portfolio <= balance else {
+            throw EngineError(.insufficientFunds, field: "portfolio", "\(portfolio) USDT exceeds the main balance of \(balance) USDT")
+        }
+        let rate = profitShareRate ?? settings.defaultProfitShareRate
+        guard !rate.isNegative, rate <= settings.maxProfitShareRate else {
+            throw EngineError(.invalidInput, field: "profitShareRate", "must be between 0 and \(settings.maxProfitShareRate) (got \(rate))")
+        }
+        let slippage = slippageLimit ?? settings.slippageLimit
+        guard !slippage.isNegative, slippage < .one else {
+            throw EngineError(.invalidInput, field: "slippageLimit", "must be at least 0 and below 1 (got \(slippage))")
+        }
+        let limit = followerLimit ?? settings.defaultFollowerLimit
+        guard limit > 0 else { throw EngineError(.invalidInput, field: "followerLimit", "must be positive (got \(limit))") }
+        leads.append(
+            Lead(
+                user: u, cash: portfolio, profitShareRate: rate, slippageLimit: slippage, followerLimit: limit,
+                startedEvent: moment.event))
+        let l = leads.count - 1
+        users[u].lead = l
+        users[u].balances[Symbol.quoteAsset] = balance - portfolio
+        journal.append(.transfer(asset: Symbol.quoteAsset, amount: portfolio, from: .main(user: u), to: .lead(l)))
+        return l
+    }
+
+    /// Applies one lead fill and its whole fan-out, exactly once: a fill id seen before is a no-op (returns false).
+    /// Either the lead's fill, every copy fill and every failed copy order are applied, or (on error) nothing.
+    @discardableResult
+    public mutating func applyLeadFill(_ fill: LeadFill) throws(EngineError) -> Bool {
+        if appliedFillIDs.contains(fill.id) { return false }
+        guard leads.indices.contains(fill.lead), leads[fill.lead].status == .active else {
+            throw EngineError(.leadNotActive, field: "lead", "lead portfolio \(fill.lead) is not active")
+        }
+        guard venue.symbols.indices.contains(fill.symbol) else {
+            throw EngineError(.unknownSymbol, field: "symbol", "no symbol \(fill.symbol)")
+        }
+        let l = fill.lead
+        let s = fill.symbol
+        let symbol = venue.symbols[s]
+        guard fill.quantity.isPositive, fill.quantity.isMultiple(of: symbol.qtyStep) else {
+            throw EngineError(.invalidInput, field: "quantity", "must be a positive multiple of qtyStep \(symbol.qtyStep)")
+        }
+        guard fill.price.isPositive, !fill.quote.isNegative, !fill.fee.isNegative else {
+            throw EngineError(.invalidInput, field: "price", "price must be positive, quote and fee not negative")
+        }
+        try checkFunds(u: leads[l].user, lead: l, s: s, side: fill.side, quantity: fill.quantity, quote: fill.quote, fee: fill.fee)
+
+        // Plan the copies against the state just before the fill (no change yet: planning may still throw).
+        let held = leads[l].positions[s]?.quantity ?? .zero
+        let moment = Moment(event: fill.event, time: fill.time)
+        let limit = slippageLimitPrice(l, s, fill.side, fill.price)
+        var plan: SyncPlan?
+        if leads[l].book.activeCount > 0 {
+            if fill.side == .buy {
+                let equity = leadEquity(l, override: (s, fill.price))
+                plan = try planBuys(
+                    lead: l, symbol: s, price: fill.price, limit: limit,
+                    target: .ratio(quote: fill.quote.units, leadEquity: equity.units), slots: .allActive, event: fill.event)
+            } else {
+                plan = planSells(
+                    lead: l, symbol: s, price: fill.price, fraction: (fill.quantity.units, held.units), slots: .allActive,
+                    event: fill.event)
+            }
+        }
+
+        // The lead's own fill, mutated in place (a copy of `Lead` would share, then duplicate, the copy book).
+        if fill.side == .buy {
+            leads[l].cash -= fill.quote + fill.fee
+            leads[l].positions[s, default: Position()].applyBuy(quantity: fill.quantity, quote: fill.quote, fee: fill.fee)
+        } else {
+            leads[l].cash += fill.quote - fill.fee
+            let (_, closed) = leads[l].positions[s, default: Position()].applySell(
+                quantity: fill.quantity, quote: fill.quote, fee: fill.fee)
+            if let closed {
+                leads[l].closedRoundTrips += 1
+                if closed.isPositive { leads[l].wonRoundTrips += 1 }
+            }
+        }
+        leads[l].feesPaid += fill.fee
+        let trade = TradeRecord(
+            account: .lead(l), symbol: s, side: fill.side, quantity: fill.quantity, quote: fill.quote, fee: fill.fee,
+            event: fill.event, time: fill.time)
+        recordVenueSide(trade)
+        journal.append(.trade(trade))
+        appliedFillIDs.insert(fill.id)
+        leadFills.append(fill)
+
+        if let plan { executeMerged(plan, limit: limit, leadFillID: fill.id, at: moment) }
+        return true
+    }
+
+    /// The immediate-or-cancel limit of a merged copy order: the lead's price moved against the copies by at most the
+    /// lead's slippage limit, rounded to the tick so that the limit is never looser than the setting.
+    func slippageLimitPrice(_ l: Int, _ s: Int, _ side: Side, _ price: Fixed) -> Fixed {
+        let limit = leads[l].slippageLimit
+        let tick = venue.symbols[s].priceTick
+        if side == .buy {
+            let p = (try? price.multiplied(by: .one + limit, .down)) ?? price
+            return p.rounded(toStep: tick, .down)
+        }
+        let p = (try? price.multiplied(by: .one - limit, .up)) ?? price
+        return Fixed.max(p.rounded(toStep: tick, .up), tick)
+    }
+}

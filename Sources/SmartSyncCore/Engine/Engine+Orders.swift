@@ -1,0 +1,237 @@
+/// Which account an order trades from.
+public enum OrderAccount: String, Sendable, Hashable {
+    /// The lead portfolio: its fills are copied.
+    case portfolio
+    /// The user's main account: a manual trade, never copied.
+    case main
+}
+
+/// An order as a user places it. A buy gives `quoteAmount` (USDT to spend before fees) or `quantity`; a sell gives
+/// `quantity`. With `limitPrice` the order rests until the mark crosses it (each fill is copied).
+public struct OrderRequest: Sendable, Hashable {
+    public var user: String
+    public var account: OrderAccount
+    public var symbol: String
+    public var side: Side
+    public var quoteAmount: Fixed?
+    public var quantity: Fixed?
+    public var limitPrice: Fixed?
+
+    public init(
+        user: String, account: OrderAccount = .portfolio, symbol: String, side: Side, quoteAmount: Fixed? = nil,
+        quantity: Fixed? = nil, limitPrice: Fixed? = nil
+    ) {
+        self.user = user
+        self.account = account
+        self.symbol = symbol
+        self.side = side
+        self.quoteAmount = quoteAmount
+        self.quantity = quantity
+        self.limitPrice = limitPrice
+    }
+}
+
+/// A limit order waiting for the mark to cross its price.
+public struct RestingOrder: Sendable, Hashable {
+    public var id: Int
+    public var user: Int
+    public var account: OrderAccount
+    public var symbol: Int
+    public var side: Side
+    public var limitPrice: Fixed
+    public var remaining: Fixed
+    public var event: Int
+}
+
+/// What an order did: its fills (lead fills for a portfolio, trades for a main account) and what still rests.
+public struct OrderResult: Sendable {
+    public var orderID: Int
+    public var trades: [TradeRecord] = []
+    public var resting: RestingOrder?
+}
+
+extension Engine {
+    /// Places an order. Market orders execute at once; limit orders execute what crosses now and rest the rest.
+    @discardableResult
+    public mutating func placeOrder(_ request: OrderRequest, at moment: Moment) throws(EngineError) -> OrderResult {
+        let u = try requireUser(request.user, field: "user")
+        let s = try requireSymbol(request.symbol, field: "symbol")
+        let symbol = venue.symbols[s]
+        let lead = request.account == .portfolio ? try requireActiveLead(user: u, field: "user") : nil
+        switch (request.side, request.quoteAmount, request.quantity) {
+        case (.buy, .some, .some):
+            throw EngineError(.invalidInput, field: "quantity", "give quoteAmount or quantity, not both")
+        case (_, .none, .none):
+            throw EngineError(.invalidInput, field: request.side == .buy ? "quoteAmount" : "quantity", "is required")
+        case (.sell, .some, _):
+            throw EngineError(.invalidInput, field: "quoteAmount", "a sell gives quantity, not quoteAmount")
+        default: break
+        }
+        if let q = request.quantity {
+            try Self.requirePositive(q, field: "quantity")
+            guard q.isMultiple(of: symbol.qtyStep) else {
+                throw EngineError(.invalidInput, field: "quantity", "must be a multiple of qtyStep \(symbol.qtyStep) (got \(q))")
+            }
+            guard q >= symbol.minQty else {
+                throw EngineError(.invalidInput, field: "quantity", "below minQty \(symbol.minQty) (got \(q))")
+            }
+        }
+        if let a = request.quoteAmount { try Self.requirePositive(a, field: "quoteAmount") }
+        if let p = request.limitPrice {
+            do { try SimulatedVenue.checkPrice(p, symbol) } catch { throw EngineError(error.prefixed("limit")) }
+        }
+        let orderID = nextOrderNumber
+        guard let limit = request.limitPrice else {
+            let size: SimulatedVenue.Size = request.quoteAmount.map { .budget($0) } ?? .quantity(request.quantity!)
+            let execution = venue.execute(s, request.side, size, limit: nil)
+            try checkExecutable(execution, u: u, lead: lead, s: s, side: request.side, field: request.quoteAmount == nil ? "quantity" : "quoteAmount")
+            nextOrderNumber += 1
+            let trade = try settle(execution, user: u, lead: lead, s: s, side: request.side, fillID: "o\(orderID)-f1", at: moment)
+            return OrderResult(orderID: orderID, trades: [trade])
+        }
+        // Limit order: the quantity at the limit price; funds are checked now and again at each fill.
+        var quantity = request.quantity ?? .zero
+        if let budget = request.quoteAmount {
+            quantity = ((try? budget.divided(by: limit, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+            guard quantity.isPositive, quantity >= symbol.minQty else {
+                throw EngineError(.invalidInput, field: "quoteAmount", "buys less than minQty \(symbol.minQty) at the limit price")
+            }
+        }
+        try checkFunds(u: u, lead: lead, s: s, side: request.side, quantity: quantity, price: limit)
+        nextOrderNumber += 1
+        var order = RestingOrder(
+            id: orderID, user: u, account: request.account, symbol: s, side: request.side, limitPrice: limit,
+            remaining: quantity, event: moment.event)
+        var result = OrderResult(orderID: orderID)
+        if let trade = fillResting(&order, at: moment) { result.trades.append(trade) }
+        if order.remaining.isPositive {
+            restingOrders.append(order)
+            result.resting = order
+        }
+        return result
+    }
+
+    /// Cancels a resting order of a user.
+    public mutating func cancelOrder(user id: String, orderID: Int) throws(EngineError) {
+        let u = try requireUser(id, field: "user")
+        guard let k = restingOrders.firstIndex(where: { $0.id == orderID && $0.user == u }) else {
+            throw EngineError(.unknownOrder, field: "orderId", "no resting order \(orderID) of \"\(id)\"")
+        }
+        restingOrders.remove(at: k)
+    }
+
+    /// Updates a mark price, then fills the resting orders it crosses (their fills are copied).
+    public mutating func updatePrice(symbol name: String, price: Fixed, at moment: Moment) throws(EngineError) {
+        let s = try requireSymbol(name, field: "symbol")
+        do { try venue.setMark(s, price) } catch { throw EngineError(error) }
+        guard restingOrders.contains(where: { $0.symbol == s }) else { return }
+        var kept: [RestingOrder] = []
+        for var order in restingOrders {
+            if order.symbol == s { _ = fillResting(&order, at: moment) }
+            if order.remaining.isPositive { kept.append(order) }
+        }
+        restingOrders = kept
+    }
+
+    /// Executes what of a limit order crosses at the current mark; an order whose account can no longer pay or
+    /// deliver is cancelled (its remaining quantity set to zero).
+    mutating func fillResting(_ order: inout RestingOrder, at moment: Moment) -> TradeRecord? {
+        let mark = venue.marks[order.symbol]
+        guard order.side == .buy ? mark <= order.limitPrice : mark >= order.limitPrice else { return nil }
+        let lead = order.account == .portfolio ? activeLead(of: order.user) : nil
+        if order.account == .portfolio && lead == nil {
+            order.remaining = .zero
+            return nil
+        }
+        let execution = venue.execute(order.symbol, order.side, .quantity(order.remaining), limit: order.limitPrice)
+        guard execution.quantity.isPositive else { return nil }
+        do {
+            try checkExecutable(execution, u: order.user, lead: lead, s: order.symbol, side: order.side, field: "quantity")
+            let fillNumber = leadFills.count + 1
+            let trade = try settle(
+                execution, user: order.user, lead: lead, s: order.symbol, side: order.side,
+                fillID: "o\(order.id)-e\(moment.event)-f\(fillNumber)", at: moment)
+            order.remaining -= execution.quantity
+            return trade
+        } catch {
+            order.remaining = .zero
+            return nil
+        }
+    }
+
+    /// Refuses an execution the account cannot pay for or deliver, or one below the symbol's minimums.
+    func checkExecutable(_ e: Execution, u: Int, lead: Int?, s: Int, side: Side, field: String) throws(EngineError) {
+        let symbol = venue.symbols[s]
+        guard e.quantity.isPositive, e.quantity >= symbol.minQty else {
+            throw EngineError(.invalidInput, field: field, "executes below minQty \(symbol.minQty) of \(symbol.name)")
+        }
+        guard e.quote >= symbol.minNotional else {
+            throw EngineError(.invalidInput, field: field, "executes \(e.quote) USDT, below minNotional \(symbol.minNotional) USDT")
+        }
+        try checkFunds(u: u, lead: lead, s: s, side: side, quantity: e.quantity, quote: e.quote, fee: e.fee)
+    }
+
+    func checkFunds(u: Int, lead: Int?, s: Int, side: Side, quantity: Fixed, price: Fixed) throws(EngineError) {
+        let quote = venue.symbols[s].quote(quantity: quantity, price: price) ?? .max
+        try checkFunds(u: u, lead: lead, s: s, side: side, quantity: quantity, quote: quote, fee: venue.fee(onQuote: quote))
+    }
+
+    func checkFunds(u: Int, lead: Int?, s: Int, side: Side, quantity: Fixed, quote: Fixed, fee: Fixed) throws(EngineError) {
+        let symbol = venue.symbols[s]
+        let account = lead == nil ? "main account" : "lead portfolio"
+        if side == .buy {
+            let cash = lead.map { leads[$0].cash } ?? users[u].balance(Symbol.quoteAsset)
+            guard let cost = try? quote.adding(fee), cost <= cash else {
+                throw EngineError(
+                    .insufficientFunds, field: "quoteAmount",
+                    "costs \(quote) USDT + \(fee) USDT fee, more than the \(account)'s \(cash) USDT")
+            }
+        } else {
+            let held = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? users[u].balance(symbol.base)
+            guard quantity <= held else {
+                throw EngineError(.insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the \(account) holds \(held)")
+            }
+        }
+    }
+
+    /// Books an execution on the account; a lead portfolio's execution is a lead fill and fans out to its copies.
+    mutating func settle(
+        _ e: Execution, user u: Int, lead: Int?, s: Int, side: Side, fillID: String, at moment: Moment
+    ) throws(EngineError) -> TradeRecord {
+        if let lead {
+            let fill = LeadFill(
+                id: fillID, lead: lead, symbol: s, side: side, quantity: e.quantity, quote: e.quote, fee: e.fee,
+                price: e.averagePrice, event: moment.event, time: moment.time)
+            try applyLeadFill(fill)
+            return TradeRecord(
+                account: .lead(lead), symbol: s, side: side, quantity: e.quantity, quote: e.quote, fee: e.fee,
+                event: moment.event, time: moment.time)
+        }
+        let trade = TradeRecord(
+            account: .main(user: u), symbol: s, side: side, quantity: e.quantity, quote: e.quote, fee: e.fee,
+            event: moment.event, time: moment.time)
+        let base = venue.symbols[s].base
+        var user = users[u]
+        if side == .buy {
+            user.balances[Symbol.quoteAsset, default: .zero] -= e.quote + e.fee
+            user.balances[base, default: .zero] += e.quantity
+            user.positions[s, default: Position()].applyBuy(quantity: e.quantity, quote: e.quote, fee: e.fee)
+        } else {
+            user.balances[Symbol.quoteAsset, default: .zero] += e.quote - e.fee
+            user.balances[base, default: .zero] -= e.quantity
+            user.positions[s, default: Position()].applySell(quantity: e.quantity, quote: e.quote, fee: e.fee)
+        }
+        users[u] = user
+        recordVenueSide(trade)
+        journal.append(.trade(trade))
+        return trade
+    }
+
+    /// The venue's settlement side and the fee account for one trade.
+    mutating func recordVenueSide(_ t: TradeRecord) {
+        let sign: Int64 = t.side == .buy ? 1 : -1
+        venueBalances[Symbol.quoteAsset, default: .zero] += Fixed(units: sign * t.quote.units)
+        venueBalances[venue.symbols[t.symbol].base, default: .zero] -= Fixed(units: sign * t.quantity.units)
+        feesCollected += t.fee
+    }
+}

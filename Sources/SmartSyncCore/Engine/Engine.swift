@@ -1,0 +1,192 @@
+/// When and why a command runs: the scenario event (or request) number and its time in milliseconds since
+/// 1970. The core never reads a clock; the same commands at the same moments give the same state.
+public struct Moment: Sendable, Hashable {
+    public var event: Int
+    public var time: Int64
+
+    public init(event: Int, time: Int64) {
+        self.event = event
+        self.time = time
+    }
+}
+
+/// A user: a main account with balances per asset (USDT first) and the cost basis of manual trades.
+public struct User: Sendable {
+    public let id: String
+    public internal(set) var balances: [String: Fixed] = [:]
+    public internal(set) var positions: [Int: Position] = [:]
+    /// The user's current (or last) lead portfolio.
+    public internal(set) var lead: Int?
+    /// Every copy the user started, active or stopped.
+    public internal(set) var copies: [CopyRef] = []
+
+    public func balance(_ asset: String) -> Fixed { balances[asset] ?? .zero }
+}
+
+public enum LeadStatus: String, Sendable, Hashable {
+    case active, stopped
+}
+
+/// A lead portfolio: an isolated account whose fills followers copy, with its copies.
+public struct Lead: Sendable {
+    public let user: Int
+    public internal(set) var status: LeadStatus = .active
+    public internal(set) var cash: Fixed
+    public internal(set) var positions: [Int: Position] = [:]
+    public internal(set) var profitShareRate: Fixed
+    public internal(set) var slippageLimit: Fixed
+    public internal(set) var followerLimit: Int
+    public internal(set) var book = CopyBook()
+    public internal(set) var feesPaid: Fixed = .zero
+    public internal(set) var closedRoundTrips = 0
+    public internal(set) var wonRoundTrips = 0
+    public internal(set) var profitShareEarned: Fixed = .zero
+    public let startedEvent: Int
+
+    public var realizedPnl: Fixed { positions.values.reduce(.zero) { $0 + $1.realizedPnl } }
+}
+
+/// The whole state of a SmartSync market: users, leads with their copies, the venue, the journal. A value type
+/// with no I/O: every command either applies completely or throws `EngineError` and changes nothing.
+public struct Engine: Sendable {
+    public internal(set) var settings: Settings
+    public internal(set) var venue: SimulatedVenue
+    public internal(set) var users: [User] = []
+    public internal(set) var leads: [Lead] = []
+    public internal(set) var journal = Journal()
+    public internal(set) var leadFills: [LeadFill] = []
+    public internal(set) var failedOrders: [FailedCopyOrder] = []
+    public internal(set) var restingOrders: [RestingOrder] = []
+    /// The operator's fee account (USDT).
+    public internal(set) var feesCollected: Fixed = .zero
+    /// The venue's settlement side per asset; negative holdings are what accounts bought from it.
+    public internal(set) var venueBalances: [String: Fixed] = [:]
+    public internal(set) var totalDeposits: Fixed = .zero
+    public internal(set) var totalWithdrawals: Fixed = .zero
+    var userIndex: [String: Int] = [:]
+    var copyIndex: [String: CopyRef] = [:]
+    var appliedFillIDs: Set<String> = []
+    var nextOrderNumber = 1
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        self.venue = SimulatedVenue(takerFeeRate: settings.takerFeeRate)
+    }
+
+    // MARK: Look-ups
+
+    public func user(named id: String) -> Int? { userIndex[id] }
+    public func copy(named id: String) -> CopyRef? { copyIndex[id] }
+    public func hasApplied(fillID: String) -> Bool { appliedFillIDs.contains(fillID) }
+
+    func requireUser(_ id: String, field: String) throws(EngineError) -> Int {
+        guard let u = userIndex[id] else { throw EngineError(.unknownUser, field: field, "no user \"\(id)\"") }
+        return u
+    }
+
+    func requireSymbol(_ name: String, field: String) throws(EngineError) -> Int {
+        guard let s = venue.index(of: name) else { throw EngineError(.unknownSymbol, field: field, "no symbol \"\(name)\"") }
+        return s
+    }
+
+    func requireCopy(_ id: String, field: String) throws(EngineError) -> CopyRef {
+        guard let c = copyIndex[id] else { throw EngineError(.unknownCopy, field: field, "no copy \"\(id)\"") }
+        return c
+    }
+
+    /// The active lead portfolio of a user, if any.
+    public func activeLead(of u: Int) -> Int? {
+        guard let l = users[u].lead, leads[l].status == .active else { return nil }
+        return l
+    }
+
+    /// The active lead portfolio of a user.
+    func requireActiveLead(user u: Int, field: String) throws(EngineError) -> Int {
+        guard let l = users[u].lead, leads[l].status == .active else {
+            throw EngineError(.notLeading, field: field, "user \"\(users[u].id)\" has no active lead portfolio")
+        }
+        return l
+    }
+
+    // MARK: Market set-up
+
+    /// Lists a symbol at its first price, optionally with a synthetic order book.
+    public mutating func listSymbol(_ symbol: Symbol, price: Fixed, book: BookShape? = nil) throws(EngineError) {
+        do { try venue.list(symbol, price: price, book: book) } catch { throw EngineError(error) }
+    }
+
+    // MARK: Users and money from outside
+
+    /// Creates a user with an empty main account.
+    @discardableResult
+    public mutating func addUser(_ id: String) throws(EngineError) -> Int {
+        guard !id.isEmpty else { throw EngineError(.invalidInput, field: "id", "must not be empty") }
+        guard userIndex[id] == nil else { throw EngineError(.duplicateID, field: "id", "user \"\(id)\" already exists") }
+        users.append(User(id: id))
+        userIndex[id] = users.count - 1
+        return users.count - 1
+    }
+
+    /// Operator deposit of USDT into a user's main account.
+    public mutating func deposit(user id: String, amount: Fixed, at moment: Moment) throws(EngineError) {
+        let u = try requireUser(id, field: "user")
+        try Self.requirePositive(amount, field: "amount")
+        guard (try? users[u].balance(Symbol.quoteAsset).adding(amount)) != nil,
+            (try? totalDeposits.adding(amount)) != nil
+        else { throw EngineError(.overflow, field: "amount", "balance would overflow") }
+        users[u].balances[Symbol.quoteAsset, default: .zero] += amount
+        totalDeposits += amount
+        journal.append(.deposit(user: u, amount: amount))
+    }
+
+    /// Operator withdrawal of USDT from a user's main account.
+    public mutating func withdraw(user id: String, amount: Fixed, at moment: Moment) throws(EngineError) {
+        let u = try requireUser(id, field: "user")
+        try Self.requirePositive(amount, field: "amount")
+        let balance = users[u].balance(Symbol.quoteAsset)
+        guard amount <= balance else {
+            throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(balance) USDT")
+        }
+        users[u].balances[Symbol.quoteAsset] = balance - amount
+        totalWithdrawals += amount
+        journal.append(.withdrawal(user: u, amount: amount))
+    }
+
+    static func requirePositive(_ value: Fixed, field: String) throws(EngineError) {
+        guard value.isPositive else { throw EngineError(.invalidInput, field: field, "must be positive (got \(value))") }
+    }
+
+    // MARK: Valuation
+
+    /// Equity of a lead portfolio: cash + Σ quantity × mark, with `override` pricing one symbol differently
+    /// (the filled symbol at the fill price, DESIGN §2).
+    public func leadEquity(_ l: Int, override: (symbol: Int, price: Fixed)? = nil) -> Fixed {
+        var equity = leads[l].cash
+        for (s, p) in leads[l].positions where p.quantity.isPositive {
+            let price = override?.symbol == s ? override!.price : venue.marks[s]
+            equity += venue.symbols[s].quote(quantity: p.quantity, price: price) ?? .max
+        }
+        return equity
+    }
+
+    /// Equity of a copy at mark prices.
+    public func copyEquity(_ ref: CopyRef) -> Fixed {
+        let book = leads[ref.lead].book
+        var units = book.cash[ref.slot]
+        for (c, s) in book.holdingSymbols.enumerated() {
+            units += book.lots[c][ref.slot] * lotValue(s, price: venue.marks[s])
+        }
+        return Fixed(units: units)
+    }
+
+    /// The USDT value of one lot (one qtyStep) at `price`: exact by the symbol's step rule.
+    public func lotValue(_ symbol: Int, price: Fixed) -> Int64 {
+        mulDivFloor(price.units, venue.symbols[symbol].qtyStep.units, Fixed.unitsPerOne) ?? .max
+    }
+}
+
+/// Where a copy lives: its lead and its slot in the lead's copy book.
+public struct CopyRef: Sendable, Hashable {
+    public var lead: Int
+    public var slot: Int
+}

@@ -1,0 +1,36 @@
+/// A refused command: a stable code, the offending input field and a message saying which rule it broke.
+/// A refused command changes nothing.
+public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case invalidInput
+        case unknownUser, unknownSymbol, unknownCopy, unknownOrder
+        case duplicateID
+        case insufficientFunds
+        case belowMinimumInvestment
+        case copyingYourself
+        case leadNotActive
+        case leadFollowerLimit
+        case followerCopyLimit
+        case duplicateActiveCopy
+        case alreadyLeading
+        case notLeading
+        case copyNotActive
+        case overflow
+    }
+
+    public var code: Code
+    public var field: String
+    public var message: String
+
+    public init(_ code: Code, field: String, _ message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+
+    public init(_ error: FieldError) {
+        self.init(.invalidInput, field: error.field, error.rule)
+    }
+
+    public var description: String { "\(field): \(message)" }
+}

@@ -1,0 +1,162 @@
+/// The result of an audit: whether the books balance, and every discrepancy found.
+public struct AuditReport: Sendable {
+    public var balanced: Bool { problems.isEmpty }
+    public var problems: [String] = []
+    /// Σ USDT over every account, the venue's settlement side included.
+    public var totalUSDT: Fixed = .zero
+    /// Deposits − withdrawals: what `totalUSDT` must equal.
+    public var expectedUSDT: Fixed = .zero
+    public var entries = 0
+}
+
+extension Engine {
+    /// Proves conservation: replays the journal from zero and checks that (1) every account's live balance equals
+    /// its replayed balance, (2) Σ USDT over all accounts and the venue equals deposits − withdrawals and every base
+    /// asset sums to zero, (3) no account but the venue is negative.
+    public func audit() -> AuditReport {
+        var report = AuditReport()
+        var replay = Replay(engine: self)
+        for entry in journal.entries { replay.apply(entry) }
+        report.entries = journal.entries.count
+
+        func check(_ what: @autoclosure () -> String, live: Fixed, replayed: Int64) {
+            if live.units != replayed {
+                report.problems.append("\(what()): balance \(live) but the journal gives \(Fixed(units: replayed))")
+            }
+            if live.isNegative { report.problems.append("\(what()): negative balance \(live)") }
+        }
+
+        for (u, user) in users.enumerated() {
+            let assets = Set(user.balances.keys).union(replay.main[u].keys)
+            for asset in assets.sorted() {
+                check("user \(user.id) main \(asset)", live: user.balance(asset), replayed: replay.main[u][asset] ?? 0)
+            }
+        }
+        for (l, lead) in leads.enumerated() {
+            check("lead \(l) cash", live: lead.cash, replayed: replay.lead[l][Symbol.quoteAsset] ?? 0)
+            for (s, symbol) in venue.symbols.enumerated() {
+                check(
+                    "lead \(l) \(symbol.base)", live: lead.positions[s]?.quantity ?? .zero,
+                    replayed: replay.lead[l][symbol.base] ?? 0)
+            }
+            let book = lead.book
+            for i in 0..<book.count {
+                check("copy \(book.ids[i]) cash", live: Fixed(units: book.cash[i]), replayed: replay.copyCash[l][i])
+            }
+            for (s, symbol) in venue.symbols.enumerated() {
+                let step = symbol.qtyStep.units
+                let column = book.columnIndex(of: s)
+                for i in 0..<book.count {
+                    let live = column.map { book.lots[$0][i] * step } ?? 0
+                    check("copy \(book.ids[i]) \(symbol.base)", live: Fixed(units: live), replayed: replay.copyAsset(l, s, i))
+                }
+            }
+        }
+        if feesCollected.units != replay.fees {
+            report.problems.append("fee account: \(feesCollected) but the journal gives \(Fixed(units: replay.fees))")
+        }
+        for (asset, live) in venueBalances where live.units != (replay.venue[asset] ?? 0) {
+            report.problems.append("venue \(asset): \(live) but the journal gives \(Fixed(units: replay.venue[asset] ?? 0))")
+        }
+
+        // Conservation over everything the live state holds.
+        var totals: [String: Int64] = [:]
+        for user in users { for (asset, b) in user.balances { totals[asset, default: 0] += b.units } }
+        for lead in leads {
+            totals[Symbol.quoteAsset, default: 0] += lead.cash.units
+            for (s, p) in lead.positions { totals[venue.symbols[s].base, default: 0] += p.quantity.units }
+            totals[Symbol.quoteAsset, default: 0] += lead.book.cash.reduce(0, +)
+            for (c, s) in lead.book.holdingSymbols.enumerated() {
+                totals[venue.symbols[s].base, default: 0] += lead.book.lots[c].reduce(0, +) * venue.symbols[s].qtyStep.units
+            }
+        }
+        totals[Symbol.quoteAsset, default: 0] += feesCollected.units
+        for (asset, b) in venueBalances { totals[asset, default: 0] += b.units }
+        report.totalUSDT = Fixed(units: totals[Symbol.quoteAsset] ?? 0)
+        report.expectedUSDT = totalDeposits - totalWithdrawals
+        if report.totalUSDT != report.expectedUSDT {
+            report.problems.append("USDT is not conserved: accounts hold \(report.totalUSDT), deposits − withdrawals = \(report.expectedUSDT)")
+        }
+        for (asset, total) in totals.sorted(by: { $0.key < $1.key }) where asset != Symbol.quoteAsset && total != 0 {
+            report.problems.append("\(asset) is not conserved: accounts and venue sum to \(Fixed(units: total)), not 0")
+        }
+        return report
+    }
+}
+
+/// Balances rebuilt from the journal alone.
+private struct Replay {
+    var main: [[String: Int64]]
+    var lead: [[String: Int64]]
+    var copyCash: [[Int64]]
+    /// `copyAssets[lead][symbol]` → per-slot quantity units, created on first use.
+    var copyAssets: [[Int: [Int64]]]
+    var fees: Int64 = 0
+    var venue: [String: Int64] = [:]
+    let engine: Engine
+
+    init(engine: Engine) {
+        self.engine = engine
+        main = Array(repeating: [:], count: engine.users.count)
+        lead = Array(repeating: [:], count: engine.leads.count)
+        copyCash = engine.leads.map { [Int64](repeating: 0, count: $0.book.count) }
+        copyAssets = Array(repeating: [:], count: engine.leads.count)
+    }
+
+    func copyAsset(_ l: Int, _ s: Int, _ slot: Int) -> Int64 { copyAssets[l][s]?[slot] ?? 0 }
+
+    mutating func add(_ account: AccountRef, _ asset: String, _ units: Int64) {
+        switch account {
+        case .main(let u): main[u][asset, default: 0] += units
+        case .lead(let l): lead[l][asset, default: 0] += units
+        case .copy(let l, let slot):
+            if asset == Symbol.quoteAsset {
+                copyCash[l][slot] += units
+            } else if let s = engine.venue.symbols.firstIndex(where: { $0.base == asset }) {
+                addCopyAsset(l, s, slot, units)
+            }
+        case .fees: fees += units
+        case .venue: venue[asset, default: 0] += units
+        }
+    }
+
+    mutating func addCopyAsset(_ l: Int, _ s: Int, _ slot: Int, _ units: Int64) {
+        if copyAssets[l][s] == nil { copyAssets[l][s] = [Int64](repeating: 0, count: engine.leads[l].book.count) }
+        copyAssets[l][s]![slot] += units
+    }
+
+    mutating func apply(_ entry: JournalEntry) {
+        let usdt = Symbol.quoteAsset
+        switch entry {
+        case .deposit(let u, let amount): main[u][usdt, default: 0] += amount.units
+        case .withdrawal(let u, let amount): main[u][usdt, default: 0] -= amount.units
+        case .transfer(let asset, let amount, let from, let to):
+            add(from, asset, -amount.units)
+            add(to, asset, amount.units)
+        case .trade(let t):
+            let base = engine.venue.symbols[t.symbol].base
+            let sign: Int64 = t.side == .buy ? 1 : -1
+            add(t.account, usdt, -sign * t.quote.units - t.fee.units)
+            add(t.account, base, sign * t.quantity.units)
+            venue[usdt, default: 0] += sign * t.quote.units
+            venue[base, default: 0] -= sign * t.quantity.units
+            fees += t.fee.units
+        case .copyFills(let b):
+            let symbol = engine.venue.symbols[b.symbol]
+            let sign: Int64 = b.side == .buy ? 1 : -1
+            for k in 0..<b.count {
+                let slot = Int(b.slots[k])
+                let quantity = b.lots[k] * symbol.qtyStep.units
+                copyCash[b.lead][slot] += -sign * b.quote[k] - b.fee[k]
+                addCopyAsset(b.lead, b.symbol, slot, sign * quantity)
+                venue[usdt, default: 0] += sign * b.quote[k]
+                venue[symbol.base, default: 0] -= sign * quantity
+                fees += b.fee[k]
+            }
+            for k in b.profitShare.indices {
+                copyCash[b.lead][Int(b.profitShareSlots[k])] -= b.profitShare[k]
+                main[b.leadUser][usdt, default: 0] += b.profitShare[k]
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+/// An account that holds balances. Main accounts, lead portfolios and copy accounts are separate ledgers;
+/// the venue is the settlement side of every trade and `fees` is the operator's fee account.
+public enum AccountRef: Sendable, Hashable, CustomStringConvertible {
+    case main(user: Int)
+    case lead(Int)
+    case copy(lead: Int, slot: Int)
+    case fees
+    case venue
+
+    public var description: String {
+        switch self {
+        case .main(let u): return "main[\(u)]"
+        case .lead(let l): return "lead[\(l)]"
+        case .copy(let l, let s): return "copy[\(l).\(s)]"
+        case .fees: return "fees"
+        case .venue: return "venue"
+        }
+    }
+}
+
+/// One balanced change of balances. Every balance change in the engine is one of these; each case moves value
+/// between accounts (or in from / out to the outside world for deposits and withdrawals) and sums to zero.
+public enum JournalEntry: Sendable {
+    /// Operator credits a user's main account from outside.
+    case deposit(user: Int, amount: Fixed)
+    /// Operator pays out from a user's main account.
+    case withdrawal(user: Int, amount: Fixed)
+    /// Moves an asset ("USDT" or a base asset) between two accounts.
+    case transfer(asset: String, amount: Fixed, from: AccountRef, to: AccountRef)
+    /// One account trades with the venue; the fee goes to the fee account.
+    case trade(TradeRecord)
+    /// The copy fills of one merged venue order, and the profit share they triggered.
+    case copyFills(CopyFillBatch)
+}
+
+/// An execution of a lead portfolio's or a main account's order.
+public struct TradeRecord: Sendable, Hashable {
+    public var account: AccountRef
+    public var symbol: Int
+    public var side: Side
+    public var quantity: Fixed
+    public var quote: Fixed
+    public var fee: Fixed
+    public var event: Int
+    public var time: Int64
+}
+
+/// The copy fills allocated from one merged venue order (columns, one row per filled copy, slots ascending).
+public struct CopyFillBatch: Sendable {
+    public var lead: Int
+    public var symbol: Int
+    public var side: Side
+    public var event: Int
+    public var time: Int64
+    /// The lead fill that caused it, nil for "buy existing assets" and liquidations.
+    public var leadFillID: String?
+    /// The price the lead got (the mark for buy-existing and liquidation orders).
+    public var leadPrice: Fixed
+    /// The merged order's average price: every copy in it gets this price.
+    public var price: Fixed
+    public var slots: [Int32] = []
+    /// Quantities in lots of the symbol's qtyStep.
+    public var lots: [Int64] = []
+    public var quote: [Int64] = []
+    public var fee: [Int64] = []
+    public var cappedByCash: [Bool] = []
+    /// Profit share paid to the lead's main account by copies whose sell realized profit.
+    public var profitShareSlots: [Int32] = []
+    public var profitShare: [Int64] = []
+    /// The lead's user index (receiver of profit share).
+    public var leadUser: Int
+
+    public var count: Int { slots.count }
+
+    /// Row of a slot, if that copy has a fill here.
+    public func row(of slot: Int) -> Int? {
+        var lo = 0
+        var hi = slots.count
+        let s = Int32(slot)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if slots[mid] < s { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < slots.count && slots[lo] == s ? lo : nil
+    }
+}
+
+/// The engine's append-only journal.
+public struct Journal: Sendable {
+    public private(set) var entries: [JournalEntry] = []
+
+    public init() {}
+
+    mutating func append(_ entry: JournalEntry) { entries.append(entry) }
+}
