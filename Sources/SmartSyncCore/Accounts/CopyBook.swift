@@ -52,6 +52,10 @@ public struct CopyBook: Sendable {
     public internal(set) var stopReason: [StopReason?] = []
     /// The event that started the copy (for the tracking report).
     public internal(set) var startedEvent: [Int32] = []
+    /// Performance units of the copy (NAV = equity ÷ units), in 1e-8.
+    public internal(set) var units: [Int64] = []
+    /// The lead's NAV when the copy started, in 1e-8 (tracking compares over the same span).
+    public internal(set) var leadNavAtStart: [Int64] = []
     /// Venue symbol index of each holding column.
     public internal(set) var holdingSymbols: [Int] = []
     /// `lots[column][slot]`: quantity held in units of the symbol's qtyStep.
@@ -81,7 +85,7 @@ public struct CopyBook: Sendable {
     /// Appends a new active copy funded with `investment` and returns its slot.
     mutating func append(
         id: String, user: Int, mode: CopyMode, amountPerOrder: Fixed, investment: Fixed,
-        stopLoss: Threshold?, takeProfit: Threshold?, event: Int
+        stopLoss: Threshold?, takeProfit: Threshold?, event: Int, leadNav: Fixed
     ) -> Int {
         ids.append(id)
         users.append(Int32(user))
@@ -98,6 +102,8 @@ public struct CopyBook: Sendable {
         self.takeProfit.append(takeProfit)
         stopReason.append(nil)
         startedEvent.append(Int32(truncatingIfNeeded: event))
+        units.append(investment.units)
+        leadNavAtStart.append(leadNav.units)
         for c in lots.indices {
             lots[c].append(0)
             cost[c].append(0)
@@ -114,7 +120,7 @@ public struct CopyBook: Sendable {
         totalIn.reserveCapacity(total); totalOut.reserveCapacity(total); realizedPnl.reserveCapacity(total)
         feesPaid.reserveCapacity(total); profitSharePaid.reserveCapacity(total)
         stopLoss.reserveCapacity(total); takeProfit.reserveCapacity(total); stopReason.reserveCapacity(total)
-        startedEvent.reserveCapacity(total)
+        startedEvent.reserveCapacity(total); units.reserveCapacity(total); leadNavAtStart.reserveCapacity(total)
         for c in lots.indices {
             lots[c].reserveCapacity(total)
             cost[c].reserveCapacity(total)

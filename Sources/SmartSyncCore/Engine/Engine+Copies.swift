@@ -89,15 +89,17 @@ extension Engine {
             }
         }
 
+        let leadNav = leadNav(l)
         var book = CopyBook()
         swap(&book, &leads[l].book)
         let slot = book.append(
             id: r.copyID, user: u, mode: r.mode, amountPerOrder: r.amountPerOrder ?? .zero, investment: r.investment,
-            stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event)
+            stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event, leadNav: leadNav)
         swap(&book, &leads[l].book)
         users[u].balances[Symbol.quoteAsset] = balance - r.investment
         let ref = CopyRef(lead: l, slot: slot)
         copyIndex[r.copyID] = ref
+        copyOrder.append(ref)
         users[u].copies.append(ref)
         journal.append(
             .transfer(asset: Symbol.quoteAsset, amount: r.investment, from: .main(user: u), to: .copy(lead: l, slot: slot)))
@@ -130,5 +132,20 @@ extension Engine {
             throw EngineError(.invalidInput, field: field + ".ratio", "must be above 0\(bound) (got \(r))")
         default: break
         }
+    }
+}
+
+extension Engine {
+    /// Reserves room for `n` more copies of a lead and as many users (bulk loading).
+    public mutating func reserveCopies(lead l: Int, _ n: Int) {
+        users.reserveCapacity(users.count + n)
+        userIndex.reserveCapacity(userIndex.count + n)
+        copyIndex.reserveCapacity(copyIndex.count + n)
+        copyOrder.reserveCapacity(copyOrder.count + n)
+        journal.reserveCapacity(journal.entries.count + 2 * n)
+        var book = CopyBook()
+        swap(&book, &leads[l].book)
+        book.reserveCapacity(n)
+        swap(&book, &leads[l].book)
     }
 }

@@ -27,11 +27,12 @@ extension Engine {
         leads.append(
             Lead(
                 user: u, cash: portfolio, profitShareRate: rate, slippageLimit: slippage, followerLimit: limit,
-                startedEvent: moment.event))
+                startedEvent: moment.event, netFunding: portfolio, units: portfolio))
         let l = leads.count - 1
         users[u].lead = l
         users[u].balances[Symbol.quoteAsset] = balance - portfolio
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: portfolio, from: .main(user: u), to: .lead(l)))
+        observeLead(l, at: moment)
         return l
     }
 
@@ -98,6 +99,7 @@ extension Engine {
         leadFills.append(fill)
 
         if let plan { executeMerged(plan, limit: limit, leadFillID: fill.id, at: moment) }
+        observeLead(l, at: moment)
         return true
     }
 

@@ -124,13 +124,17 @@ extension Engine {
     public mutating func updatePrice(symbol name: String, price: Fixed, at moment: Moment) throws(EngineError) {
         let s = try requireSymbol(name, field: "symbol")
         do { try venue.setMark(s, price) } catch { throw EngineError(error) }
-        guard restingOrders.contains(where: { $0.symbol == s }) else { return }
-        var kept: [RestingOrder] = []
-        for var order in restingOrders {
-            if order.symbol == s { _ = fillResting(&order, at: moment) }
-            if order.remaining.isPositive { kept.append(order) }
+        if restingOrders.contains(where: { $0.symbol == s }) {
+            var kept: [RestingOrder] = []
+            for var order in restingOrders {
+                if order.symbol == s { _ = fillResting(&order, at: moment) }
+                if order.remaining.isPositive { kept.append(order) }
+            }
+            restingOrders = kept
         }
-        restingOrders = kept
+        for l in leads.indices where leads[l].status == .active && (leads[l].positions[s]?.quantity.isPositive ?? false) {
+            observeLead(l, at: moment)
+        }
     }
 
     /// Executes what of a limit order crosses at the current mark; an order whose account can no longer pay or

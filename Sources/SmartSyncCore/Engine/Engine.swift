@@ -42,6 +42,15 @@ public struct Lead: Sendable {
     public internal(set) var wonRoundTrips = 0
     public internal(set) var profitShareEarned: Fixed = .zero
     public let startedEvent: Int
+    /// Σ transfers into the portfolio − Σ transfers out (PnL = equity − net funding).
+    public internal(set) var netFunding: Fixed
+    /// Performance units: NAV = equity ÷ units. Transfers buy or redeem units at the current NAV, so they are not profit.
+    public internal(set) var units: Fixed
+    public internal(set) var peakNav: Fixed = .one
+    /// Largest 1 − NAV ÷ running peak seen so far.
+    public internal(set) var maxDrawdown: Fixed = .zero
+    /// Equity and NAV after every event that moved them.
+    public internal(set) var curve: [EquityPoint] = []
 
     public var realizedPnl: Fixed { positions.values.reduce(.zero) { $0 + $1.realizedPnl } }
 }
@@ -65,6 +74,7 @@ public struct Engine: Sendable {
     public internal(set) var totalWithdrawals: Fixed = .zero
     var userIndex: [String: Int] = [:]
     var copyIndex: [String: CopyRef] = [:]
+    var copyOrder: [CopyRef] = []
     var appliedFillIDs: Set<String> = []
     var nextOrderNumber = 1
 
@@ -169,6 +179,37 @@ public struct Engine: Sendable {
         return equity
     }
 
+    /// Unit NAV of a lead portfolio (1 at the start).
+    public func leadNav(_ l: Int) -> Fixed {
+        Self.nav(equity: leadEquity(l), units: leads[l].units)
+    }
+
+    /// Unit NAV of a copy (1 at the start).
+    public func copyNav(_ ref: CopyRef) -> Fixed {
+        Self.nav(equity: copyEquity(ref), units: Fixed(units: leads[ref.lead].book.units[ref.slot]))
+    }
+
+    static func nav(equity: Fixed, units: Fixed) -> Fixed {
+        units.isPositive ? ((try? Fixed.mulDiv(equity, .one, units, .halfEven)) ?? .zero) : .one
+    }
+
+    /// Records a lead's equity and NAV after an event: running peak, max drawdown, equity curve.
+    mutating func observeLead(_ l: Int, at moment: Moment) {
+        let equity = leadEquity(l)
+        let nav = Self.nav(equity: equity, units: leads[l].units)
+        if nav > leads[l].peakNav { leads[l].peakNav = nav }
+        if leads[l].peakNav.isPositive {
+            let drawdown = Fixed.one - ((try? Fixed.mulDiv(nav, .one, leads[l].peakNav, .halfEven)) ?? .one)
+            if drawdown > leads[l].maxDrawdown { leads[l].maxDrawdown = drawdown }
+        }
+        let point = EquityPoint(time: moment.time, event: moment.event, equity: equity, nav: nav)
+        if let last = leads[l].curve.last, last.time == moment.time, last.event == moment.event {
+            leads[l].curve[leads[l].curve.count - 1] = point
+        } else {
+            leads[l].curve.append(point)
+        }
+    }
+
     /// Equity of a copy at mark prices.
     public func copyEquity(_ ref: CopyRef) -> Fixed {
         let book = leads[ref.lead].book
@@ -183,6 +224,14 @@ public struct Engine: Sendable {
     public func lotValue(_ symbol: Int, price: Fixed) -> Int64 {
         mulDivFloor(price.units, venue.symbols[symbol].qtyStep.units, Fixed.unitsPerOne) ?? .max
     }
+}
+
+/// One point of an equity curve.
+public struct EquityPoint: Sendable, Hashable {
+    public var time: Int64
+    public var event: Int
+    public var equity: Fixed
+    public var nav: Fixed
 }
 
 /// Where a copy lives: its lead and its slot in the lead's copy book.

@@ -92,4 +92,6 @@ public struct Journal: Sendable {
     public init() {}
 
     mutating func append(_ entry: JournalEntry) { entries.append(entry) }
+
+    mutating func reserveCapacity(_ n: Int) { entries.reserveCapacity(n) }
 }

@@ -1,0 +1,163 @@
+/// A holding as users see it.
+public struct HoldingView: Sendable, Hashable {
+    public var symbol: String
+    public var quantity: Fixed
+    /// Average cost per unit, buy fees included.
+    public var averageCost: Fixed
+    public var mark: Fixed
+    public var value: Fixed
+    /// Value ÷ account equity.
+    public var weight: Fixed
+    /// Below the symbol's minimum quantity or notional: cannot be sold.
+    public var dust: Bool
+    public var unrealizedPnl: Fixed
+}
+
+/// A copy's statement (DESIGN §4 "copy details").
+public struct CopyView: Sendable, Hashable {
+    public var id: String
+    public var user: String
+    public var lead: String
+    public var mode: CopyMode
+    public var status: CopyStatus
+    public var stopReason: StopReason?
+    public var netInvested: Fixed
+    public var totalIn: Fixed
+    public var totalOut: Fixed
+    public var cash: Fixed
+    public var equity: Fixed
+    public var holdings: [HoldingView]
+    public var realizedPnl: Fixed
+    public var unrealizedPnl: Fixed
+    /// (equity + total out − total in) ÷ total in.
+    public var roi: Fixed
+    public var feesPaid: Fixed
+    public var profitSharePaid: Fixed
+    public var copyRoi: Fixed
+    public var leadRoi: Fixed
+    public var gap: Fixed
+}
+
+/// A lead's profile figures (DESIGN §4 "lead profiles").
+public struct LeadView: Sendable, Hashable {
+    public var user: String
+    public var status: LeadStatus
+    public var cash: Fixed
+    public var holdings: [HoldingView]
+    public var equity: Fixed
+    public var nav: Fixed
+    public var roi: Fixed
+    public var pnl: Fixed
+    public var aum: Fixed
+    public var followers: Int
+    public var followerLimit: Int
+    public var winRate: Fixed
+    public var closedRoundTrips: Int
+    public var maxDrawdown: Fixed
+    public var profitShareRate: Fixed
+    public var profitShareEarned: Fixed
+}
+
+/// One copy fill beside the lead fill that caused it.
+public struct CopyFillView: Sendable, Hashable {
+    public var event: Int
+    public var time: Int64
+    public var symbol: String
+    public var side: Side
+    public var quantity: Fixed
+    public var price: Fixed
+    public var quote: Fixed
+    public var fee: Fixed
+    public var leadPrice: Fixed
+    public var leadFillID: String?
+    public var cappedByCash: Bool
+}
+
+extension Engine {
+    /// `a ÷ b` as a ratio on the 1e-8 grid (half-even); zero when `b` is zero.
+    public static func ratio(_ a: Fixed, _ b: Fixed) -> Fixed {
+        b.isZero ? .zero : ((try? Fixed.mulDiv(a, .one, b, .halfEven)) ?? .zero)
+    }
+
+    func holdingView(_ s: Int, quantity: Fixed, cost: Fixed, equity: Fixed) -> HoldingView {
+        let symbol = venue.symbols[s]
+        let mark = venue.marks[s]
+        let value = symbol.quote(quantity: quantity, price: mark) ?? .max
+        return HoldingView(
+            symbol: symbol.name, quantity: quantity,
+            averageCost: Self.ratio(cost, quantity), mark: mark, value: value, weight: Self.ratio(value, equity),
+            dust: quantity < symbol.minQty || value < symbol.minNotional, unrealizedPnl: value - cost)
+    }
+
+    /// The statement of one copy.
+    public func copyView(_ ref: CopyRef) -> CopyView {
+        let book = leads[ref.lead].book
+        let i = ref.slot
+        let equity = copyEquity(ref)
+        var holdings: [HoldingView] = []
+        for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
+            let quantity = Fixed(units: book.lots[c][i] * venue.symbols[s].qtyStep.units)
+            holdings.append(holdingView(s, quantity: quantity, cost: Fixed(units: book.cost[c][i]), equity: equity))
+        }
+        let totalIn = Fixed(units: book.totalIn[i])
+        let totalOut = Fixed(units: book.totalOut[i])
+        let copyRoi = copyNav(ref) - .one
+        let leadRoi = Self.ratio(leadNav(ref.lead), Fixed(units: book.leadNavAtStart[i])) - .one
+        return CopyView(
+            id: book.ids[i], user: users[Int(book.users[i])].id, lead: users[leads[ref.lead].user].id, mode: book.mode[i],
+            status: book.status[i], stopReason: book.stopReason[i], netInvested: totalIn - totalOut, totalIn: totalIn,
+            totalOut: totalOut, cash: Fixed(units: book.cash[i]), equity: equity, holdings: holdings,
+            realizedPnl: Fixed(units: book.realizedPnl[i]),
+            unrealizedPnl: holdings.reduce(.zero) { $0 + $1.unrealizedPnl },
+            roi: Self.ratio(equity + totalOut - totalIn, totalIn), feesPaid: Fixed(units: book.feesPaid[i]),
+            profitSharePaid: Fixed(units: book.profitSharePaid[i]), copyRoi: copyRoi, leadRoi: leadRoi,
+            gap: copyRoi - leadRoi)
+    }
+
+    /// The profile figures of one lead portfolio.
+    public func leadView(_ l: Int) -> LeadView {
+        let lead = leads[l]
+        let equity = leadEquity(l)
+        let holdings = lead.positions.keys.sorted().compactMap { s -> HoldingView? in
+            guard let p = lead.positions[s], p.quantity.isPositive else { return nil }
+            return holdingView(s, quantity: p.quantity, cost: p.cost, equity: equity)
+        }
+        var aum = Fixed.zero
+        for i in 0..<lead.book.count where lead.book.status[i] == .active {
+            aum += copyEquity(CopyRef(lead: l, slot: i))
+        }
+        let nav = leadNav(l)
+        return LeadView(
+            user: users[lead.user].id, status: lead.status, cash: lead.cash, holdings: holdings, equity: equity, nav: nav,
+            roi: nav - .one, pnl: equity - lead.netFunding, aum: aum, followers: lead.book.activeCount,
+            followerLimit: lead.followerLimit,
+            winRate: Self.ratio(Fixed(lead.wonRoundTrips), Fixed(lead.closedRoundTrips)),
+            closedRoundTrips: lead.closedRoundTrips, maxDrawdown: lead.maxDrawdown, profitShareRate: lead.profitShareRate,
+            profitShareEarned: lead.profitShareEarned)
+    }
+
+    /// A copy's fills in order, each with the lead price of the fill that caused it.
+    public func copyFills(_ ref: CopyRef) -> [CopyFillView] {
+        var fills: [CopyFillView] = []
+        for entry in journal.entries {
+            guard case .copyFills(let b) = entry, b.lead == ref.lead, let k = b.row(of: ref.slot) else { continue }
+            let symbol = venue.symbols[b.symbol]
+            let quantity = Fixed(units: b.lots[k] * symbol.qtyStep.units)
+            let quote = Fixed(units: b.quote[k])
+            fills.append(
+                CopyFillView(
+                    event: b.event, time: b.time, symbol: symbol.name, side: b.side, quantity: quantity,
+                    price: b.price, quote: quote, fee: Fixed(units: b.fee[k]), leadPrice: b.leadPrice,
+                    leadFillID: b.leadFillID, cappedByCash: b.cappedByCash[k]))
+        }
+        return fills
+    }
+
+    /// A copy's failed copy orders in order.
+    public func failedOrders(_ ref: CopyRef) -> [FailedCopyOrder] {
+        failedOrders.filter { Int($0.lead) == ref.lead && Int($0.slot) == ref.slot }
+    }
+
+    /// Every copy in the order they were started.
+    public var allCopies: [CopyRef] { copyOrder }
+}

@@ -1,0 +1,169 @@
+import SmartSyncCore
+
+/// The report of a scenario run: the JSON of DESIGN §7 and a readable summary.
+public enum ScenarioReport {
+    /// The `--json` report. Field names are fixed by DESIGN §7; more fields are added beside them.
+    public static func json(_ engine: Engine) -> JSONValue {
+        let audit = engine.audit()
+        return .object([
+            ("users", .array(engine.users.map(user))),
+            ("leads", .array(engine.leads.indices.map { lead(engine, $0) })),
+            ("copies", .array(engine.allCopies.map { copy(engine, $0) })),
+            ("feesCollected", amount(engine.feesCollected)),
+            (
+                "audit",
+                .object([
+                    ("balanced", .bool(audit.balanced)),
+                    ("totalUSDT", amount(audit.totalUSDT)),
+                    ("expectedUSDT", amount(audit.expectedUSDT)),
+                    ("journalEntries", .int(audit.entries)),
+                    ("problems", .array(audit.problems.map { .string($0) })),
+                ])
+            ),
+        ])
+    }
+
+    static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
+
+    static func user(_ u: User) -> JSONValue {
+        let assets = u.balances.keys.sorted { ($0 == Symbol.quoteAsset ? "" : $0) < ($1 == Symbol.quoteAsset ? "" : $1) }
+        return .object([
+            ("id", .string(u.id)),
+            ("main", .object(assets.map { ($0, amount(u.balance($0))) })),
+        ])
+    }
+
+    static func holdings(_ list: [HoldingView]) -> JSONValue {
+        .array(
+            list.map { h in
+                .object([
+                    ("symbol", .string(h.symbol)),
+                    ("quantity", amount(h.quantity)),
+                    ("averageCost", amount(h.averageCost)),
+                    ("value", amount(h.value)),
+                    ("mark", amount(h.mark)),
+                    ("weight", amount(h.weight)),
+                    ("unrealizedPnl", amount(h.unrealizedPnl)),
+                    ("dust", .bool(h.dust)),
+                ])
+            })
+    }
+
+    static func lead(_ engine: Engine, _ l: Int) -> JSONValue {
+        let v = engine.leadView(l)
+        return .object([
+            ("user", .string(v.user)),
+            ("status", .string(v.status.rawValue)),
+            ("cash", amount(v.cash)),
+            ("holdings", holdings(v.holdings)),
+            ("equity", amount(v.equity)),
+            ("roi", amount(v.roi)),
+            ("pnl", amount(v.pnl)),
+            ("aum", amount(v.aum)),
+            ("followers", .int(v.followers)),
+            ("followerLimit", .int(v.followerLimit)),
+            ("winRate", amount(v.winRate)),
+            ("closedRoundTrips", .int(v.closedRoundTrips)),
+            ("maxDrawdown", amount(v.maxDrawdown)),
+            ("profitShareRate", amount(v.profitShareRate)),
+            ("profitShareEarned", amount(v.profitShareEarned)),
+            ("nav", amount(v.nav)),
+            ("fills", .int(engine.leadFills.filter { $0.lead == l }.count)),
+        ])
+    }
+
+    static func copy(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
+        let v = engine.copyView(ref)
+        let fills = engine.copyFills(ref).map { f -> JSONValue in
+            .object([
+                ("event", .int(f.event)),
+                ("symbol", .string(f.symbol)),
+                ("side", .string(f.side.rawValue)),
+                ("quantity", amount(f.quantity)),
+                ("price", amount(f.price)),
+                ("quote", amount(f.quote)),
+                ("fee", amount(f.fee)),
+                ("leadPrice", amount(f.leadPrice)),
+                ("cappedByCash", .bool(f.cappedByCash)),
+            ])
+        }
+        let failed = engine.failedOrders(ref).map { f -> JSONValue in
+            .object([
+                ("event", .int(Int(f.event))),
+                ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
+                ("side", .string(f.side.rawValue)),
+                ("reason", .string(f.reason.rawValue)),
+                ("notional", amount(f.notional)),
+            ])
+        }
+        return .object([
+            ("id", .string(v.id)),
+            ("user", .string(v.user)),
+            ("lead", .string(v.lead)),
+            ("mode", .string(v.mode.rawValue)),
+            ("status", .string(v.status.name)),
+            ("stopReason", v.stopReason.map { .string($0.rawValue) } ?? .null),
+            ("netInvested", amount(v.netInvested)),
+            ("cash", amount(v.cash)),
+            ("equity", amount(v.equity)),
+            ("holdings", holdings(v.holdings)),
+            ("realizedPnl", amount(v.realizedPnl)),
+            ("unrealizedPnl", amount(v.unrealizedPnl)),
+            ("roi", amount(v.roi)),
+            ("feesPaid", amount(v.feesPaid)),
+            ("profitSharePaid", amount(v.profitSharePaid)),
+            ("fills", .array(fills)),
+            ("failedOrders", .array(failed)),
+            ("tracking", .object([("copyRoi", amount(v.copyRoi)), ("leadRoi", amount(v.leadRoi)), ("gap", amount(v.gap))])),
+        ])
+    }
+
+    /// A readable summary: leads, copies, failed copy orders with reasons in words, the audit.
+    public static func summary(_ engine: Engine) -> String {
+        var out: [String] = []
+        let audit = engine.audit()
+        for l in engine.leads.indices {
+            let v = engine.leadView(l)
+            out.append("Lead \(v.user) (\(v.status.rawValue)): equity \(v.equity) USDT, ROI \(percent(v.roi)), PnL \(v.pnl) USDT")
+            out.append("  followers \(v.followers)/\(v.followerLimit), AUM \(v.aum) USDT, win rate \(percent(v.winRate)), max drawdown \(percent(v.maxDrawdown)), profit share earned \(v.profitShareEarned) USDT")
+            for h in v.holdings {
+                out.append("  holds \(h.quantity) \(h.symbol.split(separator: "-")[0]) worth \(h.value) USDT (weight \(percent(h.weight)))")
+            }
+        }
+        if !engine.allCopies.isEmpty { out.append("") }
+        for ref in engine.allCopies {
+            let v = engine.copyView(ref)
+            let fills = engine.copyFills(ref)
+            let failed = engine.failedOrders(ref)
+            out.append(
+                "Copy \(v.id) of \(v.lead) by \(v.user) [\(v.mode.rawValue), \(v.status.name)\(v.stopReason.map { ", stopped: \($0.rawValue)" } ?? "")]: invested \(v.netInvested) USDT, equity \(v.equity) USDT, ROI \(percent(v.roi))"
+            )
+            out.append(
+                "  cash \(v.cash) USDT, realized \(v.realizedPnl) USDT, unrealized \(v.unrealizedPnl) USDT, fees \(v.feesPaid) USDT, profit share \(v.profitSharePaid) USDT, \(fills.count) fills"
+            )
+            for h in v.holdings {
+                out.append("  holds \(h.quantity) \(h.symbol.split(separator: "-")[0]) worth \(h.value) USDT (weight \(percent(h.weight)))\(h.dust ? " — dust" : "")")
+            }
+            for f in failed {
+                let symbol = engine.venue.symbols[Int(f.symbol)].name
+                out.append("  failed copy order at event \(f.event): \(f.side.rawValue) \(symbol) for \(f.notional) USDT — \(f.reason.rawValue): \(f.reason.explanation)")
+            }
+            out.append("  tracking: copy ROI \(percent(v.copyRoi)) vs lead ROI \(percent(v.leadRoi)) over the same span, gap \(percent(v.gap))")
+        }
+        out.append("")
+        out.append("Fees collected: \(engine.feesCollected) USDT")
+        out.append(audit.balanced ? "Audit: balanced (\(audit.entries) journal entries, \(audit.totalUSDT) USDT in all accounts)" : "Audit: NOT balanced")
+        for p in audit.problems { out.append("  " + p) }
+        return out.joined(separator: "\n")
+    }
+
+    /// A ratio as a percentage with two decimals ("-11.4%" → "-11.40%").
+    public static func percent(_ ratio: Fixed) -> String {
+        let hundredths = (try? ratio.multiplied(by: Fixed(10_000), .halfEven)) ?? .zero
+        let units = hundredths.rounded(toStep: .one, .halfEven).units / Fixed.unitsPerOne
+        let sign = units < 0 ? "-" : ""
+        let m = abs(units)
+        let cents = m % 100
+        return "\(sign)\(m / 100).\(cents < 10 ? "0" : "")\(cents)%"
+    }
+}

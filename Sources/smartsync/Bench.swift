@@ -1,0 +1,219 @@
+import ArgumentParser
+import SmartSyncCore
+import SmartSyncScenario
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks that print their figures.",
+        subcommands: [FanOut.self]
+    )
+}
+
+extension Bench {
+    struct FanOut: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fanout",
+            abstract: "Time one lead fill's fan-out (plan + merge + allocate + apply) to N copies.",
+            discussion: """
+                For each N, builds one lead with N Smart Sync copies (100 to 100,000 USDT, already holding ETH),
+                then times 5 lead fills (buys and partial sells of BTC and ETH), each fanned out to every copy,
+                and a baseline loop that only reads and writes the same per-copy data. Memory is the process's
+                resident set (Linux /proc): state per copy after set-up, and the peak added during one fan-out.
+                Build with -c release for meaningful numbers. Targets (issue 3): 1M copies in ≤ 50 ms, within 5× the
+                baseline, ≤ 512 bytes per copy; --check exits 1 when a target is missed.
+
+                Example:
+                  swift run -c release smartsync bench fanout --copies 1000 --copies 100000 --copies 1000000
+                """
+        )
+
+        @Option(name: .customLong("copies"), help: "Number of copies (repeatable).")
+        var copies: [Int] = [1_000, 100_000, 1_000_000]
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        @Flag(help: "Exit 1 when a target is missed.")
+        var check = false
+
+        func validate() throws {
+            for n in copies where n < 1 || n > 5_000_000 {
+                throw ValidationError("--copies must be between 1 and 5000000 (got \(n))")
+            }
+        }
+
+        func run() throws {
+            var rows: [Row] = []
+            for n in copies {
+                if Terminal.stderrIsTerminal { Terminal.progress("setting up \(n) copies…") }
+                rows.append(try measure(copies: n))
+                if Terminal.stderrIsTerminal { Terminal.endProgress() }
+            }
+            if json {
+                print(JSONValue.array(rows.map(\.json)).serialized())
+            } else {
+                print(Row.header)
+                for r in rows { print(r.line) }
+                print("fan-out: median of 5 lead fills (min–max); baseline: a loop reading and writing the same per-copy columns.")
+                print("state B/copy: resident memory added by the set-up (users, main accounts, copies, journal) ÷ N;")
+                print("fan-out B/copy: peak resident memory added during one fan-out (plans, allocations, journal batch) ÷ N.")
+            }
+            if check {
+                let missed = rows.filter { !$0.meetsTargets }
+                for r in missed { Terminal.error("target missed at \(r.copies) copies: \(r.line)") }
+                if !missed.isEmpty { throw ExitCode(1) }
+            }
+        }
+
+        func measure(copies n: Int) throws -> Row {
+            let before = Terminal.residentBytes()
+            var engine = try FanOutFixture.make(copies: n)
+            let state = Terminal.residentBytes() - before
+            let lead = FanOutFixture.lead
+            let orders = [
+                OrderRequest(user: lead, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(100_000)),
+                OrderRequest(user: lead, symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.5")),
+                OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(50_000)),
+                OrderRequest(user: lead, symbol: "ETH-USDT", side: .sell, quantity: Fixed(40)),
+                OrderRequest(user: lead, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(50_000)),
+            ]
+            var times: [Duration] = []
+            var peak = 0
+            let clock = ContinuousClock()
+            for (k, order) in orders.enumerated() {
+                let rss = Terminal.residentBytes()
+                Terminal.resetPeak()
+                let failedBefore = engine.failedOrders.count
+                let elapsed = try clock.measure {
+                    try engine.placeOrder(order, at: Moment(event: 10 + k, time: Int64(k)))
+                }
+                times.append(elapsed)
+                peak = max(peak, Terminal.peakResidentBytes() - rss)
+                guard case .copyFills(let batch)? = engine.journal.entries.last, batch.count > 0 else {
+                    throw ValidationError("fan-out \(k) produced no copy fills (\(engine.failedOrders.count - failedBefore) failed)")
+                }
+            }
+            let audit = engine.audit()
+            guard audit.balanced else { throw ValidationError("audit failed after the bench: \(audit.problems.prefix(3))") }
+
+            // Baseline: read and write the same per-copy columns, no decisions.
+            let baseline = try baselineLoop(engine, clock: clock)
+            times.sort()
+            return Row(
+                copies: n, median: times[times.count / 2], min: times.first!, max: times.last!, baseline: baseline,
+                stateBytes: state, fanOutBytes: peak)
+        }
+
+        /// A loop over the copy book that reads cash and holdings and writes cash, holdings, cost, fees and the
+        /// batch columns, like a fan-out would, without sizing, checks or allocation. Median of 5.
+        func baselineLoop(_ engine: Engine, clock: ContinuousClock) throws -> Duration {
+            let book = engine.leads[0].book
+            var cash = book.cash
+            var lots0 = book.lots[0]
+            var lots1 = book.lots.count > 1 ? book.lots[1] : book.lots[0]
+            var cost1 = book.cost.count > 1 ? book.cost[1] : book.cost[0]
+            var fees = book.feesPaid
+            let status = book.status
+            var times: [Duration] = []
+            var checksum: Int64 = 0
+            for round in 0..<5 {
+                let elapsed = clock.measure {
+                    var slots: [Int32] = []
+                    var outLots: [Int64] = []
+                    var outQuote: [Int64] = []
+                    var outFee: [Int64] = []
+                    slots.reserveCapacity(cash.count)
+                    outLots.reserveCapacity(cash.count)
+                    outQuote.reserveCapacity(cash.count)
+                    outFee.reserveCapacity(cash.count)
+                    for i in 0..<cash.count where status[i] == .active {
+                        let equity = cash[i] &+ lots0[i] &* 30 &+ lots1[i] &* 60
+                        let q = equity >> 10
+                        cash[i] = cash[i] &- q
+                        lots0[i] = lots0[i] &+ Int64(round & 1)
+                        lots1[i] = lots1[i] &+ 1
+                        cost1[i] = cost1[i] &+ q
+                        fees[i] = fees[i] &+ 1
+                        slots.append(Int32(truncatingIfNeeded: i))
+                        outLots.append(q)
+                        outQuote.append(q)
+                        outFee.append(1)
+                    }
+                    checksum &+= Int64(slots.count) &+ outLots.last! &+ outQuote.last! &+ outFee.last!
+                }
+                times.append(elapsed)
+            }
+            // Keep the results alive so the loop is not optimized away.
+            if checksum == .min { print(cash.count, lots0.count, lots1.count, cost1.count, fees.count) }
+            return times.sorted()[2]
+        }
+    }
+
+    struct Row {
+        var copies: Int
+        var median: Duration
+        var min: Duration
+        var max: Duration
+        var baseline: Duration
+        var stateBytes: Int
+        var fanOutBytes: Int
+
+        static func ns(_ d: Duration) -> Double {
+            Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9
+        }
+
+        var nsPerCopy: Double { Row.ns(median) / Double(copies) }
+        var ratio: Double { Row.ns(median) / Swift.max(Row.ns(baseline), 1) }
+        var stateBytesPerCopy: Int { stateBytes / copies }
+        var fanOutBytesPerCopy: Int { fanOutBytes / copies }
+
+        var meetsTargets: Bool {
+            nsPerCopy <= 50 && ratio <= 5 && stateBytesPerCopy + fanOutBytesPerCopy <= 512 * 2
+                && fanOutBytesPerCopy <= 512 && (copies < 1_000_000 || Row.ns(median) <= 50e6)
+        }
+
+        static let header =
+            "copies     fan-out ms (min–max)        ns/copy  baseline ms  baseline ns/copy  ×baseline  state B/copy  fan-out B/copy"
+
+        var line: String {
+            func f(_ v: Double, _ digits: Int) -> String {
+                let p = pow10(digits)
+                let r = (v * p).rounded() / p
+                var s = String(r)
+                if let dot = s.firstIndex(of: ".") {
+                    let decimals = s.distance(from: dot, to: s.endIndex) - 1
+                    if decimals < digits { s += String(repeating: "0", count: digits - decimals) }
+                } else if digits > 0 {
+                    s += "." + String(repeating: "0", count: digits)
+                }
+                return s
+            }
+            func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
+            let ms = f(Row.ns(median) / 1e6, 3) + " (" + f(Row.ns(min) / 1e6, 3) + "–" + f(Row.ns(max) / 1e6, 3) + ")"
+            return pad(String(copies), 7) + "  " + pad(ms, 27) + "  " + pad(f(nsPerCopy, 1), 7) + "  "
+                + pad(f(Row.ns(baseline) / 1e6, 3), 11) + "  " + pad(f(Row.ns(baseline) / Double(copies), 1), 16) + "  "
+                + pad(f(ratio, 2), 9) + "  " + pad(String(stateBytesPerCopy), 12) + "  " + pad(String(fanOutBytesPerCopy), 14)
+        }
+
+        var json: JSONValue {
+            .object([
+                ("copies", .int(copies)),
+                ("fanOutNanosMedian", .int(Int(Row.ns(median)))),
+                ("fanOutNanosMin", .int(Int(Row.ns(min)))),
+                ("fanOutNanosMax", .int(Int(Row.ns(max)))),
+                ("nsPerCopy", .string(String(nsPerCopy))),
+                ("baselineNanos", .int(Int(Row.ns(baseline)))),
+                ("ratioToBaseline", .string(String(ratio))),
+                ("stateBytesPerCopy", .int(stateBytesPerCopy)),
+                ("fanOutBytesPerCopy", .int(fanOutBytesPerCopy)),
+                ("meetsTargets", .bool(meetsTargets)),
+            ])
+        }
+    }
+}
+
+private func pow10(_ n: Int) -> Double {
+    var p = 1.0
+    for _ in 0..<n { p *= 10 }
+    return p
+}

@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Small process helpers: standard error, terminal detection, memory use.
+enum Terminal {
+    static func error(_ text: String) {
+        write(text.hasSuffix("\n") ? text : text + "\n")
+    }
+
+    private static func write(_ text: String) {
+        var bytes = Array(text.utf8)
+        _ = bytes.withUnsafeMutableBytes { systemWrite(2, $0.baseAddress, $0.count) }
+    }
+
+    /// True when standard error is a terminal (progress lines go there only then).
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+    /// Writes a progress line that overwrites itself.
+    static func progress(_ text: String) { write("\r\u{1B}[K" + text) }
+
+    static func endProgress() { write("\r\u{1B}[K") }
+
+    /// A field of /proc/self/status in bytes (VmRSS, VmHWM), Linux only.
+    static func procStatus(_ field: String) -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let kb = line.split(separator: " ").compactMap { Int($0) }.first
+            return kb.map { $0 * 1024 }
+        }
+        return nil
+    }
+
+    /// Current resident memory in bytes.
+    static func residentBytes() -> Int { procStatus("VmRSS") ?? 0 }
+
+    /// Peak resident memory since the last `resetPeak()` in bytes.
+    static func peakResidentBytes() -> Int { procStatus("VmHWM") ?? 0 }
+
+    /// Resets the kernel's peak-RSS mark so the next peak is of what follows (Linux: clear_refs 5).
+    @discardableResult
+    static func resetPeak() -> Bool {
+        guard let f = fopen("/proc/self/clear_refs", "w") else { return false }
+        defer { fclose(f) }
+        return fputs("5", f) >= 0
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#else
+private let systemWrite = Darwin.write
+#endif
