@@ -26,7 +26,7 @@ public enum ScenarioReport {
     static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
 
     static func user(_ u: User) -> JSONValue {
-        let assets = u.balances.keys.sorted { ($0 == Symbol.quoteAsset ? "" : $0) < ($1 == Symbol.quoteAsset ? "" : $1) }
+        let assets = [Symbol.quoteAsset] + u.assets.keys.sorted()
         return .object([
             ("id", .string(u.id)),
             ("main", .object(assets.map { ($0, amount(u.balance($0))) })),

@@ -89,7 +89,7 @@ extension Bench {
                 }
                 times.append(elapsed)
                 peak = max(peak, Terminal.peakResidentBytes() - rss)
-                guard case .copyFills(let batch)? = engine.journal.entries.last, batch.count > 0 else {
+                guard case .copyFills(let batch)? = engine.journal.last, batch.count > 0 else {
                     throw ValidationError("fan-out \(k) produced no copy fills (\(engine.failedOrders.count - failedBefore) failed)")
                 }
             }

@@ -14,4 +14,9 @@ struct SmartSyncCommand: ParsableCommand {
             """,
         subcommands: [Simulate.self, Bench.self]
     )
+
+    static func main() {
+        Terminal.tuneAllocator()
+        main(nil)
+    }
 }

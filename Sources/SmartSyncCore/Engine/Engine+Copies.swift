@@ -96,7 +96,7 @@ extension Engine {
             id: r.copyID, user: u, mode: r.mode, amountPerOrder: r.amountPerOrder ?? .zero, investment: r.investment,
             stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event, leadNav: leadNav)
         swap(&book, &leads[l].book)
-        users[u].balances[Symbol.quoteAsset] = balance - r.investment
+        users[u].cash = balance - r.investment
         let ref = CopyRef(lead: l, slot: slot)
         copyIndex[r.copyID] = ref
         copyOrder.append(ref)
@@ -142,7 +142,7 @@ extension Engine {
         userIndex.reserveCapacity(userIndex.count + n)
         copyIndex.reserveCapacity(copyIndex.count + n)
         copyOrder.reserveCapacity(copyOrder.count + n)
-        journal.reserveCapacity(journal.entries.count + 2 * n)
+        journal.reserveCapacity(journal.count + 2 * n)
         var book = CopyBook()
         swap(&book, &leads[l].book)
         book.reserveCapacity(n)

@@ -30,7 +30,7 @@ extension Engine {
                 startedEvent: moment.event, netFunding: portfolio, units: portfolio))
         let l = leads.count - 1
         users[u].lead = l
-        users[u].balances[Symbol.quoteAsset] = balance - portfolio
+        users[u].cash = balance - portfolio
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: portfolio, from: .main(user: u), to: .lead(l)))
         observeLead(l, at: moment)
         return l

@@ -217,12 +217,12 @@ extension Engine {
         let base = venue.symbols[s].base
         var user = users[u]
         if side == .buy {
-            user.balances[Symbol.quoteAsset, default: .zero] -= e.quote + e.fee
-            user.balances[base, default: .zero] += e.quantity
+            user.cash -= e.quote + e.fee
+            user.assets[base, default: .zero] += e.quantity
             user.positions[s, default: Position()].applyBuy(quantity: e.quantity, quote: e.quote, fee: e.fee)
         } else {
-            user.balances[Symbol.quoteAsset, default: .zero] += e.quote - e.fee
-            user.balances[base, default: .zero] -= e.quantity
+            user.cash += e.quote - e.fee
+            user.assets[base, default: .zero] -= e.quantity
             user.positions[s, default: Position()].applySell(quantity: e.quantity, quote: e.quote, fee: e.fee)
         }
         users[u] = user

@@ -139,7 +139,7 @@ extension Engine {
     /// A copy's fills in order, each with the lead price of the fill that caused it.
     public func copyFills(_ ref: CopyRef) -> [CopyFillView] {
         var fills: [CopyFillView] = []
-        for entry in journal.entries {
+        for entry in journal {
             guard case .copyFills(let b) = entry, b.lead == ref.lead, let k = b.row(of: ref.slot) else { continue }
             let symbol = venue.symbols[b.symbol]
             let quantity = Fixed(units: b.lots[k] * symbol.qtyStep.units)

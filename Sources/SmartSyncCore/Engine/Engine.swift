@@ -13,14 +13,24 @@ public struct Moment: Sendable, Hashable {
 /// A user: a main account with balances per asset (USDT first) and the cost basis of manual trades.
 public struct User: Sendable {
     public let id: String
-    public internal(set) var balances: [String: Fixed] = [:]
+    /// USDT of the main account (a field, not a map entry: a million followers each have one).
+    public internal(set) var cash: Fixed = .zero
+    /// Base assets of the main account (from manual trades and dust moved out of stopped copies).
+    public internal(set) var assets: [String: Fixed] = [:]
     public internal(set) var positions: [Int: Position] = [:]
     /// The user's current (or last) lead portfolio.
     public internal(set) var lead: Int?
     /// Every copy the user started, active or stopped.
     public internal(set) var copies: [CopyRef] = []
 
-    public func balance(_ asset: String) -> Fixed { balances[asset] ?? .zero }
+    public func balance(_ asset: String) -> Fixed { asset == Symbol.quoteAsset ? cash : assets[asset] ?? .zero }
+
+    /// Every non-empty balance, USDT included.
+    public var balances: [String: Fixed] {
+        var all = assets
+        if !cash.isZero || all.isEmpty { all[Symbol.quoteAsset] = cash }
+        return all
+    }
 }
 
 public enum LeadStatus: String, Sendable, Hashable {
@@ -144,7 +154,7 @@ public struct Engine: Sendable {
         guard (try? users[u].balance(Symbol.quoteAsset).adding(amount)) != nil,
             (try? totalDeposits.adding(amount)) != nil
         else { throw EngineError(.overflow, field: "amount", "balance would overflow") }
-        users[u].balances[Symbol.quoteAsset, default: .zero] += amount
+        users[u].cash += amount
         totalDeposits += amount
         journal.append(.deposit(user: u, amount: amount))
     }
@@ -157,7 +167,7 @@ public struct Engine: Sendable {
         guard amount <= balance else {
             throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(balance) USDT")
         }
-        users[u].balances[Symbol.quoteAsset] = balance - amount
+        users[u].cash = balance - amount
         totalWithdrawals += amount
         journal.append(.withdrawal(user: u, amount: amount))
     }

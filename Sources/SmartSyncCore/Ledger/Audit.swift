@@ -16,8 +16,8 @@ extension Engine {
     public func audit() -> AuditReport {
         var report = AuditReport()
         var replay = Replay(engine: self)
-        for entry in journal.entries { replay.apply(entry) }
-        report.entries = journal.entries.count
+        for entry in journal { replay.apply(entry) }
+        report.entries = journal.count
 
         func check(_ what: @autoclosure () -> String, live: Fixed, replayed: Int64) {
             if live.units != replayed {

@@ -30,7 +30,8 @@ public enum JournalEntry: Sendable {
     /// One account trades with the venue; the fee goes to the fee account.
     case trade(TradeRecord)
     /// The copy fills of one merged venue order, and the profit share they triggered.
-    case copyFills(CopyFillBatch)
+    /// Boxed: a batch is large and rare next to transfers, and the journal stores entries inline.
+    indirect case copyFills(CopyFillBatch)
 }
 
 /// An execution of a lead portfolio's or a main account's order.
@@ -85,13 +86,36 @@ public struct CopyFillBatch: Sendable {
     }
 }
 
-/// The engine's append-only journal.
-public struct Journal: Sendable {
-    public private(set) var entries: [JournalEntry] = []
+/// The engine's append-only journal, stored in fixed-size chunks so that appending never copies what is
+/// already there (a growing single array would move millions of entries inside a fan-out).
+public struct Journal: Sendable, Sequence {
+    private var chunks: [[JournalEntry]] = []
+    public private(set) var count = 0
+    static let chunkSize = 4096
 
     public init() {}
 
-    mutating func append(_ entry: JournalEntry) { entries.append(entry) }
+    mutating func append(_ entry: JournalEntry) {
+        if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkSize {
+            chunks.append([])
+            chunks[chunks.count - 1].reserveCapacity(Self.chunkSize)
+        }
+        chunks[chunks.count - 1].append(entry)
+        count += 1
+    }
 
-    mutating func reserveCapacity(_ n: Int) { entries.reserveCapacity(n) }
+    mutating func reserveCapacity(_ n: Int) {
+        chunks.reserveCapacity((n + Self.chunkSize - 1) / Self.chunkSize)
+    }
+
+    public subscript(index: Int) -> JournalEntry {
+        chunks[index / Self.chunkSize][index % Self.chunkSize]
+    }
+
+    public var last: JournalEntry? { chunks.last?.last }
+
+    /// All entries as one array (a copy: for tests and small journals).
+    public var entries: [JournalEntry] { Array(self) }
+
+    public func makeIterator() -> FlattenSequence<[[JournalEntry]]>.Iterator { chunks.joined().makeIterator() }
 }

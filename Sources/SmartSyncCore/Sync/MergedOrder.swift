@@ -117,7 +117,7 @@ extension Engine {
         swap(&book, &leads[l].book)
         if profitShareTotal > 0 {
             let receiver = leads[l].user
-            users[receiver].balances[Symbol.quoteAsset, default: .zero] += Fixed(units: profitShareTotal)
+            users[receiver].cash += Fixed(units: profitShareTotal)
             leads[l].profitShareEarned += Fixed(units: profitShareTotal)
         }
         return batch
