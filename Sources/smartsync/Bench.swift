@@ -36,6 +36,11 @@ extension Bench {
         @Flag(help: "Exit 1 when a target is missed.")
         var check = false
 
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Touch and free heap memory for the fills' journal batches before timing, as a running server's heap would be (first-touch page faults are measured with --no-warm-heap).")
+        var warmHeap = true
+
         func validate() throws {
             for n in copies where n < 1 || n > 5_000_000 {
                 throw ValidationError("--copies must be between 1 and 5000000 (got \(n))")
@@ -80,6 +85,7 @@ extension Bench {
             var times: [Duration] = []
             var peak = 0
             let clock = ContinuousClock()
+            if warmHeap { Terminal.warmHeap(bytes: n * 64 * orders.count) }
             for (k, order) in orders.enumerated() {
                 let rss = Terminal.residentBytes()
                 Terminal.resetPeak()

@@ -49,6 +49,14 @@ enum Terminal {
         #endif
     }
 
+    /// Allocates, touches and frees `bytes` of heap so later allocations reuse resident pages (with
+    /// `tuneAllocator`, glibc keeps them). Models a server that has been running, not a fresh process.
+    static func warmHeap(bytes: Int) {
+        let block = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+        block.initializeMemory(as: UInt8.self, repeating: 1, count: bytes)
+        block.deallocate()
+    }
+
     /// Resets the kernel's peak-RSS mark so the next peak is of what follows (Linux: clear_refs 5).
     @discardableResult
     static func resetPeak() -> Bool {

@@ -104,17 +104,20 @@ extension Engine {
         journal.append(
             .transfer(asset: Symbol.quoteAsset, amount: r.investment, from: .main(user: u), to: .copy(lead: l, slot: slot)))
 
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
         for (s, n) in buys {
             let mark = venue.marks[s]
             let limit = slippageLimitPrice(l, s, .buy, mark)
             // Cannot throw: explicit notionals need no equity sweep.
             guard
-                let plan = try? planBuys(
+                (try? planBuys(
                     lead: l, symbol: s, price: mark, limit: limit, target: .notional([n]), slots: .list([slot]),
-                    event: moment.event)
+                    event: moment.event, workspace: &ws)) != nil
             else { continue }
-            executeMerged(plan, limit: limit, leadFillID: nil, at: moment)
+            executeMerged(&ws, limit: limit, leadFillID: nil, at: moment)
         }
+        swap(&ws, &workspace)
         return ref
     }
 

@@ -62,17 +62,21 @@ extension Engine {
         let held = leads[l].positions[s]?.quantity ?? .zero
         let moment = Moment(event: fill.event, time: fill.time)
         let limit = slippageLimitPrice(l, s, fill.side, fill.price)
-        var plan: SyncPlan?
-        if leads[l].book.activeCount > 0 {
+        // The fan-out's buffers are taken from the engine and put back after; on an error they are simply dropped.
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
+        let fansOut = leads[l].book.activeCount > 0
+        if fansOut {
             if fill.side == .buy {
                 let equity = leadEquity(l, override: (s, fill.price))
-                plan = try planBuys(
+                try planBuys(
                     lead: l, symbol: s, price: fill.price, limit: limit,
-                    target: .ratio(quote: fill.quote.units, leadEquity: equity.units), slots: .allActive, event: fill.event)
+                    target: .ratio(quote: fill.quote.units, leadEquity: equity.units), slots: .allActive, event: fill.event,
+                    workspace: &ws)
             } else {
-                plan = planSells(
+                planSells(
                     lead: l, symbol: s, price: fill.price, fraction: (fill.quantity.units, held.units), slots: .allActive,
-                    event: fill.event)
+                    event: fill.event, workspace: &ws)
             }
         }
 
@@ -98,7 +102,8 @@ extension Engine {
         appliedFillIDs.insert(fill.id)
         leadFills.append(fill)
 
-        if let plan { executeMerged(plan, limit: limit, leadFillID: fill.id, at: moment) }
+        if fansOut { executeMerged(&ws, limit: limit, leadFillID: fill.id, at: moment) }
+        swap(&ws, &workspace)
         observeLead(l, at: moment)
         return true
     }

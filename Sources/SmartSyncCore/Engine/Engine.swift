@@ -86,6 +86,7 @@ public struct Engine: Sendable {
     var copyIndex: [String: CopyRef] = [:]
     var copyOrder: [CopyRef] = []
     var appliedFillIDs: Set<String> = []
+    var workspace = FanOutWorkspace()
     var nextOrderNumber = 1
 
     public init(settings: Settings = Settings()) {

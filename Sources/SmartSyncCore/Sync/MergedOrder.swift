@@ -1,54 +1,59 @@
 extension Engine {
-    /// Sends a plan's copy orders to the venue as one merged order (immediate-or-cancel at `limit`), allocates the
-    /// execution back pro rata so that quantities, quotes and fees add up exactly to the venue's, and applies the
-    /// copy fills (and any profit share they trigger) to the copy accounts. Returns the journal batch, if any.
-    @discardableResult
-    mutating func executeMerged(_ plan: SyncPlan, limit: Fixed?, leadFillID: String?, at moment: Moment) -> CopyFillBatch? {
-        failedOrders.append(contentsOf: plan.failures)
-        guard plan.totalLots > 0 else { return nil }
+    /// Sends the workspace plan's copy orders to the venue as one merged order (immediate-or-cancel at `limit`),
+    /// allocates the execution back pro rata so that quantities, quotes and fees add up exactly to the venue's,
+    /// and applies the copy fills (and any profit share they trigger) to the copy accounts.
+    mutating func executeMerged(_ ws: inout FanOutWorkspace, limit: Fixed?, leadFillID: String?, at moment: Moment) {
+        failedOrders.append(contentsOf: ws.plan.failures)
+        let plan = ws.plan.totalLots > 0 ? ws.plan : nil
+        guard let plan else { return }
         let l = plan.lead
         let s = plan.symbol
         let step = venue.symbols[s].qtyStep.units
         let execution = venue.execute(s, plan.side, .quantity(Fixed(units: plan.totalLots * step)), limit: limit)
         let executedLots = execution.quantity.units / step
+        let full = executedLots == plan.totalLots
 
         // Quantities: exactly the requests when all executed, else the same fraction for every copy.
-        let lots =
-            executedLots == plan.totalLots
-            ? plan.lots
-            : Allocation.largestRemainder(total: executedLots, weights: plan.lots, weightSum: plan.totalLots)
-        if executedLots < plan.totalLots {
+        if !full {
+            Allocation.largestRemainder(
+                total: executedLots, weights: plan.lots, weightSum: plan.totalLots, caps: nil, into: &ws.lots,
+                remainders: &ws.remainders)
             let lotPrice = lotValue(s, price: plan.referencePrice)
-            for k in plan.slots.indices where lots[k] < plan.lots[k] {
+            for k in plan.slots.indices where ws.lots[k] < plan.lots[k] {
                 failedOrders.append(
                     failure(
                         l, Int(plan.slots[k]), moment.event, s, plan.side, execution.shortfall ?? .slippageExceeded,
-                        (plan.lots[k] - lots[k]) * lotPrice))
+                        (plan.lots[k] - ws.lots[k]) * lotPrice))
             }
         }
-        guard executedLots > 0 else { return nil }
+        guard executedLots > 0 else { return }
+        let lots = full ? plan.lots : ws.lots
 
         // Quotes: exact products at a single price, else pro rata of the venue's quote.
-        let quotes: [Int64]
         if let price = execution.singlePrice {
             let lotPrice = lotValue(s, price: price)
-            quotes = lots.map { $0 * lotPrice }
+            ws.quotes.removeAll(keepingCapacity: true)
+            ws.quotes.append(contentsOf: lots.lazy.map { $0 * lotPrice })
         } else {
-            quotes = Allocation.largestRemainder(total: execution.quote.units, weights: lots, weightSum: executedLots)
+            Allocation.largestRemainder(
+                total: execution.quote.units, weights: lots, weightSum: executedLots, caps: nil, into: &ws.quotes,
+                remainders: &ws.remainders)
         }
-        // Fees: pro rata of the venue's fee, never more than a copy's stand-alone fee.
+        // Fees: pro rata of the venue's fee, never more than a copy's stand-alone fee (rounded up).
         let rate = settings.takerFeeRate.units
-        let fees: [Int64]
+        ws.caps.removeAll(keepingCapacity: true)
+        ws.caps.append(contentsOf: ws.quotes.lazy.map { Self.standaloneFee($0, rate: rate) })
         if execution.quote.isPositive {
-            let caps = quotes.map { mulDivCeil($0, rate, Fixed.unitsPerOne) ?? .max }
-            fees = Allocation.largestRemainder(
-                total: execution.fee.units, weights: quotes, weightSum: execution.quote.units, caps: caps)
+            Allocation.largestRemainder(
+                total: execution.fee.units, weights: ws.quotes, weightSum: execution.quote.units, caps: ws.caps,
+                into: &ws.fees, remainders: &ws.remainders)
         } else {
-            fees = [Int64](repeating: 0, count: quotes.count)
+            ws.fees.removeAll(keepingCapacity: true)
+            ws.fees.append(contentsOf: repeatElement(0, count: lots.count))
         }
 
         let batch = applyCopyFills(
-            plan, lots: lots, quotes: quotes, fees: fees, price: execution.averagePrice, leadFillID: leadFillID,
+            plan, lots: lots, quotes: ws.quotes, fees: ws.fees, price: execution.averagePrice, leadFillID: leadFillID,
             at: moment)
         let base = venue.symbols[s].base
         let sign: Int64 = plan.side == .buy ? 1 : -1
@@ -56,7 +61,14 @@ extension Engine {
         venueBalances[base, default: .zero] -= Fixed(units: sign * execution.quantity.units)
         feesCollected += execution.fee
         journal.append(.copyFills(batch))
-        return batch
+    }
+
+    /// The taker fee of one quote on its own, rounded up.
+    @inline(__always)
+    static func standaloneFee(_ quote: Int64, rate: Int64) -> Int64 {
+        let (scaled, o) = quote.multipliedReportingOverflow(by: rate)
+        if o { return mulDivCeil(quote, rate, Fixed.unitsPerOne) ?? .max }
+        return scaled / Fixed.unitsPerOne + (scaled % Fixed.unitsPerOne == 0 ? 0 : 1)
     }
 
     /// Applies allocated fills to the copy book and builds their journal batch.
@@ -68,32 +80,38 @@ extension Engine {
         var batch = CopyFillBatch(
             lead: l, symbol: plan.symbol, side: plan.side, event: moment.event, time: moment.time,
             leadFillID: leadFillID, leadPrice: plan.referencePrice, price: price, leadUser: leads[l].user)
-        batch.slots.reserveCapacity(plan.slots.count)
-        batch.lots.reserveCapacity(plan.slots.count)
-        batch.quote.reserveCapacity(plan.slots.count)
-        batch.fee.reserveCapacity(plan.slots.count)
-        batch.cappedByCash.reserveCapacity(plan.slots.count)
+        let n = plan.slots.count
+        batch.slots.reserveCapacity(n)
+        batch.lots.reserveCapacity(n)
+        batch.quote.reserveCapacity(n)
+        batch.fee.reserveCapacity(n)
+        batch.cappedByCash.reserveCapacity(n)
         let rate = leads[l].profitShareRate.units
         var profitShareTotal: Int64 = 0
 
-        // Move the book out so its columns are mutated in place, not copied.
+        // Move the book and the traded column out so they are mutated in place, not copied.
         var book = CopyBook()
         swap(&book, &leads[l].book)
         let c = book.column(for: plan.symbol)
-        for k in plan.slots.indices where lots[k] > 0 {
+        var held: [Int64] = []
+        var cost: [Int64] = []
+        swap(&held, &book.lots[c])
+        swap(&cost, &book.cost[c])
+        let buy = plan.side == .buy
+        for k in 0..<n where lots[k] > 0 {
             let i = Int(plan.slots[k])
             let (q, quote, fee) = (lots[k], quotes[k], fees[k])
-            if plan.side == .buy {
+            if buy {
                 book.cash[i] -= quote + fee
                 precondition(book.cash[i] >= 0, "copy cash went negative: the cash cap failed")
-                book.lots[c][i] += q
-                book.cost[c][i] += quote + fee
+                held[i] += q
+                cost[i] += quote + fee
             } else {
-                let removed = CostBasis.removed(cost: book.cost[c][i], held: book.lots[c][i], sold: q)
+                let removed = CostBasis.removed(cost: cost[i], held: held[i], sold: q)
                 let realized = quote - fee - removed
                 book.cash[i] += quote - fee
-                book.cost[c][i] -= removed
-                book.lots[c][i] -= q
+                cost[i] -= removed
+                held[i] -= q
                 book.realizedPnl[i] += realized
                 if realized > 0 && rate > 0 {
                     let due = ProfitShare.due(
@@ -114,6 +132,8 @@ extension Engine {
             batch.fee.append(fee)
             batch.cappedByCash.append(plan.cappedByCash[k])
         }
+        swap(&held, &book.lots[c])
+        swap(&cost, &book.cost[c])
         swap(&book, &leads[l].book)
         if profitShareTotal > 0 {
             let receiver = leads[l].user

@@ -13,6 +13,38 @@ public struct SyncPlan: Sendable {
     public var totalLots: Int64 = 0
     /// Copy orders that failed a check and are not sent.
     public var failures: [FailedCopyOrder] = []
+
+    /// Empties the plan for a new order, keeping its buffers.
+    mutating func reset(lead: Int, symbol: Int, side: Side, referencePrice: Fixed) {
+        self.lead = lead
+        self.symbol = symbol
+        self.side = side
+        self.referencePrice = referencePrice
+        slots.removeAll(keepingCapacity: true)
+        lots.removeAll(keepingCapacity: true)
+        cappedByCash.removeAll(keepingCapacity: true)
+        failures.removeAll(keepingCapacity: true)
+        totalLots = 0
+    }
+
+    mutating func append(_ slot: Int, lots q: Int64, capped: Bool) {
+        slots.append(Int32(truncatingIfNeeded: slot))
+        lots.append(q)
+        cappedByCash.append(capped)
+        totalLots += q
+    }
+}
+
+/// Buffers a fan-out reuses from one lead fill to the next, so that a million-copy fan-out works in warm memory.
+/// A cache only: dropping it (on an error) costs an allocation next time, nothing else.
+struct FanOutWorkspace: Sendable {
+    var plan = SyncPlan(lead: 0, symbol: 0, side: .buy, referencePrice: .zero)
+    var equity: [Int64] = []
+    var lots: [Int64] = []
+    var quotes: [Int64] = []
+    var caps: [Int64] = []
+    var fees: [Int64] = []
+    var remainders: [Int64] = []
 }
 
 /// What a buy is sized from.
@@ -31,9 +63,10 @@ enum SlotSelection {
 
 extension Engine {
     /// Equity of every copy of a lead in USDT units, the filled symbol valued at `price` (DESIGN §2: same marks).
-    func copyEquities(_ l: Int, pricing symbol: Int, at price: Fixed) throws(EngineError) -> [Int64] {
+    func copyEquities(_ l: Int, pricing symbol: Int, at price: Fixed, into equity: inout [Int64]) throws(EngineError) {
         let book = leads[l].book
-        var equity = book.cash
+        equity.removeAll(keepingCapacity: true)
+        equity.append(contentsOf: book.cash)
         var overflow = false
         for (c, s) in book.holdingSymbols.enumerated() {
             let value = lotValue(s, price: s == symbol ? price : venue.marks[s])
@@ -49,99 +82,72 @@ extension Engine {
             }
         }
         if overflow { throw EngineError(.overflow, field: "price", "a copy's equity overflows") }
-        return equity
     }
 
-    /// Sizes the buys of the selected copies (DESIGN §2: equity ratio, cash cap, minimum checks in order).
+    /// Sizes the buys of the selected copies (DESIGN §2: equity ratio, cash cap, minimum checks in order) into
+    /// the workspace's plan.
     func planBuys(
         lead l: Int, symbol s: Int, price: Fixed, limit: Fixed?, target: BuyTarget, slots selection: SlotSelection,
-        event: Int
-    ) throws(EngineError) -> SyncPlan {
-        var plan = SyncPlan(lead: l, symbol: s, side: .buy, referencePrice: price)
+        event: Int, workspace ws: inout FanOutWorkspace
+    ) throws(EngineError) {
+        ws.plan.reset(lead: l, symbol: s, side: .buy, referencePrice: price)
         let book = leads[l].book
         let symbol = venue.symbols[s]
-        let lotPrice = lotValue(s, price: price)
-        let worstLot = lotValue(s, price: Fixed.max(venue.worstBuyPrice(s, limit: limit), price))
-        // A book walk allocates quote by largest remainder, which can put one unit more on a copy (and its fee).
-        let margin: Int64 = venue.books[s] == nil ? 0 : 2
-        let minLots = symbol.minQty.units / symbol.qtyStep.units
-        let minNotional = symbol.minNotional.units
-        let rate = settings.takerFeeRate.units
-        var equity: [Int64] = []
-        var leadQuote: Int64 = 0
-        var leadEquity: Int64 = 1
-        if case .ratio(let q, let e) = target {
-            equity = try copyEquities(l, pricing: s, at: price)
-            (leadQuote, leadEquity) = (q, e)
-        }
-
-        func cost(_ lots: Int64) -> Int64 {
-            let notional = lots * worstLot
-            return notional + (mulDivCeil(notional, rate, Fixed.unitsPerOne) ?? .max / 2) + margin
-        }
-
-        func size(_ i: Int, _ n: Int64) {
-            if n <= 0 || n < minNotional {
-                plan.failures.append(failure(l, i, event, s, .buy, .belowMinNotional, n))
-                return
-            }
-            var lots = n / lotPrice
-            var capped = false
-            let cash = book.cash[i]
-            if lots > 0 && cost(lots) > cash {
-                capped = true
-                let perLot = Int128(worstLot) * Int128(Fixed.unitsPerOne + rate)
-                let spendable = Int128(Swift.max(cash - margin, 0)) * Int128(Fixed.unitsPerOne)
-                lots = Int64(Swift.min(Int128(lots), spendable / perLot))
-                while lots > 0 && cost(lots) > cash { lots -= 1 }
-            }
-            if lots == 0 || lots < minLots {
-                plan.failures.append(failure(l, i, event, s, .buy, capped ? .insufficientCash : .belowMinQty, n))
-                return
-            }
-            if lots * lotPrice < minNotional {
-                plan.failures.append(failure(l, i, event, s, .buy, capped ? .insufficientCash : .belowMinNotional, n))
-                return
-            }
-            plan.slots.append(Int32(i))
-            plan.lots.append(lots)
-            plan.cappedByCash.append(capped)
-            plan.totalLots += lots
-        }
+        let rules = BuyRules(
+            lotPrice: lotValue(s, price: price),
+            worstLot: lotValue(s, price: Fixed.max(venue.worstBuyPrice(s, limit: limit), price)),
+            // A book walk allocates quote by largest remainder, which can put one unit more on a copy (and its fee).
+            margin: venue.books[s] == nil ? 0 : 2,
+            minLots: symbol.minQty.units / symbol.qtyStep.units,
+            minNotional: symbol.minNotional.units,
+            rate: settings.takerFeeRate.units)
 
         switch selection {
         case .allActive:
-            plan.slots.reserveCapacity(book.activeCount)
-            plan.lots.reserveCapacity(book.activeCount)
-            plan.cappedByCash.reserveCapacity(book.activeCount)
-            for i in 0..<book.count where book.status[i] == .active {
-                let n: Int64
-                if book.mode[i] == .fixedAmount {
-                    n = book.amountPerOrder[i]
-                } else {
-                    guard let v = mulDivFloor(leadQuote, Swift.max(equity[i], 0), leadEquity) else {
-                        throw EngineError(.overflow, field: "quoteAmount", "copy order size overflows")
+            guard case .ratio(let leadQuote, let leadEquity) = target else { preconditionFailure("all copies size by ratio") }
+            try copyEquities(l, pricing: s, at: price, into: &ws.equity)
+            ws.plan.slots.reserveCapacity(book.activeCount)
+            ws.plan.lots.reserveCapacity(book.activeCount)
+            ws.plan.cappedByCash.reserveCapacity(book.activeCount)
+            var overflow = false
+            ws.equity.withUnsafeBufferPointer { equity in
+                for i in 0..<book.count where book.status[i] == .active {
+                    let n: Int64
+                    if book.mode[i] == .fixedAmount {
+                        n = book.amountPerOrder[i]
+                    } else if let v = mulDivFloor(leadQuote, Swift.max(equity[i], 0), leadEquity) {
+                        n = v
+                    } else {
+                        overflow = true
+                        continue
                     }
-                    n = v
+                    switch rules.size(notional: n, cash: book.cash[i]) {
+                    case .order(let lots, let capped): ws.plan.append(i, lots: lots, capped: capped)
+                    case .failed(let reason): ws.plan.failures.append(failure(l, i, event, s, .buy, reason, n))
+                    }
                 }
-                size(i, n)
             }
+            if overflow { throw EngineError(.overflow, field: "quoteAmount", "copy order size overflows") }
         case .list(let list):
             guard case .notional(let notionals) = target else { preconditionFailure("explicit slots need notionals") }
-            for (k, i) in list.enumerated() { size(i, notionals[k]) }
+            for (k, i) in list.enumerated() {
+                switch rules.size(notional: notionals[k], cash: book.cash[i]) {
+                case .order(let lots, let capped): ws.plan.append(i, lots: lots, capped: capped)
+                case .failed(let reason): ws.plan.failures.append(failure(l, i, event, s, .buy, reason, notionals[k]))
+                }
+            }
         }
-        return plan
     }
 
     /// Sizes the sells of the selected copies: the lead's fraction `quantity / held` of each copy's holding
     /// (rounded down to the step), or everything when `fraction` is nil or the lead sells its whole holding.
     func planSells(
         lead l: Int, symbol s: Int, price: Fixed, fraction: (quantity: Int64, held: Int64)?,
-        slots selection: SlotSelection, event: Int
-    ) -> SyncPlan {
-        var plan = SyncPlan(lead: l, symbol: s, side: .sell, referencePrice: price)
+        slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
+    ) {
+        ws.plan.reset(lead: l, symbol: s, side: .sell, referencePrice: price)
         let book = leads[l].book
-        guard let c = book.columnIndex(of: s) else { return plan }
+        guard let c = book.columnIndex(of: s) else { return }
         let symbol = venue.symbols[s]
         let lotPrice = lotValue(s, price: price)
         let minLots = symbol.minQty.units / symbol.qtyStep.units
@@ -169,13 +175,10 @@ extension Engine {
                 : (lots == 0 || lots < minLots) ? .belowMinQty
                 : notional < minNotional ? .belowMinNotional : nil
             if let reason {
-                plan.failures.append(failure(l, i, event, s, .sell, reason, notional))
+                ws.plan.failures.append(failure(l, i, event, s, .sell, reason, notional))
                 return
             }
-            plan.slots.append(Int32(i))
-            plan.lots.append(lots)
-            plan.cappedByCash.append(false)
-            plan.totalLots += lots
+            ws.plan.append(i, lots: lots, capped: false)
         }
 
         switch selection {
@@ -184,7 +187,6 @@ extension Engine {
         case .list(let list):
             for i in list { size(i) }
         }
-        return plan
     }
 
     func failure(
@@ -193,5 +195,50 @@ extension Engine {
         FailedCopyOrder(
             lead: Int32(l), slot: Int32(slot), event: Int32(truncatingIfNeeded: event), symbol: Int32(s), side: side,
             reason: reason, notional: Fixed(units: notional))
+    }
+}
+
+/// The per-copy buy sizing of DESIGN §2 and §3a for one merged order: the notional in lots at the reference
+/// price, capped by cash at the worst price the order may pay (fee and margin included), then the minimums.
+struct BuyRules {
+    enum Outcome {
+        case order(lots: Int64, capped: Bool)
+        case failed(FailedCopyOrder.Reason)
+    }
+
+    let lotPrice: Int64
+    let worstLot: Int64
+    let margin: Int64
+    let minLots: Int64
+    let minNotional: Int64
+    let rate: Int64
+
+    /// Cost of `lots` at the worst price with the taker fee (rounded up) and the margin.
+    @inline(__always)
+    func cost(_ lots: Int64) -> Int64 {
+        let notional = lots &* worstLot
+        let (scaled, o) = notional.multipliedReportingOverflow(by: rate)
+        let fee =
+            o
+            ? (mulDivCeil(notional, rate, Fixed.unitsPerOne) ?? .max / 4)
+            : scaled / Fixed.unitsPerOne + (scaled % Fixed.unitsPerOne == 0 ? 0 : 1)
+        return notional + fee + margin
+    }
+
+    @inline(__always)
+    func size(notional n: Int64, cash: Int64) -> Outcome {
+        if n <= 0 || n < minNotional { return .failed(.belowMinNotional) }
+        var lots = n / lotPrice
+        var capped = false
+        if lots > 0 && cost(lots) > cash {
+            capped = true
+            let perLot = Int128(worstLot) * Int128(Fixed.unitsPerOne + rate)
+            let spendable = Int128(Swift.max(cash - margin, 0)) * Int128(Fixed.unitsPerOne)
+            lots = Int64(Swift.min(Int128(lots), spendable / perLot))
+            while lots > 0 && cost(lots) > cash { lots -= 1 }
+        }
+        if lots == 0 || lots < minLots { return .failed(capped ? .insufficientCash : .belowMinQty) }
+        if lots * lotPrice < minNotional { return .failed(capped ? .insufficientCash : .belowMinNotional) }
+        return .order(lots: lots, capped: capped)
     }
 }
