@@ -37,9 +37,6 @@ enum Terminal {
     /// Current resident memory in bytes.
     static func residentBytes() -> Int { procStatus("VmRSS") ?? 0 }
 
-    /// Peak resident memory since the last `resetPeak()` in bytes.
-    static func peakResidentBytes() -> Int { procStatus("VmHWM") ?? 0 }
-
     /// Keeps large freed blocks in the heap instead of returning them to the kernel, so that the fan-out's
     /// per-fill working arrays reuse warm pages instead of faulting in fresh zeroed ones every time.
     static func tuneAllocator() {
@@ -55,14 +52,6 @@ enum Terminal {
         let block = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
         block.initializeMemory(as: UInt8.self, repeating: 1, count: bytes)
         block.deallocate()
-    }
-
-    /// Resets the kernel's peak-RSS mark so the next peak is of what follows (Linux: clear_refs 5).
-    @discardableResult
-    static func resetPeak() -> Bool {
-        guard let f = fopen("/proc/self/clear_refs", "w") else { return false }
-        defer { fclose(f) }
-        return fputs("5", f) >= 0
     }
 }
 

@@ -127,3 +127,17 @@ public struct CopyBook: Sendable {
         }
     }
 }
+
+extension CopyBook {
+    /// Bytes held by the columns (capacity × element size; copy ids of up to 15 UTF-8 bytes live inline).
+    public var byteCount: Int {
+        func bytes<T>(_ a: [T]) -> Int { a.capacity * MemoryLayout<T>.stride }
+        var total = bytes(ids) + bytes(users) + bytes(status) + bytes(mode) + bytes(amountPerOrder) + bytes(cash)
+        total += bytes(totalIn) + bytes(totalOut) + bytes(realizedPnl) + bytes(feesPaid) + bytes(profitSharePaid)
+        total += bytes(stopLoss) + bytes(takeProfit) + bytes(stopReason) + bytes(startedEvent) + bytes(units)
+        total += bytes(leadNavAtStart)
+        for c in lots.indices { total += bytes(lots[c]) + bytes(cost[c]) }
+        for id in ids where id.utf8.count > 15 { total += id.utf8.count }
+        return total
+    }
+}

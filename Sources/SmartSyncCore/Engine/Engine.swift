@@ -94,6 +94,9 @@ public struct Engine: Sendable {
         self.venue = SimulatedVenue(takerFeeRate: settings.takerFeeRate)
     }
 
+    /// Bytes held by the fan-out's reusable buffers.
+    public var fanOutWorkspaceBytes: Int { workspace.byteCount }
+
     // MARK: Look-ups
 
     public func user(named id: String) -> Int? { userIndex[id] }

@@ -73,6 +73,12 @@ public struct CopyFillBatch: Sendable {
 
     public var count: Int { slots.count }
 
+    /// Bytes held by the columns.
+    public var byteCount: Int {
+        4 * slots.capacity + 8 * (lots.capacity + quote.capacity + fee.capacity) + cappedByCash.capacity
+            + 4 * profitShareSlots.capacity + 8 * profitShare.capacity
+    }
+
     /// Row of a slot, if that copy has a fill here.
     public func row(of slot: Int) -> Int? {
         var lo = 0

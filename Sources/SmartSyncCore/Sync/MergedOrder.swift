@@ -80,14 +80,22 @@ extension Engine {
         var batch = CopyFillBatch(
             lead: l, symbol: plan.symbol, side: plan.side, event: moment.event, time: moment.time,
             leadFillID: leadFillID, leadPrice: plan.referencePrice, price: price, leadUser: leads[l].user)
-        let n = plan.slots.count
-        batch.slots.reserveCapacity(n)
-        batch.lots.reserveCapacity(n)
-        batch.quote.reserveCapacity(n)
-        batch.fee.reserveCapacity(n)
-        batch.cappedByCash.reserveCapacity(n)
+        // The batch's columns: the rows that received something (usually all of them).
+        if lots.contains(0) {
+            let rows = lots.indices.filter { lots[$0] > 0 }
+            batch.slots = rows.map { plan.slots[$0] }
+            batch.lots = rows.map { lots[$0] }
+            batch.quote = rows.map { quotes[$0] }
+            batch.fee = rows.map { fees[$0] }
+            batch.cappedByCash = rows.map { plan.cappedByCash[$0] }
+        } else {
+            batch.slots = plan.slots
+            batch.lots = lots
+            batch.quote = quotes
+            batch.fee = fees
+            batch.cappedByCash = plan.cappedByCash
+        }
         let rate = leads[l].profitShareRate.units
-        var profitShareTotal: Int64 = 0
 
         // Move the book and the traded column out so they are mutated in place, not copied.
         var book = CopyBook()
@@ -97,44 +105,60 @@ extension Engine {
         var cost: [Int64] = []
         swap(&held, &book.lots[c])
         swap(&cost, &book.cost[c])
-        let buy = plan.side == .buy
-        for k in 0..<n where lots[k] > 0 {
-            let i = Int(plan.slots[k])
-            let (q, quote, fee) = (lots[k], quotes[k], fees[k])
-            if buy {
-                book.cash[i] -= quote + fee
-                precondition(book.cash[i] >= 0, "copy cash went negative: the cash cap failed")
-                held[i] += q
-                cost[i] += quote + fee
-            } else {
-                let removed = CostBasis.removed(cost: cost[i], held: held[i], sold: q)
-                let realized = quote - fee - removed
-                book.cash[i] += quote - fee
-                cost[i] -= removed
-                held[i] -= q
-                book.realizedPnl[i] += realized
-                if realized > 0 && rate > 0 {
-                    let due = ProfitShare.due(
-                        rate: rate, realized: book.realizedPnl[i], paid: book.profitSharePaid[i], cash: book.cash[i])
-                    if due > 0 {
-                        book.cash[i] -= due
-                        book.profitSharePaid[i] += due
-                        batch.profitShareSlots.append(Int32(i))
-                        batch.profitShare.append(due)
-                        profitShareTotal += due
+        var negativeCash = false
+        batch.slots.withUnsafeBufferPointer { slots in
+            batch.lots.withUnsafeBufferPointer { q in
+                batch.quote.withUnsafeBufferPointer { quote in
+                    batch.fee.withUnsafeBufferPointer { fee in
+                        book.cash.withUnsafeMutableBufferPointer { cash in
+                            book.feesPaid.withUnsafeMutableBufferPointer { feesPaid in
+                                held.withUnsafeMutableBufferPointer { held in
+                                    cost.withUnsafeMutableBufferPointer { cost in
+                                        if plan.side == .buy {
+                                            for k in 0..<slots.count {
+                                                let i = Int(slots[k])
+                                                let spent = quote[k] + fee[k]
+                                                cash[i] -= spent
+                                                negativeCash = negativeCash || cash[i] < 0
+                                                held[i] += q[k]
+                                                cost[i] += spent
+                                                feesPaid[i] += fee[k]
+                                            }
+                                        } else {
+                                            for k in 0..<slots.count {
+                                                let i = Int(slots[k])
+                                                let removed = CostBasis.removed(cost: cost[i], held: held[i], sold: q[k])
+                                                let proceeds = quote[k] - fee[k]
+                                                cash[i] += proceeds
+                                                cost[i] -= removed
+                                                held[i] -= q[k]
+                                                feesPaid[i] += fee[k]
+                                                book.realizedPnl[i] += proceeds - removed
+                                                guard proceeds - removed > 0 && rate > 0 else { continue }
+                                                let due = ProfitShare.due(
+                                                    rate: rate, realized: book.realizedPnl[i],
+                                                    paid: book.profitSharePaid[i], cash: cash[i])
+                                                if due > 0 {
+                                                    cash[i] -= due
+                                                    book.profitSharePaid[i] += due
+                                                    batch.profitShareSlots.append(Int32(i))
+                                                    batch.profitShare.append(due)
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
-            book.feesPaid[i] += fee
-            batch.slots.append(Int32(i))
-            batch.lots.append(q)
-            batch.quote.append(quote)
-            batch.fee.append(fee)
-            batch.cappedByCash.append(plan.cappedByCash[k])
         }
+        precondition(!negativeCash, "copy cash went negative: the cash cap failed")
         swap(&held, &book.lots[c])
         swap(&cost, &book.cost[c])
         swap(&book, &leads[l].book)
+        let profitShareTotal = batch.profitShare.reduce(0, +)
         if profitShareTotal > 0 {
             let receiver = leads[l].user
             users[receiver].cash += Fixed(units: profitShareTotal)

@@ -45,6 +45,13 @@ struct FanOutWorkspace: Sendable {
     var caps: [Int64] = []
     var fees: [Int64] = []
     var remainders: [Int64] = []
+
+    /// Bytes held by the buffers.
+    var byteCount: Int {
+        8 * (equity.capacity + lots.capacity + quotes.capacity + caps.capacity + fees.capacity + remainders.capacity)
+            + 4 * plan.slots.capacity + 8 * plan.lots.capacity + plan.cappedByCash.capacity
+            + MemoryLayout<FailedCopyOrder>.stride * plan.failures.capacity
+    }
 }
 
 /// What a buy is sized from.

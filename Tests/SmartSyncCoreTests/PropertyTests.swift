@@ -1,0 +1,487 @@
+import PropertyBased
+import SmartSyncCore
+import Testing
+
+// Random scenarios: leads, 1–20 copies each of 100..100,000 USDT (many too small for the lead's trades), random
+// buys, sells, limit orders, price moves, manual trades, late copies, and replays of old fills. After every command
+// the books must balance and every rule of DESIGN §2 / §3a that can be checked from outside must hold.
+
+/// What the rules say one copy does for one lead fill, computed independently of the engine's planner.
+enum ExpectedCopyOrder: Equatable, CustomStringConvertible {
+    case nothing
+    case fill(lots: Int64, capped: Bool)
+    case fail(FailedCopyOrder.Reason)
+
+    var description: String {
+        switch self {
+        case .nothing: return "nothing"
+        case .fill(let lots, let capped): return "fill \(lots) lots\(capped ? " (capped)" : "")"
+        case .fail(let reason): return "fail \(reason.rawValue)"
+        }
+    }
+}
+
+/// Counters over a whole property run, so a test can prove that its checks were not vacuous.
+struct ScenarioStats {
+    var steps = 0
+    var refused = 0
+    var buysChecked = 0
+    var sellsChecked = 0
+    var copyFills = 0
+    var capped = 0
+    var partialBatches = 0
+    var replays = 0
+    var failures: [FailedCopyOrder.Reason: Int] = [:]
+
+    mutating func add(_ o: ScenarioStats) {
+        steps += o.steps
+        refused += o.refused
+        buysChecked += o.buysChecked
+        sellsChecked += o.sellsChecked
+        copyFills += o.copyFills
+        capped += o.capped
+        partialBatches += o.partialBatches
+        replays += o.replays
+        for (k, v) in o.failures { failures[k, default: 0] += v }
+    }
+}
+
+/// One random scenario, run step by step with every invariant checked after every command. The first broken
+/// invariant ends the run and is reported (with the seed) so the output stays readable.
+struct RandomScenario {
+    var engine: Engine
+    var rng: SplitMix
+    let seed: UInt64
+    var event = 0
+    var issues: [String] = []
+    var stats = ScenarioStats()
+    var leadUsers: [String] = []
+    var followers = 0
+    let booked: [Bool]
+
+    init(seed: UInt64) throws {
+        self.seed = seed
+        rng = SplitMix(seed: seed)
+        let withBook = rng.chance(25)
+        let book =
+            withBook
+            ? BookShape(
+                halfSpread: Fixed(units: rng.int64(0...100_000)), levelGap: Fixed(units: rng.int64(10_000...300_000)),
+                levelQuantity: Fixed(units: rng.int64(1...3_000) * 1_000), levels: rng.int(1...8))
+            : nil
+        booked = [withBook, false]
+        let btc = Fixed(units: rng.int64(2_000_000...8_000_000) * 1_000_000)
+        let eth = Fixed(units: rng.int64(100_000...400_000) * 1_000_000)
+        engine = try TestMarket.engine(btcPrice: btc.description, ethPrice: eth.description, btcBook: book)
+    }
+
+    // MARK: Driving
+
+    mutating func moment() -> Moment {
+        defer { event += 1 }
+        return Moment(event: event, time: 1_700_000_000_000 + Int64(event) * 1_000)
+    }
+
+    /// Cents between two USDT amounts, as Fixed.
+    mutating func usdt(_ low: Int64, _ high: Int64) -> Fixed { Fixed(units: rng.int64(low * 100...high * 100) * 1_000_000) }
+
+    /// Runs a command; a refused command must change nothing; an accepted one must keep every invariant.
+    mutating func step(_ what: String, _ command: (inout Engine) throws(EngineError) -> Void) {
+        guard issues.isEmpty else { return }
+        stats.steps += 1
+        let before = engine
+        do {
+            try command(&engine)
+        } catch {
+            stats.refused += 1
+            if Fingerprint(engine) != Fingerprint(before) {
+                issues.append("seed \(seed), \(what): refused with \(error) but changed the state")
+            }
+            return
+        }
+        checkInvariants(before: before, what)
+    }
+
+    mutating func setUp() {
+        let leadCount = rng.chance(70) ? 1 : 2
+        for k in 0..<leadCount {
+            let id = "lead\(k)"
+            let deposit = usdt(1_000, 1_000_000)
+            let portfolio = Fixed(units: deposit.units / 100 * Int64(rng.int(50...100)) / 1_000_000 * 1_000_000)
+            let rate = Fixed(units: Int64(rng.int(0...30)) * 1_000_000)
+            let slippage = Fixed(units: Int64(rng.int(1...20)) * 100_000)
+            let m1 = moment()
+            let m2 = moment()
+            step("lead \(id)") { (e: inout Engine) throws(EngineError) in
+                try e.addUser(id)
+                try e.deposit(user: id, amount: deposit, at: m1)
+                try e.startLeading(user: id, portfolio: portfolio, profitShareRate: rate, slippageLimit: slippage, at: m2)
+            }
+            leadUsers.append(id)
+            for _ in 0..<rng.int(1...20) { startCopy(of: id) }
+        }
+    }
+
+    mutating func startCopy(of lead: String) {
+        followers += 1
+        let user = "f\(followers)"
+        let tier = rng.int(0...2)
+        let investment = usdt([100, 1_000, 10_000][tier], [1_000, 10_000, 100_000][tier])
+        let fixed = rng.chance(20)
+        let request = StartCopyRequest(
+            copyID: "c\(followers)", user: user, lead: lead, mode: fixed ? .fixedAmount : .smartSync,
+            investment: investment, buyExisting: rng.chance(30), amountPerOrder: fixed ? usdt(5, 500) : nil)
+        let extra = usdt(0, 100)
+        let m1 = moment()
+        let m2 = moment()
+        step("deposit for \(user)") { (e: inout Engine) throws(EngineError) in
+            try e.addUser(user)
+            try e.deposit(user: user, amount: investment + extra, at: m1)
+        }
+        step("start copy \(request.copyID) of \(lead) with \(investment)") { (e: inout Engine) throws(EngineError) in
+            try e.startCopy(request, at: m2)
+        }
+    }
+
+    mutating func randomStep() {
+        let l = rng.int(0...leadUsers.count - 1)
+        let lead = leadUsers[l]
+        let s = rng.int(0...1)
+        let symbol = engine.venue.symbols[s]
+        let mark = engine.venue.marks[s]
+        let held = engine.leads[l].positions[s]?.quantity ?? .zero
+        let roll = rng.int(1...100)
+        switch roll {
+        case 1...35:
+            // Lead market buy of 1–95% of its cash, by quote amount or by quantity.
+            let cash = engine.leads[l].cash
+            let budget = Fixed(units: cash.units / 1_002 * Int64(rng.int(1...95)) / 100 * 1_000 / 1_000_000 * 1_000_000)
+            var request = OrderRequest(user: lead, symbol: symbol.name, side: .buy, quoteAmount: budget)
+            if rng.chance(25) {
+                let q = ((try? budget.divided(by: mark, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+                request = OrderRequest(user: lead, symbol: symbol.name, side: .buy, quantity: q)
+            }
+            let m = moment()
+            step("\(lead) buys \(request.quoteAmount ?? request.quantity ?? .zero) of \(symbol.name)") {
+                (e: inout Engine) throws(EngineError) in try e.placeOrder(request, at: m)
+            }
+        case 36...55:
+            // Lead market sell of a fraction of its holding, often all of it.
+            guard held.isPositive else { return }
+            let q =
+                rng.chance(30)
+                ? held
+                : Fixed(units: held.units * Int64(rng.int(1...99)) / 100).rounded(toStep: symbol.qtyStep, .down)
+            let request = OrderRequest(user: lead, symbol: symbol.name, side: .sell, quantity: q)
+            let m = moment()
+            step("\(lead) sells \(q) of \(held) \(symbol.base)") { (e: inout Engine) throws(EngineError) in
+                try e.placeOrder(request, at: m)
+            }
+        case 56...75:
+            // Price move of up to ±8%.
+            let moved = (try? mark.multiplied(by: Fixed(units: 100_000_000 + rng.int64(-8_000_000...8_000_000)), .down))
+                ?? mark
+            let price = Fixed.max(moved.rounded(toStep: symbol.priceTick, .down), symbol.priceTick)
+            let m = moment()
+            step("\(symbol.name) moves to \(price)") { (e: inout Engine) throws(EngineError) in
+                try e.updatePrice(symbol: symbol.name, price: price, at: m)
+            }
+        case 76...83:
+            // A resting limit order of the lead, below the mark to buy or above it to sell.
+            let buy = !held.isPositive || rng.chance(50)
+            let factor = buy ? 100_000_000 - rng.int64(100_000...5_000_000) : 100_000_000 + rng.int64(100_000...5_000_000)
+            let limit = ((try? mark.multiplied(by: Fixed(units: factor), .down)) ?? mark).rounded(toStep: symbol.priceTick, .down)
+            guard limit.isPositive else { return }
+            let q: Fixed
+            if buy {
+                let budget = Fixed(units: engine.leads[l].cash.units / 100 * Int64(rng.int(1...60)))
+                q = ((try? budget.divided(by: limit, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+            } else {
+                q = Fixed(units: held.units * Int64(rng.int(10...100)) / 100).rounded(toStep: symbol.qtyStep, .down)
+            }
+            let request = OrderRequest(user: lead, symbol: symbol.name, side: buy ? .buy : .sell, quantity: q, limitPrice: limit)
+            let m = moment()
+            step("\(lead) rests a limit \(buy ? "buy" : "sell") of \(q) at \(limit)") { (e: inout Engine) throws(EngineError) in
+                try e.placeOrder(request, at: m)
+            }
+        case 84...90:
+            startCopy(of: lead)
+        case 91...95:
+            // A manual trade from the lead's main account: never copied.
+            let u = engine.user(named: lead)!
+            let mainCash = engine.users[u].balance(Symbol.quoteAsset)
+            let mainBase = engine.users[u].balance(symbol.base)
+            let request: OrderRequest
+            if mainBase.isPositive && rng.chance(50) {
+                request = OrderRequest(user: lead, account: .main, symbol: symbol.name, side: .sell, quantity: mainBase)
+            } else {
+                let budget = Fixed(units: mainCash.units / 1_002 * Int64(rng.int(1...50)) / 100 * 1_000 / 1_000_000 * 1_000_000)
+                request = OrderRequest(user: lead, account: .main, symbol: symbol.name, side: .buy, quoteAmount: budget)
+            }
+            let m = moment()
+            step("\(lead) trades manually: \(request.side) \(symbol.name)") { (e: inout Engine) throws(EngineError) in
+                try e.placeOrder(request, at: m)
+            }
+        default:
+            replay()
+        }
+    }
+
+    /// Re-applies an old lead fill: must return false and change nothing.
+    mutating func replay() {
+        guard issues.isEmpty, !engine.leadFills.isEmpty else { return }
+        let fill = engine.leadFills[rng.int(0...engine.leadFills.count - 1)]
+        let before = Fingerprint(engine)
+        stats.replays += 1
+        do {
+            let applied = try engine.applyLeadFill(fill)
+            if applied { issues.append("seed \(seed): replaying fill \(fill.id) applied it again") }
+        } catch {
+            issues.append("seed \(seed): replaying fill \(fill.id) threw \(error)")
+        }
+        if Fingerprint(engine) != before { issues.append("seed \(seed): replaying fill \(fill.id) changed the state") }
+    }
+
+    // MARK: Invariants
+
+    mutating func fail(_ what: String, _ message: String) {
+        issues.append("seed \(seed), event \(event - 1), after \(what): \(message)")
+    }
+
+    mutating func checkInvariants(before: Engine, _ what: String) {
+        let audit = engine.audit()
+        if !audit.balanced || !audit.problems.isEmpty {
+            fail(what, "audit: \(audit.problems.prefix(3))")
+            return
+        }
+        // No negative balance anywhere but the venue.
+        for (l, lead) in engine.leads.enumerated() {
+            if lead.cash.isNegative { fail(what, "lead \(l) cash \(lead.cash)") }
+            for (s, p) in lead.positions where p.quantity.isNegative { fail(what, "lead \(l) holds \(p.quantity) of \(s)") }
+            let book = lead.book
+            for i in 0..<book.count where book.cash[i] < 0 { fail(what, "copy \(book.ids[i]) cash \(Fixed(units: book.cash[i]))") }
+            for c in book.lots.indices {
+                for i in 0..<book.count where book.lots[c][i] < 0 { fail(what, "copy \(book.ids[i]) lots \(book.lots[c][i])") }
+            }
+        }
+
+        // New journal entries must move the venue and the fee account by exactly what they say.
+        var venueDelta: [String: Int64] = [:]
+        var feeDelta: Int64 = 0
+        var batches: [CopyFillBatch] = []
+        for index in before.journal.count..<engine.journal.count {
+            switch engine.journal[index] {
+            case .trade(let t):
+                let sign: Int64 = t.side == .buy ? 1 : -1
+                venueDelta["USDT", default: 0] += sign * t.quote.units
+                venueDelta[engine.venue.symbols[t.symbol].base, default: 0] -= sign * t.quantity.units
+                feeDelta += t.fee.units
+            case .copyFills(let b):
+                batches.append(b)
+                let symbol = engine.venue.symbols[b.symbol]
+                let sign: Int64 = b.side == .buy ? 1 : -1
+                venueDelta["USDT", default: 0] += sign * b.quote.reduce(0, +)
+                venueDelta[symbol.base, default: 0] -= sign * b.lots.reduce(0, +) * symbol.qtyStep.units
+                feeDelta += b.fee.reduce(0, +)
+            default: break
+            }
+        }
+        for asset in Set(engine.venueBalances.keys).union(before.venueBalances.keys) {
+            let moved = (engine.venueBalances[asset] ?? .zero).units - (before.venueBalances[asset] ?? .zero).units
+            if moved != venueDelta[asset] ?? 0 {
+                fail(what, "venue \(asset) moved \(moved) units but the fills say \(venueDelta[asset] ?? 0)")
+            }
+        }
+        if engine.feesCollected.units - before.feesCollected.units != feeDelta {
+            fail(what, "fee account moved by \(engine.feesCollected - before.feesCollected), fills say \(feeDelta)")
+        }
+
+        let newFailures = Array(engine.failedOrders[before.failedOrders.count...])
+        for f in newFailures { stats.failures[f.reason, default: 0] += 1 }
+        for b in batches { checkBatch(b, failures: newFailures, batchesInStep: batches, what) }
+
+        let newFills = Array(engine.leadFills[before.leadFills.count...])
+        if newFills.count == 1, let fill = newFills.first, !booked[fill.symbol] {
+            checkSizing(fill, before: before, batches: batches, failures: newFailures, what)
+        }
+    }
+
+    /// One merged order's allocation: rows ascending, positive lots, fees exactly the venue's fee on the merged
+    /// quote and never above a copy's stand-alone fee, one price for everyone, the same fraction on a partial fill.
+    mutating func checkBatch(_ b: CopyFillBatch, failures: [FailedCopyOrder], batchesInStep: [CopyFillBatch], _ what: String) {
+        stats.copyFills += b.count
+        stats.capped += b.cappedByCash.filter { $0 }.count
+        guard b.count > 0 else { return fail(what, "an empty copy-fill batch was journaled") }
+        if zip(b.slots, b.slots.dropFirst()).contains(where: { $0 >= $1 }) { fail(what, "batch slots not ascending") }
+        if b.lots.contains(where: { $0 <= 0 }) { fail(what, "batch with a non-positive quantity") }
+        let totalQuote = b.quote.reduce(0, +)
+        if b.fee.reduce(0, +) != takerFee(totalQuote) {
+            fail(what, "batch fees \(b.fee.reduce(0, +)) ≠ ⌈0.1% × \(totalQuote)⌉ = \(takerFee(totalQuote))")
+        }
+        for k in 0..<b.count where b.fee[k] > takerFee(b.quote[k]) {
+            fail(what, "copy slot \(b.slots[k]) pays fee \(b.fee[k]) above its stand-alone \(takerFee(b.quote[k]))")
+        }
+        let lotAtAverage = engine.lotValue(b.symbol, price: b.price)
+        if !booked[b.symbol] {
+            // One price: every quote is exactly lots × that price.
+            for k in 0..<b.count where b.quote[k] != b.lots[k] * lotAtAverage {
+                fail(what, "copy slot \(b.slots[k]) quote \(b.quote[k]) ≠ \(b.lots[k]) lots at \(b.price)")
+            }
+        }
+        // Same fraction on a partial fill: requested = allocated + what failed for lack of price or liquidity.
+        let sameOrder = batchesInStep.filter { $0.lead == b.lead && $0.symbol == b.symbol }
+        guard sameOrder.count == 1 else { return }
+        let partial = failures.filter {
+            Int($0.lead) == b.lead && Int($0.symbol) == b.symbol && $0.side == b.side
+                && ($0.reason == .slippageExceeded || $0.reason == .noLiquidity)
+        }
+        guard !partial.isEmpty else { return }
+        stats.partialBatches += 1
+        let lotAtLead = engine.lotValue(b.symbol, price: b.leadPrice)
+        var requested: [Int32: Int64] = [:]
+        for k in 0..<b.count { requested[b.slots[k], default: 0] += b.lots[k] }
+        for f in partial {
+            if f.notional.units % lotAtLead != 0 { fail(what, "failed notional \(f.notional) is not whole lots") }
+            requested[f.slot, default: 0] += f.notional.units / lotAtLead
+        }
+        let r = Int128(requested.values.reduce(0, +))
+        let e = Int128(b.lots.reduce(0, +))
+        for (slot, req) in requested {
+            let got = Int128(b.row(of: Int(slot)).map { b.lots[$0] } ?? 0)
+            // |got − req × e / r| < 1 lot.
+            if abs(got * r - Int128(req) * e) >= r {
+                fail(what, "partial fill: slot \(slot) got \(got) of \(req) lots; the order filled \(e) of \(r)")
+            }
+        }
+    }
+
+    /// Compares each copy's outcome for a lead fill (no book on the symbol) with DESIGN §2 / §3a computed here.
+    mutating func checkSizing(
+        _ fill: LeadFill, before: Engine, batches: [CopyFillBatch], failures: [FailedCopyOrder], _ what: String
+    ) {
+        let l = fill.lead
+        let s = fill.symbol
+        let symbol = engine.venue.symbols[s]
+        guard fill.price == engine.venue.marks[s] else { return fail(what, "fill at \(fill.price) off the mark without a book") }
+        let batch = batches.first { $0.lead == l && $0.symbol == s && $0.leadFillID == fill.id }
+        if let batch, batch.leadPrice != fill.price || batch.side != fill.side { fail(what, "batch does not match its lead fill") }
+        let book = before.leads[l].book
+        let lotPrice = engine.lotValue(s, price: fill.price)
+        let minLots = symbol.minQty.units / symbol.qtyStep.units
+        let minNotional = symbol.minNotional.units
+        let rate = engine.settings.takerFeeRate
+
+        func cost(_ lots: Int64) -> Int64 { lots * lotPrice + takerFee(lots * lotPrice, rate: rate) }
+
+        // Lead equity just before the fill, the filled symbol at the fill price.
+        var leadEquity = Int128(before.leads[l].cash.units)
+        for (sym, p) in before.leads[l].positions {
+            let price = sym == s ? fill.price : before.venue.marks[sym]
+            leadEquity += Int128(p.quantity.units) * Int128(price.units) / Int128(Fixed.unitsPerOne)
+        }
+        let leadHeld = Int128(before.leads[l].positions[s]?.quantity.units ?? 0)
+        let column = book.columnIndex(of: s)
+
+        for i in 0..<book.count where book.status[i] == .active {
+            let expected: ExpectedCopyOrder
+            if fill.side == .buy {
+                var equity = Int128(book.cash[i])
+                for (c, sym) in book.holdingSymbols.enumerated() {
+                    let price = sym == s ? fill.price : before.venue.marks[sym]
+                    equity += Int128(book.lots[c][i]) * Int128(engine.lotValue(sym, price: price))
+                }
+                let n =
+                    book.mode[i] == .fixedAmount
+                    ? book.amountPerOrder[i]
+                    : Int64(Int128(fill.quote.units) * max(equity, 0) / leadEquity)
+                let cash = book.cash[i]
+                if n <= 0 || n < minNotional {
+                    expected = .fail(.belowMinNotional)
+                } else {
+                    var lots = n / lotPrice
+                    var capped = false
+                    if lots > 0 && cost(lots) > cash {
+                        capped = true
+                        // Start near the answer (cash ÷ (lot × (1 + fee rate))), then step down to what fits.
+                        let perLot = Int128(lotPrice) * Int128(Fixed.unitsPerOne + rate.units)
+                        lots = min(lots, Int64(Int128(cash) * Int128(Fixed.unitsPerOne) / perLot) + 1)
+                        while lots > 0 && cost(lots) > cash { lots -= 1 }
+                    }
+                    if lots == 0 || lots < minLots {
+                        expected = .fail(capped ? .insufficientCash : .belowMinQty)
+                    } else if lots * lotPrice < minNotional {
+                        expected = .fail(capped ? .insufficientCash : .belowMinNotional)
+                    } else {
+                        expected = .fill(lots: lots, capped: capped)
+                    }
+                }
+                stats.buysChecked += 1
+            } else {
+                let held = column.map { book.lots[$0][i] } ?? 0
+                if held == 0 {
+                    expected = .nothing
+                } else {
+                    let q = Int128(fill.quantity.units)
+                    let whole = q >= leadHeld
+                    let lots = whole ? held : Int64(q * Int128(held) / leadHeld)
+                    let requestedBelow =
+                        whole
+                        ? Int128(held) * Int128(lotPrice) < Int128(minNotional)
+                        : q * Int128(held) * Int128(lotPrice) < Int128(minNotional) * leadHeld
+                    if requestedBelow {
+                        expected = .fail(.belowMinNotional)
+                    } else if lots == 0 || lots < minLots {
+                        expected = .fail(.belowMinQty)
+                    } else if lots * lotPrice < minNotional {
+                        expected = .fail(.belowMinNotional)
+                    } else {
+                        expected = .fill(lots: lots, capped: false)
+                    }
+                    stats.sellsChecked += 1
+                }
+            }
+
+            let mine = failures.filter { Int($0.lead) == l && Int($0.slot) == i }
+            let row = batch?.row(of: i)
+            let actual: ExpectedCopyOrder
+            switch (row, mine.count) {
+            case (nil, 0): actual = .nothing
+            case (let k?, 0): actual = .fill(lots: batch!.lots[k], capped: batch!.cappedByCash[k])
+            case (nil, 1): actual = .fail(mine[0].reason)
+            default:
+                actual = .nothing
+                fail(what, "copy \(book.ids[i]) has \(row == nil ? 0 : 1) fills and \(mine.count) failures for one lead fill")
+            }
+            if actual != expected {
+                fail(what, "copy \(book.ids[i]) (\(book.mode[i])): expected \(expected), engine did \(actual)")
+            }
+            if let f = mine.first, Int(f.event) != fill.event || Int(f.symbol) != s || f.side != fill.side {
+                fail(what, "copy \(book.ids[i]) failure recorded with the wrong event, symbol or side")
+            }
+        }
+    }
+}
+
+@Suite("Property tests over random scenarios")
+struct PropertyTests {
+    @Test("Random scenarios keep the books balanced and follow the Smart Sync rules after every command")
+    func randomScenarios() async throws {
+        var total = ScenarioStats()
+        await propertyCheck(count: 600, input: Gen.uint64(in: 0...UInt64.max)) { seed in
+            var scenario = try RandomScenario(seed: seed)
+            scenario.setUp()
+            for _ in 0..<scenario.rng.int(10...40) { scenario.randomStep() }
+            scenario.replay()
+            #expect(scenario.issues.isEmpty, "\(scenario.issues.prefix(3).joined(separator: "\n"))")
+            total.add(scenario.stats)
+        }
+        print("STATS", total)
+        // The run exercised what it claims to check.
+        #expect(total.buysChecked > 1_000 && total.sellsChecked > 200)
+        #expect(total.copyFills > 1_000 && total.capped > 0 && total.replays > 100)
+        #expect(total.partialBatches > 0)
+        #expect((total.failures[.belowMinNotional] ?? 0) > 0)
+        #expect((total.failures[.insufficientCash] ?? 0) > 0)
+        #expect(total.refused > 0)
+    }
+}
