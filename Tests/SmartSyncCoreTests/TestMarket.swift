@@ -22,18 +22,19 @@ enum TestMarket {
         try Symbol(name: btc, qtyStep: fx("0.00001"), priceTick: fx("0.01"), minQty: fx("0.00001"), minNotional: fx("5"))
     }
 
-    static func ethSymbol() throws -> Symbol {
-        try Symbol(name: eth, qtyStep: fx("0.0001"), priceTick: fx("0.01"), minQty: fx("0.0001"), minNotional: fx("5"))
+    static func ethSymbol(minQty: String = "0.0001") throws -> Symbol {
+        try Symbol(name: eth, qtyStep: fx("0.0001"), priceTick: fx("0.01"), minQty: fx(minQty), minNotional: fx("5"))
     }
 
     /// An engine with default settings (fee 0.1%, minimum investment 100, slippage 0.5%, profit share 10%) and
     /// BTC-USDT / ETH-USDT listed at the given prices, BTC optionally with a synthetic order book.
     static func engine(
-        btcPrice: String = "50000", ethPrice: String = "2000", btcBook: BookShape? = nil, settings: Settings = Settings()
+        btcPrice: String = "50000", ethPrice: String = "2000", btcBook: BookShape? = nil, ethMinQty: String = "0.0001",
+        settings: Settings = Settings()
     ) throws -> Engine {
         var engine = Engine(settings: settings)
         try engine.listSymbol(btcSymbol(), price: fx(btcPrice), book: btcBook)
-        try engine.listSymbol(ethSymbol(), price: fx(ethPrice))
+        try engine.listSymbol(ethSymbol(minQty: ethMinQty), price: fx(ethPrice))
         return engine
     }
 }
