@@ -37,6 +37,17 @@ public struct ScenarioEvent: Sendable {
         case price(symbol: String, price: Fixed)
         case deposit(user: String, amount: Fixed)
         case withdraw(user: String, amount: Fixed)
+        case transfer(user: String, amount: Fixed, direction: TransferDirection)
+        case stopCopy(copy: String)
+        case stopLeading(user: String)
+        case removeFollower(user: String, copy: String)
+        case adjustInvestment(copy: String, delta: Fixed)
+        case setStopLoss(copy: String, Threshold?)
+        case setTakeProfit(copy: String, Threshold?)
+        /// Closes read from a CSV file: one mark update per bar, each at the bar's time.
+        case priceBars(symbol: String, bars: [(time: Int64, price: Fixed)])
+        /// A lead sell of a fraction of its holding, or a buy spending a fraction of its cash (scripting helpers).
+        case orderFraction(user: String, account: OrderAccount, symbol: String, side: Side, fraction: Fixed)
     }
 
     public var index: Int
@@ -52,8 +63,9 @@ public struct Scenario: Sendable {
     public var users: [(id: String, deposit: Fixed?)] = []
     public var events: [ScenarioEvent] = []
 
-    /// Parses scenario JSON; every error names the field (and the event index) it is about.
-    public init(json data: Data) throws(ScenarioError) {
+    /// Parses scenario JSON; every error names the field (and the event index) it is about. Relative CSV paths of
+    /// `priceBars` events are read from `directory` (the scenario file's folder).
+    public init(json data: Data, directory: String = ".") throws(ScenarioError) {
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data, options: [])
@@ -80,7 +92,12 @@ public struct Scenario: Sendable {
                 time = t
             }
             let type = try f.string("type")
-            events.append(ScenarioEvent(index: k, time: time, kind: try Self.parseEvent(type, f), type: type))
+            let kind = try Self.parseEvent(type, f, directory: directory)
+            if case .priceBars(_, let bars) = kind, let first = bars.first, let last = bars.last {
+                guard first.time >= time else { throw f.error("path", "its first bar is earlier than the previous event") }
+                time = last.time
+            }
+            events.append(ScenarioEvent(index: k, time: time, kind: kind, type: type))
         }
     }
 
@@ -129,7 +146,7 @@ public struct Scenario: Sendable {
         return ScenarioSymbol(symbol: symbol, price: try f.fixed("price"), book: book)
     }
 
-    static func parseEvent(_ type: String, _ f: Fields) throws(ScenarioError) -> ScenarioEvent.Kind {
+    static func parseEvent(_ type: String, _ f: Fields, directory: String) throws(ScenarioError) -> ScenarioEvent.Kind {
         switch type {
         case "startLeading":
             return .startLeading(
@@ -154,6 +171,11 @@ public struct Scenario: Sendable {
             guard let account = OrderAccount(rawValue: accountText) else {
                 throw f.error("account", "must be \"portfolio\" or \"main\" (got \"\(accountText)\")")
             }
+            let fractionKey = side == .sell ? "fraction" : "cashFraction"
+            if let fraction = try f.optionalFixed(fractionKey) {
+                guard fraction.isPositive, fraction <= .one else { throw f.error(fractionKey, "must be above 0 and at most 1 (got \(fraction))") }
+                return .orderFraction(user: try f.string("user"), account: account, symbol: try f.string("symbol"), side: side, fraction: fraction)
+            }
             return .order(
                 OrderRequest(
                     user: try f.string("user"), account: account, symbol: try f.string("symbol"), side: side,
@@ -167,6 +189,48 @@ public struct Scenario: Sendable {
             return .deposit(user: try f.string("user"), amount: try f.fixed("amount"))
         case "withdraw":
             return .withdraw(user: try f.string("user"), amount: try f.fixed("amount"))
+        case "transfer":
+            let from = try f.string("from")
+            let to = try f.string("to")
+            switch (from, to) {
+            case ("main", "portfolio"):
+                return .transfer(user: try f.string("user"), amount: try f.fixed("amount"), direction: .mainToPortfolio)
+            case ("portfolio", "main"):
+                return .transfer(user: try f.string("user"), amount: try f.fixed("amount"), direction: .portfolioToMain)
+            default:
+                throw f.error("to", "a transfer goes from \"main\" to \"portfolio\" or back (got \"\(from)\" to \"\(to)\")")
+            }
+        case "stopCopy":
+            return .stopCopy(copy: try f.string("copy"))
+        case "stopLeading":
+            return .stopLeading(user: try f.string("user"))
+        case "removeFollower":
+            return .removeFollower(user: try f.string("user"), copy: try f.string("copy"))
+        case "adjustInvestment":
+            return .adjustInvestment(copy: try f.string("copy"), delta: try f.fixed("delta"))
+        case "setStopLoss":
+            guard f.dict.keys.contains("stopLoss") else { throw f.error("stopLoss", "is required (null clears it)") }
+            return .setStopLoss(copy: try f.string("copy"), try f.optionalThreshold("stopLoss"))
+        case "setTakeProfit":
+            guard f.dict.keys.contains("takeProfit") else { throw f.error("takeProfit", "is required (null clears it)") }
+            return .setTakeProfit(copy: try f.string("copy"), try f.optionalThreshold("takeProfit"))
+        case "priceBars":
+            let path = try f.string("path")
+            let from = try f.optionalString("from").map { text throws(ScenarioError) -> Int64 in
+                guard let t = ISO8601.parse(text) else { throw f.error("from", "must be an ISO 8601 time (got \"\(text)\")") }
+                return t
+            }
+            let to = try f.optionalString("to").map { text throws(ScenarioError) -> Int64 in
+                guard let t = ISO8601.parse(text) else { throw f.error("to", "must be an ISO 8601 time (got \"\(text)\")") }
+                return t
+            }
+            let full = path.hasPrefix("/") ? path : directory + "/" + path
+            guard let data = FileManager.default.contents(atPath: full) else { throw f.error("path", "cannot read \"\(full)\"") }
+            let bars: [PriceBar]
+            do { bars = try PriceBar.parseCSV(data) } catch { throw f.error("path", "\(full): \(error.description)") }
+            let picked = bars.filter { bar in bar.time >= (from ?? .min) && bar.time <= (to ?? .max) }
+            guard !picked.isEmpty else { throw f.error("path", "no bars of \"\(full)\" fall in the given time range") }
+            return .priceBars(symbol: try f.string("symbol"), bars: picked.map { ($0.time, $0.close) })
         default:
             throw f.error("type", "unknown event type \"\(type)\"")
         }

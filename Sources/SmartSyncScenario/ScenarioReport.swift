@@ -114,7 +114,26 @@ public enum ScenarioReport {
             ("profitSharePaid", amount(v.profitSharePaid)),
             ("fills", .array(fills)),
             ("failedOrders", .array(failed)),
-            ("tracking", .object([("copyRoi", amount(v.copyRoi)), ("leadRoi", amount(v.leadRoi)), ("gap", amount(v.gap))])),
+            ("tracking", tracking(v.tracking)),
+        ])
+    }
+
+    static func tracking(_ t: TrackingView) -> JSONValue {
+        .object([
+            ("copyRoi", amount(t.copyRoi)),
+            ("leadRoi", amount(t.leadRoi)),
+            ("gap", amount(t.gap)),
+            (
+                "breakdown",
+                .object([
+                    ("fees", amount(t.fees)),
+                    ("profitShare", amount(t.profitShare)),
+                    ("priceDifference", amount(t.priceDifference)),
+                    ("failedOrCapped", amount(t.failedOrCapped)),
+                    ("sizing", amount(t.sizing)),
+                    ("rounding", amount(t.rounding)),
+                ])
+            ),
         ])
     }
 
@@ -135,8 +154,12 @@ public enum ScenarioReport {
             let v = engine.copyView(ref)
             let fills = engine.copyFills(ref)
             let failed = engine.failedOrders(ref)
+            let money =
+                v.status == .active
+                ? "invested \(v.netInvested) USDT, equity \(v.equity) USDT"
+                : "paid in \(v.totalIn) USDT, paid out \(v.totalOut) USDT, PnL \(v.totalOut - v.totalIn) USDT"
             out.append(
-                "Copy \(v.id) of \(v.lead) by \(v.user) [\(v.mode.rawValue), \(v.status.name)\(v.stopReason.map { ", stopped: \($0.rawValue)" } ?? "")]: invested \(v.netInvested) USDT, equity \(v.equity) USDT, ROI \(percent(v.roi))"
+                "Copy \(v.id) of \(v.lead) by \(v.user) [\(v.mode.rawValue), \(v.status.name)\(v.stopReason.map { ": \($0.rawValue)" } ?? "")]: \(money), ROI \(percent(v.roi))"
             )
             out.append(
                 "  cash \(v.cash) USDT, realized \(v.realizedPnl) USDT, unrealized \(v.unrealizedPnl) USDT, fees \(v.feesPaid) USDT, profit share \(v.profitSharePaid) USDT, \(fills.count) fills"
@@ -148,7 +171,9 @@ public enum ScenarioReport {
                 let symbol = engine.venue.symbols[Int(f.symbol)].name
                 out.append("  failed copy order at event \(f.event): \(f.side.rawValue) \(symbol) for \(f.notional) USDT — \(f.reason.rawValue): \(f.reason.explanation)")
             }
-            out.append("  tracking: copy ROI \(percent(v.copyRoi)) vs lead ROI \(percent(v.leadRoi)) over the same span, gap \(percent(v.gap))")
+            let t = v.tracking
+            out.append("  tracking: copy ROI \(percent(t.copyRoi)) vs lead ROI \(percent(t.leadRoi)) over the same span, gap \(percent(t.gap))")
+            out.append("    = fees \(percent(t.fees)) + profit share \(percent(t.profitShare)) + price difference \(percent(t.priceDifference)) + failed or capped \(percent(t.failedOrCapped)) + sizing \(percent(t.sizing)) + rounding \(percent(t.rounding))")
         }
         out.append("")
         out.append("Fees collected: \(engine.feesCollected) USDT")

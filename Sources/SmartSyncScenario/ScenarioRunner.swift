@@ -68,6 +68,54 @@ public struct ScenarioRunner: Sendable {
             try engine.deposit(user: user, amount: amount, at: moment)
         case .withdraw(let user, let amount):
             try engine.withdraw(user: user, amount: amount, at: moment)
+        case .transfer(let user, let amount, let direction):
+            try engine.transfer(user: user, amount: amount, direction, at: moment)
+        case .stopCopy(let copy):
+            try engine.stopCopy(copy, at: moment)
+        case .stopLeading(let user):
+            try engine.stopLeading(user: user, at: moment)
+        case .removeFollower(let user, let copy):
+            try engine.removeFollower(lead: user, copy: copy, at: moment)
+        case .adjustInvestment(let copy, let delta):
+            try engine.adjustInvestment(copy: copy, delta: delta, at: moment)
+        case .setStopLoss(let copy, let threshold):
+            try engine.setStopLoss(copy: copy, threshold, at: moment)
+        case .setTakeProfit(let copy, let threshold):
+            try engine.setTakeProfit(copy: copy, threshold, at: moment)
+        case .priceBars(let symbol, let bars):
+            for bar in bars {
+                try engine.updatePrice(symbol: symbol, price: bar.price, at: Moment(event: moment.event, time: bar.time))
+            }
+        case .orderFraction(let user, let account, let symbol, let side, let fraction):
+            if let request = try fractionOrder(user: user, account: account, symbol: symbol, side: side, fraction: fraction) {
+                try engine.placeOrder(request, at: moment)
+            }
         }
+    }
+
+    /// Turns "sell 30% of the holding" or "spend 25% of the cash" into an order at the current state; nil when the
+    /// result rounds below the symbol's minimums (nothing to do).
+    private func fractionOrder(user: String, account: OrderAccount, symbol name: String, side: Side, fraction: Fixed)
+        throws(EngineError) -> OrderRequest?
+    {
+        guard let u = engine.user(named: user) else { throw EngineError(.unknownUser, field: "user", "no user \"\(user)\"") }
+        guard let s = engine.venue.index(of: name) else { throw EngineError(.unknownSymbol, field: "symbol", "no symbol \"\(name)\"") }
+        let symbol = engine.venue.symbols[s]
+        let lead = account == .portfolio ? engine.activeLead(of: u) : nil
+        if account == .portfolio && lead == nil {
+            throw EngineError(.notLeading, field: "user", "user \"\(user)\" has no active lead portfolio")
+        }
+        if side == .sell {
+            let held = lead.map { engine.leads[$0].positions[s]?.quantity ?? .zero } ?? engine.users[u].balance(symbol.base)
+            let quantity = ((try? held.multiplied(by: fraction, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+            let value = symbol.quote(quantity: quantity, price: engine.venue.marks[s]) ?? .zero
+            guard quantity.isPositive, quantity >= symbol.minQty, value >= symbol.minNotional else { return nil }
+            return OrderRequest(user: user, account: account, symbol: name, side: .sell, quantity: quantity)
+        }
+        let cash = lead.map { engine.leads[$0].cash } ?? engine.users[u].cash
+        // One unit less than cash × fraction ÷ (1 + fee rate): the fee is rounded up.
+        let budget = ((try? Fixed.mulDiv(cash, fraction, .one + engine.settings.takerFeeRate, .down)) ?? .zero) - .ulp
+        guard budget >= symbol.minNotional, budget.isPositive else { return nil }
+        return OrderRequest(user: user, account: account, symbol: name, side: .buy, quoteAmount: budget)
     }
 }

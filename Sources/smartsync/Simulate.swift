@@ -28,7 +28,8 @@ struct Simulate: ParsableCommand {
         }
         let runner: ScenarioRunner
         do {
-            var r = try ScenarioRunner(try Scenario(json: data))
+            let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            var r = try ScenarioRunner(try Scenario(json: data, directory: directory))
             let showProgress = Terminal.stderrIsTerminal && r.scenario.events.count >= 10_000
             try r.runAll(progress: showProgress ? { Terminal.progress("event \($0) of \($1)") } : nil)
             if showProgress { Terminal.endProgress() }

@@ -79,6 +79,18 @@ struct AllocationTests {
                 == [12_300_091, 24_650_183, 43_200_320])
     }
 
+    /// Thousands of parts, many tied remainders: the selection of the largest remainders must match a full sort.
+    @Test("Many parts match the reference", arguments: [4_095, 4_096, 4_097, 20_000])
+    func manyParts(count: Int) {
+        var rng = SplitMix(seed: UInt64(count))
+        for range in [Int64(1)...Int64(5), 1...1_000, 1...1_000_000_000_000] {
+            let weights = (0..<count).map { _ in rng.int64(range) }
+            for total in [Int64(count / 3), Int64(count - 1), rng.int64(0...1_000_000_000)] {
+                #expect(Self.split(total, weights) == referenceLargestRemainder(total: total, weights: weights))
+            }
+        }
+    }
+
     @Test("Large totals and weights use a 128-bit product")
     func largeValues() {
         let w: [Int64] = [Int64.max / 4, Int64.max / 4, 1]
@@ -95,7 +107,7 @@ struct AllocationTests {
 
     @Test("Property: exact sum, each part within one of its share, monotone in weight, equal to the reference")
     func properties() async {
-        await propertyCheck(count: 3_000, input: Self.weightVectors, Gen.int64(in: 0...10_000_000_000), Gen.int(in: 0...3)) {
+        await propertyCheck(count: 3_000, input: Self.weightVectors, Gen.int64(in: 0...10_000_000_000), Gen.int(in: 0...4)) {
             raw, total, shape in
             // Shape the weights: raw, squashed to a few values (many ties), or a few large ones among tiny ones.
             let weights: [Int64] =
@@ -103,7 +115,9 @@ struct AllocationTests {
                 case 0: raw
                 case 1: raw.map { $0 % 4 }
                 case 2: raw.map { $0 % 3 == 0 ? $0 : $0 % 10 }
-                default: raw.map { $0 % 1_000 + 1 }
+                case 3: raw.map { $0 % 1_000 + 1 }
+                // Huge weights (Σ up to 6e18): remainders need all 63 bits.
+                default: raw.map { $0 * 100_000_000 + 1 }
                 }
             let sum = weights.reduce(0, +)
             guard sum > 0 else { return }

@@ -56,6 +56,33 @@ public struct CopyBook: Sendable {
     public internal(set) var units: [Int64] = []
     /// The lead's NAV when the copy started, in 1e-8 (tracking compares over the same span).
     public internal(set) var leadNavAtStart: [Int64] = []
+    /// The event that stopped the copy (-1 while active).
+    public internal(set) var stoppedEvent: [Int32] = []
+    /// The copy's and the lead's NAV when the copy stopped (1e-8), for the read-only history.
+    public internal(set) var navAtStop: [Int64] = []
+    public internal(set) var leadNavAtStop: [Int64] = []
+    /// `extra[column][slot]`: quantity units the copy holds beyond (negative: short of) the lead's ratios because
+    /// orders failed, were capped or only partly filled, or lead holdings were never bought (tracking report).
+    public internal(set) var extra: [[Int64]] = []
+    /// The same for differences by design: lead holdings never bought (no buy existing, money added later), fixed
+    /// amounts (fixedAmount mode), and the lead's own transfers, which copies do not follow.
+    public internal(set) var sizingExtra: [[Int64]] = []
+    /// Tracking contributions of the current units epoch, USDT units, signed (negative hurts the copy).
+    public internal(set) var epochFees: [Int64] = []
+    public internal(set) var epochShare: [Int64] = []
+    public internal(set) var epochPrice: [Int64] = []
+    public internal(set) var epochMissed: [Int64] = []
+    public internal(set) var epochSizing: [Int64] = []
+    /// Tracking contributions of closed epochs, as ratios (1e-8) of NAV.
+    public internal(set) var ratioFees: [Int64] = []
+    public internal(set) var ratioShare: [Int64] = []
+    public internal(set) var ratioPrice: [Int64] = []
+    public internal(set) var ratioMissed: [Int64] = []
+    public internal(set) var ratioSizing: [Int64] = []
+    /// The lead's cumulative fee drag (NAV points) when the copy started; at the stop, the drag over its life.
+    public internal(set) var leadFeeDragAtStart: [Int64] = []
+    /// How many active copies have a stop loss or take profit (zero lets price updates skip the check).
+    public internal(set) var withThresholds = 0
     /// Venue symbol index of each holding column.
     public internal(set) var holdingSymbols: [Int] = []
     /// `lots[column][slot]`: quantity held in units of the symbol's qtyStep.
@@ -77,6 +104,8 @@ public struct CopyBook: Sendable {
         holdingSymbols.append(symbol)
         lots.append([Int64](repeating: 0, count: count))
         cost.append([Int64](repeating: 0, count: count))
+        extra.append([Int64](repeating: 0, count: count))
+        sizingExtra.append([Int64](repeating: 0, count: count))
         return holdingSymbols.count - 1
     }
 
@@ -85,7 +114,7 @@ public struct CopyBook: Sendable {
     /// Appends a new active copy funded with `investment` and returns its slot.
     mutating func append(
         id: String, user: Int, mode: CopyMode, amountPerOrder: Fixed, investment: Fixed,
-        stopLoss: Threshold?, takeProfit: Threshold?, event: Int, leadNav: Fixed
+        stopLoss: Threshold?, takeProfit: Threshold?, event: Int, leadNav: Fixed, leadFeeDrag: Int64
     ) -> Int {
         ids.append(id)
         users.append(Int32(user))
@@ -104,12 +133,31 @@ public struct CopyBook: Sendable {
         startedEvent.append(Int32(truncatingIfNeeded: event))
         units.append(investment.units)
         leadNavAtStart.append(leadNav.units)
+        stoppedEvent.append(-1)
+        for column in [\CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice, \.ratioMissed, \.ratioSizing] {
+            self[keyPath: column].append(0)
+        }
+        leadFeeDragAtStart.append(leadFeeDrag)
+        navAtStop.append(0)
+        leadNavAtStop.append(0)
+        if stopLoss != nil || takeProfit != nil { withThresholds += 1 }
         for c in lots.indices {
             lots[c].append(0)
             cost[c].append(0)
+            extra[c].append(0)
+            sizingExtra[c].append(0)
         }
         activeCount += 1
         return count - 1
+    }
+
+    /// Replaces a copy's stop loss and take profit, keeping `withThresholds` right.
+    mutating func setThresholds(_ slot: Int, stopLoss sl: Threshold?, takeProfit tp: Threshold?) {
+        let had = stopLoss[slot] != nil || takeProfit[slot] != nil
+        let has = sl != nil || tp != nil
+        stopLoss[slot] = sl
+        takeProfit[slot] = tp
+        if had != has { withThresholds += has ? 1 : -1 }
     }
 
     /// Reserves capacity for `n` more copies (bulk loading).
@@ -121,9 +169,15 @@ public struct CopyBook: Sendable {
         feesPaid.reserveCapacity(total); profitSharePaid.reserveCapacity(total)
         stopLoss.reserveCapacity(total); takeProfit.reserveCapacity(total); stopReason.reserveCapacity(total)
         startedEvent.reserveCapacity(total); units.reserveCapacity(total); leadNavAtStart.reserveCapacity(total)
+        stoppedEvent.reserveCapacity(total); navAtStop.reserveCapacity(total); leadNavAtStop.reserveCapacity(total)
+        for column in [\CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice, \.ratioMissed, \.ratioSizing, \.leadFeeDragAtStart] {
+            self[keyPath: column].reserveCapacity(total)
+        }
         for c in lots.indices {
             lots[c].reserveCapacity(total)
             cost[c].reserveCapacity(total)
+            extra[c].reserveCapacity(total)
+            sizingExtra[c].reserveCapacity(total)
         }
     }
 }
@@ -135,8 +189,11 @@ extension CopyBook {
         var total = bytes(ids) + bytes(users) + bytes(status) + bytes(mode) + bytes(amountPerOrder) + bytes(cash)
         total += bytes(totalIn) + bytes(totalOut) + bytes(realizedPnl) + bytes(feesPaid) + bytes(profitSharePaid)
         total += bytes(stopLoss) + bytes(takeProfit) + bytes(stopReason) + bytes(startedEvent) + bytes(units)
-        total += bytes(leadNavAtStart)
-        for c in lots.indices { total += bytes(lots[c]) + bytes(cost[c]) }
+        total += bytes(leadNavAtStart) + bytes(stoppedEvent) + bytes(navAtStop) + bytes(leadNavAtStop)
+        for c in lots.indices { total += bytes(lots[c]) + bytes(cost[c]) + bytes(extra[c]) + bytes(sizingExtra[c]) }
+        total += bytes(epochSizing) + bytes(ratioSizing)
+        total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(ratioFees)
+        total += bytes(ratioShare) + bytes(ratioPrice) + bytes(ratioMissed) + bytes(leadFeeDragAtStart)
         for id in ids where id.utf8.count > 15 { total += id.utf8.count }
         return total
     }

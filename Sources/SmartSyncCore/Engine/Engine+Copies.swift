@@ -94,7 +94,8 @@ extension Engine {
         swap(&book, &leads[l].book)
         let slot = book.append(
             id: r.copyID, user: u, mode: r.mode, amountPerOrder: r.amountPerOrder ?? .zero, investment: r.investment,
-            stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event, leadNav: leadNav)
+            stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event, leadNav: leadNav,
+            leadFeeDrag: leads[l].feeDrag)
         swap(&book, &leads[l].book)
         users[u].cash = balance - r.investment
         let ref = CopyRef(lead: l, slot: slot)
@@ -104,6 +105,7 @@ extension Engine {
         journal.append(
             .transfer(asset: Symbol.quoteAsset, amount: r.investment, from: .main(user: u), to: .copy(lead: l, slot: slot)))
 
+        if !r.buyExisting { recordUnboughtHoldings(lead: l, slot: slot, amount: r.investment) }
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)
         for (s, n) in buys {
@@ -118,6 +120,7 @@ extension Engine {
             executeMerged(&ws, limit: limit, leadFillID: nil, at: moment)
         }
         swap(&ws, &workspace)
+        checkThresholds(lead: l, slots: [slot], at: moment)
         return ref
     }
 

@@ -94,6 +94,10 @@ extension Engine {
             }
         }
         leads[l].feesPaid += fill.fee
+        leads[l].feeDrag += Self.ratio(fill.fee, leads[l].units).units
+        if fill.side == .sell && fansOut {
+            scaleDeviations(lead: l, symbol: s, keep: held.units - fill.quantity.units, of: held.units)
+        }
         let trade = TradeRecord(
             account: .lead(l), symbol: s, side: fill.side, quantity: fill.quantity, quote: fill.quote, fee: fill.fee,
             event: fill.event, time: fill.time)
@@ -104,6 +108,7 @@ extension Engine {
 
         if fansOut { executeMerged(&ws, limit: limit, leadFillID: fill.id, at: moment) }
         swap(&ws, &workspace)
+        checkThresholds(lead: l, at: moment)
         observeLead(l, at: moment)
         return true
     }

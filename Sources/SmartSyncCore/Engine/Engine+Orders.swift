@@ -123,7 +123,9 @@ extension Engine {
     /// Updates a mark price, then fills the resting orders it crosses (their fills are copied).
     public mutating func updatePrice(symbol name: String, price: Fixed, at moment: Moment) throws(EngineError) {
         let s = try requireSymbol(name, field: "symbol")
+        let old = venue.marks[s]
         do { try venue.setMark(s, price) } catch { throw EngineError(error) }
+        accrueDeviations(symbol: s, from: old, to: price)
         if restingOrders.contains(where: { $0.symbol == s }) {
             var kept: [RestingOrder] = []
             for var order in restingOrders {
@@ -132,8 +134,9 @@ extension Engine {
             }
             restingOrders = kept
         }
-        for l in leads.indices where leads[l].status == .active && (leads[l].positions[s]?.quantity.isPositive ?? false) {
-            observeLead(l, at: moment)
+        for l in leads.indices where leads[l].status == .active {
+            if leads[l].positions[s]?.quantity.isPositive ?? false { observeLead(l, at: moment) }
+            if leads[l].book.columnIndex(of: s) != nil { checkThresholds(lead: l, at: moment) }
         }
     }
 

@@ -33,9 +33,7 @@ public struct CopyView: Sendable, Hashable {
     public var roi: Fixed
     public var feesPaid: Fixed
     public var profitSharePaid: Fixed
-    public var copyRoi: Fixed
-    public var leadRoi: Fixed
-    public var gap: Fixed
+    public var tracking: TrackingView
 }
 
 /// A lead's profile figures (DESIGN §4 "lead profiles").
@@ -101,8 +99,7 @@ extension Engine {
         }
         let totalIn = Fixed(units: book.totalIn[i])
         let totalOut = Fixed(units: book.totalOut[i])
-        let copyRoi = copyNav(ref) - .one
-        let leadRoi = Self.ratio(leadNav(ref.lead), Fixed(units: book.leadNavAtStart[i])) - .one
+        let tracking = tracking(ref)
         return CopyView(
             id: book.ids[i], user: users[Int(book.users[i])].id, lead: users[leads[ref.lead].user].id, mode: book.mode[i],
             status: book.status[i], stopReason: book.stopReason[i], netInvested: totalIn - totalOut, totalIn: totalIn,
@@ -110,8 +107,7 @@ extension Engine {
             realizedPnl: Fixed(units: book.realizedPnl[i]),
             unrealizedPnl: holdings.reduce(.zero) { $0 + $1.unrealizedPnl },
             roi: Self.ratio(equity + totalOut - totalIn, totalIn), feesPaid: Fixed(units: book.feesPaid[i]),
-            profitSharePaid: Fixed(units: book.profitSharePaid[i]), copyRoi: copyRoi, leadRoi: leadRoi,
-            gap: copyRoi - leadRoi)
+            profitSharePaid: Fixed(units: book.profitSharePaid[i]), tracking: tracking)
     }
 
     /// The profile figures of one lead portfolio.
@@ -126,10 +122,10 @@ extension Engine {
         for i in 0..<lead.book.count where lead.book.status[i] == .active {
             aum += copyEquity(CopyRef(lead: l, slot: i))
         }
-        let nav = leadNav(l)
+        let nav = lead.navAtStop ?? leadNav(l)
         return LeadView(
             user: users[lead.user].id, status: lead.status, cash: lead.cash, holdings: holdings, equity: equity, nav: nav,
-            roi: nav - .one, pnl: equity - lead.netFunding, aum: aum, followers: lead.book.activeCount,
+            roi: nav - .one, pnl: (lead.equityAtStop ?? equity) - lead.netFunding, aum: aum, followers: lead.book.activeCount,
             followerLimit: lead.followerLimit,
             winRate: Self.ratio(Fixed(lead.wonRoundTrips), Fixed(lead.closedRoundTrips)),
             closedRoundTrips: lead.closedRoundTrips, maxDrawdown: lead.maxDrawdown, profitShareRate: lead.profitShareRate,

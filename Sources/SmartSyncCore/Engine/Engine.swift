@@ -59,6 +59,11 @@ public struct Lead: Sendable {
     public internal(set) var peakNav: Fixed = .one
     /// Largest 1 − NAV ÷ running peak seen so far.
     public internal(set) var maxDrawdown: Fixed = .zero
+    /// Cumulative NAV points (1e-8) the lead's own fees cost it: Σ fee ÷ units (the tracking report's reference).
+    public internal(set) var feeDrag: Int64 = 0
+    /// NAV and equity when the lead stopped leading (its statistics are frozen there).
+    public internal(set) var navAtStop: Fixed?
+    public internal(set) var equityAtStop: Fixed?
     /// Equity and NAV after every event that moved them.
     public internal(set) var curve: [EquityPoint] = []
 

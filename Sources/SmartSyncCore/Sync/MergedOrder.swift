@@ -4,6 +4,7 @@ extension Engine {
     /// and applies the copy fills (and any profit share they trigger) to the copy accounts.
     mutating func executeMerged(_ ws: inout FanOutWorkspace, limit: Fixed?, leadFillID: String?, at moment: Moment) {
         failedOrders.append(contentsOf: ws.plan.failures)
+        recordPlanMisses(ws.plan)
         let plan = ws.plan.totalLots > 0 ? ws.plan : nil
         guard let plan else { return }
         let l = plan.lead
@@ -20,6 +21,9 @@ extension Engine {
                 remainders: &ws.remainders)
             let lotPrice = lotValue(s, price: plan.referencePrice)
             for k in plan.slots.indices where ws.lots[k] < plan.lots[k] {
+                recordDeviation(
+                    .missed, lead: l, slot: Int(plan.slots[k]), symbol: s, side: plan.side,
+                    quantity: (plan.lots[k] - ws.lots[k]) * step)
                 failedOrders.append(
                     failure(
                         l, Int(plan.slots[k]), moment.event, s, plan.side, execution.shortfall ?? .slippageExceeded,
@@ -63,6 +67,30 @@ extension Engine {
         journal.append(.copyFills(batch))
     }
 
+    /// Tracking: what the plan's failed and cash-capped orders did not trade, in quantity at the reference price.
+    mutating func recordPlanMisses(_ plan: SyncPlan) {
+        let price = plan.referencePrice.units
+        guard price > 0 else { return }
+        for f in plan.failures {
+            let quantity = mulDivFloor(f.notional.units, Fixed.unitsPerOne, price) ?? 0
+            recordDeviation(.missed, lead: plan.lead, slot: Int(f.slot), symbol: plan.symbol, side: plan.side, quantity: quantity)
+        }
+        for (slot, notional) in plan.sizingNotional {
+            let quantity = roundedQuotient(Int128(notional) * Int128(Fixed.unitsPerOne), Int128(price), .towardZero)
+            recordDeviation(.sizing, lead: plan.lead, slot: Int(slot), symbol: plan.symbol, side: .buy, quantity: Int64(clamping: quantity))
+        }
+        guard !plan.cappedNotional.isEmpty else { return }
+        let step = venue.symbols[plan.symbol].qtyStep.units
+        var k = 0
+        for (slot, notional) in plan.cappedNotional {
+            while plan.slots[k] != slot { k += 1 }
+            let intended = mulDivFloor(notional, Fixed.unitsPerOne, price) ?? 0
+            recordDeviation(
+                .missed, lead: plan.lead, slot: Int(slot), symbol: plan.symbol, side: .buy,
+                quantity: Swift.max(0, intended - plan.lots[k] * step))
+        }
+    }
+
     /// The taker fee of one quote on its own, rounded up.
     @inline(__always)
     static func standaloneFee(_ quote: Int64, rate: Int64) -> Int64 {
@@ -96,6 +124,7 @@ extension Engine {
             batch.cappedByCash = plan.cappedByCash
         }
         let rate = leads[l].profitShareRate.units
+        let referenceLot = lotValue(plan.symbol, price: plan.referencePrice)
 
         // Move the book and the traded column out so they are mutated in place, not copied.
         var book = CopyBook()
@@ -118,6 +147,9 @@ extension Engine {
                                             for k in 0..<slots.count {
                                                 let i = Int(slots[k])
                                                 let spent = quote[k] + fee[k]
+                                                book.epochFees[i] -= fee[k]
+                                                let paidAbove = quote[k] - q[k] * referenceLot
+                                                if paidAbove != 0 { book.epochPrice[i] -= paidAbove }
                                                 cash[i] -= spent
                                                 negativeCash = negativeCash || cash[i] < 0
                                                 held[i] += q[k]
@@ -129,6 +161,9 @@ extension Engine {
                                                 let i = Int(slots[k])
                                                 let removed = CostBasis.removed(cost: cost[i], held: held[i], sold: q[k])
                                                 let proceeds = quote[k] - fee[k]
+                                                book.epochFees[i] -= fee[k]
+                                                let receivedAbove = quote[k] - q[k] * referenceLot
+                                                if receivedAbove != 0 { book.epochPrice[i] += receivedAbove }
                                                 cash[i] += proceeds
                                                 cost[i] -= removed
                                                 held[i] -= q[k]
@@ -141,6 +176,7 @@ extension Engine {
                                                 if due > 0 {
                                                     cash[i] -= due
                                                     book.profitSharePaid[i] += due
+                                                    book.epochShare[i] -= due
                                                     batch.profitShareSlots.append(Int32(i))
                                                     batch.profitShare.append(due)
                                                 }

@@ -13,6 +13,10 @@ public struct SyncPlan: Sendable {
     public var totalLots: Int64 = 0
     /// Copy orders that failed a check and are not sent.
     public var failures: [FailedCopyOrder] = []
+    /// Requested notional of the orders the cash cap cut (slot, USDT units), for the tracking report.
+    public var cappedNotional: [(slot: Int32, notional: Int64)] = []
+    /// fixedAmount copies: Smart Sync notional − the fixed amount (slot, USDT units, signed), for the tracking report.
+    public var sizingNotional: [(slot: Int32, notional: Int64)] = []
 
     /// Empties the plan for a new order, keeping its buffers.
     mutating func reset(lead: Int, symbol: Int, side: Side, referencePrice: Fixed) {
@@ -24,6 +28,8 @@ public struct SyncPlan: Sendable {
         lots.removeAll(keepingCapacity: true)
         cappedByCash.removeAll(keepingCapacity: true)
         failures.removeAll(keepingCapacity: true)
+        cappedNotional.removeAll(keepingCapacity: true)
+        sizingNotional.removeAll(keepingCapacity: true)
         totalLots = 0
     }
 
@@ -122,6 +128,8 @@ extension Engine {
                     let n: Int64
                     if book.mode[i] == .fixedAmount {
                         n = book.amountPerOrder[i]
+                        let ratioNotional = mulDivFloor(leadQuote, Swift.max(equity[i], 0), leadEquity) ?? n
+                        if ratioNotional != n { ws.plan.sizingNotional.append((Int32(i), ratioNotional - n)) }
                     } else if let v = mulDivFloor(leadQuote, Swift.max(equity[i], 0), leadEquity) {
                         n = v
                     } else {
@@ -129,7 +137,9 @@ extension Engine {
                         continue
                     }
                     switch rules.size(notional: n, cash: book.cash[i]) {
-                    case .order(let lots, let capped): ws.plan.append(i, lots: lots, capped: capped)
+                    case .order(let lots, let capped):
+                        ws.plan.append(i, lots: lots, capped: capped)
+                        if capped { ws.plan.cappedNotional.append((Int32(i), n)) }
                     case .failed(let reason): ws.plan.failures.append(failure(l, i, event, s, .buy, reason, n))
                     }
                 }
@@ -139,7 +149,9 @@ extension Engine {
             guard case .notional(let notionals) = target else { preconditionFailure("explicit slots need notionals") }
             for (k, i) in list.enumerated() {
                 switch rules.size(notional: notionals[k], cash: book.cash[i]) {
-                case .order(let lots, let capped): ws.plan.append(i, lots: lots, capped: capped)
+                case .order(let lots, let capped):
+                    ws.plan.append(i, lots: lots, capped: capped)
+                    if capped { ws.plan.cappedNotional.append((Int32(i), notionals[k])) }
                 case .failed(let reason): ws.plan.failures.append(failure(l, i, event, s, .buy, reason, notionals[k]))
                 }
             }

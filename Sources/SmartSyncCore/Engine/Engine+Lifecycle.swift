@@ -1,0 +1,336 @@
+/// Which way a lead moves funds between its main account and its lead portfolio.
+public enum TransferDirection: Sendable, Hashable {
+    case mainToPortfolio, portfolioToMain
+}
+
+extension Engine {
+    // MARK: Stopping
+
+    /// The follower stops a copy: sell everything at market, settle profit share, return all cash to main.
+    public mutating func stopCopy(_ id: String, at moment: Moment) throws(EngineError) {
+        let ref = try requireActiveCopy(id, field: "copy")
+        stopCopies(lead: ref.lead, slots: [ref.slot], reason: .follower, at: moment)
+    }
+
+    /// The lead removes one of its followers (same settlement, reason `removedByLead`).
+    public mutating func removeFollower(lead leadUser: String, copy id: String, at moment: Moment) throws(EngineError) {
+        let u = try requireUser(leadUser, field: "user")
+        let l = try requireActiveLead(user: u, field: "user")
+        let ref = try requireActiveCopy(id, field: "copy")
+        guard ref.lead == l else { throw EngineError(.unknownCopy, field: "copy", "\"\(id)\" does not copy \"\(leadUser)\"") }
+        stopCopies(lead: l, slots: [ref.slot], reason: .removedByLead, at: moment)
+    }
+
+    /// The lead stops leading: its copies stop first (reason `leadStopped`), its resting orders are cancelled, and
+    /// the portfolio moves as it is (cash and holdings, nothing sold) to the lead's main account.
+    public mutating func stopLeading(user id: String, at moment: Moment) throws(EngineError) {
+        let u = try requireUser(id, field: "user")
+        let l = try requireActiveLead(user: u, field: "user")
+        let active = (0..<leads[l].book.count).filter { leads[l].book.status[$0] == .active }
+        stopCopies(lead: l, slots: active, reason: .leadStopped, at: moment)
+        restingOrders.removeAll { $0.account == .portfolio && $0.user == u }
+        observeLead(l, at: moment)
+        leads[l].navAtStop = leadNav(l)
+        leads[l].equityAtStop = leadEquity(l)
+        for s in leads[l].positions.keys.sorted() {
+            guard let q = leads[l].positions[s]?.quantity, q.isPositive else { continue }
+            let base = venue.symbols[s].base
+            users[u].assets[base, default: .zero] += q
+            users[u].positions[s, default: Position()].applyBuy(quantity: q, quote: leads[l].positions[s]!.cost, fee: .zero)
+            leads[l].positions[s]!.quantity = .zero
+            leads[l].positions[s]!.cost = .zero
+            journal.append(.transfer(asset: base, amount: q, from: .lead(l), to: .main(user: u)))
+        }
+        let cash = leads[l].cash
+        if cash.isPositive {
+            users[u].cash += cash
+            leads[l].cash = .zero
+            journal.append(.transfer(asset: Symbol.quoteAsset, amount: cash, from: .lead(l), to: .main(user: u)))
+        }
+        leads[l].status = .stopped
+    }
+
+    /// Liquidates copies of one lead together (one merged market sell per symbol), then for each: moves unsellable
+    /// dust as it is to the follower's main account, settles profit share, returns the cash, and marks it stopped.
+    mutating func stopCopies(lead l: Int, slots: [Int], reason: StopReason, at moment: Moment) {
+        guard !slots.isEmpty else { return }
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
+        for (c, s) in leads[l].book.holdingSymbols.enumerated() {
+            let holders = slots.filter { leads[l].book.lots[c][$0] > 0 }
+            guard !holders.isEmpty else { continue }
+            planSells(
+                lead: l, symbol: s, price: venue.marks[s], fraction: nil, slots: .list(holders), event: moment.event,
+                workspace: &ws)
+            executeMerged(&ws, limit: nil, leadFillID: nil, at: moment)
+        }
+        swap(&ws, &workspace)
+
+        let leadUser = leads[l].user
+        let rate = leads[l].profitShareRate.units
+        var book = CopyBook()
+        swap(&book, &leads[l].book)
+        let leadNav = leadNav(l)
+        for i in slots {
+            let user = Int(book.users[i])
+            let ref = AccountRef.copy(lead: l, slot: i)
+            let outBefore = book.totalOut[i]
+            for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
+                let symbol = venue.symbols[s]
+                let quantity = Fixed(units: book.lots[c][i] * symbol.qtyStep.units)
+                let value = Fixed(units: book.lots[c][i] * lotValue(s, price: venue.marks[s]))
+                users[user].assets[symbol.base, default: .zero] += quantity
+                users[user].positions[s, default: Position()].applyBuy(
+                    quantity: quantity, quote: Fixed(units: book.cost[c][i]), fee: .zero)
+                book.totalOut[i] += value.units
+                book.lots[c][i] = 0
+                book.cost[c][i] = 0
+                journal.append(.transfer(asset: symbol.base, amount: quantity, from: ref, to: .main(user: user)))
+            }
+            let due = ProfitShare.due(
+                rate: rate, realized: book.realizedPnl[i], paid: book.profitSharePaid[i], cash: book.cash[i])
+            if due > 0 {
+                book.cash[i] -= due
+                book.profitSharePaid[i] += due
+                book.epochShare[i] -= due
+                users[leadUser].cash += Fixed(units: due)
+                leads[l].profitShareEarned += Fixed(units: due)
+                journal.append(.transfer(asset: Symbol.quoteAsset, amount: Fixed(units: due), from: ref, to: .main(user: leadUser)))
+            }
+            // NAV at the stop (after the liquidation's fees and the profit share), for the read-only history.
+            let dustValue = book.totalOut[i] - outBefore
+            book.navAtStop[i] = Self.nav(equity: Fixed(units: book.cash[i] + dustValue), units: Fixed(units: book.units[i])).units
+            book.leadNavAtStop[i] = leadNav.units
+            let cash = book.cash[i]
+            if cash > 0 {
+                users[user].cash += Fixed(units: cash)
+                book.totalOut[i] += cash
+                book.cash[i] = 0
+                journal.append(.transfer(asset: Symbol.quoteAsset, amount: Fixed(units: cash), from: ref, to: .main(user: user)))
+            }
+            book.status[i] = .stopped
+            book.stopReason[i] = reason
+            book.stoppedEvent[i] = Int32(truncatingIfNeeded: moment.event)
+            book.leadFeeDragAtStart[i] = leads[l].feeDrag - book.leadFeeDragAtStart[i]
+            book.activeCount -= 1
+            if book.stopLoss[i] != nil || book.takeProfit[i] != nil { book.withThresholds -= 1 }
+        }
+        swap(&book, &leads[l].book)
+        for i in slots { foldTracking(lead: l, slot: i) }
+    }
+
+    // MARK: Settings of a running copy
+
+    /// Moves `delta` USDT into (positive) or out of (negative) a copy. A decrease is taken from cash first; when cash
+    /// is short the copy sells the same fraction of every sellable holding to raise the rest (DESIGN §3, §3a).
+    public mutating func adjustInvestment(copy id: String, delta: Fixed, at moment: Moment) throws(EngineError) {
+        let ref = try requireActiveCopy(id, field: "copy")
+        guard !delta.isZero else { throw EngineError(.invalidInput, field: "delta", "must not be zero") }
+        let (l, i) = (ref.lead, ref.slot)
+        let user = Int(leads[l].book.users[i])
+        if delta.isPositive {
+            let balance = users[user].cash
+            guard delta <= balance else {
+                throw EngineError(.insufficientFunds, field: "delta", "\(delta) USDT exceeds the main balance of \(balance) USDT")
+            }
+            let nav = copyNav(ref)
+            foldTracking(lead: l, slot: i)
+            recordUnboughtHoldings(lead: l, slot: i, amount: delta)
+            users[user].cash = balance - delta
+            leads[l].book.cash[i] += delta.units
+            leads[l].book.totalIn[i] += delta.units
+            addUnits(ref, amount: delta, nav: nav)
+            journal.append(.transfer(asset: Symbol.quoteAsset, amount: delta, from: .main(user: user), to: .copy(lead: l, slot: i)))
+            checkThresholds(lead: l, slots: [i], at: moment)
+            return
+        }
+        let amount = -delta
+        let remaining = leads[l].book.netInvested(i) - amount
+        guard remaining >= settings.minInvestment else {
+            throw EngineError(
+                .belowMinimumInvestment, field: "delta",
+                "would leave \(remaining) USDT invested, below the minimum \(settings.minInvestment) USDT; stop the copy instead")
+        }
+        let nav = copyNav(ref)
+        let equityBefore = copyEquity(ref)
+        var heldBefore: [Int: Int64] = [:]
+        for (c, s) in leads[l].book.holdingSymbols.enumerated() {
+            heldBefore[s] = leads[l].book.lots[c][i] * venue.symbols[s].qtyStep.units
+        }
+        let shortfall = amount.units - leads[l].book.cash[i]
+        if shortfall > 0 { try raiseCash(ref, shortfall: shortfall, at: moment) }
+        foldTracking(lead: l, slot: i)
+        recordWithdrawal(ref, amount: amount.units, equityBefore: equityBefore.units, heldBefore: heldBefore)
+        leads[l].book.cash[i] -= amount.units
+        leads[l].book.totalOut[i] += amount.units
+        users[user].cash += amount
+        addUnits(ref, amount: delta, nav: nav)
+        journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .copy(lead: l, slot: i), to: .main(user: user)))
+        checkThresholds(lead: l, slots: [i], at: moment)
+    }
+
+    /// Sells the same fraction of every sellable holding of one copy, rounded up to the step, so that the proceeds
+    /// after fees and the profit share they trigger cover `shortfall` units. Refused (nothing sold) when they cannot.
+    mutating func raiseCash(_ ref: CopyRef, shortfall: Int64, at moment: Moment) throws(EngineError) {
+        let (l, i) = (ref.lead, ref.slot)
+        let book = leads[l].book
+        let rate = settings.takerFeeRate.units
+        let shareRate = leads[l].profitShareRate.units
+        // Sellable holdings: above the minimums. Their value after fees bounds what can be raised.
+        var sellable: [(column: Int, symbol: Int, held: Int64, lotPrice: Int64)] = []
+        for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
+            let sym = venue.symbols[s]
+            let lotPrice = lotValue(s, price: venue.marks[s])
+            let held = book.lots[c][i]
+            if held * sym.qtyStep.units >= sym.minQty.units && held * lotPrice >= sym.minNotional.units {
+                sellable.append((c, s, held, lotPrice))
+            }
+        }
+        // Try fractions from the proportional estimate upward until the simulated proceeds cover the shortfall.
+        let value = sellable.reduce(Int64(0)) { $0 + $1.held * $1.lotPrice }
+        guard value > 0 else {
+            throw EngineError(
+                .insufficientFunds, field: "delta", "the copy has \(Fixed(units: book.cash[i])) USDT of cash and nothing sellable")
+        }
+        let one = Int128(Fixed.unitsPerOne)
+        var fraction = Int128(shortfall) * one / Int128(value)  // in 1e-8
+        var orders: [(symbol: Int, lots: Int64)] = []
+        while true {
+            fraction = Swift.min(fraction, one)
+            orders = sellable.map { h in
+                (h.symbol, Int64(Swift.min(Int128(h.held), (Int128(h.held) * fraction + one - 1) / one)))
+            }
+            let raised = simulatedProceeds(ref, orders: &orders, feeRate: rate, shareRate: shareRate)
+            if raised >= shortfall { break }
+            if fraction == one {
+                throw EngineError(
+                    .insufficientFunds, field: "delta",
+                    "selling every sellable holding would raise \(Fixed(units: raised)) USDT, short of \(Fixed(units: shortfall)) USDT")
+            }
+            fraction += Swift.max(fraction / 100, 1)
+        }
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
+        for (s, lots) in orders where lots > 0 {
+            ws.plan.reset(lead: l, symbol: s, side: .sell, referencePrice: venue.marks[s])
+            ws.plan.append(i, lots: lots, capped: false)
+            executeMerged(&ws, limit: nil, leadFillID: nil, at: moment)
+        }
+        swap(&ws, &workspace)
+        // The simulation executed the same orders on the same (stateless) venue, so this holds.
+        precondition(leads[l].book.cash[i] >= shortfall + book.cash[i], "adjust-down sells raised less than simulated")
+    }
+
+    /// Cash a set of sells of one copy would bring, executed on the venue as they would be, after fees and the
+    /// profit share they trigger. Orders below the symbol's minimums are dropped (set to zero lots).
+    func simulatedProceeds(_ ref: CopyRef, orders: inout [(symbol: Int, lots: Int64)], feeRate: Int64, shareRate: Int64) -> Int64 {
+        let book = leads[ref.lead].book
+        var realized = book.realizedPnl[ref.slot]
+        var proceeds: Int64 = 0
+        for k in orders.indices where orders[k].lots > 0 {
+            let (s, lots) = orders[k]
+            guard let c = book.columnIndex(of: s) else { continue }
+            let symbol = venue.symbols[s]
+            let quantity = Fixed(units: lots * symbol.qtyStep.units)
+            let e = venue.execute(s, .sell, .quantity(quantity), limit: nil)
+            guard quantity >= symbol.minQty, e.quote >= symbol.minNotional, e.quantity == quantity else {
+                orders[k].lots = 0
+                continue
+            }
+            let removed = CostBasis.removed(cost: book.cost[c][ref.slot], held: book.lots[c][ref.slot], sold: lots)
+            proceeds += e.quote.units - e.fee.units
+            realized += e.quote.units - e.fee.units - removed
+        }
+        let due = ProfitShare.due(rate: shareRate, realized: realized, paid: book.profitSharePaid[ref.slot], cash: .max)
+        return proceeds - due
+    }
+
+    /// Records a transfer in (positive) or out (negative) in the copy's performance units at the NAV before it.
+    mutating func addUnits(_ ref: CopyRef, amount: Fixed, nav: Fixed) {
+        guard nav.isPositive else { return }
+        let units = (try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero
+        leads[ref.lead].book.units[ref.slot] += units.units
+    }
+
+    /// Sets or clears (nil) a copy's total stop loss; a stop that is already breached fires at once.
+    public mutating func setStopLoss(copy id: String, _ threshold: Threshold?, at moment: Moment) throws(EngineError) {
+        let ref = try requireActiveCopy(id, field: "copy")
+        try Self.checkThreshold(threshold, field: "stopLoss", maxRatio: .one)
+        leads[ref.lead].book.setThresholds(ref.slot, stopLoss: threshold, takeProfit: leads[ref.lead].book.takeProfit[ref.slot])
+        checkThresholds(lead: ref.lead, slots: [ref.slot], at: moment)
+    }
+
+    /// Sets or clears (nil) a copy's total take profit; one already reached fires at once.
+    public mutating func setTakeProfit(copy id: String, _ threshold: Threshold?, at moment: Moment) throws(EngineError) {
+        let ref = try requireActiveCopy(id, field: "copy")
+        try Self.checkThreshold(threshold, field: "takeProfit", maxRatio: nil)
+        leads[ref.lead].book.setThresholds(ref.slot, stopLoss: leads[ref.lead].book.stopLoss[ref.slot], takeProfit: threshold)
+        checkThresholds(lead: ref.lead, slots: [ref.slot], at: moment)
+    }
+
+    /// Stops the copies whose equity crossed their stop loss (E ≤ NI − SL) or take profit (E ≥ NI + TP); the
+    /// copies triggered together are liquidated together.
+    mutating func checkThresholds(lead l: Int, slots: [Int]? = nil, at moment: Moment) {
+        guard leads[l].book.withThresholds > 0 else { return }
+        let book = leads[l].book
+        var stopLoss: [Int] = []
+        var takeProfit: [Int] = []
+        func check(_ i: Int) {
+            guard book.status[i] == .active, book.stopLoss[i] != nil || book.takeProfit[i] != nil else { return }
+            let equity = copyEquity(CopyRef(lead: l, slot: i))
+            let invested = book.netInvested(i)
+            if let sl = book.stopLoss[i], equity <= invested - sl.distance(netInvested: invested) {
+                stopLoss.append(i)
+            } else if let tp = book.takeProfit[i], equity >= invested + tp.distance(netInvested: invested) {
+                takeProfit.append(i)
+            }
+        }
+        if let slots { slots.forEach(check) } else { (0..<book.count).forEach(check) }
+        stopCopies(lead: l, slots: stopLoss, reason: .stopLoss, at: moment)
+        stopCopies(lead: l, slots: takeProfit, reason: .takeProfit, at: moment)
+    }
+
+    // MARK: Lead portfolio funds
+
+    /// Moves USDT between a lead's main account and its lead portfolio. Transfers buy or redeem performance units
+    /// at the current NAV, so they are not counted as profit or loss.
+    public mutating func transfer(user id: String, amount: Fixed, _ direction: TransferDirection, at moment: Moment)
+        throws(EngineError)
+    {
+        let u = try requireUser(id, field: "user")
+        let l = try requireActiveLead(user: u, field: "user")
+        try Self.requirePositive(amount, field: "amount")
+        let nav = leadNav(l)
+        switch direction {
+        case .mainToPortfolio:
+            guard amount <= users[u].cash else {
+                throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(users[u].cash) USDT")
+            }
+            users[u].cash -= amount
+            leads[l].cash += amount
+            leads[l].netFunding += amount
+            leads[l].units += (try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero
+            journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .main(user: u), to: .lead(l)))
+            recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
+        case .portfolioToMain:
+            guard amount <= leads[l].cash else {
+                throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the portfolio's cash of \(leads[l].cash) USDT")
+            }
+            leads[l].cash -= amount
+            users[u].cash += amount
+            leads[l].netFunding -= amount
+            leads[l].units -= (try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero
+            journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .lead(l), to: .main(user: u)))
+            recordLeadTransfer(lead: l, amount: -amount, equityAfter: leadEquity(l))
+        }
+        observeLead(l, at: moment)
+    }
+
+    func requireActiveCopy(_ id: String, field: String) throws(EngineError) -> CopyRef {
+        let ref = try requireCopy(id, field: field)
+        guard leads[ref.lead].book.status[ref.slot] == .active else {
+            throw EngineError(.copyNotActive, field: field, "copy \"\(id)\" is stopped; its history is read-only")
+        }
+        return ref
+    }
+}

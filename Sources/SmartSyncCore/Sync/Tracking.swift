@@ -1,0 +1,168 @@
+/// The tracking report of one copy (DESIGN §4): its ROI next to the lead's over the same span, and the gap split
+/// into what caused it. The parts add up to the gap exactly.
+public struct TrackingView: Sendable, Hashable {
+    public var copyRoi: Fixed
+    public var leadRoi: Fixed
+    /// copyRoi − leadRoi.
+    public var gap: Fixed
+    /// The copy's fees against the lead's fees on the same NAV (merged orders can cost less than the lead's own).
+    public var fees: Fixed
+    /// Profit share paid to the lead (the lead's ROI does not pay it).
+    public var profitShare: Fixed
+    /// Copy fills at prices other than the lead's (order-book walk of the merged order, slippage, buy-existing timing).
+    public var priceDifference: Fixed
+    /// Profit or loss of what failed, cash-capped or partly filled orders did not trade.
+    public var failedOrCapped: Fixed
+    /// Profit or loss of holding other quantities than the lead's ratios by design: lead holdings the copy never
+    /// bought (started without buy existing, money added later), fixed amounts (fixedAmount mode), and the lead's
+    /// own transfers, which change its weights without a trade to copy.
+    public var sizing: Fixed
+    /// The rest: quantities rounded down to the step, 1e-8 rounding, and sizing from an equity that already differs.
+    public var rounding: Fixed
+}
+
+/// The two causes of holding other quantities than the lead's ratios, tracked apart.
+enum Deviation {
+    case missed, sizing
+
+    var extra: WritableKeyPath<CopyBook, [[Int64]]> { self == .missed ? \.extra : \.sizingExtra }
+    var epoch: WritableKeyPath<CopyBook, [Int64]> { self == .missed ? \.epochMissed : \.epochSizing }
+}
+
+extension Engine {
+    /// The tracking report of a copy; frozen at its stop.
+    public func tracking(_ ref: CopyRef) -> TrackingView {
+        let book = leads[ref.lead].book
+        let i = ref.slot
+        let stopped = book.status[i] == .stopped
+        let copyNav = stopped ? Fixed(units: book.navAtStop[i]) : copyNav(ref)
+        let leadNow = stopped ? Fixed(units: book.leadNavAtStop[i]) : leadNav(ref.lead)
+        let leadStart = Fixed(units: book.leadNavAtStart[i])
+        let copyRoi = copyNav - .one
+        let leadRoi = Self.ratio(leadNow, leadStart) - .one
+        let units = Fixed(units: book.units[i])
+        func part(_ closed: [Int64], _ epoch: [Int64]) -> Fixed {
+            Fixed(units: closed[i]) + Self.ratio(Fixed(units: epoch[i]), units)
+        }
+        // The lead's own fees, in NAV points over the copy's span, relative to the lead's NAV at the start.
+        let leadDrag = stopped ? book.leadFeeDragAtStart[i] : leads[ref.lead].feeDrag - book.leadFeeDragAtStart[i]
+        let fees = part(book.ratioFees, book.epochFees) + Self.ratio(Fixed(units: leadDrag), leadStart)
+        let share = part(book.ratioShare, book.epochShare)
+        let price = part(book.ratioPrice, book.epochPrice)
+        let missed = part(book.ratioMissed, book.epochMissed)
+        let sizing = part(book.ratioSizing, book.epochSizing)
+        let gap = copyRoi - leadRoi
+        return TrackingView(
+            copyRoi: copyRoi, leadRoi: leadRoi, gap: gap, fees: fees, profitShare: share, priceDifference: price,
+            failedOrCapped: missed, sizing: sizing, rounding: gap - fees - share - price - missed - sizing)
+    }
+
+    /// Closes a copy's tracking epoch before its units change (or at its stop): epoch USDT become NAV ratios.
+    mutating func foldTracking(lead l: Int, slot i: Int) {
+        let units = Fixed(units: leads[l].book.units[i])
+        func fold(_ closed: WritableKeyPath<CopyBook, [Int64]>, _ epoch: WritableKeyPath<CopyBook, [Int64]>) {
+            let amount = leads[l].book[keyPath: epoch][i]
+            guard amount != 0 else { return }
+            leads[l].book[keyPath: closed][i] += Self.ratio(Fixed(units: amount), units).units
+            leads[l].book[keyPath: epoch][i] = 0
+        }
+        fold(\.ratioFees, \.epochFees)
+        fold(\.ratioShare, \.epochShare)
+        fold(\.ratioPrice, \.epochPrice)
+        fold(\.ratioMissed, \.epochMissed)
+        fold(\.ratioSizing, \.epochSizing)
+    }
+
+    /// Quantity a copy did not trade (buy) or kept (sell) against the lead's ratios.
+    mutating func recordDeviation(_ kind: Deviation, lead l: Int, slot i: Int, symbol s: Int, side: Side, quantity: Int64) {
+        guard quantity != 0 else { return }
+        let c = leads[l].book.column(for: s)
+        leads[l].book[keyPath: kind.extra][c][i] += side == .buy ? -quantity : quantity
+    }
+
+    /// Copies without buy existing (or adding money) stay out of the lead's current holdings: that much of each
+    /// holding, `amount` USDT's share at the lead's weights, deviates from now on.
+    mutating func recordUnboughtHoldings(lead l: Int, slot i: Int, amount: Fixed) {
+        let equity = leadEquity(l)
+        guard equity.isPositive else { return }
+        for s in leads[l].positions.keys.sorted() {
+            guard let q = leads[l].positions[s]?.quantity, q.isPositive,
+                let quantity = mulDivFloor(q.units, amount.units, equity.units), quantity > 0
+            else { continue }
+            recordDeviation(.sizing, lead: l, slot: i, symbol: s, side: .buy, quantity: quantity)
+        }
+    }
+
+    /// Scales deviations by `keep ÷ of`: a lead sell of a fraction shrinks the copy's and the ideal copy's holdings
+    /// alike (all slots), and so does taking money out of one copy (one slot).
+    mutating func scaleDeviations(lead l: Int, symbol s: Int? = nil, slot: Int? = nil, keep: Int64, of whole: Int64) {
+        guard whole > 0 else { return }
+        let keep = Swift.max(keep, 0)
+        let columns = s.map { leads[l].book.columnIndex(of: $0).map { [$0] } ?? [] } ?? Array(leads[l].book.holdingSymbols.indices)
+        for kind in [Deviation.missed, .sizing] {
+            for c in columns {
+                var extra: [Int64] = []
+                swap(&extra, &leads[l].book[keyPath: kind.extra][c])
+                let range = slot.map { $0..<($0 + 1) } ?? extra.indices
+                for i in range where extra[i] != 0 {
+                    let magnitude = mulDivFloor(Swift.abs(extra[i]), keep, whole) ?? 0
+                    extra[i] = extra[i] < 0 ? -magnitude : magnitude
+                }
+                swap(&extra, &leads[l].book[keyPath: kind.extra][c])
+            }
+        }
+    }
+
+    /// A lead transfer of `amount` (signed) that takes its equity to `equityAfter` re-weights the lead without a
+    /// trade; copies keep their holdings while the ideal copy's (holding − deviations) scale by equity ÷ equityAfter,
+    /// so each holding deviates by a further ideal × amount ÷ equityAfter.
+    mutating func recordLeadTransfer(lead l: Int, amount: Fixed, equityAfter: Fixed) {
+        guard equityAfter.isPositive else { return }
+        var book = CopyBook()
+        swap(&book, &leads[l].book)
+        for (c, s) in book.holdingSymbols.enumerated() {
+            let step = venue.symbols[s].qtyStep.units
+            for i in 0..<book.count where book.status[i] == .active {
+                let ideal = Int128(book.lots[c][i]) * Int128(step) - Int128(book.extra[c][i]) - Int128(book.sizingExtra[c][i])
+                guard ideal != 0 else { continue }
+                let delta = roundedQuotient(ideal * Int128(amount.units), Int128(equityAfter.units), .towardZero)
+                book.sizingExtra[c][i] += Int64(clamping: delta)
+            }
+        }
+        swap(&book, &leads[l].book)
+    }
+
+    /// Taking `amount` out of a copy of equity `equityBefore` takes cash first, then sells `sold` (quantity units
+    /// per symbol), while the ideal copy gives back the same share of everything: the difference is sizing.
+    mutating func recordWithdrawal(_ ref: CopyRef, amount: Int64, equityBefore: Int64, heldBefore: [Int: Int64]) {
+        guard equityBefore > 0 else { return }
+        scaleDeviations(lead: ref.lead, slot: ref.slot, keep: equityBefore - amount, of: equityBefore)
+        let book = leads[ref.lead].book
+        for (c, s) in book.holdingSymbols.enumerated() {
+            let before = heldBefore[s] ?? 0
+            let after = book.lots[c][ref.slot] * venue.symbols[s].qtyStep.units
+            let idealSold = roundedQuotient(Int128(before) * Int128(amount), Int128(equityBefore), .towardZero)
+            let delta = Int64(clamping: Int128(after) - Int128(before) + idealSold)
+            if delta != 0 { recordDeviation(.sizing, lead: ref.lead, slot: ref.slot, symbol: s, side: .sell, quantity: delta) }
+        }
+    }
+
+    /// Books the profit or loss of every copy's deviations when a mark moves from `old` to `new`.
+    mutating func accrueDeviations(symbol s: Int, from old: Fixed, to new: Fixed) {
+        let move = new.units - old.units
+        guard move != 0 else { return }
+        for l in leads.indices {
+            guard let c = leads[l].book.columnIndex(of: s) else { continue }
+            var book = CopyBook()
+            swap(&book, &leads[l].book)
+            for kind in [Deviation.missed, .sizing] {
+                for i in 0..<book.count where book[keyPath: kind.extra][c][i] != 0 && book.status[i] == .active {
+                    let pnl = roundedQuotient(
+                        Int128(book[keyPath: kind.extra][c][i]) * Int128(move), Int128(Fixed.unitsPerOne), .down)
+                    book[keyPath: kind.epoch][i] += Int64(clamping: pnl)
+                }
+            }
+            swap(&book, &leads[l].book)
+        }
+    }
+}
