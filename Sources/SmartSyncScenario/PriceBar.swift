@@ -20,7 +20,7 @@ public struct PriceBar: Sendable, Hashable {
         let text = String(decoding: data, as: UTF8.self)
         var bars: [PriceBar] = []
         var columns: [String: Int] = [:]
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: " \r\t")
             if line.isEmpty { continue }
             let cells = line.split(separator: ",", omittingEmptySubsequences: false).map { String($0) }

@@ -175,11 +175,57 @@ public enum ScenarioReport {
             out.append("  tracking: copy ROI \(percent(t.copyRoi)) vs lead ROI \(percent(t.leadRoi)) over the same span, gap \(percent(t.gap))")
             out.append("    = fees \(percent(t.fees)) + profit share \(percent(t.profitShare)) + price difference \(percent(t.priceDifference)) + failed or capped \(percent(t.failedOrCapped)) + sizing \(percent(t.sizing)) + rounding \(percent(t.rounding))")
         }
+        if engine.allCopies.count >= 10 {
+            out.append("")
+            out.append(contentsOf: trackingTable(engine))
+        }
         out.append("")
         out.append("Fees collected: \(engine.feesCollected) USDT")
         out.append(audit.balanced ? "Audit: balanced (\(audit.entries) journal entries, \(audit.totalUSDT) USDT in all accounts)" : "Audit: NOT balanced")
         for p in audit.problems { out.append("  " + p) }
         return out.joined(separator: "\n")
+    }
+
+    /// Mean tracking of the copies by size (paid in, by decade) and mode: where the gap to the lead comes from.
+    public static func trackingTable(_ engine: Engine) -> [String] {
+        struct Group {
+            var count = 0
+            var failed = 0
+            var sums = [Fixed](repeating: .zero, count: 9)
+        }
+        var groups: [String: Group] = [:]
+        var order: [String] = []
+        for ref in engine.allCopies {
+            let v = engine.copyView(ref)
+            var decade = 100
+            while Fixed(decade * 10) < v.totalIn && decade < 100_000_000 { decade *= 10 }
+            let key = "\(decade)–\(decade * 10) \(v.mode.rawValue)"
+            if groups[key] == nil { order.append(key) }
+            let t = v.tracking
+            let values = [t.copyRoi, t.leadRoi, t.gap, t.fees, t.profitShare, t.priceDifference, t.failedOrCapped, t.sizing, t.rounding]
+            groups[key, default: Group()].count += 1
+            groups[key]!.failed += engine.failedOrders(ref).count
+            for k in values.indices { groups[key]!.sums[k] += values[k] }
+        }
+        func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
+        var lines = [
+            "Tracking by follower size (USDT paid in) and mode, means per copy:",
+            pad("size and mode", 28) + pad("copies", 7) + pad("copy ROI", 10) + pad("lead ROI", 10) + pad("gap", 9)
+                + pad("fees", 8) + pad("share", 8) + pad("price", 8) + pad("failed", 8) + pad("sizing", 8) + pad("round", 8)
+                + pad("failed orders", 14),
+        ]
+        let sorted = order.sorted { a, b in
+            let da = Fixed.parseLeading(a), db = Fixed.parseLeading(b)
+            return da == db ? a < b : da < db
+        }
+        for key in sorted {
+            let g = groups[key]!
+            let means = g.sums.map { (try? Fixed.mulDiv($0, .one, Fixed(g.count), .halfEven)) ?? .zero }
+            var line = pad(key, 28) + pad(String(g.count), 7)
+            for (k, m) in means.enumerated() { line += pad(percent(m), k < 3 ? (k == 2 ? 9 : 10) : 8) }
+            lines.append(line + pad(String(g.failed), 14))
+        }
+        return lines
     }
 
     /// A ratio as a percentage with two decimals ("-11.4%" → "-11.40%").
@@ -190,5 +236,12 @@ public enum ScenarioReport {
         let m = abs(units)
         let cents = m % 100
         return "\(sign)\(m / 100).\(cents < 10 ? "0" : "")\(cents)%"
+    }
+}
+
+extension Fixed {
+    /// The number a text starts with (for sorting labels like "1000–10000 smartSync").
+    static func parseLeading(_ text: String) -> Fixed {
+        (try? Fixed(String(text.prefix { $0.isNumber || $0 == "." }))) ?? .zero
     }
 }

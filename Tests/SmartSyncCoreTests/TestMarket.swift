@@ -221,3 +221,16 @@ func takerFee(_ quoteUnits: Int64, rate: Fixed = Settings().takerFeeRate) -> Int
     let d = Int128(Fixed.unitsPerOne)
     return Int64((p + d - 1) / d)
 }
+
+/// Runs a command that must be refused with an `EngineError`, and returns the error (nil, and a recorded issue,
+/// when nothing was thrown).
+@discardableResult
+func refusal(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> EngineError? {
+    #expect(throws: EngineError.self, sourceLocation: sourceLocation) { try body() }
+}
+
+/// The same for a `FieldError` (symbol and venue set-up).
+@discardableResult
+func fieldRefusal(sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) -> FieldError? {
+    #expect(throws: FieldError.self, sourceLocation: sourceLocation) { try body() }
+}
