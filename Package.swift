@@ -7,21 +7,32 @@ let package = Package(
     products: [
         .library(name: "SmartSyncCore", targets: ["SmartSyncCore"]),
         .library(name: "SmartSyncScenario", targets: ["SmartSyncScenario"]),
+        .library(name: "SmartSyncStore", targets: ["SmartSyncStore"]),
         .executable(name: "smartsync", targets: ["smartsync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
         .target(name: "SmartSyncCore"),
         // Scenario files (JSON in, JSON/text report out) on top of the core.
         .target(name: "SmartSyncScenario", dependencies: ["SmartSyncCore"]),
+        // Durable state: the command log and the ledger in SQLite (GRDB), replayed into the engine on start.
+        .target(
+            name: "SmartSyncStore",
+            dependencies: [
+                "SmartSyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
         .executableTarget(
             name: "smartsync",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario",
+                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -32,6 +43,10 @@ let package = Package(
         .testTarget(
             name: "SmartSyncScenarioTests",
             dependencies: ["SmartSyncScenario", "SmartSyncCore"]
+        ),
+        .testTarget(
+            name: "SmartSyncStoreTests",
+            dependencies: ["SmartSyncStore", "SmartSyncScenario", "SmartSyncCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -30,24 +30,10 @@ public struct ScenarioSymbol: Sendable {
 /// One event of a scenario file; `index` is its number in file order (reports refer to it).
 public struct ScenarioEvent: Sendable {
     public enum Kind: Sendable {
-        case startLeading(user: String, portfolio: Fixed, profitShareRate: Fixed?, slippageLimit: Fixed?, followerLimit: Int?)
-        case startCopy(StartCopyRequest)
-        case order(OrderRequest)
-        case cancelOrder(user: String, orderID: Int)
-        case price(symbol: String, price: Fixed)
-        case deposit(user: String, amount: Fixed)
-        case withdraw(user: String, amount: Fixed)
-        case transfer(user: String, amount: Fixed, direction: TransferDirection)
-        case stopCopy(copy: String)
-        case stopLeading(user: String)
-        case removeFollower(user: String, copy: String)
-        case adjustInvestment(copy: String, delta: Fixed)
-        case setStopLoss(copy: String, Threshold?)
-        case setTakeProfit(copy: String, Threshold?)
+        /// One engine command.
+        case command(EngineCommand)
         /// Closes read from a CSV file: one mark update per bar, each at the bar's time.
         case priceBars(symbol: String, bars: [(time: Int64, price: Fixed)])
-        /// A lead sell of a fraction of its holding, or a buy spending a fraction of its cash (scripting helpers).
-        case orderFraction(user: String, account: OrderAccount, symbol: String, side: Side, fraction: Fixed)
     }
 
     public var index: Int
@@ -147,6 +133,11 @@ public struct Scenario: Sendable {
     }
 
     static func parseEvent(_ type: String, _ f: Fields, directory: String) throws(ScenarioError) -> ScenarioEvent.Kind {
+        if type == "priceBars" { return try parsePriceBars(f, directory: directory) }
+        return .command(try parseCommand(type, f))
+    }
+
+    static func parseCommand(_ type: String, _ f: Fields) throws(ScenarioError) -> EngineCommand {
         switch type {
         case "startLeading":
             return .startLeading(
@@ -214,26 +205,28 @@ public struct Scenario: Sendable {
         case "setTakeProfit":
             guard f.dict.keys.contains("takeProfit") else { throw f.error("takeProfit", "is required (null clears it)") }
             return .setTakeProfit(copy: try f.string("copy"), try f.optionalThreshold("takeProfit"))
-        case "priceBars":
-            let path = try f.string("path")
-            let from = try f.optionalString("from").map { text throws(ScenarioError) -> Int64 in
-                guard let t = ISO8601.parse(text) else { throw f.error("from", "must be an ISO 8601 time (got \"\(text)\")") }
-                return t
-            }
-            let to = try f.optionalString("to").map { text throws(ScenarioError) -> Int64 in
-                guard let t = ISO8601.parse(text) else { throw f.error("to", "must be an ISO 8601 time (got \"\(text)\")") }
-                return t
-            }
-            let full = path.hasPrefix("/") ? path : directory + "/" + path
-            guard let data = FileManager.default.contents(atPath: full) else { throw f.error("path", "cannot read \"\(full)\"") }
-            let bars: [PriceBar]
-            do { bars = try PriceBar.parseCSV(data) } catch { throw f.error("path", "\(full): \(error.description)") }
-            let picked = bars.filter { bar in bar.time >= (from ?? .min) && bar.time <= (to ?? .max) }
-            guard !picked.isEmpty else { throw f.error("path", "no bars of \"\(full)\" fall in the given time range") }
-            return .priceBars(symbol: try f.string("symbol"), bars: picked.map { ($0.time, $0.close) })
         default:
             throw f.error("type", "unknown event type \"\(type)\"")
         }
+    }
+
+    static func parsePriceBars(_ f: Fields, directory: String) throws(ScenarioError) -> ScenarioEvent.Kind {
+        let path = try f.string("path")
+        let from = try f.optionalString("from").map { text throws(ScenarioError) -> Int64 in
+            guard let t = ISO8601.parse(text) else { throw f.error("from", "must be an ISO 8601 time (got \"\(text)\")") }
+            return t
+        }
+        let to = try f.optionalString("to").map { text throws(ScenarioError) -> Int64 in
+            guard let t = ISO8601.parse(text) else { throw f.error("to", "must be an ISO 8601 time (got \"\(text)\")") }
+            return t
+        }
+        let full = path.hasPrefix("/") ? path : directory + "/" + path
+        guard let data = FileManager.default.contents(atPath: full) else { throw f.error("path", "cannot read \"\(full)\"") }
+        let bars: [PriceBar]
+        do { bars = try PriceBar.parseCSV(data) } catch { throw f.error("path", "\(full): \(error.description)") }
+        let picked = bars.filter { bar in bar.time >= (from ?? .min) && bar.time <= (to ?? .max) }
+        guard !picked.isEmpty else { throw f.error("path", "no bars of \"\(full)\" fall in the given time range") }
+        return .priceBars(symbol: try f.string("symbol"), bars: picked.map { ($0.time, $0.close) })
     }
 }
 

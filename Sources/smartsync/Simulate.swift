@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncStore
 
 struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +11,12 @@ struct Simulate: ParsableCommand {
             Prints a readable summary, or the JSON report with --json. Exit 0 on success, 1 when the final audit
             is not balanced, 2 for a bad scenario (the message names the event index and field).
 
-            Example:
+            With --db the scenario runs against a new SQLite database file: every event is committed as it is
+            applied, and `smartsync audit --db PATH` checks the file afterwards.
+
+            Examples:
               smartsync simulate Examples/quickstart.json --json
+              smartsync simulate Examples/quickstart.json --db /tmp/quickstart.sqlite
             """
     )
 
@@ -21,24 +26,57 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Print the JSON report instead of the summary.")
     var json = false
 
+    @Option(help: "Run against this SQLite database file (created if missing; must hold no commands yet).")
+    var db: String?
+
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
             Terminal.error("error: cannot read \(file)")
             throw ExitCode(2)
         }
-        let runner: ScenarioRunner
+        let scenario: Scenario
         do {
             let directory = URL(fileURLWithPath: file).deletingLastPathComponent().path
-            var r = try ScenarioRunner(try Scenario(json: data, directory: directory))
-            let showProgress = Terminal.stderrIsTerminal && r.scenario.events.count >= 10_000
-            try r.runAll(progress: showProgress ? { Terminal.progress("event \($0) of \($1)") } : nil)
-            if showProgress { Terminal.endProgress() }
-            runner = r
+            scenario = try Scenario(json: data, directory: directory)
         } catch {
             Terminal.error("error: \(file): \(error)")
             throw ExitCode(2)
         }
-        print(json ? ScenarioReport.json(runner.engine).serialized() : ScenarioReport.summary(runner.engine))
-        if !runner.engine.audit().balanced { throw ExitCode(1) }
+        let engine: Engine
+        if let db {
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: db, settings: scenario.settings)
+            } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(2)
+            }
+            guard store.commandCount == 0 else {
+                Terminal.error("error: \(db) already holds \(store.commandCount) commands; run a scenario against a new file")
+                throw ExitCode(2)
+            }
+            engine = try run(ScenarioPlayer(scenario, host: store))
+        } else {
+            engine = try run(ScenarioPlayer(scenario, host: MemoryHost(engine: Engine(settings: scenario.settings))))
+        }
+        print(json ? ScenarioReport.json(engine).serialized() : ScenarioReport.summary(engine))
+        if !engine.audit().balanced { throw ExitCode(1) }
+    }
+
+    /// Plays every event; a bad scenario exits 2 with the event and field, a storage failure exits 1.
+    func run<Host: EngineHost>(_ make: @autoclosure () throws -> ScenarioPlayer<Host>) throws -> Engine {
+        do {
+            var player = try make()
+            let showProgress = Terminal.stderrIsTerminal && player.scenario.events.count >= 10_000
+            try player.runAll(progress: showProgress ? { Terminal.progress("event \($0) of \($1)") } : nil)
+            if showProgress { Terminal.endProgress() }
+            return player.engine
+        } catch let error as ScenarioError {
+            Terminal.error("error: \(file): \(error)")
+            throw ExitCode(2)
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -12,7 +12,7 @@ struct SmartSyncCommand: ParsableCommand {
               smartsync simulate Examples/quickstart.json --json
               smartsync bench fanout --copies 100000
             """,
-        subcommands: [Simulate.self, Bench.self]
+        subcommands: [Simulate.self, Audit.self, Bench.self, CrashTest.self, CrashTestWorker.self]
     )
 
     static func main() {

@@ -60,11 +60,16 @@ struct RandomScenario {
     var leadUsers: [String] = []
     var followers = 0
     let booked: [Bool]
+    /// Also drive the copy lifecycle: stop loss / take profit, stop, remove, adjust, lead transfers, stop leading.
+    let lifecycle: Bool
+    /// Highest cumulative realized PnL each copy has had (`lead.slot` → units): the profit share high-water mark.
+    var peakRealized: [Int: Int64] = [:]
 
     /// A market with random prices; BTC walks a random synthetic book when `withBook`; ETH's minQty is 1, 10 or
     /// 100 lots (0.0001, 0.001, 0.01 ETH), so that some copy orders fail belowMinQty.
-    init(seed: UInt64, withBook: Bool) throws {
+    init(seed: UInt64, withBook: Bool, lifecycle: Bool = false) throws {
         self.seed = seed
+        self.lifecycle = lifecycle
         rng = SplitMix(seed: seed)
         let book =
             withBook
@@ -135,7 +140,10 @@ struct RandomScenario {
         let fixed = rng.chance(20)
         let request = StartCopyRequest(
             copyID: "c\(followers)", user: user, lead: lead, mode: fixed ? .fixedAmount : .smartSync,
-            investment: investment, buyExisting: rng.chance(30), amountPerOrder: fixed ? usdt(5, 500) : nil)
+            investment: investment, buyExisting: rng.chance(30),
+            stopLoss: lifecycle && rng.chance(30) ? .ratio(Fixed(units: Int64(rng.int(1...50)) * 1_000_000)) : nil,
+            takeProfit: lifecycle && rng.chance(20) ? .amount(Fixed(units: investment.units / Int64(rng.int(5...50)))) : nil,
+            amountPerOrder: fixed ? usdt(5, 500) : nil)
         let extra = usdt(0, 100)
         // The follower's deposit is checked together with the copy start (one audit for both).
         do {
@@ -157,8 +165,10 @@ struct RandomScenario {
         let symbol = engine.venue.symbols[s]
         let mark = engine.venue.marks[s]
         let held = engine.leads[l].positions[s]?.quantity ?? .zero
-        let roll = rng.int(1...100)
+        let roll = rng.int(1...(lifecycle ? 120 : 100))
         switch roll {
+        case 101...120:
+            lifecycleStep(l, roll)
         case 1...35:
             // Lead market buy of 1–95% of its cash, by quote amount or by quantity.
             let cash = engine.leads[l].cash
@@ -234,6 +244,60 @@ struct RandomScenario {
         }
     }
 
+    /// One lifecycle command on a random copy of lead `l` (adjust-down only within the copy's cash: selling to raise
+    /// cash can crash the engine today, see LifecycleTests.adjustDownMixedPnl).
+    mutating func lifecycleStep(_ l: Int, _ roll: Int) {
+        let lead = leadUsers[l]
+        let book = engine.leads[l].book
+        let active = (0..<book.count).filter { book.status[$0] == .active }
+        let m = moment()
+        if roll <= 104 {
+            // Lead moves funds between its main account and its portfolio.
+            let toPortfolio = rng.chance(50)
+            let u = engine.user(named: lead)!
+            let available = toPortfolio ? engine.users[u].cash : engine.leads[l].cash
+            let amount = Fixed(units: available.units / 100 * Int64(rng.int(1...50)) / 1_000_000 * 1_000_000)
+            step("\(lead) transfers \(amount) \(toPortfolio ? "in" : "out")") { (e: inout Engine) throws(EngineError) in
+                try e.transfer(user: lead, amount: amount, toPortfolio ? .mainToPortfolio : .portfolioToMain, at: m)
+            }
+            return
+        }
+        if roll == 105 {
+            step("\(lead) stops leading") { (e: inout Engine) throws(EngineError) in try e.stopLeading(user: lead, at: m) }
+            return
+        }
+        guard let i = active.randomElement(using: &rng) else { return }
+        let id = book.ids[i]
+        switch roll {
+        case 106...108:
+            step("stop \(id)") { (e: inout Engine) throws(EngineError) in try e.stopCopy(id, at: m) }
+        case 109:
+            step("\(lead) removes \(id)") { (e: inout Engine) throws(EngineError) in try e.removeFollower(lead: lead, copy: id, at: m) }
+        case 110...113:
+            let user = engine.users[Int(book.users[i])]
+            let up = rng.chance(50)
+            let delta =
+                up
+                ? Fixed(units: user.cash.units / 100 * Int64(rng.int(1...100)) / 1_000_000 * 1_000_000)
+                : -Fixed(units: book.cash[i] / 100 * Int64(rng.int(1...100)) / 1_000_000 * 1_000_000)
+            step("adjust \(id) by \(delta)") { (e: inout Engine) throws(EngineError) in
+                try e.adjustInvestment(copy: id, delta: delta, at: m)
+            }
+        case 114...117:
+            let t: Threshold? =
+                rng.chance(20) ? nil
+                : rng.chance(50) ? .ratio(Fixed(units: Int64(rng.int(1...40)) * 1_000_000)) : .amount(usdt(1, 500))
+            step("stop loss of \(id) → \(String(describing: t))") { (e: inout Engine) throws(EngineError) in
+                try e.setStopLoss(copy: id, t, at: m)
+            }
+        default:
+            let t: Threshold? = rng.chance(20) ? nil : .ratio(Fixed(units: Int64(rng.int(1...60)) * 1_000_000))
+            step("take profit of \(id) → \(String(describing: t))") { (e: inout Engine) throws(EngineError) in
+                try e.setTakeProfit(copy: id, t, at: m)
+            }
+        }
+    }
+
     /// Re-applies an old lead fill: must return false and change nothing.
     mutating func replay() {
         guard issues.isEmpty, !engine.leadFills.isEmpty else { return }
@@ -306,13 +370,84 @@ struct RandomScenario {
         let newFailures = Array(engine.failedOrders[before.failedOrders.count...])
         for f in newFailures { stats.failures[f.reason, default: 0] += 1 }
         for b in batches { checkBatch(b, failures: newFailures, batchesInStep: batches, what) }
-        for b in batches where batches.filter({ $0.lead == b.lead }).count == 1 {
+        // Copies that stopped in this step were liquidated and settled on top of any copy fill: the per-fill checks
+        // below hold only for leads whose copies all kept their status.
+        let settled = Set(engine.leads.indices.filter { l in
+            l < before.leads.count
+                && (0..<before.leads[l].book.count).contains { before.leads[l].book.status[$0] != engine.leads[l].book.status[$0] }
+        })
+        for b in batches where batches.filter({ $0.lead == b.lead }).count == 1 && !settled.contains(b.lead) {
             checkCopyAccounts(b, before: before, what)
         }
 
         let newFills = Array(engine.leadFills[before.leadFills.count...])
-        if newFills.count == 1, let fill = newFills.first, !booked[fill.symbol] {
+        if newFills.count == 1, let fill = newFills.first, !booked[fill.symbol], !settled.contains(fill.lead) {
             checkSizing(fill, before: before, batches: batches, failures: newFailures, what)
+        }
+        trackRealizedPeaks(before: before, batches: batches)
+        checkLifecycleState(what)
+    }
+
+    /// Follows each copy's cumulative realized PnL through this step's fills in order (a stop can sell a winner
+    /// and then a loser: the profit share is due on the running total in between), keeping its highest value.
+    mutating func trackRealizedPeaks(before: Engine, batches: [CopyFillBatch]) {
+        var lots: [Int: Int64] = [:]
+        var cost: [Int: Int64] = [:]
+        var realized: [Int: Int64] = [:]
+        for b in batches {
+            guard b.lead < before.leads.count else { continue }
+            let old = before.leads[b.lead].book
+            let column = old.columnIndex(of: b.symbol)
+            for k in 0..<b.count {
+                let i = Int(b.slots[k])
+                let key = b.lead << 32 | i
+                let holdingKey = key << 8 | b.symbol
+                let known = i < old.count
+                let held = lots[holdingKey] ?? (known ? column.map { old.lots[$0][i] } ?? 0 : 0)
+                let basis = cost[holdingKey] ?? (known ? column.map { old.cost[$0][i] } ?? 0 : 0)
+                var r = realized[key] ?? (known ? old.realizedPnl[i] : 0)
+                if b.side == .buy {
+                    lots[holdingKey] = held + b.lots[k]
+                    cost[holdingKey] = basis + b.quote[k] + b.fee[k]
+                } else {
+                    let removed = b.lots[k] >= held ? basis : Int64(Int128(basis) * Int128(b.lots[k]) / Int128(max(held, 1)))
+                    lots[holdingKey] = held - b.lots[k]
+                    cost[holdingKey] = basis - removed
+                    r += b.quote[k] - b.fee[k] - removed
+                }
+                realized[key] = r
+                peakRealized[key] = max(peakRealized[key] ?? 0, r)
+            }
+        }
+    }
+
+    /// Stopped copies are empty; running ones keep at least the minimum investment; profit share never exceeds
+    /// ρ × the best cumulative realized PnL the copy has had (the high-water mark).
+    mutating func checkLifecycleState(_ what: String) {
+        for (l, lead) in engine.leads.enumerated() {
+            let book = lead.book
+            let rate = Int128(lead.profitShareRate.units)
+            for i in 0..<book.count {
+                let key = l << 32 | i
+                let peak = max(peakRealized[key] ?? 0, book.realizedPnl[i])
+                peakRealized[key] = peak
+                if Int128(book.profitSharePaid[i]) > Int128(max(peak, 0)) * rate / Int128(Fixed.unitsPerOne) {
+                    fail(what, "copy \(book.ids[i]) paid \(book.profitSharePaid[i]) of profit share, above ρ × peak \(peak)")
+                }
+                if book.status[i] == .stopped {
+                    if book.cash[i] != 0 || book.lots.contains(where: { $0[i] != 0 }) {
+                        fail(what, "stopped copy \(book.ids[i]) is not empty")
+                    }
+                } else if book.netInvested(i) < engine.settings.minInvestment {
+                    fail(what, "running copy \(book.ids[i]) has net invested \(book.netInvested(i)) below the minimum")
+                }
+                if lead.status == .stopped && book.status[i] == .active {
+                    fail(what, "copy \(book.ids[i]) still runs after its lead stopped")
+                }
+            }
+            if lead.status == .stopped && (!lead.cash.isZero || lead.positions.values.contains { !$0.quantity.isZero }) {
+                fail(what, "stopped lead \(l) still holds funds")
+            }
         }
     }
 
@@ -542,10 +677,10 @@ struct RandomScenario {
 @Suite("Property tests over random scenarios")
 struct PropertyTests {
     /// Runs `count` random scenarios and returns what they exercised.
-    static func run(count: Int, withBook: Bool) async -> ScenarioStats {
+    static func run(count: Int, withBook: Bool, lifecycle: Bool = false) async -> ScenarioStats {
         var total = ScenarioStats()
         await propertyCheck(count: count, input: Gen.uint64(in: 0...UInt64.max)) { seed in
-            var scenario = try RandomScenario(seed: seed, withBook: withBook)
+            var scenario = try RandomScenario(seed: seed, withBook: withBook, lifecycle: lifecycle)
             scenario.setUp()
             for _ in 0..<scenario.rng.int(6...24) { scenario.randomStep() }
             scenario.replay()
@@ -565,6 +700,12 @@ struct PropertyTests {
             #expect((total.failures[reason] ?? 0) > 0, "no \(reason) failure was produced")
         }
         #expect(total.refused > 0 && total.profitSharePayments > 100)
+    }
+
+    @Test("Random scenarios with the copy lifecycle: stops, thresholds, adjustments, transfers keep the books balanced")
+    func randomScenariosWithLifecycle() async {
+        let total = await Self.run(count: 500, withBook: false, lifecycle: true)
+        #expect(total.copyFills > 5_000 && total.buysChecked > 5_000)
     }
 
     @Test("Random scenarios with a synthetic order book: balanced books and the same fraction on partial fills")

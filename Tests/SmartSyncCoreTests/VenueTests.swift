@@ -271,9 +271,15 @@ struct ValidationTests {
         .disabled("BUG: placeOrder checks minQty but not minNotional for limit orders; the order rests and is silently dropped"))
     func limitBelowMinNotional() throws {
         var sim = try Self.market()
-        #expect(throws: EngineError.self) { try sim.buy("lead", quantity: "0.00001", limit: "49000") }
-        // What happens today: it rests, and the crossing drops it without a fill or an error.
-        #expect(sim.engine.restingOrders.isEmpty)
+        var refused = false
+        do { try sim.buy("lead", quantity: "0.00001", limit: "49000") } catch { refused = true }
+        if !refused {
+            // Accepted: then crossing it must fill it, or at least leave it resting — not drop it without a word.
+            try sim.price(TestMarket.btc, "48000")
+            #expect(
+                !sim.engine.leadFills.isEmpty || !sim.engine.restingOrders.isEmpty,
+                "the accepted limit order vanished without a fill or an error")
+        }
     }
 
     @Test("startLeading refusals")

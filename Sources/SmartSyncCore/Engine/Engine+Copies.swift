@@ -1,5 +1,5 @@
 /// A follower's settings for a new copy (DESIGN §3).
-public struct StartCopyRequest: Sendable, Hashable {
+public struct StartCopyRequest: Sendable, Hashable, Codable {
     public var copyID: String
     public var user: String
     /// The lead's user id.

@@ -1,5 +1,5 @@
 /// Which way a lead moves funds between its main account and its lead portfolio.
-public enum TransferDirection: Sendable, Hashable {
+public enum TransferDirection: String, Sendable, Hashable {
     case mainToPortfolio, portfolioToMain
 }
 

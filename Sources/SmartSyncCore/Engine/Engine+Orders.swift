@@ -8,7 +8,7 @@ public enum OrderAccount: String, Sendable, Hashable {
 
 /// An order as a user places it. A buy gives `quoteAmount` (USDT to spend before fees) or `quantity`; a sell gives
 /// `quantity`. With `limitPrice` the order rests until the mark crosses it (each fill is copied).
-public struct OrderRequest: Sendable, Hashable {
+public struct OrderRequest: Sendable, Hashable, Codable {
     public var user: String
     public var account: OrderAccount
     public var symbol: String

@@ -1,5 +1,5 @@
 /// Operator settings with the documented defaults (DESIGN §2, §3).
-public struct Settings: Sendable, Hashable {
+public struct Settings: Sendable, Hashable, Codable {
     /// Taker fee on every fill (0.1%).
     public var takerFeeRate = Fixed(units: 100_000)
     /// Minimum total investment of a copy (100 USDT).

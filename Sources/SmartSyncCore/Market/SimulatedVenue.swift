@@ -1,7 +1,7 @@
 /// The shape of a synthetic order book rebuilt around the mark price for every order: `levels` price levels
 /// per side, each holding `levelQuantity`, the best one `halfSpread` away from the mark and each next one
 /// `levelGap` further (both ratios of the mark). Orders walk it and so pay for their size.
-public struct BookShape: Sendable, Hashable {
+public struct BookShape: Sendable, Hashable, Codable {
     public var halfSpread: Fixed
     public var levelGap: Fixed
     public var levelQuantity: Fixed

@@ -1,0 +1,112 @@
+import GRDB
+import GRDBSQLite
+import SmartSyncCore
+
+/// The ledger as rows: one `ledger` row per journal entry (a canonical text of it), and for a copy-fill batch one
+/// `copy_fills` row per copy fill and one `profit_shares` row per payment. Amounts are integers in 1e-8 units.
+enum LedgerRows {
+    /// The canonical text of an entry; a batch's text holds its header, its rows live in their own tables.
+    static func body(_ entry: JournalEntry) -> (kind: String, body: String) {
+        switch entry {
+        case .deposit(let u, let amount):
+            return ("deposit", "user=\(u) amount=\(amount.units)")
+        case .withdrawal(let u, let amount):
+            return ("withdrawal", "user=\(u) amount=\(amount.units)")
+        case .transfer(let asset, let amount, let from, let to):
+            return ("transfer", "asset=\(asset) amount=\(amount.units) from=\(from) to=\(to)")
+        case .trade(let t):
+            return (
+                "trade",
+                "account=\(t.account) symbol=\(t.symbol) side=\(t.side.rawValue) quantity=\(t.quantity.units) quote=\(t.quote.units) fee=\(t.fee.units) event=\(t.event) time=\(t.time)"
+            )
+        case .copyFills(let b):
+            return (
+                "copyFills",
+                "lead=\(b.lead) symbol=\(b.symbol) side=\(b.side.rawValue) event=\(b.event) time=\(b.time) fill=\(b.leadFillID ?? "-") leadPrice=\(b.leadPrice.units) price=\(b.price.units) rows=\(b.count) shares=\(b.profitShare.count)"
+            )
+        }
+    }
+
+    /// Writes entries `range` of the engine's journal as ledger rows numbered from `firstSeq`.
+    static func write(_ db: Database, engine: Engine, entries range: Range<Int>, firstSeq: Int, command: Int) throws {
+        guard !range.isEmpty else { return }
+        let insertEntry = try db.cachedStatement(sql: "INSERT INTO ledger (seq, command, kind, body) VALUES (?, ?, ?, ?)")
+        let insertFill = try db.cachedStatement(
+            sql: "INSERT INTO copy_fills (ledger, row, slot, lots, quote, fee, capped) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let insertShare = try db.cachedStatement(
+            sql: "INSERT INTO profit_shares (ledger, row, slot, amount) VALUES (?, ?, ?, ?)")
+        var seq = firstSeq
+        for k in range {
+            let entry = engine.journal[k]
+            let (kind, body) = Self.body(entry)
+            try insertEntry.execute(arguments: [seq, command, kind, body])
+            if case .copyFills(let b) = entry {
+                try insertRows(insertFill, ledger: seq, batch: b)
+                for r in b.profitShare.indices {
+                    try insertShare.execute(arguments: [seq, r, Int(b.profitShareSlots[r]), b.profitShare[r]])
+                }
+            }
+            seq += 1
+        }
+    }
+
+    /// One prepared statement, raw binds, one step per copy fill: the fan-out's hot write.
+    static func insertRows(_ statement: Statement, ledger: Int, batch b: CopyFillBatch) throws {
+        let s = statement.sqliteStatement
+        for r in 0..<b.count {
+            sqlite3_bind_int64(s, 1, Int64(ledger))
+            sqlite3_bind_int64(s, 2, Int64(r))
+            sqlite3_bind_int64(s, 3, Int64(b.slots[r]))
+            sqlite3_bind_int64(s, 4, b.lots[r])
+            sqlite3_bind_int64(s, 5, b.quote[r])
+            sqlite3_bind_int64(s, 6, b.fee[r])
+            sqlite3_bind_int64(s, 7, b.cappedByCash[r] ? 1 : 0)
+            let code = sqlite3_step(s)
+            sqlite3_reset(s)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "inserting copy fill \(r) of ledger entry \(ledger)")
+            }
+        }
+    }
+
+    /// Compares the stored ledger with the engine's journal, row by row.
+    static func compare(_ db: Database, engine: Engine) throws -> [String] {
+        var problems: [String] = []
+        func note(_ text: String) { if problems.count < 20 { problems.append(text) } }
+        let entries = try Row.fetchCursor(db, sql: "SELECT seq, kind, body FROM ledger ORDER BY seq")
+        var k = 0
+        var expected = engine.journal.makeIterator()
+        while let row = try entries.next() {
+            let seq: Int = row["seq"]
+            guard let entry = expected.next() else {
+                note("ledger entry \(seq) is not produced by the command log")
+                k += 1
+                continue
+            }
+            if seq != k { note("ledger has a gap: entry \(seq) where \(k) was expected") }
+            let (kind, body) = Self.body(entry)
+            if row["kind"] != kind || row["body"] != body {
+                note("ledger entry \(seq) differs: stored \(row["kind"] as String) \(row["body"] as String), expected \(kind) \(body)")
+            }
+            if case .copyFills(let b) = entry {
+                let fills = try Row.fetchAll(
+                    db, sql: "SELECT row, slot, lots, quote, fee, capped FROM copy_fills WHERE ledger = ? ORDER BY row",
+                    arguments: [seq])
+                if fills.count != b.count { note("ledger entry \(seq): \(fills.count) copy fills stored, \(b.count) expected") }
+                for (r, f) in fills.enumerated() where r < b.count {
+                    let same =
+                        f["row"] == r && f["slot"] == Int64(b.slots[r]) && f["lots"] == b.lots[r] && f["quote"] == b.quote[r]
+                        && f["fee"] == b.fee[r] && f["capped"] == (b.cappedByCash[r] ? 1 : 0)
+                    if !same { note("ledger entry \(seq): copy fill \(r) differs from the replay") }
+                }
+                let shares = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profit_shares WHERE ledger = ?", arguments: [seq]) ?? 0
+                if shares != b.profitShare.count { note("ledger entry \(seq): \(shares) profit shares stored, \(b.profitShare.count) expected") }
+            }
+            k += 1
+        }
+        if expected.next() != nil { note("the command log produces more ledger entries than are stored (\(k))") }
+        let orphanFills = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM copy_fills WHERE ledger NOT IN (SELECT seq FROM ledger)") ?? 0
+        if orphanFills > 0 { note("\(orphanFills) copy fills belong to no ledger entry") }
+        return problems
+    }
+}

@@ -1,0 +1,63 @@
+import GRDB
+
+/// The database schema: one migrator whose shipped steps are never edited, only appended to.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE commands (
+                        seq INTEGER PRIMARY KEY,
+                        request_id TEXT UNIQUE,
+                        event INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE TABLE ledger (
+                        seq INTEGER PRIMARY KEY,
+                        command INTEGER NOT NULL,
+                        kind TEXT NOT NULL,
+                        body TEXT NOT NULL
+                    );
+                    CREATE TABLE copy_fills (
+                        ledger INTEGER NOT NULL,
+                        row INTEGER NOT NULL,
+                        slot INTEGER NOT NULL,
+                        lots INTEGER NOT NULL,
+                        quote INTEGER NOT NULL,
+                        fee INTEGER NOT NULL,
+                        capped INTEGER NOT NULL,
+                        PRIMARY KEY (ledger, row)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE profit_shares (
+                        ledger INTEGER NOT NULL,
+                        row INTEGER NOT NULL,
+                        slot INTEGER NOT NULL,
+                        amount INTEGER NOT NULL,
+                        PRIMARY KEY (ledger, row)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE lead_fills (id TEXT PRIMARY KEY, command INTEGER NOT NULL) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+
+    /// Refuses a database whose applied schema steps this build does not know (written by a newer SmartSync),
+    /// and one that fails SQLite's quick integrity check; both before anything is written.
+    static func check(_ pool: DatabasePool, path: String) throws {
+        try pool.read { db in
+            let known = Set(migrator.migrations)
+            if try db.tableExists("grdb_migrations") {
+                let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+                let unknown = applied.filter { !known.contains($0) }
+                if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown) }
+            } else if try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0) > 0 {
+                throw StoreError.notADatabase(path: path, detail: "it holds tables but no SmartSync schema")
+            }
+            let result = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
+            if result != "ok" { throw StoreError.corrupt(path: path, detail: result) }
+        }
+    }
+}

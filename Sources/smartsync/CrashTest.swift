@@ -1,0 +1,211 @@
+import ArgumentParser
+import Foundation
+import SmartSyncCore
+import SmartSyncScenario
+import SmartSyncStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The commands both the worker and the in-memory reference apply: a market, a lead, `copies` followers, then a
+/// deterministic stream of lead orders and price moves, each with a request id.
+enum CrashStream {
+    static func setup(copies: Int) throws -> [(EngineCommand, Moment, String?)] {
+        let start = Moment(event: 0, time: 0)
+        var commands: [(EngineCommand, Moment, String?)] = [
+            (.listSymbol(try Symbol(name: "BTC-USDT", qtyStep: Fixed("0.00001"), priceTick: Fixed("0.01"), minQty: Fixed("0.00001"), minNotional: Fixed(5)), price: Fixed(50_000), book: nil), start, "setup"),
+            (.listSymbol(try Symbol(name: "ETH-USDT", qtyStep: Fixed("0.0001"), priceTick: Fixed("0.01"), minQty: Fixed("0.0001"), minNotional: Fixed(5)), price: Fixed(3_000), book: nil), start, nil),
+            (.addUser("lead"), start, nil),
+            (.deposit(user: "lead", amount: Fixed(1_000_000)), start, nil),
+            (.startLeading(user: "lead", portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start, nil),
+        ]
+        for i in 0..<copies {
+            let investment = Fixed(100 + (i * 7919) % 20_000)
+            commands.append((.addUser("f\(i)"), start, nil))
+            commands.append((.deposit(user: "f\(i)", amount: investment), start, nil))
+            let stopLoss: Threshold? = i % 7 == 0 ? .ratio(Fixed.constant("0.05")) : nil
+            commands.append((.startCopy(StartCopyRequest(copyID: "c\(i)", user: "f\(i)", lead: "lead", investment: investment, stopLoss: stopLoss)), start, nil))
+        }
+        return commands
+    }
+
+    /// Command `k` of the stream.
+    static func command(_ k: Int) -> (EngineCommand, Moment, String) {
+        let moment = Moment(event: k + 1, time: Int64(k + 1) * 60_000)
+        let symbol = k % 2 == 0 ? "BTC-USDT" : "ETH-USDT"
+        let command: EngineCommand
+        switch k % 5 {
+        case 0, 1: command = .orderFraction(user: "lead", account: .portfolio, symbol: symbol, side: .buy, fraction: Fixed.constant("0.1"))
+        case 2: command = .orderFraction(user: "lead", account: .portfolio, symbol: symbol, side: .sell, fraction: Fixed.constant("0.3"))
+        case 3: command = .price(symbol: symbol, price: Fixed(k % 2 == 0 ? 45_000 + (k * 1_237) % 10_000 : 2_700 + (k * 37) % 600))
+        default: command = .orderFraction(user: "lead", account: .portfolio, symbol: symbol, side: .sell, fraction: .one)
+        }
+        return (command, moment, "stream-\(k)")
+    }
+}
+
+extension Fixed {
+    /// A known-good decimal constant.
+    static func constant(_ text: String) -> Fixed {
+        do { return try Fixed(text) } catch { preconditionFailure("bad constant \(text): \(error)") }
+    }
+}
+
+struct CrashTestWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crashtest-worker", abstract: "The child process of `smartsync crashtest` (applies the stream).",
+        shouldDisplay: false)
+
+    @Option var db: String
+    @Option var copies: Int
+    @Option var commands: Int
+
+    func run() throws {
+        let store = try SQLiteStore(path: db)
+        if store.commandCount == 0 { try store.executeBatch(try CrashStream.setup(copies: copies)) }
+        for k in 0..<commands {
+            let (command, moment, id) = CrashStream.command(k)
+            if store.hasApplied(requestID: id) { continue }
+            try store.execute(command, at: moment, requestID: id)
+        }
+    }
+}
+
+struct CrashTest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crashtest",
+        abstract: "SIGKILL the engine at random moments and prove nothing is lost or applied twice.",
+        discussion: """
+            Runs `smartsync crashtest-worker` as a child process on a SQLite database: it sets up a lead with N copies
+            (one transaction) and applies a stream of lead orders and price moves, each with a request id. The parent
+            kills it with SIGKILL after a random delay, then reopens the database and checks: the ledger is exactly what
+            the command log produces (every copy fill once, none missing), the audit is balanced, the request ids are
+            unique. It restarts the worker, which resumes the stream and skips what was committed. When a worker
+            finishes, the final state must equal, byte for byte, the same stream applied in memory without crashes.
+            Exit 0 when every check passed, 1 otherwise.
+
+            Example:
+              smartsync crashtest --kills 50 --copies 2000 --commands 120
+            """
+    )
+
+    @Option(help: "How many SIGKILLs to deliver (at least).")
+    var kills = 50
+
+    @Option(help: "Copies of the lead.")
+    var copies = 2_000
+
+    @Option(help: "Commands in the stream after set-up.")
+    var commands = 120
+
+    @Option(help: "Seed of the kill delays.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Longest delay before a kill, in milliseconds (default: the time of one uninterrupted run).")
+    var maxDelay: Int?
+
+    func run() throws {
+        var rng = SplitMix(seed: seed)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-crashtest-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        Terminal.error("building the in-memory reference (\(copies) copies, \(commands) commands)…")
+        var reference = MemoryHost(engine: Engine())
+        for (c, m, _) in try CrashStream.setup(copies: copies) { try reference.execute(c, at: m) }
+        for k in 0..<commands {
+            let (c, m, _) = CrashStream.command(k)
+            try reference.execute(c, at: m)
+        }
+        let expected = ScenarioReport.json(reference.engine).serialized()
+
+        // Kill delays spread over the time one uninterrupted worker takes, so kills land in set-up, in the middle of
+        // fan-outs and commits, and in recovery.
+        let calibration = folder.appendingPathComponent("calibration.sqlite").path
+        let started = ContinuousClock.now
+        let probe = try spawnWorker(db: calibration)
+        probe.waitUntilExit()
+        let fullRun = started.duration(to: .now)
+        let longest = maxDelay ?? max(50, Int(fullRun.components.seconds * 1000 + fullRun.components.attoseconds / 1_000_000_000_000_000))
+        Terminal.error("one uninterrupted worker run takes \(fullRun); kill delays up to \(longest) ms")
+
+        var delivered = 0
+        var rounds = 0
+        var checks = 0
+        var failures: [String] = []
+        while delivered < kills && failures.isEmpty {
+            rounds += 1
+            let db = folder.appendingPathComponent("round-\(rounds).sqlite").path
+            var finished = false
+            while !finished && failures.isEmpty {
+                let worker = try spawnWorker(db: db)
+                let delay = Int(rng.next() % UInt64(longest)) + 5
+                finished = wait(worker, upTo: delay)
+                if !finished {
+                    kill(worker.processIdentifier, SIGKILL)
+                    worker.waitUntilExit()
+                    delivered += 1
+                } else if worker.terminationStatus != 0 {
+                    failures.append("round \(rounds): the worker exited with status \(worker.terminationStatus)")
+                    break
+                }
+                // Reopen after every kill (and at the end) and check everything.
+                do {
+                    let store = try SQLiteStore(path: db)
+                    let problems = try store.verify()
+                    checks += 1
+                    if !problems.isEmpty {
+                        failures.append("round \(rounds) after kill \(delivered): " + problems.prefix(3).joined(separator: "; "))
+                    }
+                    if finished {
+                        let actual = ScenarioReport.json(store.engine).serialized()
+                        if actual != expected {
+                            failures.append("round \(rounds): the final state differs from the crash-free reference")
+                        }
+                    }
+                    Terminal.error(
+                        "round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — \(store.commandCount) commands committed, ledger consistent: \(problems.isEmpty), kills so far \(delivered)"
+                    )
+                } catch {
+                    failures.append("round \(rounds): reopening after a kill failed: \(error)")
+                }
+            }
+        }
+        print("crashtest: \(delivered) SIGKILLs over \(rounds) rounds, \(checks) reopen checks, \(failures.count) failures")
+        for f in failures { print("  " + f) }
+        if !failures.isEmpty { throw ExitCode(1) }
+    }
+
+    func spawnWorker(db: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = ["crashtest-worker", "--db", db, "--copies", String(copies), "--commands", String(commands)]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// Waits for the process up to `ms`; true when it exited by then.
+    func wait(_ p: Process, upTo ms: Int) -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(ms)
+        while ContinuousClock.now < deadline {
+            if !p.isRunning { return true }
+            usleep(2_000)
+        }
+        return !p.isRunning
+    }
+}
+
+/// A small deterministic random generator (SplitMix64) for the kill delays.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
