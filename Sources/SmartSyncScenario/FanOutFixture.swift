@@ -5,35 +5,56 @@ import SmartSyncCore
 public enum FanOutFixture {
     public static let lead = "lead"
 
-    /// Builds the engine; the copies already hold ETH from one earlier lead buy, so equity sweeps two symbols.
-    public static func make(copies: Int) throws -> Engine {
-        var settings = Settings()
-        settings.defaultFollowerLimit = copies + 1
-        var engine = Engine(settings: settings)
+    /// The commands that build the market; after them the copies hold ETH from one earlier lead buy, so an equity
+    /// sweep reads two symbols.
+    public static func commands(copies: Int) throws -> [(EngineCommand, Moment)] {
+        let start = Moment(event: 0, time: 0)
         let btc = try Symbol(
             name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"),
             minNotional: Fixed(5))
         let eth = try Symbol(
             name: "ETH-USDT", qtyStep: try Fixed("0.0001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.0001"),
             minNotional: Fixed(5))
-        try engine.listSymbol(btc, price: Fixed(60_000))
-        try engine.listSymbol(eth, price: Fixed(3_000))
-        var moment = Moment(event: 0, time: 0)
-        try engine.addUser(lead)
-        try engine.deposit(user: lead, amount: Fixed(10_000_000), at: moment)
-        try engine.startLeading(user: lead, portfolio: Fixed(1_000_000), at: moment)
-        engine.reserveCopies(lead: 0, copies)
+        var commands: [(EngineCommand, Moment)] = [
+            (.listSymbol(btc, price: Fixed(60_000), book: nil), start),
+            (.listSymbol(eth, price: Fixed(3_000), book: nil), start),
+            (.addUser(lead), start),
+            (.deposit(user: lead, amount: Fixed(10_000_000)), start),
+            (.startLeading(user: lead, portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start),
+        ]
+        commands.reserveCapacity(commands.count + 3 * copies + 1)
         for i in 0..<copies {
             let id = "f\(i)"
             // Sizes from 100 to 100,000 USDT, spread so that some copies fail the minimums on small orders.
             let investment = Fixed(100 + (i * 7919) % 99_901)
-            try engine.addUser(id)
-            try engine.deposit(user: id, amount: investment, at: moment)
-            try engine.startCopy(StartCopyRequest(copyID: "c\(i)", user: id, lead: lead, investment: investment), at: moment)
+            commands.append((.addUser(id), start))
+            commands.append((.deposit(user: id, amount: investment), start))
+            commands.append((.startCopy(StartCopyRequest(copyID: "c\(i)", user: id, lead: lead, investment: investment)), start))
         }
-        moment.event = 1
-        try engine.placeOrder(
-            OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(200_000)), at: moment)
+        commands.append(
+            (.order(OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(200_000))), Moment(event: 1, time: 0)))
+        return commands
+    }
+
+    /// The lead orders a benchmark times, one fan-out each: buys and partial sells of BTC and ETH.
+    public static func orders() throws -> [OrderRequest] {
+        [
+            OrderRequest(user: lead, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(100_000)),
+            OrderRequest(user: lead, symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.5")),
+            OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(50_000)),
+            OrderRequest(user: lead, symbol: "ETH-USDT", side: .sell, quantity: Fixed(40)),
+            OrderRequest(user: lead, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(50_000)),
+        ]
+    }
+
+    /// Builds the engine in memory.
+    public static func make(copies: Int) throws -> Engine {
+        var engine = Engine()
+        engine.reserveCopies(lead: -1, copies)
+        for (command, moment) in try commands(copies: copies) {
+            try engine.execute(command, at: moment)
+            if case .startLeading = command { engine.reserveCopies(lead: 0, copies) }
+        }
         return engine
     }
 }

@@ -46,8 +46,8 @@ enum Schema {
 
     /// Refuses a database whose applied schema steps this build does not know (written by a newer SmartSync),
     /// and one that fails SQLite's quick integrity check; both before anything is written.
-    static func check(_ pool: DatabasePool, path: String) throws {
-        try pool.read { db in
+    static func check(_ reader: some DatabaseReader, path: String) throws {
+        try reader.read { db in
             let known = Set(migrator.migrations)
             if try db.tableExists("grdb_migrations") {
                 let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")

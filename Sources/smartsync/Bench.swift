@@ -1,6 +1,8 @@
 import ArgumentParser
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncStore
+import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +39,12 @@ extension Bench {
         @Flag(help: "Exit 1 when a target is missed.")
         var check = false
 
+        @Flag(help: "Commit each fan-out to a SQLite database (the store), next to a plain-insert baseline.")
+        var durable = false
+
+        @Option(help: "With --durable: the database file to create (default: a temporary file, removed after).")
+        var db: String?
+
         @Flag(
             inversion: .prefixedNo,
             help: "Touch and free heap memory for the fills' journal batches before timing, as a running server's heap would be (first-touch page faults are measured with --no-warm-heap).")
@@ -49,6 +57,10 @@ extension Bench {
         }
 
         func run() throws {
+            if durable {
+                try runDurable()
+                return
+            }
             var rows: [Row] = []
             for n in copies {
                 if Terminal.stderrIsTerminal { Terminal.progress("setting up \(n) copies…") }
@@ -77,13 +89,7 @@ extension Bench {
             var engine = try FanOutFixture.make(copies: n)
             let state = Terminal.residentBytes() - before
             let lead = FanOutFixture.lead
-            let orders = [
-                OrderRequest(user: lead, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(100_000)),
-                OrderRequest(user: lead, symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.5")),
-                OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(50_000)),
-                OrderRequest(user: lead, symbol: "ETH-USDT", side: .sell, quantity: Fixed(40)),
-                OrderRequest(user: lead, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(50_000)),
-            ]
+            let orders = try FanOutFixture.orders()
             var times: [Duration] = []
             var batchBytes = 0
             let clock = ContinuousClock()
@@ -109,6 +115,61 @@ extension Bench {
                 copies: n, median: times[times.count / 2], min: times.first!, max: times.last!, baseline: baseline,
                 processBytes: state, bookBytes: engine.leads[0].book.byteCount, workspaceBytes: engine.fanOutWorkspaceBytes,
                 batchBytes: batchBytes)
+        }
+
+        /// The committed fan-out: engine + one SQLite transaction holding the command and every copy fill row.
+        func runDurable() throws {
+            let counts = copies == [1_000, 100_000, 1_000_000] ? [10_000, 100_000] : copies
+            var lines: [JSONValue] = []
+            if !json {
+                print("copies   committed fan-out ms (min–max)   ns/copy   baseline insert ms (min–max)   ×baseline")
+            }
+            for n in counts {
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-bench-\(getpid())-\(n)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let path = db ?? folder.appendingPathComponent("bench.sqlite").path
+                if Terminal.stderrIsTerminal { Terminal.progress("setting up \(n) copies in \(path)…") }
+                let store = try SQLiteStore(path: path)
+                guard store.commandCount == 0 else { throw ValidationError("--db \(path) must be a new file") }
+                try store.executeBatch(try FanOutFixture.commands(copies: n).map { ($0.0, $0.1, nil) })
+                if Terminal.stderrIsTerminal { Terminal.endProgress() }
+                if warmHeap { Terminal.warmHeap(bytes: n * 64 * 5) }
+                let clock = ContinuousClock()
+                var times: [Duration] = []
+                for (k, order) in try FanOutFixture.orders().enumerated() {
+                    times.append(try clock.measure { try store.execute(.order(order), at: Moment(event: 10 + k, time: Int64(k))) })
+                }
+                let problems = try store.verify()
+                guard problems.isEmpty else { throw ValidationError("the store does not verify: \(problems.prefix(3))") }
+                var baseline: [Duration] = []
+                let baselinePath = folder.appendingPathComponent("baseline.sqlite").path
+                for round in 0..<5 {
+                    baseline.append(try StoreBenchmark.baselineInsert(path: baselinePath, rows: n, round: round))
+                }
+                times.sort()
+                baseline.sort()
+                let ms = { (d: Duration) in Row.ns(d) / 1e6 }
+                let ratio = Row.ns(times[2]) / Row.ns(baseline[2])
+                if json {
+                    lines.append(
+                        .object([
+                            ("copies", .int(n)), ("committedNanosMedian", .int(Int(Row.ns(times[2])))),
+                            ("baselineNanosMedian", .int(Int(Row.ns(baseline[2])))), ("ratioToBaseline", .string(String(ratio))),
+                        ]))
+                } else {
+                    print(
+                        "\(n)".padding(toLength: 9, withPad: " ", startingAt: 0)
+                            + String(format: "%10.1f (%.1f–%.1f)", ms(times[2]), ms(times[0]), ms(times[4])).padding(toLength: 33, withPad: " ", startingAt: 0)
+                            + String(format: "%7.0f", Row.ns(times[2]) / Double(n)) + "   "
+                            + String(format: "%10.1f (%.1f–%.1f)", ms(baseline[2]), ms(baseline[0]), ms(baseline[4])).padding(toLength: 31, withPad: " ", startingAt: 0)
+                            + String(format: "%6.2f", ratio))
+                }
+            }
+            if json { print(JSONValue.array(lines).serialized()) } else {
+                print("committed: Engine fan-out + one SQLite transaction (WAL, synchronous=FULL) with the command and one row per copy fill; median of 5 lead fills.")
+                print("baseline: the same number of 7-integer rows inserted with one prepared statement in one transaction, same pragmas.")
+            }
         }
 
         /// A loop over the copy book that reads cash and holdings and writes cash, holdings, cost, fees and the

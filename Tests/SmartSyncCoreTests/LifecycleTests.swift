@@ -138,10 +138,7 @@ struct LifecycleTests {
     /// combined realized < 0, no profit share, raised 303.696 ≥ 300.8. Executed, the BTC sell alone pays
     /// floor(10% × 75.62) = 7.562 of profit share, so only 296.134 is raised → precondition failure (a crash).
     @Test(
-        "Adjust down with a winner and a loser raises the cash it promised",
-        .disabled(
-            "BUG: Engine+Lifecycle.swift raiseCash: simulatedProceeds charges profit share on the combined PnL, executeMerged per sell → precondition crash"
-        ))
+        "Adjust down with a winner and a loser raises the cash it promised")
     func adjustDownMixedPnl() throws {
         var sim = try Sim()
         try sim.lead("lead", portfolio: "10000")

@@ -32,6 +32,7 @@ struct ScenarioStats {
     var partialBatches = 0
     var replays = 0
     var profitSharePayments = 0
+    var stops = 0
     var failures: [FailedCopyOrder.Reason: Int] = [:]
 
     mutating func add(_ o: ScenarioStats) {
@@ -44,6 +45,7 @@ struct ScenarioStats {
         partialBatches += o.partialBatches
         replays += o.replays
         profitSharePayments += o.profitSharePayments
+        stops += o.stops
         for (k, v) in o.failures { failures[k, default: 0] += v }
     }
 }
@@ -376,6 +378,11 @@ struct RandomScenario {
             l < before.leads.count
                 && (0..<before.leads[l].book.count).contains { before.leads[l].book.status[$0] != engine.leads[l].book.status[$0] }
         })
+        for l in settled {
+            stats.stops += (0..<before.leads[l].book.count).filter {
+                before.leads[l].book.status[$0] != engine.leads[l].book.status[$0]
+            }.count
+        }
         for b in batches where batches.filter({ $0.lead == b.lead }).count == 1 && !settled.contains(b.lead) {
             checkCopyAccounts(b, before: before, what)
         }
@@ -692,25 +699,25 @@ struct PropertyTests {
 
     @Test("Random scenarios at the mark: balanced books and exact Smart Sync sizing after every command")
     func randomScenarios() async {
-        let total = await Self.run(count: 700, withBook: false)
+        let total = await Self.run(count: 500, withBook: false)
         // The run exercised what it claims to check.
         #expect(total.buysChecked > 10_000 && total.sellsChecked > 2_000)
         #expect(total.copyFills > 10_000 && total.capped > 0 && total.replays > 100)
         for reason in [FailedCopyOrder.Reason.belowMinNotional, .belowMinQty, .insufficientCash] {
             #expect((total.failures[reason] ?? 0) > 0, "no \(reason) failure was produced")
         }
-        #expect(total.refused > 0 && total.profitSharePayments > 100)
+        #expect(total.refused > 0 && total.profitSharePayments > 30)
     }
 
     @Test("Random scenarios with the copy lifecycle: stops, thresholds, adjustments, transfers keep the books balanced")
     func randomScenariosWithLifecycle() async {
-        let total = await Self.run(count: 500, withBook: false, lifecycle: true)
-        #expect(total.copyFills > 5_000 && total.buysChecked > 5_000)
+        let total = await Self.run(count: 400, withBook: false, lifecycle: true)
+        #expect(total.copyFills > 5_000 && total.buysChecked > 5_000 && total.stops > 300 && total.refused > 0)
     }
 
     @Test("Random scenarios with a synthetic order book: balanced books and the same fraction on partial fills")
     func randomScenariosWithBook() async {
-        let total = await Self.run(count: 600, withBook: true)
+        let total = await Self.run(count: 500, withBook: true)
         #expect(total.copyFills > 5_000 && total.partialBatches > 50)
         #expect((total.failures[.slippageExceeded] ?? 0) > 0 && (total.failures[.noLiquidity] ?? 0) > 0)
     }
@@ -848,7 +855,7 @@ struct TrackingPropertyTests {
     func weightsTrackTheLead() async {
         var checks = 0
         var strict = 0
-        await propertyCheck(count: 1_000, input: Gen.uint64(in: 0...UInt64.max)) { seed in
+        await propertyCheck(count: 800, input: Gen.uint64(in: 0...UInt64.max)) { seed in
             var scenario = try TrackingScenario(seed: seed)
             for _ in 0..<scenario.rng.int(5...30) {
                 try scenario.randomStep()

@@ -543,8 +543,7 @@ struct SmartSyncGoldenTests {
     /// Fill ids of market orders are "o<order>-f1". A lead fill applied from outside with the same id makes the
     /// next market order a silent no-op that still reports its trade: the returned trade is never booked.
     @Test(
-        "A market order's lead fill is booked or the order is refused",
-        .disabled("BUG: settle() ignores applyLeadFill's false; an id collision drops the lead's order silently"))
+        "A market order's lead fill is booked or the order is refused")
     func fillIDCollision() throws {
         var sim = try Sim()
         try sim.lead("lead", portfolio: "10000")

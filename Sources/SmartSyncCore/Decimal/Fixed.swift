@@ -35,7 +35,8 @@ public struct Fixed: Sendable, Hashable, Comparable, CustomStringConvertible {
     public init(_ number: DecimalNumber, text: String? = nil) throws(DecimalError) {
         let label = text ?? number.description
         guard number.normalized().scale <= Self.scale else { throw .tooManyDecimals(label, allowed: Self.scale) }
-        guard let u = number.exactly(atScale: Self.scale), let v = Int64(exactly: u) else { throw .overflow(label) }
+        // Int64.min is left out so that every value can be negated.
+        guard let u = number.exactly(atScale: Self.scale), let v = Int64(exactly: u), v != .min else { throw .overflow(label) }
         units = v
     }
 

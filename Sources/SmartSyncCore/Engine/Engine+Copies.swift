@@ -142,13 +142,14 @@ extension Engine {
 }
 
 extension Engine {
-    /// Reserves room for `n` more copies of a lead and as many users (bulk loading).
+    /// Reserves room for `n` more copies of lead `l` (none when `l` is not a lead yet) and as many users.
     public mutating func reserveCopies(lead l: Int, _ n: Int) {
         users.reserveCapacity(users.count + n)
         userIndex.reserveCapacity(userIndex.count + n)
         copyIndex.reserveCapacity(copyIndex.count + n)
         copyOrder.reserveCapacity(copyOrder.count + n)
         journal.reserveCapacity(journal.count + 2 * n)
+        guard leads.indices.contains(l) else { return }
         var book = CopyBook()
         swap(&book, &leads[l].book)
         book.reserveCapacity(n)

@@ -53,8 +53,13 @@ extension Engine {
         guard fill.quantity.isPositive, fill.quantity.isMultiple(of: symbol.qtyStep) else {
             throw EngineError(.invalidInput, field: "quantity", "must be a positive multiple of qtyStep \(symbol.qtyStep)")
         }
-        guard fill.price.isPositive, !fill.quote.isNegative, !fill.fee.isNegative else {
-            throw EngineError(.invalidInput, field: "price", "price must be positive, quote and fee not negative")
+        guard fill.price.isPositive, fill.quote.isPositive, !fill.fee.isNegative else {
+            throw EngineError(.invalidInput, field: "price", "price and quote must be positive, fee not negative")
+        }
+        // The quote must be the quantity at the (average) price, up to the average's rounding.
+        let implied = Int128(fill.quantity.units) * Int128(fill.price.units) / Int128(Fixed.unitsPerOne)
+        guard (Int128(fill.quote.units) - implied).magnitude <= UInt128(fill.quantity.units / Fixed.unitsPerOne + 1) else {
+            throw EngineError(.invalidInput, field: "quote", "\(fill.quote) is not quantity \(fill.quantity) × price \(fill.price)")
         }
         try checkFunds(u: leads[l].user, lead: l, s: s, side: fill.side, quantity: fill.quantity, quote: fill.quote, fee: fill.fee)
 

@@ -221,11 +221,14 @@ extension Engine {
         precondition(leads[l].book.cash[i] >= shortfall + book.cash[i], "adjust-down sells raised less than simulated")
     }
 
-    /// Cash a set of sells of one copy would bring, executed on the venue as they would be, after fees and the
-    /// profit share they trigger. Orders below the symbol's minimums are dropped (set to zero lots).
+    /// Cash a set of sells of one copy would bring, executed on the venue one after another as they will be, after
+    /// fees and the profit share each profitable sell triggers (as `applyCopyFills` charges it). Orders below the
+    /// symbol's minimums are dropped (set to zero lots).
     func simulatedProceeds(_ ref: CopyRef, orders: inout [(symbol: Int, lots: Int64)], feeRate: Int64, shareRate: Int64) -> Int64 {
         let book = leads[ref.lead].book
         var realized = book.realizedPnl[ref.slot]
+        var paid = book.profitSharePaid[ref.slot]
+        var cash = book.cash[ref.slot]
         var proceeds: Int64 = 0
         for k in orders.indices where orders[k].lots > 0 {
             let (s, lots) = orders[k]
@@ -238,11 +241,18 @@ extension Engine {
                 continue
             }
             let removed = CostBasis.removed(cost: book.cost[c][ref.slot], held: book.lots[c][ref.slot], sold: lots)
-            proceeds += e.quote.units - e.fee.units
-            realized += e.quote.units - e.fee.units - removed
+            let net = e.quote.units - e.fee.units
+            proceeds += net
+            cash += net
+            realized += net - removed
+            if net - removed > 0 && shareRate > 0 {
+                let due = ProfitShare.due(rate: shareRate, realized: realized, paid: paid, cash: cash)
+                paid += due
+                cash -= due
+                proceeds -= due
+            }
         }
-        let due = ProfitShare.due(rate: shareRate, realized: realized, paid: book.profitSharePaid[ref.slot], cash: .max)
-        return proceeds - due
+        return proceeds
     }
 
     /// Records a transfer in (positive) or out (negative) in the copy's performance units at the NAV before it.
@@ -301,6 +311,7 @@ extension Engine {
         let l = try requireActiveLead(user: u, field: "user")
         try Self.requirePositive(amount, field: "amount")
         let nav = leadNav(l)
+        leads[l].lastNav = nav
         switch direction {
         case .mainToPortfolio:
             guard amount <= users[u].cash else {

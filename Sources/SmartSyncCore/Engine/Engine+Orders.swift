@@ -78,15 +78,19 @@ extension Engine {
         }
         if let a = request.quoteAmount { try Self.requirePositive(a, field: "quoteAmount") }
         if let p = request.limitPrice {
-            do { try SimulatedVenue.checkPrice(p, symbol) } catch { throw EngineError(error.prefixed("limit")) }
+            do { try SimulatedVenue.checkPrice(p, symbol) } catch { throw EngineError(.invalidInput, field: "limitPrice", error.rule) }
         }
         let orderID = nextOrderNumber
         guard let limit = request.limitPrice else {
             let size: SimulatedVenue.Size = request.quoteAmount.map { .budget($0) } ?? .quantity(request.quantity!)
             let execution = venue.execute(s, request.side, size, limit: nil)
             try checkExecutable(execution, u: u, lead: lead, s: s, side: request.side, field: request.quoteAmount == nil ? "quantity" : "quoteAmount")
+            let fillID = "o\(orderID)-f1"
+            guard !appliedFillIDs.contains(fillID) else {
+                throw EngineError(.duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
+            }
             nextOrderNumber += 1
-            let trade = try settle(execution, user: u, lead: lead, s: s, side: request.side, fillID: "o\(orderID)-f1", at: moment)
+            let trade = try settle(execution, user: u, lead: lead, s: s, side: request.side, fillID: fillID, at: moment)
             return OrderResult(orderID: orderID, trades: [trade])
         }
         // Limit order: the quantity at the limit price; funds are checked now and again at each fill.
@@ -96,6 +100,12 @@ extension Engine {
             guard quantity.isPositive, quantity >= symbol.minQty else {
                 throw EngineError(.invalidInput, field: "quoteAmount", "buys less than minQty \(symbol.minQty) at the limit price")
             }
+        }
+        let notional = symbol.quote(quantity: quantity, price: limit) ?? .max
+        guard notional >= symbol.minNotional else {
+            throw EngineError(
+                .invalidInput, field: request.quoteAmount == nil ? "quantity" : "quoteAmount",
+                "is worth \(notional) USDT at the limit price, below minNotional \(symbol.minNotional) USDT")
         }
         try checkFunds(u: u, lead: lead, s: s, side: request.side, quantity: quantity, price: limit)
         nextOrderNumber += 1
@@ -155,6 +165,7 @@ extension Engine {
         do {
             try checkExecutable(execution, u: order.user, lead: lead, s: order.symbol, side: order.side, field: "quantity")
             let fillNumber = leadFills.count + 1
+            guard !appliedFillIDs.contains("o\(order.id)-e\(moment.event)-f\(fillNumber)") else { throw EngineError(.duplicateID, field: "orderId", "fill id in use") }
             let trade = try settle(
                 execution, user: order.user, lead: lead, s: order.symbol, side: order.side,
                 fillID: "o\(order.id)-e\(moment.event)-f\(fillNumber)", at: moment)

@@ -57,6 +57,8 @@ public struct Lead: Sendable {
     /// Performance units: NAV = equity ÷ units. Transfers buy or redeem units at the current NAV, so they are not profit.
     public internal(set) var units: Fixed
     public internal(set) var peakNav: Fixed = .one
+    /// The NAV last observed: what the lead's NAV stays at while no units are outstanding (all money withdrawn).
+    public internal(set) var lastNav: Fixed = .one
     /// Largest 1 − NAV ÷ running peak seen so far.
     public internal(set) var maxDrawdown: Fixed = .zero
     /// Cumulative NAV points (1e-8) the lead's own fees cost it: Σ fee ÷ units (the tracking report's reference).
@@ -200,7 +202,7 @@ public struct Engine: Sendable {
 
     /// Unit NAV of a lead portfolio (1 at the start).
     public func leadNav(_ l: Int) -> Fixed {
-        Self.nav(equity: leadEquity(l), units: leads[l].units)
+        leads[l].units.isPositive ? Self.nav(equity: leadEquity(l), units: leads[l].units) : leads[l].lastNav
     }
 
     /// Unit NAV of a copy (1 at the start).
@@ -215,7 +217,8 @@ public struct Engine: Sendable {
     /// Records a lead's equity and NAV after an event: running peak, max drawdown, equity curve.
     mutating func observeLead(_ l: Int, at moment: Moment) {
         let equity = leadEquity(l)
-        let nav = Self.nav(equity: equity, units: leads[l].units)
+        let nav = leadNav(l)
+        leads[l].lastNav = nav
         if nav > leads[l].peakNav { leads[l].peakNav = nav }
         if leads[l].peakNav.isPositive {
             let drawdown = Fixed.one - ((try? Fixed.mulDiv(nav, .one, leads[l].peakNav, .halfEven)) ?? .one)

@@ -1,0 +1,43 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The baseline of the durable fan-out benchmark: insert `rows` rows shaped like copy fills (seven integers,
+/// the same primary key) with one prepared statement in one transaction, committed with the store's pragmas.
+public enum StoreBenchmark {
+    /// Time of one committed insert of `rows` rows into a fresh table of the database at `path`.
+    public static func baselineInsert(path: String, rows: Int, round: Int) throws -> Duration {
+        var config = Configuration()
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        let pool = try DatabasePool(path: path, configuration: config)
+        let table = "baseline_\(round)"
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE \(table) (
+                        ledger INTEGER NOT NULL, row INTEGER NOT NULL, slot INTEGER NOT NULL, lots INTEGER NOT NULL,
+                        quote INTEGER NOT NULL, fee INTEGER NOT NULL, capped INTEGER NOT NULL, PRIMARY KEY (ledger, row)
+                    ) WITHOUT ROWID
+                    """)
+        }
+        let clock = ContinuousClock()
+        return try clock.measure {
+            try pool.write { db in
+                let statement = try db.makeStatement(sql: "INSERT INTO \(table) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                let s = statement.sqliteStatement
+                for r in 0..<rows {
+                    sqlite3_bind_int64(s, 1, 1)
+                    sqlite3_bind_int64(s, 2, Int64(r))
+                    sqlite3_bind_int64(s, 3, Int64(r))
+                    sqlite3_bind_int64(s, 4, Int64(r * 3))
+                    sqlite3_bind_int64(s, 5, Int64(r * 1_000_003))
+                    sqlite3_bind_int64(s, 6, Int64(r * 1_001))
+                    sqlite3_bind_int64(s, 7, 0)
+                    let code = sqlite3_step(s)
+                    sqlite3_reset(s)
+                    guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
+                }
+            }
+        }
+    }
+}
