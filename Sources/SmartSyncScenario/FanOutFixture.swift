@@ -8,6 +8,14 @@ public enum FanOutFixture {
     /// The commands that build the market; after them the copies hold ETH from one earlier lead buy, so an equity
     /// sweep reads two symbols.
     public static func commands(copies: Int) throws -> [(EngineCommand, Moment)] {
+        var all: [(EngineCommand, Moment)] = []
+        all.reserveCapacity(3 * copies + 6)
+        try forEachCommand(copies: copies) { all.append(($0, $1)) }
+        return all
+    }
+
+    /// The same commands one at a time (a million copies need not be held as a list).
+    public static func forEachCommand(copies: Int, _ body: (EngineCommand, Moment) throws -> Void) throws {
         let start = Moment(event: 0, time: 0)
         let btc = try Symbol(
             name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"),
@@ -15,25 +23,20 @@ public enum FanOutFixture {
         let eth = try Symbol(
             name: "ETH-USDT", qtyStep: try Fixed("0.0001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.0001"),
             minNotional: Fixed(5))
-        var commands: [(EngineCommand, Moment)] = [
-            (.listSymbol(btc, price: Fixed(60_000), book: nil), start),
-            (.listSymbol(eth, price: Fixed(3_000), book: nil), start),
-            (.addUser(lead), start),
-            (.deposit(user: lead, amount: Fixed(10_000_000)), start),
-            (.startLeading(user: lead, portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start),
-        ]
-        commands.reserveCapacity(commands.count + 3 * copies + 1)
+        try body(.listSymbol(btc, price: Fixed(60_000), book: nil), start)
+        try body(.listSymbol(eth, price: Fixed(3_000), book: nil), start)
+        try body(.addUser(lead), start)
+        try body(.deposit(user: lead, amount: Fixed(10_000_000)), start)
+        try body(.startLeading(user: lead, portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start)
         for i in 0..<copies {
             let id = "f\(i)"
             // Sizes from 100 to 100,000 USDT, spread so that some copies fail the minimums on small orders.
             let investment = Fixed(100 + (i * 7919) % 99_901)
-            commands.append((.addUser(id), start))
-            commands.append((.deposit(user: id, amount: investment), start))
-            commands.append((.startCopy(StartCopyRequest(copyID: "c\(i)", user: id, lead: lead, investment: investment)), start))
+            try body(.addUser(id), start)
+            try body(.deposit(user: id, amount: investment), start)
+            try body(.startCopy(StartCopyRequest(copyID: "c\(i)", user: id, lead: lead, investment: investment)), start)
         }
-        commands.append(
-            (.order(OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(200_000))), Moment(event: 1, time: 0)))
-        return commands
+        try body(.order(OrderRequest(user: lead, symbol: "ETH-USDT", side: .buy, quoteAmount: Fixed(200_000))), Moment(event: 1, time: 0))
     }
 
     /// The lead orders a benchmark times, one fan-out each: buys and partial sells of BTC and ETH.
@@ -51,7 +54,7 @@ public enum FanOutFixture {
     public static func make(copies: Int) throws -> Engine {
         var engine = Engine()
         engine.reserveCopies(lead: -1, copies)
-        for (command, moment) in try commands(copies: copies) {
+        try forEachCommand(copies: copies) { command, moment in
             try engine.execute(command, at: moment)
             if case .startLeading = command { engine.reserveCopies(lead: 0, copies) }
         }

@@ -33,7 +33,7 @@ public enum ScenarioReport {
         ])
     }
 
-    static func holdings(_ list: [HoldingView]) -> JSONValue {
+    static func holdings(_ list: [HoldingView], leadWeights: [String: Fixed]? = nil) -> JSONValue {
         .array(
             list.map { h in
                 .object([
@@ -43,6 +43,7 @@ public enum ScenarioReport {
                     ("value", amount(h.value)),
                     ("mark", amount(h.mark)),
                     ("weight", amount(h.weight)),
+                ] + (leadWeights.map { [("leadWeight", amount($0[h.symbol] ?? .zero))] } ?? []) + [
                     ("unrealizedPnl", amount(h.unrealizedPnl)),
                     ("dust", .bool(h.dust)),
                 ])
@@ -69,6 +70,16 @@ public enum ScenarioReport {
             ("profitShareEarned", amount(v.profitShareEarned)),
             ("nav", amount(v.nav)),
             ("fills", .int(engine.leadFills.filter { $0.lead == l }.count)),
+            (
+                "equityCurve",
+                .array(
+                    engine.leads[l].curve.map { p in
+                        .object([
+                            ("time", .string(ISO8601.format(p.time))), ("event", .int(p.event)), ("equity", amount(p.equity)),
+                            ("nav", amount(p.nav)),
+                        ])
+                    })
+            ),
         ])
     }
 
@@ -106,7 +117,7 @@ public enum ScenarioReport {
             ("netInvested", amount(v.netInvested)),
             ("cash", amount(v.cash)),
             ("equity", amount(v.equity)),
-            ("holdings", holdings(v.holdings)),
+            ("holdings", holdings(v.holdings, leadWeights: Dictionary(uniqueKeysWithValues: engine.leadView(ref.lead).holdings.map { ($0.symbol, $0.weight) }))),
             ("realizedPnl", amount(v.realizedPnl)),
             ("unrealizedPnl", amount(v.unrealizedPnl)),
             ("roi", amount(v.roi)),

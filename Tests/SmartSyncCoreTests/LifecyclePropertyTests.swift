@@ -39,10 +39,11 @@ struct LifecycleStats {
     var adjustUp = 0
     var adjustDownFromCash = 0
     var adjustDownSelling = 0
-    var skippedMixedAdjust = 0
     var profitShares = 0
     var leadsStopped = 0
     var transfers = 0
+    /// Stops that could not sell everything and moved assets as they are to the follower's main account.
+    var assetsMovedAtStop = 0
 
     mutating func add(_ o: LifecycleStats) {
         steps += o.steps
@@ -53,10 +54,10 @@ struct LifecycleStats {
         adjustUp += o.adjustUp
         adjustDownFromCash += o.adjustDownFromCash
         adjustDownSelling += o.adjustDownSelling
-        skippedMixedAdjust += o.skippedMixedAdjust
         profitShares += o.profitShares
         leadsStopped += o.leadsStopped
         transfers += o.transfers
+        assetsMovedAtStop += o.assetsMovedAtStop
     }
 }
 
@@ -83,14 +84,21 @@ struct LifecycleWorld {
     var followers: [String] = []
     var copyIDs: [String] = []
 
-    init(seed: Int) throws {
+    /// With `withBook`, BTC trades against a thin synthetic book, so liquidations walk it and may run out of it.
+    init(seed: Int, withBook: Bool = false) throws {
         self.seed = seed
         rng = LifecycleRandom(seed: seed)
         var settings = Settings()
         if rng.chance(25) { settings.maxActiveCopiesPerFollower = rng.int(1...2) }
         let btc = Fixed(units: rng.int64(20_000_00...80_000_00) * 1_000_000)
         let eth = Fixed(units: rng.int64(1_000_00...4_000_00) * 1_000_000)
-        engine = try TestMarket.engine(btcPrice: btc.description, ethPrice: eth.description, settings: settings)
+        let book =
+            withBook
+            ? BookShape(
+                halfSpread: Fixed(units: rng.int64(0...100_000)), levelGap: Fixed(units: rng.int64(50_000...300_000)),
+                levelQuantity: Fixed(units: rng.int64(10...3_000) * 1_000), levels: rng.int(1...6))
+            : nil
+        engine = try TestMarket.engine(btcPrice: btc.description, ethPrice: eth.description, btcBook: book, settings: settings)
     }
 
     // MARK: Random amounts
@@ -242,15 +250,6 @@ struct LifecycleWorld {
         } else {
             let invested = book.netInvested(ref.slot)
             let amount = cents(1, Swift.max(1, invested.units / 100_000_000))
-            // Known crash (see LifecycleRulesTests.downWithMixedPnl): with profit share, a short-cash decrease that
-            // sells two or more holdings can trap raiseCash's precondition. Stay out of that region here.
-            let holdings = book.lots.filter { $0[ref.slot] > 0 }.count
-            if book.status[ref.slot] == .active && amount.units > book.cash[ref.slot] && holdings >= 2
-                && engine.leads[ref.lead].profitShareRate.isPositive
-            {
-                stats.skippedMixedAdjust += 1
-                return
-            }
             delta = -amount
         }
         let m = moment()
@@ -554,7 +553,7 @@ struct LifecycleWorld {
 
     /// Every follower whose copies stopped (and nothing else happened to its main account in this step) received
     /// exactly their copy accounts' final cash: the copies' total-out growth minus the value of dust moved as it is.
-    func checkStopPayouts(before: Engine, stopped: [CopyRef: StopReason], _ what: String, _ found: inout [String]) {
+    mutating func checkStopPayouts(before: Engine, stopped: [CopyRef: StopReason], _ what: String, _ found: inout [String]) {
         var expected: [Int: Int64] = [:]
         for (ref, _) in stopped {
             let book = engine.leads[ref.lead].book
@@ -570,6 +569,7 @@ struct LifecycleWorld {
             // A follower that is also a lead may receive profit share in the same step.
             let share = engine.leads.indices.filter { engine.leads[$0].user == u }.reduce(Fixed.zero) { $0 + profitShareIn(before: before, lead: $1) }
             let received = engine.users[u].cash - before.users[u].cash - share
+            if dust != 0 { stats.assetsMovedAtStop += 1 }
             if received.units != out - dust {
                 found.append(problem("follower \(engine.users[u].id) received \(received), its stopped copies paid out \(Fixed(units: out - dust))", what))
             }
@@ -598,11 +598,10 @@ struct LifecycleWorld {
 
 @Suite("Property: lifecycle events keep the books balanced and the copies consistent")
 struct LifecyclePropertyTests {
-    @Test("Random lifecycle sequences: balanced after every step, stopped copies empty, refusals change nothing")
-    func randomLifecycles() async {
+    static func run(count: Int, withBook: Bool) async -> LifecycleStats {
         var total = LifecycleStats()
-        await propertyCheck(count: 250, input: Gen.int(in: 0...Int.max)) { seed in
-            var world = try LifecycleWorld(seed: seed)
+        await propertyCheck(count: count, input: Gen.int(in: 0...Int.max)) { seed in
+            var world = try LifecycleWorld(seed: seed, withBook: withBook)
             world.setUp()
             for _ in 0..<world.rng.int(20...45) { world.randomStep() }
             for k in world.leadUsers.indices where world.rng.chance(50) {
@@ -615,9 +614,14 @@ struct LifecyclePropertyTests {
             #expect(world.issues.isEmpty, "\(world.issues.prefix(5).joined(separator: "\n"))")
             total.add(world.stats)
         }
-        print("LIFECYCLE-STATS \(total)")
+        return total
+    }
+
+    @Test("Random lifecycle sequences: balanced after every step, stopped copies empty, refusals change nothing")
+    func randomLifecycles() async {
+        let total = await Self.run(count: 250, withBook: false)
         // The runs exercised what they claim to check.
-        #expect(total.accepted > 2_000, "\(total)")
+        #expect(total.accepted > 4_000, "\(total)")
         for reason in [StopReason.follower, .removedByLead, .leadStopped, .stopLoss, .takeProfit] {
             #expect((total.stops[reason] ?? 0) > 0, "no copy stopped with \(reason): \(total.stops)")
         }
@@ -625,9 +629,16 @@ struct LifecyclePropertyTests {
         #expect(total.profitShares > 0 && total.leadsStopped > 0 && total.transfers > 0, "\(total)")
         for code in [
             EngineError.Code.belowMinimumInvestment, .insufficientFunds, .copyNotActive, .copyingYourself, .duplicateID,
-            .unknownCopy, .notLeading,
+            .duplicateActiveCopy, .leadNotActive, .unknownCopy, .notLeading,
         ] {
             #expect((total.refusals[code] ?? 0) > 0, "no refusal with \(code): \(total.refusals)")
         }
+    }
+
+    @Test("The same with a thin BTC order book: liquidations walk it, and what cannot be sold moves as it is")
+    func randomLifecyclesWithBook() async {
+        let total = await Self.run(count: 150, withBook: true)
+        #expect(total.accepted > 2_000 && total.priceStops > 0, "\(total)")
+        #expect(total.assetsMovedAtStop > 0, "no stop had to move unsold assets: \(total)")
     }
 }

@@ -372,8 +372,7 @@ struct LifecycleLeadRoiTests {
     /// over its history is still −10% (PnL −100 says so); then 500 is put back in: it buys units at the last NAV,
     /// so ROI must stay −10%. Withdrawing everything must not wipe out the track record.
     @Test(
-        "Withdrawing everything and depositing again keeps the lead's ROI",
-        .disabled("BUG: Engine.nav() returns 1 when units reach 0, so a full withdrawal resets the lead's ROI to 0"))
+        "Withdrawing everything and depositing again keeps the lead's ROI")
     func fullWithdrawalKeepsRoi() throws {
         var sim = Sim(try TestMarket.engine(settings: Sim.lifecycleZeroFee()))
         let l = try sim.lead("lead", portfolio: "1000")
@@ -654,6 +653,40 @@ struct LifecycleAdjustTests {
         #expect(sim.engine.audit().balanced)
     }
 
+    /// The lead buys 9,000 of BTC (r = 90%): the copy (1,000) buys 900 = 1,800 lots (0.018 BTC, cost 900.9), cash 99.1.
+    /// BTC → 60,000 (a lot is 0.6). Decrease by 400: shortfall 300.9, and every lot sold now realizes a profit that
+    /// pays 10%: net per lot 0.6 − 0.0006 fee − 10% × (0.5994 − 900.9 / 1,800) = 0.589511, so at least
+    /// ⌈300.9 / 0.589511⌉ = 511 lots must go (DESIGN §3a: "proceeds after fees and any profit share they trigger
+    /// cover the shortfall"). Whatever the engine sells, exactly 400 reaches main, the cash stays ≥ 0, and the cash
+    /// left is 99.1 + quote − fee − share − 400, with share = 10% of the realized PnL, paid to the lead.
+    @Test("A decrease that sells at a profit covers fees and profit share, and still moves exactly D")
+    func downWithProfitShare() throws {
+        var sim = try Sim()
+        try sim.lead("lead", portfolio: "10000")
+        let c = try sim.copy("c", of: "lead", investment: "1000")
+        try sim.buy("lead", quote: "9000")
+        #expect(try sim.lots("c") == 1_800 && sim.cash("c") == fx("99.1"))
+        try sim.price(TestMarket.btc, "60000")
+        let batches = sim.batches.count
+        try sim.engine.adjustInvestment(copy: "c", delta: fx("-400"), at: sim.next())
+        #expect(sim.batches.count == batches + 1)
+        let sell = try #require(sim.batches.last)
+        let lots = try #require(sell.lots.first)
+        #expect(sell.side == .sell && lots >= 511 && lots <= 1_800 / 100 * 30)
+        let book = sim.engine.leads[c.lead].book
+        let removed = CostBasis.removed(cost: fx("900.9").units, held: 1_800, sold: lots)
+        let realized = sell.quote[0] - sell.fee[0] - removed
+        #expect(book.realizedPnl[c.slot] == realized && realized > 0)
+        let share = realized / 10  // floor₈(10% × realized)
+        #expect(sell.profitShare == [share] && book.profitSharePaid[c.slot] == share)
+        #expect(try sim.mainBalance("lead") == Fixed(units: share))
+        #expect(try sim.cash("c") == Fixed(units: fx("99.1").units + sell.quote[0] - sell.fee[0] - share - fx("400").units))
+        #expect(try sim.cash("c") >= .zero)
+        #expect(try sim.mainBalance("user-c") == fx("400"))
+        #expect(try sim.lifecycleNetInvested("c") == fx("600"))
+        #expect(sim.engine.audit().balanced)
+    }
+
     /// NI 1,000 (all cash): −900.00000001 would leave 99.99999999 < 100 → refused ("stop the copy instead"), nothing
     /// changes; −900 leaves exactly 100 and is accepted; then even −0.00000001 is refused.
     @Test("A decrease leaving net invested below the minimum is refused and changes nothing")
@@ -686,10 +719,7 @@ struct LifecycleAdjustTests {
     /// before the ETH loss, so the copy raises ≈ 480.5 < 490.99 and `raiseCash`'s precondition traps: the process
     /// crashes (Engine+Lifecycle.swift, raiseCash, `precondition(... "adjust-down sells raised less than simulated")`).
     @Test(
-        "Adjust down with a profitable and a losing holding raises enough (no crash)",
-        .disabled(
-            "BUG: raiseCash simulates profit share on the summed realized PnL but fills pay it per sell; a profit then a loss traps its precondition"
-        ))
+        "Adjust down with a profitable and a losing holding raises enough (no crash)")
     func downWithMixedPnl() throws {
         var sim = try Sim()
         try sim.lead("lead", portfolio: "10000", profitShareRate: "0.3")
