@@ -8,30 +8,32 @@ import GRDB
 import GRDBSQLite
 import SmartSyncCore
 
-/// The engine kept durable in one SQLite file (GRDB `DatabasePool`, WAL, `synchronous = FULL`).
-///
-/// What is stored: the **command log** (every accepted command with its moment, and an optional request id that
-/// makes a retry a no-op) and the **ledger** (every journal entry the command produced, copy fills one row each,
-/// keyed so a duplicate cannot exist). One command = one transaction holding its log row and all its ledger rows,
-/// so a process killed at any moment leaves each lead fill with its whole fan-out either committed or absent.
-/// On open the log is replayed into a fresh engine (the core is deterministic), and the ledger it produces is
-/// checked against the stored one.
-public final class SQLiteStore: EngineHost {
-    public private(set) var engine: Engine
+/// The engine kept durable in one SQLite file.
+public typealias SQLiteStore = DurableEngine<SQLiteCommandLog>
+
+extension DurableEngine where Log == SQLiteCommandLog {
+    /// Opens (creating if needed) the database at `path` and replays it. `settings` apply to a new database; an
+    /// existing one keeps the settings it was created with. Refuses, changing nothing, a file that is not a
+    /// SmartSync database, is corrupt, read-only, locked by another process, or from a newer schema.
+    public convenience init(path: String, settings: Settings = Settings()) throws(StoreError) {
+        do {
+            try self.init(log: try SQLiteCommandLog(path: path), settings: settings)
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+}
+
+/// The command log and ledger in SQLite: GRDB `DatabasePool`, WAL, `synchronous = FULL`. One `append` is one
+/// transaction. Copy fills are one row each, keyed `(ledger entry, row)` so a duplicate cannot exist.
+public final class SQLiteCommandLog: CommandLog {
     public let path: String
     let pool: DatabasePool
     private let lockFile: Int32
-    /// Commands in the log.
-    public private(set) var commandCount: Int
-    private var ledgerCount: Int
-    private var requestIDs: Set<String>
-    /// Set when a write failed after the engine accepted a command: memory is ahead of the file; reopen.
-    private var broken = false
 
-    /// Opens (creating if needed) the database at `path`. `settings` apply to a new database; an existing one keeps
-    /// the settings it was created with. Refuses, changing nothing, a file that is not a SmartSync database, is
-    /// corrupt, read-only, locked by another process, or from a newer schema.
-    public init(path: String, settings: Settings = Settings()) throws(StoreError) {
+    public var location: String { path }
+
+    public init(path: String) throws(StoreError) {
         self.path = path
         try Self.checkFile(path)
         lockFile = try Self.lock(path)
@@ -51,11 +53,6 @@ public final class SQLiteStore: EngineHost {
             }
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
-            let loaded = try Self.load(pool, settings: settings, path: path)
-            engine = loaded.engine
-            commandCount = loaded.commands
-            ledgerCount = loaded.ledgerRows
-            requestIDs = loaded.requestIDs
         } catch {
             close(lockFile)
             throw StoreError(error, path: path)
@@ -64,89 +61,57 @@ public final class SQLiteStore: EngineHost {
 
     deinit { close(lockFile) }
 
-    // MARK: Commands
-
-    public func execute(_ command: EngineCommand, at moment: Moment) throws {
-        try execute(command, at: moment, requestID: nil)
-    }
-
-    /// Applies a command and commits it with its ledger rows in one transaction. A `requestID` seen before makes the
-    /// call a no-op (returns false): retries after a crash or a lost reply do not act twice.
-    @discardableResult
-    public func execute(_ command: EngineCommand, at moment: Moment, requestID: String?) throws -> Bool {
-        try executeBatch([(command, moment, requestID)]) > 0
-    }
-
-    /// Applies several commands in one transaction (bulk set-up). Refused commands throw before anything is written;
-    /// those applied before the refusal stay in memory only if the write succeeds, so the batch is all or nothing.
-    @discardableResult
-    public func executeBatch(_ commands: [(EngineCommand, Moment, String?)]) throws -> Int {
-        guard !broken else { throw StoreError.broken(path: path) }
-        let journalBefore = engine.journal.count
-        let fillsBefore = engine.leadFills.count
-        var accepted: [(EngineCommand, Moment, String?)] = []
-        if commands.count == 1 {
-            // One command runs in place: a refused command changes nothing, so no copy of the state is needed.
-            let (command, moment, requestID) = commands[0]
-            if let requestID, requestIDs.contains(requestID) { return 0 }
-            try engine.execute(command, at: moment)
-            accepted = commands
-        } else {
-            // Several run on a copy that replaces the engine only when all were accepted.
-            var working = engine
-            var seen = Set<String>()
-            for (command, moment, requestID) in commands {
-                if let requestID, requestIDs.contains(requestID) || seen.contains(requestID) { continue }
-                try working.execute(command, at: moment)
-                accepted.append((command, moment, requestID))
-                if let requestID { seen.insert(requestID) }
+    public func settings(proposing proposed: Settings) throws -> Settings {
+        try pool.write { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'settings'") {
+                return try JSONDecoder().decode(Settings.self, from: Data(stored.utf8))
             }
-            guard !accepted.isEmpty else { return 0 }
-            swap(&engine, &working)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let text = String(decoding: try encoder.encode(proposed), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('settings', ?)", arguments: [text])
+            return proposed
         }
-        do {
-            try pool.write { db in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let insertCommand = try db.cachedStatement(
-                    sql: "INSERT INTO commands (seq, request_id, event, time, body) VALUES (?, ?, ?, ?, ?)")
-                var seq = commandCount
-                for (command, moment, requestID) in accepted {
-                    let body = String(decoding: try encoder.encode(command), as: UTF8.self)
-                    try insertCommand.execute(arguments: [seq, requestID, moment.event, moment.time, body])
-                    seq += 1
-                }
-                let lastCommand = seq - 1
-                try LedgerRows.write(db, engine: engine, entries: journalBefore..<engine.journal.count, firstSeq: ledgerCount, command: lastCommand)
-                let insertFill = try db.cachedStatement(sql: "INSERT INTO lead_fills (id, command) VALUES (?, ?)")
-                for fill in engine.leadFills[fillsBefore...] {
-                    try insertFill.execute(arguments: [fill.id, lastCommand])
-                }
+    }
+
+    public func forEachCommand(_ body: (CommandRecord) throws -> Void) throws {
+        try pool.read { db in
+            let decoder = JSONDecoder()
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, request_id, event, time, body FROM commands ORDER BY seq")
+            while let row = try rows.next() {
+                let text: String = row["body"]
+                try body(
+                    CommandRecord(
+                        seq: row["seq"], requestID: row["request_id"], moment: Moment(event: row["event"], time: row["time"]),
+                        command: try decoder.decode(EngineCommand.self, from: Data(text.utf8))))
             }
-        } catch {
-            broken = true
-            throw StoreError(error, path: path)
         }
-        commandCount += accepted.count
-        ledgerCount += engine.journal.count - journalBefore
-        for case (_, _, let id?) in accepted { requestIDs.insert(id) }
-        return accepted.count
     }
 
-    /// True when a command with this request id is in the log.
-    public func hasApplied(requestID: String) -> Bool { requestIDs.contains(requestID) }
-
-    // MARK: Audit
-
-    /// Checks the stored ledger against the journal the replayed log produces, row by row, and the engine's own
-    /// audit (conservation, balances against the journal). Empty when everything matches.
-    public func verify() throws -> [String] {
-        var problems = engine.audit().problems
-        problems += try pool.read { db in try LedgerRows.compare(db, engine: engine) }
-        return problems
+    public func append(
+        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+    ) throws {
+        try pool.write { db in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let insertCommand = try db.cachedStatement(
+                sql: "INSERT INTO commands (seq, request_id, event, time, body) VALUES (?, ?, ?, ?, ?)")
+            for r in records {
+                let body = String(decoding: try encoder.encode(r.command), as: UTF8.self)
+                try insertCommand.execute(arguments: [r.seq, r.requestID, r.moment.event, r.moment.time, body])
+            }
+            let last = records.last?.seq ?? 0
+            try LedgerRows.write(db, engine: engine, entries: ledger, firstSeq: firstLedgerSeq, command: last)
+            let insertFill = try db.cachedStatement(sql: "INSERT INTO lead_fills (id, command) VALUES (?, ?)")
+            for fill in engine.leadFills[leadFills] {
+                try insertFill.execute(arguments: [fill.id, last])
+            }
+        }
     }
 
-    // MARK: Opening
+    public func compareLedger(with engine: Engine) throws -> [String] {
+        try pool.read { db in try LedgerRows.compare(db, engine: engine) }
+    }
 
     static func checkFile(_ path: String) throws(StoreError) {
         let fm = FileManager.default
@@ -178,44 +143,6 @@ public final class SQLiteStore: EngineHost {
             throw .locked(path: path)
         }
         return fd
-    }
-
-    static func load(_ pool: DatabasePool, settings: Settings, path: String) throws
-        -> (engine: Engine, commands: Int, ledgerRows: Int, requestIDs: Set<String>)
-    {
-        try pool.write { db in
-            let decoder = JSONDecoder()
-            var engineSettings = settings
-            if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'settings'") {
-                engineSettings = try decoder.decode(Settings.self, from: Data(stored.utf8))
-            } else {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                let text = String(decoding: try encoder.encode(settings), as: UTF8.self)
-                try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('settings', ?)", arguments: [text])
-            }
-            var engine = Engine(settings: engineSettings)
-            var requestIDs = Set<String>()
-            var count = 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, request_id, event, time, body FROM commands ORDER BY seq")
-            while let row = try rows.next() {
-                let seq: Int = row["seq"]
-                guard seq == count else { throw StoreError.inconsistent(path: path, problems: ["command log has a gap before \(seq)"]) }
-                let body: String = row["body"]
-                let command = try decoder.decode(EngineCommand.self, from: Data(body.utf8))
-                do {
-                    try engine.execute(command, at: Moment(event: row["event"], time: row["time"]))
-                } catch {
-                    throw StoreError.inconsistent(path: path, problems: ["command \(seq) no longer applies: \(error)"])
-                }
-                if let id: String = row["request_id"] { requestIDs.insert(id) }
-                count += 1
-            }
-            // A ledger that disagrees with the log is reported by `verify()` (the audit), not refused here: the
-            // state comes from the log, the ledger is its durable record.
-            let ledgerRows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger") ?? 0
-            return (engine, count, ledgerRows, requestIDs)
-        }
     }
 }
 

@@ -150,7 +150,7 @@ func expectStoreError(
         do {
             let store = try SQLiteStore(path: path)
             try store.execute(.addUser("a"), at: Moment(event: 0, time: 0))
-            try store.pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+            try store.log.pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         expectStoreError(path) {
@@ -177,7 +177,7 @@ func expectStoreError(
             let store = try SQLiteStore(path: path)
             try store.executeBatch(try FanOutFixture.commands(copies: 30).map { ($0.0, $0.1, nil) })
             #expect(try store.verify().isEmpty)
-            try store.pool.write { db in
+            try store.log.pool.write { db in
                 try db.execute(sql: "DELETE FROM copy_fills WHERE row = 3")
                 try db.execute(sql: "UPDATE copy_fills SET fee = fee + 1 WHERE row = 5")
             }

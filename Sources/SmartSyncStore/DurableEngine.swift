@@ -1,0 +1,102 @@
+import SmartSyncCore
+
+/// An engine kept durable in a `CommandLog`.
+///
+/// The core is deterministic, so the log holds every accepted command (with its moment, and an optional request id
+/// that makes a retry a no-op) and the ledger each produced. One command = one `append`, holding its log record and
+/// all its ledger rows, so a process killed at any moment leaves each lead fill with its whole fan-out either
+/// committed or absent. Opening replays the log into a fresh engine.
+public final class DurableEngine<Log: CommandLog>: EngineHost {
+    public private(set) var engine: Engine
+    public let log: Log
+    /// Commands in the log.
+    public private(set) var commandCount: Int
+    private var ledgerCount: Int
+    private var requestIDs: Set<String>
+    /// Set when a write failed after the engine accepted a command: memory is ahead of the log; reopen.
+    private var broken = false
+
+    /// Replays `log` into a fresh engine with the log's settings (`settings` for a new log).
+    public init(log: Log, settings: Settings = Settings()) throws {
+        self.log = log
+        var engine = Engine(settings: try log.settings(proposing: settings))
+        var requestIDs = Set<String>()
+        var count = 0
+        try log.forEachCommand { record in
+            guard record.seq == count else {
+                throw StoreError.inconsistent(path: log.location, problems: ["the command log has a gap before \(record.seq)"])
+            }
+            do {
+                try engine.execute(record.command, at: record.moment)
+            } catch {
+                throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
+            }
+            if let id = record.requestID { requestIDs.insert(id) }
+            count += 1
+        }
+        self.engine = engine
+        commandCount = count
+        ledgerCount = engine.journal.count
+        self.requestIDs = requestIDs
+    }
+
+    public func execute(_ command: EngineCommand, at moment: Moment) throws {
+        try execute(command, at: moment, requestID: nil)
+    }
+
+    /// Applies a command and commits it with its ledger rows at once. A `requestID` seen before makes the call a
+    /// no-op (returns false): retries after a crash or a lost reply do not act twice.
+    @discardableResult
+    public func execute(_ command: EngineCommand, at moment: Moment, requestID: String?) throws -> Bool {
+        try executeBatch([(command, moment, requestID)]) > 0
+    }
+
+    /// Applies several commands as one commit (bulk set-up): all of them, or (on a refusal) none.
+    @discardableResult
+    public func executeBatch(_ commands: [(EngineCommand, Moment, String?)]) throws -> Int {
+        guard !broken else { throw StoreError.broken(path: log.location) }
+        let journalBefore = engine.journal.count
+        let fillsBefore = engine.leadFills.count
+        var accepted: [CommandRecord] = []
+        if commands.count == 1 {
+            // One command runs in place: a refused command changes nothing, so no copy of the state is needed.
+            let (command, moment, requestID) = commands[0]
+            if let requestID, requestIDs.contains(requestID) { return 0 }
+            try engine.execute(command, at: moment)
+            accepted = [CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)]
+        } else {
+            // Several run on a copy that replaces the engine only when all were accepted.
+            var working = engine
+            var seen = Set<String>()
+            for (command, moment, requestID) in commands {
+                if let requestID, requestIDs.contains(requestID) || seen.contains(requestID) { continue }
+                try working.execute(command, at: moment)
+                accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
+                if let requestID { seen.insert(requestID) }
+            }
+            guard !accepted.isEmpty else { return 0 }
+            swap(&engine, &working)
+        }
+        do {
+            try log.append(
+                accepted, engine: engine, ledger: journalBefore..<engine.journal.count, firstLedgerSeq: ledgerCount,
+                leadFills: fillsBefore..<engine.leadFills.count)
+        } catch {
+            broken = true
+            throw StoreError(error, path: log.location)
+        }
+        commandCount += accepted.count
+        ledgerCount += engine.journal.count - journalBefore
+        for record in accepted { if let id = record.requestID { requestIDs.insert(id) } }
+        return accepted.count
+    }
+
+    /// True when a command with this request id is in the log.
+    public func hasApplied(requestID: String) -> Bool { requestIDs.contains(requestID) }
+
+    /// The engine's audit (conservation, balances against the journal) and the stored ledger against the journal
+    /// the log produces. Empty when everything matches.
+    public func verify() throws -> [String] {
+        engine.audit().problems + (try log.compareLedger(with: engine))
+    }
+}
