@@ -95,7 +95,7 @@ extension Engine {
     @inline(__always)
     static func standaloneFee(_ quote: Int64, rate: Int64) -> Int64 {
         let (scaled, o) = quote.multipliedReportingOverflow(by: rate)
-        if o { return mulDivCeil(quote, rate, Fixed.unitsPerOne) ?? .max }
+        if o { return mulDivCeil(quote, rate, Fixed.unitsPerOne) ?? .max / 4 }
         return scaled / Fixed.unitsPerOne + (scaled % Fixed.unitsPerOne == 0 ? 0 : 1)
     }
 

@@ -236,12 +236,7 @@ struct BuyRules {
     @inline(__always)
     func cost(_ lots: Int64) -> Int64 {
         let notional = lots &* worstLot
-        let (scaled, o) = notional.multipliedReportingOverflow(by: rate)
-        let fee =
-            o
-            ? (mulDivCeil(notional, rate, Fixed.unitsPerOne) ?? .max / 4)
-            : scaled / Fixed.unitsPerOne + (scaled % Fixed.unitsPerOne == 0 ? 0 : 1)
-        return notional + fee + margin
+        return notional + Engine.standaloneFee(notional, rate: rate) + margin
     }
 
     @inline(__always)
