@@ -41,6 +41,10 @@ enum Schema {
                     CREATE TABLE lead_fills (id TEXT PRIMARY KEY, command INTEGER NOT NULL) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2-api-keys") { db in
+            try db.execute(
+                sql: "CREATE TABLE api_keys (hash TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, created INTEGER NOT NULL)")
+        }
         return migrator
     }
 

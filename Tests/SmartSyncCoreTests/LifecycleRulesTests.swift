@@ -124,16 +124,17 @@ struct LifecycleStartTests {
         let copies = sim.engine.allCopies.count
         let userCopies = u.map { sim.engine.users[$0].copies.count }
         let journal = sim.engine.journal.count
+        let registered = sim.engine.copy(named: request.copyID)
         let m = sim.next()
         let error = lifecycleRefused(&sim.engine, code, sourceLocation: sourceLocation) { (e: inout Engine) throws(EngineError) in
             try e.startCopy(request, at: m)
         }
+        #expect(sim.engine.copy(named: request.copyID) == registered, "a refused copy id was registered", sourceLocation: sourceLocation)
         #expect(error?.field == field, "\(String(describing: error))", sourceLocation: sourceLocation)
         #expect(u.map { sim.engine.users[$0].cash } == cash, sourceLocation: sourceLocation)
         #expect(sim.engine.allCopies.count == copies, sourceLocation: sourceLocation)
         #expect(u.map { sim.engine.users[$0].copies.count } == userCopies, sourceLocation: sourceLocation)
         #expect(sim.engine.journal.count == journal, sourceLocation: sourceLocation)
-        #expect(sim.engine.copy(named: request.copyID) == nil || copies > 0, sourceLocation: sourceLocation)
     }
 
     @Test("Each refusal has its own code and changes nothing; the boundaries are accepted")
@@ -386,6 +387,34 @@ struct LifecycleLeadRoiTests {
         try sim.engine.transfer(user: "lead", amount: fx("500"), .mainToPortfolio, at: sim.next())
         #expect(sim.engine.leadView(l).roi == fx("-0.1"))
         #expect(sim.engine.leadView(l).pnl == fx("-100"))
+    }
+
+    /// Rounding must not leave a sliver of units behind a full withdrawal. Default settings; portfolio 1,000
+    /// (1,000 units) buys 500 of BTC at 50,000 (0.01 BTC, fee 0.5 → cash 499.5). BTC → 50,123.1; the lead sells
+    /// 0.01 for 501.231 − fee 0.501231 → cash 1,000.229769 (all its equity). NAV = 1.000229769 → 1.00022977
+    /// (half-even, 8 decimals), ROI +0.023%. Taking all 1,000.229769 out redeems 1,000.229769 / 1.00022977 =
+    /// 999.99999900023 → 999.999999 units, leaving 0.000001 units and no equity. The ROI must stay +0.023% (the
+    /// lead earned it), not become −100% (NAV 0 ÷ 0.000001 units), and max drawdown must not jump to 100%.
+    /// Putting 500 back must buy units at the last NAV, not divide by a NAV of 0.
+    @Test(
+        "A full withdrawal that leaves a rounding sliver of units keeps the ROI")
+    func fullWithdrawalRoundingSliver() throws {
+        var sim = try Sim()
+        let l = try sim.lead("lead", portfolio: "1000")
+        try sim.buy("lead", quote: "500")
+        try sim.price(TestMarket.btc, "50123.1")
+        try sim.sell("lead", quantity: "0.01")
+        #expect(sim.engine.leads[l].cash == fx("1000.229769"))
+        let roi = sim.engine.leadView(l).roi
+        let drawdown = sim.engine.leadView(l).maxDrawdown
+        #expect(roi == fx("0.00022977"))
+        try sim.engine.transfer(user: "lead", amount: fx("1000.229769"), .portfolioToMain, at: sim.next())
+        let view = sim.engine.leadView(l)
+        #expect(abs(view.roi.units - roi.units) <= 1, "ROI \(view.roi) after taking everything out")
+        // The fees were real drawdowns (the sell's from the 1.000731 peak: 0.00050086); the withdrawal adds none.
+        #expect(view.maxDrawdown == drawdown, "max drawdown \(view.maxDrawdown)")
+        try sim.engine.transfer(user: "lead", amount: fx("500"), .mainToPortfolio, at: sim.next())
+        #expect(abs(sim.engine.leadView(l).roi.units - roi.units) <= 1, "ROI \(sim.engine.leadView(l).roi) after putting 500 back")
     }
 }
 

@@ -134,12 +134,13 @@ extension Engine {
                 throw EngineError(.insufficientFunds, field: "delta", "\(delta) USDT exceeds the main balance of \(balance) USDT")
             }
             let nav = copyNav(ref)
+            let equityBefore = copyEquity(ref)
             foldTracking(lead: l, slot: i)
             recordUnboughtHoldings(lead: l, slot: i, amount: delta)
             users[user].cash = balance - delta
             leads[l].book.cash[i] += delta.units
             leads[l].book.totalIn[i] += delta.units
-            addUnits(ref, amount: delta, nav: nav)
+            addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: delta, from: .main(user: user), to: .copy(lead: l, slot: i)))
             checkThresholds(lead: l, slots: [i], at: moment)
             return
@@ -164,7 +165,7 @@ extension Engine {
         leads[l].book.cash[i] -= amount.units
         leads[l].book.totalOut[i] += amount.units
         users[user].cash += amount
-        addUnits(ref, amount: delta, nav: nav)
+        addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .copy(lead: l, slot: i), to: .main(user: user)))
         checkThresholds(lead: l, slots: [i], at: moment)
     }
@@ -256,10 +257,19 @@ extension Engine {
     }
 
     /// Records a transfer in (positive) or out (negative) in the copy's performance units at the NAV before it.
-    mutating func addUnits(_ ref: CopyRef, amount: Fixed, nav: Fixed) {
-        guard nav.isPositive else { return }
-        let units = (try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero
-        leads[ref.lead].book.units[ref.slot] += units.units
+    mutating func addUnits(_ ref: CopyRef, amount: Fixed, equityBefore equity: Fixed, nav: Fixed) {
+        let units = Fixed(units: leads[ref.lead].book.units[ref.slot])
+        let change = Self.unitsFor(amount.isNegative ? -amount : amount, units: units, equity: equity, nav: nav)
+        leads[ref.lead].book.units[ref.slot] += amount.isNegative ? -change.units : change.units
+    }
+
+    /// Performance units bought or redeemed by moving `amount`: amount × units ÷ equity, exact (half-even) from the
+    /// unrounded ratio so that taking out everything redeems every unit; at the last NAV when no units remain.
+    static func unitsFor(_ amount: Fixed, units: Fixed, equity: Fixed, nav: Fixed) -> Fixed {
+        if units.isPositive && equity.isPositive {
+            return (try? Fixed.mulDiv(amount, units, equity, .halfEven)) ?? .zero
+        }
+        return nav.isPositive ? ((try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero) : amount
     }
 
     /// Sets or clears (nil) a copy's total stop loss; a stop that is already breached fires at once.
@@ -312,6 +322,8 @@ extension Engine {
         try Self.requirePositive(amount, field: "amount")
         let nav = leadNav(l)
         leads[l].lastNav = nav
+        let equityBefore = leadEquity(l)
+        let unitsBefore = leads[l].units
         switch direction {
         case .mainToPortfolio:
             guard amount <= users[u].cash else {
@@ -320,7 +332,7 @@ extension Engine {
             users[u].cash -= amount
             leads[l].cash += amount
             leads[l].netFunding += amount
-            leads[l].units += (try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero
+            leads[l].units += Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .main(user: u), to: .lead(l)))
             recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
         case .portfolioToMain:
@@ -330,7 +342,7 @@ extension Engine {
             leads[l].cash -= amount
             users[u].cash += amount
             leads[l].netFunding -= amount
-            leads[l].units -= (try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero
+            leads[l].units -= Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .lead(l), to: .main(user: u)))
             recordLeadTransfer(lead: l, amount: -amount, equityAfter: leadEquity(l))
         }
