@@ -8,12 +8,14 @@ let package = Package(
         .library(name: "SmartSyncCore", targets: ["SmartSyncCore"]),
         .library(name: "SmartSyncScenario", targets: ["SmartSyncScenario"]),
         .library(name: "SmartSyncStore", targets: ["SmartSyncStore"]),
+        .library(name: "SmartSyncServer", targets: ["SmartSyncServer"]),
         .executable(name: "smartsync", targets: ["smartsync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
@@ -29,11 +31,20 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The HTTP JSON API (Hummingbird 2) around the durable engine.
+        .target(
+            name: "SmartSyncServer",
+            dependencies: [
+                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .executableTarget(
             name: "smartsync",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore",
+                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(
@@ -43,6 +54,13 @@ let package = Package(
         .testTarget(
             name: "SmartSyncScenarioTests",
             dependencies: ["SmartSyncScenario", "SmartSyncCore"]
+        ),
+        .testTarget(
+            name: "SmartSyncServerTests",
+            dependencies: [
+                "SmartSyncServer", "SmartSyncScenario", "SmartSyncCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "SmartSyncStoreTests",

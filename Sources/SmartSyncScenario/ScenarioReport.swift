@@ -23,9 +23,9 @@ public enum ScenarioReport {
         ])
     }
 
-    static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
+    public static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
 
-    static func user(_ u: User) -> JSONValue {
+    public static func user(_ u: User) -> JSONValue {
         let assets = [Symbol.quoteAsset] + u.assets.keys.sorted()
         return .object([
             ("id", .string(u.id)),
@@ -50,7 +50,7 @@ public enum ScenarioReport {
             })
     }
 
-    static func lead(_ engine: Engine, _ l: Int) -> JSONValue {
+    public static func lead(_ engine: Engine, _ l: Int) -> JSONValue {
         let v = engine.leadView(l)
         return .object([
             ("user", .string(v.user)),
@@ -83,7 +83,7 @@ public enum ScenarioReport {
         ])
     }
 
-    static func copy(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
+    public static func copy(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
         let v = engine.copyView(ref)
         let fills = engine.copyFills(ref).map { f -> JSONValue in
             .object([
@@ -129,7 +129,7 @@ public enum ScenarioReport {
         ])
     }
 
-    static func tracking(_ t: TrackingView) -> JSONValue {
+    public static func tracking(_ t: TrackingView) -> JSONValue {
         .object([
             ("copyRoi", amount(t.copyRoi)),
             ("leadRoi", amount(t.leadRoi)),

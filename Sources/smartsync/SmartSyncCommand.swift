@@ -2,21 +2,22 @@ import ArgumentParser
 
 /// The `smartsync` command line: a thin shell around the core and its adapters.
 @main
-struct SmartSyncCommand: ParsableCommand {
+struct SmartSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smartsync",
         abstract: "SmartSync: a spot copy-trading engine (Smart Sync mode).",
         discussion: """
             Examples:
+              smartsync serve --demo
               smartsync simulate Examples/quickstart.json
               smartsync simulate Examples/quickstart.json --json
               smartsync bench fanout --copies 100000
             """,
-        subcommands: [Simulate.self, Audit.self, Bench.self, CrashTest.self, CrashTestWorker.self]
+        subcommands: [Serve.self, Simulate.self, Audit.self, Bench.self, CrashTest.self, CrashTestWorker.self]
     )
 
-    static func main() {
+    static func main() async {
         Terminal.tuneAllocator()
-        main(nil)
+        await main(nil)
     }
 }

@@ -11,10 +11,13 @@ enum Terminal {
         write(text.hasSuffix("\n") ? text : text + "\n")
     }
 
-    private static func write(_ text: String) {
+    private static func write(_ text: String, fd: Int32 = 2) {
         var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { systemWrite(2, $0.baseAddress, $0.count) }
+        _ = bytes.withUnsafeMutableBytes { systemWrite(fd, $0.baseAddress, $0.count) }
     }
+
+    /// A line on standard output, unbuffered (a server's start-up lines must show at once, even in a pipe).
+    static func line(_ text: String) { write(text + "\n", fd: 1) }
 
     /// True when standard error is a terminal (progress lines go there only then).
     static var stderrIsTerminal: Bool { isatty(2) != 0 }

@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SmartSyncCore
+import SmartSyncScenario
+
+/// Server settings, from flags or the environment.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var databasePath = "smartsync.sqlite"
+    public var settings = Settings()
+
+    public init() {}
+}
+
+/// The request context: who is calling (set by the API-key middleware).
+public struct AppContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var caller: Caller?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// The caller, or 401.
+    func requireCaller() throws -> Caller {
+        guard let caller else { throw APIError.unauthorized }
+        return caller
+    }
+
+    /// The operator, or 401/403.
+    func requireOperator() throws -> Caller {
+        let caller = try requireCaller()
+        guard caller.role == .operator_ else { throw APIError.forbidden }
+        return caller
+    }
+}
+
+/// Reads `Authorization: Bearer <key>` (or `X-API-Key`); an unknown key is 401, no key leaves the caller empty.
+struct APIKeyMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let service: EngineService
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        var key = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        if key == nil, let name = HTTPField.Name("X-API-Key") { key = request.headers[name] }
+        if let key {
+            guard let caller = try await service.caller(forKey: key) else { throw APIError.unauthorized }
+            context.caller = caller
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Builds the application around an engine service (the server's `main` and the tests call this).
+public func buildApplication(service: EngineService, configuration: ServerConfiguration, logger: Logger)
+    -> some ApplicationProtocol
+{
+    let router = Router(context: AppContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: APIKeyMiddleware(service: service))
+    Routes(service: service).register(on: router)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smartsync"),
+        logger: logger)
+}

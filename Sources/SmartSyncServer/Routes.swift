@@ -1,0 +1,352 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmartSyncCore
+import SmartSyncScenario
+
+/// The JSON API (v1). Amounts are strings; errors are `{"error": {"code", "message", "field"}}`. Requests that move
+/// money accept an `Idempotency-Key` header: a retry with the same key does not act twice.
+struct Routes: Sendable {
+    let service: EngineService
+
+    func register(on router: Router<AppContext>) {
+        router.get("/health") { _, _ in jsonResponse(.object([("status", .string("ok"))])) }
+        router.get("/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        registerPublic(router)
+        registerAccount(router)
+        registerLead(router)
+        registerCopies(router)
+        registerOperator(router)
+    }
+
+    // MARK: Public: markets and the lead board
+
+    func registerPublic(_ router: Router<AppContext>) {
+        router.get("/v1/markets") { _, _ in
+            await jsonResponse(
+                service.read { engine in
+                    .array(
+                        engine.venue.symbols.indices.map { s in
+                            let symbol = engine.venue.symbols[s]
+                            return .object([
+                                ("symbol", .string(symbol.name)), ("price", .string(engine.venue.marks[s].description)),
+                                ("qtyStep", .string(symbol.qtyStep.description)), ("priceTick", .string(symbol.priceTick.description)),
+                                ("minQty", .string(symbol.minQty.description)), ("minNotional", .string(symbol.minNotional.description)),
+                            ])
+                        })
+                })
+        }
+        router.get("/v1/leads") { request, _ in
+            let sort = request.uri.queryParameters.get("sort") ?? "roi"
+            let keys = ["roi", "pnl", "aum", "followers", "maxDrawdown", "winRate"]
+            guard keys.contains(sort) else {
+                throw APIError(.badRequest, code: "invalidInput", "must be one of \(keys.joined(separator: ", "))", field: "sort")
+            }
+            return await jsonResponse(
+                service.read { engine in
+                    let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { ($0, engine.leadView($0)) }
+                    let sorted = views.sorted { a, b in
+                        let (x, y) = (a.1, b.1)
+                        switch sort {
+                        case "pnl": return x.pnl > y.pnl
+                        case "aum": return x.aum > y.aum
+                        case "followers": return x.followers > y.followers
+                        case "maxDrawdown": return x.maxDrawdown < y.maxDrawdown
+                        case "winRate": return x.winRate > y.winRate
+                        default: return x.roi > y.roi
+                        }
+                    }
+                    return .array(sorted.map { ScenarioReport.lead(engine, $0.0) })
+                })
+        }
+        router.get("/v1/leads/:user") { _, context in
+            let id = try context.parameters.require("user")
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
+                    return ScenarioReport.lead(engine, l)
+                })
+        }
+    }
+
+    // MARK: The caller's main account
+
+    func registerAccount(_ router: Router<AppContext>) {
+        router.get("/v1/me") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
+                    var user = ScenarioReport.user(engine.users[u])
+                    if case .object(var pairs) = user {
+                        pairs.append(("role", .string(caller.role.rawValue)))
+                        user = .object(pairs)
+                    }
+                    return user
+                })
+        }
+        router.post("/v1/transfers") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(TransferBody.self, request, context)
+            let direction: TransferDirection
+            switch (body.from, body.to) {
+            case ("main", "portfolio"): direction = .mainToPortfolio
+            case ("portfolio", "main"): direction = .portfolioToMain
+            default: throw APIError(.badRequest, code: "invalidInput", "a transfer goes from main to portfolio or back", field: "to")
+            }
+            return try await command(.transfer(user: caller.user, amount: body.amount, direction: direction), request, caller)
+        }
+        router.post("/v1/orders") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(OrderBody.self, request, context)
+            let account = body.account ?? .portfolio
+            let order: EngineCommand
+            if let fraction = body.fraction {
+                order = .orderFraction(user: caller.user, account: account, symbol: body.symbol, side: body.side, fraction: fraction)
+            } else {
+                order = .order(
+                    OrderRequest(
+                        user: caller.user, account: account, symbol: body.symbol, side: body.side, quoteAmount: body.quoteAmount,
+                        quantity: body.quantity, limitPrice: body.limitPrice))
+            }
+            return try await command(order, request, caller, status: .created)
+        }
+        router.delete("/v1/orders/:id") { request, context in
+            let caller = try context.requireCaller()
+            guard let id = Int(try context.parameters.require("id")) else { throw APIError.notFound("order") }
+            return try await command(.cancelOrder(user: caller.user, orderID: id), request, caller)
+        }
+    }
+
+    // MARK: Leading
+
+    func registerLead(_ router: Router<AppContext>) {
+        router.post("/v1/leading") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(StartLeadingBody.self, request, context)
+            return try await command(
+                .startLeading(
+                    user: caller.user, portfolio: body.portfolio, profitShareRate: body.profitShareRate,
+                    slippageLimit: body.slippageLimit, followerLimit: body.followerLimit), request, caller, status: .created)
+        }
+        router.delete("/v1/leading") { request, context in
+            let caller = try context.requireCaller()
+            return try await command(.stopLeading(user: caller.user), request, caller)
+        }
+        router.get("/v1/leading/followers") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
+                    // A lead sees its followers' copy sizes and results, nothing else of theirs.
+                    return .array(
+                        engine.allCopies.filter { $0.lead == l }.map { ref in
+                            let v = engine.copyView(ref)
+                            return .object([
+                                ("copy", .string(v.id)), ("status", .string(v.status.name)), ("netInvested", .string(v.netInvested.description)),
+                                ("equity", .string(v.equity.description)), ("roi", .string(v.roi.description)),
+                                ("profitSharePaid", .string(v.profitSharePaid.description)),
+                            ])
+                        })
+                })
+        }
+        router.delete("/v1/leading/followers/:copy") { request, context in
+            let caller = try context.requireCaller()
+            let copy = try context.parameters.require("copy")
+            return try await command(.removeFollower(user: caller.user, copy: copy), request, caller)
+        }
+    }
+
+    // MARK: Copies
+
+    func registerCopies(_ router: Router<AppContext>) {
+        router.post("/v1/copies") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(StartCopyBody.self, request, context)
+            let sequence = await service.commandCount
+            let id = body.id ?? "\(caller.user)-\(body.lead)-\(sequence)"
+            let start = StartCopyRequest(
+                copyID: id, user: caller.user, lead: body.lead, mode: body.mode ?? .smartSync, investment: body.investment,
+                buyExisting: body.buyExisting ?? false, stopLoss: body.stopLoss, takeProfit: body.takeProfit,
+                amountPerOrder: body.amountPerOrder)
+            _ = try await apply(.startCopy(start), request, caller)
+            return try await copyJSON(id, caller, status: .created)
+        }
+        router.get("/v1/copies") { _, context in
+            let caller = try context.requireCaller()
+            return await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user) else { return .array([]) }
+                    return .array(engine.users[u].copies.map { ScenarioReport.copy(engine, $0) })
+                })
+        }
+        router.get("/v1/copies/:id") { _, context in
+            let caller = try context.requireCaller()
+            return try await copyJSON(try context.parameters.require("id"), caller)
+        }
+        for (suffix, field) in [("fills", "fills"), ("failed-orders", "failedOrders"), ("tracking", "tracking")] {
+            router.get("/v1/copies/:id/\(suffix)") { _, context in
+                let caller = try context.requireCaller()
+                let full = try await copyValue(try context.parameters.require("id"), caller)
+                return jsonResponse(full[field] ?? .null)
+            }
+        }
+        router.post("/v1/copies/:id/investment") { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            _ = try await copyValue(id, caller, owner: true)
+            let body = try await decodeBody(AdjustBody.self, request, context)
+            _ = try await apply(.adjustInvestment(copy: id, delta: body.delta), request, caller)
+            return try await copyJSON(id, caller)
+        }
+        router.put("/v1/copies/:id/stop-loss") { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            _ = try await copyValue(id, caller, owner: true)
+            let body = try await decodeBody(StopLossBody.self, request, context)
+            _ = try await apply(.setStopLoss(copy: id, body.stopLoss), request, caller)
+            return try await copyJSON(id, caller)
+        }
+        router.put("/v1/copies/:id/take-profit") { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            _ = try await copyValue(id, caller, owner: true)
+            let body = try await decodeBody(TakeProfitBody.self, request, context)
+            _ = try await apply(.setTakeProfit(copy: id, body.takeProfit), request, caller)
+            return try await copyJSON(id, caller)
+        }
+        router.delete("/v1/copies/:id") { request, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            _ = try await copyValue(id, caller, owner: true)
+            _ = try await apply(.stopCopy(copy: id), request, caller)
+            return try await copyJSON(id, caller)
+        }
+    }
+
+    // MARK: Operator
+
+    func registerOperator(_ router: Router<AppContext>) {
+        router.post("/v1/users") { request, context in
+            _ = try context.requireOperator()
+            let body = try await decodeBody(UserBody.self, request, context)
+            guard !body.id.isEmpty else { throw APIError(.badRequest, code: "invalidInput", "must not be empty", field: "id") }
+            let key = try await service.issueKey(user: body.id, role: body.role ?? .user)
+            return jsonResponse(
+                .object([("id", .string(body.id)), ("role", .string((body.role ?? .user).rawValue)), ("apiKey", .string(key))]),
+                status: .created)
+        }
+        router.post("/v1/deposits") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(MoneyBody.self, request, context)
+            return try await command(.deposit(user: body.user, amount: body.amount), request, caller, status: .created)
+        }
+        router.post("/v1/withdrawals") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(MoneyBody.self, request, context)
+            return try await command(.withdraw(user: body.user, amount: body.amount), request, caller, status: .created)
+        }
+        router.post("/v1/prices") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(PriceBody.self, request, context)
+            return try await command(.price(symbol: body.symbol, price: body.price), request, caller)
+        }
+        router.post("/v1/symbols") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(SymbolBody.self, request, context)
+            let symbol: Symbol
+            do {
+                symbol = try Symbol(
+                    name: body.symbol, qtyStep: body.qtyStep, priceTick: body.priceTick, minQty: body.minQty ?? body.qtyStep,
+                    minNotional: body.minNotional ?? .zero)
+            } catch let error as FieldError {
+                throw APIError(.badRequest, code: "invalidInput", error.rule, field: error.field)
+            }
+            return try await command(.listSymbol(symbol, price: body.price, book: nil), request, caller, status: .created)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Applies a command for the caller; the Idempotency-Key (scoped to the caller) makes a retry a no-op.
+    func apply(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> Bool {
+        let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }.map { "\(caller.user):\($0)" }
+        do {
+            return try await service.execute(command, requestID: key)
+        } catch let error as EngineError {
+            throw APIError(error)
+        }
+    }
+
+    func command(_ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let applied = try await apply(c, request, caller)
+        let count = await service.commandCount
+        return jsonResponse(.object([("applied", .bool(applied)), ("commands", .int(count))]), status: applied ? status : .ok)
+    }
+
+    /// A copy's details for its follower, its lead (sizes and results only via the followers list) or the operator.
+    func copyValue(_ id: String, _ caller: Caller, owner: Bool = false) async throws -> JSONValue {
+        try await service.read { engine in
+            guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
+            let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
+            let isOwner = follower == caller.user
+            // Another user's copy does not exist for the caller (404); the operator may read, not act.
+            if !isOwner && (owner || caller.role != .operator_) {
+                if caller.role == .operator_ { throw APIError.forbidden }
+                throw APIError.notFound("copy \(id)")
+            }
+            return ScenarioReport.copy(engine, ref)
+        }
+    }
+
+    func copyJSON(_ id: String, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
+        jsonResponse(try await copyValue(id, caller), status: status)
+    }
+}
+
+// MARK: - Request bodies (amounts are decimal strings)
+
+struct TransferBody: Decodable { var amount: Fixed; var from: String; var to: String }
+struct OrderBody: Decodable {
+    var symbol: String
+    var side: Side
+    var account: OrderAccount?
+    var quoteAmount: Fixed?
+    var quantity: Fixed?
+    var limitPrice: Fixed?
+    var fraction: Fixed?
+}
+struct StartLeadingBody: Decodable {
+    var portfolio: Fixed
+    var profitShareRate: Fixed?
+    var slippageLimit: Fixed?
+    var followerLimit: Int?
+}
+struct StartCopyBody: Decodable {
+    var id: String?
+    var lead: String
+    var investment: Fixed
+    var mode: CopyMode?
+    var buyExisting: Bool?
+    var stopLoss: Threshold?
+    var takeProfit: Threshold?
+    var amountPerOrder: Fixed?
+}
+struct AdjustBody: Decodable { var delta: Fixed }
+struct StopLossBody: Decodable { var stopLoss: Threshold? }
+struct TakeProfitBody: Decodable { var takeProfit: Threshold? }
+struct UserBody: Decodable { var id: String; var role: Caller.Role? }
+struct MoneyBody: Decodable { var user: String; var amount: Fixed }
+struct PriceBody: Decodable { var symbol: String; var price: Fixed }
+struct SymbolBody: Decodable {
+    var symbol: String
+    var price: Fixed
+    var qtyStep: Fixed
+    var priceTick: Fixed
+    var minQty: Fixed?
+    var minNotional: Fixed?
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SmartSyncCore
+import SmartSyncServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP JSON API on the embedded SQLite database.",
+        discussion: """
+            Settings come from flags or the environment (SMARTSYNC_DB, SMARTSYNC_HOST, SMARTSYNC_PORT, LOG_LEVEL).
+            On a database without API keys an operator key is created and printed once. With --demo the server also
+            loads BTC, ETH and BCH on the real 2021 daily closes replayed on a fast clock, three leads trading on
+            them and followers copying them, and prints their API keys. SIGTERM or Ctrl-C shuts it down gracefully.
+
+            Examples:
+              smartsync serve --demo
+              smartsync serve --db /var/lib/smartsync.sqlite --host 0.0.0.0 --port 8080
+            """
+    )
+
+    @Option(help: "SQLite database file (env SMARTSYNC_DB).")
+    var db: String = ProcessInfo.processInfo.environment["SMARTSYNC_DB"] ?? "smartsync.sqlite"
+
+    @Option(help: "Address to listen on (env SMARTSYNC_HOST).")
+    var host: String = ProcessInfo.processInfo.environment["SMARTSYNC_HOST"] ?? "127.0.0.1"
+
+    @Option(help: "Port (env SMARTSYNC_PORT).")
+    var port: Int = Int(ProcessInfo.processInfo.environment["SMARTSYNC_PORT"] ?? "") ?? 8080
+
+    @Flag(help: "Load the demo market, leads and followers, and replay 2021 on a fast clock.")
+    var demo = false
+
+    @Option(help: "Seconds per demo day.")
+    var demoInterval: Double = 2
+
+    @Option(help: "Folder of the price CSV files for --demo.")
+    var data = "Data"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
+    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+
+    func run() async throws {
+        var logger = Logger(label: "smartsync")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let service: EngineService
+        do {
+            service = try EngineService(
+                databasePath: db, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(2)
+        }
+        if try await !service.hasKeys() {
+            let key = try await service.issueKey(user: "operator", role: .operator_)
+            Terminal.line("operator API key (shown once): \(key)")
+        }
+        var demoTask: Task<Void, Never>?
+        if demo {
+            let bars = try Demo.bars(dataDirectory: data)
+            let keys = try await Demo.setUp(service, bars: bars)
+            Terminal.line("demo API keys (send as `Authorization: Bearer <key>`):")
+            for (user, key) in keys { Terminal.line("  \(user.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key)") }
+            let interval = Duration.milliseconds(Int(demoInterval * 1000))
+            demoTask = Task { await Demo.run(service, bars: bars, interval: interval, logger: logger) }
+        }
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.databasePath = db
+        Terminal.line("SmartSync on http://\(host):\(port) (database \(db)); API description at /openapi.json")
+        let app = buildApplication(service: service, configuration: configuration, logger: logger)
+        try await app.runService()
+        demoTask?.cancel()
+    }
+}

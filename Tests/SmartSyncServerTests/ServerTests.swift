@@ -1,0 +1,235 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SmartSyncCore
+import Testing
+
+@testable import SmartSyncServer
+
+/// A server on a fresh database with an operator, a lead (with a portfolio and BTC listed) and two followers.
+struct Fixture {
+    let folder: URL
+    let service: EngineService
+    let keys: [String: String]
+
+    init() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        service = try EngineService(
+            databasePath: folder.appendingPathComponent("s.sqlite").path, logger: Logger(label: "test"),
+            now: { 1_620_172_800_000 })
+        var keys: [String: String] = [:]
+        keys["operator"] = try await service.issueKey(user: "operator", role: .operator_)
+        for user in ["lead", "alice", "bob"] { keys[user] = try await service.issueKey(user: user, role: .user) }
+        self.keys = keys
+        let btc = try Symbol(
+            name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"),
+            minNotional: Fixed(5))
+        try await service.executeBatch([
+            .listSymbol(btc, price: Fixed(50_000), book: nil),
+            .deposit(user: "lead", amount: Fixed(20_000)), .deposit(user: "alice", amount: Fixed(5_000)),
+            .deposit(user: "bob", amount: Fixed(5_000)),
+            .startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil),
+            .startCopy(StartCopyRequest(copyID: "alice-1", user: "alice", lead: "lead", investment: Fixed(1_000))),
+        ])
+    }
+
+    func app() -> some ApplicationProtocol {
+        buildApplication(service: service, configuration: ServerConfiguration(), logger: Logger(label: "test"))
+    }
+}
+
+func headers(_ key: String?, idempotency: String? = nil) -> HTTPFields {
+    var h = HTTPFields()
+    h[.contentType] = "application/json"
+    if let key { h[.authorization] = "Bearer \(key)" }
+    if let idempotency, let name = HTTPField.Name("Idempotency-Key") { h[name] = idempotency }
+    return h
+}
+
+func json(_ buffer: ByteBuffer) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(buffer.readableBytesView), options: [.fragmentsAllowed])
+}
+
+@Suite struct ServerTests {
+    @Test func healthAndOpenAPIDocument() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/openapi.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let doc = try #require(try json(response.body) as? [String: Any])
+                #expect(doc["openapi"] as? String == "3.1.0")
+                // The served document is the one kept in the repository.
+                let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .deletingLastPathComponent().appendingPathComponent("openapi.json")
+                #expect(String(buffer: response.body) + "\n" == (try String(contentsOf: file, encoding: .utf8)))
+            }
+        }
+    }
+
+    /// DESIGN's example over HTTP: lead 10,000 buys 1,000 of BTC → alice's 1,000 copy buys 100 = 0.002 BTC.
+    @Test func leadOrderFansOutAndFollowerSeesIt() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/orders", method: .post, headers: headers(f.keys["lead"]),
+                body: ByteBuffer(string: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            ) { #expect($0.status == .created) }
+            try await client.execute(uri: "/v1/copies/alice-1/fills", method: .get, headers: headers(f.keys["alice"])) { response in
+                #expect(response.status == .ok)
+                let fills = try #require(try json(response.body) as? [[String: Any]])
+                #expect(fills.count == 1)
+                #expect(fills.first?["quantity"] as? String == "0.002")
+                #expect(fills.first?["leadPrice"] as? String == "50000")
+            }
+            try await client.execute(uri: "/v1/leads?sort=aum", method: .get) { response in
+                let leads = try #require(try json(response.body) as? [[String: Any]])
+                #expect(leads.first?["user"] as? String == "lead")
+                #expect(leads.first?["followers"] as? Int == 1)
+            }
+        }
+    }
+
+    @Test func followerLifecycleOverHTTP() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/copies", method: .post, headers: headers(f.keys["bob"]),
+                body: ByteBuffer(string: #"{"id": "bob-1", "lead": "lead", "investment": "100", "stopLoss": {"ratio": "0.5"}}"#)
+            ) { response in
+                #expect(response.status == .created)
+                let copy = try #require(try json(response.body) as? [String: Any])
+                #expect(copy["netInvested"] as? String == "100")
+            }
+            try await client.execute(
+                uri: "/v1/copies/bob-1/investment", method: .post, headers: headers(f.keys["bob"]),
+                body: ByteBuffer(string: #"{"delta": "50"}"#)
+            ) { response in
+                #expect(response.status == .ok)
+                let copy = try json(response.body) as? [String: Any]
+                #expect(copy?["netInvested"] as? String == "150")
+            }
+            try await client.execute(
+                uri: "/v1/copies/bob-1/take-profit", method: .put, headers: headers(f.keys["bob"]),
+                body: ByteBuffer(string: #"{"takeProfit": {"amount": "1000"}}"#)
+            ) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/copies/bob-1", method: .delete, headers: headers(f.keys["bob"])) { response in
+                let copy = try #require(try json(response.body) as? [String: Any])
+                #expect(copy["status"] as? String == "stopped")
+                #expect(copy["stopReason"] as? String == "follower")
+            }
+            try await client.execute(uri: "/v1/me", method: .get, headers: headers(f.keys["bob"])) { response in
+                let me = try #require(try json(response.body) as? [String: Any])
+                #expect((me["main"] as? [String: String])?["USDT"] == "5000")
+            }
+        }
+    }
+
+    @Test func errorsNameTheFieldAndTheRule() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            try await client.execute(
+                uri: "/v1/copies", method: .post, headers: headers(f.keys["bob"]),
+                body: ByteBuffer(string: #"{"lead": "lead", "investment": "99.99"}"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+                let error = try #require((try json(response.body) as? [String: Any])?["error"] as? [String: Any])
+                #expect(error["code"] as? String == "belowMinimumInvestment")
+                #expect(error["field"] as? String == "investment")
+            }
+            try await client.execute(
+                uri: "/v1/copies", method: .post, headers: headers(f.keys["bob"]),
+                body: ByteBuffer(string: #"{"lead": "lead", "investment": 100}"#)
+            ) { response in
+                #expect(response.status == .badRequest)
+                let error = try #require((try json(response.body) as? [String: Any])?["error"] as? [String: Any])
+                #expect(error["field"] as? String == "investment")
+            }
+            try await client.execute(
+                uri: "/v1/copies", method: .post, headers: headers(f.keys["alice"]),
+                body: ByteBuffer(string: #"{"lead": "lead", "investment": "100"}"#)
+            ) { response in
+                #expect(response.status == .conflict)
+                let error = try #require((try json(response.body) as? [String: Any])?["error"] as? [String: Any])
+                #expect(error["code"] as? String == "duplicateActiveCopy")
+            }
+        }
+    }
+
+    /// A retried deposit with the same Idempotency-Key moves money once.
+    @Test func idempotentRetries() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            for attempt in 0..<3 {
+                try await client.execute(
+                    uri: "/v1/deposits", method: .post, headers: headers(f.keys["operator"], idempotency: "dep-42"),
+                    body: ByteBuffer(string: #"{"user": "bob", "amount": "250"}"#)
+                ) { response in
+                    let body = try #require(try json(response.body) as? [String: Any])
+                    #expect(body["applied"] as? Bool == (attempt == 0))
+                }
+            }
+            try await client.execute(uri: "/v1/me", method: .get, headers: headers(f.keys["bob"])) { response in
+                let me = try #require(try json(response.body) as? [String: Any])
+                #expect((me["main"] as? [String: String])?["USDT"] == "5250")
+            }
+        }
+    }
+
+    /// Each endpoint × anonymous, another user, the owner, the operator.
+    @Test func authorizationMatrix() async throws {
+        let f = try await Fixture()
+        struct Case {
+            var method: HTTPRequest.Method
+            var uri: String
+            var body: String?
+            /// Expected status for anonymous, another user (bob), the owner (alice or the lead), the operator.
+            var expected: [HTTPResponse.Status]
+            var owner: String
+        }
+        let cases: [Case] = [
+            Case(method: .get, uri: "/v1/markets", expected: [.ok, .ok, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/leads", expected: [.ok, .ok, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/leads/lead", expected: [.ok, .ok, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/me", expected: [.unauthorized, .ok, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/copies", expected: [.unauthorized, .ok, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/copies/alice-1", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/copies/alice-1/tracking", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/copies/alice-1/fills", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
+            Case(method: .get, uri: "/v1/copies/alice-1/failed-orders", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
+            Case(
+                method: .put, uri: "/v1/copies/alice-1/stop-loss", body: #"{"stopLoss": {"amount": "900"}}"#,
+                expected: [.unauthorized, .notFound, .ok, .forbidden], owner: "alice"),
+            Case(method: .get, uri: "/v1/leading/followers", expected: [.unauthorized, .notFound, .ok, .notFound], owner: "lead"),
+            Case(
+                method: .post, uri: "/v1/deposits", body: #"{"user": "alice", "amount": "1"}"#,
+                expected: [.unauthorized, .forbidden, .forbidden, .created], owner: "alice"),
+            Case(
+                method: .post, uri: "/v1/prices", body: #"{"symbol": "BTC-USDT", "price": "50000"}"#,
+                expected: [.unauthorized, .forbidden, .forbidden, .ok], owner: "alice"),
+            Case(
+                method: .post, uri: "/v1/users", body: #"{"id": "zed"}"#,
+                expected: [.unauthorized, .forbidden, .forbidden, .created], owner: "alice"),
+        ]
+        try await f.app().test(.router) { client in
+            for c in cases {
+                let callers: [String?] = [nil, f.keys["bob"], f.keys[c.owner], f.keys["operator"]]
+                for (k, key) in callers.enumerated() {
+                    try await client.execute(
+                        uri: c.uri, method: c.method, headers: headers(key), body: c.body.map { ByteBuffer(string: $0) }
+                    ) { response in
+                        #expect(response.status == c.expected[k], "\(c.method) \(c.uri) as caller \(k)")
+                    }
+                }
+            }
+            // An unknown key is 401, not anonymous.
+            try await client.execute(uri: "/v1/markets", method: .get, headers: headers("ssk_nope")) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+    }
+}
