@@ -63,6 +63,7 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
 {
     let router = Router(context: AppContext.self)
     router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIKeyMiddleware(service: service))
     Routes(service: service).register(on: router)
     return Application(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
@@ -19,12 +20,61 @@ public actor EngineService {
     private let logger: Logger
     /// Milliseconds since 1970; the core takes time as input.
     private let now: @Sendable () -> Int64
+    /// Prometheus metrics of the engine (served at /metrics).
+    public nonisolated let metrics: PrometheusCollectorRegistry
+    private let commandSeconds: DurationHistogram
+    private let fanOutSeconds: DurationHistogram
+    private let activeCopies: Gauge
+    private let copyFills: Counter
+    private var failures: [FailedCopyOrder.Reason: Counter] = [:]
+    private var failuresSeen = 0
 
-    public init(databasePath: String, settings: Settings = Settings(), logger: Logger, now: @escaping @Sendable () -> Int64) throws {
+    public init(
+        databasePath: String, settings: Settings = Settings(), logger: Logger,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
+    ) throws {
         store = try SQLiteStore(path: databasePath, settings: settings)
         keys = try APIKeyStore(log: store.log)
         self.logger = logger
         self.now = now
+        self.metrics = metrics
+        let buckets: [Duration] = [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)]
+        commandSeconds = metrics.makeDurationHistogram(
+            name: "smartsync_command_seconds", buckets: buckets, help: "Time to apply and commit one command")
+        fanOutSeconds = metrics.makeDurationHistogram(
+            name: "smartsync_fanout_seconds", buckets: buckets,
+            help: "Time from a lead order to its lead fill and whole fan-out being committed")
+        activeCopies = metrics.makeGauge(name: "smartsync_active_copies", help: "Active copies across all leads")
+        copyFills = metrics.makeCounter(name: "smartsync_copy_fills_total", help: "Copy fills applied")
+        for reason in FailedCopyOrder.Reason.allCases {
+            failures[reason] = metrics.makeCounter(
+                name: "smartsync_failed_copy_orders_total", labels: [("reason", reason.rawValue)],
+                help: "Copy orders not sent or not fully executed, by reason")
+        }
+        failuresSeen = store.engine.failedOrders.count
+        activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
+    }
+
+    private func updateGauges() {
+        activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
+    }
+
+    /// Records what a committed command did.
+    private func observe(_ command: EngineCommand, journalBefore: Int, took: Duration) {
+        commandSeconds.record(took)
+        var fills = 0
+        for k in journalBefore..<store.engine.journal.count {
+            if case .copyFills(let batch) = store.engine.journal[k] { fills += batch.count }
+        }
+        if fills > 0 { copyFills.increment(by: Int64(fills)) }
+        switch command {
+        case .order, .orderFraction: if fills > 0 { fanOutSeconds.record(took) }
+        default: break
+        }
+        let failed = store.engine.failedOrders
+        for f in failed[failuresSeen...] { failures[f.reason]?.increment() }
+        failuresSeen = failed.count
+        updateGauges()
     }
 
     // MARK: Commands
@@ -33,13 +83,19 @@ public actor EngineService {
     @discardableResult
     public func execute(_ command: EngineCommand, requestID: String? = nil) throws -> Bool {
         let moment = Moment(event: store.commandCount, time: now())
-        return try store.execute(command, at: moment, requestID: requestID)
+        let journalBefore = store.engine.journal.count
+        let started = ContinuousClock.now
+        let applied = try store.execute(command, at: moment, requestID: requestID)
+        if applied { observe(command, journalBefore: journalBefore, took: started.duration(to: .now)) }
+        return applied
     }
 
     /// Applies several commands as one commit.
     public func executeBatch(_ commands: [EngineCommand]) throws {
         let time = now()
         try store.executeBatch(commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
+        failuresSeen = store.engine.failedOrders.count
+        updateGauges()
     }
 
     /// Reads the engine.

@@ -11,6 +11,11 @@ struct Routes: Sendable {
 
     func register(on router: Router<AppContext>) {
         router.get("/health") { _, _ in jsonResponse(.object([("status", .string("ok"))])) }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: service.metrics.emitToBuffer())))
+        }
         router.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],

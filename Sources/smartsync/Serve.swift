@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import SmartSyncCore
 import SmartSyncServer
 
@@ -44,10 +46,13 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "smartsync")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        // HTTP metrics (Hummingbird's middleware, through swift-metrics) and engine metrics share one registry.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let service: EngineService
         do {
             service = try EngineService(
-                databasePath: db, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+                databasePath: db, logger: logger, metrics: registry, now: { Int64(Date().timeIntervalSince1970 * 1000) })
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)
