@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import SmartSyncCore
@@ -68,6 +69,49 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
     Routes(service: service).register(on: router)
     return Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: streamRouter(service: service)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smartsync"),
         logger: logger)
+}
+
+/// The request context of the WebSocket upgrade.
+public struct StreamContext: RequestContext, WebSocketRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let webSocket: WebSocketHandlerReference<Self>
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+    }
+}
+
+/// `GET /v1/stream` upgrades to a WebSocket of the caller's live events (prices, lead fills, its copy fills,
+/// failed copy orders, copy status). Browsers pass the API key as `?key=`; other clients may use the header.
+func streamRouter(service: EngineService) -> Router<StreamContext> {
+    let router = Router(context: StreamContext.self)
+    router.ws("/v1/stream") { request, _ in
+        guard let key = streamKey(request), try await service.caller(forKey: key) != nil else { return .dontUpgrade }
+        return .upgrade([:])
+    } onUpgrade: { inbound, outbound, context in
+        guard let key = streamKey(context.request), let caller = try await service.caller(forKey: key) else { return }
+        let (id, events) = service.events.subscribe(user: caller.user, isOperator: caller.role == .operator_)
+        defer { service.events.unsubscribe(id) }
+        try await outbound.write(.text(#"{"type": "hello", "user": "\#(caller.user)"}"#))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await _ in inbound {}  // until the client closes
+            }
+            group.addTask {
+                for await text in events { try await outbound.write(.text(text)) }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+    return router
+}
+
+private func streamKey(_ request: Request) -> String? {
+    if let key = request.uri.queryParameters.get("key") { return key }
+    return request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
 }

@@ -20,6 +20,8 @@ public actor EngineService {
     private let logger: Logger
     /// Milliseconds since 1970; the core takes time as input.
     private let now: @Sendable () -> Int64
+    /// Live events for WebSocket subscribers.
+    public nonisolated let events = EventHub()
     /// Prometheus metrics of the engine (served at /metrics).
     public nonisolated let metrics: PrometheusCollectorRegistry
     private let commandSeconds: DurationHistogram
@@ -84,9 +86,14 @@ public actor EngineService {
     public func execute(_ command: EngineCommand, requestID: String? = nil) throws -> Bool {
         let moment = Moment(event: store.commandCount, time: now())
         let journalBefore = store.engine.journal.count
+        let failedBefore = store.engine.failedOrders.count
+        let fillsBefore = store.engine.leadFills.count
         let started = ContinuousClock.now
         let applied = try store.execute(command, at: moment, requestID: requestID)
-        if applied { observe(command, journalBefore: journalBefore, took: started.duration(to: .now)) }
+        if applied {
+            observe(command, journalBefore: journalBefore, took: started.duration(to: .now))
+            publishEvents(command, moment: moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
+        }
         return applied
     }
 
@@ -102,6 +109,65 @@ public actor EngineService {
     public func read<T: Sendable>(_ body: (Engine) throws -> T) rethrows -> T { try body(store.engine) }
 
     public var commandCount: Int { store.commandCount }
+
+    // MARK: Live events
+
+    /// Builds the events of one committed command for those listening: prices and lead fills for everyone; copy
+    /// fills, failed copy orders and copy status changes for the copy's follower.
+    private func publishEvents(_ command: EngineCommand, moment: Moment, journalBefore: Int, failedBefore: Int, fillsBefore: Int) {
+        guard events.isListenedTo else { return }
+        let engine = store.engine
+        var out: [(EventHub.Audience, String)] = []
+        func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).serialized() }
+        if case .price(let symbol, let price) = command {
+            out.append((.everyone, text([("type", .string("price")), ("symbol", .string(symbol)), ("price", .string(price.description)), ("time", .string(ISO8601.format(moment.time)))])))
+        }
+        for fill in engine.leadFills[fillsBefore...] {
+            out.append((.everyone, text([
+                ("type", .string("leadFill")), ("lead", .string(engine.users[engine.leads[fill.lead].user].id)), ("id", .string(fill.id)),
+                ("symbol", .string(engine.venue.symbols[fill.symbol].name)), ("side", .string(fill.side.rawValue)),
+                ("quantity", .string(fill.quantity.description)), ("price", .string(fill.price.description)), ("event", .int(fill.event)),
+            ])))
+        }
+        // Copies of the users listening (all copies when an operator listens).
+        let users = events.hasOperatorListening ? Set(engine.users.map(\.id)) : events.listeningUsers
+        var watched: [CopyRef] = []
+        for id in users { if let u = engine.user(named: id) { watched += engine.users[u].copies } }
+        for k in journalBefore..<engine.journal.count {
+            guard case .copyFills(let b) = engine.journal[k] else { continue }
+            for ref in watched where ref.lead == b.lead {
+                guard let row = b.row(of: ref.slot) else { continue }
+                let symbol = engine.venue.symbols[b.symbol]
+                out.append((.user(engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id), text([
+                    ("type", .string("copyFill")), ("copy", .string(engine.leads[ref.lead].book.ids[ref.slot])),
+                    ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
+                    ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
+                    ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
+                    ("leadPrice", .string(b.leadPrice.description)), ("cappedByCash", .bool(b.cappedByCash[row])), ("event", .int(b.event)),
+                ])))
+            }
+        }
+        let watchedSet = Set(watched)
+        for f in engine.failedOrders[failedBefore...] where watchedSet.contains(CopyRef(lead: Int(f.lead), slot: Int(f.slot))) {
+            let book = engine.leads[Int(f.lead)].book
+            out.append((.user(engine.users[Int(book.users[Int(f.slot)])].id), text([
+                ("type", .string("failedCopyOrder")), ("copy", .string(book.ids[Int(f.slot)])),
+                ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
+                ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("event", .int(Int(f.event))),
+            ])))
+        }
+        for ref in watched {
+            let book = engine.leads[ref.lead].book
+            let started = Int(book.startedEvent[ref.slot]) == moment.event
+            let stopped = Int(book.stoppedEvent[ref.slot]) == moment.event
+            guard started || stopped else { continue }
+            out.append((.user(engine.users[Int(book.users[ref.slot])].id), text([
+                ("type", .string("copyStatus")), ("copy", .string(book.ids[ref.slot])), ("status", .string(book.status[ref.slot].name)),
+                ("stopReason", book.stopReason[ref.slot].map { .string($0.rawValue) } ?? .null), ("event", .int(moment.event)),
+            ])))
+        }
+        events.publish(out)
+    }
 
     // MARK: API keys
 

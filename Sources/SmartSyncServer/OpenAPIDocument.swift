@@ -2686,6 +2686,30 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/v1/stream": {
+   "get": {
+    "operationId": "stream",
+    "description": "Upgrades to a WebSocket of the caller's live events (JSON text messages with a `type`: hello, price, leadFill, copyFill, failedCopyOrder, copyStatus). Browsers pass the API key as `?key=`.",
+    "parameters": [
+     {
+      "name": "key",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "101": {
+      "description": "Switching to the WebSocket protocol"
+     },
+     "405": {
+      "description": "Not a WebSocket upgrade, or an unknown key"
+     }
+    }
+   }
+  },
   "/v1/users": {
    "post": {
     "operationId": "createUser",

@@ -5,7 +5,10 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SmartSyncCore
+import Synchronization
 import Testing
+import HummingbirdWSTesting
+import HummingbirdWebSocket
 
 @testable import SmartSyncServer
 
@@ -229,6 +232,47 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             // An unknown key is 401, not anonymous.
             try await client.execute(uri: "/v1/markets", method: .get, headers: headers("ssk_nope")) {
                 #expect($0.status == .unauthorized)
+            }
+        }
+    }
+}
+
+@Suite struct StreamTests {
+    /// Alice listens on the WebSocket; the lead buys; alice receives the lead fill and her copy fill, and the
+    /// copy fill carries the same numbers as the REST copy details (0.002 BTC at 50,000, DESIGN's example).
+    @Test func copyFillArrivesOnTheStream() async throws {
+        let f = try await Fixture()
+        let key = try #require(f.keys["alice"])
+        let service = f.service
+        try await f.app().test(.live) { client in
+            let received = Mutex<[String]>([])
+            try await client.ws("/v1/stream?key=\(key)") { inbound, _, _ in
+                var iterator = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                // The hello comes first; then place the lead's order and read until the copy fill.
+                _ = try await iterator.next()
+                try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(1_000))))
+                while let message = try await iterator.next() {
+                    guard case .text(let text) = message else { continue }
+                    received.withLock { $0.append(text) }
+                    if text.contains(#""type": "copyFill""#) { break }
+                }
+            }
+            let events = try received.withLock { $0 }.compactMap {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(events.contains { $0["type"] as? String == "leadFill" && $0["lead"] as? String == "lead" })
+            let fill = try #require(events.first { $0["type"] as? String == "copyFill" })
+            #expect(fill["copy"] as? String == "alice-1")
+            #expect(fill["quantity"] as? String == "0.002")
+            #expect(fill["leadPrice"] as? String == "50000")
+        }
+    }
+
+    @Test func streamRefusesAnUnknownKey() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.live) { client in
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/v1/stream?key=ssk_wrong") { _, _, _ in }
             }
         }
     }

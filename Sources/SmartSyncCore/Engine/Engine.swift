@@ -260,4 +260,9 @@ public struct EquityPoint: Sendable, Hashable {
 public struct CopyRef: Sendable, Hashable {
     public var lead: Int
     public var slot: Int
+
+    public init(lead: Int, slot: Int) {
+        self.lead = lead
+        self.slot = slot
+    }
 }
