@@ -2704,8 +2704,11 @@ enum OpenAPIDocument {
      "101": {
       "description": "Switching to the WebSocket protocol"
      },
+     "404": {
+      "description": "Not a WebSocket upgrade request"
+     },
      "405": {
-      "description": "Not a WebSocket upgrade, or an unknown key"
+      "description": "An unknown key"
      }
     }
    }
