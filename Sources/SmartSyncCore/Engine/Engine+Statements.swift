@@ -135,8 +135,9 @@ extension Engine {
     /// A copy's fills in order, each with the lead price of the fill that caused it.
     public func copyFills(_ ref: CopyRef) -> [CopyFillView] {
         var fills: [CopyFillView] = []
-        for entry in journal {
-            guard case .copyFills(let b) = entry, b.lead == ref.lead, let k = b.row(of: ref.slot) else { continue }
+        let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
+        for position in positions {
+            guard case .copyFills(let b) = journal[position], let k = b.row(of: ref.slot) else { continue }
             let symbol = venue.symbols[b.symbol]
             let quantity = Fixed(units: b.lots[k] * symbol.qtyStep.units)
             let quote = Fixed(units: b.quote[k])
@@ -151,7 +152,8 @@ extension Engine {
 
     /// A copy's failed copy orders in order.
     public func failedOrders(_ ref: CopyRef) -> [FailedCopyOrder] {
-        failedOrders.filter { Int($0.lead) == ref.lead && Int($0.slot) == ref.slot }
+        let positions = ref.lead < failuresByLead.count ? failuresByLead[ref.lead] : []
+        return positions.lazy.map { failedOrders[$0] }.filter { Int($0.slot) == ref.slot }
     }
 
     /// Every copy in the order they were started.

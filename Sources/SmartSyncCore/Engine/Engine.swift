@@ -94,6 +94,10 @@ public struct Engine: Sendable {
     var copyOrder: [CopyRef] = []
     var appliedFillIDs: Set<String> = []
     var workspace = FanOutWorkspace()
+    /// Journal positions of each lead's copy-fill batches, so a copy's fills are found without a journal scan.
+    var copyFillBatches: [[Int]] = []
+    /// Positions in `failedOrders` of each lead's failed copy orders.
+    var failuresByLead: [[Int]] = []
     var nextOrderNumber = 1
 
     public init(settings: Settings = Settings()) {

@@ -3,7 +3,7 @@ extension Engine {
     /// allocates the execution back pro rata so that quantities, quotes and fees add up exactly to the venue's,
     /// and applies the copy fills (and any profit share they trigger) to the copy accounts.
     mutating func executeMerged(_ ws: inout FanOutWorkspace, limit: Fixed?, leadFillID: String?, at moment: Moment) {
-        failedOrders.append(contentsOf: ws.plan.failures)
+        recordFailures(ws.plan.failures)
         recordPlanMisses(ws.plan)
         let plan = ws.plan.totalLots > 0 ? ws.plan : nil
         guard let plan else { return }
@@ -24,10 +24,10 @@ extension Engine {
                 recordDeviation(
                     .missed, lead: l, slot: Int(plan.slots[k]), symbol: s, side: plan.side,
                     quantity: (plan.lots[k] - ws.lots[k]) * step)
-                failedOrders.append(
+                recordFailures([
                     failure(
                         l, Int(plan.slots[k]), moment.event, s, plan.side, execution.shortfall ?? .slippageExceeded,
-                        (plan.lots[k] - ws.lots[k]) * lotPrice))
+                        (plan.lots[k] - ws.lots[k]) * lotPrice)])
             }
         }
         guard executedLots > 0 else { return }
@@ -64,7 +64,20 @@ extension Engine {
         venueBalances[Symbol.quoteAsset, default: .zero] += Fixed(units: sign * execution.quote.units)
         venueBalances[base, default: .zero] -= Fixed(units: sign * execution.quantity.units)
         feesCollected += execution.fee
+        if copyFillBatches.count <= l { copyFillBatches.append(contentsOf: repeatElement([], count: l + 1 - copyFillBatches.count)) }
+        copyFillBatches[l].append(journal.count)
         journal.append(.copyFills(batch))
+    }
+
+    /// Appends failed copy orders, indexed by lead so that a copy's failures are found without a full scan.
+    mutating func recordFailures(_ failures: [FailedCopyOrder]) {
+        guard !failures.isEmpty else { return }
+        for f in failures {
+            let l = Int(f.lead)
+            if failuresByLead.count <= l { failuresByLead.append(contentsOf: repeatElement([], count: l + 1 - failuresByLead.count)) }
+            failuresByLead[l].append(failedOrders.count)
+            failedOrders.append(f)
+        }
     }
 
     /// Tracking: what the plan's failed and cash-capped orders did not trade, in quantity at the reference price.
