@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import Prometheus
 import SmartSyncCore
+import SmartSyncScenario
 import SmartSyncServer
 
 struct Serve: AsyncParsableCommand {
@@ -40,6 +41,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder of the price CSV files for --demo.")
     var data = "Data"
 
+    @Option(help: ArgumentHelp("Load a benchmark market with this many copies into an empty database.", visibility: .hidden))
+    var fixtureCopies: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
 
@@ -60,6 +64,11 @@ struct Serve: AsyncParsableCommand {
         if try await !service.hasKeys() {
             let key = try await service.issueKey(user: "operator", role: .operator_)
             Terminal.line("operator API key (shown once): \(key)")
+        }
+        if let n = fixtureCopies, await service.commandCount == 0 {
+            Terminal.error("loading \(n) copies…")
+            try await service.executeBatch(try FanOutFixture.commands(copies: n).map(\.0))
+            Terminal.line("fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))")
         }
         var demoTask: Task<Void, Never>?
         if demo {
