@@ -46,6 +46,9 @@ enum Terminal {
         #if canImport(Glibc)
         _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
         _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+        // One arena: commands run on Swift concurrency's threads, whose per-thread arenas are capped (64 MiB heaps)
+        // and would serve a fan-out's large arrays from fresh mmaps again. On 2 cores contention is not a concern.
+        _ = glibcMallopt(-8, 1)  // M_ARENA_MAX
         #endif
     }
 

@@ -71,13 +71,13 @@ extension Engine {
 
     /// Appends failed copy orders, indexed by lead so that a copy's failures are found without a full scan.
     mutating func recordFailures(_ failures: [FailedCopyOrder]) {
-        guard !failures.isEmpty else { return }
-        for f in failures {
-            let l = Int(f.lead)
-            if failuresByLead.count <= l { failuresByLead.append(contentsOf: repeatElement([], count: l + 1 - failuresByLead.count)) }
-            failuresByLead[l].append(failedOrders.count)
-            failedOrders.append(f)
-        }
+        guard let first = failures.first else { return }
+        let l = Int(first.lead)
+        // All failures of one plan belong to one lead: index them as one range.
+        precondition(failures.allSatisfy { Int($0.lead) == l }, "failures of several leads in one plan")
+        if failuresByLead.count <= l { failuresByLead.append(contentsOf: repeatElement([], count: l + 1 - failuresByLead.count)) }
+        failuresByLead[l].append(contentsOf: failedOrders.count..<(failedOrders.count + failures.count))
+        failedOrders.append(contentsOf: failures)
     }
 
     /// Tracking: what the plan's failed and cash-capped orders did not trade, in quantity at the reference price.
