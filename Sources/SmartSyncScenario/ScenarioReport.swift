@@ -117,7 +117,7 @@ public enum ScenarioReport {
             ("netInvested", amount(v.netInvested)),
             ("cash", amount(v.cash)),
             ("equity", amount(v.equity)),
-            ("holdings", holdings(v.holdings, leadWeights: Dictionary(uniqueKeysWithValues: engine.leadView(ref.lead).holdings.map { ($0.symbol, $0.weight) }))),
+            ("holdings", holdings(v.holdings, leadWeights: engine.leadWeights(ref.lead))),
             ("realizedPnl", amount(v.realizedPnl)),
             ("unrealizedPnl", amount(v.unrealizedPnl)),
             ("roi", amount(v.roi)),

@@ -30,6 +30,8 @@ public actor EngineService {
     private let copyFills: Counter
     private var failures: [FailedCopyOrder.Reason: Counter] = [:]
     private var failuresSeen = 0
+    /// Keys already verified (keys are never revoked yet, so the cache cannot go stale).
+    private var knownKeys: [String: Caller] = [:]
 
     public init(
         databasePath: String, settings: Settings = Settings(), logger: Logger,
@@ -178,8 +180,11 @@ public actor EngineService {
     }
 
     public func caller(forKey key: String) throws -> Caller? {
+        if let known = knownKeys[key] { return known }
         guard let (user, role) = try keys.lookup(key: key), let r = Caller.Role(rawValue: role) else { return nil }
-        return Caller(user: user, role: r)
+        let caller = Caller(user: user, role: r)
+        if knownKeys.count < 100_000 { knownKeys[key] = caller }
+        return caller
     }
 
     public func hasKeys() throws -> Bool { try keys.count() > 0 }

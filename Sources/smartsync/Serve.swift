@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
             let key = try await service.issueKey(user: "operator", role: .operator_)
             Terminal.line("operator API key (shown once): \(key)")
         }
-        if let n = fixtureCopies, await service.commandCount == 0 {
+        if let n = fixtureCopies, await service.read({ $0.venue.symbols.isEmpty }) {
             Terminal.error("loading \(n) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: n).map(\.0))
             Terminal.line("fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))")

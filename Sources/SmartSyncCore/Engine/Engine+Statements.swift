@@ -132,6 +132,17 @@ extension Engine {
             profitShareEarned: lead.profitShareEarned)
     }
 
+    /// The lead's current weight in each symbol it holds (value ÷ equity); cheap, unlike `leadView` (which sums AUM).
+    public func leadWeights(_ l: Int) -> [String: Fixed] {
+        let equity = leadEquity(l)
+        var weights: [String: Fixed] = [:]
+        for (s, p) in leads[l].positions where p.quantity.isPositive {
+            let value = venue.symbols[s].quote(quantity: p.quantity, price: venue.marks[s]) ?? .max
+            weights[venue.symbols[s].name] = Self.ratio(value, equity)
+        }
+        return weights
+    }
+
     /// A copy's fills in order, each with the lead price of the fill that caused it.
     public func copyFills(_ ref: CopyRef) -> [CopyFillView] {
         var fills: [CopyFillView] = []
