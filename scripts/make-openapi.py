@@ -59,6 +59,8 @@ P["/v1/prices"]={"post":{"operationId":"setPrice","security":sec,"parameters":[i
 P["/v1/symbols"]={"post":{"operationId":"listSymbol","security":sec,"parameters":[idem],"requestBody":body(obj({"symbol":{"type":"string"},"price":amount,"qtyStep":amount,"priceTick":amount,"minQty":amount,"minNotional":amount},["symbol","price","qtyStep","priceTick"])),"responses":{**ok(ref("Applied"),"201","Applied"),**ok(ref("Applied")),**errs(400,401,403,404,409)}}}
 text=json.dumps(doc,indent=1,sort_keys=False)
 open('/work/main/openapi.json','w').write(text+"\n")
-swift='/// The OpenAPI 3.1 document of the API, served at `/openapi.json`; `openapi.json` at the repository root is the same\n/// text (a test keeps them equal). Regenerate both with `python3 scripts/make-openapi.py`.\nenum OpenAPIDocument {\n    static let json = #"""\n'+text+'\n"""#\n}\n'
+compact=json.dumps(doc,separators=(",",":"))
+lines=[compact[i:i+110] for i in range(0,len(compact),110)]
+swift='/// The OpenAPI 3.1 document of the API, served at `/openapi.json`, minified; `openapi.json` at the repository root is\n/// the same document, indented (a test keeps them equal). Regenerate both with `python3 scripts/make-openapi.py`.\nenum OpenAPIDocument {\n    static let json = [\n'+''.join('        ##"'+l+'"##,\n' for l in lines)+'    ].joined()\n}\n'
 open('/work/main/Sources/SmartSyncServer/OpenAPIDocument.swift','w').write(swift)
 print(len(text))
