@@ -39,6 +39,7 @@ P["/v1/orders"]={"post":{"operationId":"placeOrder","security":sec,"parameters":
 P["/v1/orders/{id}"]={"delete":{"operationId":"cancelOrder","security":sec,"parameters":[idp("id"),idem],"responses":{**ok(ref("Applied")),**errs(400,401,404,409)}}}
 P["/v1/leading"]={"post":{"operationId":"startLeading","security":sec,"parameters":[idem],"requestBody":body(obj({"portfolio":amount,"profitShareRate":amount,"slippageLimit":amount,"followerLimit":{"type":"integer"}},["portfolio"])),"responses":{**ok(ref("Applied"),"201","Applied"),**ok(ref("Applied")),**errs(400,401,404,409)}},
  "delete":{"operationId":"stopLeading","security":sec,"parameters":[idem],"responses":{**ok(ref("Applied")),**errs(401,404,409)}}}
+P["/v1/leading"]["patch"]={"operationId":"updateLeading","security":sec,"parameters":[idem],"requestBody":body(obj({"profitShareRate":amount,"slippageLimit":amount,"followerLimit":{"type":"integer"}})),"responses":{**ok(ref("Applied")),**errs(400,401,404,409)}}
 P["/v1/leading/followers"]={"get":{"operationId":"followers","security":sec,"responses":{**ok({"type":"array","items":obj({"copy":{"type":"string"},"status":{"type":"string"},"netInvested":amount,"equity":amount,"roi":amount,"profitSharePaid":amount},["copy","status"])}),**errs(401,404)}}}
 P["/v1/leading/followers/{copy}"]={"delete":{"operationId":"removeFollower","security":sec,"parameters":[idp("copy"),idem],"responses":{**ok(ref("Applied")),**errs(401,404,409)}}}
 P["/v1/copies"]={"get":{"operationId":"myCopies","security":sec,"responses":{**ok({"type":"array","items":ref("Copy")}),**errs(401)}},
@@ -56,6 +57,9 @@ P["/v1/users"]={"post":{"operationId":"createUser","security":sec,"requestBody":
 for name,op in [("deposits","deposit"),("withdrawals","withdraw")]:
     P[f"/v1/{name}"]={"post":{"operationId":op,"security":sec,"parameters":[idem],"requestBody":body(obj({"user":{"type":"string"},"amount":amount},["user","amount"])),"responses":{**ok(ref("Applied"),"201","Applied"),**ok(ref("Applied")),**errs(400,401,403,404,409)}}}
 P["/v1/prices"]={"post":{"operationId":"setPrice","security":sec,"parameters":[idem],"requestBody":body(obj({"symbol":{"type":"string"},"price":amount},["symbol","price"])),"responses":{**ok(ref("Applied")),**errs(400,401,403,404,409)}}}
+settings_schema=obj({"takerFeeRate":amount,"minInvestment":amount,"slippageLimit":amount,"maxActiveCopiesPerFollower":{"type":"integer"},"defaultFollowerLimit":{"type":"integer"},"maxProfitShareRate":amount},["takerFeeRate","minInvestment"])
+P["/v1/settings"]={"get":{"operationId":"settings","security":sec,"responses":{**ok(settings_schema),**errs(401,403)}},
+ "patch":{"operationId":"updateSettings","security":sec,"parameters":[idem],"requestBody":body(obj({"takerFeeRate":amount,"minInvestment":amount,"maxActiveCopiesPerFollower":{"type":"integer"},"defaultFollowerLimit":{"type":"integer"}})),"responses":{**ok(settings_schema),**errs(400,401,403)}}}
 P["/v1/symbols"]={"post":{"operationId":"listSymbol","security":sec,"parameters":[idem],"requestBody":body(obj({"symbol":{"type":"string"},"price":amount,"qtyStep":amount,"priceTick":amount,"minQty":amount,"minNotional":amount},["symbol","price","qtyStep","priceTick"])),"responses":{**ok(ref("Applied"),"201","Applied"),**ok(ref("Applied")),**errs(400,401,403,404,409)}}}
 text=json.dumps(doc,indent=1,sort_keys=False)
 open('/work/main/openapi.json','w').write(text+"\n")

@@ -138,6 +138,14 @@ struct Routes: Sendable {
                     user: caller.user, portfolio: body.portfolio, profitShareRate: body.profitShareRate,
                     slippageLimit: body.slippageLimit, followerLimit: body.followerLimit), request, caller, status: .created)
         }
+        router.patch("/v1/leading") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(UpdateLeadBody.self, request, context)
+            return try await command(
+                .updateLead(
+                    user: caller.user, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
+                    followerLimit: body.followerLimit), request, caller)
+        }
         router.delete("/v1/leading") { request, context in
             let caller = try context.requireCaller()
             return try await command(.stopLeading(user: caller.user), request, caller)
@@ -260,6 +268,20 @@ struct Routes: Sendable {
             let body = try await decodeBody(PriceBody.self, request, context)
             return try await command(.price(symbol: body.symbol, price: body.price), request, caller)
         }
+        router.get("/v1/settings") { _, context in
+            _ = try context.requireOperator()
+            return await jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+        }
+        router.patch("/v1/settings") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(SettingsBody.self, request, context)
+            _ = try await apply(
+                .updateSettings(
+                    takerFeeRate: body.takerFeeRate, minInvestment: body.minInvestment,
+                    maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
+                request, caller)
+            return await jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+        }
         router.post("/v1/symbols") { request, context in
             let caller = try context.requireOperator()
             let body = try await decodeBody(SymbolBody.self, request, context)
@@ -276,6 +298,14 @@ struct Routes: Sendable {
     }
 
     // MARK: Helpers
+
+    static func settingsJSON(_ s: Settings) -> JSONValue {
+        .object([
+            ("takerFeeRate", .string(s.takerFeeRate.description)), ("minInvestment", .string(s.minInvestment.description)),
+            ("slippageLimit", .string(s.slippageLimit.description)), ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
+            ("defaultFollowerLimit", .int(s.defaultFollowerLimit)), ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),
+        ])
+    }
 
     /// Applies a command for the caller; the Idempotency-Key (scoped to the caller) makes a retry a no-op.
     func apply(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> Bool {
@@ -342,6 +372,17 @@ struct StartCopyBody: Decodable {
     var amountPerOrder: Fixed?
 }
 struct AdjustBody: Decodable { var delta: Fixed }
+struct UpdateLeadBody: Decodable {
+    var profitShareRate: Fixed?
+    var slippageLimit: Fixed?
+    var followerLimit: Int?
+}
+struct SettingsBody: Decodable {
+    var takerFeeRate: Fixed?
+    var minInvestment: Fixed?
+    var maxActiveCopiesPerFollower: Int?
+    var defaultFollowerLimit: Int?
+}
 struct StopLossBody: Decodable { var stopLoss: Threshold? }
 struct TakeProfitBody: Decodable { var takeProfit: Threshold? }
 struct UserBody: Decodable { var id: String; var role: Caller.Role? }

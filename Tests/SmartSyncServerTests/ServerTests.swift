@@ -184,58 +184,86 @@ func json(_ buffer: ByteBuffer) throws -> Any {
         }
     }
 
-    /// Each endpoint × anonymous, another user, the owner, the operator.
-    @Test func authorizationMatrix() async throws {
-        let f = try await Fixture()
-        struct Case {
-            var method: HTTPRequest.Method
-            var uri: String
-            var body: String?
-            /// Expected status for anonymous, another user (bob), the owner (alice or the lead), the operator.
-            var expected: [HTTPResponse.Status]
-            var owner: String
-        }
-        let cases: [Case] = [
-            Case(method: .get, uri: "/v1/markets", expected: [.ok, .ok, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/leads", expected: [.ok, .ok, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/leads/lead", expected: [.ok, .ok, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/me", expected: [.unauthorized, .ok, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/copies", expected: [.unauthorized, .ok, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/copies/alice-1", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/copies/alice-1/tracking", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/copies/alice-1/fills", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
-            Case(method: .get, uri: "/v1/copies/alice-1/failed-orders", expected: [.unauthorized, .notFound, .ok, .ok], owner: "alice"),
-            Case(
-                method: .put, uri: "/v1/copies/alice-1/stop-loss", body: #"{"stopLoss": {"amount": "900"}}"#,
-                expected: [.unauthorized, .notFound, .ok, .forbidden], owner: "alice"),
-            Case(method: .get, uri: "/v1/leading/followers", expected: [.unauthorized, .notFound, .ok, .notFound], owner: "lead"),
-            Case(
-                method: .post, uri: "/v1/deposits", body: #"{"user": "alice", "amount": "1"}"#,
-                expected: [.unauthorized, .forbidden, .forbidden, .created], owner: "alice"),
-            Case(
-                method: .post, uri: "/v1/prices", body: #"{"symbol": "BTC-USDT", "price": "50000"}"#,
-                expected: [.unauthorized, .forbidden, .forbidden, .ok], owner: "alice"),
-            Case(
-                method: .post, uri: "/v1/users", body: #"{"id": "zed"}"#,
-                expected: [.unauthorized, .forbidden, .forbidden, .created], owner: "alice"),
-        ]
-        try await f.app().test(.router) { client in
-            for c in cases {
-                let callers: [String?] = [nil, f.keys["bob"], f.keys[c.owner], f.keys["operator"]]
-                for (k, key) in callers.enumerated() {
-                    try await client.execute(
-                        uri: c.uri, method: c.method, headers: headers(key), body: c.body.map { ByteBuffer(string: $0) }
-                    ) { response in
-                        #expect(response.status == c.expected[k], "\(c.method) \(c.uri) as caller \(k)")
-                    }
+    /// Every endpoint × anonymous, another user (bob), the owner, the operator; each on a fresh server so that
+    /// state-changing calls do not disturb each other. The owner is alice (her copy alice-1) or the lead.
+    @Test(arguments: AuthCase.all)
+    func authorizationMatrix(_ c: AuthCase) async throws {
+        for (k, who) in [nil, "bob", c.owner, "operator"].enumerated() {
+            let f = try await Fixture()
+            if c.restingOrder {
+                try await f.service.execute(
+                    .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.001"), limitPrice: Fixed(40_000))))
+            }
+            try await f.app().test(.router) { client in
+                try await client.execute(
+                    uri: c.uri, method: c.method, headers: headers(who.flatMap { f.keys[$0] }), body: c.body.map { ByteBuffer(string: $0) }
+                ) { response in
+                    #expect(response.status.code == c.expected[k], "\(c.method) \(c.uri) as \(who ?? "anonymous"): \(String(buffer: response.body))")
                 }
             }
-            // An unknown key is 401, not anonymous.
+        }
+    }
+
+    @Test func unknownKeyIs401EvenOnPublicEndpoints() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
             try await client.execute(uri: "/v1/markets", method: .get, headers: headers("ssk_nope")) {
                 #expect($0.status == .unauthorized)
             }
         }
     }
+}
+
+/// One row of the authorization matrix: expected status codes for anonymous, another user, the owner, the operator.
+struct AuthCase: Sendable, CustomTestStringConvertible {
+    var method: HTTPRequest.Method
+    var uri: String
+    var body: String? = nil
+    var owner = "alice"
+    var restingOrder = false
+    var expected: [Int]
+
+    var testDescription: String { "\(method) \(uri)" }
+
+    static let all: [AuthCase] = [
+        AuthCase(method: .get, uri: "/health", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/openapi.json", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/metrics", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/markets", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/leads", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/leads/lead", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/me", expected: [401, 200, 200, 200]),
+        // Money moves act on the caller's own accounts: bob and the operator have no lead portfolio (409).
+        AuthCase(method: .post, uri: "/v1/transfers", body: #"{"amount": "10", "from": "main", "to": "portfolio"}"#, owner: "lead", expected: [401, 409, 200, 409]),
+        AuthCase(method: .post, uri: "/v1/orders", body: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100"}"#, owner: "lead", expected: [401, 409, 201, 409]),
+        AuthCase(method: .delete, uri: "/v1/orders/1", owner: "lead", restingOrder: true, expected: [401, 404, 200, 404]),
+        AuthCase(method: .post, uri: "/v1/leading", body: #"{"portfolio": "100"}"#, expected: [401, 201, 201, 409]),
+        AuthCase(method: .patch, uri: "/v1/leading", body: #"{"profitShareRate": "0.2"}"#, owner: "lead", expected: [401, 409, 200, 409]),
+        AuthCase(method: .delete, uri: "/v1/leading", owner: "lead", expected: [401, 409, 200, 409]),
+        AuthCase(method: .get, uri: "/v1/leading/followers", owner: "lead", expected: [401, 404, 200, 404]),
+        AuthCase(method: .delete, uri: "/v1/leading/followers/alice-1", owner: "lead", expected: [401, 409, 200, 409]),
+        AuthCase(method: .post, uri: "/v1/copies", body: #"{"lead": "lead", "investment": "100"}"#, expected: [401, 201, 409, 409]),
+        AuthCase(method: .get, uri: "/v1/copies", expected: [401, 200, 200, 200]),
+        // Another user's copy does not exist for them (404); the operator may read it, not act on it (403).
+        AuthCase(method: .get, uri: "/v1/copies/alice-1", expected: [401, 404, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/copies/alice-1/fills", expected: [401, 404, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/copies/alice-1/failed-orders", expected: [401, 404, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/copies/alice-1/tracking", expected: [401, 404, 200, 200]),
+        AuthCase(method: .post, uri: "/v1/copies/alice-1/investment", body: #"{"delta": "10"}"#, expected: [401, 404, 200, 403]),
+        AuthCase(method: .put, uri: "/v1/copies/alice-1/stop-loss", body: #"{"stopLoss": {"amount": "900"}}"#, expected: [401, 404, 200, 403]),
+        AuthCase(method: .put, uri: "/v1/copies/alice-1/take-profit", body: #"{"takeProfit": {"ratio": "0.5"}}"#, expected: [401, 404, 200, 403]),
+        AuthCase(method: .delete, uri: "/v1/copies/alice-1", expected: [401, 404, 200, 403]),
+        AuthCase(method: .post, uri: "/v1/users", body: #"{"id": "zed"}"#, expected: [401, 403, 403, 201]),
+        AuthCase(method: .post, uri: "/v1/deposits", body: #"{"user": "alice", "amount": "1"}"#, expected: [401, 403, 403, 201]),
+        AuthCase(method: .post, uri: "/v1/withdrawals", body: #"{"user": "alice", "amount": "1"}"#, expected: [401, 403, 403, 201]),
+        AuthCase(method: .post, uri: "/v1/prices", body: #"{"symbol": "BTC-USDT", "price": "51000"}"#, expected: [401, 403, 403, 200]),
+        AuthCase(
+            method: .post, uri: "/v1/symbols",
+            body: #"{"symbol": "ETH-USDT", "price": "3000", "qtyStep": "0.0001", "priceTick": "0.01", "minNotional": "5"}"#,
+            expected: [401, 403, 403, 201]),
+        AuthCase(method: .get, uri: "/v1/settings", expected: [401, 403, 403, 200]),
+        AuthCase(method: .patch, uri: "/v1/settings", body: #"{"minInvestment": "50"}"#, expected: [401, 403, 403, 200]),
+    ]
 }
 
 @Suite struct StreamTests {

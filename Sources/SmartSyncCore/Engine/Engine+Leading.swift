@@ -36,6 +36,52 @@ extension Engine {
         return l
     }
 
+    /// Changes a lead's profit-share rate, slippage limit or follower limit (nil keeps a value). A lower follower
+    /// limit stops new copies, not running ones. A new profit-share rate is used at the next settlement.
+    public mutating func updateLead(user id: String, profitShareRate: Fixed?, slippageLimit: Fixed?, followerLimit: Int?)
+        throws(EngineError)
+    {
+        let u = try requireUser(id, field: "user")
+        let l = try requireActiveLead(user: u, field: "user")
+        if let rate = profitShareRate, rate.isNegative || rate > settings.maxProfitShareRate {
+            throw EngineError(.invalidInput, field: "profitShareRate", "must be between 0 and \(settings.maxProfitShareRate) (got \(rate))")
+        }
+        if let s = slippageLimit, s.isNegative || s >= .one {
+            throw EngineError(.invalidInput, field: "slippageLimit", "must be at least 0 and below 1 (got \(s))")
+        }
+        if let limit = followerLimit, limit <= 0 {
+            throw EngineError(.invalidInput, field: "followerLimit", "must be positive (got \(limit))")
+        }
+        if let rate = profitShareRate { leads[l].profitShareRate = rate }
+        if let s = slippageLimit { leads[l].slippageLimit = s }
+        if let limit = followerLimit { leads[l].followerLimit = limit }
+    }
+
+    /// Changes operator settings (nil keeps a value); fills, starts and limits from now on use them.
+    public mutating func updateSettings(
+        takerFeeRate: Fixed?, minInvestment: Fixed?, maxActiveCopiesPerFollower: Int?, defaultFollowerLimit: Int?
+    ) throws(EngineError) {
+        if let fee = takerFeeRate, fee.isNegative || fee >= .one {
+            throw EngineError(.invalidInput, field: "takerFeeRate", "must be at least 0 and below 1 (got \(fee))")
+        }
+        if let minimum = minInvestment, !minimum.isPositive {
+            throw EngineError(.invalidInput, field: "minInvestment", "must be positive (got \(minimum))")
+        }
+        if let n = maxActiveCopiesPerFollower, n <= 0 {
+            throw EngineError(.invalidInput, field: "maxActiveCopiesPerFollower", "must be positive (got \(n))")
+        }
+        if let n = defaultFollowerLimit, n <= 0 {
+            throw EngineError(.invalidInput, field: "defaultFollowerLimit", "must be positive (got \(n))")
+        }
+        if let fee = takerFeeRate {
+            settings.takerFeeRate = fee
+            venue.takerFeeRate = fee
+        }
+        if let minimum = minInvestment { settings.minInvestment = minimum }
+        if let n = maxActiveCopiesPerFollower { settings.maxActiveCopiesPerFollower = n }
+        if let n = defaultFollowerLimit { settings.defaultFollowerLimit = n }
+    }
+
     /// Applies one lead fill and its whole fan-out, exactly once: a fill id seen before is a no-op (returns false).
     /// Either the lead's fill, every copy fill and every failed copy order are applied, or (on error) nothing.
     @discardableResult

@@ -19,6 +19,10 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case adjustInvestment(copy: String, delta: Fixed)
     case setStopLoss(copy: String, Threshold?)
     case setTakeProfit(copy: String, Threshold?)
+    /// A lead changes its profit-share rate, slippage limit or follower limit (nil keeps a value).
+    case updateLead(user: String, profitShareRate: Fixed?, slippageLimit: Fixed?, followerLimit: Int?)
+    /// The operator changes settings (nil keeps a value); they apply to what happens from now on.
+    case updateSettings(takerFeeRate: Fixed?, minInvestment: Fixed?, maxActiveCopiesPerFollower: Int?, defaultFollowerLimit: Int?)
 }
 
 extension Engine {
@@ -63,6 +67,11 @@ extension Engine {
             try setStopLoss(copy: copy, threshold, at: moment)
         case .setTakeProfit(let copy, let threshold):
             try setTakeProfit(copy: copy, threshold, at: moment)
+        case .updateLead(let user, let rate, let slippage, let limit):
+            try updateLead(user: user, profitShareRate: rate, slippageLimit: slippage, followerLimit: limit)
+        case .updateSettings(let fee, let minimum, let maxCopies, let followerLimit):
+            try updateSettings(
+                takerFeeRate: fee, minInvestment: minimum, maxActiveCopiesPerFollower: maxCopies, defaultFollowerLimit: followerLimit)
         }
     }
 
