@@ -208,37 +208,28 @@ struct Routes: Sendable {
                 return jsonResponse(full[field] ?? .null)
             }
         }
+        // Settings and stop of a copy: only its follower may act on it.
         router.post("/v1/copies/:id/investment") { request, context in
-            let caller = try context.requireCaller()
-            let id = try context.parameters.require("id")
-            _ = try await copyValue(id, caller, owner: true)
-            let body = try await decodeBody(AdjustBody.self, request, context)
-            _ = try await apply(.adjustInvestment(copy: id, delta: body.delta), request, caller)
-            return try await copyJSON(id, caller)
+            try await copyAction(request, context) { id in .adjustInvestment(copy: id, delta: try await decodeBody(AdjustBody.self, request, context).delta) }
         }
         router.put("/v1/copies/:id/stop-loss") { request, context in
-            let caller = try context.requireCaller()
-            let id = try context.parameters.require("id")
-            _ = try await copyValue(id, caller, owner: true)
-            let body = try await decodeBody(StopLossBody.self, request, context)
-            _ = try await apply(.setStopLoss(copy: id, body.stopLoss), request, caller)
-            return try await copyJSON(id, caller)
+            try await copyAction(request, context) { id in .setStopLoss(copy: id, try await decodeBody(StopLossBody.self, request, context).stopLoss) }
         }
         router.put("/v1/copies/:id/take-profit") { request, context in
-            let caller = try context.requireCaller()
-            let id = try context.parameters.require("id")
-            _ = try await copyValue(id, caller, owner: true)
-            let body = try await decodeBody(TakeProfitBody.self, request, context)
-            _ = try await apply(.setTakeProfit(copy: id, body.takeProfit), request, caller)
-            return try await copyJSON(id, caller)
+            try await copyAction(request, context) { id in .setTakeProfit(copy: id, try await decodeBody(TakeProfitBody.self, request, context).takeProfit) }
         }
         router.delete("/v1/copies/:id") { request, context in
-            let caller = try context.requireCaller()
-            let id = try context.parameters.require("id")
-            _ = try await copyValue(id, caller, owner: true)
-            _ = try await apply(.stopCopy(copy: id), request, caller)
-            return try await copyJSON(id, caller)
+            try await copyAction(request, context) { id in .stopCopy(copy: id) }
         }
+    }
+
+    /// Checks that the caller owns the copy, builds its command (decoding the body), applies it, returns the copy.
+    func copyAction(_ request: Request, _ context: AppContext, _ make: (String) async throws -> EngineCommand) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.parameters.require("id")
+        _ = try await copyValue(id, caller, owner: true)
+        _ = try await apply(try await make(id), request, caller)
+        return try await copyJSON(id, caller)
     }
 
     // MARK: Operator
