@@ -7,6 +7,11 @@ import Foundation
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print their figures.",
+        discussion: """
+            Examples:
+              swift run -c release smartsync bench fanout
+              swift run -c release smartsync bench fanout --durable --copies 100000
+            """,
         subcommands: [FanOut.self]
     )
 }
