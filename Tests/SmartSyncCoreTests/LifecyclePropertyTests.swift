@@ -9,25 +9,8 @@ import Testing
 // negative, every stopped copy is empty, no active copy sits past its stop, stops happen exactly when and why they
 // should, and the tracking identities hold. Every refused command leaves everything (journal included) as it was.
 
-/// SplitMix64, seeded from the property input (this file's own generator).
-struct LifecycleRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: Int) { state = UInt64(bitPattern: Int64(seed)) ^ 0x5DEE_CE66_D1CE_4E5B }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func int64(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &self) }
-    mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
-}
+/// The lifecycle properties use the shared generator (TestMarket.swift), seeded from an Int.
+typealias LifecycleRandom = SplitMix
 
 /// What the random runs exercised, so the test can show its checks were not vacuous.
 struct LifecycleStats {

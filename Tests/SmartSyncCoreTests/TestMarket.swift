@@ -201,6 +201,9 @@ struct SplitMix: RandomNumberGenerator {
 
     init(seed: UInt64) { state = seed }
 
+    /// Seeded from a property-test Int, mixed so that small seeds do not start alike.
+    init(seed: Int) { state = UInt64(bitPattern: Int64(seed)) ^ 0x5DEE_CE66_D1CE_4E5B }
+
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -213,6 +216,7 @@ struct SplitMix: RandomNumberGenerator {
     mutating func int64(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &self) }
     /// True with probability `percent` / 100.
     mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
+    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 }
 
 /// `ceil(quote × rate)` on the 1e-8 grid: the taker fee the venue charges (DESIGN §3a).
