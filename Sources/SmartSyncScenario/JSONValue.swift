@@ -16,6 +16,35 @@ public indirect enum JSONValue: Sendable, Equatable {
         return out
     }
 
+    /// On one line, without spaces (live events, where every byte and microsecond counts).
+    public func compact() -> String {
+        var out = ""
+        writeCompact(into: &out)
+        return out
+    }
+
+    private func writeCompact(into out: inout String) {
+        switch self {
+        case .object(let pairs):
+            out += "{"
+            for (k, (key, value)) in pairs.enumerated() {
+                if k > 0 { out += "," }
+                out += JSONValue.quote(key) + ":"
+                value.writeCompact(into: &out)
+            }
+            out += "}"
+        case .array(let items):
+            out += "["
+            for (k, item) in items.enumerated() {
+                if k > 0 { out += "," }
+                item.writeCompact(into: &out)
+            }
+            out += "]"
+        default:
+            write(into: &out, indent: 0)
+        }
+    }
+
     private func write(into out: inout String, indent: Int) {
         let pad = String(repeating: " ", count: indent + 2)
         switch self {

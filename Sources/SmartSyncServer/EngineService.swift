@@ -120,7 +120,7 @@ public actor EngineService {
         guard events.isListenedTo else { return }
         let engine = store.engine
         var out: [(EventHub.Audience, String)] = []
-        func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).serialized() }
+        func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).compact() }
         if case .price(let symbol, let price) = command {
             out.append((.everyone, text([("type", .string("price")), ("symbol", .string(symbol)), ("price", .string(price.description)), ("time", .string(ISO8601.format(moment.time)))])))
         }

@@ -283,7 +283,7 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
                 while let message = try await iterator.next() {
                     guard case .text(let text) = message else { continue }
                     received.withLock { $0.append(text) }
-                    if text.contains(#""type": "copyFill""#) { break }
+                    if text.contains(#""type":"copyFill""#) { break }
                 }
             }
             let events = try received.withLock { $0 }.compactMap {
