@@ -204,14 +204,18 @@ public enum ScenarioReport {
             var failed = 0
             var sums = [Fixed](repeating: .zero, count: 9)
         }
-        var groups: [String: Group] = [:]
-        var order: [String] = []
+        struct Key: Hashable, Comparable {
+            var decade: Int
+            var mode: String
+            var label: String { "\(decade)–\(decade * 10) \(mode)" }
+            static func < (a: Key, b: Key) -> Bool { (a.decade, a.mode) < (b.decade, b.mode) }
+        }
+        var groups: [Key: Group] = [:]
         for ref in engine.allCopies {
             let v = engine.copyView(ref)
             var decade = 100
             while Fixed(decade * 10) < v.totalIn && decade < 100_000_000 { decade *= 10 }
-            let key = "\(decade)–\(decade * 10) \(v.mode.rawValue)"
-            if groups[key] == nil { order.append(key) }
+            let key = Key(decade: decade, mode: v.mode.rawValue)
             let t = v.tracking
             let values = [t.copyRoi, t.leadRoi, t.gap, t.fees, t.profitShare, t.priceDifference, t.failedOrCapped, t.sizing, t.rounding]
             groups[key, default: Group()].count += 1
@@ -225,14 +229,10 @@ public enum ScenarioReport {
                 + pad("fees", 8) + pad("share", 8) + pad("price", 8) + pad("failed", 8) + pad("sizing", 8) + pad("round", 8)
                 + pad("failed orders", 14),
         ]
-        let sorted = order.sorted { a, b in
-            let da = Fixed.parseLeading(a), db = Fixed.parseLeading(b)
-            return da == db ? a < b : da < db
-        }
-        for key in sorted {
+        for key in groups.keys.sorted() {
             let g = groups[key]!
             let means = g.sums.map { (try? Fixed.mulDiv($0, .one, Fixed(g.count), .halfEven)) ?? .zero }
-            var line = pad(key, 28) + pad(String(g.count), 7)
+            var line = pad(key.label, 28) + pad(String(g.count), 7)
             for (k, m) in means.enumerated() { line += pad(percent(m), k < 3 ? (k == 2 ? 9 : 10) : 8) }
             lines.append(line + pad(String(g.failed), 14))
         }
@@ -247,12 +247,5 @@ public enum ScenarioReport {
         let m = abs(units)
         let cents = m % 100
         return "\(sign)\(m / 100).\(cents < 10 ? "0" : "")\(cents)%"
-    }
-}
-
-extension Fixed {
-    /// The number a text starts with (for sorting labels like "1000–10000 smartSync").
-    static func parseLeading(_ text: String) -> Fixed {
-        (try? Fixed(String(text.prefix { $0.isNumber || $0 == "." }))) ?? .zero
     }
 }

@@ -195,23 +195,8 @@ struct Fingerprint: Equatable {
     }
 }
 
-/// Split-mix 64: a tiny deterministic generator for scenario tests, seeded from the property-test input.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    /// Seeded from a property-test Int, mixed so that small seeds do not start alike.
-    init(seed: Int) { state = UInt64(bitPattern: Int64(seed)) ^ 0x5DEE_CE66_D1CE_4E5B }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Helpers on the core's seeded generator for scenario tests.
+extension SplitMix {
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
     mutating func int64(_ range: ClosedRange<Int64>) -> Int64 { Int64.random(in: range, using: &self) }
     /// True with probability `percent` / 100.

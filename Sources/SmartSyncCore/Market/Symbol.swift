@@ -58,20 +58,4 @@ public struct FieldError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(field): \(rule)" }
-
-    /// The same error with its field placed under `prefix` (`events[3].` + `quoteAmount`).
-    public func prefixed(_ prefix: String) -> FieldError {
-        FieldError(prefix + field, rule)
-    }
-}
-
-extension Fixed {
-    /// Parses a decimal for the named field, turning decimal errors into `FieldError`.
-    public static func parse(_ text: String, field: String) throws(FieldError) -> Fixed {
-        do {
-            return try Fixed(text)
-        } catch {
-            throw FieldError(field, error.description)
-        }
-    }
 }
