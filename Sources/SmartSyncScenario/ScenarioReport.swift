@@ -88,6 +88,7 @@ public enum ScenarioReport {
         let fills = engine.copyFills(ref).map { f -> JSONValue in
             .object([
                 ("event", .int(f.event)),
+                ("time", .string(ISO8601.format(f.time))),
                 ("symbol", .string(f.symbol)),
                 ("side", .string(f.side.rawValue)),
                 ("quantity", amount(f.quantity)),
@@ -95,6 +96,7 @@ public enum ScenarioReport {
                 ("quote", amount(f.quote)),
                 ("fee", amount(f.fee)),
                 ("leadPrice", amount(f.leadPrice)),
+                ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
                 ("cappedByCash", .bool(f.cappedByCash)),
             ])
         }
@@ -104,6 +106,7 @@ public enum ScenarioReport {
                 ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
                 ("side", .string(f.side.rawValue)),
                 ("reason", .string(f.reason.rawValue)),
+                ("explanation", .string(f.reason.explanation)),
                 ("notional", amount(f.notional)),
             ])
         }
@@ -115,6 +118,9 @@ public enum ScenarioReport {
             ("status", .string(v.status.name)),
             ("stopReason", v.stopReason.map { .string($0.rawValue) } ?? .null),
             ("netInvested", amount(v.netInvested)),
+            ("pnl", amount(v.equity + v.totalOut - v.totalIn)),
+            ("stopLoss", threshold(engine.leads[ref.lead].book.stopLoss[ref.slot])),
+            ("takeProfit", threshold(engine.leads[ref.lead].book.takeProfit[ref.slot])),
             ("cash", amount(v.cash)),
             ("equity", amount(v.equity)),
             ("holdings", holdings(v.holdings, leadWeights: engine.leadWeights(ref.lead))),
@@ -127,6 +133,15 @@ public enum ScenarioReport {
             ("failedOrders", .array(failed)),
             ("tracking", tracking(v.tracking)),
         ])
+    }
+
+    /// A stop loss or take profit as `{"amount": …}` or `{"ratio": …}`, null when unset.
+    static func threshold(_ t: Threshold?) -> JSONValue {
+        switch t {
+        case .amount(let a): return .object([("amount", amount(a))])
+        case .ratio(let r): return .object([("ratio", amount(r))])
+        case nil: return .null
+        }
     }
 
     public static func tracking(_ t: TrackingView) -> JSONValue {

@@ -67,6 +67,7 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIKeyMiddleware(service: service))
     Routes(service: service).register(on: router)
+    WebRoutes.register(on: router)
     return Application(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: streamRouter(service: service)),

@@ -45,6 +45,17 @@ struct Routes: Sendable {
                         })
                 })
         }
+        router.get("/v1/config") { _, _ in
+            await jsonResponse(
+                service.read { engine in
+                    let s = engine.settings
+                    return .object([
+                        ("minInvestment", .string(s.minInvestment.description)), ("takerFeeRate", .string(s.takerFeeRate.description)),
+                        ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
+                        ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),
+                    ])
+                })
+        }
         router.get("/v1/leads") { request, _ in
             let sort = request.uri.queryParameters.get("sort") ?? "roi"
             let keys = ["roi", "pnl", "aum", "followers", "maxDrawdown", "winRate"]
@@ -76,6 +87,57 @@ struct Routes: Sendable {
                     return ScenarioReport.lead(engine, l)
                 })
         }
+        router.get("/v1/leads/:user/fills") { request, context in
+            let id = try context.parameters.require("user")
+            let limit = try Self.intQuery(request, "limit", default: 500, range: 1...10_000)
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
+                    let fills = engine.leadFills.filter { $0.lead == l }.suffix(limit)
+                    return .array(
+                        fills.map { f in
+                            .object([
+                                ("id", .string(f.id)), ("event", .int(f.event)), ("time", .string(ISO8601.format(f.time))),
+                                ("symbol", .string(engine.venue.symbols[f.symbol].name)), ("side", .string(f.side.rawValue)),
+                                ("quantity", .string(f.quantity.description)), ("price", .string(f.price.description)),
+                                ("quote", .string(f.quote.description)), ("fee", .string(f.fee.description)),
+                            ])
+                        })
+                })
+        }
+        router.get("/v1/leads/:user/buy-existing") { request, context in
+            let id = try context.parameters.require("user")
+            guard let text = request.uri.queryParameters.get("investment") else {
+                throw APIError(.badRequest, code: "invalidInput", "is required", field: "investment")
+            }
+            let investment: Fixed
+            do { investment = try Fixed(text) } catch {
+                throw APIError(.badRequest, code: "invalidInput", "\(error)", field: "investment")
+            }
+            return try await jsonResponse(
+                service.read { engine in
+                    let preview: [BuyExistingPreview]
+                    do { preview = try engine.buyExistingPreview(lead: id, investment: investment) } catch let error as EngineError { throw APIError(error) }
+                    return .array(
+                        preview.map { p in
+                            .object([
+                                ("symbol", .string(p.symbol)), ("weight", .string(p.weight.description)),
+                                ("notional", .string(p.notional.description)), ("quantity", .string(p.quantity.description)),
+                                ("price", .string(p.price.description)), ("skipped", p.skipped.map { .string($0.rawValue) } ?? .null),
+                                ("explanation", p.skipped.map { .string($0.explanation) } ?? .null),
+                            ])
+                        })
+                })
+        }
+    }
+
+    /// An integer query parameter within `range`, or 400 naming it.
+    static func intQuery(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.uri.queryParameters.get(name) else { return value }
+        guard let n = Int(text), range.contains(n) else {
+            throw APIError(.badRequest, code: "invalidInput", "must be an integer from \(range.lowerBound) to \(range.upperBound)", field: name)
+        }
+        return n
     }
 
     // MARK: The caller's main account
@@ -119,6 +181,22 @@ struct Routes: Sendable {
                         quantity: body.quantity, limitPrice: body.limitPrice))
             }
             return try await command(order, request, caller, status: .created)
+        }
+        router.get("/v1/orders") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
+                    return .array(
+                        engine.restingOrders.filter { $0.user == u }.map { o in
+                            .object([
+                                ("id", .int(o.id)), ("account", .string(o.account.rawValue)),
+                                ("symbol", .string(engine.venue.symbols[o.symbol].name)), ("side", .string(o.side.rawValue)),
+                                ("limitPrice", .string(o.limitPrice.description)), ("remaining", .string(o.remaining.description)),
+                                ("event", .int(o.event)),
+                            ])
+                        })
+                })
         }
         router.delete("/v1/orders/:id") { request, context in
             let caller = try context.requireCaller()
@@ -207,6 +285,22 @@ struct Routes: Sendable {
                 let full = try await copyValue(try context.parameters.require("id"), caller)
                 return jsonResponse(full[field] ?? .null)
             }
+        }
+        router.get("/v1/copies/:id/equity-curve") { _, context in
+            let caller = try context.requireCaller()
+            let id = try context.parameters.require("id")
+            _ = try await copyValue(id, caller)
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
+                    return .array(
+                        engine.copyEquityCurve(ref).map { p in
+                            .object([
+                                ("event", .int(p.event)), ("time", p.time.map { .string(ISO8601.format($0)) } ?? .null),
+                                ("equity", .string(p.equity.description)),
+                            ])
+                        })
+                })
         }
         // Settings and stop of a copy: only its follower may act on it.
         router.post("/v1/copies/:id/investment") { request, context in

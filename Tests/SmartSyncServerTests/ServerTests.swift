@@ -232,7 +232,11 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
         AuthCase(method: .get, uri: "/v1/markets", expected: [200, 200, 200, 200]),
         AuthCase(method: .get, uri: "/v1/leads", expected: [200, 200, 200, 200]),
         AuthCase(method: .get, uri: "/v1/leads/lead", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/leads/lead/fills", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/leads/lead/buy-existing?investment=100", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/config", expected: [200, 200, 200, 200]),
         AuthCase(method: .get, uri: "/v1/me", expected: [401, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/orders", owner: "lead", restingOrder: true, expected: [401, 200, 200, 200]),
         // Money moves act on the caller's own accounts: bob and the operator have no lead portfolio (409).
         AuthCase(method: .post, uri: "/v1/transfers", body: #"{"amount": "10", "from": "main", "to": "portfolio"}"#, owner: "lead", expected: [401, 409, 200, 409]),
         AuthCase(method: .post, uri: "/v1/orders", body: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100"}"#, owner: "lead", expected: [401, 409, 201, 409]),
@@ -249,6 +253,11 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
         AuthCase(method: .get, uri: "/v1/copies/alice-1/fills", expected: [401, 404, 200, 200]),
         AuthCase(method: .get, uri: "/v1/copies/alice-1/failed-orders", expected: [401, 404, 200, 200]),
         AuthCase(method: .get, uri: "/v1/copies/alice-1/tracking", expected: [401, 404, 200, 200]),
+        AuthCase(method: .get, uri: "/v1/copies/alice-1/equity-curve", expected: [401, 404, 200, 200]),
+        // The pages and their assets are public; the data they show comes from the API with the user's key.
+        AuthCase(method: .get, uri: "/", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/copies/alice-1", expected: [200, 200, 200, 200]),
+        AuthCase(method: .get, uri: "/assets/app.js", expected: [200, 200, 200, 200]),
         AuthCase(method: .post, uri: "/v1/copies/alice-1/investment", body: #"{"delta": "10"}"#, expected: [401, 404, 200, 403]),
         AuthCase(method: .put, uri: "/v1/copies/alice-1/stop-loss", body: #"{"stopLoss": {"amount": "900"}}"#, expected: [401, 404, 200, 403]),
         AuthCase(method: .put, uri: "/v1/copies/alice-1/take-profit", body: #"{"takeProfit": {"ratio": "0.5"}}"#, expected: [401, 404, 200, 403]),

@@ -76,18 +76,8 @@ extension Engine {
         try Self.checkThreshold(r.stopLoss, field: "stopLoss", maxRatio: .one)
         try Self.checkThreshold(r.takeProfit, field: "takeProfit", maxRatio: nil)
 
-        // Size buy-existing orders before changing anything (sizing can refuse on overflow).
-        let leadEquity = leadEquity(l)
-        var buys: [(symbol: Int, notional: Int64)] = []
-        if r.buyExisting && leadEquity.isPositive {
-            for s in leads[l].positions.keys.sorted() {
-                guard let q = leads[l].positions[s]?.quantity, q.isPositive,
-                    let value = venue.symbols[s].quote(quantity: q, price: venue.marks[s]),
-                    let n = mulDivFloor(value.units, r.investment.units, leadEquity.units)
-                else { continue }
-                buys.append((s, n))
-            }
-        }
+        // Size buy-existing orders before changing anything.
+        let buys = r.buyExisting ? buyExistingNotionals(lead: l, investment: r.investment) : []
 
         let leadNav = leadNav(l)
         var book = CopyBook()
@@ -122,6 +112,22 @@ extension Engine {
         swap(&ws, &workspace)
         checkThresholds(lead: l, slots: [slot], at: moment)
         return ref
+    }
+
+    /// What "buy existing assets" spends on each symbol the lead holds: the investment times the symbol's weight in
+    /// the lead's equity at mark prices (rounded down), in symbol order.
+    func buyExistingNotionals(lead l: Int, investment: Fixed) -> [(symbol: Int, notional: Int64)] {
+        let leadEquity = leadEquity(l)
+        guard leadEquity.isPositive else { return [] }
+        var buys: [(symbol: Int, notional: Int64)] = []
+        for s in leads[l].positions.keys.sorted() {
+            guard let q = leads[l].positions[s]?.quantity, q.isPositive,
+                let value = venue.symbols[s].quote(quantity: q, price: venue.marks[s]),
+                let n = mulDivFloor(value.units, investment.units, leadEquity.units)
+            else { continue }
+            buys.append((s, n))
+        }
+        return buys
     }
 
     /// The active copies of a user.

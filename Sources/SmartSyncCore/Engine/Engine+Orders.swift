@@ -135,6 +135,7 @@ extension Engine {
         let s = try requireSymbol(name, field: "symbol")
         let old = venue.marks[s]
         do { try venue.setMark(s, price) } catch { throw EngineError(error) }
+        priceHistory.append(PricePoint(event: moment.event, symbol: s, price: price))
         accrueDeviations(symbol: s, from: old, to: price)
         if restingOrders.contains(where: { $0.symbol == s }) {
             var kept: [RestingOrder] = []

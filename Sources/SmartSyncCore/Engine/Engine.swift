@@ -83,6 +83,8 @@ public struct Engine: Sendable {
     public internal(set) var leadFills: [LeadFill] = []
     public internal(set) var failedOrders: [FailedCopyOrder] = []
     public internal(set) var restingOrders: [RestingOrder] = []
+    /// Every mark price set (listings and price updates), in order: what the copy equity curves are valued at.
+    public internal(set) var priceHistory: [PricePoint] = []
     /// The operator's fee account (USDT).
     public internal(set) var feesCollected: Fixed = .zero
     /// The venue's settlement side per asset; negative holdings are what accounts bought from it.
@@ -148,6 +150,7 @@ public struct Engine: Sendable {
     /// Lists a symbol at its first price, optionally with a synthetic order book.
     public mutating func listSymbol(_ symbol: Symbol, price: Fixed, book: BookShape? = nil) throws(EngineError) {
         do { try venue.list(symbol, price: price, book: book) } catch { throw EngineError(error) }
+        priceHistory.append(PricePoint(event: -1, symbol: venue.symbols.count - 1, price: price))
     }
 
     // MARK: Users and money from outside
@@ -228,7 +231,7 @@ public struct Engine: Sendable {
             let drawdown = Fixed.one - ((try? Fixed.mulDiv(nav, .one, leads[l].peakNav, .halfEven)) ?? .one)
             if drawdown > leads[l].maxDrawdown { leads[l].maxDrawdown = drawdown }
         }
-        let point = EquityPoint(time: moment.time, event: moment.event, equity: equity, nav: nav)
+        let point = EquityPoint(time: moment.time, event: moment.event, equity: equity, nav: nav, journalCount: journal.count, priceCount: priceHistory.count)
         if let last = leads[l].curve.last, last.time == moment.time, last.event == moment.event {
             leads[l].curve[leads[l].curve.count - 1] = point
         } else {
@@ -258,6 +261,17 @@ public struct EquityPoint: Sendable, Hashable {
     public var event: Int
     public var equity: Fixed
     public var nav: Fixed
+    /// Journal entries when the point was taken: the state of every account at this point is the journal's prefix.
+    public var journalCount: Int = 0
+    /// Entries of `Engine.priceHistory` when the point was taken: the marks of this point.
+    public var priceCount: Int = 0
+}
+
+/// A mark price set at an event (-1 for the listing price).
+public struct PricePoint: Sendable, Hashable {
+    public var event: Int
+    public var symbol: Int
+    public var price: Fixed
 }
 
 /// Where a copy lives: its lead and its slot in the lead's copy book.

@@ -1,0 +1,132 @@
+/// A copy's equity at one moment of its history.
+public struct CopyCurvePoint: Sendable, Hashable {
+    public var event: Int
+    /// Milliseconds since 1970; nil for the start point (copies record their start event, not its time).
+    public var time: Int64?
+    public var equity: Fixed
+}
+
+/// What "buy existing assets" would buy for one symbol if a copy started now.
+public struct BuyExistingPreview: Sendable, Hashable {
+    public var symbol: String
+    /// The lead's weight in the symbol.
+    public var weight: Fixed
+    /// Investment × weight, rounded down: what the copy would spend.
+    public var notional: Fixed
+    /// The quantity that buys at the mark price, rounded down to the symbol's step.
+    public var quantity: Fixed
+    public var price: Fixed
+    /// Why nothing would be bought (below the symbol's minimums), nil when it would be.
+    public var skipped: FailedCopyOrder.Reason?
+}
+
+extension Engine {
+    /// A copy's equity over its life, valued from the journal (never stored per copy): its start, then every point
+    /// of its lead's equity curve while the copy was active, then its current equity if it is still active. Each
+    /// point replays the copy's ledger entries up to that point and values its holdings at the marks of that moment,
+    /// so the last point of an active copy equals `copyEquity`.
+    public func copyEquityCurve(_ ref: CopyRef) -> [CopyCurvePoint] {
+        let book = leads[ref.lead].book
+        let started = Int(book.startedEvent[ref.slot])
+        let stopped = Int(book.stoppedEvent[ref.slot])
+        let me = AccountRef.copy(lead: ref.lead, slot: ref.slot)
+        var cash: Int64 = 0
+        var lots: [Int: Int64] = [:]
+        var marks: [Fixed] = Array(repeating: .zero, count: venue.symbols.count)
+        var nextEntry = 0
+        var nextPrice = 0
+        let symbolOfBase = Dictionary(venue.symbols.indices.map { (venue.symbols[$0].base, $0) }, uniquingKeysWith: { a, _ in a })
+
+        func apply(upTo count: Int) {
+            while nextEntry < min(count, journal.count) {
+                switch journal[nextEntry] {
+                case .transfer(let asset, let amount, let from, let to) where from == me || to == me:
+                    let sign: Int64 = to == me ? 1 : -1
+                    if asset == Symbol.quoteAsset {
+                        cash += sign * amount.units
+                    } else if let s = symbolOfBase[asset] {
+                        lots[s, default: 0] += sign * (amount.units / venue.symbols[s].qtyStep.units)
+                    }
+                case .copyFills(let b) where b.lead == ref.lead:
+                    if let k = b.row(of: ref.slot) {
+                        if b.side == .buy {
+                            cash -= b.quote[k] + b.fee[k]
+                            lots[b.symbol, default: 0] += b.lots[k]
+                        } else {
+                            cash += b.quote[k] - b.fee[k]
+                            lots[b.symbol, default: 0] -= b.lots[k]
+                        }
+                    }
+                    for r in b.profitShareSlots.indices where Int(b.profitShareSlots[r]) == ref.slot { cash -= b.profitShare[r] }
+                default: break
+                }
+                nextEntry += 1
+            }
+        }
+        func markPrices(upTo count: Int) {
+            while nextPrice < min(count, priceHistory.count) {
+                marks[priceHistory[nextPrice].symbol] = priceHistory[nextPrice].price
+                nextPrice += 1
+            }
+        }
+        func equity() -> Fixed {
+            var units = cash
+            for (s, q) in lots where q != 0 { units += q * lotValue(s, price: marks[s]) }
+            return Fixed(units: units)
+        }
+
+        // The start: the journal up to and including the transfer that funded the copy.
+        var points: [CopyCurvePoint] = []
+        var funded = false
+        while nextEntry < journal.count && !funded {
+            if case .transfer(_, _, _, let to) = journal[nextEntry], to == me { funded = true }
+            apply(upTo: nextEntry + 1)
+        }
+        guard funded else { return [] }
+        markPrices(upTo: priceHistory.firstIndex { $0.event > started } ?? priceHistory.count)
+        points.append(CopyCurvePoint(event: started, time: nil, equity: equity()))
+        for p in leads[ref.lead].curve where p.event > started && (stopped < 0 || p.event < stopped) {
+            apply(upTo: p.journalCount)
+            markPrices(upTo: p.priceCount)
+            points.append(CopyCurvePoint(event: p.event, time: p.time, equity: equity()))
+        }
+        if stopped < 0 {
+            apply(upTo: journal.count)
+            markPrices(upTo: priceHistory.count)
+            let last = points.last!
+            let now = equity()
+            if now != last.equity { points.append(CopyCurvePoint(event: max(last.event, lastEvent), time: nil, equity: now)) }
+        }
+        return points
+    }
+
+    /// The last event the engine has seen a price or fill at.
+    var lastEvent: Int { max(priceHistory.last?.event ?? 0, leadFills.last?.event ?? 0) }
+
+    /// What a copy of `lead` with `investment` would buy now with "buy existing assets", symbol by symbol.
+    public func buyExistingPreview(lead: String, investment: Fixed) throws(EngineError) -> [BuyExistingPreview] {
+        let u = try requireUser(lead, field: "lead")
+        guard let l = activeLead(of: u) else { throw EngineError(.leadNotActive, field: "lead", "\"\(lead)\" is not leading") }
+        guard investment.isPositive else { throw EngineError(.invalidInput, field: "investment", "must be positive (got \(investment))") }
+        let weights = leadWeights(l)
+        return buyExistingNotionals(lead: l, investment: investment).map { s, n in
+            let symbol = venue.symbols[s]
+            let mark = venue.marks[s]
+            let lotPrice = lotValue(s, price: mark)
+            let quantity = Fixed(units: (lotPrice > 0 ? n / lotPrice : 0) * symbol.qtyStep.units)
+            let notional = Fixed(units: n)
+            // The planner's checks, in its order (DESIGN §1).
+            var skipped: FailedCopyOrder.Reason?
+            if n <= 0 || notional < symbol.minNotional {
+                skipped = .belowMinNotional
+            } else if quantity.isZero || quantity < symbol.minQty {
+                skipped = .belowMinQty
+            } else if (symbol.quote(quantity: quantity, price: mark) ?? .zero) < symbol.minNotional {
+                skipped = .belowMinNotional
+            }
+            return BuyExistingPreview(
+                symbol: symbol.name, weight: weights[symbol.name] ?? .zero, notional: notional, quantity: quantity, price: mark,
+                skipped: skipped)
+        }
+    }
+}
