@@ -1,4 +1,5 @@
-import json
+import json, os
+ROOT=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 amount={"type":"string","pattern":r"^-?[0-9]+(\.[0-9]{1,8})?$","examples":["1000.5"]}
 def ref(n): return {"$ref":f"#/components/schemas/{n}"}
 err={"description":"Error","content":{"application/json":{"schema":ref("Error")}}}
@@ -67,9 +68,9 @@ P["/v1/settings"]={"get":{"operationId":"settings","security":sec,"responses":{*
  "patch":{"operationId":"updateSettings","security":sec,"parameters":[idem],"requestBody":body(obj({"takerFeeRate":amount,"minInvestment":amount,"maxActiveCopiesPerFollower":{"type":"integer"},"defaultFollowerLimit":{"type":"integer"}})),"responses":{**ok(settings_schema),**errs(400,401,403)}}}
 P["/v1/symbols"]={"post":{"operationId":"listSymbol","security":sec,"parameters":[idem],"requestBody":body(obj({"symbol":{"type":"string"},"price":amount,"qtyStep":amount,"priceTick":amount,"minQty":amount,"minNotional":amount},["symbol","price","qtyStep","priceTick"])),"responses":{**ok(ref("Applied"),"201","Applied"),**ok(ref("Applied")),**errs(400,401,403,404,409)}}}
 text=json.dumps(doc,indent=1,sort_keys=False)
-open('/work/main/openapi.json','w').write(text+"\n")
+open(os.path.join(ROOT,'openapi.json'),'w').write(text+"\n")
 compact=json.dumps(doc,separators=(",",":"))
 lines=[compact[i:i+110] for i in range(0,len(compact),110)]
 swift='/// The OpenAPI 3.1 document of the API, served at `/openapi.json`, minified; `openapi.json` at the repository root is\n/// the same document, indented (a test keeps them equal). Regenerate both with `python3 scripts/make-openapi.py`.\nenum OpenAPIDocument {\n    static let json = [\n'+''.join('        ##"'+l+'"##,\n' for l in lines)+'    ].joined()\n}\n'
-open('/work/main/Sources/SmartSyncServer/OpenAPIDocument.swift','w').write(swift)
+open(os.path.join(ROOT,'Sources/SmartSyncServer/OpenAPIDocument.swift'),'w').write(swift)
 print(len(text))
