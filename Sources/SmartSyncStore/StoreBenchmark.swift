@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import PostgresNIO
 
 /// The baseline of the durable fan-out benchmark: insert `rows` rows shaped like copy fills (seven integers,
 /// the same primary key) with one prepared statement in one transaction, committed with the store's pragmas.
@@ -38,6 +39,43 @@ public enum StoreBenchmark {
                     guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code)) }
                 }
             }
+        }
+    }
+
+    /// Time of one committed insert of `rows` rows shaped like copy fills (the PostgreSQL table's types and primary
+    /// key) into a fresh table of the database of `url`: one statement, the columns bound as binary arrays and
+    /// unnested, in its own transaction; the fastest way found here (COPY in text format is slower).
+    public static func baselineInsert(postgres url: PostgresURL, rows: Int, round: Int) throws -> Duration {
+        let session = try PostgresSession(url: url)
+        defer { session.close() }
+        let table = "baseline_\(round)"
+        try session.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(table)"))
+        try session.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    CREATE TABLE \(table) (
+                        ledger bigint NOT NULL, "row" integer NOT NULL, slot integer NOT NULL, lots bigint NOT NULL,
+                        quote bigint NOT NULL, fee bigint NOT NULL, capped boolean NOT NULL, PRIMARY KEY (ledger, "row"))
+                    """))
+        let slots = (0..<rows).map { Int32($0) }
+        let lots = (0..<rows).map { Int64($0 * 3) }
+        let quote = (0..<rows).map { Int64($0 * 1_000_003) }
+        let fee = (0..<rows).map { Int64($0 * 1_001) }
+        let capped = [Bool](repeating: false, count: rows)
+        let clock = ContinuousClock()
+        return try clock.measure {
+            var binds = PostgresBindings(capacity: 5)
+            binds.append(slots)
+            binds.append(lots)
+            binds.append(quote)
+            binds.append(fee)
+            binds.append(capped)
+            try session.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO \(table) SELECT 1, (o - 1)::int4, s, l, q, f, c
+                        FROM unnest($1::int4[], $2::int8[], $3::int8[], $4::int8[], $5::bool[]) WITH ORDINALITY AS x(s, l, q, f, c, o)
+                        """, binds: binds))
         }
     }
 }
