@@ -42,10 +42,19 @@ public enum StoreBenchmark {
         }
     }
 
+    /// How the PostgreSQL baseline inserts its rows.
+    public enum PostgresInsert: String, Sendable, CaseIterable {
+        /// `COPY … FROM STDIN` in text format, in its own transaction: the fastest way found.
+        case copy
+        /// One `INSERT … SELECT FROM unnest(…)` statement with the columns bound as binary arrays.
+        case unnest
+    }
+
     /// Time of one committed insert of `rows` rows shaped like copy fills (the PostgreSQL table's types and primary
-    /// key) into a fresh table of the database of `url`: one statement, the columns bound as binary arrays and
-    /// unnested, in its own transaction; the fastest way found here (COPY in text format is slower).
-    public static func baselineInsert(postgres url: PostgresURL, rows: Int, round: Int) throws -> Duration {
+    /// key) into a fresh table of the database of `url`.
+    public static func baselineInsert(
+        postgres url: PostgresURL, rows: Int, round: Int, method: PostgresInsert = .copy
+    ) throws -> Duration {
         let session = try PostgresSession(url: url)
         defer { session.close() }
         let table = "baseline_\(round)"
@@ -57,25 +66,31 @@ public enum StoreBenchmark {
                         ledger bigint NOT NULL, "row" integer NOT NULL, slot integer NOT NULL, lots bigint NOT NULL,
                         quote bigint NOT NULL, fee bigint NOT NULL, capped boolean NOT NULL, PRIMARY KEY (ledger, "row"))
                     """))
-        let slots = (0..<rows).map { Int32($0) }
-        let lots = (0..<rows).map { Int64($0 * 3) }
-        let quote = (0..<rows).map { Int64($0 * 1_000_003) }
-        let fee = (0..<rows).map { Int64($0 * 1_001) }
-        let capped = [Bool](repeating: false, count: rows)
+        let batch = CopyText.Part(
+            ledger: 1, slots: (0..<rows).map { Int32($0) }, lots: (0..<rows).map { Int64($0 * 3) },
+            quote: (0..<rows).map { Int64($0 * 1_000_003) }, fee: (0..<rows).map { Int64($0 * 1_001) },
+            capped: [Bool](repeating: false, count: rows))
         let clock = ContinuousClock()
         return try clock.measure {
-            var binds = PostgresBindings(capacity: 5)
-            binds.append(slots)
-            binds.append(lots)
-            binds.append(quote)
-            binds.append(fee)
-            binds.append(capped)
-            try session.query(
-                PostgresQuery(
-                    unsafeSQL: """
-                        INSERT INTO \(table) SELECT 1, (o - 1)::int4, s, l, q, f, c
-                        FROM unnest($1::int4[], $2::int8[], $3::int8[], $4::int8[], $5::bool[]) WITH ORDINALITY AS x(s, l, q, f, c, o)
-                        """, binds: binds))
+            switch method {
+            case .copy:
+                try session.transaction {
+                    try session.copy(into: table, columns: CopyText.columns, chunks: CopyText.chunks([batch]))
+                }
+            case .unnest:
+                var binds = PostgresBindings(capacity: 5)
+                binds.append(batch.slots)
+                binds.append(batch.lots)
+                binds.append(batch.quote)
+                binds.append(batch.fee)
+                binds.append(batch.capped)
+                try session.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            INSERT INTO \(table) SELECT 1, (o - 1)::int4, s, l, q, f, c
+                            FROM unnest($1::int4[], $2::int8[], $3::int8[], $4::int8[], $5::bool[]) WITH ORDINALITY AS x(s, l, q, f, c, o)
+                            """, binds: binds))
+            }
         }
     }
 }

@@ -54,6 +54,9 @@ extension Bench {
                 discussion: "On PostgreSQL the bench creates a fresh database per N on that server (smartsync_bench_PID_N) and drops it after."))
         var db: String?
 
+        @Option(help: ArgumentHelp("With --durable on PostgreSQL: how the baseline inserts (copy, unnest).", visibility: .hidden))
+        var postgresBaseline: StoreBenchmark.PostgresInsert = .copy
+
         @Flag(
             inversion: .prefixedNo,
             help: "Touch and free heap memory for the fills' journal batches before timing, as a running server's heap would be (first-touch page faults are measured with --no-warm-heap).")
@@ -166,7 +169,7 @@ extension Bench {
                 let baselinePath = folder.appendingPathComponent("baseline.sqlite").path
                 for round in 0..<5 {
                     if let benchURL {
-                        baseline.append(try StoreBenchmark.baselineInsert(postgres: benchURL, rows: n, round: round))
+                        baseline.append(try StoreBenchmark.baselineInsert(postgres: benchURL, rows: n, round: round, method: postgresBaseline))
                     } else {
                         baseline.append(try StoreBenchmark.baselineInsert(path: baselinePath, rows: n, round: round))
                     }
@@ -193,7 +196,10 @@ extension Bench {
             if json { print(JSONValue.array(lines).serialized()) } else {
                 if server != nil {
                     print("committed: Engine fan-out + one PostgreSQL statement (one transaction, synchronous_commit as the server has it) with the command and one row per copy fill; median of 5 lead fills.")
-                    print("baseline: the same number of copy-fill-shaped rows inserted as binary arrays with unnest in one statement into a fresh table.")
+                    print(
+                        postgresBaseline == .copy
+                            ? "baseline: the same number of copy-fill-shaped rows inserted by COPY (text) in one transaction into a fresh table."
+                            : "baseline: the same number of copy-fill-shaped rows inserted as binary arrays with unnest in one statement into a fresh table.")
                 } else {
                     print("committed: Engine fan-out + one SQLite transaction (WAL, synchronous=FULL) with the command and one row per copy fill; median of 5 lead fills.")
                     print("baseline: the same number of 7-integer rows inserted with one prepared statement in one transaction, same pragmas.")
@@ -323,3 +329,5 @@ private func pow10(_ n: Int) -> Double {
     for _ in 0..<n { p *= 10 }
     return p
 }
+
+extension StoreBenchmark.PostgresInsert: ExpressibleByArgument {}

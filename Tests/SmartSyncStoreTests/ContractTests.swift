@@ -91,6 +91,9 @@ final class TestDatabase {
         }
     }
 
+    /// Lets go of the shared SQLite log, so that the file can be opened anew once its engines are gone.
+    func forgetLogs() { sharedSQLiteLog = nil }
+
     /// Runs SQL behind the store's back (tampering, future schemas).
     func execute(_ sql: String) throws {
         switch backend {
@@ -151,14 +154,26 @@ struct CommandLogContractTests {
         let database = try TestDatabase(backend)
         let expected: String
         do {
-            let store = try database.open()
+            let store = try Store(log: try database.log())
+            // PostgreSQL: these fan-outs (about 300 fills) go by COPY, the path of large ones.
+            (store.log.base as? PostgresCommandLog)?.copyThreshold = 100
             try store.executeBatch(try FanOutFixture.commands(copies: 300).map { ($0.0, $0.1, nil) })
-            for (k, o) in try FanOutFixture.orders().enumerated() {
+            let behind = try Store(log: try database.log())
+            let orders = try FanOutFixture.orders()
+            for (k, o) in orders.enumerated() {
                 try store.execute(.order(o), at: Moment(event: 10 + k, time: Int64(k)))
+            }
+            // A refused fan-out writes none of its rows.
+            #expect {
+                try behind.execute(.order(orders[0]), at: Moment(event: 99, time: 99))
+            } throws: { error in
+                guard case StoreError.behind(_, let expected, let found) = error else { return false }
+                return expected == store.commandCount - orders.count && found == store.commandCount
             }
             expected = report(store.engine)
             #expect(try store.verify().isEmpty)
         }
+        database.forgetLogs()
         let reopened = try database.open()
         #expect(report(reopened.engine) == expected)
         #expect(try reopened.verify().isEmpty)

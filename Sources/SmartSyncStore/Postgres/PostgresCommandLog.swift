@@ -20,9 +20,11 @@ extension DurableEngine where Log == PostgresCommandLog {
 
 /// The command log and ledger in PostgreSQL (postgres-nio), with the same tables as the SQLite store.
 ///
-/// One `append` is one SQL statement, so one round trip and one transaction: a guard on the next sequence number,
-/// then data-modifying CTEs that insert the commands, the ledger entries, every copy fill, the profit shares and the
-/// lead-fill ids from arrays bound in binary (`unnest`). Either all rows commit or none do.
+/// One `append` is one transaction. Its core is one SQL statement: a guard on the next sequence number, then
+/// data-modifying CTEs that insert the commands, the ledger entries, the profit shares, the lead-fill ids and (for a
+/// small fan-out) the copy fills, from arrays bound in binary (`unnest`); alone, it is its own transaction and one
+/// round trip. A large fan-out's copy fills follow by COPY: BEGIN, the statement, COPY, COMMIT. Either all rows
+/// commit or none do.
 ///
 /// Several instances may share one database: `withWriteLock` holds a session-level advisory lock on this
 /// connection while its body runs, and `append` refuses (writing nothing) when another writer appended first.
@@ -111,28 +113,50 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         Int(try session.query("SELECT coalesce(max(seq) + 1, 0)::int8 FROM commands").first!.decode(Int64.self))
     }
 
+    /// Copy fills per append from which they go by COPY (text) rather than in the statement: COPY inserts rows in
+    /// batches, about 40% faster on the server for a large fan-out, at the price of three more round trips.
+    public var copyThreshold = 1_000
+
     public func append(
         _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
     ) throws {
         guard let first = records.first else { return }
+        var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
+        var fills = 0
+        for (offset, k) in ledger.enumerated() {
+            if case .copyFills(let b) = engine.journal[k] {
+                batches.append((Int64(firstLedgerSeq + offset), b))
+                fills += b.count
+            }
+        }
+        let useCopy = fills >= copyThreshold
         let statement = try Self.appendStatement(
-            records, engine: engine, ledger: ledger, firstLedgerSeq: firstLedgerSeq, leadFills: leadFills)
-        let found: Int64
+            records, engine: engine, ledger: ledger, firstLedgerSeq: firstLedgerSeq, leadFills: leadFills,
+            copyFillsInStatement: !useCopy)
         do {
-            found = try session.query(statement).first!.decode(Int64.self)
+            if useCopy {
+                // BEGIN; the guarded statement; COPY of the copy fills; COMMIT. A refusal rolls all of it back.
+                try session.transaction {
+                    let found = try session.query(statement).first!.decode(Int64.self)
+                    if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
+                    try session.copy(into: "copy_fills", columns: CopyText.columns, chunks: CopyText.chunks(batches))
+                }
+            } else {
+                // One statement: one round trip, its own transaction.
+                let found = try session.query(statement).first!.decode(Int64.self)
+                if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
+            }
         } catch StoreError.io(_, let detail) where detail.contains("SQLSTATE 23505") && detail.contains("commands_pkey") {
             // Another writer inserted the same sequence number between our guard and our insert.
             throw StoreError.behind(path: location, expected: first.seq, found: (try? nextSeq()) ?? first.seq + 1)
-        }
-        if found != Int64(first.seq) {
-            throw StoreError.behind(path: location, expected: first.seq, found: Int(found))
         }
     }
 
     /// The one statement of an append. Every insert is conditioned on the guard (the log's next sequence number is
     /// the first record's), so a refused append writes nothing; the statement returns that next number.
     static func appendStatement(
-        _ records: [CommandRecord], engine: Engine, ledger range: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+        _ records: [CommandRecord], engine: Engine, ledger range: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>,
+        copyFillsInStatement: Bool = true
     ) throws -> PostgresQuery {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -181,7 +205,9 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             sql += ", l AS (INSERT INTO ledger (seq, command, kind, body) SELECT \(bind(Int64(firstLedgerSeq)))::int8 + o - 1, "
             sql += "\(bind(last))::int8, k, b FROM unnest(\(bind(kinds))::text[], \(bind(entryBodies))::text[]) "
             sql += "WITH ORDINALITY AS x(k, b, o) \(guarded))"
-            if batches.count == 1 {
+            if !copyFillsInStatement {
+                // Sent by COPY in the same transaction.
+            } else if batches.count == 1 {
                 // The hot path, one fan-out: the batch's own columns are bound as they are; the row is the ordinality.
                 let (seq, b) = batches[0]
                 if b.count > 0 {
