@@ -19,19 +19,22 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
         .target(name: "SmartSyncCore"),
         // Scenario files (JSON in, JSON/text report out) on top of the core.
         .target(name: "SmartSyncScenario", dependencies: ["SmartSyncCore"]),
-        // Durable state: the command log and the ledger in SQLite (GRDB), replayed into the engine on start.
+        // Durable state: the command log and the ledger in SQLite (GRDB) or PostgreSQL (postgres-nio), replayed
+        // into the engine on start.
         .target(
             name: "SmartSyncStore",
             dependencies: [
                 "SmartSyncCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         // The HTTP JSON API (Hummingbird 2) around the durable engine.
@@ -73,7 +76,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SmartSyncStoreTests",
-            dependencies: ["SmartSyncStore", "SmartSyncScenario", "SmartSyncCore"]
+            dependencies: [
+                "SmartSyncStore", "SmartSyncScenario", "SmartSyncCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -15,8 +15,8 @@ public struct Caller: Sendable, Hashable {
 /// The one owner of the engine in a server process: every command goes through this actor, in order, and is
 /// committed to the store before the call returns. Reads see the state after the last committed command.
 public actor EngineService {
-    private let store: SQLiteStore
-    private let keys: APIKeyStore
+    private let store: Store
+    private let keys: any APIKeyStore
     private let logger: Logger
     /// Milliseconds since 1970; the core takes time as input.
     private let now: @Sendable () -> Int64
@@ -33,12 +33,13 @@ public actor EngineService {
     /// Keys already verified (keys are never revoked yet, so the cache cannot go stale).
     private var knownKeys: [String: Caller] = [:]
 
+    /// Opens the database `databasePath` names: a SQLite file, or a `postgres://user:password@host:port/db` URL.
     public init(
         databasePath: String, settings: Settings = Settings(), logger: Logger,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
     ) throws {
-        store = try SQLiteStore(path: databasePath, settings: settings)
-        keys = try APIKeyStore(log: store.log)
+        store = try StoreDatabase.open(databasePath, settings: settings)
+        keys = try store.log.apiKeys()
         self.logger = logger
         self.now = now
         self.metrics = metrics

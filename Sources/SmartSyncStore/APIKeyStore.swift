@@ -1,29 +1,49 @@
 import Foundation
 import GRDB
+import PostgresNIO
 import SmartSyncCore
 
 /// API keys in the same database as the command log, stored as SHA-256 hashes (a key is shown once, when issued).
-public final class APIKeyStore: @unchecked Sendable {
+public protocol APIKeyStore: AnyObject, Sendable {
+    /// Issues a new random key for `user`.
+    func issue(user: String, role: String) throws -> String
+    /// The user and role a key belongs to, if any.
+    func lookup(key: String) throws -> (user: String, role: String)?
+    /// How many keys exist.
+    func count() throws -> Int
+}
+
+extension APIKeyStore {
+    public func issue(user: String, role: some RawRepresentable<String>) throws -> String {
+        try issue(user: user, role: role.rawValue)
+    }
+
+    /// A new random key: `ssk_` and 32 base-36 characters (about 165 bits).
+    static func newKey() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "ssk_" + (0..<32).map { _ in String(Int.random(in: 0..<36, using: &generator), radix: 36) }.joined()
+    }
+}
+
+/// The keys in the SQLite file of the log.
+public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
     // @unchecked: the pool is Sendable and the class holds nothing else mutable.
     private let pool: DatabasePool
 
-    public init(log: SQLiteCommandLog) throws {
+    public init(log: SQLiteCommandLog) {
         pool = log.pool
     }
 
-    /// Issues a new random key for `user`.
-    public func issue(user: String, role: some RawRepresentable<String>) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        let key = "ssk_" + (0..<32).map { _ in String(Int.random(in: 0..<36, using: &generator), radix: 36) }.joined()
+    public func issue(user: String, role: String) throws -> String {
+        let key = Self.newKey()
         try pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_keys (hash, user, role, created) VALUES (?, ?, ?, strftime('%s','now'))",
-                arguments: [SHA256.hex(key), user, role.rawValue])
+                arguments: [SHA256.hex(key), user, role])
         }
         return key
     }
 
-    /// The user and role a key belongs to, if any.
     public func lookup(key: String) throws -> (user: String, role: String)? {
         try pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT user, role FROM api_keys WHERE hash = ?", arguments: [SHA256.hex(key)])
@@ -34,6 +54,35 @@ public final class APIKeyStore: @unchecked Sendable {
 
     public func count() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_keys") ?? 0 }
+    }
+}
+
+/// The keys in the PostgreSQL database of the log, through its connection.
+public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
+    // @unchecked: the session is Sendable (postgres-nio queues the queries of one connection).
+    private let session: PostgresSession
+
+    public init(log: PostgresCommandLog) {
+        session = log.session
+    }
+
+    public func issue(user: String, role: String) throws -> String {
+        let key = Self.newKey()
+        let hash = SHA256.hex(key)
+        try session.query(
+            #"INSERT INTO api_keys (hash, "user", role, created) VALUES (\#(hash), \#(user), \#(role), extract(epoch FROM now())::int8)"#)
+        return key
+    }
+
+    public func lookup(key: String) throws -> (user: String, role: String)? {
+        let hash = SHA256.hex(key)
+        guard let row = try session.query(#"SELECT "user", role FROM api_keys WHERE hash = \#(hash)"#).first else { return nil }
+        let (user, role) = try row.decode((String, String).self)
+        return (user, role)
+    }
+
+    public func count() throws -> Int {
+        Int(try session.query("SELECT count(*)::int8 FROM api_keys").first!.decode(Int64.self))
     }
 }
 

@@ -17,8 +17,11 @@ public struct CommandRecord: Sendable, Hashable {
     }
 }
 
-/// Durable storage of an engine in domain terms: the command log and the ledger it produced. SQLite implements it
-/// (`SQLiteCommandLog`); another database can, without touching the core or `DurableEngine`.
+/// Durable storage of an engine in domain terms: the command log and the ledger it produced. SQLite
+/// (`SQLiteCommandLog`) and PostgreSQL (`PostgresCommandLog`) implement it; `DurableEngine` works on either.
+///
+/// Several engines may share one log (PostgreSQL): each appends only inside `withWriteLock`, after applying what the
+/// others appended (`DurableEngine.catchUp()`), and `append` refuses a batch that does not continue the log.
 public protocol CommandLog: AnyObject {
     /// Where the log lives (a path or URL), for messages.
     var location: String { get }
@@ -26,11 +29,24 @@ public protocol CommandLog: AnyObject {
     func settings(proposing proposed: Settings) throws -> Settings
     /// Calls `body` with every stored command, in order.
     func forEachCommand(_ body: (CommandRecord) throws -> Void) throws
+    /// Calls `body` with every stored command whose `seq` is `seq` or later, in order.
+    func forEachCommand(from seq: Int, _ body: (CommandRecord) throws -> Void) throws
+    /// Runs `body` as the only writer of the log among every process sharing it (SQLite: the file is already
+    /// locked for this process; PostgreSQL: a session-level advisory lock held while `body` runs). Reentrant.
+    func withWriteLock<T>(_ body: () throws -> T) throws -> T
     /// Atomically appends `records` and, as ledger rows numbered from `firstLedgerSeq`, the entries `ledger` of the
     /// engine's journal, and the ids of the lead fills `leadFills` of `engine.leadFills`. All of it, or nothing.
+    /// Throws `StoreError.behind`, writing nothing, when the log's next `seq` is not `records.first!.seq` (another
+    /// writer appended first).
     func append(
         _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
     ) throws
     /// Differences between the stored ledger and the journal of `engine`, row by row (empty when they agree).
     func compareLedger(with engine: Engine) throws -> [String]
+}
+
+extension CommandLog {
+    public func forEachCommand(_ body: (CommandRecord) throws -> Void) throws {
+        try forEachCommand(from: 0, body)
+    }
 }

@@ -91,6 +91,43 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         return accepted.count
     }
 
+    /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and
+    /// returns how many. Call it inside `log.withWriteLock` before executing, so that the next append continues the
+    /// log. A stored command that no longer applies leaves the engine broken (reopen).
+    @discardableResult
+    public func catchUp() throws -> Int {
+        guard !broken else { throw StoreError.broken(path: log.location) }
+        let start = commandCount
+        do {
+            try log.forEachCommand(from: commandCount) { record in
+                guard record.seq == commandCount else {
+                    throw StoreError.inconsistent(
+                        path: log.location, problems: ["the command log has a gap: \(record.seq) where \(commandCount) was expected"])
+                }
+                do {
+                    try engine.execute(record.command, at: record.moment)
+                } catch {
+                    throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
+                }
+                if let id = record.requestID { requestIDs.insert(id) }
+                commandCount += 1
+                ledgerCount = engine.journal.count
+            }
+        } catch {
+            broken = true
+            throw StoreError(error, path: log.location)
+        }
+        return commandCount - start
+    }
+
+    /// Runs `body` as the log's only writer, after applying what other engines appended (see `catchUp()`).
+    public func withWriteLock<T>(_ body: () throws -> T) throws -> T {
+        try log.withWriteLock {
+            try catchUp()
+            return try body()
+        }
+    }
+
     /// True when a command with this request id is in the log.
     public func hasApplied(requestID: String) -> Bool { requestIDs.contains(requestID) }
 

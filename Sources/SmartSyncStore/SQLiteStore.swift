@@ -74,10 +74,11 @@ public final class SQLiteCommandLog: CommandLog {
         }
     }
 
-    public func forEachCommand(_ body: (CommandRecord) throws -> Void) throws {
+    public func forEachCommand(from seq: Int, _ body: (CommandRecord) throws -> Void) throws {
         try pool.read { db in
             let decoder = JSONDecoder()
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, request_id, event, time, body FROM commands ORDER BY seq")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= ? ORDER BY seq", arguments: [seq])
             while let row = try rows.next() {
                 let text: String = row["body"]
                 try body(
@@ -88,10 +89,17 @@ public final class SQLiteCommandLog: CommandLog {
         }
     }
 
+    /// The file is locked for this process (`PATH.lock`), so the body runs as the only writer as it is.
+    public func withWriteLock<T>(_ body: () throws -> T) throws -> T { try body() }
+
     public func append(
         _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
     ) throws {
         try pool.write { db in
+            if let first = records.first {
+                let next = try Int.fetchOne(db, sql: "SELECT coalesce(max(seq) + 1, 0) FROM commands") ?? 0
+                if next != first.seq { throw StoreError.behind(path: path, expected: first.seq, found: next) }
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let insertCommand = try db.cachedStatement(
@@ -143,56 +151,5 @@ public final class SQLiteCommandLog: CommandLog {
             throw .locked(path: path)
         }
         return fd
-    }
-}
-
-/// Why a database cannot be used; each case names the file and says what to do.
-public enum StoreError: Error, CustomStringConvertible {
-    case notADatabase(path: String, detail: String)
-    case corrupt(path: String, detail: String)
-    case readOnly(path: String, detail: String)
-    case locked(path: String)
-    case newerSchema(path: String, unknown: [String])
-    case inconsistent(path: String, problems: [String])
-    case broken(path: String)
-    case io(path: String, detail: String)
-
-    init(_ error: any Error, path: String) {
-        if let e = error as? StoreError {
-            self = e
-            return
-        }
-        if let e = error as? DatabaseError {
-            switch e.resultCode {
-            case .SQLITE_NOTADB: self = .notADatabase(path: path, detail: e.message ?? "\(e)")
-            case .SQLITE_CORRUPT: self = .corrupt(path: path, detail: e.message ?? "\(e)")
-            case .SQLITE_READONLY, .SQLITE_PERM, .SQLITE_CANTOPEN: self = .readOnly(path: path, detail: e.message ?? "\(e)")
-            case .SQLITE_BUSY, .SQLITE_LOCKED: self = .locked(path: path)
-            default: self = .io(path: path, detail: "\(e)")
-            }
-            return
-        }
-        self = .io(path: path, detail: "\(error)")
-    }
-
-    public var description: String {
-        switch self {
-        case .notADatabase(let path, let detail):
-            return "\(path) is not a SmartSync database (\(detail)); nothing was changed"
-        case .corrupt(let path, let detail):
-            return "\(path) is corrupt (\(detail)); nothing was changed — restore it from a backup"
-        case .readOnly(let path, let detail):
-            return "\(path) cannot be written (\(detail))"
-        case .locked(let path):
-            return "\(path) is in use by another SmartSync process (it holds \(path).lock); stop that process first"
-        case .newerSchema(let path, let unknown):
-            return "\(path) was written by a newer SmartSync (schema steps \(unknown.joined(separator: ", ")) are unknown to this build); nothing was changed — upgrade SmartSync"
-        case .inconsistent(let path, let problems):
-            return "\(path) is inconsistent: " + problems.prefix(5).joined(separator: "; ")
-        case .broken(let path):
-            return "a write to \(path) failed earlier; reopen the database to continue from what was committed"
-        case .io(let path, let detail):
-            return "\(path): \(detail)"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
@@ -10,23 +11,29 @@ struct Audit: ParsableCommand {
             Replays the command log into a fresh engine, then checks that every balance equals what the journal gives,
             that USDT and every asset are conserved (deposits − withdrawals), and that the stored ledger (every copy
             fill row) is exactly what the log produces: none missing, none twice. Exit 0 when balanced, 1 with the
-            details when not, 2 when the file cannot be used (corrupt, locked, read-only, newer schema).
+            details when not, 2 when the database cannot be used (corrupt, locked, read-only, newer schema, server
+            unreachable). --db takes a SQLite file or a postgres:// URL; without --db, DATABASE_URL is used.
 
-            Example:
+            Examples:
               smartsync audit --db smartsync.sqlite
+              smartsync audit --db postgres://smartsync:secret@127.0.0.1:5432/smartsync
             """
     )
 
-    @Option(help: "The SQLite database file.")
-    var db: String
+    @Option(help: "The database: a SQLite file or a postgres://user:password@host:port/db URL (env DATABASE_URL).")
+    var db: String?
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
-        let store: SQLiteStore
+        guard let db = StoreDatabase.location(db, environment: ProcessInfo.processInfo.environment) else {
+            Terminal.error("error: name the database with --db or DATABASE_URL")
+            throw ExitCode(2)
+        }
+        let store: Store
         do {
-            store = try SQLiteStore(path: db)
+            store = try StoreDatabase.open(db)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)

@@ -11,6 +11,7 @@ struct Bench: ParsableCommand {
             Examples:
               swift run -c release smartsync bench fanout
               swift run -c release smartsync bench fanout --durable --copies 100000
+              swift run -c release smartsync bench fanout --durable --db postgres://postgres:secret@127.0.0.1/postgres --copies 100000
             """,
         subcommands: [FanOut.self]
     )
@@ -44,11 +45,17 @@ extension Bench {
         @Flag(help: "Exit 1 when a target is missed.")
         var check = false
 
-        @Flag(help: "Commit each fan-out to a SQLite database (the store), next to a plain-insert baseline.")
+        @Flag(help: "Commit each fan-out to a database (the store), next to a plain-insert baseline on the same backend.")
         var durable = false
 
-        @Option(help: "With --durable: the database file to create (default: a temporary file, removed after).")
+        @Option(
+            help: ArgumentHelp(
+                "With --durable: a SQLite file to create (default: a temporary file, removed after), or a postgres:// URL (env DATABASE_URL).",
+                discussion: "On PostgreSQL the bench creates a fresh database per N on that server (smartsync_bench_PID_N) and drops it after."))
         var db: String?
+
+        @Option(help: ArgumentHelp("With --durable on PostgreSQL: how the baseline inserts (copy, unnest).", visibility: .hidden))
+        var postgresBaseline: StoreBenchmark.PostgresInsert = .copy
 
         @Flag(
             inversion: .prefixedNo,
@@ -129,13 +136,24 @@ extension Bench {
             if !json {
                 print("copies   committed fan-out ms (min–max)   ns/copy   baseline insert ms (min–max)   ×baseline")
             }
+            let location = StoreDatabase.location(db, environment: ProcessInfo.processInfo.environment)
+            let server = try location.flatMap { PostgresURL.isPostgres($0) ? try PostgresURL($0) : nil }
             for n in counts {
                 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-bench-\(getpid())-\(n)")
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 defer { try? FileManager.default.removeItem(at: folder) }
-                let path = db ?? folder.appendingPathComponent("bench.sqlite").path
+                // PostgreSQL: a fresh database per N on the server named, dropped afterwards.
+                let scratch = "smartsync_bench_\(getpid())_\(n)"
+                let benchURL = try server.map { try PostgresAdmin.createDatabase(scratch, on: $0) }
+                defer { if let server { try? PostgresAdmin.dropDatabase(scratch, on: server) } }
+                let path = benchURL.map { "\($0)" } ?? location ?? folder.appendingPathComponent("bench.sqlite").path
                 if Terminal.stderrIsTerminal { Terminal.progress("setting up \(n) copies in \(path)…") }
-                let store = try SQLiteStore(path: path)
+                let store: Store
+                if let benchURL {
+                    store = try Store(log: AnyCommandLog(try PostgresCommandLog(url: benchURL)))
+                } else {
+                    store = try StoreDatabase.open(path)
+                }
                 guard store.commandCount == 0 else { throw ValidationError("--db \(path) must be a new file") }
                 try store.executeBatch(try FanOutFixture.commands(copies: n).map { ($0.0, $0.1, nil) })
                 if Terminal.stderrIsTerminal { Terminal.endProgress() }
@@ -150,7 +168,11 @@ extension Bench {
                 var baseline: [Duration] = []
                 let baselinePath = folder.appendingPathComponent("baseline.sqlite").path
                 for round in 0..<5 {
-                    baseline.append(try StoreBenchmark.baselineInsert(path: baselinePath, rows: n, round: round))
+                    if let benchURL {
+                        baseline.append(try StoreBenchmark.baselineInsert(postgres: benchURL, rows: n, round: round, method: postgresBaseline))
+                    } else {
+                        baseline.append(try StoreBenchmark.baselineInsert(path: baselinePath, rows: n, round: round))
+                    }
                 }
                 times.sort()
                 baseline.sort()
@@ -172,8 +194,16 @@ extension Bench {
                 }
             }
             if json { print(JSONValue.array(lines).serialized()) } else {
-                print("committed: Engine fan-out + one SQLite transaction (WAL, synchronous=FULL) with the command and one row per copy fill; median of 5 lead fills.")
-                print("baseline: the same number of 7-integer rows inserted with one prepared statement in one transaction, same pragmas.")
+                if server != nil {
+                    print("committed: Engine fan-out + one PostgreSQL statement (one transaction, synchronous_commit as the server has it) with the command and one row per copy fill; median of 5 lead fills.")
+                    print(
+                        postgresBaseline == .copy
+                            ? "baseline: the same number of copy-fill-shaped rows inserted by COPY (text) in one transaction into a fresh table."
+                            : "baseline: the same number of copy-fill-shaped rows inserted as binary arrays with unnest in one statement into a fresh table.")
+                } else {
+                    print("committed: Engine fan-out + one SQLite transaction (WAL, synchronous=FULL) with the command and one row per copy fill; median of 5 lead fills.")
+                    print("baseline: the same number of 7-integer rows inserted with one prepared statement in one transaction, same pragmas.")
+                }
             }
         }
 
@@ -299,3 +329,5 @@ private func pow10(_ n: Int) -> Double {
     for _ in 0..<n { p *= 10 }
     return p
 }
+
+extension StoreBenchmark.PostgresInsert: ExpressibleByArgument {}

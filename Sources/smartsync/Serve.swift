@@ -7,12 +7,14 @@ import Prometheus
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
+import SmartSyncStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the HTTP JSON API on the embedded SQLite database.",
+        abstract: "Run the HTTP JSON API on the embedded SQLite database or on PostgreSQL.",
         discussion: """
-            Settings come from flags or the environment (SMARTSYNC_DB, SMARTSYNC_HOST, SMARTSYNC_PORT, LOG_LEVEL).
+            Settings come from flags or the environment (SMARTSYNC_DB or DATABASE_URL, SMARTSYNC_HOST, SMARTSYNC_PORT,
+            LOG_LEVEL). The database is a SQLite file or a postgres://user:password@host:port/db URL.
             On a database without API keys an operator key is created and printed once. With --demo the server also
             loads BTC, ETH and BCH on the real 2021 daily closes replayed on a fast clock, three leads trading on
             them and followers copying them, and prints their API keys. SIGTERM or Ctrl-C shuts it down gracefully.
@@ -20,11 +22,15 @@ struct Serve: AsyncParsableCommand {
             Examples:
               smartsync serve --demo
               smartsync serve --db /var/lib/smartsync.sqlite --host 0.0.0.0 --port 8080
+              DATABASE_URL=postgres://smartsync:secret@db.internal:5432/smartsync smartsync serve
             """
     )
 
-    @Option(help: "SQLite database file (env SMARTSYNC_DB).")
-    var db: String = ProcessInfo.processInfo.environment["SMARTSYNC_DB"] ?? "smartsync.sqlite"
+    @Option(help: "SQLite database file or postgres:// URL (env SMARTSYNC_DB, then DATABASE_URL; default smartsync.sqlite).")
+    var db: String =
+        StoreDatabase.location(
+            ProcessInfo.processInfo.environment["SMARTSYNC_DB"], environment: ProcessInfo.processInfo.environment,
+            fallback: "smartsync.sqlite")!
 
     @Option(help: "Address to listen on (env SMARTSYNC_HOST).")
     var host: String = ProcessInfo.processInfo.environment["SMARTSYNC_HOST"] ?? "127.0.0.1"
@@ -82,8 +88,8 @@ struct Serve: AsyncParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
-        configuration.databasePath = db
-        Terminal.line("SmartSync on http://\(host):\(port) (database \(db)); API description at /openapi.json")
+        configuration.databasePath = StoreDatabase.describe(db)
+        Terminal.line("SmartSync on http://\(host):\(port) (database \(StoreDatabase.describe(db))); API description at /openapi.json")
         let app = buildApplication(service: service, configuration: configuration, logger: logger)
         try await app.runService()
         demoTask?.cancel()

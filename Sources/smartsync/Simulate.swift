@@ -11,12 +11,14 @@ struct Simulate: ParsableCommand {
             Prints a readable summary, or the JSON report with --json. Exit 0 on success, 1 when the final audit
             is not balanced, 2 for a bad scenario (the message names the event index and field).
 
-            With --db the scenario runs against a new SQLite database file: every event is committed as it is
-            applied, and `smartsync audit --db PATH` checks the file afterwards.
+            With --db the scenario runs against a new database (a SQLite file, or a PostgreSQL database named by a
+            postgres:// URL; DATABASE_URL when set and --db is not given): every event is committed as it is applied,
+            and `smartsync audit --db ...` checks it afterwards.
 
             Examples:
               smartsync simulate Examples/quickstart.json --json
               smartsync simulate Examples/quickstart.json --db /tmp/quickstart.sqlite
+              smartsync simulate Examples/quickstart.json --db postgres://postgres:secret@127.0.0.1:5432/quickstart
             """
     )
 
@@ -26,7 +28,7 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Print the JSON report instead of the summary.")
     var json = false
 
-    @Option(help: "Run against this SQLite database file (created if missing; must hold no commands yet).")
+    @Option(help: "Run against this database: a SQLite file or a postgres:// URL (created if missing; must hold no commands yet; env DATABASE_URL).")
     var db: String?
 
     func run() throws {
@@ -43,16 +45,16 @@ struct Simulate: ParsableCommand {
             throw ExitCode(2)
         }
         let engine: Engine
-        if let db {
-            let store: SQLiteStore
+        if let db = StoreDatabase.location(db, environment: ProcessInfo.processInfo.environment) {
+            let store: Store
             do {
-                store = try SQLiteStore(path: db, settings: scenario.settings)
+                store = try StoreDatabase.open(db, settings: scenario.settings)
             } catch {
                 Terminal.error("error: \(error)")
                 throw ExitCode(2)
             }
             guard store.commandCount == 0 else {
-                Terminal.error("error: \(db) already holds \(store.commandCount) commands; run a scenario against a new file")
+                Terminal.error("error: \(store.log.location) already holds \(store.commandCount) commands; run a scenario against a new database")
                 throw ExitCode(2)
             }
             engine = try run(ScenarioPlayer(scenario, host: store))

@@ -1,0 +1,81 @@
+import SmartSyncCore
+
+/// A command log of either backend behind one type, so that a server or a tool can hold
+/// `DurableEngine<AnyCommandLog>` whatever `--db` named.
+public final class AnyCommandLog: CommandLog {
+    public let base: any CommandLog
+
+    public init(_ base: any CommandLog) { self.base = base }
+
+    public var location: String { base.location }
+    public func settings(proposing proposed: Settings) throws -> Settings { try base.settings(proposing: proposed) }
+    public func forEachCommand(from seq: Int, _ body: (CommandRecord) throws -> Void) throws {
+        try base.forEachCommand(from: seq, body)
+    }
+    public func withWriteLock<T>(_ body: () throws -> T) throws -> T { try base.withWriteLock(body) }
+    public func append(
+        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+    ) throws {
+        try base.append(records, engine: engine, ledger: ledger, firstLedgerSeq: firstLedgerSeq, leadFills: leadFills)
+    }
+    public func compareLedger(with engine: Engine) throws -> [String] { try base.compareLedger(with: engine) }
+
+    /// The API-key store in the same database.
+    public func apiKeys() throws -> any APIKeyStore {
+        switch base {
+        case let sqlite as SQLiteCommandLog: return SQLiteAPIKeyStore(log: sqlite)
+        case let postgres as PostgresCommandLog: return PostgresAPIKeyStore(log: postgres)
+        default: throw StoreError.io(path: location, detail: "this backend stores no API keys")
+        }
+    }
+
+    /// True for a PostgreSQL database.
+    public var isPostgres: Bool { base is PostgresCommandLog }
+}
+
+/// The engine on whichever database a string names.
+public typealias Store = DurableEngine<AnyCommandLog>
+
+/// Opening a database from one string: a SQLite file path, or a `postgres://` / `postgresql://` URL.
+public enum StoreDatabase {
+    /// The environment variable read when no database is given (`DATABASE_URL`).
+    public static let environmentVariable = "DATABASE_URL"
+
+    /// The command log of `location`: a SQLite file (created if missing) or a PostgreSQL database (its schema
+    /// created if missing).
+    public static func openLog(_ location: String) throws(StoreError) -> AnyCommandLog {
+        if PostgresURL.isPostgres(location) {
+            return AnyCommandLog(try PostgresCommandLog(url: location))
+        }
+        if location.contains("://") {
+            throw .badURL(path: PostgresURL.redact(location), detail: "only postgres:// and postgresql:// URLs (or a SQLite file path) are understood")
+        }
+        return AnyCommandLog(try SQLiteCommandLog(path: location))
+    }
+
+    /// Opens `location` and replays it. `settings` apply to a new database.
+    public static func open(_ location: String, settings: Settings = Settings()) throws(StoreError) -> Store {
+        let log = try openLog(location)
+        do {
+            return try Store(log: log, settings: settings)
+        } catch {
+            throw StoreError(error, path: log.location)
+        }
+    }
+
+    /// The database named by `option` (a `--db` value), else by `DATABASE_URL`, else `fallback`.
+    public static func location(
+        _ option: String?, environment: [String: String], fallbackVariables: [String] = [], fallback: String? = nil
+    ) -> String? {
+        if let option, !option.isEmpty { return option }
+        for name in [environmentVariable] + fallbackVariables {
+            if let value = environment[name], !value.isEmpty { return value }
+        }
+        return fallback
+    }
+
+    /// `location` for messages (a URL without its password).
+    public static func describe(_ location: String) -> String {
+        PostgresURL.isPostgres(location) ? ((try? PostgresURL(location).description) ?? PostgresURL.redact(location)) : location
+    }
+}

@@ -1,0 +1,331 @@
+import Foundation
+import PostgresNIO
+import SmartSyncCore
+
+/// The engine kept durable in a PostgreSQL database.
+public typealias PostgresStore = DurableEngine<PostgresCommandLog>
+
+extension DurableEngine where Log == PostgresCommandLog {
+    /// Connects to the database of `url` (creating the schema if it has none) and replays it. `settings` apply to
+    /// a new database; an existing one keeps the settings it was created with.
+    public convenience init(url: String, settings: Settings = Settings()) throws(StoreError) {
+        let log = try PostgresCommandLog(url: url)
+        do {
+            try self.init(log: log, settings: settings)
+        } catch {
+            throw StoreError(error, path: log.location)
+        }
+    }
+}
+
+/// The command log and ledger in PostgreSQL (postgres-nio), with the same tables as the SQLite store.
+///
+/// One `append` is one transaction. Its core is one SQL statement: a guard on the next sequence number, then
+/// data-modifying CTEs that insert the commands, the ledger entries, the profit shares, the lead-fill ids and (for a
+/// small fan-out) the copy fills, from arrays bound in binary (`unnest`); alone, it is its own transaction and one
+/// round trip. A large fan-out's copy fills follow by COPY: BEGIN, the statement, COPY, COMMIT. Either all rows
+/// commit or none do.
+///
+/// Several instances may share one database: `withWriteLock` holds a session-level advisory lock on this
+/// connection while its body runs, and `append` refuses (writing nothing) when another writer appended first.
+public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
+    // @unchecked: the session is Sendable; `lockDepth` is used by the one owner that calls the log (an actor).
+    public let session: PostgresSession
+    /// The schema holding the tables: it scopes the advisory locks.
+    let scope: String
+    private var lockDepth = 0
+
+    public var location: String { session.url.description }
+    public var url: PostgresURL { session.url }
+
+    public convenience init(url: String) throws(StoreError) {
+        try self.init(url: try PostgresURL(url))
+    }
+
+    /// Connects, refuses a database that is not SmartSync's or is from a newer SmartSync (before writing
+    /// anything), then creates or upgrades the schema.
+    public init(url: PostgresURL) throws(StoreError) {
+        session = try PostgresSession(url: url)
+        do {
+            if let schema = url.schema {
+                scope = schema
+            } else {
+                scope = try session.query("SELECT coalesce(current_schema(), 'public')").first!.decode(String.self)
+            }
+            try PostgresSchema.open(session, scope: scope)
+        } catch {
+            session.close()
+            throw StoreError(postgres: error, url: url)
+        }
+    }
+
+    /// Closes the connection now (it is closed on deinit otherwise).
+    public func close() { session.close() }
+
+    public func settings(proposing proposed: Settings) throws -> Settings {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(proposed), as: UTF8.self)
+        // Two instances creating the database together agree on the first settings written.
+        try session.query("INSERT INTO meta (key, value) VALUES ('settings', \(text)) ON CONFLICT (key) DO NOTHING")
+        let stored = try session.query("SELECT value FROM meta WHERE key = 'settings'").first!.decode(String.self)
+        return try JSONDecoder().decode(Settings.self, from: Data(stored.utf8))
+    }
+
+    public func forEachCommand(_ body: (CommandRecord) throws -> Void) throws {
+        try forEachCommand(from: 0, body)
+    }
+
+    /// Pages of `pageSize` commands, so memory stays bounded whatever the length of the log.
+    public func forEachCommand(from seq: Int, _ body: (CommandRecord) throws -> Void) throws {
+        let decoder = JSONDecoder()
+        let pageSize = 2_000
+        var next = Int64(seq)
+        while true {
+            let rows = try session.query(
+                "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= \(next) ORDER BY seq LIMIT \(pageSize)")
+            for row in rows {
+                let (s, requestID, event, time, text) = try row.decode((Int64, String?, Int64, Int64, String).self)
+                try body(
+                    CommandRecord(
+                        seq: Int(s), requestID: requestID, moment: Moment(event: Int(event), time: time),
+                        command: try decoder.decode(EngineCommand.self, from: Data(text.utf8))))
+                next = s + 1
+            }
+            if rows.count < pageSize { return }
+        }
+    }
+
+    public func withWriteLock<T>(_ body: () throws -> T) throws -> T {
+        if lockDepth > 0 { return try body() }
+        try session.query(PostgresSchema.lock(PostgresSchema.writerLock, scope: scope))
+        lockDepth += 1
+        defer {
+            lockDepth -= 1
+            // A lost connection released the lock already.
+            _ = try? session.query(PostgresSchema.unlock(PostgresSchema.writerLock, scope: scope))
+        }
+        return try body()
+    }
+
+    /// The next sequence number of the log.
+    public func nextSeq() throws -> Int {
+        Int(try session.query("SELECT coalesce(max(seq) + 1, 0)::int8 FROM commands").first!.decode(Int64.self))
+    }
+
+    /// Copy fills per append from which they go by COPY (text) rather than in the statement: COPY inserts rows in
+    /// batches, about 40% faster on the server for a large fan-out, at the price of three more round trips.
+    public var copyThreshold = 1_000
+
+    public func append(
+        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+    ) throws {
+        guard let first = records.first else { return }
+        var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
+        var fills = 0
+        for (offset, k) in ledger.enumerated() {
+            if case .copyFills(let b) = engine.journal[k] {
+                batches.append((Int64(firstLedgerSeq + offset), b))
+                fills += b.count
+            }
+        }
+        let useCopy = fills >= copyThreshold
+        let statement = try Self.appendStatement(
+            records, engine: engine, ledger: ledger, firstLedgerSeq: firstLedgerSeq, leadFills: leadFills,
+            copyFillsInStatement: !useCopy)
+        do {
+            if useCopy {
+                // BEGIN; the guarded statement; COPY of the copy fills; COMMIT. A refusal rolls all of it back.
+                try session.transaction {
+                    let found = try session.query(statement).first!.decode(Int64.self)
+                    if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
+                    try session.copy(into: "copy_fills", columns: CopyText.columns, chunks: CopyText.chunks(batches))
+                }
+            } else {
+                // One statement: one round trip, its own transaction.
+                let found = try session.query(statement).first!.decode(Int64.self)
+                if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
+            }
+        } catch StoreError.io(_, let detail) where detail.contains("SQLSTATE 23505") && detail.contains("commands_pkey") {
+            // Another writer inserted the same sequence number between our guard and our insert.
+            throw StoreError.behind(path: location, expected: first.seq, found: (try? nextSeq()) ?? first.seq + 1)
+        }
+    }
+
+    /// The one statement of an append. Every insert is conditioned on the guard (the log's next sequence number is
+    /// the first record's), so a refused append writes nothing; the statement returns that next number.
+    static func appendStatement(
+        _ records: [CommandRecord], engine: Engine, ledger range: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>,
+        copyFillsInStatement: Bool = true
+    ) throws -> PostgresQuery {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var binds = PostgresBindings(capacity: 24)
+        var n = 0
+        func bind<T: PostgresDynamicTypeEncodable>(_ value: T) -> String {
+            binds.append(value)
+            n += 1
+            return "$\(n)"
+        }
+        let last = Int64(records.last!.seq)
+        var sql = "WITH next AS (SELECT coalesce(max(seq) + 1, 0)::int8 AS n FROM commands), "
+        sql += "go AS (SELECT 1 FROM next WHERE n = \(bind(Int64(records[0].seq))))"
+        let guarded = "WHERE EXISTS (SELECT 1 FROM go)"
+
+        var seqs: [Int64] = []
+        var requestIDs: [String] = []
+        var hasRequestID: [Bool] = []
+        var events: [Int64] = []
+        var times: [Int64] = []
+        var bodies: [String] = []
+        for r in records {
+            seqs.append(Int64(r.seq))
+            requestIDs.append(r.requestID ?? "")
+            hasRequestID.append(r.requestID != nil)
+            events.append(Int64(r.moment.event))
+            times.append(r.moment.time)
+            bodies.append(String(decoding: try encoder.encode(r.command), as: UTF8.self))
+        }
+        sql += ", c AS (INSERT INTO commands (seq, request_id, event, time, body) "
+        sql += "SELECT s, CASE WHEN h THEN r END, e, t, b FROM unnest(\(bind(seqs))::int8[], \(bind(requestIDs))::text[], "
+        sql += "\(bind(hasRequestID))::bool[], \(bind(events))::int8[], \(bind(times))::int8[], \(bind(bodies))::text[]) "
+        sql += "AS x(s, r, h, e, t, b) \(guarded))"
+
+        if !range.isEmpty {
+            var kinds: [String] = []
+            var entryBodies: [String] = []
+            var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
+            for (offset, k) in range.enumerated() {
+                let entry = engine.journal[k]
+                let (kind, body) = LedgerRows.body(entry)
+                kinds.append(kind)
+                entryBodies.append(body)
+                if case .copyFills(let b) = entry { batches.append((Int64(firstLedgerSeq + offset), b)) }
+            }
+            sql += ", l AS (INSERT INTO ledger (seq, command, kind, body) SELECT \(bind(Int64(firstLedgerSeq)))::int8 + o - 1, "
+            sql += "\(bind(last))::int8, k, b FROM unnest(\(bind(kinds))::text[], \(bind(entryBodies))::text[]) "
+            sql += "WITH ORDINALITY AS x(k, b, o) \(guarded))"
+            if !copyFillsInStatement {
+                // Sent by COPY in the same transaction.
+            } else if batches.count == 1 {
+                // The hot path, one fan-out: the batch's own columns are bound as they are; the row is the ordinality.
+                let (seq, b) = batches[0]
+                if b.count > 0 {
+                    sql += #", f AS (INSERT INTO copy_fills (ledger, "row", slot, lots, quote, fee, capped) "#
+                    sql += "SELECT \(bind(seq))::int8, (o - 1)::int4, s, lo, q, f, cp FROM unnest(\(bind(b.slots))::int4[], "
+                    sql += "\(bind(b.lots))::int8[], \(bind(b.quote))::int8[], \(bind(b.fee))::int8[], \(bind(b.cappedByCash))::bool[]) "
+                    sql += "WITH ORDINALITY AS x(s, lo, q, f, cp, o) \(guarded))"
+                }
+            } else if !batches.isEmpty {
+                var ledgers: [Int64] = []
+                var rows: [Int32] = []
+                var slots: [Int32] = []
+                var lots: [Int64] = []
+                var quote: [Int64] = []
+                var fee: [Int64] = []
+                var capped: [Bool] = []
+                for (seq, b) in batches {
+                    ledgers.append(contentsOf: repeatElement(seq, count: b.count))
+                    rows.append(contentsOf: (0..<Int32(b.count)))
+                    slots += b.slots
+                    lots += b.lots
+                    quote += b.quote
+                    fee += b.fee
+                    capped += b.cappedByCash
+                }
+                if !ledgers.isEmpty {
+                    sql += #", f AS (INSERT INTO copy_fills (ledger, "row", slot, lots, quote, fee, capped) "#
+                    sql += "SELECT * FROM unnest(\(bind(ledgers))::int8[], \(bind(rows))::int4[], \(bind(slots))::int4[], "
+                    sql += "\(bind(lots))::int8[], \(bind(quote))::int8[], \(bind(fee))::int8[], \(bind(capped))::bool[]) \(guarded))"
+                }
+            }
+            var shareLedgers: [Int64] = []
+            var shareRows: [Int32] = []
+            var shareSlots: [Int32] = []
+            var shareAmounts: [Int64] = []
+            for (seq, b) in batches {
+                for r in b.profitShare.indices {
+                    shareLedgers.append(seq)
+                    shareRows.append(Int32(r))
+                    shareSlots.append(b.profitShareSlots[r])
+                    shareAmounts.append(b.profitShare[r])
+                }
+            }
+            if !shareLedgers.isEmpty {
+                sql += #", p AS (INSERT INTO profit_shares (ledger, "row", slot, amount) "#
+                sql += "SELECT * FROM unnest(\(bind(shareLedgers))::int8[], \(bind(shareRows))::int4[], "
+                sql += "\(bind(shareSlots))::int4[], \(bind(shareAmounts))::int8[]) \(guarded))"
+            }
+        }
+        if !leadFills.isEmpty {
+            let ids = engine.leadFills[leadFills].map(\.id)
+            sql += ", lf AS (INSERT INTO lead_fills (id, command) SELECT i, \(bind(last))::int8 "
+            sql += "FROM unnest(\(bind(ids))::text[]) AS x(i) \(guarded))"
+        }
+        sql += " SELECT n FROM next"
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    public func compareLedger(with engine: Engine) throws -> [String] {
+        var problems: [String] = []
+        func note(_ text: String) { if problems.count < 20 { problems.append(text) } }
+        var expected = engine.journal.makeIterator()
+        var k = 0
+        var next: Int64 = -1
+        let pageSize = 5_000
+        while true {
+            let rows = try session.query("SELECT seq, kind, body FROM ledger WHERE seq > \(next) ORDER BY seq LIMIT \(pageSize)")
+            for row in rows {
+                let (seq64, storedKind, storedBody) = try row.decode((Int64, String, String).self)
+                let seq = Int(seq64)
+                next = seq64
+                guard let entry = expected.next() else {
+                    note("ledger entry \(seq) is not produced by the command log")
+                    k += 1
+                    continue
+                }
+                if seq != k { note("ledger has a gap: entry \(seq) where \(k) was expected") }
+                let (kind, body) = LedgerRows.body(entry)
+                if storedKind != kind || storedBody != body {
+                    note("ledger entry \(seq) differs: stored \(storedKind) \(storedBody), expected \(kind) \(body)")
+                }
+                if case .copyFills(let b) = entry {
+                    try compareFills(ledger: seq, batch: b, note: note)
+                }
+                k += 1
+            }
+            if rows.count < pageSize { break }
+        }
+        if expected.next() != nil { note("the command log produces more ledger entries than are stored (\(k))") }
+        let orphans = try session.query(
+            "SELECT count(*)::int8 FROM copy_fills f WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.seq = f.ledger)"
+        ).first!.decode(Int64.self)
+        if orphans > 0 { note("\(orphans) copy fills belong to no ledger entry") }
+        return problems
+    }
+
+    /// One batch's stored rows against the replay, fetched as arrays (one row, decoded in binary).
+    private func compareFills(ledger seq: Int, batch b: CopyFillBatch, note: (String) -> Void) throws {
+        let row = try session.query(
+            """
+            SELECT count(*)::int8, coalesce(array_agg("row" ORDER BY "row"), '{}'), coalesce(array_agg(slot ORDER BY "row"), '{}'),
+                   coalesce(array_agg(lots ORDER BY "row"), '{}'), coalesce(array_agg(quote ORDER BY "row"), '{}'),
+                   coalesce(array_agg(fee ORDER BY "row"), '{}'), coalesce(array_agg(capped ORDER BY "row"), '{}'),
+                   (SELECT count(*)::int8 FROM profit_shares WHERE ledger = \(Int64(seq)))
+            FROM copy_fills WHERE ledger = \(Int64(seq))
+            """
+        ).first!
+        let (count, rows, slots, lots, quote, fee, capped, shares) =
+            try row.decode((Int64, [Int32], [Int32], [Int64], [Int64], [Int64], [Bool], Int64).self)
+        if Int(count) != b.count { note("ledger entry \(seq): \(count) copy fills stored, \(b.count) expected") }
+        for r in 0..<min(Int(count), b.count) {
+            let same =
+                rows[r] == Int32(r) && slots[r] == b.slots[r] && lots[r] == b.lots[r] && quote[r] == b.quote[r]
+                && fee[r] == b.fee[r] && capped[r] == b.cappedByCash[r]
+            if !same { note("ledger entry \(seq): copy fill \(r) differs from the replay") }
+        }
+        if Int(shares) != b.profitShare.count {
+            note("ledger entry \(seq): \(shares) profit shares stored, \(b.profitShare.count) expected")
+        }
+    }
+}

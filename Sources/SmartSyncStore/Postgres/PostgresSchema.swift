@@ -1,0 +1,115 @@
+import PostgresNIO
+
+/// The PostgreSQL schema: the same tables as the SQLite one, created by numbered steps recorded in
+/// `schema_migrations`. Shipped steps are never edited, only appended to.
+enum PostgresSchema {
+    /// Steps in order; each is a list of statements run in one transaction with its `schema_migrations` row.
+    static let migrations: [(id: String, statements: [String])] = [
+        (
+            "v1",
+            [
+                "CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)",
+                """
+                CREATE TABLE commands (
+                    seq bigint PRIMARY KEY,
+                    request_id text UNIQUE,
+                    event bigint NOT NULL,
+                    time bigint NOT NULL,
+                    body text NOT NULL
+                )
+                """,
+                "CREATE TABLE ledger (seq bigint PRIMARY KEY, command bigint NOT NULL, kind text NOT NULL, body text NOT NULL)",
+                """
+                CREATE TABLE copy_fills (
+                    ledger bigint NOT NULL,
+                    "row" integer NOT NULL,
+                    slot integer NOT NULL,
+                    lots bigint NOT NULL,
+                    quote bigint NOT NULL,
+                    fee bigint NOT NULL,
+                    capped boolean NOT NULL,
+                    PRIMARY KEY (ledger, "row")
+                )
+                """,
+                """
+                CREATE TABLE profit_shares (
+                    ledger bigint NOT NULL,
+                    "row" integer NOT NULL,
+                    slot integer NOT NULL,
+                    amount bigint NOT NULL,
+                    PRIMARY KEY (ledger, "row")
+                )
+                """,
+                "CREATE TABLE lead_fills (id text PRIMARY KEY, command bigint NOT NULL)",
+            ]
+        ),
+        (
+            "v2-api-keys",
+            [#"CREATE TABLE api_keys (hash text PRIMARY KEY, "user" text NOT NULL, role text NOT NULL, created bigint NOT NULL)"#]
+        ),
+    ]
+
+    /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in
+    /// one database do not share them: opening (check and migrate), and the one writer of the command log.
+    static let openingLock: Int32 = 0x5353_4D49  // "SSMI"
+    static let writerLock: Int32 = 0x5353_5752  // "SSWR"
+
+    static func lock(_ kind: Int32, scope: String) -> PostgresQuery {
+        "SELECT pg_advisory_lock(\(kind), hashtext(\(scope)))"
+    }
+
+    static func unlock(_ kind: Int32, scope: String) -> PostgresQuery {
+        "SELECT pg_advisory_unlock(\(kind), hashtext(\(scope)))"
+    }
+
+    /// Checks and migrates the database of `session` under the opening lock, so that instances starting together
+    /// see either no schema or a complete one, and migrate once. `scope` is the schema SmartSync uses.
+    static func open(_ session: PostgresSession, scope: String) throws {
+        try session.query(lock(openingLock, scope: scope))
+        defer { _ = try? session.query(unlock(openingLock, scope: scope)) }
+        if let schema = session.url.schema {
+            try session.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(schema)"))
+        }
+        try check(session)
+        try migrate(session)
+    }
+
+    /// Refuses a database whose applied steps this build does not know (written by a newer SmartSync), and one that
+    /// holds tables but no SmartSync schema; both with read-only queries, before anything is written.
+    static func check(_ session: PostgresSession) throws {
+        let path = session.url.description
+        let hasMigrations = try session.query(
+            "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'"
+        ).first!.decode(Int64.self) > 0
+        if hasMigrations {
+            let known = Set(migrations.map(\.id))
+            let applied = try session.query("SELECT identifier FROM schema_migrations ORDER BY applied, identifier").map {
+                try $0.decode(String.self)
+            }
+            let unknown = applied.filter { !known.contains($0) }
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown) }
+        } else {
+            let tables = try session.query("SELECT count(*)::int8 FROM pg_tables WHERE schemaname = current_schema()")
+                .first!.decode(Int64.self)
+            if tables > 0 {
+                throw StoreError.notADatabase(path: path, detail: "its schema holds \(tables) tables but no SmartSync schema_migrations")
+            }
+        }
+    }
+
+    /// Applies the missing steps in one transaction.
+    static func migrate(_ session: PostgresSession) throws {
+        try session.transaction {
+            try session.query(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    identifier text PRIMARY KEY, applied timestamptz NOT NULL DEFAULT clock_timestamp())
+                """)
+            let applied = Set(try session.query("SELECT identifier FROM schema_migrations").map { try $0.decode(String.self) })
+            for (id, statements) in migrations where !applied.contains(id) {
+                for statement in statements { try session.query(PostgresQuery(unsafeSQL: statement)) }
+                try session.query("INSERT INTO schema_migrations (identifier) VALUES (\(id))")
+            }
+        }
+    }
+}
