@@ -40,6 +40,7 @@ public actor EngineService {
     ) throws {
         store = try StoreDatabase.open(databasePath, settings: settings)
         keys = try store.log.apiKeys()
+        storeIsShared = store.log.isPostgres
         self.logger = logger
         self.now = now
         self.metrics = metrics
@@ -84,28 +85,133 @@ public actor EngineService {
 
     // MARK: Commands
 
-    /// Applies a command now; a repeated `requestID` (the Idempotency-Key) does nothing and returns false.
+    /// Applies a command; a repeated `requestID` (the Idempotency-Key) does nothing and returns false. With several
+    /// instances on one database, a lead's commands (its orders and its followers' copy changes) run on the instance
+    /// holding the lead's lease: here if this instance holds or can take it, otherwise handed over and awaited.
     @discardableResult
-    public func execute(_ command: EngineCommand, requestID: String? = nil) throws -> Bool {
-        let moment = Moment(event: store.commandCount, time: now())
-        let journalBefore = store.engine.journal.count
-        let failedBefore = store.engine.failedOrders.count
-        let fillsBefore = store.engine.leadFills.count
-        let started = ContinuousClock.now
-        let applied = try store.execute(command, at: moment, requestID: requestID)
-        if applied {
-            observe(command, journalBefore: journalBefore, took: started.duration(to: .now))
-            publishEvents(command, moment: moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
+    public func execute(_ command: EngineCommand, requestID: String? = nil) async throws -> Bool {
+        guard let cluster else { return try executeHere(command, requestID: requestID) }
+        try refresh()
+        guard let lead = Self.lead(of: command, in: store.engine) else { return try executeHere(command, requestID: requestID) }
+        if try cluster.holds(lead) { return try executeHere(command, requestID: requestID) }
+        return try await handOver(command, lead: lead, requestID: requestID, cluster: cluster)
+    }
+
+    /// Applies a command on this instance, committed before it returns.
+    func executeHere(_ command: EngineCommand, requestID: String?) throws -> Bool {
+        try store.log.withWriteLock {
+            // Several instances: first what the others appended (their events go to this instance's listeners).
+            if cluster != nil { try refresh() }
+            let moment = Moment(event: store.commandCount, time: now())
+            let journalBefore = store.engine.journal.count
+            let failedBefore = store.engine.failedOrders.count
+            let fillsBefore = store.engine.leadFills.count
+            let started = ContinuousClock.now
+            let applied = try store.execute(command, at: moment, requestID: requestID)
+            if applied {
+                observe(command, journalBefore: journalBefore, took: started.duration(to: .now))
+                publishEvents(command, moment: moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
+            }
+            return applied
         }
-        return applied
     }
 
     /// Applies several commands as one commit.
     public func executeBatch(_ commands: [EngineCommand]) throws {
-        let time = now()
-        try store.executeBatch(commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
+        try store.log.withWriteLock {
+            if cluster != nil { try refresh() }
+            let time = now()
+            try store.executeBatch(commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
+            failuresSeen = store.engine.failedOrders.count
+            updateGauges()
+        }
+    }
+
+    // MARK: Several instances
+
+    private var cluster: ClusterMembership?
+
+    /// Joins the instances sharing this PostgreSQL database: leases, hand-over and following the shared log.
+    public func joinCluster(_ membership: ClusterMembership) { cluster = membership }
+
+    /// True when this service runs on a database several instances may share.
+    public nonisolated var sharesDatabase: Bool { storeIsShared }
+    private nonisolated let storeIsShared: Bool
+
+    /// Applies what other instances appended since this replica last looked, telling listeners about it.
+    public func refresh() throws {
+        _ = try store.catchUp { [self] record, journalBefore, failedBefore, fillsBefore in
+            self.publishEvents(record.command, moment: record.moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
+        }
         failuresSeen = store.engine.failedOrders.count
-        updateGauges()
+    }
+
+    /// The lead whose lease a command needs: a lead's own commands and its followers' copy changes. Market-wide
+    /// commands (prices, listings, users, deposits, settings) run wherever they arrive.
+    static func lead(of command: EngineCommand, in engine: Engine) -> String? {
+        func leadOfCopy(_ id: String) -> String? {
+            guard let ref = engine.copy(named: id) else { return nil }
+            return engine.users[engine.leads[ref.lead].user].id
+        }
+        switch command {
+        case .order(let r): return r.account == .portfolio ? r.user : nil
+        case .orderFraction(let user, let account, _, _, _): return account == .portfolio ? user : nil
+        case .cancelOrder(let user, _), .transfer(let user, _, _), .stopLeading(let user), .removeFollower(let user, _):
+            return user
+        case .startLeading(let user, _, _, _, _), .updateLead(let user, _, _, _): return user
+        case .startCopy(let r): return r.lead
+        case .stopCopy(let copy), .adjustInvestment(let copy, _), .setStopLoss(let copy, _), .setTakeProfit(let copy, _):
+            return leadOfCopy(copy)
+        case .listSymbol, .addUser, .deposit, .withdraw, .price, .updateSettings: return nil
+        }
+    }
+
+    /// Hands a command to the lead's holder and waits for its outcome. When the holder dies, its lease expires and
+    /// this instance takes the lead over and executes what waits for it (this request included): each request has
+    /// a request id, so a command the dead holder had committed is not applied again.
+    private func handOver(_ command: EngineCommand, lead: String, requestID: String?, cluster: ClusterMembership) async throws -> Bool {
+        let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
+        if store.hasApplied(requestID: id) { return false }
+        let row = try cluster.leases.enqueue(lead: lead, requestID: id, command: command)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        var nextLeaseCheck = clock.now + .milliseconds(250)
+        var pause = Duration.microseconds(500)
+        while true {
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(10))
+            if let outcome = try cluster.leases.outcome(of: row) {
+                try refresh()
+                return try outcome.get()
+            }
+            if clock.now >= nextLeaseCheck {
+                nextLeaseCheck = clock.now + .milliseconds(250)
+                if try cluster.holds(lead) { try serveInbox(leads: [lead]) }
+            }
+            if clock.now >= deadline {
+                throw APIError(.serviceUnavailable, code: "leadUnavailable", "the instance executing lead \(lead) did not answer in time; retry with the same Idempotency-Key", field: nil)
+            }
+        }
+    }
+
+    /// Executes the requests other instances handed over for `leads` (this instance's leads), recording each outcome.
+    public func serveInbox(leads: Set<String>) throws {
+        guard let cluster else { return }
+        for request in try cluster.leases.pending(for: leads) {
+            let outcome: Result<Bool, EngineError>
+            do {
+                try refresh()
+                // Already in the log: the previous holder executed it and died before writing the outcome.
+                if store.hasApplied(requestID: request.requestID) {
+                    outcome = .success(true)
+                } else {
+                    outcome = .success(try executeHere(request.command, requestID: request.requestID))
+                }
+            } catch let error as EngineError {
+                outcome = .failure(error)
+            }
+            try cluster.leases.complete(request.id, outcome)
+        }
     }
 
     /// Reads the engine.
@@ -176,7 +282,8 @@ public actor EngineService {
 
     /// Creates a user (if new) and issues an API key for it; the key is shown once and stored hashed.
     public func issueKey(user: String, role: Caller.Role) throws -> String {
-        if store.engine.user(named: user) == nil { try execute(.addUser(user)) }
+        if cluster != nil { try refresh() }
+        if store.engine.user(named: user) == nil { _ = try executeHere(.addUser(user), requestID: nil) }
         return try keys.issue(user: user, role: role)
     }
 

@@ -95,7 +95,11 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// returns how many. Call it inside `log.withWriteLock` before executing, so that the next append continues the
     /// log. A stored command that no longer applies leaves the engine broken (reopen).
     @discardableResult
-    public func catchUp() throws -> Int {
+    public func catchUp() throws -> Int { try catchUp(each: nil) }
+
+    /// `catchUp()`, calling `each` after every command applied with the journal, failed-order and lead-fill counts
+    /// from before it (what a server needs to tell its listeners about commands other instances executed).
+    public func catchUp(each: ((CommandRecord, _ journalBefore: Int, _ failedBefore: Int, _ fillsBefore: Int) -> Void)?) throws -> Int {
         guard !broken else { throw StoreError.broken(path: log.location) }
         let start = commandCount
         do {
@@ -104,6 +108,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                     throw StoreError.inconsistent(
                         path: log.location, problems: ["the command log has a gap: \(record.seq) where \(commandCount) was expected"])
                 }
+                let before = (engine.journal.count, engine.failedOrders.count, engine.leadFills.count)
                 do {
                     try engine.execute(record.command, at: record.moment)
                 } catch {
@@ -112,6 +117,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                 if let id = record.requestID { requestIDs.insert(id) }
                 commandCount += 1
                 ledgerCount = engine.journal.count
+                each?(record, before.0, before.1, before.2)
             }
         } catch {
             broken = true

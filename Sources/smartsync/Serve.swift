@@ -50,6 +50,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Load a benchmark market with this many copies into an empty database.", visibility: .hidden))
     var fixtureCopies: Int?
 
+    @Option(help: "This instance's name among several on one PostgreSQL database (env SMARTSYNC_INSTANCE; default host:port and a random suffix).")
+    var instance: String? = ProcessInfo.processInfo.environment["SMARTSYNC_INSTANCE"]
+
+    @Option(help: "Seconds a lead's lease lasts unless renewed (PostgreSQL); an instance that dies loses its leads after this.")
+    var leaseSeconds: Int = 3
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
 
@@ -66,6 +72,19 @@ struct Serve: AsyncParsableCommand {
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)
+        }
+        // On PostgreSQL this instance may share the database with others: leases, hand-over, following the log.
+        var clusterTask: Task<Void, Never>?
+        if service.sharesDatabase {
+            guard leaseSeconds >= 2 else {
+                Terminal.error("error: --lease-seconds must be at least 2 (got \(leaseSeconds))")
+                throw ExitCode(2)
+            }
+            let name = instance ?? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))"
+            let membership = try ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
+            await service.joinCluster(membership)
+            clusterTask = Task { await membership.run(service, logger: logger) }
+            Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
         if try await !service.hasKeys() {
             let key = try await service.issueKey(user: "operator", role: .operator_)
@@ -93,5 +112,7 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(service: service, configuration: configuration, logger: logger)
         try await app.runService()
         demoTask?.cancel()
+        clusterTask?.cancel()
+        await clusterTask?.value
     }
 }

@@ -47,6 +47,29 @@ enum PostgresSchema {
             "v2-api-keys",
             [#"CREATE TABLE api_keys (hash text PRIMARY KEY, "user" text NOT NULL, role text NOT NULL, created bigint NOT NULL)"#]
         ),
+        (
+            // Several instances: who executes each lead's fan-out (a lease with an expiry), and the requests that
+            // other instances hand to that lead's holder.
+            "v3-cluster",
+            [
+                "CREATE TABLE leases (lead text PRIMARY KEY, owner text NOT NULL, expires timestamptz NOT NULL)",
+                """
+                CREATE TABLE inbox (
+                    id bigserial PRIMARY KEY,
+                    lead text NOT NULL,
+                    request_id text NOT NULL,
+                    body text NOT NULL,
+                    created timestamptz NOT NULL DEFAULT now(),
+                    done boolean NOT NULL DEFAULT false,
+                    applied boolean,
+                    error_code text,
+                    error_field text,
+                    error_message text
+                )
+                """,
+                "CREATE INDEX inbox_pending ON inbox (lead, id) WHERE NOT done",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import SmartSyncStore
+import Synchronization
+
+/// This instance's part in a group of instances sharing one PostgreSQL database.
+///
+/// Every instance keeps a replica of the engine that follows the shared command log, and appends under the log's
+/// write lock after catching up, so all instances apply the same commands in the same order. Each lead's commands
+/// (its orders and its followers' copy changes, hence its fan-outs) are executed by the one instance holding the
+/// lead's lease; the others hand such commands over through the inbox. A lease lasts `ttl` unless renewed (every
+/// second), so the leads of an instance that dies are taken over by whichever instance next needs them.
+public final class ClusterMembership: Sendable {
+    public let leases: LeaseStore
+    /// Leads held, each with the moment until which this instance may rely on holding it without asking.
+    private let held = Mutex<[String: ContinuousClock.Instant]>([:])
+    /// Margin kept before a lease's expiry: a holder stops relying on a lease well before others may take it.
+    private let margin = Duration.seconds(1)
+
+    public init(url: PostgresURL, instance: String, ttl: Duration = .seconds(3)) throws {
+        leases = try LeaseStore(url: url, owner: instance, ttl: ttl)
+    }
+
+    /// True when this instance holds `lead`, taking it if it is free or its holder's lease expired.
+    func holds(_ lead: String) throws -> Bool {
+        let now = ContinuousClock.now
+        if let until = held.withLock({ $0[lead] }), now < until { return true }
+        guard try leases.acquire(lead) else {
+            _ = held.withLock { $0.removeValue(forKey: lead) }
+            return false
+        }
+        held.withLock { $0[lead] = now + leases.ttl - margin }
+        return true
+    }
+
+    /// Renews every lease held; the leads still held.
+    @discardableResult
+    func renew() throws -> Set<String> {
+        let now = ContinuousClock.now
+        let leads = try leases.renew()
+        held.withLock { map in
+            map = Dictionary(uniqueKeysWithValues: leads.map { ($0, now + leases.ttl - margin) })
+        }
+        return leads
+    }
+
+    var heldLeads: Set<String> {
+        let now = ContinuousClock.now
+        return held.withLock { Set($0.filter { now < $0.value }.keys) }
+    }
+
+    /// Runs until cancelled: renews leases every second, executes handed-over requests for the leads held, and
+    /// follows what the other instances append (every 100 ms, so reads and live events stay fresh). Gives the
+    /// leases up when cancelled (a graceful stop hands the leads over at once).
+    public func run(_ service: EngineService, logger: Logger) async {
+        await service.joinCluster(self)
+        let clock = ContinuousClock()
+        var nextRenewal = clock.now
+        var nextRefresh = clock.now
+        while !Task.isCancelled {
+            do {
+                if clock.now >= nextRenewal {
+                    try renew()
+                    nextRenewal = clock.now + .seconds(1)
+                }
+                let leads = heldLeads
+                if !leads.isEmpty { try await service.serveInbox(leads: leads) }
+                if clock.now >= nextRefresh {
+                    try await service.refresh()
+                    nextRefresh = clock.now + .milliseconds(100)
+                }
+                try await Task.sleep(for: .milliseconds(2))
+            } catch is CancellationError {
+                break
+            } catch {
+                logger.error("cluster: \(error)")
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        try? leases.releaseAll()
+    }
+}
