@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncStore
 
 /// The JSON API (v1). Amounts are strings; errors are `{"error": {"code", "message", "field"}}`. Requests that move
 /// money accept an `Idempotency-Key` header: a retry with the same key does not act twice.
@@ -258,14 +259,16 @@ struct Routes: Sendable {
         router.post("/v1/copies") { request, context in
             let caller = try context.requireCaller()
             let body = try await decodeBody(StartCopyBody.self, request, context)
+            // Without an id: from the Idempotency-Key when there is one, so that a retry names the same copy.
+            let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
             let sequence = await service.commandCount
-            let id = body.id ?? "\(caller.user)-\(body.lead)-\(sequence)"
+            let id = body.id ?? key.map { "\(caller.user)-\(body.lead)-\(SHA256.hex($0).prefix(12))" } ?? "\(caller.user)-\(body.lead)-\(sequence)"
             let start = StartCopyRequest(
                 copyID: id, user: caller.user, lead: body.lead, mode: body.mode ?? .smartSync, investment: body.investment,
                 buyExisting: body.buyExisting ?? false, stopLoss: body.stopLoss, takeProfit: body.takeProfit,
                 amountPerOrder: body.amountPerOrder)
-            _ = try await apply(.startCopy(start), request, caller)
-            return try await copyJSON(id, caller, status: .created)
+            let applied = try await apply(.startCopy(start), request, caller)
+            return try await copyJSON(id, caller, status: applied ? .created : .ok)
         }
         router.get("/v1/copies") { _, context in
             let caller = try context.requireCaller()

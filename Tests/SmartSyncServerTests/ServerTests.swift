@@ -181,6 +181,23 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                 let me = try #require(try json(response.body) as? [String: Any])
                 #expect((me["main"] as? [String: String])?["USDT"] == "5250")
             }
+            // A retried copy start without an id answers with the same copy (its id comes from the key).
+            var ids: [String] = []
+            for attempt in 0..<2 {
+                try await client.execute(
+                    uri: "/v1/copies", method: .post, headers: headers(f.keys["bob"], idempotency: "copy-7"),
+                    body: ByteBuffer(string: #"{"lead": "lead", "investment": "100"}"#)
+                ) { response in
+                    #expect(response.status == (attempt == 0 ? .created : .ok), "\(String(buffer: response.body))")
+                    let copy = try #require(try json(response.body) as? [String: Any])
+                    ids.append(try #require(copy["id"] as? String))
+                }
+            }
+            #expect(ids.count == 2 && ids[0] == ids[1])
+            try await client.execute(uri: "/v1/copies", method: .get, headers: headers(f.keys["bob"])) { response in
+                let copies = try json(response.body) as? [Any]
+                #expect(copies?.count == 1)
+            }
         }
     }
 
