@@ -195,7 +195,7 @@ extension Bench {
             }
             if json { print(JSONValue.array(lines).serialized()) } else {
                 if server != nil {
-                    print("committed: Engine fan-out + one PostgreSQL statement (one transaction, synchronous_commit as the server has it) with the command and one row per copy fill; median of 5 lead fills.")
+                    print("committed: Engine fan-out + one PostgreSQL transaction (a guarded statement with the command and ledger rows, the copy fills by COPY from 1,000 rows, COMMIT as the server syncs it); median of 5 lead fills.")
                     print(
                         postgresBaseline == .copy
                             ? "baseline: the same number of copy-fill-shaped rows inserted by COPY (text) in one transaction into a fresh table."
