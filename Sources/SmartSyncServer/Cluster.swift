@@ -57,19 +57,22 @@ public final class ClusterMembership: Sendable {
         let clock = ContinuousClock()
         var nextRenewal = clock.now
         var nextRefresh = clock.now
+        var pause = Duration.milliseconds(1)
         while !Task.isCancelled {
             do {
                 if clock.now >= nextRenewal {
                     try renew()
                     nextRenewal = clock.now + .seconds(1)
                 }
+                // The inbox is polled every millisecond while requests come, backing off to 20 ms when idle.
                 let leads = heldLeads
-                if !leads.isEmpty { try await service.serveInbox(leads: leads) }
+                let served = leads.isEmpty ? 0 : try await service.serveInbox(leads: leads)
+                pause = served > 0 ? .milliseconds(1) : min(pause * 2, .milliseconds(20))
                 if clock.now >= nextRefresh {
                     try await service.refresh()
                     nextRefresh = clock.now + .milliseconds(100)
                 }
-                try await Task.sleep(for: .milliseconds(2))
+                try await Task.sleep(for: pause)
             } catch is CancellationError {
                 break
             } catch {

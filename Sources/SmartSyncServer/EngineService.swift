@@ -195,9 +195,11 @@ public actor EngineService {
     }
 
     /// Executes the requests other instances handed over for `leads` (this instance's leads), recording each outcome.
-    public func serveInbox(leads: Set<String>) throws {
-        guard let cluster else { return }
-        for request in try cluster.leases.pending(for: leads) {
+    @discardableResult
+    public func serveInbox(leads: Set<String>) throws -> Int {
+        guard let cluster else { return 0 }
+        let requests = try cluster.leases.pending(for: leads)
+        for request in requests {
             let outcome: Result<Bool, EngineError>
             do {
                 try refresh()
@@ -212,6 +214,7 @@ public actor EngineService {
             }
             try cluster.leases.complete(request.id, outcome)
         }
+        return requests.count
     }
 
     /// Reads the engine.

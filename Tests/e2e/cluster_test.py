@@ -136,7 +136,11 @@ def main():
             rng = random.Random(lead)
             while not stop.is_set():
                 key = str(uuid.uuid4())
-                if rng.random() < 0.7:
+                roll = rng.random()
+                if roll < 0.08:
+                    # Refused (more than the portfolio holds): the refusal must come back and leave nothing behind.
+                    body = {"symbol": rng.choice(symbols), "side": "buy", "quoteAmount": "100000000"}
+                elif roll < 0.7:
                     body = {"symbol": rng.choice(symbols), "side": "buy", "quoteAmount": str(rng.randint(200, 2000))}
                 else:
                     body = {"symbol": rng.choice(symbols), "side": "sell", "fraction": "0.3"}
@@ -205,6 +209,9 @@ def main():
               f"{sum(1 for r in results if 400 <= r[3] < 500)} refused, {sum(1 for r in results if r[6] > 1)} retried on another instance); "
               f"slowest answer after the kill {slowest:.2f} s")
 
+        refused = [r for r in results if 400 <= r[3] < 500]
+        assert refused, "no request was refused: the refusal path was not exercised"
+        assert all(r[4]["error"]["code"] == "insufficientFunds" for r in refused if r[2] == "order"), [r[4] for r in refused][:5]
         # Every acknowledged request is in the log exactly once; every refused one is absent.
         counts = {rid: int(n) for rid, n in psql(args.admin_url, database, "SELECT request_id, count(*) FROM commands WHERE request_id IS NOT NULL GROUP BY request_id")}
         problems = []
