@@ -92,7 +92,10 @@ public actor EngineService {
     public func execute(_ command: EngineCommand, requestID: String? = nil) async throws -> Bool {
         guard let cluster else { return try executeHere(command, requestID: requestID) }
         try refresh()
-        guard let lead = Self.lead(of: command, in: store.engine) else { return try executeHere(command, requestID: requestID) }
+        // Commands of no lead, or naming a user that does not exist (refused wherever they run), run here.
+        guard let lead = Self.lead(of: command, in: store.engine), store.engine.user(named: lead) != nil else {
+            return try executeHere(command, requestID: requestID)
+        }
         if try cluster.holds(lead) { return try executeHere(command, requestID: requestID) }
         return try await handOver(command, lead: lead, requestID: requestID, cluster: cluster)
     }

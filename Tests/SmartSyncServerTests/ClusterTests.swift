@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import SmartSyncCore
+import SmartSyncStore
+import Testing
+
+@testable import SmartSyncServer
+
+/// Two engine services on one PostgreSQL schema, as two instances would be: leases, hand-over, takeover.
+@Suite(.timeLimit(.minutes(1)))
+struct ClusterTests {
+    static func fixture() async throws -> (a: EngineService, b: EngineService, ma: ClusterMembership, mb: ClusterMembership, schema: String) {
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        let location = PostgresServiceTests.server + (PostgresServiceTests.server.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let a = try EngineService(databasePath: location, logger: Logger(label: "a"), now: { 1_620_172_800_000 })
+        let b = try EngineService(databasePath: location, logger: Logger(label: "b"), now: { 1_620_172_800_000 })
+        let ma = try ClusterMembership(url: try PostgresURL(location), instance: "a", ttl: .seconds(2))
+        let mb = try ClusterMembership(url: try PostgresURL(location), instance: "b", ttl: .seconds(2))
+        await a.joinCluster(ma)
+        await b.joinCluster(mb)
+        let btc = try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5))
+        try await a.executeBatch([
+            .listSymbol(btc, price: Fixed(50_000), book: nil), .addUser("lead"), .addUser("alice"),
+            .deposit(user: "lead", amount: Fixed(20_000)), .deposit(user: "alice", amount: Fixed(5_000)),
+        ])
+        return (a, b, ma, mb, String(schema))
+    }
+
+    static func order(_ quote: Int) -> EngineCommand {
+        .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(quote)))
+    }
+
+    @Test(.enabled(if: PostgresServiceTests.reachable, "no PostgreSQL server: skipped"))
+    func leadCommandsRunOnTheLeaseHolder() async throws {
+        let (a, b, ma, mb, schema) = try await Self.fixture()
+        defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
+        // A starts leading (it takes the lead's lease); B's commands for the lead are handed to A.
+        #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
+        #expect(try ma.leases.holder(of: "lead") == "a")
+        let holder = Task { while !Task.isCancelled { _ = try? await a.serveInbox(leads: ["lead"]); try? await Task.sleep(for: .milliseconds(1)) } }
+        defer { holder.cancel() }
+        #expect(try await b.execute(.startCopy(StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000))), requestID: "alice:k1"))
+        #expect(try await b.execute(Self.order(1_000), requestID: "lead:k2"))
+        // A retry of the same request on either instance does nothing.
+        #expect(try await !b.execute(Self.order(1_000), requestID: "lead:k2"))
+        #expect(try await !a.execute(Self.order(1_000), requestID: "lead:k2"))
+        // A refusal comes back from the holder with its code and field.
+        await #expect(throws: EngineError.self) { try await b.execute(Self.order(100_000_000), requestID: "lead:k3") }
+        do {
+            _ = try await b.execute(Self.order(100_000_000), requestID: "lead:k4")
+        } catch let error as EngineError {
+            #expect(error.code == .insufficientFunds && error.field == "quoteAmount")
+        }
+        // Both replicas agree; the copy filled once.
+        try await a.refresh()
+        let fillsA = await a.read { $0.copyFills($0.copy(named: "c1")!).count }
+        let fillsB = await b.read { $0.copyFills($0.copy(named: "c1")!).count }
+        #expect(fillsA == 1 && fillsB == 1)
+        #expect(try mb.leases.holder(of: "lead") == "a")
+    }
+
+    @Test(.enabled(if: PostgresServiceTests.reachable, "no PostgreSQL server: skipped"))
+    func aDeadHoldersLeadIsTakenOver() async throws {
+        let (a, b, ma, mb, schema) = try await Self.fixture()
+        defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
+        #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
+        // A stops answering (it serves no inbox and renews nothing): B's request waits, takes the lead over when
+        // A's lease expires (2 s), and executes it itself.
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect(try await b.execute(Self.order(1_000), requestID: "lead:k1"))
+        let waited = started.duration(to: clock.now)
+        #expect(waited >= .milliseconds(500) && waited < .seconds(6), "took \(waited)")
+        #expect(try mb.leases.holder(of: "lead") == "b")
+        #expect(try ma.leases.renew().isEmpty)
+        #expect(await b.read { $0.leadFills.count } == 1)
+    }
+
+    @Test func leadOfEachCommand() throws {
+        var engine = Engine()
+        try engine.listSymbol(try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5)), price: Fixed(50_000))
+        for user in ["lead", "alice"] { try engine.addUser(user) }
+        try engine.deposit(user: "lead", amount: Fixed(20_000), at: Moment(event: 0, time: 0))
+        try engine.deposit(user: "alice", amount: Fixed(5_000), at: Moment(event: 1, time: 0))
+        try engine.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, at: Moment(event: 2, time: 0))
+        try engine.startCopy(StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000)), at: Moment(event: 3, time: 0))
+        #expect(EngineService.lead(of: Self.order(10), in: engine) == "lead")
+        #expect(EngineService.lead(of: .order(OrderRequest(user: "alice", account: .main, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(10))), in: engine) == nil)
+        #expect(EngineService.lead(of: .adjustInvestment(copy: "c1", delta: Fixed(10)), in: engine) == "lead")
+        #expect(EngineService.lead(of: .stopCopy(copy: "c1"), in: engine) == "lead")
+        #expect(EngineService.lead(of: .price(symbol: "BTC-USDT", price: Fixed(1)), in: engine) == nil)
+        #expect(EngineService.lead(of: .deposit(user: "alice", amount: Fixed(1)), in: engine) == nil)
+    }
+}
