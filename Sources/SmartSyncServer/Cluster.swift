@@ -58,16 +58,19 @@ public final class ClusterMembership: Sendable {
         var nextRenewal = clock.now
         var nextRefresh = clock.now
         var pause = Duration.milliseconds(1)
+        var lastServed = clock.now
         while !Task.isCancelled {
             do {
                 if clock.now >= nextRenewal {
                     try renew()
                     nextRenewal = clock.now + .seconds(1)
                 }
-                // The inbox is polled every millisecond while requests come, backing off to 20 ms when idle.
+                // The inbox is polled every millisecond while requests came in the last 200 ms, backing off to
+                // 20 ms when idle.
                 let leads = heldLeads
                 let served = leads.isEmpty ? 0 : try await service.serveInbox(leads: leads)
-                pause = served > 0 ? .milliseconds(1) : min(pause * 2, .milliseconds(20))
+                if served > 0 { lastServed = clock.now }
+                pause = lastServed.duration(to: clock.now) < .milliseconds(200) ? .milliseconds(1) : min(pause * 2, .milliseconds(20))
                 if clock.now >= nextRefresh {
                     try await service.refresh()
                     nextRefresh = clock.now + .milliseconds(100)

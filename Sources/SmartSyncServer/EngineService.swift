@@ -179,10 +179,12 @@ public actor EngineService {
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(20)
         var nextLeaseCheck = clock.now + .milliseconds(250)
-        var pause = Duration.microseconds(500)
+        let asked = clock.now
+        var pause = Duration.milliseconds(1)
         while true {
+            // Every millisecond for the first 20 ms (a holder answers in a few), then backing off to 10 ms.
             try await Task.sleep(for: pause)
-            pause = min(pause * 2, .milliseconds(10))
+            if asked.duration(to: clock.now) > .milliseconds(20) { pause = min(pause * 2, .milliseconds(10)) }
             if let outcome = try cluster.leases.outcome(of: row) {
                 try refresh()
                 return try outcome.get()
