@@ -62,7 +62,7 @@ struct CrashTestWorker: ParsableCommand {
     @Option var commands: Int
 
     func run() throws {
-        let store = try SQLiteStore(path: db)
+        let store = try StoreDatabase.open(db)
         if store.commandCount == 0 { try store.executeBatch(try CrashStream.setup(copies: copies)) }
         for k in 0..<commands {
             let (command, moment, id) = CrashStream.command(k)
@@ -77,7 +77,8 @@ struct CrashTest: ParsableCommand {
         commandName: "crashtest",
         abstract: "SIGKILL the engine at random moments and prove nothing is lost or applied twice.",
         discussion: """
-            Runs `smartsync crashtest-worker` as a child process on a SQLite database: it sets up a lead with N copies
+            Runs `smartsync crashtest-worker` as a child process on a SQLite database (or, with --db, on a fresh schema of
+            a PostgreSQL database per round): it sets up a lead with N copies
             (one transaction) and applies a stream of lead orders and price moves, each with a request id. The parent
             kills it with SIGKILL after a random delay, then reopens the database and checks: the ledger is exactly what
             the command log produces (every copy fill once, none missing), the audit is balanced, the request ids are
@@ -85,8 +86,9 @@ struct CrashTest: ParsableCommand {
             finishes, the final state must equal, byte for byte, the same stream applied in memory without crashes.
             Exit 0 when every check passed, 1 otherwise.
 
-            Example:
+            Examples:
               smartsync crashtest --kills 50 --copies 2000 --commands 120
+              smartsync crashtest --kills 20 --db postgres://postgres:secret@127.0.0.1:5432/postgres
             """
     )
 
@@ -105,11 +107,32 @@ struct CrashTest: ParsableCommand {
     @Option(help: "Longest delay before a kill, in milliseconds (default: the time of one uninterrupted run).")
     var maxDelay: Int?
 
+    @Option(help: "A postgres:// URL: run each round on a fresh schema of that database (dropped afterwards) instead of a SQLite file.")
+    var db: String?
+
+    /// Where round `name` keeps its state: a SQLite file in `folder`, or a fresh schema on the PostgreSQL server.
+    func location(_ name: String, in folder: URL) -> String {
+        guard let db else { return folder.appendingPathComponent("\(name).sqlite").path }
+        return db + (db.contains("?") ? "&" : "?") + "schema=crashtest_\(getpid())_\(name)"
+    }
+
     func run() throws {
         var rng = SplitMix(seed: seed)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-crashtest-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        var schemas: [String] = []
+        if let db {
+            guard PostgresURL.isPostgres(db) else {
+                Terminal.error("error: --db takes a postgres:// URL (without it, the test runs on SQLite files)")
+                throw ExitCode(2)
+            }
+        }
+        defer {
+            if let db, let server = try? PostgresURL(db) {
+                for schema in schemas { try? PostgresAdmin.dropSchema(schema, on: server) }
+            }
+        }
 
         Terminal.error("building the in-memory reference (\(copies) copies, \(commands) commands)…")
         var reference = MemoryHost(engine: Engine())
@@ -122,7 +145,8 @@ struct CrashTest: ParsableCommand {
 
         // Kill delays spread over the time one uninterrupted worker takes, so kills land in set-up, in the middle of
         // fan-outs and commits, and in recovery.
-        let calibration = folder.appendingPathComponent("calibration.sqlite").path
+        let calibration = location("calibration", in: folder)
+        schemas.append("crashtest_\(getpid())_calibration")
         let started = ContinuousClock.now
         let probe = try spawnWorker(db: calibration)
         probe.waitUntilExit()
@@ -136,7 +160,8 @@ struct CrashTest: ParsableCommand {
         var failures: [String] = []
         while delivered < kills && failures.isEmpty {
             rounds += 1
-            let db = folder.appendingPathComponent("round-\(rounds).sqlite").path
+            let db = location("round\(rounds)", in: folder)
+            schemas.append("crashtest_\(getpid())_round\(rounds)")
             var finished = false
             while !finished && failures.isEmpty {
                 let worker = try spawnWorker(db: db)
@@ -152,7 +177,7 @@ struct CrashTest: ParsableCommand {
                 }
                 // Reopen after every kill (and at the end) and check everything.
                 do {
-                    let store = try SQLiteStore(path: db)
+                    let store = try StoreDatabase.open(db)
                     let problems = try store.verify()
                     checks += 1
                     if !problems.isEmpty {
