@@ -21,17 +21,23 @@ public final class ClusterMembership: Sendable {
         leases = try LeaseStore(url: url, owner: instance, ttl: ttl)
     }
 
-    /// True when this instance holds `lead`, taking it if it is free or its holder's lease expired.
-    func holds(_ lead: String) throws -> Bool {
+    /// Whether this instance holds a lead.
+    enum Holding: Equatable { case held, taken, elsewhere }
+
+    /// Whether this instance holds `lead`, taking it (`.taken`) if it is free or its holder's lease expired.
+    func take(_ lead: String) throws -> Holding {
         let now = ContinuousClock.now
-        if let until = held.withLock({ $0[lead] }), now < until { return true }
+        if let until = held.withLock({ $0[lead] }), now < until { return .held }
         guard try leases.acquire(lead) else {
             _ = held.withLock { $0.removeValue(forKey: lead) }
-            return false
+            return .elsewhere
         }
         held.withLock { $0[lead] = now + leases.ttl - margin }
-        return true
+        return .taken
     }
+
+    /// True when this instance holds `lead` (taking it if free).
+    func holds(_ lead: String) throws -> Bool { try take(lead) != .elsewhere }
 
     /// Renews every lease held; the leads still held.
     @discardableResult
@@ -52,7 +58,9 @@ public final class ClusterMembership: Sendable {
     /// Runs until cancelled: renews leases every second, executes handed-over requests for the leads held, and
     /// follows what the other instances append (every 100 ms, so reads and live events stay fresh). Gives the
     /// leases up when cancelled (a graceful stop hands the leads over at once).
-    public func run(_ service: EngineService, logger: Logger) async {
+    /// Returns false when it stopped because the store broke (the process should exit: a fresh replica is needed).
+    @discardableResult
+    public func run(_ service: EngineService, logger: Logger) async -> Bool {
         await service.joinCluster(self)
         let clock = ContinuousClock()
         var nextRenewal = clock.now
@@ -61,6 +69,12 @@ public final class ClusterMembership: Sendable {
         var lastServed = clock.now
         while !Task.isCancelled {
             do {
+                // A replica whose store broke cannot execute: give its leads up at once rather than keep them.
+                if await service.isBroken {
+                    logger.critical("cluster: the store failed after accepting a command; leases given up, this instance must be restarted")
+                    try? leases.releaseAll()
+                    return false
+                }
                 if clock.now >= nextRenewal {
                     try renew()
                     nextRenewal = clock.now + .seconds(1)
@@ -84,5 +98,6 @@ public final class ClusterMembership: Sendable {
             }
         }
         try? leases.releaseAll()
+        return true
     }
 }

@@ -96,8 +96,21 @@ public actor EngineService {
         guard let lead = Self.lead(of: command, in: store.engine), store.engine.user(named: lead) != nil else {
             return try executeHere(command, requestID: requestID)
         }
-        if try cluster.holds(lead) { return try executeHere(command, requestID: requestID) }
-        return try await handOver(command, lead: lead, requestID: requestID, cluster: cluster)
+        switch try cluster.take(lead) {
+        case .held:
+            return try executeHere(command, requestID: requestID)
+        case .taken:
+            // Just taken over: what waited for the previous holder goes first, in order.
+            try serveInbox(leads: [lead])
+            return try executeHere(command, requestID: requestID)
+        case .elsewhere:
+            let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
+            if store.hasApplied(requestID: id) { return false }
+            let row = try cluster.leases.enqueue(lead: lead, requestID: id, command: command)
+            let outcome = try await Self.awaitOutcome(row: row, lead: lead, cluster: cluster, service: self)
+            try refresh()
+            return try outcome.get()
+        }
     }
 
     /// Applies a command on this instance, committed before it returns.
@@ -135,7 +148,14 @@ public actor EngineService {
     private var cluster: ClusterMembership?
 
     /// Joins the instances sharing this PostgreSQL database: leases, hand-over and following the shared log.
-    public func joinCluster(_ membership: ClusterMembership) { cluster = membership }
+    public func joinCluster(_ membership: ClusterMembership) {
+        cluster = membership
+        // A writer that hangs while holding the log's lock must not stop every instance for good.
+        if let postgres = store.log.base as? PostgresCommandLog { _ = try? postgres.session.query("SET lock_timeout = '15s'") }
+    }
+
+    /// True when the store failed after accepting a command: this replica must be restarted.
+    public var isBroken: Bool { store.isBroken }
 
     /// True when this service runs on a database several instances may share.
     public nonisolated var sharesDatabase: Bool { storeIsShared }
@@ -169,32 +189,44 @@ public actor EngineService {
         }
     }
 
-    /// Hands a command to the lead's holder and waits for its outcome. When the holder dies, its lease expires and
-    /// this instance takes the lead over and executes what waits for it (this request included): each request has
-    /// a request id, so a command the dead holder had committed is not applied again.
-    private func handOver(_ command: EngineCommand, lead: String, requestID: String?, cluster: ClusterMembership) async throws -> Bool {
-        let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
-        if store.hasApplied(requestID: id) { return false }
-        let row = try cluster.leases.enqueue(lead: lead, requestID: id, command: command)
+    /// Waits for the holder's outcome of a handed-over request, polling off the actor (reads go on meanwhile).
+    /// When the holder dies, its lease expires and this instance takes the lead over and executes what waits for
+    /// it, this request included: each request has a request id, so a command the dead holder had committed is not
+    /// applied again. After 20 s a request nobody started is withdrawn (503, nothing done); one being executed is
+    /// awaited 20 s more.
+    nonisolated static func awaitOutcome(
+        row: Int64, lead: String, cluster: ClusterMembership, service: EngineService
+    ) async throws -> Result<Bool, EngineError> {
         let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(20)
-        var nextLeaseCheck = clock.now + .milliseconds(250)
         let asked = clock.now
+        var nextLeaseCheck = asked + .milliseconds(250)
+        var deadline = asked + .seconds(20)
+        var withdrawable = true
         var pause = Duration.milliseconds(1)
         while true {
             // Every millisecond for the first 20 ms (a holder answers in a few), then backing off to 10 ms.
             try await Task.sleep(for: pause)
             if asked.duration(to: clock.now) > .milliseconds(20) { pause = min(pause * 2, .milliseconds(10)) }
-            if let outcome = try cluster.leases.outcome(of: row) {
-                try refresh()
-                return try outcome.get()
-            }
+            if let outcome = try cluster.leases.outcome(of: row) { return outcome }
             if clock.now >= nextLeaseCheck {
                 nextLeaseCheck = clock.now + .milliseconds(250)
-                if try cluster.holds(lead) { try serveInbox(leads: [lead]) }
+                if try cluster.take(lead) != .elsewhere { try await service.serveInbox(leads: [lead]) }
             }
             if clock.now >= deadline {
-                throw APIError(.serviceUnavailable, code: "leadUnavailable", "the instance executing lead \(lead) did not answer in time; retry with the same Idempotency-Key", field: nil)
+                if withdrawable {
+                    if try cluster.leases.withdraw(row) {
+                        throw APIError(
+                            .serviceUnavailable, code: "leadUnavailable",
+                            "the instance executing lead \(lead) did not take the request in 20 s; nothing was done, retry", field: nil)
+                    }
+                    withdrawable = false
+                    deadline = clock.now + .seconds(20)
+                } else {
+                    throw APIError(
+                        .serviceUnavailable, code: "outcomeUnknown",
+                        "the instance executing lead \(lead) did not answer; retry with the same Idempotency-Key to learn whether it applied",
+                        field: nil)
+                }
             }
         }
     }
@@ -205,6 +237,8 @@ public actor EngineService {
         guard let cluster else { return 0 }
         let requests = try cluster.leases.pending(for: leads)
         for request in requests {
+            // Withdrawn by its requester, or answered by another holder meanwhile: not executed.
+            guard try cluster.leases.claim(request.id) else { continue }
             let outcome: Result<Bool, EngineError>
             do {
                 try refresh()

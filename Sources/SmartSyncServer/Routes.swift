@@ -81,7 +81,7 @@ struct Routes: Sendable {
                 })
         }
         router.get("/v1/leads/:user") { _, context in
-            let id = try context.parameters.require("user")
+            let id = try Self.parameter(context, "user")
             return try await jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
@@ -89,7 +89,7 @@ struct Routes: Sendable {
                 })
         }
         router.get("/v1/leads/:user/fills") { request, context in
-            let id = try context.parameters.require("user")
+            let id = try Self.parameter(context, "user")
             let limit = try Self.intQuery(request, "limit", default: 500, range: 1...10_000)
             return try await jsonResponse(
                 service.read { engine in
@@ -107,7 +107,7 @@ struct Routes: Sendable {
                 })
         }
         router.get("/v1/leads/:user/buy-existing") { request, context in
-            let id = try context.parameters.require("user")
+            let id = try Self.parameter(context, "user")
             guard let text = request.uri.queryParameters.get("investment") else {
                 throw APIError(.badRequest, code: "invalidInput", "is required", field: "investment")
             }
@@ -129,6 +129,23 @@ struct Routes: Sendable {
                             ])
                         })
                 })
+        }
+    }
+
+    /// A path parameter, percent-decoded (`/v1/copies/a%20b` names the copy `a b`).
+    static func parameter(_ context: AppContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// The ids a client chooses (users, copies): letters, digits, `.`, `_`, `-`, at most 64, so that they fit in a
+    /// URL path unescaped.
+    static func checkID(_ id: String, field: String) throws {
+        let allowed = id.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
+        }
+        guard !id.isEmpty, id.utf8.count <= 64, allowed else {
+            throw APIError(.badRequest, code: "invalidInput", "must be 1 to 64 letters, digits, '.', '_' or '-' (got \"\(id)\")", field: field)
         }
     }
 
@@ -201,7 +218,7 @@ struct Routes: Sendable {
         }
         router.delete("/v1/orders/:id") { request, context in
             let caller = try context.requireCaller()
-            guard let id = Int(try context.parameters.require("id")) else { throw APIError.notFound("order") }
+            guard let id = Int(try Self.parameter(context, "id")) else { throw APIError.notFound("order") }
             return try await command(.cancelOrder(user: caller.user, orderID: id), request, caller)
         }
     }
@@ -248,7 +265,7 @@ struct Routes: Sendable {
         }
         router.delete("/v1/leading/followers/:copy") { request, context in
             let caller = try context.requireCaller()
-            let copy = try context.parameters.require("copy")
+            let copy = try Self.parameter(context, "copy")
             return try await command(.removeFollower(user: caller.user, copy: copy), request, caller)
         }
     }
@@ -259,6 +276,7 @@ struct Routes: Sendable {
         router.post("/v1/copies") { request, context in
             let caller = try context.requireCaller()
             let body = try await decodeBody(StartCopyBody.self, request, context)
+            if let id = body.id { try Self.checkID(id, field: "id") }
             // Without an id: from the Idempotency-Key when there is one, so that a retry names the same copy.
             let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
             let sequence = await service.commandCount
@@ -280,18 +298,18 @@ struct Routes: Sendable {
         }
         router.get("/v1/copies/:id") { _, context in
             let caller = try context.requireCaller()
-            return try await copyJSON(try context.parameters.require("id"), caller)
+            return try await copyJSON(try Self.parameter(context, "id"), caller)
         }
         for (suffix, field) in [("fills", "fills"), ("failed-orders", "failedOrders"), ("tracking", "tracking")] {
             router.get("/v1/copies/:id/\(suffix)") { _, context in
                 let caller = try context.requireCaller()
-                let full = try await copyValue(try context.parameters.require("id"), caller)
+                let full = try await copyValue(try Self.parameter(context, "id"), caller)
                 return jsonResponse(full[field] ?? .null)
             }
         }
         router.get("/v1/copies/:id/equity-curve") { _, context in
             let caller = try context.requireCaller()
-            let id = try context.parameters.require("id")
+            let id = try Self.parameter(context, "id")
             _ = try await copyValue(id, caller)
             return try await jsonResponse(
                 service.read { engine in
@@ -323,7 +341,7 @@ struct Routes: Sendable {
     /// Checks that the caller owns the copy, builds its command (decoding the body), applies it, returns the copy.
     func copyAction(_ request: Request, _ context: AppContext, _ make: (String) async throws -> EngineCommand) async throws -> Response {
         let caller = try context.requireCaller()
-        let id = try context.parameters.require("id")
+        let id = try Self.parameter(context, "id")
         _ = try await copyValue(id, caller, owner: true)
         _ = try await apply(try await make(id), request, caller)
         return try await copyJSON(id, caller)
@@ -335,7 +353,7 @@ struct Routes: Sendable {
         router.post("/v1/users") { request, context in
             _ = try context.requireOperator()
             let body = try await decodeBody(UserBody.self, request, context)
-            guard !body.id.isEmpty else { throw APIError(.badRequest, code: "invalidInput", "must not be empty", field: "id") }
+            try Self.checkID(body.id, field: "id")
             let key = try await service.issueKey(user: body.id, role: body.role ?? .user)
             return jsonResponse(
                 .object([("id", .string(body.id)), ("role", .string((body.role ?? .user).rawValue)), ("apiKey", .string(key))]),

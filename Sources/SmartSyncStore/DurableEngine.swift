@@ -15,6 +15,8 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     private var requestIDs: Set<String>
     /// Set when a write failed after the engine accepted a command: memory is ahead of the log; reopen.
     private var broken = false
+    /// True once a write failed after the engine accepted a command (or a catch-up failed): reopen.
+    public var isBroken: Bool { broken }
 
     /// Replays `log` into a fresh engine with the log's settings (`settings` for a new log).
     public init(log: Log, settings: Settings = Settings()) throws {

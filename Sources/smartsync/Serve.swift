@@ -83,7 +83,12 @@ struct Serve: AsyncParsableCommand {
             let name = instance ?? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))"
             let membership = try ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
             await service.joinCluster(membership)
-            clusterTask = Task { await membership.run(service, logger: logger) }
+            clusterTask = Task {
+                if await !membership.run(service, logger: logger) {
+                    Terminal.error("error: the database write failed after the engine accepted a command; exiting so that a fresh replica starts")
+                    Foundation.exit(1)
+                }
+            }
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
         if try await !service.hasKeys() {

@@ -33,6 +33,29 @@ import Testing
         }
     }
 
+    /// Ids a client chooses fit in a URL unescaped; path parameters are percent-decoded.
+    @Test func idsAndEscapedPaths() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            for bad in ["a b", "x/y", "", String(repeating: "a", count: 65), "é"] {
+                try await client.execute(
+                    uri: "/v1/users", method: .post, headers: headers(f.keys["operator"]),
+                    body: ByteBuffer(string: #"{"id": "\#(bad)"}"#)
+                ) { response in
+                    #expect(response.status == .badRequest, "\(bad)")
+                    #expect(String(buffer: response.body).contains(#""field": "id""#))
+                }
+            }
+            try await client.execute(
+                uri: "/v1/copies", method: .post, headers: headers(f.keys["bob"]),
+                body: ByteBuffer(string: #"{"id": "my copy", "lead": "lead", "investment": "100"}"#)
+            ) { #expect($0.status == .badRequest) }
+            try await client.execute(uri: "/v1/copies/alice%2D1", method: .get, headers: headers(f.keys["alice"])) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
     @Test func leadFillsBuyExistingPreviewOrdersAndCopyCurve() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in

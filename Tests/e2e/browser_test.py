@@ -24,6 +24,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -217,7 +218,7 @@ def main():
         b.click("#copy-button")
         b.type("#investment", "50")
         b.click("#review-button")
-        b.click("#review-button")  # confirm
+        b.click("#confirm-button")
         b.until("the minimum investment error", lambda: "at least 100" in b.text('[data-error-for="investment"]'))
         b.shot("04-copy-setup-error")
         b.type("#investment", "100")
@@ -225,15 +226,15 @@ def main():
         Select(b.q("#stopLossKind")).select_by_value("ratio")
         b.type("#stopLossValue", "150")
         b.click("#review-button")
-        b.click("#review-button")
+        b.click("#confirm-button")
         b.until("the stop loss error", lambda: "at most 1" in b.text('[data-error-for="stopLoss"]'))
         b.type("#stopLossValue", "30")
         b.q("#preview")
         b.click("#review-button")
         b.visible("#confirm-box")
-        assert "100.00 USDT" in b.text("#confirm-box") and "30.00%" in b.text("#confirm-box")
+        assert "100 USDT" in b.text("#confirm-box") and "30.00%" in b.text("#confirm-box")
         b.shot("05-copy-setup-confirm")
-        b.click("#review-button")
+        b.click("#confirm-button")
 
         step("the new copy is in My Copies")
         b.until("My Copies", lambda: "/copies" in b.driver.current_url and b.driver.find_elements(By.CSS_SELECTOR, "#copies tr[data-copy]"))
@@ -265,10 +266,11 @@ def main():
         time.sleep(2)  # the page redraws at most every so often on price events
         b.shot("08-copy-fill-live")
 
-        step("adjust the investment: +50 USDT")
+        step("adjust the investment: +50 USDT, with an impatient double click that must add it once")
         b.type("#delta", "50")
-        b.click("#add-button")
+        ActionChains(b.driver).double_click(b.visible("#add-button")).perform()
         b.until("invested 150", lambda: "150.00" in b.text('[data-stat="invested"] .value'))
+        time.sleep(1)
         assert api("GET", f"/v1/copies/{copy_id}", keys["newcomer"])["netInvested"] == "150"
         b.type("#delta", "5000")
         b.click("#add-button")

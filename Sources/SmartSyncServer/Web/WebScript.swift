@@ -61,6 +61,22 @@ enum WebScript {
         }
         const get = p => api('GET', p);
 
+        // ---- money-moving forms: one Idempotency-Key per intent, buttons off while a request is out ----
+        // The same form submitted again with the same content (a double click, a retry after a lost answer) reuses the
+        // key, so the server acts once; changed content is a new intent with a new key; success forgets the key.
+        function keyFor(form, payload) {
+          const sig = JSON.stringify(payload);
+          if (form._sig !== sig) { form._sig = sig; form._key = newKey(); }
+          return form._key;
+        }
+        async function submitting(form, run) {
+          if (form._busy) return false;
+          form._busy = true;
+          form.querySelectorAll('button').forEach(b => b.disabled = true);
+          try { await run(); form._sig = null; return true; }
+          finally { form._busy = false; form.querySelectorAll('button').forEach(b => b.disabled = false); }
+        }
+
         // ---- forms: the API's message next to the field it names ----
         function clearErrors(form) { form.querySelectorAll('.error').forEach(e => e.textContent = ''); }
         function showError(form, err, fieldMap = {}) {
@@ -189,7 +205,6 @@ enum WebScript {
           if (!S.key) return go('/signin?next=' + encodeURIComponent(location.pathname), true);
           const [l, config, me] = await Promise.all([get('/v1/leads/' + encodeURIComponent(lead)), get('/v1/config'), get('/v1/me')]);
           const balance = me.main.USDT || '0';
-          const idem = newKey();
           main().innerHTML = `<h1>Copy ${esc(l.user)} <span class="muted" style="font-size:1rem">Smart Sync</span></h1>
             <form id="copy-form" class="card" novalidate>
               <div class="field"><label for="investment">Total investment (USDT)</label>
@@ -220,13 +235,15 @@ enum WebScript {
                 <p class="hint">At current prices; the orders execute when you confirm.</p>` : '<p class="hint">The lead holds only USDT now: nothing to buy.</p>';
             } catch (e) { box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
           }, 250);
-          form.investment.addEventListener('input', () => { body = null; $('#review').innerHTML = ''; $('#review-button').textContent = 'Review'; refreshPreview(); });
-          form.buyExisting.addEventListener('change', () => { body = null; refreshPreview(); });
-          form.addEventListener('change', () => { if (body) { body = null; $('#review').innerHTML = ''; $('#review-button').textContent = 'Review'; } });
+          const unreview = () => { body = null; $('#review').innerHTML = ''; };
+          form.investment.addEventListener('input', () => { unreview(); refreshPreview(); });
+          form.buyExisting.addEventListener('change', () => { unreview(); refreshPreview(); });
+          form.addEventListener('change', unreview);
+          // Review (the form's submit) shows the summary; only its own Confirm button sends the request.
           form.addEventListener('submit', async e => {
             e.preventDefault(); clearErrors(form);
             try {
-              if (!body) {
+              {
                 const inv = form.investment.value.trim();
                 if (!inv) throw new APIError('is required', 400, 'invalidInput', 'investment');
                 if (dec(inv) === null) throw new APIError('must be a decimal amount with at most 8 decimals', 400, 'invalidInput', 'investment');
@@ -235,21 +252,27 @@ enum WebScript {
                 if (sl) b.stopLoss = sl; if (tp) b.takeProfit = tp;
                 body = b;
                 $('#review').innerHTML = `<div class="card" id="confirm-box"><b>Please confirm</b><ul>
-                  <li>Copy <b>${esc(lead)}</b> in Smart Sync mode with <b>${usd(inv)} USDT</b>, moved from your main account to a new copy account.</li>
+                  <li>Copy <b>${esc(lead)}</b> in Smart Sync mode with <b>${esc(exact(D(inv)))} USDT</b>, moved from your main account to a new copy account.</li>
                   <li>${b.buyExisting ? 'Buy the lead\'s current holdings now.' : 'Start in cash; copy the lead\'s next trades.'}</li>
                   <li>Stop loss: ${thresholdText(sl)} · take profit: ${thresholdText(tp)}</li>
-                  <li>The lead receives ${pct(l.profitShareRate)} of the profit your copy realizes above its high-water mark.</li></ul></div>`;
-                $('#review-button').textContent = 'Confirm and copy';
-                return;
+                  <li>The lead receives ${pct(l.profitShareRate)} of the profit your copy realizes above its high-water mark.</li></ul>
+                  <button type="button" class="primary" id="confirm-button">Confirm and copy</button></div>`;
+                $('#confirm-button').addEventListener('click', () => submitting(form, async () => {
+                  clearErrors(form);
+                  try {
+                    const copy = await api('POST', '/v1/copies', body, keyFor(form, body));
+                    toast(`Copy of ${lead} started`);
+                    go('/copies?new=' + encodeURIComponent(copy.id));
+                  } catch (err) {
+                    if (!(err instanceof APIError)) throw err;
+                    if (err.status < 500) unreview();
+                    showError(form, err, fieldMap);
+                  }
+                }));
               }
-              $('#review-button').disabled = true;
-              const copy = await api('POST', '/v1/copies', body, idem);
-              toast(`Copy of ${lead} started`);
-              go('/copies?new=' + encodeURIComponent(copy.id));
             } catch (err) {
-              $('#review-button').disabled = false;
               if (!(err instanceof APIError)) throw err;
-              body = null; $('#review').innerHTML = ''; $('#review-button').textContent = 'Review';
+              unreview();
               showError(form, err, fieldMap);
             }
           });
@@ -346,22 +369,29 @@ enum WebScript {
           const adjust = $('#adjust-form');
           let which = 'add';
           adjust.addEventListener('click', e => { if (e.target.name) which = e.target.name; });
-          adjust.addEventListener('submit', async e => {
+          adjust.addEventListener('submit', e => {
             e.preventDefault(); clearErrors(adjust);
             const v = adjust.delta.value.trim();
-            try {
-              if (dec(v) === null || D(v) <= 0n) throw new APIError('enter a positive amount', 400, 'invalidInput', 'delta');
-              await api('POST', path + '/investment', { delta: which === 'add' ? v : '-' + v }, newKey());
-              toast(which === 'add' ? `Added ${v} USDT` : `Removed ${v} USDT`); rerender();
-            } catch (err) { if (!(err instanceof APIError)) throw err; showError(adjust, err, { delta: 'delta' }); }
+            submitting(adjust, async () => {
+              try {
+                if (dec(v) === null || D(v) <= 0n) throw new APIError('enter a positive amount', 400, 'invalidInput', 'delta');
+                const body = { delta: which === 'add' ? v : '-' + v };
+                await api('POST', path + '/investment', body, keyFor(adjust, body));
+                toast(which === 'add' ? `Added ${v} USDT` : `Removed ${v} USDT`); rerender();
+              } catch (err) { if (!(err instanceof APIError)) throw err; showError(adjust, err, { delta: 'delta' }); }
+            });
           });
           const th = $('#thresholds-form');
           th.addEventListener('submit', async e => {
             e.preventDefault(); clearErrors(th);
             try {
-              await api('PUT', path + '/stop-loss', { stopLoss: thresholdFrom(th, 'stopLoss') }, newKey());
-              await api('PUT', path + '/take-profit', { takeProfit: thresholdFrom(th, 'takeProfit') }, newKey());
-              toast('Saved'); rerender();
+              // Both read (and checked) before either is sent.
+              const stopLoss = thresholdFrom(th, 'stopLoss'), takeProfit = thresholdFrom(th, 'takeProfit');
+              const saved = await submitting(th, async () => {
+                await api('PUT', path + '/stop-loss', { stopLoss }, newKey());
+                await api('PUT', path + '/take-profit', { takeProfit }, newKey());
+              });
+              if (saved) { toast('Saved'); rerender(); }
             } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); }
           });
           $('#stop-button').addEventListener('click', () => confirmBox(`Stop copying ${esc(c.lead)}? Every holding of this copy is sold at market and ${'all cash'} goes to your main account.`, 'Stop copying', async () => {
@@ -382,8 +412,10 @@ enum WebScript {
             const f = $('#lead-form');
             f.addEventListener('submit', async e => {
               e.preventDefault(); clearErrors(f);
-              try { await api('POST', '/v1/leading', { portfolio: f.portfolio.value.trim(), profitShareRate: pctToRatio(f.rate.value, 'profitShareRate') }, newKey()); rerender(); }
-              catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { portfolio: 'portfolio', profitShareRate: 'profitShareRate' }); }
+              try {
+                const body = { portfolio: f.portfolio.value.trim(), profitShareRate: pctToRatio(f.rate.value, 'profitShareRate') };
+                if (await submitting(f, () => api('POST', '/v1/leading', body, keyFor(f, body)))) rerender();
+              } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { portfolio: 'portfolio', profitShareRate: 'profitShareRate' }); }
             });
             return;
           }
@@ -416,7 +448,7 @@ enum WebScript {
               const body = { symbol: f.symbol.value, side: f.side.value };
               if (f.side.value === 'buy') body.quoteAmount = v; else body.fraction = pctToRatio(v, 'amount');
               if (!v) throw new APIError('is required', 400, 'invalidInput', 'amount');
-              await api('POST', '/v1/orders', body, newKey()); toast('Order executed'); rerender();
+              if (await submitting(f, () => api('POST', '/v1/orders', body, keyFor(f, body)))) { toast('Order executed'); rerender(); }
             } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { quoteAmount: 'amount', fraction: 'amount', amount: 'amount' }); }
           });
           $('#orders').addEventListener('click', async e => {
@@ -449,7 +481,7 @@ enum WebScript {
         }
 
         // ---- shell: router, header, live stream ----
-        const ROUTES = [[/^\/(leads)?$/, pageBoard, 'leads'], [/^\/leads\/([^/]+)$/, pageLead, 'leads'], [/^\/copy\/([^/]+)$/, pageCopySetup, 'leads'],
+        const ROUTES = [[/^\/(?:leads)?$/, pageBoard, 'leads'], [/^\/leads\/([^/]+)$/, pageLead, 'leads'], [/^\/copy\/([^/]+)$/, pageCopySetup, 'leads'],
           [/^\/copies$/, pageMyCopies, 'copies'], [/^\/copies\/([^/]+)$/, pageCopy, 'copies'], [/^\/dashboard$/, pageDashboard, 'dashboard'], [/^\/signin$/, pageSignIn, '']];
         let rendering = Promise.resolve();
         function rerender() { rendering = rendering.then(render, render); return rendering; }
@@ -460,7 +492,7 @@ enum WebScript {
             const m = path.match(re);
             if (!m) continue;
             document.querySelectorAll('[data-nav]').forEach(a => a.classList.toggle('active', a.dataset.nav === nav));
-            try { await page(...m.slice(1).filter(x => x !== undefined && x !== 'leads').map(decodeURIComponent)); }
+            try { await page(...m.slice(1).map(decodeURIComponent)); }
             catch (e) {
               if (e instanceof APIError && e.status === 401) { signOut(false); return go('/signin?next=' + encodeURIComponent(path), true); }
               main().innerHTML = `<h1>Something went wrong</h1><p class="error">${esc(e.message)}</p><p><a href="/leads" data-link>Back to the leads</a></p>`;
@@ -474,7 +506,8 @@ enum WebScript {
         function typing() {
           const a = document.activeElement;
           if (a && main().contains(a) && ['INPUT', 'SELECT', 'TEXTAREA'].includes(a.tagName)) return true;
-          return [...main().querySelectorAll('input[type=text], input[type=password]')].some(i => i.value !== i.defaultValue);
+          if ([...main().querySelectorAll('input[type=text], input[type=password]')].some(i => i.value !== i.defaultValue)) return true;
+          return [...main().querySelectorAll('select')].some(sel => [...sel.options].some(o => o.selected !== o.defaultSelected));
         }
         function liveRerender() {
           const page = location.pathname + location.search;

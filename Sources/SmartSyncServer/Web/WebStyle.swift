@@ -90,6 +90,9 @@ enum WebShell {
           input[type=text], input[type=password] { width:100%; }
           th, td { padding:.35rem .4rem; font-size:.85rem; }
           .hide-phone { display:none; }
+          header.top { gap:.4rem .9rem; }
+          .who { margin-left:0; flex:1 1 auto; font-size:.85rem; }
+          .who button { padding:.25rem .6rem; }
         }
         """#
 }

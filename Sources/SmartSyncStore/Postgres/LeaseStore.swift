@@ -113,16 +113,31 @@ public final class LeaseStore: @unchecked Sendable {
         }
     }
 
-    /// Records the outcome of a request.
+    /// Marks a request as being executed, so that its requester can no longer withdraw it; false when it was
+    /// withdrawn or answered already (then it must not run).
+    public func claim(_ id: Int64) throws -> Bool {
+        try session.query("UPDATE inbox SET claimed = true WHERE id = \(id) AND NOT done RETURNING id").first != nil
+    }
+
+    /// Withdraws a request nobody has started executing; false when it was claimed or answered (read its outcome).
+    public func withdraw(_ id: Int64) throws -> Bool {
+        try session.query(
+            """
+            UPDATE inbox SET done = true, error_code = 'withdrawn' WHERE id = \(id) AND NOT done AND NOT claimed RETURNING id
+            """
+        ).first != nil
+    }
+
+    /// Records the outcome of a request (the first outcome recorded stays).
     public func complete(_ id: Int64, _ outcome: Result<Bool, EngineError>) throws {
         switch outcome {
         case .success(let applied):
-            try session.query("UPDATE inbox SET done = true, applied = \(applied) WHERE id = \(id)")
+            try session.query("UPDATE inbox SET done = true, applied = \(applied) WHERE id = \(id) AND NOT done")
         case .failure(let e):
             try session.query(
                 """
                 UPDATE inbox SET done = true, error_code = \(e.code.rawValue), error_field = \(e.field), error_message = \(e.message)
-                WHERE id = \(id)
+                WHERE id = \(id) AND NOT done
                 """)
         }
     }

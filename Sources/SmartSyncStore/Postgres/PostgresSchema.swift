@@ -61,6 +61,7 @@ enum PostgresSchema {
                     body text NOT NULL,
                     created timestamptz NOT NULL DEFAULT now(),
                     done boolean NOT NULL DEFAULT false,
+                    claimed boolean NOT NULL DEFAULT false,
                     applied boolean,
                     error_code text,
                     error_field text,
