@@ -76,6 +76,25 @@ struct ClusterTests {
         #expect(await b.read { $0.leadFills.count } == 1)
     }
 
+    /// A replica whose database write fails after its engine accepted a command cannot go on: its cluster loop gives
+    /// its leases up at once (so another instance takes its leads over without waiting) and reports it.
+    @Test(.enabled(if: PostgresServiceTests.reachable, "no PostgreSQL server: skipped"))
+    func aBrokenReplicaGivesItsLeasesUp() async throws {
+        let (a, _, ma, mb, schema) = try await Self.fixture()
+        defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
+        #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
+        let loop = Task { await ma.run(a, logger: Logger(label: "a")) }
+        #expect(try mb.leases.holder(of: "lead") == "a")
+        // The ledger table disappears under the replica: the next command is accepted in memory, its write fails.
+        let admin = try PostgresSession(url: try PostgresURL(PostgresServiceTests.server).with(schema: schema))
+        defer { admin.close() }
+        try admin.query("ALTER TABLE ledger RENAME TO ledger_gone")
+        await #expect(throws: StoreError.self) { try await a.execute(Self.order(1_000), requestID: "lead:k1") }
+        #expect(await a.isBroken)
+        #expect(await loop.value == false)
+        #expect(try mb.leases.holder(of: "lead") == nil)
+    }
+
     @Test func leadOfEachCommand() throws {
         var engine = Engine()
         try engine.listSymbol(try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5)), price: Fixed(50_000))
