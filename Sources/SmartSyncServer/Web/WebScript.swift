@@ -292,7 +292,7 @@ enum WebScript {
             <div class="scroll"><table id="copies"><thead><tr><th>Lead</th><th>Status</th><th>Invested</th><th>Equity</th><th>PnL</th><th>ROI</th><th></th></tr></thead><tbody>
               ${copies.map(c => `<tr data-copy="${esc(c.id)}" class="${c.id === fresh ? 'flash' : ''}"><td><a href="/leads/${encodeURIComponent(c.lead)}" data-link>${esc(c.lead)}</a></td>
                 <td><span class="badge ${c.status}">${c.status}</span>${c.stopReason ? ` <span class="muted">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</td>
-                <td>${usd(c.netInvested)}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${pct(c.roi)}</td>
+                <td>${c.status === 'active' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${pct(c.roi)}</td>
                 <td><a href="/copies/${encodeURIComponent(c.id)}" data-link>Details</a></td></tr>`).join('') || '<tr><td colspan="7" class="muted">No copies yet: pick a lead on the <a href="/leads" data-link>board</a>.</td></tr>'}
               ${active.length ? `<tr class="total"><td>Total active</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${fixed(eq - inv, 2)}</td><td class="${cls(eq - inv)}">${fixed(ratioOf(eq - inv, inv) * 100n, 2)}%</td><td></td></tr>` : ''}
             </tbody></table></div>`;
@@ -315,7 +315,7 @@ enum WebScript {
           const t = c.tracking;
           main().innerHTML = `<h1>Copy of <a href="/leads/${encodeURIComponent(c.lead)}" data-link>${esc(c.lead)}</a> <span class="badge ${c.status}" id="copy-status">${c.status}</span>
               ${c.stopReason ? `<span class="muted" style="font-size:1rem">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</h1>
-            <div class="grid">${stat('Equity', usd(c.equity) + ' USDT', '', 'equity')}${stat('Invested', usd(c.netInvested) + ' USDT', '', 'invested')}${stat('PnL', signed(c.pnl) + ' USDT', cls(c.pnl))}
+            <div class="grid">${stat('Equity', usd(c.equity) + ' USDT', '', 'equity')}${stat(c.status === 'active' ? 'Invested' : 'Net invested (paid in − paid out)', usd(c.netInvested) + ' USDT', '', 'invested')}${stat('PnL', signed(c.pnl) + ' USDT', cls(c.pnl))}
               ${stat('ROI', pct(c.roi), cls(c.roi))}${stat('Lead ROI (same period)', pct(t.leadRoi), cls(t.leadRoi))}${stat('Fees paid', usd(c.feesPaid) + ' USDT')}${stat('Profit share paid', usd(c.profitSharePaid) + ' USDT')}
               ${stat('Stop loss / take profit', thresholdText(c.stopLoss) + ' / ' + thresholdText(c.takeProfit))}</div>
             <div class="two" style="margin-top:1rem">
