@@ -44,8 +44,11 @@ public final class ClusterMembership: Sendable {
     func renew() throws -> Set<String> {
         let now = ContinuousClock.now
         let leads = try leases.renew()
+        let until = now + leases.ttl - margin
         held.withLock { map in
-            map = Dictionary(uniqueKeysWithValues: leads.map { ($0, now + leases.ttl - margin) })
+            // Leads taken while the renewal was under way (later than `now`) are kept; others not renewed are lost.
+            map = map.filter { leads.contains($0.key) || $0.value > until }
+            for lead in leads { map[lead] = max(map[lead] ?? until, until) }
         }
         return leads
     }
@@ -55,15 +58,31 @@ public final class ClusterMembership: Sendable {
         return held.withLock { Set($0.filter { now < $0.value }.keys) }
     }
 
-    /// Runs until cancelled: renews leases every second, executes handed-over requests for the leads held, and
-    /// follows what the other instances append (every 100 ms, so reads and live events stay fresh). Gives the
-    /// leases up when cancelled (a graceful stop hands the leads over at once).
+    private let stopRenewing = Atomic<Bool>(false)
+
+    /// Renews the leases every second on a thread of its own: database calls block their thread, and renewal must
+    /// not wait behind requests on Swift's (small) cooperative pool.
+    private func startRenewing(logger: Logger) {
+        let thread = Thread { [self] in
+            while !stopRenewing.load(ordering: .relaxed) {
+                do { try renew() } catch { logger.error("cluster: renewing leases: \(error)") }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        thread.name = "smartsync-leases"
+        thread.start()
+    }
+
+    /// Runs until cancelled: renews leases every second (on its own thread), executes handed-over requests for the
+    /// leads held, and follows what the other instances append (every 100 ms, so reads and live events stay fresh).
+    /// Gives the leases up when cancelled (a graceful stop hands the leads over at once).
     /// Returns false when it stopped because the store broke (the process should exit: a fresh replica is needed).
     @discardableResult
     public func run(_ service: EngineService, logger: Logger) async -> Bool {
         await service.joinCluster(self)
+        startRenewing(logger: logger)
+        defer { stopRenewing.store(true, ordering: .relaxed) }
         let clock = ContinuousClock()
-        var nextRenewal = clock.now
         var nextRefresh = clock.now
         var pause = Duration.milliseconds(1)
         var lastServed = clock.now
@@ -72,12 +91,9 @@ public final class ClusterMembership: Sendable {
                 // A replica whose store broke cannot execute: give its leads up at once rather than keep them.
                 if await service.isBroken {
                     logger.critical("cluster: the store failed after accepting a command; leases given up, this instance must be restarted")
+                    stopRenewing.store(true, ordering: .relaxed)
                     try? leases.releaseAll()
                     return false
-                }
-                if clock.now >= nextRenewal {
-                    try renew()
-                    nextRenewal = clock.now + .seconds(1)
                 }
                 // The inbox is polled every millisecond while requests came in the last 200 ms, backing off to
                 // 20 ms when idle.
@@ -97,6 +113,7 @@ public final class ClusterMembership: Sendable {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
+        stopRenewing.store(true, ordering: .relaxed)
         try? leases.releaseAll()
         return true
     }
