@@ -36,9 +36,6 @@ public final class ClusterMembership: Sendable {
         return .taken
     }
 
-    /// True when this instance holds `lead` (taking it if free).
-    func holds(_ lead: String) throws -> Bool { try take(lead) != .elsewhere }
-
     /// Renews every lease held; the leads still held.
     @discardableResult
     func renew() throws -> Set<String> {

@@ -21,25 +21,11 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// Replays `log` into a fresh engine with the log's settings (`settings` for a new log).
     public init(log: Log, settings: Settings = Settings()) throws {
         self.log = log
-        var engine = Engine(settings: try log.settings(proposing: settings))
-        var requestIDs = Set<String>()
-        var count = 0
-        try log.forEachCommand { record in
-            guard record.seq == count else {
-                throw StoreError.inconsistent(path: log.location, problems: ["the command log has a gap before \(record.seq)"])
-            }
-            do {
-                try engine.execute(record.command, at: record.moment)
-            } catch {
-                throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
-            }
-            if let id = record.requestID { requestIDs.insert(id) }
-            count += 1
-        }
-        self.engine = engine
-        commandCount = count
-        ledgerCount = engine.journal.count
-        self.requestIDs = requestIDs
+        engine = Engine(settings: try log.settings(proposing: settings))
+        commandCount = 0
+        ledgerCount = 0
+        requestIDs = []
+        try catchUp()
     }
 
     public func execute(_ command: EngineCommand, at moment: Moment) throws {

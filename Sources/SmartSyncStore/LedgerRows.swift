@@ -71,42 +71,21 @@ enum LedgerRows {
 
     /// Compares the stored ledger with the engine's journal, row by row.
     static func compare(_ db: Database, engine: Engine) throws -> [String] {
-        var problems: [String] = []
-        func note(_ text: String) { if problems.count < 20 { problems.append(text) } }
+        var comparison = LedgerComparison(engine)
         let entries = try Row.fetchCursor(db, sql: "SELECT seq, kind, body FROM ledger ORDER BY seq")
-        var k = 0
-        var expected = engine.journal.makeIterator()
         while let row = try entries.next() {
             let seq: Int = row["seq"]
-            guard let entry = expected.next() else {
-                note("ledger entry \(seq) is not produced by the command log")
-                k += 1
-                continue
-            }
-            if seq != k { note("ledger has a gap: entry \(seq) where \(k) was expected") }
-            let (kind, body) = Self.body(entry)
-            if row["kind"] != kind || row["body"] != body {
-                note("ledger entry \(seq) differs: stored \(row["kind"] as String) \(row["body"] as String), expected \(kind) \(body)")
-            }
-            if case .copyFills(let b) = entry {
-                let fills = try Row.fetchAll(
-                    db, sql: "SELECT row, slot, lots, quote, fee, capped FROM copy_fills WHERE ledger = ? ORDER BY row",
-                    arguments: [seq])
-                if fills.count != b.count { note("ledger entry \(seq): \(fills.count) copy fills stored, \(b.count) expected") }
-                for (r, f) in fills.enumerated() where r < b.count {
-                    let same =
-                        f["row"] == r && f["slot"] == Int64(b.slots[r]) && f["lots"] == b.lots[r] && f["quote"] == b.quote[r]
-                        && f["fee"] == b.fee[r] && f["capped"] == (b.cappedByCash[r] ? 1 : 0)
-                    if !same { note("ledger entry \(seq): copy fill \(r) differs from the replay") }
-                }
-                let shares = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profit_shares WHERE ledger = ?", arguments: [seq]) ?? 0
-                if shares != b.profitShare.count { note("ledger entry \(seq): \(shares) profit shares stored, \(b.profitShare.count) expected") }
-            }
-            k += 1
+            guard let b = comparison.entry(seq: seq, kind: row["kind"], body: row["body"]) else { continue }
+            let fills = try Row.fetchAll(
+                db, sql: "SELECT row, slot, lots, quote, fee, capped FROM copy_fills WHERE ledger = ? ORDER BY row",
+                arguments: [seq])
+            let shares = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profit_shares WHERE ledger = ?", arguments: [seq]) ?? 0
+            comparison.fills(
+                ledger: seq, batch: b, rows: fills.map { $0["row"] }, slots: fills.map { $0["slot"] }, lots: fills.map { $0["lots"] },
+                quote: fills.map { $0["quote"] }, fee: fills.map { $0["fee"] }, capped: fills.map { ($0["capped"] as Int64) != 0 },
+                profitShares: shares)
         }
-        if expected.next() != nil { note("the command log produces more ledger entries than are stored (\(k))") }
         let orphanFills = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM copy_fills WHERE ledger NOT IN (SELECT seq FROM ledger)") ?? 0
-        if orphanFills > 0 { note("\(orphanFills) copy fills belong to no ledger entry") }
-        return problems
+        return comparison.finish(orphanFills: orphanFills)
     }
 }

@@ -267,65 +267,41 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     }
 
     public func compareLedger(with engine: Engine) throws -> [String] {
-        var problems: [String] = []
-        func note(_ text: String) { if problems.count < 20 { problems.append(text) } }
-        var expected = engine.journal.makeIterator()
-        var k = 0
+        var comparison = LedgerComparison(engine)
         var next: Int64 = -1
         let pageSize = 5_000
         while true {
             let rows = try session.query("SELECT seq, kind, body FROM ledger WHERE seq > \(next) ORDER BY seq LIMIT \(pageSize)")
             for row in rows {
-                let (seq64, storedKind, storedBody) = try row.decode((Int64, String, String).self)
-                let seq = Int(seq64)
-                next = seq64
-                guard let entry = expected.next() else {
-                    note("ledger entry \(seq) is not produced by the command log")
-                    k += 1
-                    continue
+                let (seq, kind, body) = try row.decode((Int64, String, String).self)
+                next = seq
+                if let b = comparison.entry(seq: Int(seq), kind: kind, body: body) {
+                    try compareFills(ledger: Int(seq), batch: b, into: &comparison)
                 }
-                if seq != k { note("ledger has a gap: entry \(seq) where \(k) was expected") }
-                let (kind, body) = LedgerRows.body(entry)
-                if storedKind != kind || storedBody != body {
-                    note("ledger entry \(seq) differs: stored \(storedKind) \(storedBody), expected \(kind) \(body)")
-                }
-                if case .copyFills(let b) = entry {
-                    try compareFills(ledger: seq, batch: b, note: note)
-                }
-                k += 1
             }
             if rows.count < pageSize { break }
         }
-        if expected.next() != nil { note("the command log produces more ledger entries than are stored (\(k))") }
         let orphans = try session.query(
             "SELECT count(*)::int8 FROM copy_fills f WHERE NOT EXISTS (SELECT 1 FROM ledger l WHERE l.seq = f.ledger)"
         ).first!.decode(Int64.self)
-        if orphans > 0 { note("\(orphans) copy fills belong to no ledger entry") }
-        return problems
+        return comparison.finish(orphanFills: Int(orphans))
     }
 
     /// One batch's stored rows against the replay, fetched as arrays (one row, decoded in binary).
-    private func compareFills(ledger seq: Int, batch b: CopyFillBatch, note: (String) -> Void) throws {
+    private func compareFills(ledger seq: Int, batch b: CopyFillBatch, into comparison: inout LedgerComparison) throws {
         let row = try session.query(
             """
-            SELECT count(*)::int8, coalesce(array_agg("row" ORDER BY "row"), '{}'), coalesce(array_agg(slot ORDER BY "row"), '{}'),
+            SELECT coalesce(array_agg("row" ORDER BY "row"), '{}'), coalesce(array_agg(slot ORDER BY "row"), '{}'),
                    coalesce(array_agg(lots ORDER BY "row"), '{}'), coalesce(array_agg(quote ORDER BY "row"), '{}'),
                    coalesce(array_agg(fee ORDER BY "row"), '{}'), coalesce(array_agg(capped ORDER BY "row"), '{}'),
                    (SELECT count(*)::int8 FROM profit_shares WHERE ledger = \(Int64(seq)))
             FROM copy_fills WHERE ledger = \(Int64(seq))
             """
         ).first!
-        let (count, rows, slots, lots, quote, fee, capped, shares) =
-            try row.decode((Int64, [Int32], [Int32], [Int64], [Int64], [Int64], [Bool], Int64).self)
-        if Int(count) != b.count { note("ledger entry \(seq): \(count) copy fills stored, \(b.count) expected") }
-        for r in 0..<min(Int(count), b.count) {
-            let same =
-                rows[r] == Int32(r) && slots[r] == b.slots[r] && lots[r] == b.lots[r] && quote[r] == b.quote[r]
-                && fee[r] == b.fee[r] && capped[r] == b.cappedByCash[r]
-            if !same { note("ledger entry \(seq): copy fill \(r) differs from the replay") }
-        }
-        if Int(shares) != b.profitShare.count {
-            note("ledger entry \(seq): \(shares) profit shares stored, \(b.profitShare.count) expected")
-        }
+        let (rows, slots, lots, quote, fee, capped, shares) =
+            try row.decode(([Int32], [Int32], [Int64], [Int64], [Int64], [Bool], Int64).self)
+        comparison.fills(
+            ledger: seq, batch: b, rows: rows.map(Int.init), slots: slots.map(Int64.init), lots: lots, quote: quote, fee: fee,
+            capped: capped, profitShares: Int(shares))
     }
 }
