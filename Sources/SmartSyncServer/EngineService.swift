@@ -45,17 +45,20 @@ public actor EngineService {
         self.now = now
         self.metrics = metrics
         let buckets: [Duration] = [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)]
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "smartsync", metricName: metric, unitName: unit, helpText: help)
+        }
         commandSeconds = metrics.makeDurationHistogram(
-            name: "smartsync_command_seconds", buckets: buckets, help: "Time to apply and commit one command")
+            descriptor: name("command", "seconds", "Time to apply and commit one command"), buckets: buckets)
         fanOutSeconds = metrics.makeDurationHistogram(
-            name: "smartsync_fanout_seconds", buckets: buckets,
-            help: "Time from a lead order to its lead fill and whole fan-out being committed")
-        activeCopies = metrics.makeGauge(name: "smartsync_active_copies", help: "Active copies across all leads")
-        copyFills = metrics.makeCounter(name: "smartsync_copy_fills_total", help: "Copy fills applied")
+            descriptor: name("fanout", "seconds", "Time from a lead order to its lead fill and whole fan-out being committed"),
+            buckets: buckets)
+        activeCopies = metrics.makeGauge(descriptor: name("active_copies", "", "Active copies across all leads"))
+        copyFills = metrics.makeCounter(descriptor: name("copy_fills", "total", "Copy fills applied"))
         for reason in FailedCopyOrder.Reason.allCases {
             failures[reason] = metrics.makeCounter(
-                name: "smartsync_failed_copy_orders_total", labels: [("reason", reason.rawValue)],
-                help: "Copy orders not sent or not fully executed, by reason")
+                descriptor: name("failed_copy_orders", "total", "Copy orders not sent or not fully executed, by reason"),
+                labels: [("reason", reason.rawValue)])
         }
         failuresSeen = store.engine.failedOrders.count
         activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))

@@ -12,7 +12,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// Commands in the log.
     public private(set) var commandCount: Int
     private var ledgerCount: Int
-    private var requestIDs: Set<String>
+    /// Each request id in the log: the command's sequence number and a fingerprint of the command, so that a
+    /// retry can be told from a different request reusing the id.
+    private var requestIDs: [String: PriorRequest]
     /// Set when a write failed after the engine accepted a command: memory is ahead of the log; reopen.
     private var broken = false
     /// True once a write failed after the engine accepted a command (or a catch-up failed): reopen.
@@ -24,7 +26,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         engine = Engine(settings: try log.settings(proposing: settings))
         commandCount = 0
         ledgerCount = 0
-        requestIDs = []
+        requestIDs = [:]
         try catchUp()
     }
 
@@ -49,7 +51,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         if commands.count == 1 {
             // One command runs in place: a refused command changes nothing, so no copy of the state is needed.
             let (command, moment, requestID) = commands[0]
-            if let requestID, requestIDs.contains(requestID) { return 0 }
+            if let requestID, requestIDs[requestID] != nil { return 0 }
             try engine.execute(command, at: moment)
             accepted = [CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)]
         } else {
@@ -57,7 +59,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             var working = engine
             var seen = Set<String>()
             for (command, moment, requestID) in commands {
-                if let requestID, requestIDs.contains(requestID) || seen.contains(requestID) { continue }
+                if let requestID, requestIDs[requestID] != nil || seen.contains(requestID) { continue }
                 try working.execute(command, at: moment)
                 accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
                 if let requestID { seen.insert(requestID) }
@@ -75,7 +77,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         }
         commandCount += accepted.count
         ledgerCount += engine.journal.count - journalBefore
-        for record in accepted { if let id = record.requestID { requestIDs.insert(id) } }
+        for record in accepted { remember(record) }
         return accepted.count
     }
 
@@ -102,7 +104,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                 } catch {
                     throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
                 }
-                if let id = record.requestID { requestIDs.insert(id) }
+                remember(record)
                 commandCount += 1
                 ledgerCount = engine.journal.count
                 each?(record, before.0, before.1, before.2)
@@ -123,11 +125,28 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     }
 
     /// True when a command with this request id is in the log.
-    public func hasApplied(requestID: String) -> Bool { requestIDs.contains(requestID) }
+    public func hasApplied(requestID: String) -> Bool { requestIDs[requestID] != nil }
+
+    /// The command logged with this request id, if any: its sequence number and fingerprint.
+    public func priorRequest(_ requestID: String) -> PriorRequest? { requestIDs[requestID] }
+
+    private func remember(_ record: CommandRecord) {
+        if let id = record.requestID { requestIDs[id] = PriorRequest(seq: record.seq, fingerprint: PriorRequest.fingerprint(record.command)) }
+    }
 
     /// The engine's audit (conservation, balances against the journal) and the stored ledger against the journal
     /// the log produces. Empty when everything matches.
     public func verify() throws -> [String] {
         engine.audit().problems + (try log.compareLedger(with: engine))
     }
+}
+
+/// A command already in the log under a request id.
+public struct PriorRequest: Sendable, Hashable {
+    public var seq: Int
+    public var fingerprint: Int
+
+    /// Equal commands have equal fingerprints within one process (Swift's hashing is seeded per process, and both
+    /// sides are computed here).
+    public static func fingerprint(_ command: EngineCommand) -> Int { command.hashValue }
 }

@@ -100,7 +100,6 @@ extension Bench {
             let before = Terminal.residentBytes()
             var engine = try FanOutFixture.make(copies: n)
             let state = Terminal.residentBytes() - before
-            let lead = FanOutFixture.lead
             let orders = try FanOutFixture.orders()
             var times: [Duration] = []
             var batchBytes = 0

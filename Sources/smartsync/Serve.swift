@@ -51,7 +51,7 @@ struct Serve: AsyncParsableCommand {
     var fixtureCopies: Int?
 
     @Option(help: "This instance's name among several on one PostgreSQL database (env SMARTSYNC_INSTANCE; default host:port and a random suffix).")
-    var instance: String? = ProcessInfo.processInfo.environment["SMARTSYNC_INSTANCE"]
+    var instance: String = ProcessInfo.processInfo.environment["SMARTSYNC_INSTANCE"] ?? ""
 
     @Option(help: "Seconds a lead's lease lasts unless renewed (PostgreSQL); an instance that dies loses its leads after this.")
     var leaseSeconds: Int = 3
@@ -80,7 +80,7 @@ struct Serve: AsyncParsableCommand {
                 Terminal.error("error: --lease-seconds must be at least 2 (got \(leaseSeconds))")
                 throw ExitCode(2)
             }
-            let name = instance ?? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))"
+            let name = instance.isEmpty ? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))" : instance
             let membership = try ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
             await service.joinCluster(membership)
             clusterTask = Task {

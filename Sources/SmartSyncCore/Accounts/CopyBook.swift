@@ -1,5 +1,5 @@
 /// How a copy sizes its orders.
-public enum CopyMode: String, Sendable, Hashable, Codable {
+public enum CopyMode: String, Sendable, Hashable, Codable, CaseIterable {
     /// Replicates the lead's ratios of equity (the product).
     case smartSync
     /// Traditional copying: a fixed USDT amount per lead buy, sells proportional. Kept for comparison.

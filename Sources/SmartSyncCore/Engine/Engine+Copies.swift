@@ -95,6 +95,9 @@ extension Engine {
         journal.append(
             .transfer(asset: Symbol.quoteAsset, amount: r.investment, from: .main(user: u), to: .copy(lead: l, slot: slot)))
 
+        if r.stopLoss != nil || r.takeProfit != nil {
+            recordCopyEvent(ref, .startedWith(stopLoss: r.stopLoss, takeProfit: r.takeProfit), at: moment)
+        }
         if !r.buyExisting { recordUnboughtHoldings(lead: l, slot: slot, amount: r.investment) }
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)

@@ -1,9 +1,13 @@
 /// A copy's equity at one moment of its history.
 public struct CopyCurvePoint: Sendable, Hashable {
     public var event: Int
-    /// Milliseconds since 1970; nil for the start point (copies record their start event, not its time).
+    /// Milliseconds since 1970; nil when the engine did not see the event's time.
     public var time: Int64?
     public var equity: Fixed
+    /// Net invested at this point: money added later moves this, not the NAV.
+    public var netInvested: Fixed
+    /// Unit NAV (1 at the start): equity ÷ performance units, so money added or removed is not a gain or loss.
+    public var nav: Fixed
 }
 
 /// What "buy existing assets" would buy for one symbol if a copy started now.
@@ -77,25 +81,52 @@ extension Engine {
 
         // The start: the journal up to and including the transfer that funded the copy.
         var points: [CopyCurvePoint] = []
-        var funded = false
-        while nextEntry < journal.count && !funded {
-            if case .transfer(_, _, _, let to) = journal[nextEntry], to == me { funded = true }
+        var investment: Fixed?
+        while nextEntry < journal.count && investment == nil {
+            if case .transfer(_, let amount, _, let to) = journal[nextEntry], to == me { investment = amount }
             apply(upTo: nextEntry + 1)
         }
-        guard funded else { return [] }
+        guard let investment else { return [] }
+        // Units and net invested move only with the follower's changes, recorded with the units after each.
+        let changes = copyEvents(ref).filter { e in
+            switch e.kind {
+            case .investmentAdded, .investmentRemoved: return true
+            default: return false
+            }
+        }
+        var nextChange = 0
+        var units = investment
+        var invested = investment
+        func point(_ event: Int, _ time: Int64?, equity: Fixed) -> CopyCurvePoint {
+            while nextChange < changes.count && changes[nextChange].event <= event {
+                units = changes[nextChange].unitsAfter
+                invested = changes[nextChange].netInvestedAfter
+                nextChange += 1
+            }
+            return CopyCurvePoint(event: event, time: time, equity: equity, netInvested: invested, nav: Self.nav(equity: equity, units: units))
+        }
         markPrices(upTo: priceHistory.firstIndex { $0.event > started } ?? priceHistory.count)
-        points.append(CopyCurvePoint(event: started, time: nil, equity: equity()))
+        points.append(point(started, time(ofEvent: started), equity: equity()))
         for p in leads[ref.lead].curve where p.event > started && (stopped < 0 || p.event < stopped) {
             apply(upTo: p.journalCount)
             markPrices(upTo: p.priceCount)
-            points.append(CopyCurvePoint(event: p.event, time: p.time, equity: equity()))
+            points.append(point(p.event, p.time, equity: equity()))
         }
         if stopped < 0 {
             apply(upTo: journal.count)
             markPrices(upTo: priceHistory.count)
             let last = points.last!
             let now = equity()
-            if now != last.equity { points.append(CopyCurvePoint(event: max(last.event, lastEvent), time: nil, equity: now)) }
+            if now != last.equity {
+                let event = max(last.event, lastEvent)
+                points.append(point(event, time(ofEvent: event) ?? self.now, equity: now))
+            }
+        } else {
+            // The stop: what the copy was worth when it was liquidated (its NAV at the stop × its units).
+            var end = point(stopped, time(ofEvent: stopped), equity: .zero)
+            end.nav = Fixed(units: book.navAtStop[ref.slot])
+            end.equity = (try? units.multiplied(by: end.nav, .halfEven)) ?? .zero
+            points.append(end)
         }
         return points
     }

@@ -1,5 +1,5 @@
 /// Which way a lead moves funds between its main account and its lead portfolio.
-public enum TransferDirection: String, Sendable, Hashable {
+public enum TransferDirection: String, Sendable, Hashable, CaseIterable {
     case mainToPortfolio, portfolioToMain
 }
 
@@ -28,6 +28,12 @@ extension Engine {
         let l = try requireActiveLead(user: u, field: "user")
         let active = (0..<leads[l].book.count).filter { leads[l].book.status[$0] == .active }
         stopCopies(lead: l, slots: active, reason: .leadStopped, at: moment)
+        for o in restingOrders where o.account == .portfolio && o.user == u {
+            updateOrder(o.id) { placed in
+                placed.status = .cancelled
+                placed.cancelReason = "the lead stopped leading"
+            }
+        }
         restingOrders.removeAll { $0.account == .portfolio && $0.user == u }
         observeLead(l, at: moment)
         leads[l].navAtStop = leadNav(l)
@@ -142,6 +148,7 @@ extension Engine {
             leads[l].book.totalIn[i] += delta.units
             addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: delta, from: .main(user: user), to: .copy(lead: l, slot: i)))
+            recordCopyEvent(ref, .investmentAdded(delta), at: moment)
             checkThresholds(lead: l, slots: [i], at: moment)
             return
         }
@@ -167,6 +174,7 @@ extension Engine {
         users[user].cash += amount
         addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .copy(lead: l, slot: i), to: .main(user: user)))
+        recordCopyEvent(ref, .investmentRemoved(amount), at: moment)
         checkThresholds(lead: l, slots: [i], at: moment)
     }
 
@@ -277,6 +285,7 @@ extension Engine {
         let ref = try requireActiveCopy(id, field: "copy")
         try Self.checkThreshold(threshold, field: "stopLoss", maxRatio: .one)
         leads[ref.lead].book.setThresholds(ref.slot, stopLoss: threshold, takeProfit: leads[ref.lead].book.takeProfit[ref.slot])
+        recordCopyEvent(ref, .stopLossSet(threshold), at: moment)
         checkThresholds(lead: ref.lead, slots: [ref.slot], at: moment)
     }
 
@@ -285,6 +294,7 @@ extension Engine {
         let ref = try requireActiveCopy(id, field: "copy")
         try Self.checkThreshold(threshold, field: "takeProfit", maxRatio: nil)
         leads[ref.lead].book.setThresholds(ref.slot, stopLoss: leads[ref.lead].book.stopLoss[ref.slot], takeProfit: threshold)
+        recordCopyEvent(ref, .takeProfitSet(threshold), at: moment)
         checkThresholds(lead: ref.lead, slots: [ref.slot], at: moment)
     }
 

@@ -1,5 +1,5 @@
 /// Which account an order trades from.
-public enum OrderAccount: String, Sendable, Hashable {
+public enum OrderAccount: String, Sendable, Hashable, CaseIterable {
     /// The lead portfolio: its fills are copied.
     case portfolio
     /// The user's main account: a manual trade, never copied.
@@ -89,8 +89,16 @@ extension Engine {
             guard !appliedFillIDs.contains(fillID) else {
                 throw EngineError(.duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
             }
-            nextOrderNumber += 1
+            let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let trade = try settle(execution, user: u, lead: lead, s: s, side: request.side, fillID: fillID, at: moment)
+            nextOrderNumber += 1
+            var placed = PlacedOrder(
+                id: orderID, user: u, account: request.account, symbol: s, side: request.side, kind: .market,
+                quantity: request.quantity, quoteAmount: request.quoteAmount, event: moment.event, time: moment.time,
+                status: request.quantity.map { execution.quantity < $0 ? .expired : .filled } ?? .filled)
+            let counts = fanOutCounts(journalSince: journalBefore, failedSince: failedBefore)
+            placed.record(trade, leadFillID: lead == nil ? nil : fillID, copyFills: counts.copyFills, failed: counts.failed)
+            orders.append(placed)
             return OrderResult(orderID: orderID, trades: [trade])
         }
         // Limit order: the quantity at the limit price; funds are checked now and again at each fill.
@@ -112,6 +120,11 @@ extension Engine {
         var order = RestingOrder(
             id: orderID, user: u, account: request.account, symbol: s, side: request.side, limitPrice: limit,
             remaining: quantity, event: moment.event)
+        orders.append(
+            PlacedOrder(
+                id: orderID, user: u, account: request.account, symbol: s, side: request.side, kind: .limit,
+                quantity: request.quantity, quoteAmount: request.quoteAmount, limitPrice: limit, event: moment.event,
+                time: moment.time, status: .accepted))
         var result = OrderResult(orderID: orderID)
         if let trade = fillResting(&order, at: moment) { result.trades.append(trade) }
         if order.remaining.isPositive {
@@ -128,6 +141,10 @@ extension Engine {
             throw EngineError(.unknownOrder, field: "orderId", "no resting order \(orderID) of \"\(id)\"")
         }
         restingOrders.remove(at: k)
+        updateOrder(orderID) { o in
+            o.status = .cancelled
+            o.cancelReason = "cancelled by its owner"
+        }
     }
 
     /// Updates a mark price, then fills the resting orders it crosses (their fills are copied).
@@ -159,6 +176,10 @@ extension Engine {
         let lead = order.account == .portfolio ? activeLead(of: order.user) : nil
         if order.account == .portfolio && lead == nil {
             order.remaining = .zero
+            updateOrder(order.id) { o in
+                o.status = .cancelled
+                o.cancelReason = "the lead portfolio is no longer active"
+            }
             return nil
         }
         let execution = venue.execute(order.symbol, order.side, .quantity(order.remaining), limit: order.limitPrice)
@@ -167,13 +188,24 @@ extension Engine {
             try checkExecutable(execution, u: order.user, lead: lead, s: order.symbol, side: order.side, field: "quantity")
             let fillNumber = leadFills.count + 1
             guard !appliedFillIDs.contains("o\(order.id)-e\(moment.event)-f\(fillNumber)") else { throw EngineError(.duplicateID, field: "orderId", "fill id in use") }
+            let fillID = "o\(order.id)-e\(moment.event)-f\(fillNumber)"
+            let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let trade = try settle(
-                execution, user: order.user, lead: lead, s: order.symbol, side: order.side,
-                fillID: "o\(order.id)-e\(moment.event)-f\(fillNumber)", at: moment)
+                execution, user: order.user, lead: lead, s: order.symbol, side: order.side, fillID: fillID, at: moment)
             order.remaining -= execution.quantity
+            let counts = fanOutCounts(journalSince: journalBefore, failedSince: failedBefore)
+            let done = !order.remaining.isPositive
+            updateOrder(order.id) { o in
+                o.record(trade, leadFillID: lead == nil ? nil : fillID, copyFills: counts.copyFills, failed: counts.failed)
+                o.status = done ? .filled : .partiallyFilled
+            }
             return trade
         } catch {
             order.remaining = .zero
+            updateOrder(order.id) { o in
+                o.status = .cancelled
+                o.cancelReason = "the account could no longer pay or deliver: \((error as? EngineError)?.message ?? "\(error)")"
+            }
             return nil
         }
     }

@@ -101,6 +101,12 @@ public struct Engine: Sendable {
     /// Positions in `failedOrders` of each lead's failed copy orders.
     var failuresByLead: [[Int]] = []
     var nextOrderNumber = 1
+    /// The moment of every command the engine accepted, in order (event → time for what refers to events only).
+    public internal(set) var moments: [Moment] = []
+    /// Changes a follower made to a running copy (investment, stop loss, take profit), in order.
+    public internal(set) var copyEvents: [CopyEvent] = []
+    /// Every order placed, in id order: its request, status and what it executed.
+    public internal(set) var orders: [PlacedOrder] = []
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
@@ -231,7 +237,9 @@ public struct Engine: Sendable {
             let drawdown = Fixed.one - ((try? Fixed.mulDiv(nav, .one, leads[l].peakNav, .halfEven)) ?? .one)
             if drawdown > leads[l].maxDrawdown { leads[l].maxDrawdown = drawdown }
         }
-        let point = EquityPoint(time: moment.time, event: moment.event, equity: equity, nav: nav, journalCount: journal.count, priceCount: priceHistory.count)
+        let point = EquityPoint(
+            time: moment.time, event: moment.event, equity: equity, nav: nav, netFunding: leads[l].netFunding,
+            journalCount: journal.count, priceCount: priceHistory.count)
         if let last = leads[l].curve.last, last.time == moment.time, last.event == moment.event {
             leads[l].curve[leads[l].curve.count - 1] = point
         } else {
@@ -261,6 +269,8 @@ public struct EquityPoint: Sendable, Hashable {
     public var event: Int
     public var equity: Fixed
     public var nav: Fixed
+    /// The lead's net funding (transfers in − out) at this point: equity − netFunding is the profit so far.
+    public var netFunding: Fixed = .zero
     /// Journal entries when the point was taken: the state of every account at this point is the journal's prefix.
     public var journalCount: Int = 0
     /// Entries of `Engine.priceHistory` when the point was taken: the marks of this point.

@@ -73,6 +73,7 @@ extension Engine {
             try updateSettings(
                 takerFeeRate: fee, minInvestment: minimum, maxActiveCopiesPerFollower: maxCopies, defaultFollowerLimit: followerLimit)
         }
+        if moments.last != moment { moments.append(moment) }
     }
 
     /// Turns "sell 30% of the holding" or "spend 25% of the cash" into an order at the current state; nil when the
@@ -107,7 +108,12 @@ extension Engine {
 extension Fixed: Codable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        self = try Fixed(text)
+        do {
+            self = try Fixed(text)
+        } catch {
+            // With the coding path, so that a bad amount names its field.
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)", underlyingError: error))
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -142,6 +148,10 @@ extension Threshold: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        if c.contains(.amount) && c.contains(.ratio) {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: c.codingPath + [CodingKeys.ratio], debugDescription: "give amount or ratio, not both"))
+        }
         if let a = try c.decodeIfPresent(Fixed.self, forKey: .amount) {
             self = .amount(a)
         } else {
@@ -158,5 +168,26 @@ extension Threshold: Codable {
     }
 }
 
-extension OrderAccount: Codable {}
-extension TransferDirection: Codable {}
+extension OrderAccount: Codable {
+    public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
+}
+extension TransferDirection: Codable {
+    public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
+}
+extension Side {
+    public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
+}
+extension CopyMode {
+    public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
+}
+
+/// Decodes one of an enumeration's raw values; anything else is an error that lists the allowed values.
+public func decodeCase<T: RawRepresentable & CaseIterable>(_ decoder: any Decoder) throws -> T where T.RawValue == String {
+    let text = try decoder.singleValueContainer().decode(String.self)
+    guard let value = T(rawValue: text) else {
+        let allowed = T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "must be one of \(allowed) (got \"\(text)\")"))
+    }
+    return value
+}

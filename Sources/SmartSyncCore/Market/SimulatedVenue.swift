@@ -15,7 +15,7 @@ public struct BookShape: Sendable, Hashable, Codable {
     }
 }
 
-public enum Side: String, Sendable, Hashable, Codable {
+public enum Side: String, Sendable, Hashable, Codable, CaseIterable {
     case buy, sell
 }
 

@@ -1,0 +1,126 @@
+/// A change a follower made to a running copy, kept for the copy's history.
+public struct CopyEvent: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        /// The copy started with a stop loss or take profit (copies started without either record nothing).
+        case startedWith(stopLoss: Threshold?, takeProfit: Threshold?)
+        case investmentAdded(Fixed)
+        case investmentRemoved(Fixed)
+        case stopLossSet(Threshold?)
+        case takeProfitSet(Threshold?)
+    }
+
+    public var copy: CopyRef
+    public var event: Int
+    public var time: Int64
+    public var kind: Kind
+    /// The copy's performance units after the change (its NAV is equity ÷ units).
+    public var unitsAfter: Fixed
+    /// Net invested after the change.
+    public var netInvestedAfter: Fixed
+}
+
+/// One line of a copy's history as users read it: its start, every change, its stop.
+public struct CopyHistoryItem: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case started(investment: Fixed)
+        case change(CopyEvent.Kind)
+        case stopped(StopReason)
+    }
+
+    public var event: Int
+    public var time: Int64?
+    public var kind: Kind
+    public var netInvestedAfter: Fixed
+}
+
+/// A lead's return over a trailing window of the engine's clock (or over its whole life).
+public struct PeriodReturn: Sendable, Hashable {
+    /// The window in days; nil for all time.
+    public var days: Int?
+    /// NAV change over the window (transfers in and out are not returns).
+    public var roi: Fixed
+    /// Profit over the window: the change of equity − net funding.
+    public var pnl: Fixed
+}
+
+extension Engine {
+    // MARK: Time of an event
+
+    /// The time of the command at `event`, when the engine saw it through `execute`.
+    public func time(ofEvent event: Int) -> Int64? {
+        var (lo, hi) = (0, moments.count)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if moments[mid].event < event { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < moments.count && moments[lo].event == event ? moments[lo].time : nil
+    }
+
+    /// The engine's clock: the time of the last command it accepted (zero before any).
+    public var now: Int64 { moments.last?.time ?? 0 }
+
+    // MARK: A copy's history
+
+    mutating func recordCopyEvent(_ ref: CopyRef, _ kind: CopyEvent.Kind, at moment: Moment) {
+        let book = leads[ref.lead].book
+        copyEvents.append(
+            CopyEvent(
+                copy: ref, event: moment.event, time: moment.time, kind: kind, unitsAfter: Fixed(units: book.units[ref.slot]),
+                netInvestedAfter: book.netInvested(ref.slot)))
+    }
+
+    /// The changes made to one copy, in order.
+    public func copyEvents(_ ref: CopyRef) -> [CopyEvent] { copyEvents.filter { $0.copy == ref } }
+
+    /// A copy's start, its changes and its stop, oldest first.
+    public func copyHistory(_ ref: CopyRef) -> [CopyHistoryItem] {
+        let book = leads[ref.lead].book
+        let events = copyEvents(ref)
+        let added = events.reduce(Fixed.zero) { sum, e in
+            if case .investmentAdded(let a) = e.kind { return sum + a }
+            return sum
+        }
+        let started = Int(book.startedEvent[ref.slot])
+        let investment = Fixed(units: book.totalIn[ref.slot]) - added
+        var items = [CopyHistoryItem(event: started, time: time(ofEvent: started), kind: .started(investment: investment), netInvestedAfter: investment)]
+        for e in events {
+            items.append(CopyHistoryItem(event: e.event, time: e.time, kind: .change(e.kind), netInvestedAfter: e.netInvestedAfter))
+        }
+        if book.status[ref.slot] == .stopped, let reason = book.stopReason[ref.slot] {
+            let stopped = Int(book.stoppedEvent[ref.slot])
+            items.append(CopyHistoryItem(event: stopped, time: time(ofEvent: stopped), kind: .stopped(reason), netInvestedAfter: book.netInvested(ref.slot)))
+        }
+        return items
+    }
+
+    // MARK: Returns over time
+
+    /// A lead's ROI and PnL over each trailing window (in days, of the engine's clock), and over all time for nil.
+    /// A window longer than the lead's life is its whole life.
+    public func leadReturns(_ l: Int, windows: [Int?]) -> [PeriodReturn] {
+        let curve = leads[l].curve
+        let view = (nav: leads[l].navAtStop ?? leadNav(l), equity: leads[l].equityAtStop ?? leadEquity(l), funding: leads[l].netFunding)
+        let profitNow = view.equity - view.funding
+        return windows.map { days in
+            var baseNav = Fixed.one
+            var baseProfit = Fixed.zero
+            if let days, let start = curve.first?.time {
+                let from = now - Int64(days) * 86_400_000
+                if from > start {
+                    // The last point at or before the window's start.
+                    var (lo, hi) = (0, curve.count)
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if curve[mid].time <= from { lo = mid + 1 } else { hi = mid }
+                    }
+                    if lo > 0 {
+                        baseNav = curve[lo - 1].nav
+                        baseProfit = curve[lo - 1].equity - curve[lo - 1].netFunding
+                    }
+                }
+            }
+            let roi = baseNav.isPositive ? Self.ratio(view.nav, baseNav) - .one : .zero
+            return PeriodReturn(days: days, roi: roi, pnl: profitNow - baseProfit)
+        }
+    }
+}
