@@ -136,7 +136,7 @@ public enum ScenarioReport {
     }
 
     /// A stop loss or take profit as `{"amount": …}` or `{"ratio": …}`, null when unset.
-    static func threshold(_ t: Threshold?) -> JSONValue {
+    public static func threshold(_ t: Threshold?) -> JSONValue {
         switch t {
         case .amount(let a): return .object([("amount", amount(a))])
         case .ratio(let r): return .object([("ratio", amount(r))])

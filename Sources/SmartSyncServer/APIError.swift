@@ -34,6 +34,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .duplicateID, .insufficientFunds, .leadNotActive, .leadFollowerLimit, .followerCopyLimit,
             .duplicateActiveCopy, .alreadyLeading, .notLeading, .copyNotActive:
             status = .conflict
+        case .requestIDReused: status = .unprocessableContent
         }
         self.init(status, code: e.code.rawValue, e.message, field: e.field)
     }
@@ -52,27 +53,62 @@ func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Resp
         body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
 }
 
-/// Decodes a JSON body; a malformed body or field becomes a 400 naming the field.
-func decodeBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
-    let buffer = try await request.body.collect(upTo: 1 << 20)
+/// Bodies larger than this are refused (413): no request of this API comes near it.
+let maxBodyBytes = 64 * 1024
+
+/// Decodes a JSON body; a malformed body, an unknown field or a bad value becomes a 400 naming the field.
+func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
+    let buffer: ByteBuffer
+    do {
+        buffer = try await request.body.collect(upTo: maxBodyBytes)
+    } catch let error as HTTPError where error.status == .contentTooLarge {
+        throw APIError(.contentTooLarge, code: "bodyTooLarge", "the body is larger than \(maxBodyBytes / 1024) KiB")
+    }
     let data = Data(buffer.readableBytesView)
+    let parsed: Any
+    do {
+        parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+    } catch {
+        throw APIError(.badRequest, code: "invalidInput", data.isEmpty ? "a JSON body is required" : "the body is not valid JSON")
+    }
+    guard parsed is [String: Any] else { throw APIError(.badRequest, code: "invalidInput", "the body must be a JSON object") }
+    try checkShape(parsed, T.shape, path: [])
     do {
         return try JSONDecoder().decode(T.self, from: data)
     } catch let DecodingError.keyNotFound(key, ctx) {
         throw APIError(.badRequest, code: "invalidInput", "is required", field: path(ctx.codingPath + [key]))
-    } catch let DecodingError.typeMismatch(_, ctx) {
-        throw APIError(.badRequest, code: "invalidInput", "has the wrong type (amounts are strings like \"100.5\")", field: path(ctx.codingPath))
+    } catch let DecodingError.typeMismatch(expected, ctx) {
+        let rule: String
+        switch expected {
+        case is Bool.Type: rule = "must be true or false"
+        case is Int.Type: rule = "must be a whole number"
+        case is String.Type: rule = "must be a string (amounts are strings like \"100.5\")"
+        default: rule = "must be an object"
+        }
+        throw APIError(.badRequest, code: "invalidInput", rule, field: path(ctx.codingPath))
     } catch let DecodingError.valueNotFound(_, ctx) {
         throw APIError(.badRequest, code: "invalidInput", "must not be null", field: path(ctx.codingPath))
     } catch let DecodingError.dataCorrupted(ctx) {
         let detail = (ctx.underlyingError as? DecimalError)?.description ?? ctx.debugDescription
         throw APIError(.badRequest, code: "invalidInput", detail, field: ctx.codingPath.isEmpty ? nil : path(ctx.codingPath))
-    } catch let error as DecimalError {
-        throw APIError(.badRequest, code: "invalidInput", error.description)
     } catch let error as FieldError {
         throw APIError(.badRequest, code: "invalidInput", error.rule, field: error.field)
     } catch {
         throw APIError(.badRequest, code: "invalidInput", "the body is not valid JSON for this request")
+    }
+}
+
+/// Refuses fields a body does not declare, naming the first (in sorted order) and what is allowed.
+private func checkShape(_ value: Any, _ shape: BodyShape, path: [String]) throws {
+    guard case .object(let fields) = shape, let object = value as? [String: Any] else { return }
+    for key in object.keys.sorted() {
+        guard let inner = fields[key] else {
+            let allowed = fields.keys.sorted().joined(separator: ", ")
+            throw APIError(
+                .badRequest, code: "unknownField", "is not a field of this request (its fields: \(allowed))",
+                field: (path + [key]).joined(separator: "."))
+        }
+        try checkShape(object[key]!, inner, path: path + [key])
     }
 }
 

@@ -63,14 +63,14 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
     -> some ApplicationProtocol
 {
     let router = Router(context: AppContext.self)
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIKeyMiddleware(service: service))
     Routes(service: service).register(on: router)
     WebRoutes.register(on: router)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: streamRouter(service: service)),
+        server: smartSyncServer(webSocketRouter: streamRouter(service: service)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smartsync"),
         logger: logger)
 }
@@ -79,10 +79,13 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
 public struct StreamContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
+    /// The connection, so that a refused upgrade can be answered 401 (see `StreamRefusals`).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
+        channel = source.channel
     }
 }
 
@@ -90,8 +93,11 @@ public struct StreamContext: RequestContext, WebSocketRequestContext {
 /// failed copy orders, copy status). Browsers pass the API key as `?key=`; other clients may use the header.
 func streamRouter(service: EngineService) -> Router<StreamContext> {
     let router = Router(context: StreamContext.self)
-    router.ws("/v1/stream") { request, _ in
-        guard let key = streamKey(request), try await service.caller(forKey: key) != nil else { return .dontUpgrade }
+    router.ws("/v1/stream") { request, context in
+        guard let key = streamKey(request), try await service.caller(forKey: key) != nil else {
+            StreamRefusals.mark(context.channel)
+            return .dontUpgrade
+        }
         return .upgrade([:])
     } onUpgrade: { inbound, outbound, context in
         guard let key = streamKey(context.request), let caller = try await service.caller(forKey: key) else { return }
@@ -115,4 +121,29 @@ func streamRouter(service: EngineService) -> Router<StreamContext> {
 private func streamKey(_ request: Request) -> String? {
     if let key = request.uri.queryParameters.get("key") { return key }
     return request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+}
+
+/// One log line per request when it is answered: request id, method, path, status and duration.
+struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        func log(_ status: HTTPResponse.Status) {
+            let took = started.duration(to: .now)
+            let ms = Double(took.components.seconds) * 1000 + Double(took.components.attoseconds) / 1e15
+            context.logger.info(
+                "\(request.method) \(request.uri.path) \(status.code) \(String(format: "%.1f", ms)) ms",
+                metadata: ["hb.request.status": "\(status.code)", "duration_ms": "\(String(format: "%.3f", ms))"])
+        }
+        do {
+            let response = try await next(request, context)
+            log(response.status)
+            return response
+        } catch let error as any HTTPResponseError {
+            log(error.status)
+            throw error
+        } catch {
+            log(.internalServerError)
+            throw error
+        }
+    }
 }

@@ -5,9 +5,20 @@ import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
 
+/// What a submitted command became.
+public struct CommandReceipt: Sendable, Hashable {
+    /// False when its request id was already in the log: nothing was done again.
+    public var applied: Bool
+    /// Its position in the log, which is also its event: what it did can be read at that event.
+    public var event: Int
+}
+
 /// Who is calling: a user of the engine, with a role.
 public struct Caller: Sendable, Hashable {
-    public enum Role: String, Sendable, Codable { case user, operator_ = "operator" }
+    public enum Role: String, Sendable, Codable, CaseIterable {
+        case user, operator_ = "operator"
+        public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
+    }
     public var user: String
     public var role: Role
 }
@@ -88,11 +99,18 @@ public actor EngineService {
 
     // MARK: Commands
 
-    /// Applies a command; a repeated `requestID` (the Idempotency-Key) does nothing and returns false. With several
-    /// instances on one database, a lead's commands (its orders and its followers' copy changes) run on the instance
-    /// holding the lead's lease: here if this instance holds or can take it, otherwise handed over and awaited.
+    /// Applies a command; a repeated `requestID` (the Idempotency-Key) does nothing and returns false.
     @discardableResult
     public func execute(_ command: EngineCommand, requestID: String? = nil) async throws -> Bool {
+        try await submit(command, requestID: requestID).applied
+    }
+
+    /// Applies a command and says where it is in the log. A `requestID` already in the log with the same command
+    /// does nothing (a retry); with another command it is refused (422): one key names one request. New commands
+    /// must also pass the engine's admission rules. With several instances on one database, a lead's commands (its
+    /// orders and its followers' copy changes) run on the instance holding the lead's lease: here if this instance
+    /// holds or can take it, otherwise handed over and awaited.
+    public func submit(_ command: EngineCommand, requestID: String? = nil) async throws -> CommandReceipt {
         guard let cluster else { return try executeHere(command, requestID: requestID) }
         try refresh()
         // Commands of no lead, or naming a user that does not exist (refused wherever they run), run here.
@@ -108,19 +126,36 @@ public actor EngineService {
             return try executeHere(command, requestID: requestID)
         case .elsewhere:
             let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
-            if store.hasApplied(requestID: id) { return false }
+            if let prior = store.priorRequest(id) { return try Self.retry(prior, command) }
+            try store.engine.admit(command)
             let row = try cluster.leases.enqueue(lead: lead, requestID: id, command: command)
             let outcome = try await Self.awaitOutcome(row: row, lead: lead, cluster: cluster, service: self)
             try refresh()
-            return try outcome.get()
+            let applied = try outcome.get()
+            guard let prior = store.priorRequest(id) else {
+                throw APIError(.serviceUnavailable, code: "outcomeUnknown", "the command was applied elsewhere but is not visible here yet; retry with the same Idempotency-Key")
+            }
+            return CommandReceipt(applied: applied, event: prior.seq)
         }
     }
 
+    /// A request id already in the log: the same command is a retry (nothing done again); another is refused.
+    static func retry(_ prior: PriorRequest, _ command: EngineCommand) throws(EngineError) -> CommandReceipt {
+        guard prior.fingerprint == PriorRequest.fingerprint(command) else {
+            throw EngineError(
+                .requestIDReused, field: "Idempotency-Key",
+                "was already used for a different request (command \(prior.seq)); use a new key for a new request")
+        }
+        return CommandReceipt(applied: false, event: prior.seq)
+    }
+
     /// Applies a command on this instance, committed before it returns.
-    func executeHere(_ command: EngineCommand, requestID: String?) throws -> Bool {
+    func executeHere(_ command: EngineCommand, requestID: String?) throws -> CommandReceipt {
         try store.log.withWriteLock {
             // Several instances: first what the others appended (their events go to this instance's listeners).
             if cluster != nil { try refresh() }
+            if let requestID, let prior = store.priorRequest(requestID) { return try Self.retry(prior, command) }
+            try store.engine.admit(command)
             let moment = Moment(event: store.commandCount, time: now())
             let journalBefore = store.engine.journal.count
             let failedBefore = store.engine.failedOrders.count
@@ -131,7 +166,7 @@ public actor EngineService {
                 observe(command, journalBefore: journalBefore, took: started.duration(to: .now))
                 publishEvents(command, moment: moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
             }
-            return applied
+            return CommandReceipt(applied: applied, event: moment.event)
         }
     }
 
@@ -249,7 +284,7 @@ public actor EngineService {
                 if store.hasApplied(requestID: request.requestID) {
                     outcome = .success(true)
                 } else {
-                    outcome = .success(try executeHere(request.command, requestID: request.requestID))
+                    outcome = .success(try executeHere(request.command, requestID: request.requestID).applied)
                 }
             } catch let error as EngineError {
                 outcome = .failure(error)

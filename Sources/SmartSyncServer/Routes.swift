@@ -77,24 +77,29 @@ struct Routes: Sendable {
                         default: return x.roi > y.roi
                         }
                     }
-                    return .array(sorted.map { ScenarioReport.lead(engine, $0.0) })
+                    return .array(sorted.map { APIViews.lead(engine, $0.0, curvePoints: 0) })
                 })
         }
-        router.get("/v1/leads/:user") { _, context in
+        router.get("/v1/leads/:user") { request, context in
             let id = try Self.parameter(context, "user")
+            let points = request.uri.queryParameters.get("curvePoints") == nil
+                ? nil : try Self.intQuery(request, "curvePoints", default: 0, range: 0...100_000)
             return try await jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
-                    return ScenarioReport.lead(engine, l)
+                    return APIViews.lead(engine, l, curvePoints: points)
                 })
         }
         router.get("/v1/leads/:user/fills") { request, context in
             let id = try Self.parameter(context, "user")
             let limit = try Self.intQuery(request, "limit", default: 500, range: 1...10_000)
+            let before = request.uri.queryParameters.get("before") == nil
+                ? Int.max : try Self.intQuery(request, "before", default: 0, range: 0...Int(Int32.max))
             return try await jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
-                    let fills = engine.leadFills.filter { $0.lead == l }.suffix(limit)
+                    // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
+                    let fills = engine.leadFills.filter { $0.lead == l && $0.event < before }.suffix(limit)
                     return .array(
                         fills.map { f in
                             .object([
@@ -115,6 +120,7 @@ struct Routes: Sendable {
             do { investment = try Fixed(text) } catch {
                 throw APIError(.badRequest, code: "invalidInput", "\(error)", field: "investment")
             }
+            guard investment.isPositive else { throw APIError(.badRequest, code: "invalidInput", "must be positive (got \(investment))", field: "investment") }
             return try await jsonResponse(
                 service.read { engine in
                     let preview: [BuyExistingPreview]
@@ -189,6 +195,16 @@ struct Routes: Sendable {
             let caller = try context.requireCaller()
             let body = try await decodeBody(OrderBody.self, request, context)
             let account = body.account ?? .portfolio
+            let given = [("quoteAmount", body.quoteAmount != nil), ("quantity", body.quantity != nil), ("fraction", body.fraction != nil)]
+                .filter(\.1).map(\.0)
+            if given.count > 1 {
+                throw APIError(
+                    .badRequest, code: "invalidInput", "give one of quoteAmount, quantity or fraction, not \(given.joined(separator: " and "))",
+                    field: given[1])
+            }
+            if body.fraction != nil && body.limitPrice != nil {
+                throw APIError(.badRequest, code: "invalidInput", "a fraction order is a market order: give quantity or quoteAmount with a limit price", field: "limitPrice")
+            }
             let order: EngineCommand
             if let fraction = body.fraction {
                 order = .orderFraction(user: caller.user, account: account, symbol: body.symbol, side: body.side, fraction: fraction)
@@ -198,28 +214,48 @@ struct Routes: Sendable {
                         user: caller.user, account: account, symbol: body.symbol, side: body.side, quoteAmount: body.quoteAmount,
                         quantity: body.quantity, limitPrice: body.limitPrice))
             }
-            return try await command(order, request, caller, status: .created)
+            let receipt = try await submit(order, request, caller)
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let placed = engine.order(placedAt: receipt.event) else { throw APIError.notFound("order") }
+                    return APIViews.order(engine, placed, applied: receipt.applied)
+                }, status: receipt.applied ? .created : .ok)
         }
-        router.get("/v1/orders") { _, context in
+        router.get("/v1/orders") { request, context in
             let caller = try context.requireCaller()
+            let status = request.uri.queryParameters.get("status") ?? "open"
+            guard ["open", "all"].contains(status) else {
+                throw APIError(.badRequest, code: "invalidInput", "must be one of \"open\", \"all\" (got \"\(status)\")", field: "status")
+            }
+            let limit = try Self.intQuery(request, "limit", default: 100, range: 1...1_000)
             return try await jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
-                    return .array(
-                        engine.restingOrders.filter { $0.user == u }.map { o in
-                            .object([
-                                ("id", .int(o.id)), ("account", .string(o.account.rawValue)),
-                                ("symbol", .string(engine.venue.symbols[o.symbol].name)), ("side", .string(o.side.rawValue)),
-                                ("limitPrice", .string(o.limitPrice.description)), ("remaining", .string(o.remaining.description)),
-                                ("event", .int(o.event)),
-                            ])
-                        })
+                    // Newest first: open orders, or every order.
+                    let mine = engine.orders.reversed().lazy.filter { $0.user == u && (status == "all" || $0.status.isOpen) }.prefix(limit)
+                    return .array(mine.map { APIViews.order(engine, $0) })
+                })
+        }
+        router.get("/v1/orders/:id") { _, context in
+            let caller = try context.requireCaller()
+            guard let id = Int(try Self.parameter(context, "id")) else { throw APIError.notFound("order") }
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user), let o = engine.order(id: id), o.user == u else {
+                        throw APIError.notFound("order \(id)")
+                    }
+                    return APIViews.order(engine, o)
                 })
         }
         router.delete("/v1/orders/:id") { request, context in
             let caller = try context.requireCaller()
             guard let id = Int(try Self.parameter(context, "id")) else { throw APIError.notFound("order") }
-            return try await command(.cancelOrder(user: caller.user, orderID: id), request, caller)
+            _ = try await submit(.cancelOrder(user: caller.user, orderID: id), request, caller)
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let o = engine.order(id: id) else { throw APIError.notFound("order \(id)") }
+                    return APIViews.order(engine, o)
+                })
         }
     }
 
@@ -296,32 +332,78 @@ struct Routes: Sendable {
                     return .array(engine.users[u].copies.map { ScenarioReport.copy(engine, $0) })
                 })
         }
-        router.get("/v1/copies/:id") { _, context in
-            let caller = try context.requireCaller()
-            return try await copyJSON(try Self.parameter(context, "id"), caller)
-        }
-        for (suffix, field) in [("fills", "fills"), ("failed-orders", "failedOrders"), ("tracking", "tracking")] {
-            router.get("/v1/copies/:id/\(suffix)") { _, context in
-                let caller = try context.requireCaller()
-                let full = try await copyValue(try Self.parameter(context, "id"), caller)
-                return jsonResponse(full[field] ?? .null)
-            }
-        }
-        router.get("/v1/copies/:id/equity-curve") { _, context in
+        router.get("/v1/copies/:id") { request, context in
             let caller = try context.requireCaller()
             let id = try Self.parameter(context, "id")
-            _ = try await copyValue(id, caller)
-            return try await jsonResponse(
-                service.read { engine in
-                    guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
-                    return .array(
-                        engine.copyEquityCurve(ref).map { p in
-                            .object([
-                                ("event", .int(p.event)), ("time", p.time.map { .string(ISO8601.format($0)) } ?? .null),
-                                ("equity", .string(p.equity.description)),
-                            ])
-                        })
-                })
+            let view = request.uri.queryParameters.get("view") ?? "full"
+            guard ["full", "summary"].contains(view) else {
+                throw APIError(.badRequest, code: "invalidInput", "must be one of \"full\", \"summary\" (got \"\(view)\")", field: "view")
+            }
+            return try await jsonResponse(copyRead(id, caller) { engine, ref in
+                view == "summary" ? APIViews.copySummary(engine, ref) : ScenarioReport.copy(engine, ref)
+            })
+        }
+        router.get("/v1/copies/:id/fills") { request, context in
+            let caller = try context.requireCaller()
+            let (limit, cursor, newest) = try Self.pageQuery(request)
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                let page = APIViews.page(engine.copyFills(ref), limit: limit, cursor: cursor, newest: newest)
+                // The lead fills behind this page, found in one pass from the newest.
+                var wanted = Set(page.compactMap { $0.item.leadFillID })
+                var leadFills: [String: LeadFill] = [:]
+                for f in engine.leadFills.reversed() where !wanted.isEmpty {
+                    if wanted.remove(f.id) != nil { leadFills[f.id] = f }
+                }
+                return .array(page.map { APIViews.copyFill($0.n, $0.item, leadFill: $0.item.leadFillID.flatMap { leadFills[$0] }) })
+            })
+        }
+        router.get("/v1/copies/:id/failed-orders") { request, context in
+            let caller = try context.requireCaller()
+            let (limit, cursor, newest) = try Self.pageQuery(request)
+            let reason = try request.uri.queryParameters.get("reason").map { text in
+                guard let r = FailedCopyOrder.Reason(rawValue: text) else {
+                    let allowed = FailedCopyOrder.Reason.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+                    throw APIError(.badRequest, code: "invalidInput", "must be one of \(allowed) (got \"\(text)\")", field: "reason")
+                }
+                return r
+            }
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                // Numbered within all of the copy's failures, so that `n` and the cursor mean the same with a filter.
+                let all = engine.failedOrders(ref).enumerated().filter { reason == nil || $0.element.reason == reason }.map { (n: $0.offset, failure: $0.element) }
+                let page: [(n: Int, failure: FailedCopyOrder)]
+                if newest {
+                    page = Array(all.filter { cursor == nil || $0.n < cursor! }.suffix(limit).reversed())
+                } else {
+                    page = Array(all.filter { cursor == nil || $0.n > cursor! }.prefix(limit))
+                }
+                return .array(page.map { APIViews.failedOrder(engine, $0.n, $0.failure) })
+            })
+        }
+        router.get("/v1/copies/:id/tracking") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                ScenarioReport.tracking(engine.copyView(ref).tracking)
+            })
+        }
+        router.get("/v1/copies/:id/history") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                .array(engine.copyHistory(ref).map(APIViews.history))
+            })
+        }
+        router.get("/v1/copies/:id/equity-curve") { request, context in
+            let caller = try context.requireCaller()
+            let points = request.uri.queryParameters.get("points") == nil ? nil : try Self.intQuery(request, "points", default: 0, range: 2...100_000)
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                let curve = engine.copyEquityCurve(ref)
+                return .array(
+                    (points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
+                        .object([
+                            ("event", .int(p.event)), ("time", APIViews.time(p.time)), ("equity", .string(p.equity.description)),
+                            ("netInvested", .string(p.netInvested.description)), ("nav", .string(p.nav.description)),
+                        ])
+                    })
+            })
         }
         // Settings and stop of a copy: only its follower may act on it.
         router.post("/v1/copies/:id/investment") { request, context in
@@ -338,13 +420,40 @@ struct Routes: Sendable {
         }
     }
 
+    /// `order` (`oldest`, the default, or `newest`), `limit` (default all for oldest, 50 for newest) and the cursor:
+    /// `after` (oldest first) or `before` (newest first) an item's `n`.
+    static func pageQuery(_ request: Request) throws -> (limit: Int, cursor: Int?, newest: Bool) {
+        let order = request.uri.queryParameters.get("order") ?? "oldest"
+        guard ["oldest", "newest"].contains(order) else {
+            throw APIError(.badRequest, code: "invalidInput", "must be one of \"oldest\", \"newest\" (got \"\(order)\")", field: "order")
+        }
+        let newest = order == "newest"
+        let limit = try intQuery(request, "limit", default: newest ? 50 : 1_000_000, range: 1...1_000_000)
+        let name = newest ? "before" : "after"
+        let cursor = request.uri.queryParameters.get(name) == nil ? nil : try intQuery(request, name, default: 0, range: 0...Int(Int32.max))
+        return (limit, cursor, newest)
+    }
+
     /// Checks that the caller owns the copy, builds its command (decoding the body), applies it, returns the copy.
+    /// A stop loss or take profit that fires at once (already reached) stops the copy: the answer says so in `fired`.
     func copyAction(_ request: Request, _ context: AppContext, _ make: (String) async throws -> EngineCommand) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try Self.parameter(context, "id")
         _ = try await copyValue(id, caller, owner: true)
-        _ = try await apply(try await make(id), request, caller)
-        return try await copyJSON(id, caller)
+        let command = try await make(id)
+        let receipt = try await submit(command, request, caller)
+        return try await jsonResponse(copyRead(id, caller) { engine, ref in
+            guard case .object(var pairs) = ScenarioReport.copy(engine, ref) else { return .null }
+            let book = engine.leads[ref.lead].book
+            var fired = false
+            switch command {
+            case .setStopLoss, .setTakeProfit, .adjustInvestment:
+                fired = book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event
+            default: break
+            }
+            pairs.append(("fired", .bool(fired)))
+            return .object(pairs)
+        })
     }
 
     // MARK: Operator
@@ -413,35 +522,57 @@ struct Routes: Sendable {
         ])
     }
 
-    /// Applies a command for the caller; the Idempotency-Key (scoped to the caller) makes a retry a no-op.
-    func apply(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> Bool {
-        let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }.map { "\(caller.user):\($0)" }
+    /// The longest Idempotency-Key accepted.
+    static let maxIdempotencyKey = 200
+
+    /// Submits a command for the caller. The Idempotency-Key (scoped to the caller) makes a retry a no-op; reused
+    /// for another request it is refused (422).
+    func submit(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> CommandReceipt {
+        let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
+        if let key {
+            guard !key.isEmpty, key.utf8.count <= Self.maxIdempotencyKey else {
+                throw APIError(
+                    .badRequest, code: "invalidInput", "must be 1 to \(Self.maxIdempotencyKey) characters (got \(key.utf8.count))",
+                    field: "Idempotency-Key")
+            }
+        }
         do {
-            return try await service.execute(command, requestID: key)
+            return try await service.submit(command, requestID: key.map { "\(caller.user):\($0)" })
         } catch let error as EngineError {
             throw APIError(error)
         }
     }
 
-    func command(_ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let applied = try await apply(c, request, caller)
-        let count = await service.commandCount
-        return jsonResponse(.object([("applied", .bool(applied)), ("commands", .int(count))]), status: applied ? status : .ok)
+    /// Applies a command for the caller: true when it acted, false for a retry.
+    func apply(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> Bool {
+        try await submit(command, request, caller).applied
     }
 
-    /// A copy's details for its follower, its lead (sizes and results only via the followers list) or the operator.
-    func copyValue(_ id: String, _ caller: Caller, owner: Bool = false) async throws -> JSONValue {
+    func command(_ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let receipt = try await submit(c, request, caller)
+        let count = await service.commandCount
+        return jsonResponse(
+            .object([("applied", .bool(receipt.applied)), ("event", .int(receipt.event)), ("commands", .int(count))]),
+            status: receipt.applied ? status : .ok)
+    }
+
+    /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404).
+    func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws -> JSONValue {
         try await service.read { engine in
             guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
             let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
-            let isOwner = follower == caller.user
-            // Another user's copy does not exist for the caller (404); the operator may read, not act.
-            if !isOwner && (owner || caller.role != .operator_) {
+            // The operator may read, not act.
+            if follower != caller.user && (owner || caller.role != .operator_) {
                 if caller.role == .operator_ { throw APIError.forbidden }
                 throw APIError.notFound("copy \(id)")
             }
-            return ScenarioReport.copy(engine, ref)
+            return try body(engine, ref)
         }
+    }
+
+    /// A copy's details for its follower or the operator.
+    func copyValue(_ id: String, _ caller: Caller, owner: Bool = false) async throws -> JSONValue {
+        try await copyRead(id, caller, owner: owner) { engine, ref in ScenarioReport.copy(engine, ref) }
     }
 
     func copyJSON(_ id: String, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -16,6 +16,8 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case notLeading
         case copyNotActive
         case overflow
+        /// A request id (Idempotency-Key) reused for a different request.
+        case requestIDReused
     }
 
     public var code: Code

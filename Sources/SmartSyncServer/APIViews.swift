@@ -1,0 +1,171 @@
+import SmartSyncCore
+import SmartSyncScenario
+
+/// The JSON of what the API answers beyond the scenario report's objects (orders, pages of fills and failures,
+/// histories, returns), built from the engine in one read.
+enum APIViews {
+    static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
+    static func time(_ t: Int64?) -> JSONValue { t.map { .string(ISO8601.format($0)) } ?? .null }
+
+    // MARK: Orders
+
+    static func order(_ engine: Engine, _ o: PlacedOrder, applied: Bool? = nil) -> JSONValue {
+        let symbol = engine.venue.symbols[o.symbol]
+        let resting = engine.restingOrders.first { $0.id == o.id }
+        var pairs: [(String, JSONValue)] = [
+            ("id", .int(o.id)), ("status", .string(o.status.rawValue)), ("account", .string(o.account.rawValue)),
+            ("symbol", .string(symbol.name)), ("side", .string(o.side.rawValue)), ("type", .string(o.kind.rawValue)),
+            ("quantity", o.quantity.map(amount) ?? .null), ("quoteAmount", o.quoteAmount.map(amount) ?? .null),
+            ("limitPrice", o.limitPrice.map(amount) ?? .null), ("remaining", resting.map { amount($0.remaining) } ?? .string("0")),
+            ("filledQuantity", amount(o.filledQuantity)), ("filledQuote", amount(o.filledQuote)),
+            ("averagePrice", amount(o.averagePrice)), ("fees", amount(o.fees)), ("event", .int(o.event)), ("time", time(o.time)),
+            (
+                "fills",
+                .array(
+                    o.fills.enumerated().map { k, t in
+                        .object([
+                            ("id", k < o.leadFillIDs.count ? .string(o.leadFillIDs[k]) : .null), ("quantity", amount(t.quantity)),
+                            ("price", amount(Engine.ratio(t.quote, t.quantity))), ("quote", amount(t.quote)), ("fee", amount(t.fee)),
+                            ("event", .int(t.event)), ("time", time(t.time)),
+                        ])
+                    })
+            ),
+            // The copies its lead fills fanned out to (lead portfolio orders only).
+            ("copies", .object([("filled", .int(o.copyFills)), ("failed", .int(o.failedCopyOrders))])),
+            ("cancelReason", o.cancelReason.map { .string($0) } ?? .null),
+        ]
+        if let applied { pairs.append(("applied", .bool(applied))) }
+        return .object(pairs)
+    }
+
+    // MARK: Leads
+
+    /// A lead for the API: the report's lead, its slippage limit and returns over 7, 30, 90 days and all time, and
+    /// at most `curvePoints` points of its equity curve (nil: all; 0: none, with a sparkline of its NAV instead).
+    static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?) -> JSONValue {
+        guard case .object(var pairs) = ScenarioReport.lead(engine, l) else { return .null }
+        pairs.removeAll { $0.0 == "equityCurve" }
+        pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
+        let windows: [Int?] = [7, 30, 90, nil]
+        pairs.append((
+            "returns",
+            .object(
+                engine.leadReturns(l, windows: windows).map { r in
+                    (r.days.map { "\($0)d" } ?? "all", .object([("roi", amount(r.roi)), ("pnl", amount(r.pnl))]))
+                })
+        ))
+        let curve = engine.leads[l].curve
+        if curvePoints == 0 {
+            pairs.append(("sparkline", .array(sample(curve, 40).map { amount($0.nav) })))
+        } else {
+            let points = curvePoints.map { sample(curve, $0) } ?? curve
+            pairs.append((
+                "equityCurve",
+                .array(
+                    points.map { p in
+                        .object([("time", time(p.time)), ("event", .int(p.event)), ("equity", amount(p.equity)), ("nav", amount(p.nav))])
+                    })
+            ))
+        }
+        return .object(pairs)
+    }
+
+    /// At most `n` points of `points`, evenly spread, always with the first and the last.
+    static func sample<T>(_ points: [T], _ n: Int) -> [T] {
+        guard n >= 2, points.count > n else { return n == 1 ? Array(points.suffix(1)) : points }
+        return (0..<n).map { k in points[k * (points.count - 1) / (n - 1)] }
+    }
+
+    // MARK: Copies
+
+    /// A copy without its fills and failed orders (pages read those by page): the report's copy, their counts and
+    /// the failed orders grouped by reason.
+    static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
+        guard case .object(var pairs) = ScenarioReport.copy(engine, ref) else { return .null }
+        pairs.removeAll { $0.0 == "fills" || $0.0 == "failedOrders" }
+        let failed = engine.failedOrders(ref)
+        pairs.append(("fillCount", .int(engine.copyFills(ref).count)))
+        pairs.append(("failedOrderCount", .int(failed.count)))
+        var byReason: [FailedCopyOrder.Reason: (count: Int, last: Int)] = [:]
+        for f in failed {
+            byReason[f.reason, default: (0, 0)].count += 1
+            byReason[f.reason]!.last = max(byReason[f.reason]!.last, Int(f.event))
+        }
+        let groups = byReason.sorted { $0.value.last > $1.value.last }
+        pairs.append((
+            "failedOrderReasons",
+            .array(
+                groups.map { reason, g in
+                    .object([
+                        ("reason", .string(reason.rawValue)), ("explanation", .string(reason.explanation)), ("count", .int(g.count)),
+                        ("lastEvent", .int(g.last)), ("lastTime", time(engine.time(ofEvent: g.last))),
+                    ])
+                })
+        ))
+        let book = engine.leads[ref.lead].book
+        pairs.append(("startedTime", time(engine.time(ofEvent: Int(book.startedEvent[ref.slot])))))
+        pairs.append(("stoppedTime", book.status[ref.slot] == .stopped ? time(engine.time(ofEvent: Int(book.stoppedEvent[ref.slot]))) : .null))
+        return .object(pairs)
+    }
+
+    /// One page of a list numbered 0… in order: `newest` first or oldest first, from before (newest) or after
+    /// (oldest) the item numbered `cursor`.
+    static func page<T>(_ items: [T], limit: Int, cursor: Int?, newest: Bool) -> [(n: Int, item: T)] {
+        let numbered = items.enumerated().map { (n: $0.offset, item: $0.element) }
+        if newest {
+            let end = min(cursor ?? numbered.count, numbered.count)
+            return Array(numbered[max(0, end - limit)..<max(0, end)].reversed())
+        }
+        let start = cursor.map { $0 + 1 } ?? 0
+        return start < numbered.count ? Array(numbered[start..<min(numbered.count, start + limit)]) : []
+    }
+
+    /// A copy fill with the lead fill that caused it (nil for buy-existing, stops and adjustments).
+    static func copyFill(_ n: Int, _ f: CopyFillView, leadFill: LeadFill?) -> JSONValue {
+        .object([
+            ("n", .int(n)), ("event", .int(f.event)), ("time", time(f.time)), ("symbol", .string(f.symbol)), ("side", .string(f.side.rawValue)),
+            ("quantity", amount(f.quantity)), ("price", amount(f.price)), ("quote", amount(f.quote)), ("fee", amount(f.fee)),
+            ("leadPrice", amount(f.leadPrice)), ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
+            ("cappedByCash", .bool(f.cappedByCash)),
+            (
+                "lead",
+                leadFill.map { l in
+                    .object([
+                        ("quantity", amount(l.quantity)), ("price", amount(l.price)), ("quote", amount(l.quote)), ("fee", amount(l.fee)),
+                        ("time", time(l.time)),
+                    ])
+                } ?? .null
+            ),
+        ])
+    }
+
+    static func failedOrder(_ engine: Engine, _ n: Int, _ f: FailedCopyOrder) -> JSONValue {
+        .object([
+            ("n", .int(n)), ("event", .int(Int(f.event))), ("time", time(engine.time(ofEvent: Int(f.event)))),
+            ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
+            ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("notional", amount(f.notional)),
+        ])
+    }
+
+    static func history(_ item: CopyHistoryItem) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("event", .int(item.event)), ("time", time(item.time))]
+        switch item.kind {
+        case .started(let investment):
+            pairs += [("type", .string("started")), ("amount", amount(investment))]
+        case .change(.startedWith(let sl, let tp)):
+            pairs += [("type", .string("startedWith")), ("stopLoss", ScenarioReport.threshold(sl)), ("takeProfit", ScenarioReport.threshold(tp))]
+        case .change(.investmentAdded(let a)):
+            pairs += [("type", .string("investmentAdded")), ("amount", amount(a))]
+        case .change(.investmentRemoved(let a)):
+            pairs += [("type", .string("investmentRemoved")), ("amount", amount(a))]
+        case .change(.stopLossSet(let t)):
+            pairs += [("type", .string("stopLossSet")), ("stopLoss", ScenarioReport.threshold(t))]
+        case .change(.takeProfitSet(let t)):
+            pairs += [("type", .string("takeProfitSet")), ("takeProfit", ScenarioReport.threshold(t))]
+        case .stopped(let reason):
+            pairs += [("type", .string("stopped")), ("stopReason", .string(reason.rawValue))]
+        }
+        pairs.append(("netInvested", amount(item.netInvestedAfter)))
+        return .object(pairs)
+    }
+}
