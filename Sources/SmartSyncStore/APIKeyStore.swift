@@ -27,11 +27,15 @@ extension APIKeyStore {
 
 /// The keys in the SQLite file of the log.
 public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
-    // @unchecked: the pool is Sendable and the class holds nothing else mutable.
-    private let pool: DatabasePool
+    // @unchecked: the writer (a GRDB pool or queue) is Sendable and the class holds nothing else mutable.
+    private let pool: any DatabaseWriter
 
     public init(log: SQLiteCommandLog) {
         pool = log.pool
+    }
+
+    public init(writer: any DatabaseWriter) {
+        pool = writer
     }
 
     public func issue(user: String, role: String) throws -> String {

@@ -1,3 +1,5 @@
+import Foundation
+import GRDB
 import SmartSyncCore
 
 /// A command log of either backend behind one type, so that a server or a tool can hold
@@ -53,6 +55,42 @@ public enum StoreDatabase {
         return AnyCommandLog(try SQLiteCommandLog(path: location))
     }
 
+    /// Opens an existing database to read it, without creating or locking anything: a SQLite file as one
+    /// consistent snapshot (a server may be running on it), a PostgreSQL database as it is.
+    public static func openExisting(_ location: String) throws(StoreError) -> Store {
+        let log: AnyCommandLog
+        if PostgresURL.isPostgres(location) || location.contains("://") {
+            log = try openLog(location)
+        } else {
+            log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location))
+        }
+        do {
+            return try Store(log: log)
+        } catch {
+            throw StoreError(error, path: log.location)
+        }
+    }
+
+    /// The API keys of a database, without opening (or locking) its engine: for issuing a key while a server runs.
+    public static func apiKeys(_ location: String) throws(StoreError) -> any APIKeyStore {
+        if PostgresURL.isPostgres(location) || location.contains("://") {
+            do { return try openLog(location).apiKeys() } catch { throw StoreError(error, path: location) }
+        }
+        guard FileManager.default.fileExists(atPath: location) else { throw .notFound(path: location) }
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            let queue = try DatabaseQueue(path: location, configuration: config)
+            try Schema.check(queue, path: location)
+            guard try queue.read({ db in try db.tableExists("api_keys") }) else {
+                throw StoreError.notADatabase(path: location, detail: "it holds no SmartSync API keys table")
+            }
+            return SQLiteAPIKeyStore(writer: queue)
+        } catch {
+            throw StoreError(error, path: location)
+        }
+    }
+
     /// Opens `location` and replays it. `settings` apply to a new database.
     public static func open(_ location: String, settings: Settings = Settings()) throws(StoreError) -> Store {
         let log = try openLog(location)
@@ -72,6 +110,12 @@ public enum StoreDatabase {
             if let value = environment[name], !value.isEmpty { return value }
         }
         return fallback
+    }
+
+    /// The database a command uses when `--db` is not given: `SMARTSYNC_DB`, else `DATABASE_URL`, else
+    /// `smartsync.sqlite` in the working folder (the same for `serve`, `audit` and `keys`).
+    public static func defaultLocation(_ environment: [String: String]) -> String {
+        location(environment["SMARTSYNC_DB"], environment: environment, fallback: "smartsync.sqlite")!
     }
 
     /// `location` for messages (a URL without its password).

@@ -29,12 +29,39 @@ extension DurableEngine where Log == SQLiteCommandLog {
 public final class SQLiteCommandLog: CommandLog {
     public let path: String
     let pool: DatabasePool
+    /// Where reads go: the pool, or (read-only) one snapshot of the file, so that every read sees one moment.
+    private let reader: any DatabaseReader
     private let lockFile: Int32
+    /// Opened with `init(snapshotOf:)`: nothing can be written.
+    public let isReadOnly: Bool
 
     public var location: String { path }
 
+    /// Opens a consistent read-only snapshot of an existing database, even one a running server holds (WAL lets
+    /// readers see the last committed state while it writes). Creates nothing, locks nothing.
+    public init(snapshotOf path: String) throws(StoreError) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path) }
+        lockFile = -1
+        isReadOnly = true
+        do {
+            var config = Configuration()
+            config.readonly = true
+            config.busyMode = .timeout(5)
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.check(pool, path: path)
+            guard try pool.read({ db in try db.tableExists("commands") }) else {
+                throw StoreError.notADatabase(path: path, detail: "it holds no SmartSync tables")
+            }
+            reader = try pool.makeSnapshot()
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
     public init(path: String) throws(StoreError) {
         self.path = path
+        isReadOnly = false
         try Self.checkFile(path)
         lockFile = try Self.lock(path)
         do {
@@ -53,16 +80,23 @@ public final class SQLiteCommandLog: CommandLog {
             }
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
+            reader = pool
         } catch {
             close(lockFile)
             throw StoreError(error, path: path)
         }
     }
 
-    deinit { close(lockFile) }
+    deinit { if lockFile >= 0 { close(lockFile) } }
 
     public func settings(proposing proposed: Settings) throws -> Settings {
-        try pool.write { db in
+        if isReadOnly {
+            return try reader.read { db in
+                guard let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'settings'") else { return proposed }
+                return try JSONDecoder().decode(Settings.self, from: Data(stored.utf8))
+            }
+        }
+        return try pool.write { db in
             if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'settings'") {
                 return try JSONDecoder().decode(Settings.self, from: Data(stored.utf8))
             }
@@ -75,7 +109,7 @@ public final class SQLiteCommandLog: CommandLog {
     }
 
     public func forEachCommand(from seq: Int, _ body: (CommandRecord) throws -> Void) throws {
-        try pool.read { db in
+        try reader.read { db in
             let decoder = JSONDecoder()
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= ? ORDER BY seq", arguments: [seq])
@@ -95,6 +129,7 @@ public final class SQLiteCommandLog: CommandLog {
     public func append(
         _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
     ) throws {
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
         try pool.write { db in
             if let first = records.first {
                 let next = try Int.fetchOne(db, sql: "SELECT coalesce(max(seq) + 1, 0) FROM commands") ?? 0
@@ -118,7 +153,7 @@ public final class SQLiteCommandLog: CommandLog {
     }
 
     public func compareLedger(with engine: Engine) throws -> [String] {
-        try pool.read { db in try LedgerRows.compare(db, engine: engine) }
+        try reader.read { db in try LedgerRows.compare(db, engine: engine) }
     }
 
     static func checkFile(_ path: String) throws(StoreError) {

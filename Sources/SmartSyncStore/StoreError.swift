@@ -17,6 +17,8 @@ public enum StoreError: Error, CustomStringConvertible {
     case unreachable(path: String, detail: String)
     /// The server refused the credentials, or the database does not exist.
     case accessDenied(path: String, detail: String)
+    /// No database at this path (nothing was created).
+    case notFound(path: String)
     /// Another writer appended to the log: it continues at `found`, this engine would have written `expected`.
     case behind(path: String, expected: Int, found: Int)
 
@@ -54,6 +56,8 @@ public enum StoreError: Error, CustomStringConvertible {
             return "\(path) is inconsistent: " + problems.prefix(5).joined(separator: "; ")
         case .broken(let path):
             return "a write to \(path) failed earlier; reopen the database to continue from what was committed"
+        case .notFound(let path):
+            return "there is no database at \(path) (nothing was created); name an existing one with --db"
         case .io(let path, let detail):
             return "\(path): \(detail)"
         case .badURL(let path, let detail):

@@ -11,29 +11,28 @@ struct Audit: ParsableCommand {
             Replays the command log into a fresh engine, then checks that every balance equals what the journal gives,
             that USDT and every asset are conserved (deposits − withdrawals), and that the stored ledger (every copy
             fill row) is exactly what the log produces: none missing, none twice. Exit 0 when balanced, 1 with the
-            details when not, 2 when the database cannot be used (corrupt, locked, read-only, newer schema, server
-            unreachable). --db takes a SQLite file or a postgres:// URL; without --db, DATABASE_URL is used.
+            details when not, 2 when the database cannot be used (missing, corrupt, newer schema, server unreachable).
+            --db takes a SQLite file or a postgres:// URL; without --db the same database as `serve`: SMARTSYNC_DB,
+            else DATABASE_URL, else smartsync.sqlite. Nothing is created or changed: a SQLite file is read as one
+            consistent snapshot, so a database a running server holds can be audited as of that moment.
 
             Examples:
-              smartsync audit --db smartsync.sqlite
+              smartsync audit
+              smartsync audit --db smartsync.sqlite --json
               smartsync audit --db postgres://smartsync:secret@127.0.0.1:5432/smartsync
             """
     )
 
-    @Option(help: "The database: a SQLite file or a postgres://user:password@host:port/db URL (env DATABASE_URL).")
-    var db: String?
+    @Option(help: "The database: a SQLite file or a postgres://user:password@host:port/db URL (env SMARTSYNC_DB, then DATABASE_URL; default smartsync.sqlite).")
+    var db: String = StoreDatabase.defaultLocation(ProcessInfo.processInfo.environment)
 
     @Flag(help: "Print JSON.")
     var json = false
 
     func run() throws {
-        guard let db = StoreDatabase.location(db, environment: ProcessInfo.processInfo.environment) else {
-            Terminal.error("error: name the database with --db or DATABASE_URL")
-            throw ExitCode(2)
-        }
         let store: Store
         do {
-            store = try StoreDatabase.open(db)
+            store = try StoreDatabase.openExisting(db)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)

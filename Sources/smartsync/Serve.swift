@@ -27,10 +27,7 @@ struct Serve: AsyncParsableCommand {
     )
 
     @Option(help: "SQLite database file or postgres:// URL (env SMARTSYNC_DB, then DATABASE_URL; default smartsync.sqlite).")
-    var db: String =
-        StoreDatabase.location(
-            ProcessInfo.processInfo.environment["SMARTSYNC_DB"], environment: ProcessInfo.processInfo.environment,
-            fallback: "smartsync.sqlite")!
+    var db: String = StoreDatabase.defaultLocation(ProcessInfo.processInfo.environment)
 
     @Option(help: "Address to listen on (env SMARTSYNC_HOST).")
     var host: String = ProcessInfo.processInfo.environment["SMARTSYNC_HOST"] ?? "127.0.0.1"

@@ -12,9 +12,15 @@ struct SmartSyncCommand: AsyncParsableCommand {
               smartsync simulate Examples/quickstart.json
               smartsync simulate Examples/quickstart.json --json
               smartsync bench fanout --copies 100000
+              smartsync audit --db smartsync.sqlite
+              smartsync keys issue --operator
             """,
-        subcommands: [Serve.self, Simulate.self, Audit.self, Bench.self, CrashTest.self, CrashTestWorker.self]
+        version: SmartSyncCommand.version,
+        subcommands: [Serve.self, Simulate.self, Audit.self, Keys.self, Bench.self, CrashTest.self, CrashTestWorker.self]
     )
+
+    /// The release of this build.
+    static let version = "0.3.0"
 
     static func main() async {
         Terminal.tuneAllocator()
