@@ -25,6 +25,15 @@ let package = Package(
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
         .target(name: "SmartSyncCore"),
+        // Files compiled into the binary: the web pages and the demo's price data (Data/, linked).
+        .target(
+            name: "SmartSyncAssets",
+            resources: [
+                .embedInCode("Public/index.html"), .embedInCode("Public/app.js"), .embedInCode("Public/app.css"),
+                .embedInCode("Public/icon.svg"), .embedInCode("DemoData/btc-usd-daily-2021.csv"),
+                .embedInCode("DemoData/eth-usd-daily-2021.csv"), .embedInCode("DemoData/bch-usd-daily-2021.csv"),
+            ]
+        ),
         // Scenario files (JSON in, JSON/text report out) on top of the core.
         .target(name: "SmartSyncScenario", dependencies: ["SmartSyncCore"]),
         // Durable state: the command log and the ledger in SQLite (GRDB) or PostgreSQL (postgres-nio), replayed
@@ -42,7 +51,7 @@ let package = Package(
         .target(
             name: "SmartSyncServer",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore",
+                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncAssets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

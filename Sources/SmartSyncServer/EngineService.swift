@@ -4,6 +4,7 @@ import Prometheus
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
+import Synchronization
 
 /// What a submitted command became.
 public struct CommandReceipt: Sendable, Hashable {
@@ -33,6 +34,8 @@ public actor EngineService {
     private let now: @Sendable () -> Int64
     /// Live events for WebSocket subscribers.
     public nonisolated let events = EventHub()
+    /// The demo's span and progress when the server runs the demo market (shown by `GET /v1/config`).
+    public nonisolated let demoStatus = Mutex<DemoStatus?>(nil)
     /// Prometheus metrics of the engine (served at /metrics).
     public nonisolated let metrics: PrometheusCollectorRegistry
     private let commandSeconds: DurationHistogram

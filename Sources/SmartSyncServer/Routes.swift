@@ -47,13 +47,26 @@ struct Routes: Sendable {
                 })
         }
         router.get("/v1/config") { _, _ in
-            await jsonResponse(
+            let demo = service.demoStatus.withLock { $0 }
+            return await jsonResponse(
                 service.read { engine in
                     let s = engine.settings
                     return .object([
                         ("minInvestment", .string(s.minInvestment.description)), ("takerFeeRate", .string(s.takerFeeRate.description)),
                         ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
                         ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),
+                        ("slippageLimit", .string(s.slippageLimit.description)), ("defaultFollowerLimit", .int(s.defaultFollowerLimit)),
+                        // The market's clock: the time of the last command (in the demo, a moment of 2021).
+                        ("marketTime", engine.moments.isEmpty ? .null : .string(ISO8601.format(engine.now))),
+                        (
+                            "demo",
+                            demo.map { d in
+                                .object([
+                                    ("from", .string(ISO8601.format(d.from))), ("to", .string(ISO8601.format(d.to))),
+                                    ("finished", .bool(d.finished)),
+                                ])
+                            } ?? .null
+                        ),
                     ])
                 })
         }

@@ -118,6 +118,18 @@ public enum StoreDatabase {
         location(environment["SMARTSYNC_DB"], environment: environment, fallback: "smartsync.sqlite")!
     }
 
+    /// Deletes a SQLite database file (with its -wal, -shm and .lock files) that no process holds.
+    public static func deleteSQLite(_ path: String) throws(StoreError) {
+        let lock = try SQLiteCommandLog.lock(path)
+        defer { close(lock) }
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            do { try FileManager.default.removeItem(atPath: path + suffix) } catch {
+                throw .io(path: path + suffix, detail: "cannot delete it: \(error)")
+            }
+        }
+        try? FileManager.default.removeItem(atPath: path + ".lock")
+    }
+
     /// `location` for messages (a URL without its password).
     public static func describe(_ location: String) -> String {
         PostgresURL.isPostgres(location) ? ((try? PostgresURL(location).description) ?? PostgresURL.redact(location)) : location

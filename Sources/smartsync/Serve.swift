@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
 
             Examples:
               smartsync serve --demo
+              smartsync serve --demo --reset
               smartsync serve --db /var/lib/smartsync.sqlite --host 0.0.0.0 --port 8080
               DATABASE_URL=postgres://smartsync:secret@db.internal:5432/smartsync smartsync serve
             """
@@ -38,11 +39,14 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Load the demo market, leads and followers, and replay 2021 on a fast clock.")
     var demo = false
 
-    @Option(help: "Seconds per demo day.")
-    var demoInterval: Double = 2
+    @Option(help: "Seconds per demo day (four price ticks a day; the 2021 data lasts 94 live days after the 30 played at start).")
+    var demoInterval: Double = 12
 
-    @Option(help: "Folder of the price CSV files for --demo.")
-    var data = "Data"
+    @Flag(help: "With --demo: delete the demo database first and start afresh (SQLite; only a database that holds the demo).")
+    var reset = false
+
+    @Option(help: ArgumentHelp("Folder of the demo's price CSV files, instead of the copies compiled into the binary.", visibility: .hidden))
+    var data: String?
 
     @Option(help: ArgumentHelp("Load a benchmark market with this many copies into an empty database.", visibility: .hidden))
     var fixtureCopies: Int?
@@ -56,16 +60,30 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
 
+    func validate() throws {
+        if reset && !demo { throw ValidationError("--reset goes with --demo (it deletes a demo database)") }
+        guard demoInterval > 0 && demoInterval <= 86_400 else { throw ValidationError("--demo-interval must be above 0 and at most 86400 seconds") }
+    }
+
     func run() async throws {
         var logger = Logger(label: "smartsync")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        if reset {
+            do { try DemoReset.reset(db) } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        // The demo runs on market time (2021); otherwise the wall clock.
+        let clock = DemoClock(tickInterval: .milliseconds(Int(demoInterval * 1000 / Double(DemoFeed.ticksPerDay))))
+        let onDemoClock = demo
+        let now: @Sendable () -> Int64 = { onDemoClock ? clock.now() : Int64(Date().timeIntervalSince1970 * 1000) }
         // HTTP metrics (Hummingbird's middleware, through swift-metrics) and engine metrics share one registry.
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let service: EngineService
         do {
-            service = try EngineService(
-                databasePath: db, logger: logger, metrics: registry, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            service = try EngineService(databasePath: db, logger: logger, metrics: registry, now: now)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)
@@ -98,19 +116,37 @@ struct Serve: AsyncParsableCommand {
             Terminal.line("fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))")
         }
         var demoTask: Task<Void, Never>?
+        var signIn: String?
         if demo {
-            let bars = try Demo.bars(dataDirectory: data)
-            let keys = try await Demo.setUp(service, bars: bars)
-            Terminal.line("demo API keys (send as `Authorization: Bearer <key>`):")
+            guard await service.read({ Demo.isDemo($0) }) else {
+                Terminal.error("error: \(StoreDatabase.describe(db)) holds another market, not the demo; start without --demo, or give --db a new file")
+                throw ExitCode(2)
+            }
+            let feed: DemoFeed
+            do { feed = try data.map { try DemoFeed(bars: Demo.bars(dataDirectory: $0)) } ?? DemoFeed.embedded() } catch {
+                Terminal.error("error: \(error)")
+                throw ExitCode(2)
+            }
+            let (keys, fresh) = try await Demo.setUp(service, feed: feed, clock: clock)
+            let market = ISO8601.format(await service.read { $0.now }).prefix(16).replacingOccurrences(of: "T", with: " ")
+            if fresh {
+                Terminal.line("demo: new market on \(StoreDatabase.describe(db)); played \(Demo.backfillDays) days of 2021 at once, now at \(market) (UTC), then one day every \(demoInterval.formatted()) s")
+            } else {
+                Terminal.line("demo: \(StoreDatabase.describe(db)) already holds the demo; reusing its market (at \(market) UTC) and users (--reset starts afresh)")
+            }
+            Terminal.line("demo API keys (send as `Authorization: Bearer <key>`; keys printed before still work):")
             for (user, key) in keys { Terminal.line("  \(user.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key)") }
-            let interval = Duration.milliseconds(Int(demoInterval * 1000))
-            demoTask = Task { await Demo.run(service, bars: bars, interval: interval, logger: logger) }
+            signIn = keys.first { $0.0 == "newcomer" }?.1
+            demoTask = Task { await Demo.run(service, feed: feed, clock: clock, logger: logger) }
         }
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
         configuration.databasePath = StoreDatabase.describe(db)
         Terminal.line("SmartSync on http://\(host):\(port) (database \(StoreDatabase.describe(db))); API description at /openapi.json")
+        if let signIn {
+            Terminal.line("→ open http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port) and sign in as newcomer (1,000 USDT, no copy yet) with the key \(signIn)")
+        }
         let app = buildApplication(service: service, configuration: configuration, logger: logger)
         try await app.runService()
         demoTask?.cancel()

@@ -1,8 +1,11 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
+import SmartSyncAssets
 
 /// The web pages: one HTML shell for every page path (the script routes on the path), its script, style sheet and
-/// icon. Everything is in the binary; the Content-Security-Policy allows nothing from elsewhere.
+/// icon, all compiled into the binary (`Sources/SmartSyncAssets/Public/`). The Content-Security-Policy allows
+/// nothing from elsewhere.
 enum WebRoutes {
     /// Page paths a browser may open directly (or reload).
     static let pages = ["/", "/leads", "/leads/:user", "/copy/:lead", "/copies", "/copies/:id", "/dashboard", "/signin"]
@@ -14,18 +17,28 @@ enum WebRoutes {
         .cacheControl: "no-cache",
     ]
 
+    /// With `SMARTSYNC_WEB_DIR` set (developing the pages), the files are read from that folder at each request
+    /// instead of the copies in the binary, so that a change shows on reload without a rebuild.
+    static let developmentFolder = ProcessInfo.processInfo.environment["SMARTSYNC_WEB_DIR"]
+
     static func register(on router: Router<AppContext>) {
         for path in pages {
-            router.get(RouterPath(path)) { _, _ in asset(WebShell.html, type: "text/html; charset=utf-8") }
+            router.get(RouterPath(path)) { _, _ in asset("/") }
         }
-        router.get("/assets/app.js") { _, _ in asset(WebScript.js, type: "text/javascript; charset=utf-8") }
-        router.get("/assets/app.css") { _, _ in asset(WebShell.css, type: "text/css; charset=utf-8") }
-        router.get("/assets/icon.svg") { _, _ in asset(WebShell.icon, type: "image/svg+xml") }
+        for path in Assets.web.keys where path != "/" {
+            router.get(RouterPath(path)) { _, _ in asset(path) }
+        }
     }
 
-    static func asset(_ text: String, type: String) -> Response {
+    static func asset(_ path: String) -> Response {
+        guard let (type, embedded) = Assets.web[path] else { return Response(status: .notFound) }
+        var bytes = embedded
+        if let folder = developmentFolder {
+            let file = folder + (path == "/" ? "/index.html" : "/" + path.split(separator: "/").last!)
+            if let data = FileManager.default.contents(atPath: file) { bytes = [UInt8](data) }
+        }
         var headers = securityHeaders
         headers[.contentType] = type
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
