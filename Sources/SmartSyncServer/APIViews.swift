@@ -42,7 +42,7 @@ enum APIViews {
 
     /// A lead for the API: the report's lead, its slippage limit and returns over 7, 30, 90 days and all time, and
     /// at most `curvePoints` points of its equity curve (nil: all; 0: none, with a sparkline of its NAV instead).
-    static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?) -> JSONValue {
+    static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.lead(engine, l) else { return .null }
         pairs.removeAll { $0.0 == "equityCurve" }
         pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
@@ -54,11 +54,16 @@ enum APIViews {
                     (r.days.map { "\($0)d" } ?? "all", .object([("roi", amount(r.roi)), ("pnl", amount(r.pnl))]))
                 })
         ))
-        let curve = engine.leads[l].curve
+        var curve = engine.leads[l].curve[...]
+        if curveFrom > 0, let first = curve.firstIndex(where: { $0.event >= curveFrom }) {
+            curve = curve[max(curve.startIndex, first - 1)...]
+        } else if curveFrom > 0 {
+            curve = curve.suffix(1)
+        }
         if curvePoints == 0 {
-            pairs.append(("sparkline", .array(sample(curve, 40).map { amount($0.nav) })))
+            pairs.append(("sparkline", .array(sample(Array(curve), 40).map { amount($0.nav) })))
         } else {
-            let points = curvePoints.map { sample(curve, $0) } ?? curve
+            let points = curvePoints.map { sample(Array(curve), $0) } ?? Array(curve)
             pairs.append((
                 "equityCurve",
                 .array(
@@ -103,6 +108,7 @@ enum APIViews {
                 })
         ))
         let book = engine.leads[ref.lead].book
+        pairs.append(("startedEvent", .int(Int(book.startedEvent[ref.slot]))))
         pairs.append(("startedTime", time(engine.time(ofEvent: Int(book.startedEvent[ref.slot])))))
         pairs.append(("stoppedTime", book.status[ref.slot] == .stopped ? time(engine.time(ofEvent: Int(book.stoppedEvent[ref.slot]))) : .null))
         return .object(pairs)

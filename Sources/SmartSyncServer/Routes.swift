@@ -76,31 +76,46 @@ struct Routes: Sendable {
             guard keys.contains(sort) else {
                 throw APIError(.badRequest, code: "invalidInput", "must be one of \(keys.joined(separator: ", "))", field: "sort")
             }
+            // ROI and PnL sort over a trailing window of the market's clock, or all time.
+            let periods: [String: Int?] = ["7d": 7, "30d": 30, "90d": 90, "all": nil]
+            let period = request.uri.queryParameters.get("period") ?? "all"
+            guard let days = periods[period] else {
+                throw APIError(.badRequest, code: "invalidInput", "must be one of 7d, 30d, 90d, all (got \"\(period)\")", field: "period")
+            }
             return await jsonResponse(
                 service.read { engine in
-                    let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { ($0, engine.leadView($0)) }
-                    let sorted = views.sorted { a, b in
-                        let (x, y) = (a.1, b.1)
+                    let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
+                        (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
+                    }
+                    // Ties keep the order leads started in.
+                    let sorted = views.enumerated().sorted { a, b in
+                        let (x, y) = (a.element.1, b.element.1)
+                        let (rx, ry) = (a.element.2, b.element.2)
+                        func order<T: Comparable>(_ p: T, _ q: T, descending: Bool = true) -> Bool {
+                            p == q ? a.offset < b.offset : (descending ? p > q : p < q)
+                        }
                         switch sort {
-                        case "pnl": return x.pnl > y.pnl
-                        case "aum": return x.aum > y.aum
-                        case "followers": return x.followers > y.followers
-                        case "maxDrawdown": return x.maxDrawdown < y.maxDrawdown
-                        case "winRate": return x.winRate > y.winRate
-                        default: return x.roi > y.roi
+                        case "pnl": return order(rx.pnl, ry.pnl)
+                        case "aum": return order(x.aum, y.aum)
+                        case "followers": return order(x.followers, y.followers)
+                        case "maxDrawdown": return order(x.maxDrawdown, y.maxDrawdown, descending: false)
+                        case "winRate": return order(x.winRate, y.winRate)
+                        default: return order(rx.roi, ry.roi)
                         }
                     }
-                    return .array(sorted.map { APIViews.lead(engine, $0.0, curvePoints: 0) })
+                    return .array(sorted.map { APIViews.lead(engine, $0.element.0, curvePoints: 0) })
                 })
         }
         router.get("/v1/leads/:user") { request, context in
             let id = try Self.parameter(context, "user")
             let points = request.uri.queryParameters.get("curvePoints") == nil
                 ? nil : try Self.intQuery(request, "curvePoints", default: 0, range: 0...100_000)
+            // The curve from this event on (with the last point before it, so that the span is covered).
+            let from = try Self.intQuery(request, "curveFrom", default: 0, range: 0...Int(Int32.max))
             return try await jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
-                    return APIViews.lead(engine, l, curvePoints: points)
+                    return APIViews.lead(engine, l, curvePoints: points, curveFrom: from)
                 })
         }
         router.get("/v1/leads/:user/fills") { request, context in
@@ -337,12 +352,16 @@ struct Routes: Sendable {
             let applied = try await apply(.startCopy(start), request, caller)
             return try await copyJSON(id, caller, status: applied ? .created : .ok)
         }
-        router.get("/v1/copies") { _, context in
+        router.get("/v1/copies") { request, context in
             let caller = try context.requireCaller()
+            let view = request.uri.queryParameters.get("view") ?? "full"
+            guard ["full", "summary"].contains(view) else {
+                throw APIError(.badRequest, code: "invalidInput", "must be one of \"full\", \"summary\" (got \"\(view)\")", field: "view")
+            }
             return await jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user) else { return .array([]) }
-                    return .array(engine.users[u].copies.map { ScenarioReport.copy(engine, $0) })
+                    return .array(engine.users[u].copies.map { view == "summary" ? APIViews.copySummary(engine, $0) : ScenarioReport.copy(engine, $0) })
                 })
         }
         router.get("/v1/copies/:id") { request, context in

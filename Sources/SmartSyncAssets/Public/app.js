@@ -1,6 +1,10 @@
 'use strict';
-const S = { key: localStorage.getItem('smartsync.key'), me: null, ws: null, onEvent: null, wsRetry: 0 };
+// SmartSync's pages: a small router over the JSON API, SVG charts, live updates from /v1/stream.
+// Amounts stay decimal strings; sums and percentages are exact (BigInt in units of 1e-8). Numbers are used only for
+// the pixel coordinates of charts.
+const S = { key: localStorage.getItem('smartsync.key'), me: null, ws: null, onEvent: null, wsRetry: 0, config: null, market: null };
 const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const main = () => $('#main');
 
 // ---- exact decimals (units of 1e-8) ----
@@ -17,26 +21,40 @@ function dec(s) {
 const D = s => dec(s) ?? 0n;
 function exact(v) {  // units -> shortest exact decimal string
   const neg = v < 0n; if (neg) v = -v;
-  let s = (v / SCALE).toString(), f = (v % SCALE).toString().padStart(8, '0').replace(/0+$/, '');
+  const s = (v / SCALE).toString(), f = (v % SCALE).toString().padStart(8, '0').replace(/0+$/, '');
   return (neg ? '-' : '') + s + (f ? '.' + f : '');
 }
 function fixed(v, places) {  // units -> rounded half away from zero, grouped
   const neg = v < 0n; if (neg) v = -v;
   const div = 10n ** BigInt(8 - places);
   const q = (v + div / 2n) / div;
-  let s = q.toString().padStart(places + 1, '0');
-  let a = places ? s.slice(0, -places) : s, b = places ? s.slice(-places) : '';
+  const s = q.toString().padStart(places + 1, '0');
+  let a = places ? s.slice(0, -places) : s; const b = places ? s.slice(-places) : '';
   a = a.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return (neg && q !== 0n ? '-' : '') + a + (b ? '.' + b : '');
 }
-const usd = s => fixed(D(s), 2);
-const pct = (s, places = 2) => fixed(D(s) * 100n, places) + '%';
+const usd = s => fixed(typeof s === 'bigint' ? s : D(s), 2);
+const pct = (s, places = 2) => fixed((typeof s === 'bigint' ? s : D(s)) * 100n, places) + '%';
 const ratioOf = (a, b) => b === 0n ? 0n : (a * SCALE) / b;
-const cls = v => (typeof v === 'bigint' ? v : D(v)) > 0n ? 'up' : (typeof v === 'bigint' ? v : D(v)) < 0n ? 'down' : '';
-const signed = (s, f = usd) => (D(s) > 0n ? '+' : '') + f(s);
+const sign = v => { const x = typeof v === 'bigint' ? v : D(v); return x > 0n ? 1 : x < 0n ? -1 : 0; };
+const cls = v => ['down', '', 'up'][sign(v) + 1];
+const signed = (s, f = usd) => (sign(s) > 0 ? '+' : '') + f(s);
 const esc = s => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
-const when = t => t ? new Date(t).toISOString().replace('T', ' ').slice(0, 19) : '';
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
+const base = symbol => String(symbol).split('-')[0];
+
+// ---- dates, in the reader's time zone ----
+const two = n => String(n).padStart(2, '0');
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function when(t) {
+  if (!t) return '';
+  const d = new Date(t);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+function shortDate(ms, withYear) {
+  const d = new Date(ms);
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}` + (withYear ? ` ${d.getFullYear()}` : '');
+}
 
 // ---- the API ----
 class APIError extends Error { constructor(m, status, code, field) { super(m); this.status = status; this.code = code; this.field = field; } }
@@ -55,6 +73,7 @@ async function api(method, path, body, idempotencyKey) {
   return data;
 }
 const get = p => api('GET', p);
+const enc = encodeURIComponent;
 
 // ---- money-moving forms: one Idempotency-Key per intent, buttons off while a request is out ----
 // The same form submitted again with the same content (a double click, a retry after a lost answer) reuses the
@@ -67,34 +86,50 @@ function keyFor(form, payload) {
 async function submitting(form, run) {
   if (form._busy) return false;
   form._busy = true;
-  form.querySelectorAll('button').forEach(b => b.disabled = true);
+  $$('button', form).forEach(b => b.disabled = true);
   try { await run(); form._sig = null; return true; }
-  finally { form._busy = false; form.querySelectorAll('button').forEach(b => b.disabled = false); }
+  finally { form._busy = false; $$('button', form).forEach(b => b.disabled = false); }
 }
 
 // ---- forms: the API's message next to the field it names ----
-function clearErrors(form) { form.querySelectorAll('.error').forEach(e => e.textContent = ''); }
+function clearErrors(form) { $$('.error', form).forEach(e => e.textContent = ''); }
 function showError(form, err, fieldMap = {}) {
   const field = err.field || '';
   const target = fieldMap[field] || fieldMap[field.split('.')[0]] || 'form';
   const box = form.querySelector(`[data-error-for="${target}"]`) || form.querySelector('[data-error-for="form"]');
   box.textContent = err.message;
 }
-function pctToRatio(text, field) {  // "20" (%) -> "0.2", exactly
-  const v = dec(text);
-  if (v === null || v % 100n !== 0n) throw new APIError('must be a percentage with at most 6 decimals', 400, 'invalidInput', field);
+const invalid = (message, field) => new APIError(message, 400, 'invalidInput', field);
+// A percentage typed as a percentage ("20" is 20%), as an exact ratio string ("0.2"); limits in percent.
+function percentInput(text, field, { max = null, maxText = '', allowZero = false } = {}) {
+  const v = dec(String(text).trim().replace(/%$/, ''));
+  if (String(text).trim() === '') throw invalid('is required', field);
+  if (v === null) throw invalid('enter a percentage, like 20 or 12.5', field);
+  if (v < 0n || (v === 0n && !allowZero)) throw invalid(allowZero ? 'must be 0% or more' : 'must be above 0%', field);
+  if (max !== null && v > max * 100n) throw invalid(`must be at most ${maxText || exact(max * 100n) + '%'}`, field);
+  if (v % 100n !== 0n) throw invalid('must have at most 6 decimals', field);
   return exact(v / 100n);
 }
+function amountInput(text, field) {
+  const t = String(text).trim();
+  if (!t) throw invalid('is required', field);
+  const v = dec(t);
+  if (v === null) throw invalid('enter an amount like 100 or 250.5 (at most 8 decimals)', field);
+  if (v <= 0n) throw invalid('must be above 0', field);
+  return exact(v);
+}
 function thresholdFrom(form, name) {
-  const kind = form.elements[name + 'Kind'].value, value = form.elements[name + 'Value'].value.trim();
+  const kind = form.elements[name + 'Kind'].value, value = form.elements[name + 'Value'].value;
   if (kind === 'none') return null;
-  if (!value) throw new APIError('enter a value or choose "none"', 400, 'invalidInput', name);
-  return kind === 'ratio' ? { ratio: pctToRatio(value, name + '.ratio') } : { amount: value };
+  return kind === 'ratio'
+    ? { ratio: percentInput(value, name + '.ratio', name === 'stopLoss' ? { max: SCALE, maxText: '100% (all of it)' } : {}) }
+    : { amount: amountInput(value, name + '.amount') };
 }
 function thresholdText(t) {
   if (!t) return 'none';
   return t.amount !== undefined ? `${usd(t.amount)} USDT` : pct(t.ratio);
 }
+const sameThreshold = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 function thresholdFields(name, label, t, help) {
   const kind = !t ? 'none' : t.amount !== undefined ? 'amount' : 'ratio';
   const value = !t ? '' : t.amount !== undefined ? t.amount : exact(D(t.ratio) * 100n);
@@ -102,118 +137,168 @@ function thresholdFields(name, label, t, help) {
     <div class="row"><select name="${name}Kind" id="${name}Kind">
       <option value="none"${kind === 'none' ? ' selected' : ''}>none</option>
       <option value="amount"${kind === 'amount' ? ' selected' : ''}>amount (USDT)</option>
-      <option value="ratio"${kind === 'ratio' ? ' selected' : ''}>% of investment</option></select>
-    <input type="text" inputmode="decimal" name="${name}Value" id="${name}Value" value="${esc(value)}" style="width:9rem"></div>
+      <option value="ratio"${kind === 'ratio' ? ' selected' : ''}>% of net invested</option></select>
+    <input type="text" inputmode="decimal" name="${name}Value" id="${name}Value" value="${esc(value)}" class="short"></div>
     <div class="hint">${help}</div><div class="error" data-error-for="${name}"></div></div>`;
 }
+// The loss (stop loss) or gain (take profit) distance of a threshold from net invested, in units (DESIGN §3a).
+function thresholdDistance(t, invested) {
+  if (!t) return null;
+  return t.amount !== undefined ? D(t.amount) : (invested * D(t.ratio)) / SCALE;
+}
 
-// ---- charts (SVG) ----
-function lineChart(series, { width = 640, height = 240, yLabel = s => usd(s) } = {}) {
-  const pad = { l: 70, r: 12, t: 12, b: 26 };
-  const all = series.flatMap(s => s.points);
+// ---- charts (SVG; colours from the style sheet, so they follow the light or dark theme) ----
+function niceStep(span, count) {
+  const raw = span / count, mag = 10 ** Math.floor(Math.log10(raw)), n = raw / mag;
+  return (n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10) * mag;
+}
+// series: [{ name, cls, points: [{ t (ms), y (Number) }] }]; markers: [{ t, label }]
+function lineChart(series, { width = chartWidth(), height = Math.round(Math.min(300, Math.max(200, chartWidth() * 0.32))), yFormat = v => v.toFixed(2), markers = [], label = 'chart' } = {}) {
+  const pad = { l: 56, r: 14, t: 16, b: 26 };
+  const all = series.flatMap(s => s.points).filter(p => p.t !== null && p.t !== undefined && Number.isFinite(p.y));
   if (all.length === 0) return '<p class="muted">No history yet.</p>';
-  const xs = all.map(p => p.x), ys = all.map(p => Number(p.y));
-  let x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-  if (x1 === x0) { x1 = x0 + 1; } if (y1 === y0) { y0 -= 1; y1 += 1; }
-  const m = (y1 - y0) * 0.08; y0 -= m; y1 += m;
+  let x0 = Math.min(...all.map(p => p.t)), x1 = Math.max(...all.map(p => p.t));
+  let y0 = Math.min(...all.map(p => p.y)), y1 = Math.max(...all.map(p => p.y));
+  if (x1 === x0) x1 = x0 + 86400000;
+  if (y1 === y0) { y0 -= Math.abs(y0) * 0.05 || 1; y1 += Math.abs(y1) * 0.05 || 1; }
+  const step = niceStep(y1 - y0, 4);
+  y0 = Math.floor(y0 / step) * step; y1 = Math.ceil(y1 / step) * step;
   const X = x => pad.l + (x - x0) / (x1 - x0) * (width - pad.l - pad.r);
   const Y = y => pad.t + (1 - (y - y0) / (y1 - y0)) * (height - pad.t - pad.b);
-  let out = `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img">`;
-  for (let k = 0; k <= 3; k++) {
-    const v = y0 + (y1 - y0) * k / 3, y = Y(v);
-    out += `<line x1="${pad.l}" x2="${width - pad.r}" y1="${y}" y2="${y}" stroke="#eef1f4"/>`;
-    out += `<text x="${pad.l - 6}" y="${y + 4}" text-anchor="end">${esc(yLabel(v.toFixed(8)))}</text>`;
+  let out = `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(label)}">`;
+  for (let v = y0; v <= y1 + step / 2; v += step) {
+    out += `<line class="grid" x1="${pad.l}" x2="${width - pad.r}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}"/>`;
+    out += `<text x="${pad.l - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end">${esc(yFormat(v))}</text>`;
   }
-  const first = all.reduce((a, p) => p.x < a.x ? p : a), last = all.reduce((a, p) => p.x > a.x ? p : a);
-  if (first.t) out += `<text x="${pad.l}" y="${height - 6}">${esc(when(first.t).slice(0, 16))}</text>`;
-  if (last.t) out += `<text x="${width - pad.r}" y="${height - 6}" text-anchor="end">${esc(when(last.t).slice(0, 16))}</text>`;
+  const years = new Date(x0).getFullYear() !== new Date(x1).getFullYear();
+  for (let k = 0; k <= 3; k++) {
+    const t = x0 + (x1 - x0) * k / 3;
+    out += `<text x="${X(t).toFixed(1)}" y="${height - 8}" text-anchor="${k === 0 ? 'start' : k === 3 ? 'end' : 'middle'}">${esc(shortDate(t, years || k === 0))}</text>`;
+  }
+  for (const m of markers) {
+    if (m.t < x0 || m.t > x1) continue;
+    out += `<line class="marker" x1="${X(m.t).toFixed(1)}" x2="${X(m.t).toFixed(1)}" y1="${pad.t}" y2="${height - pad.b}"><title>${esc(m.label)}</title></line>`;
+    out += `<text class="marker-label" x="${(X(m.t) + 3).toFixed(1)}" y="${pad.t + 10}">${esc(m.short || '')}</text>`;
+  }
   for (const s of series) {
-    if (!s.points.length) continue;
-    const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${X(p.x).toFixed(1)},${Y(Number(p.y)).toFixed(1)}`).join('');
-    out += `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"><title>${esc(s.name)}</title></path>`;
-    const p = s.points[s.points.length - 1];
-    out += `<circle cx="${X(p.x)}" cy="${Y(Number(p.y))}" r="3" fill="${s.color}"><title>${esc(s.name)}: ${esc(yLabel(p.y))}</title></circle>`;
+    const pts = s.points.filter(p => p.t !== null && p.t !== undefined && Number.isFinite(p.y));
+    if (!pts.length) continue;
+    const d = pts.map((p, i) => `${i ? 'L' : 'M'}${X(p.t).toFixed(1)},${Y(p.y).toFixed(1)}`).join('');
+    out += `<path class="line ${s.cls}" d="${d}"><title>${esc(s.name)}</title></path>`;
+    const p = pts[pts.length - 1];
+    out += `<circle class="dot ${s.cls}" cx="${X(p.t).toFixed(1)}" cy="${Y(p.y).toFixed(1)}" r="3"><title>${esc(s.name)}: ${esc(yFormat(p.y))}</title></circle>`;
   }
   if (series.length > 1) {
-    out += series.map((s, i) => `<text x="${pad.l + 8 + i * 150}" y="${pad.t + 12}" style="fill:${s.color};font-weight:600">${esc(s.name)}</text>`).join('');
+    out += series.map((s, i) => `<text class="legend ${s.cls}" x="${pad.l + 8 + i * 170}" y="${pad.t + 12}">${esc(s.name)}</text>`).join('');
   }
   return out + '</svg>';
 }
-function sparkline(points) {
-  if (points.length < 2) return '';
-  const ys = points.map(p => Number(p.nav)), y0 = Math.min(...ys), y1 = Math.max(...ys) || 1;
+// Drawn at the width it is shown at, so that its text is the size of the page's text.
+function chartWidth() { return Math.max(300, Math.min(1068, (main().clientWidth || 800) - 34)); }
+const percentAxis = v => (v >= 0 ? '+' : '') + (Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0)) + '%';
+function sparkline(navs) {
+  if (!navs || navs.length < 2) return '';
+  const ys = navs.map(Number), y0 = Math.min(...ys), y1 = Math.max(...ys);
   const d = ys.map((y, i) => `${i ? 'L' : 'M'}${(i / (ys.length - 1) * 100).toFixed(1)},${(26 - (y - y0) / ((y1 - y0) || 1) * 24).toFixed(1)}`).join('');
-  const up = ys[ys.length - 1] >= ys[0];
-  return `<svg viewBox="0 0 100 28" width="100" height="28" aria-hidden="true"><path d="${d}" fill="none" stroke="${up ? '#0b7a5a' : '#c0392b'}" stroke-width="1.5"/></svg>`;
+  return `<svg viewBox="0 0 100 28" width="100" height="28" aria-hidden="true"><path class="line ${ys[ys.length - 1] >= ys[0] ? 's-up' : 's-down'}" d="${d}"/></svg>`;
 }
-const stat = (label, value, c = '', id = '') => `<div class="stat"${id ? ` data-stat="${id}"` : ''}><div class="label">${label}</div><div class="value ${c}">${value}</div></div>`;
-const bar = (ratio, lead) => `<span class="bar${lead ? ' lead' : ''}" style="width:${Math.max(0, Math.min(100, Number(ratio) * 100)).toFixed(1)}px"></span>`;
+const stat = (label, value, c = '', id = '', note = '') => `<div class="stat"${id ? ` data-stat="${id}"` : ''}><div class="label">${label}</div><div class="value ${c}">${value}</div>${note ? `<div class="note">${note}</div>` : ''}</div>`;
+const bar = (ratio, lead) => `<span class="bar${lead ? ' lead' : ''}" style="width:${Math.max(0, Math.min(60, Number(ratio) * 60)).toFixed(1)}px"></span>`;
 
 // ---- pages ----
+// A page returns nothing, or { redirect: path } to send the browser elsewhere (the router follows it).
+const redirect = path => ({ redirect: path });
+const signInFirst = () => redirect('/signin?next=' + enc(location.pathname + location.search));
 const SORTS = [['roi', 'ROI'], ['pnl', 'PnL'], ['aum', 'AUM'], ['followers', 'Followers'], ['maxDrawdown', 'Max drawdown'], ['winRate', 'Win rate']];
+const PERIODS = [['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days'], ['all', 'All time']];
+// The leads the signed-in user copies now: lead → copy id.
+async function myActiveCopies() {
+  if (!S.key) return new Map();
+  const copies = await get('/v1/copies?view=summary');
+  return new Map(copies.filter(c => c.status === 'active').map(c => [c.lead, c.id]));
+}
+function copyAction(l, copying, { compact = false } = {}) {
+  if (l.status !== 'active') return '<span class="muted">not leading</span>';
+  if (S.me && S.me.id === l.user) return '<span class="muted">you</span>';
+  if (copying.has(l.user)) return `<a class="button copying" href="/copies/${enc(copying.get(l.user))}" data-link data-copying="${esc(l.user)}">Copying</a>`;
+  if (l.followers >= l.followerLimit) return '<button disabled>Full</button>';
+  return `<a class="button primary" href="/copy/${enc(l.user)}" data-link data-copy="${esc(l.user)}"${compact ? '' : ' id="copy-button"'}>Copy</a>`;
+}
+
 async function pageBoard() {
-  const sort = new URLSearchParams(location.search).get('sort') || 'roi';
-  const leads = await get('/v1/leads?sort=' + encodeURIComponent(sort));
+  const q = new URLSearchParams(location.search);
+  const sort = q.get('sort') || 'roi', period = q.get('period') || 'all';
+  const [leads, copying] = await Promise.all([get(`/v1/leads?sort=${enc(sort)}&period=${enc(period)}`), myActiveCopies()]);
+  const periodName = PERIODS.find(p => p[0] === period)?.[1] || 'All time';
+  const link = (s, p) => `/leads?sort=${s}&period=${p}`;
   main().innerHTML = `<h1>Lead traders</h1>
-    <div class="sorts" id="sorts">Sort by ${SORTS.map(([k, l]) => `<button data-sort="${k}" class="${k === sort ? 'on' : ''}">${l}</button>`).join('')}</div>
-    <div class="scroll"><table id="board"><thead><tr><th>Lead</th><th>ROI</th><th>PnL (USDT)</th><th>AUM (USDT)</th><th>Followers</th><th>Max drawdown</th><th>Win rate</th><th class="hide-phone">NAV</th></tr></thead><tbody>
-    ${leads.map(l => `<tr data-lead="${esc(l.user)}"><td><a href="/leads/${encodeURIComponent(l.user)}" data-link>${esc(l.user)}</a></td>
-      <td class="${cls(l.roi)}">${pct(l.roi)}</td><td class="${cls(l.pnl)}">${usd(l.pnl)}</td><td>${usd(l.aum)}</td>
-      <td>${l.followers} / ${l.followerLimit}</td><td>${pct(l.maxDrawdown)}</td><td>${pct(l.winRate)}</td>
-      <td class="hide-phone">${sparkline(l.equityCurve || [])}</td></tr>`).join('') || '<tr><td colspan="8" class="muted">Nobody is leading yet.</td></tr>'}
-    </tbody></table></div>`;
-  $('#sorts').addEventListener('click', e => { const b = e.target.closest('button[data-sort]'); if (b) go('/leads?sort=' + b.dataset.sort); });
-  S.onEvent = throttle(ev => { if (ev.type === 'leadFill' || ev.type === 'price') liveRerender(); }, 3000);
+    <div class="toolbar"><div class="sorts" id="periods" role="group" aria-label="Period">${PERIODS.map(([k, l]) => `<a class="button${k === period ? ' on' : ''}" data-period="${k}" href="${link(sort, k)}" data-link>${l}</a>`).join('')}</div>
+    <div class="sorts" id="sorts" role="group" aria-label="Sort by"><span class="muted">Sort by</span> ${SORTS.map(([k, l]) => `<a class="button${k === sort ? ' on' : ''}" data-sort="${k}" href="${link(k, period)}" data-link>${l}</a>`).join('')}</div></div>
+    <div class="scroll"><table id="board"><thead><tr><th>Lead</th><th>ROI · ${esc(periodName)}</th><th>PnL · ${esc(periodName)}</th><th class="hide-phone">AUM (USDT)</th><th class="hide-phone">Followers</th><th class="hide-phone">Max drawdown</th><th class="hide-phone">Win rate</th><th class="hide-phone">NAV</th><th></th></tr></thead><tbody>
+    ${leads.map(l => { const r = l.returns[period] || l.returns.all; return `<tr data-lead="${esc(l.user)}"><td><a href="/leads/${enc(l.user)}" data-link>${esc(l.user)}</a></td>
+      <td class="${cls(r.roi)}" data-col="roi">${signed(r.roi, pct)}</td><td class="${cls(r.pnl)}">${signed(r.pnl)}</td><td class="hide-phone">${usd(l.aum)}</td>
+      <td class="hide-phone">${l.followers} / ${l.followerLimit}</td><td class="hide-phone">${pct(l.maxDrawdown)}</td><td class="hide-phone">${pct(l.winRate)}</td>
+      <td class="hide-phone">${sparkline(l.sparkline)}</td><td>${copyAction(l, copying, { compact: true })}</td></tr>`; }).join('') || '<tr><td colspan="9" class="muted">Nobody is leading yet.</td></tr>'}
+    </tbody></table></div>
+    <p class="hint">ROI is the change of the lead portfolio's unit value (money the lead moves in or out is not profit). Periods end at the market's time.</p>`;
+  // Prices move every few seconds: the board is read again at most every 10 s (a few kilobytes), not on every event.
+  S.onEvent = throttle(ev => { if (ev.type === 'leadFill' || ev.type === 'price') liveRerender(); }, 10000);
 }
 
 async function pageLead(user) {
-  const [l, fills, config] = await Promise.all([get('/v1/leads/' + encodeURIComponent(user)), get(`/v1/leads/${encodeURIComponent(user)}/fills?limit=20`), get('/v1/config')]);
-  const full = l.followers >= l.followerLimit, self = S.me && S.me.id === l.user;
+  const [l, fills, config, copying] = await Promise.all([
+    get(`/v1/leads/${enc(user)}?curvePoints=300`), get(`/v1/leads/${enc(user)}/fills?limit=20`), getConfig(), myActiveCopies()]);
   const cashWeight = D(l.equity) > 0n ? exact(ratioOf(D(l.cash), D(l.equity))) : '0';
   main().innerHTML = `<h1>${esc(l.user)} <span class="badge ${l.status}">${l.status}</span></h1>
     <div class="grid">
-      ${stat('ROI', pct(l.roi), cls(l.roi), 'roi')}${stat('PnL', usd(l.pnl) + ' USDT', cls(l.pnl))}${stat('Equity', usd(l.equity) + ' USDT')}
+      ${stat('ROI (all time)', signed(l.roi, pct), cls(l.roi), 'roi')}${stat('PnL', signed(l.pnl) + ' USDT', cls(l.pnl))}${stat('Equity', usd(l.equity) + ' USDT')}
       ${stat('AUM (copy accounts)', usd(l.aum) + ' USDT')}${stat('Followers', `${l.followers} / ${l.followerLimit}`, '', 'followers')}
-      ${stat('Win rate', `${pct(l.winRate)} <span class="muted">(${l.closedRoundTrips} closed)</span>`)}${stat('Max drawdown', pct(l.maxDrawdown))}
-      ${stat('Profit share', pct(l.profitShareRate))}
+      ${stat('Win rate', `${pct(l.winRate)}`, '', '', `${l.closedRoundTrips} closed round trips`)}${stat('Max drawdown', pct(l.maxDrawdown))}
+      ${stat('Profit share', pct(l.profitShareRate), '', '', 'of followers\' realized profit above their high-water mark')}
     </div>
-    <div class="card" style="margin-top:1rem"><div class="row" style="justify-content:space-between">
-      <div>Copy ${esc(l.user)} in <b>Smart Sync</b> mode: every trade is copied as the same share of your copy's equity. Minimum ${usd(config.minInvestment)} USDT.</div>
-      ${l.status !== 'active' ? '<span class="muted">not leading</span>' : self ? '<span class="muted">this is you</span>' : full ? '<button disabled>Full</button>' : `<a class="button primary" id="copy-button" href="/copy/${encodeURIComponent(l.user)}" data-link>Copy</a>`}
-    </div></div>
-    <h2>Equity</h2>${lineChart([{ name: 'Equity', color: '#1f5fbf', points: l.equityCurve.map(p => ({ x: p.event, y: p.equity, t: p.time })) }])}
+    <div class="scroll"><table id="returns" class="compact"><thead><tr><th></th>${PERIODS.map(p => `<th>${p[1]}</th>`).join('')}</tr></thead><tbody>
+      <tr><td>ROI</td>${PERIODS.map(p => `<td class="${cls(l.returns[p[0]].roi)}">${signed(l.returns[p[0]].roi, pct)}</td>`).join('')}</tr>
+      <tr><td>PnL (USDT)</td>${PERIODS.map(p => `<td class="${cls(l.returns[p[0]].pnl)}">${signed(l.returns[p[0]].pnl)}</td>`).join('')}</tr></tbody></table></div>
+    <div class="card cta"><div>Copy ${esc(l.user)} in <b>Smart Sync</b> mode: every trade is copied as the same share of your copy's equity. Minimum ${usd(config.minInvestment)} USDT.</div>
+      <div>${copyAction(l, copying)}</div></div>
+    <h2>Return since it started leading</h2>${lineChart([{ name: 'Lead return', cls: 's-lead', points: l.equityCurve.map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) - 1) * 100 })) }], { yFormat: percentAxis, label: 'lead return' })}
     <h2>Portfolio now</h2>
-    <div class="scroll"><table id="weights"><thead><tr><th>Asset</th><th>Quantity</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
-      ${l.holdings.map(h => `<tr><td>${esc(h.symbol.split('-')[0])}</td><td>${esc(h.quantity)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td></tr>`).join('')}
-      <tr><td>USDT</td><td>${usd(l.cash)}</td><td>${usd(l.cash)}</td><td>${bar(cashWeight)} ${pct(cashWeight)}</td></tr>
+    <div class="scroll"><table id="weights"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
+      ${l.holdings.map(h => `<tr><td>${esc(base(h.symbol))}</td><td>${esc(h.quantity)}</td><td>${usd(h.averageCost)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td></tr>`).join('')}
+      <tr><td>USDT</td><td>${usd(l.cash)}</td><td></td><td>${usd(l.cash)}</td><td>${bar(cashWeight)} ${pct(cashWeight)}</td></tr>
     </tbody></table></div>
     <h2>Latest trades</h2>${leadFillsTable(fills.slice().reverse())}`;
-  S.onEvent = throttle(ev => { if ((ev.type === 'leadFill' && ev.lead === user) || ev.type === 'price') liveRerender(); }, 2000);
+  S.onEvent = throttle(ev => { if ((ev.type === 'leadFill' && ev.lead === user) || ev.type === 'price') liveRerender(); }, 5000);
 }
 function leadFillsTable(fills) {
   return `<div class="scroll"><table class="lead-fills"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Quantity</th><th>Price</th><th>Value (USDT)</th></tr></thead><tbody>
-    ${fills.map(f => `<tr><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td><td>${esc(f.quantity)}</td><td>${esc(f.price)}</td><td>${usd(f.quote)}</td></tr>`).join('') || '<tr><td colspan="6" class="muted">No trades yet.</td></tr>'}
+    ${fills.map(f => `<tr><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td><td>${esc(f.quantity)}</td><td>${usd(f.price)}</td><td>${usd(f.quote)}</td></tr>`).join('') || '<tr><td colspan="6" class="muted">No trades yet.</td></tr>'}
     </tbody></table></div>`;
 }
 
 async function pageCopySetup(lead) {
-  if (!S.key) return go('/signin?next=' + encodeURIComponent(location.pathname), true);
-  const [l, config, me] = await Promise.all([get('/v1/leads/' + encodeURIComponent(lead)), get('/v1/config'), get('/v1/me')]);
+  if (!S.key) return signInFirst();
+  const [l, config, me, copying] = await Promise.all([get(`/v1/leads/${enc(lead)}?curvePoints=0`), getConfig(), get('/v1/me'), myActiveCopies()]);
+  if (copying.has(l.user)) {
+    main().innerHTML = `<h1>Copy ${esc(l.user)}</h1><div class="card"><p>You already copy ${esc(l.user)}.</p>
+      <a class="button primary" href="/copies/${enc(copying.get(l.user))}" data-link id="view-copy">View your copy</a></div>`;
+    return;
+  }
   const balance = me.main.USDT || '0';
-  main().innerHTML = `<h1>Copy ${esc(l.user)} <span class="muted" style="font-size:1rem">Smart Sync</span></h1>
+  main().innerHTML = `<h1>Copy ${esc(l.user)} <span class="muted small">Smart Sync</span></h1>
     <form id="copy-form" class="card" novalidate>
       <div class="field"><label for="investment">Total investment (USDT)</label>
-        <input type="text" inputmode="decimal" id="investment" name="investment" autocomplete="off" placeholder="${esc(config.minInvestment)}" style="width:12rem">
+        <input type="text" inputmode="decimal" id="investment" name="investment" autocomplete="off" placeholder="${esc(config.minInvestment)}" class="medium">
         <div class="hint">Minimum ${usd(config.minInvestment)} USDT · available in your main account ${usd(balance)} USDT</div>
         <div class="error" data-error-for="investment"></div></div>
-      <div class="field"><label><input type="checkbox" id="buyExisting" name="buyExisting"> Buy existing assets</label>
+      <div class="field"><label class="check"><input type="checkbox" id="buyExisting" name="buyExisting"> Buy existing assets</label>
         <div class="hint">Buy the lead's current holdings now, in the lead's weights, so your copy starts where the lead is.</div>
         <div id="preview"></div></div>
       ${thresholdFields('stopLoss', 'Total stop loss', null, 'Stops the copy and sells everything when the loss reaches this amount or share of your investment.')}
       ${thresholdFields('takeProfit', 'Take profit', null, 'Stops the copy and sells everything when the profit reaches this.')}
       <div class="error" data-error-for="form"></div>
       <div id="review"></div>
-      <div class="row"><button type="submit" class="primary" id="review-button">Review</button><a href="/leads/${encodeURIComponent(l.user)}" data-link>Cancel</a></div>
+      <div class="row"><button type="submit" class="primary" id="review-button">Review</button><a href="/leads/${enc(l.user)}" data-link>Cancel</a></div>
     </form>`;
   const form = $('#copy-form');
   let body = null;
@@ -224,9 +309,9 @@ async function pageCopySetup(lead) {
     const inv = form.investment.value.trim();
     if (dec(inv) === null || D(inv) <= 0n) { box.innerHTML = '<p class="hint">Enter the investment to see what it would buy.</p>'; return; }
     try {
-      const rows = await get(`/v1/leads/${encodeURIComponent(lead)}/buy-existing?investment=${encodeURIComponent(inv)}`);
-      box.innerHTML = rows.length ? `<table id="preview-table"><thead><tr><th>Asset</th><th>Lead weight</th><th>Spend (USDT)</th><th>≈ Quantity</th><th>at price</th></tr></thead><tbody>
-        ${rows.map(r => `<tr><td>${esc(r.symbol.split('-')[0])}</td><td>${pct(r.weight)}</td><td>${usd(r.notional)}</td><td>${r.skipped ? `<span class="muted">not bought: ${esc(r.explanation)}</span>` : esc(r.quantity)}</td><td>${esc(r.price)}</td></tr>`).join('')}</tbody></table>
+      const rows = await get(`/v1/leads/${enc(lead)}/buy-existing?investment=${enc(inv)}`);
+      box.innerHTML = rows.length ? `<div class="scroll"><table id="preview-table"><thead><tr><th>Asset</th><th>Weight</th><th>Spend (USDT)</th><th>≈ Quantity</th></tr></thead><tbody>
+        ${rows.map(r => `<tr><td>${esc(base(r.symbol))}</td><td>${pct(r.weight)}</td><td>${usd(r.notional)}</td><td>${r.skipped ? `<span class="muted wrap">not bought: ${esc(r.explanation)}</span>` : esc(r.quantity)}</td></tr>`).join('')}</tbody></table></div>
         <p class="hint">At current prices; the orders execute when you confirm.</p>` : '<p class="hint">The lead holds only USDT now: nothing to buy.</p>';
     } catch (e) { box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
   }, 250);
@@ -235,36 +320,33 @@ async function pageCopySetup(lead) {
   form.buyExisting.addEventListener('change', () => { unreview(); refreshPreview(); });
   form.addEventListener('change', unreview);
   // Review (the form's submit) shows the summary; only its own Confirm button sends the request.
-  form.addEventListener('submit', async e => {
+  form.addEventListener('submit', e => {
     e.preventDefault(); clearErrors(form);
     try {
-      {
-        const inv = form.investment.value.trim();
-        if (!inv) throw new APIError('is required', 400, 'invalidInput', 'investment');
-        if (dec(inv) === null) throw new APIError('must be a decimal amount with at most 8 decimals', 400, 'invalidInput', 'investment');
-        const b = { lead, investment: inv, mode: 'smartSync', buyExisting: form.buyExisting.checked };
-        const sl = thresholdFrom(form, 'stopLoss'), tp = thresholdFrom(form, 'takeProfit');
-        if (sl) b.stopLoss = sl; if (tp) b.takeProfit = tp;
-        body = b;
-        $('#review').innerHTML = `<div class="card" id="confirm-box"><b>Please confirm</b><ul>
-          <li>Copy <b>${esc(lead)}</b> in Smart Sync mode with <b>${esc(exact(D(inv)))} USDT</b>, moved from your main account to a new copy account.</li>
-          <li>${b.buyExisting ? 'Buy the lead\'s current holdings now.' : 'Start in cash; copy the lead\'s next trades.'}</li>
-          <li>Stop loss: ${thresholdText(sl)} · take profit: ${thresholdText(tp)}</li>
-          <li>The lead receives ${pct(l.profitShareRate)} of the profit your copy realizes above its high-water mark.</li></ul>
-          <button type="button" class="primary" id="confirm-button">Confirm and copy</button></div>`;
-        $('#confirm-button').addEventListener('click', () => submitting(form, async () => {
-          clearErrors(form);
-          try {
-            const copy = await api('POST', '/v1/copies', body, keyFor(form, body));
-            toast(`Copy of ${lead} started`);
-            go('/copies?new=' + encodeURIComponent(copy.id));
-          } catch (err) {
-            if (!(err instanceof APIError)) throw err;
-            if (err.status < 500) unreview();
-            showError(form, err, fieldMap);
-          }
-        }));
-      }
+      const inv = amountInput(form.investment.value, 'investment');
+      const b = { lead, investment: inv, mode: 'smartSync', buyExisting: form.buyExisting.checked };
+      const sl = thresholdFrom(form, 'stopLoss'), tp = thresholdFrom(form, 'takeProfit');
+      if (sl && sl.amount !== undefined && D(sl.amount) > D(inv)) throw invalid(`must be at most the investment, ${usd(inv)} USDT`, 'stopLoss.amount');
+      if (sl) b.stopLoss = sl; if (tp) b.takeProfit = tp;
+      body = b;
+      $('#review').innerHTML = `<div class="card confirm" id="confirm-box"><b>Please confirm</b><ul>
+        <li>Copy <b>${esc(lead)}</b> in Smart Sync mode with <b>${esc(inv)} USDT</b>, moved from your main account to a new copy account.</li>
+        <li>${b.buyExisting ? 'Buy the lead\'s current holdings now.' : 'Start in cash; copy the lead\'s next trades.'}</li>
+        <li>Stop loss: ${thresholdText(sl)} · take profit: ${thresholdText(tp)}</li>
+        <li>The lead receives ${pct(l.profitShareRate)} of the profit your copy realizes above its high-water mark.</li></ul>
+        <button type="button" class="primary" id="confirm-button">Confirm and copy</button></div>`;
+      $('#confirm-button').addEventListener('click', () => submitting(form, async () => {
+        clearErrors(form);
+        try {
+          const copy = await api('POST', '/v1/copies', body, keyFor(form, body));
+          toast(`Copy of ${lead} started`);
+          go('/copies?new=' + enc(copy.id));
+        } catch (err) {
+          if (!(err instanceof APIError)) throw err;
+          if (err.status < 500) unreview();
+          showError(form, err, fieldMap);
+        }
+      }));
     } catch (err) {
       if (!(err instanceof APIError)) throw err;
       unreview();
@@ -274,82 +356,138 @@ async function pageCopySetup(lead) {
 }
 
 async function pageMyCopies() {
-  if (!S.key) return go('/signin?next=/copies', true);
-  const copies = await get('/v1/copies');
+  if (!S.key) return signInFirst();
+  const copies = await get('/v1/copies?view=summary');
   const fresh = new URLSearchParams(location.search).get('new');
   const active = copies.filter(c => c.status === 'active');
   const inv = active.reduce((a, c) => a + D(c.netInvested), 0n), eq = active.reduce((a, c) => a + D(c.equity), 0n);
   const pnlAll = copies.reduce((a, c) => a + D(c.pnl), 0n);
   main().innerHTML = `<h1>My copies</h1>
     <div class="grid">${stat('Active copies', active.length)}${stat('Invested (active)', fixed(inv, 2) + ' USDT')}${stat('Equity (active)', fixed(eq, 2) + ' USDT', '', 'equity')}
-      ${stat('PnL, all copies', fixed(pnlAll, 2) + ' USDT', cls(pnlAll), 'pnl')}</div>
+      ${stat('PnL, all copies', signed(pnlAll) + ' USDT', cls(pnlAll), 'pnl')}</div>
     <h2>Copies</h2>
     <div class="scroll"><table id="copies"><thead><tr><th>Lead</th><th>Status</th><th>Invested</th><th>Equity</th><th>PnL</th><th>ROI</th><th></th></tr></thead><tbody>
-      ${copies.map(c => `<tr data-copy="${esc(c.id)}" class="${c.id === fresh ? 'flash' : ''}"><td><a href="/leads/${encodeURIComponent(c.lead)}" data-link>${esc(c.lead)}</a></td>
+      ${copies.map(c => `<tr data-copy="${esc(c.id)}" class="${c.id === fresh ? 'flash' : ''}"><td><a href="/leads/${enc(c.lead)}" data-link>${esc(c.lead)}</a></td>
         <td><span class="badge ${c.status}">${c.status}</span>${c.stopReason ? ` <span class="muted">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</td>
-        <td>${c.status === 'active' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${pct(c.roi)}</td>
-        <td><a href="/copies/${encodeURIComponent(c.id)}" data-link>Details</a></td></tr>`).join('') || '<tr><td colspan="7" class="muted">No copies yet: pick a lead on the <a href="/leads" data-link>board</a>.</td></tr>'}
-      ${active.length ? `<tr class="total"><td>Total active</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${fixed(eq - inv, 2)}</td><td class="${cls(eq - inv)}">${fixed(ratioOf(eq - inv, inv) * 100n, 2)}%</td><td></td></tr>` : ''}
+        <td>${c.status === 'active' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${signed(c.roi, pct)}</td>
+        <td><a href="/copies/${enc(c.id)}" data-link>Details</a></td></tr>`).join('') || '<tr><td colspan="7" class="muted">No copies yet: pick a lead on the <a href="/leads" data-link>board</a>.</td></tr>'}
+      ${active.length ? `<tr class="total"><td>Total active</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${signed(eq - inv)}</td><td class="${cls(eq - inv)}">${signed(ratioOf(eq - inv, inv), pct)}</td><td></td></tr>` : ''}
     </tbody></table></div>`;
-  S.onEvent = throttle(ev => { if (['copyFill', 'copyStatus', 'failedCopyOrder', 'price'].includes(ev.type)) liveRerender(); }, 1500);
+  S.onEvent = throttle(ev => { if (['copyFill', 'copyStatus', 'failedCopyOrder', 'price'].includes(ev.type)) liveRerender(); }, 3000);
 }
 const STOP = { follower: 'stopped by you', leadStopped: 'the lead stopped leading', removedByLead: 'removed by the lead', stopLoss: 'stop loss reached', takeProfit: 'take profit reached' };
 const TRACK = [
-  ['fees', 'Trading fees'], ['profitShare', 'Profit share paid'], ['priceDifference', 'Price difference from the lead\'s fills'],
-  ['failedOrCapped', 'Failed or cash-capped copy orders'], ['sizing', 'Sizing by design (no buy-existing, added money, fixed amounts)'], ['rounding', 'Rounding and the rest'],
+  ['fees', 'Trading fees', 'what your copy paid in fees beyond what the lead paid.'],
+  ['profitShare', 'Profit share paid', 'the share of your realized profit paid to the lead.'],
+  ['priceDifference', 'Price difference', 'your merged orders executed at other prices than the lead\'s fills (slippage, timing).'],
+  ['failedOrCapped', 'Failed or cash-capped orders', 'copy orders below the minimums, or smaller than the lead\'s ratio for lack of cash.'],
+  ['sizing', 'Sizing by design', 'holdings never bought (no buy-existing), money added later, fixed amounts.'],
+  ['rounding', 'Rounding and the rest', 'quantity steps and what the other parts do not explain.'],
 ];
+const HISTORY = {
+  started: h => `Started with ${usd(h.amount)} USDT`,
+  startedWith: h => `Stop loss ${thresholdText(h.stopLoss)}, take profit ${thresholdText(h.takeProfit)}`,
+  investmentAdded: h => `Added ${usd(h.amount)} USDT`,
+  investmentRemoved: h => `Took out ${usd(h.amount)} USDT`,
+  stopLossSet: h => h.stopLoss ? `Stop loss set to ${thresholdText(h.stopLoss)}` : 'Stop loss removed',
+  takeProfitSet: h => h.takeProfit ? `Take profit set to ${thresholdText(h.takeProfit)}` : 'Take profit removed',
+  stopped: h => `Stopped: ${STOP[h.stopReason] || h.stopReason}`,
+};
 
 async function pageCopy(id) {
-  if (!S.key) return go('/signin?next=' + encodeURIComponent(location.pathname), true);
-  const c = await get('/v1/copies/' + encodeURIComponent(id));
-  const [curve, l, leadFills] = await Promise.all([get(`/v1/copies/${encodeURIComponent(id)}/equity-curve`), get('/v1/leads/' + encodeURIComponent(c.lead)), get(`/v1/leads/${encodeURIComponent(c.lead)}/fills?limit=10000`)]);
-  const byId = new Map(leadFills.map(f => [f.id, f]));
-  const start = curve.length ? curve[0].event : 0, end = c.status === 'active' ? Infinity : (curve.length ? curve[curve.length - 1].event : 0);
-  const leadPoints = l.equityCurve.filter(p => p.event >= start && p.event <= end);
-  const mine = S.me && S.me.id === c.user;
+  if (!S.key) return signInFirst();
+  const path = '/v1/copies/' + enc(id);
+  const c = await get(path + '?view=summary');
+  const [curve, l, fills, failed, history] = await Promise.all([
+    get(path + '/equity-curve?points=300'), get(`/v1/leads/${enc(c.lead)}?curvePoints=300&curveFrom=${c.startedEvent}`),
+    get(path + '/fills?order=newest&limit=50'), get(path + '/failed-orders?order=newest&limit=20'), get(path + '/history')]);
+  const mine = S.me && S.me.id === c.user, active = c.status === 'active';
   const t = c.tracking;
-  main().innerHTML = `<h1>Copy of <a href="/leads/${encodeURIComponent(c.lead)}" data-link>${esc(c.lead)}</a> <span class="badge ${c.status}" id="copy-status">${c.status}</span>
-      ${c.stopReason ? `<span class="muted" style="font-size:1rem">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</h1>
-    <div class="grid">${stat('Equity', usd(c.equity) + ' USDT', '', 'equity')}${stat(c.status === 'active' ? 'Invested' : 'Net invested (paid in − paid out)', usd(c.netInvested) + ' USDT', '', 'invested')}${stat('PnL', signed(c.pnl) + ' USDT', cls(c.pnl))}
-      ${stat('ROI', pct(c.roi), cls(c.roi))}${stat('Lead ROI (same period)', pct(t.leadRoi), cls(t.leadRoi))}${stat('Fees paid', usd(c.feesPaid) + ' USDT')}${stat('Profit share paid', usd(c.profitSharePaid) + ' USDT')}
-      ${stat('Stop loss / take profit', thresholdText(c.stopLoss) + ' / ' + thresholdText(c.takeProfit))}</div>
-    <div class="two" style="margin-top:1rem">
-      <div><h2>Your copy</h2>${lineChart([{ name: 'Copy equity', color: '#0b7a5a', points: curve.map(p => ({ x: p.event, y: p.equity, t: p.time })) }])}</div>
-      <div><h2>${esc(c.lead)} (lead)</h2>${lineChart([{ name: 'Lead equity', color: '#1f5fbf', points: leadPoints.map(p => ({ x: p.event, y: p.equity, t: p.time })) }])}</div>
-    </div>
+  // Returns since the copy started, for the copy (its unit value) and the lead over the same span.
+  const start = curve.length ? Date.parse(curve[0].time) : null, end = active ? Infinity : (curve.length ? Date.parse(curve[curve.length - 1].time) : 0);
+  const leadSpan = l.equityCurve.filter(p => Date.parse(p.time) <= end);
+  const before = leadSpan.filter(p => Date.parse(p.time) <= start);
+  const leadBase = Number((before.length ? before[before.length - 1] : leadSpan[0] || { nav: '1' }).nav);
+  const markers = history.filter(h => h.type === 'investmentAdded' || h.type === 'investmentRemoved')
+    .map(h => ({ t: Date.parse(h.time), label: HISTORY[h.type](h), short: h.type === 'investmentAdded' ? '+' + usd(h.amount) : '−' + usd(h.amount) }));
+  main().innerHTML = `<h1>Copy of <a href="/leads/${enc(c.lead)}" data-link>${esc(c.lead)}</a> <span class="badge ${c.status}" id="copy-status">${c.status}</span>
+      ${c.stopReason ? `<span class="muted small" id="stop-reason">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</h1>
+    <div class="grid">${stat('Equity', usd(c.equity) + ' USDT', '', 'equity')}${stat(active ? 'Invested' : 'Net invested (paid in − paid out)', usd(c.netInvested) + ' USDT', '', 'invested')}${stat('PnL', signed(c.pnl) + ' USDT', cls(c.pnl), 'pnl')}
+      ${stat('ROI', signed(c.roi, pct), cls(c.roi), 'roi', 'PnL ÷ all the money you put in')}${stat('Fees paid', usd(c.feesPaid) + ' USDT')}${stat('Profit share paid', usd(c.profitSharePaid) + ' USDT')}
+      ${stat('Stop loss / take profit', thresholdText(c.stopLoss) + ' / ' + thresholdText(c.takeProfit), '', 'thresholds')}</div>
+    <h2>Return since the copy started, beside the lead's</h2>
+    ${lineChart([
+      { name: `${c.lead} (lead)`, cls: 's-lead', points: leadSpan.filter(p => Date.parse(p.time) >= start).map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) / leadBase - 1) * 100 })) },
+      { name: 'Your copy', cls: 's-copy', points: curve.map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) - 1) * 100 })) },
+    ], { yFormat: percentAxis, markers, label: 'returns of the copy and the lead' })}
+    <p class="hint">Returns per unit of money invested, so money you add or take out (the dashed lines) is neither a gain nor a loss.</p>
     <h2>Holdings</h2>
-    <div class="scroll"><table id="holdings"><thead><tr><th>Asset</th><th>Quantity</th><th>Value (USDT)</th><th>Your weight</th><th>Lead weight</th></tr></thead><tbody>
-      ${c.holdings.map(h => `<tr><td>${esc(h.symbol.split('-')[0])}${h.dust ? ' <span class="muted">dust</span>' : ''}</td><td>${esc(h.quantity)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td><td>${bar(h.leadWeight || '0', true)} ${pct(h.leadWeight || '0')}</td></tr>`).join('')}
-      <tr><td>USDT</td><td>${usd(c.cash)}</td><td>${usd(c.cash)}</td><td colspan="2"></td></tr></tbody></table></div>
-    <h2>Copy trades and the lead trades behind them</h2>
+    <div class="scroll"><table id="holdings"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Price</th><th>Value (USDT)</th><th>Your weight</th><th>Lead weight</th></tr></thead><tbody>
+      ${c.holdings.map(h => `<tr><td>${esc(base(h.symbol))}${h.dust ? ' <span class="muted">dust</span>' : ''}</td><td>${esc(h.quantity)}</td><td data-col="average-cost">${usd(h.averageCost)}</td><td>${usd(h.mark)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td><td>${bar(h.leadWeight || '0', true)} ${pct(h.leadWeight || '0')}</td></tr>`).join('')}
+      <tr><td>USDT</td><td>${usd(c.cash)}</td><td></td><td></td><td>${usd(c.cash)}</td><td colspan="2"></td></tr></tbody></table></div>
+    <h2>Copy trades and the lead trades behind them <span class="muted small">(${c.fillCount})</span></h2>
     <div class="scroll"><table id="fills"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Your quantity</th><th>Your price</th><th>Fee</th><th>Lead quantity</th><th>Lead price</th></tr></thead><tbody>
-      ${c.fills.slice().reverse().map(f => { const lf = f.leadFill ? byId.get(f.leadFill) : null;
-        return `<tr data-event="${f.event}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>
-        <td>${esc(f.quantity)}${f.cappedByCash ? ' <span class="muted" title="capped by the cash in the copy">capped</span>' : ''}</td><td>${esc(f.price)}</td><td>${esc(f.fee)}</td>
-        <td>${lf ? esc(lf.quantity) : `<span class="muted">${f.leadFill ? '' : f.side === 'buy' ? 'existing assets bought' : 'sold to stop or reduce'}</span>`}</td><td>${esc(f.leadPrice)}</td></tr>`; }).join('') || '<tr><td colspan="8" class="muted">No copy trades yet: they appear here when the lead trades.</td></tr>'}
-    </tbody></table></div>
-    <h2>Failed copy orders</h2>
-    <div class="scroll"><table id="failed"><thead><tr><th>Event</th><th>Pair</th><th>Side</th><th>Why</th><th>Value (USDT)</th></tr></thead><tbody>
-      ${c.failedOrders.slice().reverse().map(f => `<tr><td>#${f.event}</td><td>${esc(f.symbol)}</td><td>${f.side}</td><td>${esc(f.explanation || f.reason)}</td><td>${f.notional ? usd(f.notional) : ''}</td></tr>`).join('') || '<tr><td colspan="5" class="muted">None.</td></tr>'}
-    </tbody></table></div>
+      ${fillRows(fills) || '<tr class="empty"><td colspan="8" class="muted">No copy trades yet: they appear here when the lead trades.</td></tr>'}
+    </tbody></table></div>${more('fills', fills, c.fillCount)}
+    <h2>Failed copy orders <span class="muted small">(${c.failedOrderCount})</span></h2>
+    ${c.failedOrderReasons.length ? `<div class="scroll"><table id="failed-reasons" class="compact"><thead><tr><th>Why</th><th>How many</th><th>Last</th></tr></thead><tbody>
+      ${c.failedOrderReasons.map(r => `<tr data-reason="${r.reason}"><td class="wrap">${esc(r.explanation)}</td><td>${r.count}</td><td>${when(r.lastTime)}</td></tr>`).join('')}</tbody></table></div>` : ''}
+    <div class="scroll"><table id="failed"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Why</th><th>Value (USDT)</th></tr></thead><tbody>
+      ${failedRows(failed) || '<tr class="empty"><td colspan="5" class="muted">None: every copy order was sent.</td></tr>'}
+    </tbody></table></div>${more('failed', failed, c.failedOrderCount)}
     <h2>Tracking report</h2>
-    <p>Your ROI ${pct(t.copyRoi, 4)} against the lead's ${pct(t.leadRoi, 4)} over the same period: a gap of <b class="${cls(t.gap)}">${pct(t.gap, 4)}</b>, made of</p>
-    <div class="scroll"><table id="tracking"><tbody>${TRACK.map(([k, label]) => `<tr data-part="${k}"><td style="white-space:normal">${label}</td><td class="${cls(t.breakdown[k])}">${pct(t.breakdown[k], 4)}</td></tr>`).join('')}</tbody></table></div>
-    ${mine && c.status === 'active' ? copySettings(c) : ''}`;
-  if (mine && c.status === 'active') wireCopySettings(c);
-  const onPrice = throttle(liveRerender, 2000);
+    <p>Time-weighted, your copy returned <b class="${cls(t.copyRoi)}">${signed(t.copyRoi, v => pct(v, 2))}</b> and the lead <b class="${cls(t.leadRoi)}">${signed(t.leadRoi, v => pct(v, 2))}</b> over the same period: a gap of <b class="${cls(t.gap)}">${signed(t.gap, v => pct(v, 2))}</b>, made of:</p>
+    <div class="scroll"><table id="tracking"><tbody>${TRACK.map(([k, label, why]) => `<tr data-part="${k}"><td class="wrap"><b>${label}</b>: <span class="muted">${why}</span></td><td class="${cls(t.breakdown[k])}">${signed(t.breakdown[k], v => pct(v, 2))}</td></tr>`).join('')}</tbody></table></div>
+    <p class="hint">Time-weighted return: what one USDT invested at the start became, so it differs from the ROI above when you added or took out money.</p>
+    <h2>History</h2>
+    <div class="scroll"><table id="history"><thead><tr><th>Time</th><th>What</th><th>Net invested after</th></tr></thead><tbody>
+      ${history.slice().reverse().map(h => `<tr data-type="${h.type}"><td>${when(h.time)}</td><td class="wrap">${esc(HISTORY[h.type] ? HISTORY[h.type](h) : h.type)}</td><td>${usd(h.netInvested)}</td></tr>`).join('')}
+    </tbody></table></div>
+    ${mine && active ? copySettings(c) : ''}`;
+  if (mine && active) wireCopySettings(c);
+  wireMore('fills', path + '/fills?order=newest&limit=50', fillRows);
+  wireMore('failed', path + '/failed-orders?order=newest&limit=20', failedRows);
+  const onPrice = throttle(liveRerender, 5000);
   S.onEvent = ev => {
     if ((ev.type === 'copyFill' || ev.type === 'copyStatus' || ev.type === 'failedCopyOrder') && ev.copy === id) liveRerender().then(() => {
-      if (ev.type === 'copyFill') document.querySelectorAll(`#fills tr[data-event="${ev.event}"]`).forEach(r => r.classList.add('flash'));
+      if (ev.type === 'copyFill') $$(`#fills tr[data-event="${ev.event}"]`).forEach(r => r.classList.add('flash'));
     });
     else if (ev.type === 'price' || (ev.type === 'leadFill' && ev.lead === c.lead)) onPrice();
   };
 }
+function fillRows(fills) {
+  return fills.map(f => `<tr data-event="${f.event}" data-n="${f.n}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>
+    <td>${esc(f.quantity)}${f.cappedByCash ? ' <span class="muted" title="capped by the cash in the copy">capped</span>' : ''}</td><td>${usd(f.price)}</td><td>${esc(f.fee)}</td>
+    <td>${f.lead ? esc(f.lead.quantity) : `<span class="muted">${f.side === 'buy' ? 'existing assets bought' : 'sold to stop or reduce'}</span>`}</td><td>${usd(f.leadPrice)}</td></tr>`).join('');
+}
+function failedRows(failed) {
+  return failed.map(f => `<tr data-n="${f.n}" data-reason="${f.reason}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td>${f.side}</td><td class="wrap">${esc(f.explanation)}</td><td>${f.notional ? usd(f.notional) : ''}</td></tr>`).join('');
+}
+// "Show more": the next page of a newest-first list, appended in place.
+function more(name, page, total) {
+  return page.length && page[page.length - 1].n > 0 && page.length < total
+    ? `<div class="more"><button id="more-${name}" data-before="${page[page.length - 1].n}">Show older</button> <span class="muted small" id="count-${name}">${page.length} of ${total}</span></div>` : '';
+}
+function wireMore(name, url, rows) {
+  const button = $('#more-' + name);
+  if (!button) return;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const page = await get(`${url}&before=${button.dataset.before}`);
+      $(`#${name} tbody`).insertAdjacentHTML('beforeend', rows(page));
+      const shown = $$(`#${name} tbody tr[data-n]`).length;
+      const counter = $('#count-' + name); if (counter) counter.textContent = counter.textContent.replace(/^\d+/, shown);
+      if (!page.length || page[page.length - 1].n === 0) button.parentElement.remove();
+      else { button.dataset.before = page[page.length - 1].n; button.disabled = false; }
+    } catch (e) { button.disabled = false; toast(e.message, 'error'); }
+  });
+}
 function copySettings(c) {
   return `<h2>Settings</h2><div class="two">
     <form id="adjust-form" class="card" novalidate><label for="delta">Adjust investment (USDT)</label>
-      <input type="text" inputmode="decimal" id="delta" name="delta" style="width:10rem" placeholder="100">
-      <div class="hint">Adding moves USDT from your main account. Removing takes cash first, then sells the same share of every holding.</div>
+      <input type="text" inputmode="decimal" id="delta" name="delta" class="medium" placeholder="100">
+      <div class="hint">Adding moves USDT from your main account (${usd(S.me ? S.me.main.USDT || '0' : '0')} USDT there). Removing takes cash first, then sells the same share of every holding.</div>
       <div class="error" data-error-for="delta"></div><div class="error" data-error-for="form"></div>
       <div class="row"><button type="submit" name="add" value="add" class="primary" id="add-button">Add</button><button type="submit" name="remove" value="remove" id="remove-button">Remove</button></div></form>
     <form id="thresholds-form" class="card" novalidate>
@@ -360,118 +498,227 @@ function copySettings(c) {
       <button class="danger" id="stop-button">Stop copying</button></div>`;
 }
 function wireCopySettings(c) {
-  const id = c.id, path = '/v1/copies/' + encodeURIComponent(id);
+  const id = c.id, path = '/v1/copies/' + enc(id);
   const adjust = $('#adjust-form');
   let which = 'add';
   adjust.addEventListener('click', e => { if (e.target.name) which = e.target.name; });
   adjust.addEventListener('submit', e => {
     e.preventDefault(); clearErrors(adjust);
-    const v = adjust.delta.value.trim();
     submitting(adjust, async () => {
       try {
-        if (dec(v) === null || D(v) <= 0n) throw new APIError('enter a positive amount', 400, 'invalidInput', 'delta');
+        const v = amountInput(adjust.delta.value, 'delta');
         const body = { delta: which === 'add' ? v : '-' + v };
-        await api('POST', path + '/investment', body, keyFor(adjust, body));
-        toast(which === 'add' ? `Added ${v} USDT` : `Removed ${v} USDT`); rerender();
+        const after = await api('POST', path + '/investment', body, keyFor(adjust, body));
+        toast(which === 'add' ? `Added ${v} USDT` : `Took out ${v} USDT`);
+        if (after.fired) toast(`The ${after.stopReason === 'takeProfit' ? 'take profit' : 'stop loss'} was reached: the copy was stopped`);
+        rerender();
       } catch (err) { if (!(err instanceof APIError)) throw err; showError(adjust, err, { delta: 'delta' }); }
     });
   });
   const th = $('#thresholds-form');
   th.addEventListener('submit', async e => {
     e.preventDefault(); clearErrors(th);
+    let stopLoss, takeProfit;
     try {
-      // Both read (and checked) before either is sent.
-      const stopLoss = thresholdFrom(th, 'stopLoss'), takeProfit = thresholdFrom(th, 'takeProfit');
-      const saved = await submitting(th, async () => {
-        await api('PUT', path + '/stop-loss', { stopLoss }, newKey());
-        await api('PUT', path + '/take-profit', { takeProfit }, newKey());
-      });
-      if (saved) { toast('Saved'); rerender(); }
-    } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); }
+      stopLoss = thresholdFrom(th, 'stopLoss'); takeProfit = thresholdFrom(th, 'takeProfit');
+      const invested = D(c.netInvested);
+      if (stopLoss && stopLoss.amount !== undefined && D(stopLoss.amount) > invested) throw invalid(`must be at most your net invested ${usd(invested)} USDT`, 'stopLoss.amount');
+    } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); return; }
+    const changes = [];
+    if (!sameThreshold(stopLoss, c.stopLoss)) changes.push(['stop-loss', { stopLoss }]);
+    if (!sameThreshold(takeProfit, c.takeProfit)) changes.push(['take-profit', { takeProfit }]);
+    if (!changes.length) { toast('Nothing changed'); return; }
+    // Already reached? Saving would stop the copy at once: say so first, with what it would sell for.
+    const fresh = await get(path + '?view=summary');
+    const equity = D(fresh.equity), invested = D(fresh.netInvested);
+    const sl = thresholdDistance(stopLoss, invested), tp = thresholdDistance(takeProfit, invested);
+    const reached = sl !== null && equity <= invested - sl ? ['stop loss', invested - sl, 'at or below'] : tp !== null && equity >= invested + tp ? ['take profit', invested + tp, 'at or above'] : null;
+    const save = async () => {
+      for (const [suffix, body] of changes) {
+        const after = await api('PUT', `${path}/${suffix}`, body, keyFor(th, [suffix, body]));
+        if (after.fired) { toast(`The ${reached ? reached[0] : 'threshold'} was reached: the copy sold everything and stopped`); break; }
+      }
+      th._sig = null;
+      toast('Saved'); rerender();
+    };
+    if (reached) {
+      confirmBox(`<p>Your copy is worth <b>${usd(equity)} USDT</b>, ${reached[2]} the ${reached[0]} you entered (${usd(reached[1])} USDT).</p>
+        <p>Saving it <b>stops the copy now</b>: every holding is sold at market, for about <b>${usd(equity)} USDT</b> in all, and the cash goes to your main account.</p>`,
+        'Save and stop the copy', save, 'Don\'t save');
+      return;
+    }
+    try { await submitting(th, save); } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); }
   });
-  $('#stop-button').addEventListener('click', () => confirmBox(`Stop copying ${esc(c.lead)}? Every holding of this copy is sold at market and ${'all cash'} goes to your main account.`, 'Stop copying', async () => {
+  $('#stop-button').addEventListener('click', () => confirmBox(`<p>Stop copying ${esc(c.lead)}? Every holding of this copy is sold at market (about ${usd(c.equity)} USDT in all) and the cash goes to your main account.</p>`, 'Stop copying', async () => {
     await api('DELETE', path, undefined, newKey()); toast('Copy stopped'); rerender();
-  }));
+  }, 'Keep copying'));
 }
 
 async function pageDashboard() {
-  if (!S.key) return go('/signin?next=/dashboard', true);
-  const me = S.me || await get('/v1/me');
+  if (!S.key) return signInFirst();
+  const me = await get('/v1/me'); S.me = me; showWho();
   let l = null;
-  try { l = await get('/v1/leads/' + encodeURIComponent(me.id)); } catch (e) { if (e.status !== 404) throw e; }
-  if (!l || l.status !== 'active') {
-    main().innerHTML = `<h1>Lead dashboard</h1><form id="lead-form" class="card" novalidate><p>You are not leading. Start a lead portfolio: followers copy its trades.</p>
-      <div class="field"><label for="portfolio">Portfolio (USDT, from your main account: ${usd(me.main.USDT || '0')})</label><input type="text" inputmode="decimal" id="portfolio" name="portfolio" style="width:12rem"><div class="error" data-error-for="portfolio"></div></div>
-      <div class="field"><label for="rate">Profit share (%)</label><input type="text" inputmode="decimal" id="rate" name="rate" value="10" style="width:6rem"><div class="error" data-error-for="profitShareRate"></div></div>
-      <div class="error" data-error-for="form"></div><button class="primary" type="submit">Start leading</button></form>`;
-    const f = $('#lead-form');
-    f.addEventListener('submit', async e => {
-      e.preventDefault(); clearErrors(f);
-      try {
-        const body = { portfolio: f.portfolio.value.trim(), profitShareRate: pctToRatio(f.rate.value, 'profitShareRate') };
-        if (await submitting(f, () => api('POST', '/v1/leading', body, keyFor(f, body)))) rerender();
-      } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { portfolio: 'portfolio', profitShareRate: 'profitShareRate' }); }
-    });
-    return;
-  }
-  const [followers, orders, fills, markets] = await Promise.all([get('/v1/leading/followers'), get('/v1/orders'), get(`/v1/leads/${encodeURIComponent(me.id)}/fills?limit=50`), get('/v1/markets')]);
+  try { l = await get(`/v1/leads/${enc(me.id)}?curvePoints=0`); } catch (e) { if (e.status !== 404) throw e; }
+  if (!l || l.status !== 'active') return dashboardStart(me, l);
+  const [followers, open, recent, fills, markets, config] = await Promise.all([get('/v1/leading/followers'), get('/v1/orders?status=open'),
+    get('/v1/orders?status=all&limit=10'), get(`/v1/leads/${enc(me.id)}/fills?limit=50`), get('/v1/markets'), getConfig()]);
   const active = followers.filter(f => f.status === 'active');
+  const pair = markets.some(m => m.symbol === S.dashPair) ? S.dashPair : markets[0]?.symbol;
+  const held = Object.fromEntries(l.holdings.map(h => [h.symbol, h]));
   main().innerHTML = `<h1>Lead dashboard: ${esc(me.id)}</h1>
-    <div class="grid">${stat('Followers', `${l.followers} / ${l.followerLimit}`, '', 'followers')}${stat('AUM (copy accounts)', usd(l.aum) + ' USDT', '', 'aum')}
-      ${stat('Profit share earned', usd(l.profitShareEarned) + ' USDT', '', 'earned')}${stat('Portfolio equity', usd(l.equity) + ' USDT')}${stat('ROI', pct(l.roi), cls(l.roi))}${stat('Profit share rate', pct(l.profitShareRate))}</div>
+    <div class="grid">${stat('Portfolio equity', usd(l.equity) + ' USDT', '', 'portfolio-equity')}${stat('Portfolio cash', usd(l.cash) + ' USDT', '', 'portfolio-cash')}${stat('ROI', signed(l.roi, pct), cls(l.roi))}
+      ${stat('Followers', `${l.followers} / ${l.followerLimit}`, '', 'followers')}${stat('AUM (copy accounts)', usd(l.aum) + ' USDT', '', 'aum')}
+      ${stat('Profit share earned', usd(l.profitShareEarned) + ' USDT', '', 'earned')}</div>
+    <h2>Lead portfolio</h2>
+    <div class="scroll"><table id="portfolio"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
+      ${l.holdings.map(h => `<tr data-symbol="${esc(h.symbol)}"><td>${esc(base(h.symbol))}</td><td>${esc(h.quantity)}</td><td>${usd(h.averageCost)}</td><td>${usd(h.value)}</td><td>${pct(h.weight)}</td></tr>`).join('')}
+      <tr data-symbol="USDT"><td>USDT</td><td>${usd(l.cash)}</td><td></td><td>${usd(l.cash)}</td><td>${pct(D(l.equity) > 0n ? exact(ratioOf(D(l.cash), D(l.equity))) : '0')}</td></tr></tbody></table></div>
+    <p class="hint">Your main account (${usd(me.main.USDT || '0')} USDT) is separate: only the lead portfolio's trades are copied.</p>
     <h2>Trade</h2>
     <form id="order-form" class="card" novalidate><div class="row">
-      <select name="symbol" id="order-symbol">${markets.map(m => `<option value="${esc(m.symbol)}">${esc(m.symbol)} · ${esc(m.price)}</option>`).join('')}</select>
-      <select name="side" id="order-side"><option value="buy">Buy</option><option value="sell">Sell</option></select>
-      <input type="text" inputmode="decimal" name="amount" id="order-amount" placeholder="USDT to spend" style="width:10rem">
-      <button class="primary" type="submit" id="order-button">Place market order</button></div>
-      <div class="hint" id="order-hint">Buy: USDT to spend. Sell: % of the holding. Followers copy the fill as the same share of their equity.</div>
-      <div class="error" data-error-for="amount"></div><div class="error" data-error-for="form"></div></form>
+      <select name="symbol" id="order-symbol" aria-label="Pair">${markets.map(m => `<option value="${esc(m.symbol)}"${m.symbol === pair ? ' selected' : ''}>${esc(m.symbol)} · ${usd(m.price)}</option>`).join('')}</select>
+      <select name="side" id="order-side" aria-label="Side"><option value="buy">Buy</option><option value="sell">Sell</option></select>
+      <select name="type" id="order-type" aria-label="Type"><option value="market">Market</option><option value="limit">Limit</option></select>
+      <input type="text" inputmode="decimal" name="amount" id="order-amount" placeholder="USDT to spend" class="medium" aria-label="Amount">
+      <input type="text" inputmode="decimal" name="limitPrice" id="order-limit" placeholder="limit price" class="medium" hidden aria-label="Limit price">
+      <button class="primary" type="submit" id="order-button">Review order</button></div>
+      <div class="hint" id="order-hint"></div>
+      <div class="error" data-error-for="amount"></div><div class="error" data-error-for="limitPrice"></div><div class="error" data-error-for="form"></div></form>
     <h2>Open orders</h2>
-    <div class="scroll"><table id="orders"><thead><tr><th>Order</th><th>Pair</th><th>Side</th><th>Limit</th><th>Remaining</th><th></th></tr></thead><tbody>
-      ${orders.map(o => `<tr><td>#${o.id}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td>${esc(o.limitPrice)}</td><td>${esc(o.remaining)}</td><td><button data-cancel="${o.id}">Cancel</button></td></tr>`).join('') || '<tr><td colspan="6" class="muted">None.</td></tr>'}</tbody></table></div>
+    <div class="scroll"><table id="orders"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Limit</th><th>Remaining</th><th>Status</th><th></th></tr></thead><tbody>
+      ${open.map(o => `<tr data-order="${o.id}"><td>#${o.id}</td><td>${when(o.time)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td>${usd(o.limitPrice)}</td><td>${esc(o.remaining)}</td><td>${o.status}</td><td><button data-cancel="${o.id}">Cancel</button></td></tr>`).join('') || '<tr><td colspan="8" class="muted">None.</td></tr>'}</tbody></table></div>
+    <h2>Recent orders</h2>
+    <div class="scroll"><table id="recent-orders"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Type</th><th>Filled</th><th>Avg price</th><th>Status</th><th>Copied</th></tr></thead><tbody>
+      ${recent.map(o => `<tr data-order="${o.id}"><td>#${o.id}</td><td>${when(o.time)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td>${o.type}</td><td>${esc(o.filledQuantity)}</td><td>${D(o.averagePrice) ? usd(o.averagePrice) : ''}</td><td>${o.status}</td><td>${o.account === 'portfolio' ? `${o.copies.filled} filled, ${o.copies.failed} failed` : 'not copied'}</td></tr>`).join('') || '<tr><td colspan="9" class="muted">None yet.</td></tr>'}</tbody></table></div>
     <h2>Your trades</h2>${leadFillsTable(fills.slice().reverse())}
     <h2>Followers (${active.length} active)</h2>
-    <div class="scroll"><table id="followers"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th></tr></thead><tbody>
-      ${followers.map(f => `<tr><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${usd(f.netInvested)}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${pct(f.roi)}</td><td>${usd(f.profitSharePaid)}</td></tr>`).join('') || '<tr><td colspan="6" class="muted">No followers yet.</td></tr>'}</tbody></table></div>`;
+    <div class="scroll"><table id="followers"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
+      ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${usd(f.netInvested)}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
+        <td>${f.status === 'active' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
+    <h2>Lead settings</h2>
+    <form id="lead-settings" class="card" novalidate><div class="row wrap-row">
+      <div class="field"><label for="set-rate">Profit share (%)</label><input type="text" inputmode="decimal" id="set-rate" name="rate" value="${esc(exact(D(l.profitShareRate) * 100n))}" class="short"><div class="error" data-error-for="profitShareRate"></div></div>
+      <div class="field"><label for="set-slippage">Slippage limit (%)</label><input type="text" inputmode="decimal" id="set-slippage" name="slippage" value="${esc(exact(D(l.slippageLimit) * 100n))}" class="short"><div class="error" data-error-for="slippageLimit"></div></div>
+      <div class="field"><label for="set-limit">Follower limit</label><input type="text" inputmode="numeric" id="set-limit" name="limit" value="${l.followerLimit}" class="short"><div class="error" data-error-for="followerLimit"></div></div></div>
+      <div class="hint">The profit share applies to profit your followers realize from now on, above their high-water mark (at most ${pct(config.maxProfitShareRate, 0)}).</div>
+      <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-lead-settings">Save settings</button></form>
+    <div class="card"><b>Stop leading</b><p class="hint">Your ${active.length} followers' copies are stopped (their holdings sold at market, their cash back in their main accounts), your open orders cancelled, and the portfolio (cash and holdings, nothing sold) moves to your main account.</p>
+      <button class="danger" id="stop-leading">Stop leading</button></div>`;
   const f = $('#order-form');
-  f.side.addEventListener('change', () => { f.amount.placeholder = f.side.value === 'buy' ? 'USDT to spend' : '% of holding'; });
-  f.addEventListener('submit', async e => {
+  const hint = () => {
+    const limit = f.type.value === 'limit', h = held[f.symbol.value];
+    f.limitPrice.hidden = !limit;
+    f.amount.placeholder = f.side.value === 'buy' ? 'USDT to spend' : '% of the holding';
+    $('#order-hint').textContent = (f.side.value === 'buy' ? `Buy: USDT to spend, from ${usd(l.cash)} USDT of cash.` : `Sell: % of the ${h ? h.quantity + ' ' + base(h.symbol) : 'none'} held.`)
+      + (limit ? ' A limit order rests until the price reaches the limit; each fill is copied.' : ' Followers copy the fill as the same share of their equity.');
+  };
+  ['change', 'input'].forEach(ev => f.addEventListener(ev, hint)); hint();
+  f.symbol.addEventListener('change', () => { S.dashPair = f.symbol.value; });
+  f.addEventListener('submit', e => {
     e.preventDefault(); clearErrors(f);
-    const v = f.amount.value.trim();
+    S.dashPair = f.symbol.value;
     try {
       const body = { symbol: f.symbol.value, side: f.side.value };
-      if (f.side.value === 'buy') body.quoteAmount = v; else body.fraction = pctToRatio(v, 'amount');
-      if (!v) throw new APIError('is required', 400, 'invalidInput', 'amount');
-      if (await submitting(f, () => api('POST', '/v1/orders', body, keyFor(f, body)))) { toast('Order executed'); rerender(); }
-    } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { quoteAmount: 'amount', fraction: 'amount', amount: 'amount' }); }
+      const market = markets.find(m => m.symbol === body.symbol), limit = f.type.value === 'limit';
+      if (limit) body.limitPrice = amountInput(f.limitPrice.value, 'limitPrice');
+      let what;
+      if (body.side === 'buy') {
+        body.quoteAmount = amountInput(f.amount.value, 'amount');
+        if (D(body.quoteAmount) > D(l.cash)) throw invalid(`is more than the portfolio's cash, ${usd(l.cash)} USDT`, 'amount');
+        what = `Buy ${base(body.symbol)} for ${usd(body.quoteAmount)} USDT`;
+      } else {
+        const h = held[body.symbol];
+        if (!h) throw invalid(`your lead portfolio holds no ${base(body.symbol)} to sell`, 'amount');
+        const share = percentInput(f.amount.value, 'amount', { max: SCALE, maxText: '100% (all of it)' });
+        if (limit) {  // a limit sell names a quantity: the share of the holding, down to the quantity step
+          const step = D(market.qtyStep), q = (D(h.quantity) * D(share) / SCALE) / step * step;
+          if (q <= 0n) throw invalid(`${pct(share)} of ${h.quantity} ${base(body.symbol)} is less than one step (${market.qtyStep})`, 'amount');
+          body.quantity = exact(q);
+          what = `Sell ${exact(q)} ${base(body.symbol)} (${pct(share)} of the holding)`;
+        } else {
+          body.fraction = share;
+          what = `Sell ${pct(share)} of your ${h.quantity} ${base(body.symbol)}`;
+        }
+      }
+      const how = limit ? `with a limit at ${usd(body.limitPrice)}` : `at market (about ${usd(market.price)})`;
+      confirmBox(`<p>${esc(what)} ${how}.</p><p>Your ${active.length} active followers copy it in proportion to their equity.</p>`, 'Place order', async () => {
+        const order = await api('POST', '/v1/orders', body, keyFor(f, body));
+        const filled = D(order.filledQuantity) > 0n ? `${order.side === 'buy' ? 'bought' : 'sold'} ${order.filledQuantity} ${base(order.symbol)} at ${usd(order.averagePrice)}` : 'resting on the book';
+        toast(`Order #${order.id} ${order.status}: ${filled}; copies ${order.copies.filled} filled, ${order.copies.failed} failed`);
+        f._sig = null; rerender();
+      }, 'Cancel', err => { showError(f, err, { quoteAmount: 'amount', fraction: 'amount', quantity: 'amount', amount: 'amount', symbol: 'amount', limitPrice: 'limitPrice' }); return true; });
+    } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { quoteAmount: 'amount', fraction: 'amount', amount: 'amount', limitPrice: 'limitPrice' }); }
   });
   $('#orders').addEventListener('click', async e => {
     const b = e.target.closest('button[data-cancel]'); if (!b) return;
-    await api('DELETE', '/v1/orders/' + b.dataset.cancel, undefined, newKey()); rerender();
+    b.disabled = true;
+    try { await api('DELETE', '/v1/orders/' + b.dataset.cancel, undefined, newKey()); toast(`Order #${b.dataset.cancel} cancelled`); rerender(); }
+    catch (err) { b.disabled = false; toast(err.message, 'error'); }
   });
-  S.onEvent = throttle(ev => { if (ev.type === 'leadFill' && ev.lead === me.id) liveRerender(); }, 1000);
+  $('#followers').addEventListener('click', e => {
+    const b = e.target.closest('button[data-remove]'); if (!b) return;
+    const copy = b.dataset.remove, row = followers.find(x => x.copy === copy);
+    confirmBox(`<p>Remove the follower of copy <b>${esc(copy)}</b>? Their copy sells everything at market (about ${usd(row.equity)} USDT), pays any profit share due, and returns the cash to their main account.</p>`, 'Remove follower', async () => {
+      await api('DELETE', '/v1/leading/followers/' + enc(copy), undefined, newKey()); toast(`Follower ${copy} removed`); rerender();
+    }, 'Keep');
+  });
+  const settings = $('#lead-settings');
+  settings.addEventListener('submit', e => {
+    e.preventDefault(); clearErrors(settings);
+    try {
+      const body = {
+        profitShareRate: percentInput(settings.rate.value, 'profitShareRate', { max: D(config.maxProfitShareRate), allowZero: true }),
+        slippageLimit: percentInput(settings.slippage.value, 'slippageLimit', { max: SCALE, allowZero: true }),
+      };
+      const n = Number(settings.limit.value.trim());
+      if (!/^\d+$/.test(settings.limit.value.trim()) || n < 1) throw invalid('must be a whole number of at least 1', 'followerLimit');
+      body.followerLimit = n;
+      submitting(settings, async () => {
+        try { await api('PATCH', '/v1/leading', body, keyFor(settings, body)); toast('Settings saved'); rerender(); }
+        catch (err) { if (!(err instanceof APIError)) throw err; showError(settings, err, { profitShareRate: 'profitShareRate', slippageLimit: 'slippageLimit', followerLimit: 'followerLimit' }); }
+      });
+    } catch (err) { if (!(err instanceof APIError)) throw err; showError(settings, err, { profitShareRate: 'profitShareRate', slippageLimit: 'slippageLimit', followerLimit: 'followerLimit' }); }
+  });
+  $('#stop-leading').addEventListener('click', () => confirmBox(`<p>Stop leading? Your ${active.length} followers' copies are stopped and sold at market, your open orders cancelled, and your portfolio moves to your main account.</p>`, 'Stop leading', async () => {
+    await api('DELETE', '/v1/leading', undefined, newKey()); toast('You stopped leading'); rerender();
+  }, 'Keep leading'));
+  S.onEvent = throttle(ev => { if ((ev.type === 'leadFill' && ev.lead === me.id) || ev.type === 'price') liveRerender(); }, 3000);
+}
+function dashboardStart(me, l) {
+  main().innerHTML = `<h1>Lead dashboard</h1><form id="lead-form" class="card" novalidate><p>${l ? 'You stopped leading. Start a new lead portfolio:' : 'You are not leading. Start a lead portfolio:'} followers copy its trades.</p>
+    <div class="field"><label for="portfolio">Portfolio (USDT, from your main account: ${usd(me.main.USDT || '0')})</label><input type="text" inputmode="decimal" id="portfolio" name="portfolio" class="medium"><div class="error" data-error-for="portfolio"></div></div>
+    <div class="field"><label for="rate">Profit share (%)</label><input type="text" inputmode="decimal" id="rate" name="rate" value="10" class="short"><div class="error" data-error-for="profitShareRate"></div></div>
+    <div class="error" data-error-for="form"></div><button class="primary" type="submit">Start leading</button></form>`;
+  const f = $('#lead-form');
+  f.addEventListener('submit', async e => {
+    e.preventDefault(); clearErrors(f);
+    try {
+      const body = { portfolio: amountInput(f.portfolio.value, 'portfolio'), profitShareRate: percentInput(f.rate.value, 'profitShareRate', { max: D((S.config || {}).maxProfitShareRate || '0.3'), allowZero: true }) };
+      if (await submitting(f, () => api('POST', '/v1/leading', body, keyFor(f, body)))) rerender();
+    } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { portfolio: 'portfolio', profitShareRate: 'profitShareRate' }); }
+  });
 }
 
 async function pageSignIn() {
   const next = new URLSearchParams(location.search).get('next') || '/copies';
   main().innerHTML = `<h1>Sign in</h1><form id="signin-form" class="card" novalidate>
     <div class="field"><label for="key">API key</label><input type="password" id="key" name="key" autocomplete="off" placeholder="ssk_…">
-      <div class="hint">Your operator issues keys (POST /v1/users); <code>smartsync serve --demo</code> prints the demo users' keys.</div>
+      <div class="hint">Your operator issues keys (POST /v1/users, or <code>smartsync keys issue</code>); <code>smartsync serve --demo</code> prints the demo users' keys.</div>
       <div class="error" data-error-for="key"></div></div>
     <button type="submit" class="primary" id="signin-button">Sign in</button></form>`;
   const f = $('#signin-form');
   f.addEventListener('submit', async e => {
     e.preventDefault(); clearErrors(f);
     const key = f.key.value.trim();
-    if (!key) { showError(f, new APIError('enter your API key', 400, 'invalidInput', 'key'), { key: 'key' }); return; }
+    if (!key) { showError(f, invalid('enter your API key', 'key'), { key: 'key' }); return; }
     const previous = S.key; S.key = key;
     try { S.me = await get('/v1/me'); } catch (err) {
       S.key = previous;
       if (!(err instanceof APIError)) throw err;
       showError(f, new APIError(err.status === 401 ? 'This API key is not valid.' : err.message, err.status, err.code, 'key'), { key: 'key' }); return;
     }
-    localStorage.setItem('smartsync.key', key); connect(); showWho(); go(next);
+    localStorage.setItem('smartsync.key', key); connect(); showWho();
+    go(next.startsWith('/') && !next.startsWith('//') ? next : '/copies', true);
   });
 }
 
@@ -480,29 +727,39 @@ const ROUTES = [[/^\/(?:leads)?$/, pageBoard, 'leads'], [/^\/leads\/([^/]+)$/, p
   [/^\/copies$/, pageMyCopies, 'copies'], [/^\/copies\/([^/]+)$/, pageCopy, 'copies'], [/^\/dashboard$/, pageDashboard, 'dashboard'], [/^\/signin$/, pageSignIn, '']];
 let rendering = Promise.resolve();
 function rerender() { rendering = rendering.then(render, render); return rendering; }
+// Renders the page of the current URL. A page that sends the browser elsewhere (sign in first, a key that is no
+// longer valid) returns a redirect, followed here, inside this render: no render ever waits for another.
 async function render() {
-  S.onEvent = null;
-  const path = location.pathname;
-  for (const [re, page, nav] of ROUTES) {
-    const m = path.match(re);
-    if (!m) continue;
-    document.querySelectorAll('[data-nav]').forEach(a => a.classList.toggle('active', a.dataset.nav === nav));
-    try { await page(...m.slice(1).map(decodeURIComponent)); }
+  for (let hops = 0; hops < 4; hops++) {
+    S.onEvent = null;
+    const path = location.pathname;
+    const route = ROUTES.find(([re]) => re.test(path));
+    if (!route) { main().innerHTML = '<h1>Not found</h1><p><a href="/leads" data-link>Back to the leads</a></p>'; return; }
+    const [re, page, nav] = route;
+    $$('[data-nav]').forEach(a => a.classList.toggle('active', a.dataset.nav === nav));
+    let outcome;
+    try { outcome = await page(...path.match(re).slice(1).map(decodeURIComponent)); }
     catch (e) {
-      if (e instanceof APIError && e.status === 401) { signOut(false); return go('/signin?next=' + encodeURIComponent(path), true); }
-      main().innerHTML = `<h1>Something went wrong</h1><p class="error">${esc(e.message)}</p><p><a href="/leads" data-link>Back to the leads</a></p>`;
+      if (e instanceof APIError && e.status === 401) {
+        signOut(false);
+        outcome = redirect('/signin?next=' + enc(path + location.search));
+        toast('Your API key is no longer valid: sign in again', 'error');
+      } else {
+        main().innerHTML = `<h1>Something went wrong</h1><p class="error">${esc(e.message)}</p><p><a href="/leads" data-link>Back to the leads</a></p>`;
+      }
     }
+    if (outcome && outcome.redirect) { history.replaceState({}, '', outcome.redirect); continue; }
     document.title = ($('h1', main()) ? $('h1', main()).textContent.trim().replace(/\s+/g, ' ') + ' · ' : '') + 'SmartSync';
     return;
   }
-  main().innerHTML = '<h1>Not found</h1><p><a href="/leads" data-link>Back to the leads</a></p>';
 }
 // Live redraws wait while someone is filling in a form on the page: their input is never wiped.
 function typing() {
   const a = document.activeElement;
+  if ($('#confirm-modal')) return true;
   if (a && main().contains(a) && ['INPUT', 'SELECT', 'TEXTAREA'].includes(a.tagName)) return true;
-  if ([...main().querySelectorAll('input[type=text], input[type=password]')].some(i => i.value !== i.defaultValue)) return true;
-  return [...main().querySelectorAll('select')].some(sel => [...sel.options].some(o => o.selected !== o.defaultSelected));
+  if ($$('input[type=text], input[type=password]', main()).some(i => i.value !== i.defaultValue)) return true;
+  return $$('select', main()).some(sel => [...sel.options].some(o => o.selected !== o.defaultSelected));
 }
 function liveRerender() {
   const page = location.pathname + location.search;
@@ -521,47 +778,98 @@ function go(path, replace) {
 }
 function showWho() {
   const who = $('#who');
-  if (S.key && S.me) { who.innerHTML = `Signed in as <b id="who-name">${esc(S.me.id)}</b> · ${usd(S.me.main.USDT || '0')} USDT <button id="signout">Sign out</button>`; $('#signout').onclick = () => signOut(true); }
-  else who.innerHTML = `<a href="/signin" data-link id="signin-link">Sign in</a>`;
+  if (S.key && S.me) {
+    who.innerHTML = `<b id="who-name">${esc(S.me.id)}</b> <span class="balance">· ${usd(S.me.main.USDT || '0')} USDT</span> <button id="signout" class="small-button">Sign out</button>`;
+    $('#signout').onclick = () => signOut(true);
+  } else who.innerHTML = `<a href="/signin" data-link id="signin-link">Sign in</a>`;
 }
 function signOut(navigate) {
   S.key = null; S.me = null; localStorage.removeItem('smartsync.key');
   if (S.ws) { S.ws.onclose = null; S.ws.close(); S.ws = null; }
   $('#live').classList.remove('on'); showWho(); if (navigate) go('/leads');
 }
+async function getConfig() {
+  if (!S.config) S.config = await get('/v1/config');
+  return S.config;
+}
+// The market's clock in the header: in the demo a moment of 2021, not the reader's wall clock.
+function showMarket(time) {
+  if (time) S.market = time;
+  const box = $('#market'), demo = S.config && S.config.demo;
+  if (!box || !S.market) return;
+  box.textContent = (demo ? 'Demo market ' : 'Market ') + when(S.market) + (demo && demo.finished ? ' · data ended' : '');
+  box.title = demo ? `Real prices of ${demo.from.slice(0, 10)} to ${demo.to.slice(0, 10)}, replayed; times are market times in your time zone` : 'Time of the last market event';
+}
 function connect() {
-  if (!S.key || S.ws) return;
-  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/stream?key=' + encodeURIComponent(S.key));
+  if (S.ws) return;
+  const url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/v1/stream' + (S.key ? '?key=' + enc(S.key) : '?key=');
+  if (!S.key) return;
+  const ws = new WebSocket(url);
   S.ws = ws;
   ws.onopen = () => { S.wsRetry = 0; $('#live').classList.add('on'); $('#live').title = 'Live updates: connected'; };
   ws.onmessage = m => {
     let ev; try { ev = JSON.parse(m.data); } catch (_) { return; }
-    if (ev.type === 'copyFill') toast(`Copy ${ev.copy}: ${ev.side} ${ev.quantity} ${ev.symbol.split('-')[0]} at ${ev.price}`);
+    if (ev.type === 'price' && ev.time) showMarket(ev.time);
+    if (ev.type === 'copyFill') toast(`Copy ${ev.copy}: ${ev.side} ${ev.quantity} ${base(ev.symbol)} at ${usd(ev.price)}`);
     if (ev.type === 'failedCopyOrder') toast(`Copy ${ev.copy}: ${ev.side} ${ev.symbol} not executed: ${ev.explanation}`);
-    if (ev.type === 'copyStatus' && ev.status === 'stopped') toast(`Copy ${ev.copy} stopped`);
+    if (ev.type === 'copyStatus' && ev.status === 'stopped') toast(`Copy ${ev.copy} stopped${ev.stopReason ? ': ' + (STOP[ev.stopReason] || ev.stopReason) : ''}`);
     if (['copyFill', 'copyStatus'].includes(ev.type)) refreshMe();
     if (S.onEvent) S.onEvent(ev);
   };
   ws.onclose = () => {
     $('#live').classList.remove('on'); $('#live').title = 'Live updates: reconnecting';
-    S.ws = null; if (S.key) setTimeout(connect, Math.min(10000, 500 * 2 ** S.wsRetry++));
+    S.ws = null;
+    if (!S.key) return;
+    // A key that stopped working ends here: the next page load signs out.
+    setTimeout(async () => {
+      try { await get('/v1/me'); connect(); } catch (e) { if (e.status === 401) { signOut(false); rerender(); } else connect(); }
+    }, Math.min(10000, 500 * 2 ** S.wsRetry++));
   };
 }
 const refreshMe = throttle(async () => { if (!S.key) return; try { S.me = await get('/v1/me'); showWho(); } catch (_) {} }, 2000);
-function confirmBox(text, action, run) {
+
+// A dialog that asks before money moves. `onError` may show the error elsewhere (return true to close the box).
+function confirmBox(html, action, run, cancel = 'Cancel', onError = null) {
+  $('#confirm-modal')?.remove();
   const box = document.createElement('div');
   box.className = 'modal'; box.id = 'confirm-modal';
-  box.innerHTML = `<div class="card" role="dialog" aria-modal="true"><p>${text}</p><div class="error" data-error-for="form"></div>
-    <div class="row"><button class="danger" id="confirm-yes">${esc(action)}</button><button id="confirm-no">Keep copying</button></div></div>`;
+  box.innerHTML = `<div class="card" role="dialog" aria-modal="true" aria-labelledby="confirm-text"><div id="confirm-text">${html}</div><div class="error" data-error-for="form"></div>
+    <div class="row"><button class="danger" id="confirm-yes">${esc(action)}</button><button id="confirm-no">${esc(cancel)}</button></div></div>`;
   document.body.appendChild(box);
-  $('#confirm-no', box).onclick = () => box.remove();
+  const close = () => box.remove();
+  $('#confirm-no', box).onclick = close;
+  box.addEventListener('keydown', e => { if (e.key === 'Escape') close(); });
+  $('#confirm-yes', box).focus();
+  let key = null;
   $('#confirm-yes', box).onclick = async () => {
-    $('#confirm-yes', box).disabled = true;
-    try { await run(); box.remove(); } catch (err) { $('#confirm-yes', box).disabled = false; $('[data-error-for="form"]', box).textContent = err.message; }
+    const yes = $('#confirm-yes', box);
+    yes.disabled = true;
+    try { await run(); close(); } catch (err) {
+      yes.disabled = false;
+      if (onError && err instanceof APIError && onError(err)) { close(); return; }
+      $('[data-error-for="form"]', box).textContent = err.message;
+    }
   };
 }
-let toastTimer = null;
-function toast(text) { const t = $('#toast'); t.textContent = text; t.hidden = false; clearTimeout(toastTimer); toastTimer = setTimeout(() => t.hidden = true, 4000); }
+
+// Toasts stack at the bottom; each can be dismissed and goes by itself after a while. The page keeps room below
+// its content for them, so they never sit over a button that cannot be scrolled clear.
+function toast(text, kind = '') {
+  const stack = $('#toasts');
+  const t = document.createElement('div');
+  t.className = 'toast ' + kind; t.setAttribute('role', 'status');
+  t.innerHTML = `<span>${esc(text)}</span><button class="dismiss" aria-label="Dismiss">×</button>`;
+  const remove = () => { t.remove(); roomForToasts(); };
+  $('.dismiss', t).onclick = remove;
+  stack.appendChild(t);
+  while (stack.children.length > 3) stack.firstElementChild.remove();
+  roomForToasts();
+  setTimeout(remove, kind === 'error' ? 10000 : 6000);
+}
+function roomForToasts() {
+  const stack = $('#toasts');
+  document.body.style.paddingBottom = stack.children.length ? (stack.offsetHeight + 16) + 'px' : '';
+}
 function throttle(f, ms) {
   let last = 0, timer = null, pending = null;
   return (...a) => {
@@ -580,6 +888,7 @@ document.addEventListener('click', e => {
 });
 window.addEventListener('popstate', () => rerender());
 (async () => {
+  try { await getConfig(); showMarket(S.config.marketTime); } catch (_) {}
   if (S.key) { try { S.me = await get('/v1/me'); connect(); } catch (e) { if (e.status === 401) signOut(false); } }
   showWho(); rerender();
 })();
