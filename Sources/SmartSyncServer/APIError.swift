@@ -61,7 +61,7 @@ func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: s
     let buffer: ByteBuffer
     do {
         buffer = try await request.body.collect(upTo: maxBodyBytes)
-    } catch let error as HTTPError where error.status == .contentTooLarge {
+    } catch is NIOTooManyBytesError {
         throw APIError(.contentTooLarge, code: "bodyTooLarge", "the body is larger than \(maxBodyBytes / 1024) KiB")
     }
     let data = Data(buffer.readableBytesView)

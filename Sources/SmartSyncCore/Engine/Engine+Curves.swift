@@ -113,14 +113,14 @@ extension Engine {
             points.append(point(p.event, p.time, equity: equity()))
         }
         if stopped < 0 {
+            // Now: the current equity, units and net invested (the last change may come after every curve point).
             apply(upTo: journal.count)
             markPrices(upTo: priceHistory.count)
             let last = points.last!
             let now = equity()
-            if now != last.equity {
-                let event = max(last.event, lastEvent)
-                points.append(point(event, time(ofEvent: event) ?? self.now, equity: now))
-            }
+            let event = max(last.event, lastEvent, changes.last?.event ?? 0)
+            let current = point(event, time(ofEvent: event) ?? self.now, equity: now)
+            if now != last.equity || current.netInvested != last.netInvested { points.append(current) }
         } else {
             // The stop: what the copy was worth when it was liquidated (its NAV at the stop × its units).
             var end = point(stopped, time(ofEvent: stopped), equity: .zero)
