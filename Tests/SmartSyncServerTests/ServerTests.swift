@@ -326,7 +326,7 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
     @Test func streamRefusesAnUnknownKey() async throws {
         let f = try await Fixture()
         try await f.app().test(.live) { client in
-            await #expect(throws: (any Error).self) {
+            _ = await #expect(throws: (any Error).self) {
                 try await client.ws("/v1/stream?key=ssk_wrong") { _, _, _ in }
             }
         }
