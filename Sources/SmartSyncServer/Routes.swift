@@ -471,7 +471,7 @@ struct Routes: Sendable {
     func copyAction(_ request: Request, _ context: AppContext, _ make: (String) async throws -> EngineCommand) async throws -> Response {
         let caller = try context.requireCaller()
         let id = try Self.parameter(context, "id")
-        _ = try await copyValue(id, caller, owner: true)
+        _ = try await copyRead(id, caller, owner: true) { _, _ in .null }
         let command = try await make(id)
         let receipt = try await submit(command, request, caller)
         return try await jsonResponse(copyRead(id, caller) { engine, ref in

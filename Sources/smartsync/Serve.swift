@@ -133,6 +133,9 @@ struct Serve: AsyncParsableCommand {
                 Terminal.line("demo: new market on \(StoreDatabase.describe(db)); played \(Demo.backfillDays) days of 2021 at once, now at \(market) (UTC), then one day every \(demoInterval.formatted()) s")
             } else {
                 Terminal.line("demo: \(StoreDatabase.describe(db)) already holds the demo; reusing its market (at \(market) UTC) and users (--reset starts afresh)")
+                if await service.read({ $0.now }) >= feed.ticks.last!.time {
+                    Terminal.line("demo: its market is past the end of the 2021 data and stays still; `smartsync serve --demo --reset` plays it again")
+                }
             }
             Terminal.line("demo API keys (send as `Authorization: Bearer <key>`; keys printed before still work):")
             for (user, key) in keys { Terminal.line("  \(user.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key)") }

@@ -2,7 +2,7 @@
 // SmartSync's pages: a small router over the JSON API, SVG charts, live updates from /v1/stream.
 // Amounts stay decimal strings; sums and percentages are exact (BigInt in units of 1e-8). Numbers are used only for
 // the pixel coordinates of charts.
-const S = { key: localStorage.getItem('smartsync.key'), me: null, ws: null, onEvent: null, wsRetry: 0, config: null, market: null };
+const S = { key: localStorage.getItem('smartsync.key'), me: null, ws: null, onEvent: null, wsRetry: 0, config: null, market: null, drawings: 0, drawnAt: 0 };
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const main = () => $('#main');
@@ -242,7 +242,7 @@ async function pageBoard() {
     </tbody></table></div>
     <p class="hint">ROI is the change of the lead portfolio's unit value (money the lead moves in or out is not profit). Periods end at the market's time.</p>`;
   // Prices move every few seconds: the board is read again at most every 10 s (a few kilobytes), not on every event.
-  S.onEvent = throttle(ev => { if (ev.type === 'leadFill' || ev.type === 'price') liveRerender(); }, 10000);
+  S.onEvent = paced(10000, ev => ev.type === 'leadFill' || ev.type === 'price');
 }
 
 async function pageLead(user) {
@@ -268,7 +268,7 @@ async function pageLead(user) {
       <tr><td>USDT</td><td>${usd(l.cash)}</td><td></td><td>${usd(l.cash)}</td><td>${bar(cashWeight)} ${pct(cashWeight)}</td></tr>
     </tbody></table></div>
     <h2>Latest trades</h2>${leadFillsTable(fills.slice().reverse())}`;
-  S.onEvent = throttle(ev => { if ((ev.type === 'leadFill' && ev.lead === user) || ev.type === 'price') liveRerender(); }, 5000);
+  S.onEvent = paced(5000, ev => (ev.type === 'leadFill' && ev.lead === user) || ev.type === 'price');
 }
 function leadFillsTable(fills) {
   return `<div class="scroll"><table class="lead-fills"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Quantity</th><th>Price</th><th>Value (USDT)</th></tr></thead><tbody>
@@ -373,7 +373,7 @@ async function pageMyCopies() {
         <td><a href="/copies/${enc(c.id)}" data-link>Details</a></td></tr>`).join('') || '<tr><td colspan="7" class="muted">No copies yet: pick a lead on the <a href="/leads" data-link>board</a>.</td></tr>'}
       ${active.length ? `<tr class="total"><td>Total active</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${signed(eq - inv)}</td><td class="${cls(eq - inv)}">${signed(ratioOf(eq - inv, inv), pct)}</td><td></td></tr>` : ''}
     </tbody></table></div>`;
-  S.onEvent = throttle(ev => { if (['copyFill', 'copyStatus', 'failedCopyOrder', 'price'].includes(ev.type)) liveRerender(); }, 3000);
+  S.onEvent = paced(3000, ev => ['copyFill', 'copyStatus', 'failedCopyOrder', 'price'].includes(ev.type));
 }
 const STOP = { follower: 'stopped by you', leadStopped: 'the lead stopped leading', removedByLead: 'removed by the lead', stopLoss: 'stop loss reached', takeProfit: 'take profit reached' };
 const TRACK = [
@@ -447,7 +447,7 @@ async function pageCopy(id) {
   if (mine && active) wireCopySettings(c);
   wireMore('fills', path + '/fills?order=newest&limit=50', fillRows);
   wireMore('failed', path + '/failed-orders?order=newest&limit=20', failedRows);
-  const onPrice = throttle(liveRerender, 5000);
+  const onPrice = paced(5000);
   S.onEvent = ev => {
     if ((ev.type === 'copyFill' || ev.type === 'copyStatus' || ev.type === 'failedCopyOrder') && ev.copy === id) liveRerender().then(() => {
       if (ev.type === 'copyFill') $$(`#fills tr[data-event="${ev.event}"]`).forEach(r => r.classList.add('flash'));
@@ -682,7 +682,7 @@ async function pageDashboard() {
   $('#stop-leading').addEventListener('click', () => confirmBox(`<p>Stop leading? Your ${active.length} followers' copies are stopped and sold at market, your open orders cancelled, and your portfolio moves to your main account.</p>`, 'Stop leading', async () => {
     await api('DELETE', '/v1/leading', undefined, newKey()); toast('You stopped leading'); rerender();
   }, 'Keep leading'));
-  S.onEvent = throttle(ev => { if ((ev.type === 'leadFill' && ev.lead === me.id) || ev.type === 'price') liveRerender(); }, 3000);
+  S.onEvent = paced(3000, ev => (ev.type === 'leadFill' && ev.lead === me.id) || ev.type === 'price');
 }
 function dashboardStart(me, l) {
   main().innerHTML = `<h1>Lead dashboard</h1><form id="lead-form" class="card" novalidate><p>${l ? 'You stopped leading. Start a new lead portfolio:' : 'You are not leading. Start a lead portfolio:'} followers copy its trades.</p>
@@ -731,7 +731,7 @@ function rerender() { rendering = rendering.then(render, render); return renderi
 // longer valid) returns a redirect, followed here, inside this render: no render ever waits for another.
 async function render() {
   for (let hops = 0; hops < 4; hops++) {
-    S.onEvent = null;
+    S.onEvent = null; S.drawings++; S.drawnAt = Date.now();
     const path = location.pathname;
     const route = ROUTES.find(([re]) => re.test(path));
     if (!route) { main().innerHTML = '<h1>Not found</h1><p><a href="/leads" data-link>Back to the leads</a></p>'; return; }
@@ -761,16 +761,24 @@ function typing() {
   if ($$('input[type=text], input[type=password]', main()).some(i => i.value !== i.defaultValue)) return true;
   return $$('select', main()).some(sel => [...sel.options].some(o => o.selected !== o.defaultSelected));
 }
+// A burst of events (a lead's many orders) makes one redraw, not one each: a redraw asked for while another is
+// waiting to start joins it.
+let liveWaiting = null;
 function liveRerender() {
-  const page = location.pathname + location.search;
-  return new Promise(resolve => {
+  if (liveWaiting) return liveWaiting.done;
+  const page = location.pathname + location.search, entry = {};
+  liveWaiting = entry;
+  entry.done = new Promise(resolve => {
     const attempt = () => {
-      if (location.pathname + location.search !== page) return resolve();
+      if (location.pathname + location.search !== page) { if (liveWaiting === entry) liveWaiting = null; return resolve(); }
       if (typing()) return setTimeout(attempt, 1000);
-      rerender().then(resolve);
+      const run = () => { if (liveWaiting === entry) liveWaiting = null; return render(); };
+      rendering = rendering.then(run, run);
+      rendering.then(resolve, resolve);
     };
-    attempt();
+    setTimeout(attempt, 0);
   });
+  return entry.done;
 }
 function go(path, replace) {
   if (replace) history.replaceState({}, '', path); else history.pushState({}, '', path);
@@ -869,6 +877,17 @@ function toast(text, kind = '') {
 function roomForToasts() {
   const stack = $('#toasts');
   document.body.style.paddingBottom = stack.children.length ? (stack.offsetHeight + 16) + 'px' : '';
+}
+// A page's live redraws, at most one every `ms` counted from its last drawing: each drawing installs a new
+// handler, so the pace is kept by the time of the last drawing, not by the handler (a fresh handler would otherwise
+// redraw on the first event, every time). A handler of a page drawn again since does nothing.
+function paced(ms, wanted = () => true) {
+  const drawing = S.drawings;
+  let timer = null;
+  return ev => {
+    if (timer || !wanted(ev)) return;
+    timer = setTimeout(() => { timer = null; if (S.drawings === drawing) liveRerender(); }, Math.max(0, S.drawnAt + ms - Date.now()));
+  };
 }
 function throttle(f, ms) {
   let last = 0, timer = null, pending = null;
