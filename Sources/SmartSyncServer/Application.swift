@@ -51,7 +51,9 @@ struct APIKeyMiddleware: RouterMiddleware {
         var key = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         if key == nil, let name = HTTPField.Name("X-API-Key") { key = request.headers[name] }
         if let key {
-            guard let caller = try await service.caller(forKey: key) else { throw APIError.unauthorized }
+            guard let caller = try await service.caller(forKey: key) else {
+                throw APIError(.unauthorized, code: "unauthorized", "this API key is not valid here (mistyped, or issued by another database)")
+            }
             context.caller = caller
         }
         return try await next(request, context)

@@ -217,8 +217,15 @@ class Browser:
                      other: other.reduce((a, e) => a + e.transferSize, 0) };""", match)
 
 
+HOLD = {}  # TEMP
+
+
 def step(text):
     print(f"- {text}", flush=True)
+    if os.environ.get("HOLD") and os.environ["HOLD"] in text:  # TEMP
+        json.dump(dict(HOLD["keys"], base=BASE), open("/tmp/explore/keys.json", "w"))
+        print("holding", flush=True)
+        time.sleep(1800)
 
 
 def start_server(binary, workdir, port, interval):
@@ -254,6 +261,7 @@ class Market:
 
 
 def journey(b, keys, market):
+    HOLD["keys"] = keys  # TEMP
     started = time.time()
 
     step("some market history: the leads buy, then BTC and ETH move, so the charts have a shape")

@@ -38,7 +38,9 @@ const pct = (s, places = 2) => fixed((typeof s === 'bigint' ? s : D(s)) * 100n, 
 const ratioOf = (a, b) => b === 0n ? 0n : (a * SCALE) / b;
 const sign = v => { const x = typeof v === 'bigint' ? v : D(v); return x > 0n ? 1 : x < 0n ? -1 : 0; };
 const cls = v => ['down', '', 'up'][sign(v) + 1];
-const signed = (s, f = usd) => (sign(s) > 0 ? '+' : '') + f(s);
+const shown = t => /[1-9]/.test(t);  // a formatted value that is not zero once rounded
+const signed = (s, f = usd) => { const t = f(s); return (sign(s) > 0 && shown(t) ? '+' : '') + t; };
+const tone = (s, f = usd) => shown(f(s)) ? cls(s) : '';  // the colour of what signed() shows
 const esc = s => String(s ?? '').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
 const base = symbol => String(symbol).split('-')[0];
@@ -171,14 +173,18 @@ function lineChart(series, { width = chartWidth(), height = Math.round(Math.min(
     out += `<text x="${pad.l - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end">${esc(yFormat(v))}</text>`;
   }
   const years = new Date(x0).getFullYear() !== new Date(x1).getFullYear();
-  for (let k = 0; k <= 3; k++) {
-    const t = x0 + (x1 - x0) * k / 3;
-    out += `<text x="${X(t).toFixed(1)}" y="${height - 8}" text-anchor="${k === 0 ? 'start' : k === 3 ? 'end' : 'middle'}">${esc(shortDate(t, years || k === 0))}</text>`;
+  const hours = x1 - x0 < 2 * 86400000;  // a short span is labelled with times of day
+  const ticks = width < 500 ? 2 : 3;  // intervals: a narrow chart has room for three labels
+  for (let k = 0; k <= ticks; k++) {
+    const t = x0 + (x1 - x0) * k / ticks, d = new Date(t);
+    const label = hours ? (k === 0 ? shortDate(t, years) + ' ' : '') + `${two(d.getHours())}:${two(d.getMinutes())}` : shortDate(t, years || k === 0);
+    out += `<text x="${X(t).toFixed(1)}" y="${height - 8}" text-anchor="${k === 0 ? 'start' : k === ticks ? 'end' : 'middle'}">${esc(label)}</text>`;
   }
   for (const m of markers) {
     if (m.t < x0 || m.t > x1) continue;
-    out += `<line class="marker" x1="${X(m.t).toFixed(1)}" x2="${X(m.t).toFixed(1)}" y1="${pad.t}" y2="${height - pad.b}"><title>${esc(m.label)}</title></line>`;
-    out += `<text class="marker-label" x="${(X(m.t) + 3).toFixed(1)}" y="${pad.t + 10}">${esc(m.short || '')}</text>`;
+    const x = X(m.t), right = x > width - pad.r - 60;
+    out += `<line class="marker" x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${pad.t}" y2="${height - pad.b}"><title>${esc(m.label)}</title></line>`;
+    out += `<text class="marker-label" x="${(right ? x - 3 : x + 3).toFixed(1)}" y="${height - pad.b - 5}" text-anchor="${right ? 'end' : 'start'}">${esc(m.short || '')}</text>`;
   }
   for (const s of series) {
     const pts = s.points.filter(p => p.t !== null && p.t !== undefined && Number.isFinite(p.y));
@@ -188,10 +194,9 @@ function lineChart(series, { width = chartWidth(), height = Math.round(Math.min(
     const p = pts[pts.length - 1];
     out += `<circle class="dot ${s.cls}" cx="${X(p.t).toFixed(1)}" cy="${Y(p.y).toFixed(1)}" r="3"><title>${esc(s.name)}: ${esc(yFormat(p.y))}</title></circle>`;
   }
-  if (series.length > 1) {
-    out += series.map((s, i) => `<text class="legend ${s.cls}" x="${pad.l + 8 + i * 170}" y="${pad.t + 12}">${esc(s.name)}</text>`).join('');
-  }
-  return out + '</svg>';
+  out += '</svg>';
+  // The key above the chart, in the page's text (so it never sits on a line or a marker).
+  return series.length > 1 ? `<div class="chart-key">${series.map(s => `<span class="${s.cls}"><i></i>${esc(s.name)}</span>`).join('')}</div>` + out : out;
 }
 // Drawn at the width it is shown at, so that its text is the size of the page's text.
 function chartWidth() { return Math.max(300, Math.min(1068, (main().clientWidth || 800) - 34)); }
@@ -234,7 +239,7 @@ async function pageBoard() {
   main().innerHTML = `<h1>Lead traders</h1>
     <div class="toolbar"><div class="sorts" id="periods" role="group" aria-label="Period">${PERIODS.map(([k, l]) => `<a class="button${k === period ? ' on' : ''}" data-period="${k}" href="${link(sort, k)}" data-link>${l}</a>`).join('')}</div>
     <div class="sorts" id="sorts" role="group" aria-label="Sort by"><span class="muted">Sort by</span> ${SORTS.map(([k, l]) => `<a class="button${k === sort ? ' on' : ''}" data-sort="${k}" href="${link(k, period)}" data-link>${l}</a>`).join('')}</div></div>
-    <div class="scroll"><table id="board"><thead><tr><th>Lead</th><th>ROI · ${esc(periodName)}</th><th>PnL · ${esc(periodName)}</th><th class="hide-phone">AUM (USDT)</th><th class="hide-phone">Followers</th><th class="hide-phone">Max drawdown</th><th class="hide-phone">Win rate</th><th class="hide-phone">NAV</th><th></th></tr></thead><tbody>
+    <div class="scroll"><table id="board"><thead><tr><th>Lead</th><th>ROI<span class="hide-phone"> · ${esc(periodName)}</span></th><th>PnL<span class="hide-phone"> · ${esc(periodName)}</span></th><th class="hide-phone">AUM (USDT)</th><th class="hide-phone">Followers</th><th class="hide-phone">Max drawdown</th><th class="hide-phone">Win rate</th><th class="hide-phone">NAV</th><th></th></tr></thead><tbody>
     ${leads.map(l => { const r = l.returns[period] || l.returns.all; return `<tr data-lead="${esc(l.user)}"><td><a href="/leads/${enc(l.user)}" data-link>${esc(l.user)}</a></td>
       <td class="${cls(r.roi)}" data-col="roi">${signed(r.roi, pct)}</td><td class="${cls(r.pnl)}">${signed(r.pnl)}</td><td class="hide-phone">${usd(l.aum)}</td>
       <td class="hide-phone">${l.followers} / ${l.followerLimit}</td><td class="hide-phone">${pct(l.maxDrawdown)}</td><td class="hide-phone">${pct(l.winRate)}</td>
@@ -263,7 +268,7 @@ async function pageLead(user) {
       <div>${copyAction(l, copying)}</div></div>
     <h2>Return since it started leading</h2>${lineChart([{ name: 'Lead return', cls: 's-lead', points: l.equityCurve.map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) - 1) * 100 })) }], { yFormat: percentAxis, label: 'lead return' })}
     <h2>Portfolio now</h2>
-    <div class="scroll"><table id="weights"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
+    <div class="scroll"><table id="weights" class="cards"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
       ${l.holdings.map(h => `<tr><td>${esc(base(h.symbol))}</td><td>${esc(h.quantity)}</td><td>${usd(h.averageCost)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td></tr>`).join('')}
       <tr><td>USDT</td><td>${usd(l.cash)}</td><td></td><td>${usd(l.cash)}</td><td>${bar(cashWeight)} ${pct(cashWeight)}</td></tr>
     </tbody></table></div>
@@ -271,7 +276,7 @@ async function pageLead(user) {
   S.onEvent = paced(5000, ev => (ev.type === 'leadFill' && ev.lead === user) || ev.type === 'price');
 }
 function leadFillsTable(fills) {
-  return `<div class="scroll"><table class="lead-fills"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Quantity</th><th>Price</th><th>Value (USDT)</th></tr></thead><tbody>
+  return `<div class="scroll"><table class="cards lead-fills"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Quantity</th><th>Price</th><th>Value (USDT)</th></tr></thead><tbody>
     ${fills.map(f => `<tr><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td><td>${esc(f.quantity)}</td><td>${usd(f.price)}</td><td>${usd(f.quote)}</td></tr>`).join('') || '<tr><td colspan="6" class="muted">No trades yet.</td></tr>'}
     </tbody></table></div>`;
 }
@@ -366,7 +371,7 @@ async function pageMyCopies() {
     <div class="grid">${stat('Active copies', active.length)}${stat('Invested (active)', fixed(inv, 2) + ' USDT')}${stat('Equity (active)', fixed(eq, 2) + ' USDT', '', 'equity')}
       ${stat('PnL, all copies', signed(pnlAll) + ' USDT', cls(pnlAll), 'pnl')}</div>
     <h2>Copies</h2>
-    <div class="scroll"><table id="copies"><thead><tr><th>Lead</th><th>Status</th><th>Invested</th><th>Equity</th><th>PnL</th><th>ROI</th><th></th></tr></thead><tbody>
+    <div class="scroll"><table id="copies" class="cards"><thead><tr><th>Lead</th><th>Status</th><th>Invested</th><th>Equity</th><th>PnL</th><th>ROI</th><th></th></tr></thead><tbody>
       ${copies.map(c => `<tr data-copy="${esc(c.id)}" class="${c.id === fresh ? 'flash' : ''}"><td><a href="/leads/${enc(c.lead)}" data-link>${esc(c.lead)}</a></td>
         <td><span class="badge ${c.status}">${c.status}</span>${c.stopReason ? ` <span class="muted">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</td>
         <td>${c.status === 'active' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${signed(c.roi, pct)}</td>
@@ -422,25 +427,25 @@ async function pageCopy(id) {
     ], { yFormat: percentAxis, markers, label: 'returns of the copy and the lead' })}
     <p class="hint">Returns per unit of money invested, so money you add or take out (the dashed lines) is neither a gain nor a loss.</p>
     <h2>Holdings</h2>
-    <div class="scroll"><table id="holdings"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Price</th><th>Value (USDT)</th><th>Your weight</th><th>Lead weight</th></tr></thead><tbody>
+    <div class="scroll"><table id="holdings" class="cards"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Price</th><th>Value (USDT)</th><th>Your weight</th><th>Lead weight</th></tr></thead><tbody>
       ${c.holdings.map(h => `<tr><td>${esc(base(h.symbol))}${h.dust ? ' <span class="muted">dust</span>' : ''}</td><td>${esc(h.quantity)}</td><td data-col="average-cost">${usd(h.averageCost)}</td><td>${usd(h.mark)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td><td>${bar(h.leadWeight || '0', true)} ${pct(h.leadWeight || '0')}</td></tr>`).join('')}
       <tr><td>USDT</td><td>${usd(c.cash)}</td><td></td><td></td><td>${usd(c.cash)}</td><td colspan="2"></td></tr></tbody></table></div>
     <h2>Copy trades and the lead trades behind them <span class="muted small">(${c.fillCount})</span></h2>
-    <div class="scroll"><table id="fills"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Your quantity</th><th>Your price</th><th>Fee</th><th>Lead quantity</th><th>Lead price</th></tr></thead><tbody>
+    <div class="scroll"><table id="fills" class="cards"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Your quantity</th><th>Your price</th><th>Fee</th><th>Lead quantity</th><th>Lead price</th></tr></thead><tbody>
       ${fillRows(fills) || '<tr class="empty"><td colspan="8" class="muted">No copy trades yet: they appear here when the lead trades.</td></tr>'}
     </tbody></table></div>${more('fills', fills, c.fillCount)}
     <h2>Failed copy orders <span class="muted small">(${c.failedOrderCount})</span></h2>
-    ${c.failedOrderReasons.length ? `<div class="scroll"><table id="failed-reasons" class="compact"><thead><tr><th>Why</th><th>How many</th><th>Last</th></tr></thead><tbody>
+    ${c.failedOrderReasons.length ? `<div class="scroll"><table id="failed-reasons" class="compact"><thead><tr><th class="wrap">Why</th><th>How many</th><th>Last</th></tr></thead><tbody>
       ${c.failedOrderReasons.map(r => `<tr data-reason="${r.reason}"><td class="wrap">${esc(r.explanation)}</td><td>${r.count}</td><td>${when(r.lastTime)}</td></tr>`).join('')}</tbody></table></div>` : ''}
-    <div class="scroll"><table id="failed"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Why</th><th>Value (USDT)</th></tr></thead><tbody>
+    <div class="scroll"><table id="failed" class="cards"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th class="wrap">Why</th><th>Value (USDT)</th></tr></thead><tbody>
       ${failedRows(failed) || '<tr class="empty"><td colspan="5" class="muted">None: every copy order was sent.</td></tr>'}
     </tbody></table></div>${more('failed', failed, c.failedOrderCount)}
     <h2>Tracking report</h2>
-    <p>Time-weighted, your copy returned <b class="${cls(t.copyRoi)}">${signed(t.copyRoi, v => pct(v, 2))}</b> and the lead <b class="${cls(t.leadRoi)}">${signed(t.leadRoi, v => pct(v, 2))}</b> over the same period: a gap of <b class="${cls(t.gap)}">${signed(t.gap, v => pct(v, 2))}</b>, made of:</p>
-    <div class="scroll"><table id="tracking"><tbody>${TRACK.map(([k, label, why]) => `<tr data-part="${k}"><td class="wrap"><b>${label}</b>: <span class="muted">${why}</span></td><td class="${cls(t.breakdown[k])}">${signed(t.breakdown[k], v => pct(v, 2))}</td></tr>`).join('')}</tbody></table></div>
+    <p>Time-weighted, your copy returned <b class="${tone(t.copyRoi, pct)}">${signed(t.copyRoi, pct)}</b> and the lead <b class="${tone(t.leadRoi, pct)}">${signed(t.leadRoi, pct)}</b> over the same period: a gap of <b class="${tone(t.gap, pct)}">${signed(t.gap, pct)}</b>, made of:</p>
+    <div class="scroll"><table id="tracking"><tbody>${TRACK.map(([k, label, why]) => `<tr data-part="${k}"><td class="wrap"><b>${label}</b>: <span class="muted">${why}</span></td><td class="${tone(t.breakdown[k], pct)}">${signed(t.breakdown[k], pct)}</td></tr>`).join('')}</tbody></table></div>
     <p class="hint">Time-weighted return: what one USDT invested at the start became, so it differs from the ROI above when you added or took out money.</p>
     <h2>History</h2>
-    <div class="scroll"><table id="history"><thead><tr><th>Time</th><th>What</th><th>Net invested after</th></tr></thead><tbody>
+    <div class="scroll"><table id="history" class="cards"><thead><tr><th>Time</th><th class="wrap">What</th><th>Net invested after</th></tr></thead><tbody>
       ${history.slice().reverse().map(h => `<tr data-type="${h.type}"><td>${when(h.time)}</td><td class="wrap">${esc(HISTORY[h.type] ? HISTORY[h.type](h) : h.type)}</td><td>${usd(h.netInvested)}</td></tr>`).join('')}
     </tbody></table></div>
     ${mine && active ? copySettings(c) : ''}`;
@@ -561,7 +566,7 @@ async function pageDashboard() {
   try { l = await get(`/v1/leads/${enc(me.id)}?curvePoints=0`); } catch (e) { if (e.status !== 404) throw e; }
   if (!l || l.status !== 'active') return dashboardStart(me, l);
   const [followers, open, recent, fills, markets, config] = await Promise.all([get('/v1/leading/followers'), get('/v1/orders?status=open'),
-    get('/v1/orders?status=all&limit=10'), get(`/v1/leads/${enc(me.id)}/fills?limit=50`), get('/v1/markets'), getConfig()]);
+    get('/v1/orders?status=all&limit=10'), get(`/v1/leads/${enc(me.id)}/fills?limit=20`), get('/v1/markets'), getConfig()]);
   const active = followers.filter(f => f.status === 'active');
   const pair = markets.some(m => m.symbol === S.dashPair) ? S.dashPair : markets[0]?.symbol;
   const held = Object.fromEntries(l.holdings.map(h => [h.symbol, h]));
@@ -570,7 +575,7 @@ async function pageDashboard() {
       ${stat('Followers', `${l.followers} / ${l.followerLimit}`, '', 'followers')}${stat('AUM (copy accounts)', usd(l.aum) + ' USDT', '', 'aum')}
       ${stat('Profit share earned', usd(l.profitShareEarned) + ' USDT', '', 'earned')}</div>
     <h2>Lead portfolio</h2>
-    <div class="scroll"><table id="portfolio"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
+    <div class="scroll"><table id="portfolio" class="cards"><thead><tr><th>Asset</th><th>Quantity</th><th>Avg cost</th><th>Value (USDT)</th><th>Weight</th></tr></thead><tbody>
       ${l.holdings.map(h => `<tr data-symbol="${esc(h.symbol)}"><td>${esc(base(h.symbol))}</td><td>${esc(h.quantity)}</td><td>${usd(h.averageCost)}</td><td>${usd(h.value)}</td><td>${pct(h.weight)}</td></tr>`).join('')}
       <tr data-symbol="USDT"><td>USDT</td><td>${usd(l.cash)}</td><td></td><td>${usd(l.cash)}</td><td>${pct(D(l.equity) > 0n ? exact(ratioOf(D(l.cash), D(l.equity))) : '0')}</td></tr></tbody></table></div>
     <p class="hint">Your main account (${usd(me.main.USDT || '0')} USDT) is separate: only the lead portfolio's trades are copied.</p>
@@ -585,14 +590,14 @@ async function pageDashboard() {
       <div class="hint" id="order-hint"></div>
       <div class="error" data-error-for="amount"></div><div class="error" data-error-for="limitPrice"></div><div class="error" data-error-for="form"></div></form>
     <h2>Open orders</h2>
-    <div class="scroll"><table id="orders"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Limit</th><th>Remaining</th><th>Status</th><th></th></tr></thead><tbody>
+    <div class="scroll"><table id="orders" class="cards"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Limit</th><th>Remaining</th><th>Status</th><th></th></tr></thead><tbody>
       ${open.map(o => `<tr data-order="${o.id}"><td>#${o.id}</td><td>${when(o.time)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td>${usd(o.limitPrice)}</td><td>${esc(o.remaining)}</td><td>${o.status}</td><td><button data-cancel="${o.id}">Cancel</button></td></tr>`).join('') || '<tr><td colspan="8" class="muted">None.</td></tr>'}</tbody></table></div>
     <h2>Recent orders</h2>
-    <div class="scroll"><table id="recent-orders"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Type</th><th>Filled</th><th>Avg price</th><th>Status</th><th>Copied</th></tr></thead><tbody>
+    <div class="scroll"><table id="recent-orders" class="cards"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Type</th><th>Filled</th><th>Avg price</th><th>Status</th><th>Copied</th></tr></thead><tbody>
       ${recent.map(o => `<tr data-order="${o.id}"><td>#${o.id}</td><td>${when(o.time)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td>${o.type}</td><td>${esc(o.filledQuantity)}</td><td>${D(o.averagePrice) ? usd(o.averagePrice) : ''}</td><td>${o.status}</td><td>${o.account === 'portfolio' ? `${o.copies.filled} filled, ${o.copies.failed} failed` : 'not copied'}</td></tr>`).join('') || '<tr><td colspan="9" class="muted">None yet.</td></tr>'}</tbody></table></div>
     <h2>Your trades</h2>${leadFillsTable(fills.slice().reverse())}
     <h2>Followers (${active.length} active)</h2>
-    <div class="scroll"><table id="followers"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
+    <div class="scroll"><table id="followers" class="cards"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
       ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${usd(f.netInvested)}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
         <td>${f.status === 'active' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
     <h2>Lead settings</h2>
@@ -899,6 +904,15 @@ function throttle(f, ms) {
   };
 }
 function debounce(f, ms) { let t = null; return (...a) => { clearTimeout(t); t = setTimeout(() => f(...a), ms); }; }
+
+// Card tables (a phone shows each row as a card): every cell carries its column's name, for the style sheet.
+function labelCells() {
+  for (const table of $$('table.cards', main())) {
+    const heads = $$('thead th', table).map(th => th.textContent.trim());
+    for (const td of $$('tbody td:not([data-label])', table)) td.dataset.label = td.colSpan === 1 ? heads[td.cellIndex] || '' : '';
+  }
+}
+new MutationObserver(labelCells).observe(main(), { childList: true, subtree: true });
 
 document.addEventListener('click', e => {
   const a = e.target.closest('a[data-link]');
