@@ -41,13 +41,6 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 PORT = 18181
 RETRY = (StaleElementReferenceException, NoSuchElementException)
 BASE = f"http://127.0.0.1:{PORT}"
-DEVSKIP = os.environ.get("DEVSKIP")  # TEMP
-
-
-def fail(m):  # TEMP
-    raise AssertionError(m)
-
-
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
 
 
@@ -173,8 +166,23 @@ class Browser:
         # A page wider than the screen makes a mobile browser zoom out (innerWidth grows): the check must see 390.
         assert inner == 390, f"{page}: the viewport is {inner} px wide, not the phone's 390 (the page is too wide to fit)"
         assert width <= inner and body <= inner, f"{page} scrolls sideways at phone width ({width}/{body} > {inner} px)"
+        # Nor does any part of it (a table in a box that scrolls sideways hides its last columns).
+        boxes = self.js("""return [...document.querySelectorAll('body *')].filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+            && e.scrollWidth > e.clientWidth + 1).map(e => (e.firstElementChild && e.firstElementChild.id) || e.id || e.className)""")
+        assert not boxes, f"{page}: parts scroll sideways at phone width: {boxes}"
         header = self.js("return document.querySelector('header.top').getBoundingClientRect().height")
         assert header <= 110, f"{page}: the header is {header} px high on a phone"
+        return header
+
+    def readable_charts(self, page):
+        """Every chart's text is at least 11 px as shown (its font size times the scale the chart is drawn at)."""
+        smallest = self.js("""let min = 1e9;
+            for (const svg of document.querySelectorAll('svg.chart')) {
+              const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+              for (const t of svg.querySelectorAll('text')) min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * scale);
+            }
+            return min;""")
+        assert smallest >= 11, f"{page}: chart text is {smallest:.1f} px as shown"
 
     def only_same_origin_resources(self):
         urls = self.js("return performance.getEntriesByType('resource').map(e => e.name)")
@@ -217,15 +225,8 @@ class Browser:
                      other: other.reduce((a, e) => a + e.transferSize, 0) };""", match)
 
 
-HOLD = {}  # TEMP
-
-
 def step(text):
     print(f"- {text}", flush=True)
-    if os.environ.get("HOLD") and os.environ["HOLD"] in text:  # TEMP
-        json.dump(dict(HOLD["keys"], base=BASE), open("/tmp/explore/keys.json", "w"))
-        print("holding", flush=True)
-        time.sleep(1800)
 
 
 def start_server(binary, workdir, port, interval):
@@ -261,7 +262,6 @@ class Market:
 
 
 def journey(b, keys, market):
-    HOLD["keys"] = keys  # TEMP
     started = time.time()
 
     step("some market history: the leads buy, then BTC and ETH move, so the charts have a shape")
@@ -273,10 +273,16 @@ def journey(b, keys, market):
         market.move("ETH-USDT", 2 - move)
 
     # ---- signed out ----
-    step("signed out: My copies, the lead dashboard and a stored key that is not valid all end on the sign-in page")
+    step("signed out on the board, Copy goes to the sign-in page")
     b.open("/leads")
     b.q("#board tbody tr[data-lead]")
     b.until("the market's date in the header", lambda: "2021-" in b.text("#market"))
+    b.click('#board a[data-copy="trend"]')
+    b.sign_in_page("/copy/trend")
+
+    step("signed out, My copies, the lead dashboard and a stored key that is not valid all end on the sign-in page")
+    b.click('a[data-nav="leads"]')
+    b.q("#board tbody tr[data-lead]")
     b.click('a[data-nav="copies"]')
     b.sign_in_page("/copies")
     b.shot("02-sign-in-for-my-copies")
@@ -330,6 +336,24 @@ def journey(b, keys, market):
     b.until("signed in, on the copy setup", lambda: urlparse(b.driver.current_url).path == "/copy/trend" and b.all("#copy-form"))
     assert b.text("#who-name") == "newcomer"
     b.until("the live stream", lambda: "on" in b.q("#live").get_attribute("class"))
+
+    step("browse the board and open the trend lead's profile: returns over each period, its portfolio")
+    b.click('a[data-nav="leads"]')
+    b.click('#board tr[data-lead="trend"] a')
+    b.until("the profile", lambda: b.text("h1").startswith("trend"))
+    b.q("svg.chart path")
+    assert "%" in b.text('[data-stat="roi"] .value')
+    trend = api("GET", "/v1/leads/trend")
+    for period in ["7d", "30d", "90d", "all"]:
+        roi = Decimal(trend["returns"][period]["roi"]) * 100
+        shown = b.text(f'#returns tr[data-period="{period}"]')
+        assert f"{abs(roi).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%" in shown, (period, shown, roi)
+    b.q("#weights tbody tr")
+    times = [t.text for t in b.all(".lead-fills tbody tr td:first-child")]
+    assert times and all(t.startswith("2021-") for t in times), times[:3]
+    b.shot("03-lead-profile")
+    b.click("#copy-button")
+    b.until("the copy setup", lambda: urlparse(b.driver.current_url).path == "/copy/trend" and b.all("#copy-form"))
 
     step("copy setup: the API's error appears next to the field; percents are percents; buy existing shows what it would buy")
     b.type("#investment", "50")
@@ -443,6 +467,9 @@ def journey(b, keys, market):
     b.until("older fills", lambda: len(b.all("#fills tbody tr[data-n]")) > 50)
     fills = rows("#fills tbody tr[data-n]")
     assert [n for n, _ in fills] == sorted((n for n, _ in fills), reverse=True) and len({n for n, _ in fills}) == len(fills), fills
+    api("POST", "/v1/orders", keys["trend"], {"symbol": "ETH-USDT", "side": "buy", "quoteAmount": str(big)})
+    b.until("the lead's new fill on top, the older rows still shown", lambda: len(b.all("#fills tbody tr[data-n]")) == len(fills) + 1 and
+            int(b.q("#fills tbody tr[data-n]").get_attribute("data-n")) > fills[0][0])
     history = [r.get_attribute("data-type") for r in b.all("#history tr[data-type]")]
     for kind in ["started", "investmentAdded", "stopLossSet", "takeProfitSet"]:
         assert kind in history, f"the history lacks {kind}: {history}"
@@ -452,22 +479,16 @@ def journey(b, keys, market):
     roi_labels = [s.text for s in b.all(".stat .label") if "ROI" in s.text]
     assert len(b.all('[data-stat="roi"]')) == 1 and len(roi_labels) == 1, roi_labels
     assert len(b.text('[data-stat="roi"] .note')) > 10, "the ROI says not what it measures"
-    DEVSKIP or b.all("svg.chart line.marker") or fail("the money added is not marked on the chart")
-    labels = b.js("return [...document.querySelectorAll('svg.chart > text:not(.legend):not(.marker-label)')].map(t => t.textContent)")
-    axis = [t for t in labels if not re.match(r"[A-Z][a-z]{2} \d", t)]
+    assert b.all("svg.chart line.marker"), "the money added is not marked on the chart"
+    axis = b.js("return [...document.querySelectorAll('svg.chart text.y')].map(t => t.textContent)")
     assert axis and all(t.endswith("%") for t in axis), f"the chart's axis is not a return in percent: {axis}"
     curve = api("GET", f"/v1/copies/{copy_id}/equity-curve?points=300", keys["newcomer"])
     shown = b.js("return document.querySelector('svg.chart circle.s-copy title').textContent")
     value = float(re.search(r"([+-]?[\d.]+)%", shown).group(1))
     expected = (float(curve[-1]["nav"]) - 1) * 100
-    DEVSKIP or (abs(value - expected) < 0.5 and abs(value) < 20) or fail(f"the chart shows {shown}, the copy's return is {expected:.2f}% (adding 50 to 100 is no gain)")
-    smallest = b.js("""let min = 1e9;
-        for (const svg of document.querySelectorAll('svg.chart')) {
-          const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-          for (const t of svg.querySelectorAll('text')) min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * scale);
-        }
-        return min;""")
-    assert smallest >= 11, f"chart text is {smallest:.1f} px as shown"
+    assert abs(value - expected) < 0.5 and abs(value) < 20, f"the chart shows {shown}, the copy's return is {expected:.2f}% (adding 50 to 100 is no gain)"
+    b.readable_charts("copy details")
+    assert b.all("svg.chart text.marker-label"), "the money added is not labelled on the chart"
     b.shot("07-copy-details-pages")
 
     step("the copy details of a copy with many fills weigh little")
@@ -485,13 +506,13 @@ def journey(b, keys, market):
     assert b.all('#board a[data-copy="swing"]')
     b.until("the live stream", lambda: "on" in b.q("#live").get_attribute("class"))
     b.js("performance.setResourceTimingBufferSize(5000); performance.clearResourceTimings()")
-    clock = b.text("#market")
+    clock = b.js("return S.market")  # the market time of the last price event the page was told of
     end = time.time() + 20
     rng = random.Random(7)
     while time.time() < end:
         market.move("BTC-USDT", 1 + rng.uniform(-0.003, 0.003))
         time.sleep(0.5)
-    b.until("the market clock moves with the events", lambda: b.text("#market") != clock and "2021-" in b.text("#market"))
+    b.until("the price events reach the page", lambda: b.js("return S.market") != clock and "2021-" in b.text("#market"))
     leads = b.transfer_bytes("/v1/leads")
     print(f"  lead board, 20 s of live prices: {leads['count']} reads of /v1/leads, {leads['fetch']} B")
     assert 1 <= leads["count"] and leads["fetch"] < 100_000, leads
@@ -501,6 +522,7 @@ def journey(b, keys, market):
     b.phone(True)
     pages = [("board", "/leads", "#board tbody tr"), ("profile", "/leads/trend", "#weights tbody tr"), ("setup", "/copy/swing", "#copy-form"),
              ("copies", "/copies", "#copies tbody tr"), ("details", f"/copies/{copy_id}", "#fills tbody tr"), ("signin", "/signin", "#signin-form")]
+    headers = []
     for name, path, ready in pages:
         b.open(path)
         b.q(ready)
@@ -509,8 +531,10 @@ def journey(b, keys, market):
             b.click("#buyExisting")
             b.q("#preview-table")
         time.sleep(0.3)
-        b.fits_phone(name)
+        headers.append(b.fits_phone(name))
+        b.readable_charts(f"{name} on a phone")
         b.shot(f"phone-{name}")
+    print(f"  phone header: {min(headers):.0f} to {max(headers):.0f} px high")
     b.open(f"/copies/{copy_id}")
     b.q("#fills tbody tr")
     b.fits_phone("details")

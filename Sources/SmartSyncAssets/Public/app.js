@@ -2,7 +2,7 @@
 // SmartSync's pages: a small router over the JSON API, SVG charts, live updates from /v1/stream.
 // Amounts stay decimal strings; sums and percentages are exact (BigInt in units of 1e-8). Numbers are used only for
 // the pixel coordinates of charts.
-const S = { key: localStorage.getItem('smartsync.key'), me: null, ws: null, onEvent: null, wsRetry: 0, config: null, market: null, drawings: 0, drawnAt: 0 };
+const S = { key: localStorage.getItem('smartsync.key'), me: null, ws: null, onEvent: null, missed: null, wsRetry: 0, config: null, market: null, drawings: 0, drawnAt: 0 };
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => [...root.querySelectorAll(sel)];
 const main = () => $('#main');
@@ -170,7 +170,7 @@ function lineChart(series, { width = chartWidth(), height = Math.round(Math.min(
   let out = `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(label)}">`;
   for (let v = y0; v <= y1 + step / 2; v += step) {
     out += `<line class="grid" x1="${pad.l}" x2="${width - pad.r}" y1="${Y(v).toFixed(1)}" y2="${Y(v).toFixed(1)}"/>`;
-    out += `<text x="${pad.l - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end">${esc(yFormat(v))}</text>`;
+    out += `<text class="y" x="${pad.l - 6}" y="${(Y(v) + 4).toFixed(1)}" text-anchor="end">${esc(yFormat(v, step))}</text>`;
   }
   const years = new Date(x0).getFullYear() !== new Date(x1).getFullYear();
   const hours = x1 - x0 < 2 * 86400000;  // a short span is labelled with times of day
@@ -178,7 +178,7 @@ function lineChart(series, { width = chartWidth(), height = Math.round(Math.min(
   for (let k = 0; k <= ticks; k++) {
     const t = x0 + (x1 - x0) * k / ticks, d = new Date(t);
     const label = hours ? (k === 0 ? shortDate(t, years) + ' ' : '') + `${two(d.getHours())}:${two(d.getMinutes())}` : shortDate(t, years || k === 0);
-    out += `<text x="${X(t).toFixed(1)}" y="${height - 8}" text-anchor="${k === 0 ? 'start' : k === ticks ? 'end' : 'middle'}">${esc(label)}</text>`;
+    out += `<text class="x" x="${X(t).toFixed(1)}" y="${height - 8}" text-anchor="${k === 0 ? 'start' : k === ticks ? 'end' : 'middle'}">${esc(label)}</text>`;
   }
   for (const m of markers) {
     if (m.t < x0 || m.t > x1) continue;
@@ -200,7 +200,11 @@ function lineChart(series, { width = chartWidth(), height = Math.round(Math.min(
 }
 // Drawn at the width it is shown at, so that its text is the size of the page's text.
 function chartWidth() { return Math.max(300, Math.min(1068, (main().clientWidth || 800) - 34)); }
-const percentAxis = v => (v >= 0 ? '+' : '') + (Math.abs(v) < 10 ? v.toFixed(1) : v.toFixed(0)) + '%';
+// A return in percent: on the axis with the decimals its step needs (all labels alike), elsewhere with two.
+function percentAxis(v, step) {
+  const t = v.toFixed(step === undefined ? 2 : step >= 1 ? 0 : step >= 0.1 ? 1 : 2);
+  return (/[1-9]/.test(t) ? (v > 0 ? '+' : '') + t : t.replace('-', '')) + '%';
+}
 function sparkline(navs) {
   if (!navs || navs.length < 2) return '';
   const ys = navs.map(Number), y0 = Math.min(...ys), y1 = Math.max(...ys);
@@ -258,12 +262,11 @@ async function pageLead(user) {
     <div class="grid">
       ${stat('ROI (all time)', signed(l.roi, pct), cls(l.roi), 'roi')}${stat('PnL', signed(l.pnl) + ' USDT', cls(l.pnl))}${stat('Equity', usd(l.equity) + ' USDT')}
       ${stat('AUM (copy accounts)', usd(l.aum) + ' USDT')}${stat('Followers', `${l.followers} / ${l.followerLimit}`, '', 'followers')}
-      ${stat('Win rate', `${pct(l.winRate)}`, '', '', `${l.closedRoundTrips} closed round trips`)}${stat('Max drawdown', pct(l.maxDrawdown))}
+      ${stat('Win rate', `${pct(l.winRate)}`, '', '', `${l.closedRoundTrips} closed round trip${l.closedRoundTrips === 1 ? '' : 's'}`)}${stat('Max drawdown', pct(l.maxDrawdown))}
       ${stat('Profit share', pct(l.profitShareRate), '', '', 'of followers\' realized profit above their high-water mark')}
     </div>
-    <div class="scroll"><table id="returns" class="compact"><thead><tr><th></th>${PERIODS.map(p => `<th>${p[1]}</th>`).join('')}</tr></thead><tbody>
-      <tr><td>ROI</td>${PERIODS.map(p => `<td class="${cls(l.returns[p[0]].roi)}">${signed(l.returns[p[0]].roi, pct)}</td>`).join('')}</tr>
-      <tr><td>PnL (USDT)</td>${PERIODS.map(p => `<td class="${cls(l.returns[p[0]].pnl)}">${signed(l.returns[p[0]].pnl)}</td>`).join('')}</tr></tbody></table></div>
+    <div class="scroll"><table id="returns" class="compact"><thead><tr><th>Period</th><th>ROI</th><th>PnL (USDT)</th></tr></thead><tbody>
+      ${PERIODS.map(([k, name]) => `<tr data-period="${k}"><td>${name}</td><td class="${cls(l.returns[k].roi)}">${signed(l.returns[k].roi, pct)}</td><td class="${cls(l.returns[k].pnl)}">${signed(l.returns[k].pnl)}</td></tr>`).join('')}</tbody></table></div>
     <div class="card cta"><div>Copy ${esc(l.user)} in <b>Smart Sync</b> mode: every trade is copied as the same share of your copy's equity. Minimum ${usd(config.minInvestment)} USDT.</div>
       <div>${copyAction(l, copying)}</div></div>
     <h2>Return since it started leading</h2>${lineChart([{ name: 'Lead return', cls: 's-lead', points: l.equityCurve.map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) - 1) * 100 })) }], { yFormat: percentAxis, label: 'lead return' })}
@@ -403,9 +406,14 @@ async function pageCopy(id) {
   if (!S.key) return signInFirst();
   const path = '/v1/copies/' + enc(id);
   const c = await get(path + '?view=summary');
+  // Rows the reader brought in with "Show older" stay when the page is drawn again (a live event, an action);
+  // opening the page anew starts from the first page.
+  if (!S.shown || S.shown.copy !== id) S.shown = { copy: id };  // the oldest row (n) shown of each list, if older pages were opened
+  const shown = S.shown, down = (count, first, oldest) => oldest === undefined ? first : Math.max(first, count - oldest);
   const [curve, l, fills, failed, history] = await Promise.all([
     get(path + '/equity-curve?points=300'), get(`/v1/leads/${enc(c.lead)}?curvePoints=300&curveFrom=${c.startedEvent}`),
-    get(path + '/fills?order=newest&limit=50'), get(path + '/failed-orders?order=newest&limit=20'), get(path + '/history')]);
+    get(path + `/fills?order=newest&limit=${down(c.fillCount, 50, shown.fills)}`),
+    get(path + `/failed-orders?order=newest&limit=${down(c.failedOrderCount, 20, shown.failed)}`), get(path + '/history')]);
   const mine = S.me && S.me.id === c.user, active = c.status === 'active';
   const t = c.tracking;
   // Returns since the copy started, for the copy (its unit value) and the lead over the same span.
@@ -482,6 +490,7 @@ function wireMore(name, url, rows) {
       const page = await get(`${url}&before=${button.dataset.before}`);
       $(`#${name} tbody`).insertAdjacentHTML('beforeend', rows(page));
       const shown = $$(`#${name} tbody tr[data-n]`).length;
+      if (S.shown && page.length) S.shown[name] = page[page.length - 1].n;
       const counter = $('#count-' + name); if (counter) counter.textContent = counter.textContent.replace(/^\d+/, shown);
       if (!page.length || page[page.length - 1].n === 0) button.parentElement.remove();
       else { button.dataset.before = page[page.length - 1].n; button.disabled = false; }
@@ -537,7 +546,7 @@ function wireCopySettings(c) {
     const fresh = await get(path + '?view=summary');
     const equity = D(fresh.equity), invested = D(fresh.netInvested);
     const sl = thresholdDistance(stopLoss, invested), tp = thresholdDistance(takeProfit, invested);
-    const reached = sl !== null && equity <= invested - sl ? ['stop loss', invested - sl, 'at or below'] : tp !== null && equity >= invested + tp ? ['take profit', invested + tp, 'at or above'] : null;
+    const reached = sl !== null && equity <= invested - sl ? ['stop loss', stopLoss, sl, 'loss'] : tp !== null && equity >= invested + tp ? ['take profit', takeProfit, tp, 'profit'] : null;
     const save = async () => {
       for (const [suffix, body] of changes) {
         const after = await api('PUT', `${path}/${suffix}`, body, keyFor(th, [suffix, body]));
@@ -547,7 +556,9 @@ function wireCopySettings(c) {
       toast('Saved'); rerender();
     };
     if (reached) {
-      confirmBox(`<p>Your copy is worth <b>${usd(equity)} USDT</b>, ${reached[2]} the ${reached[0]} you entered (${usd(reached[1])} USDT).</p>
+      const [name, t, distance, what] = reached, now = equity - invested;
+      confirmBox(`<p>Your copy is worth <b>${usd(equity)} USDT</b> for <b>${usd(invested)} USDT</b> invested: a ${what} of <b>${usd(now < 0n ? -now : now)} USDT</b>.
+        The ${name} you entered, a ${what} of ${t.amount !== undefined ? `${usd(distance)} USDT` : `${pct(t.ratio)} (${usd(distance)} USDT)`}, is already reached.</p>
         <p>Saving it <b>stops the copy now</b>: every holding is sold at market, for about <b>${usd(equity)} USDT</b> in all, and the cash goes to your main account.</p>`,
         'Save and stop the copy', save, 'Don\'t save');
       return;
@@ -581,7 +592,7 @@ async function pageDashboard() {
     <p class="hint">Your main account (${usd(me.main.USDT || '0')} USDT) is separate: only the lead portfolio's trades are copied.</p>
     <h2>Trade</h2>
     <form id="order-form" class="card" novalidate><div class="row">
-      <select name="symbol" id="order-symbol" aria-label="Pair">${markets.map(m => `<option value="${esc(m.symbol)}"${m.symbol === pair ? ' selected' : ''}>${esc(m.symbol)} · ${usd(m.price)}</option>`).join('')}</select>
+      <select name="symbol" id="order-symbol" aria-label="Pair" data-kept>${markets.map(m => `<option value="${esc(m.symbol)}"${m.symbol === pair ? ' selected' : ''}>${esc(m.symbol)} · ${usd(m.price)}</option>`).join('')}</select>
       <select name="side" id="order-side" aria-label="Side"><option value="buy">Buy</option><option value="sell">Sell</option></select>
       <select name="type" id="order-type" aria-label="Type"><option value="market">Market</option><option value="limit">Limit</option></select>
       <input type="text" inputmode="decimal" name="amount" id="order-amount" placeholder="USDT to spend" class="medium" aria-label="Amount">
@@ -598,7 +609,7 @@ async function pageDashboard() {
     <h2>Your trades</h2>${leadFillsTable(fills.slice().reverse())}
     <h2>Followers (${active.length} active)</h2>
     <div class="scroll"><table id="followers" class="cards"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
-      ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${usd(f.netInvested)}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
+      ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${f.status === 'active' ? usd(f.netInvested) : '<span class="muted" title="closed: everything went back to the follower">—</span>'}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
         <td>${f.status === 'active' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
     <h2>Lead settings</h2>
     <form id="lead-settings" class="card" novalidate><div class="row wrap-row">
@@ -736,7 +747,9 @@ function rerender() { rendering = rendering.then(render, render); return renderi
 // longer valid) returns a redirect, followed here, inside this render: no render ever waits for another.
 async function render() {
   for (let hops = 0; hops < 4; hops++) {
-    S.onEvent = null; S.drawings++; S.drawnAt = Date.now();
+    // Events that come while the page is read and drawn are kept, and given to the page once it is drawn: its data
+    // may predate them (a burst of fills would otherwise end with the page a few fills behind).
+    S.onEvent = null; S.missed = []; S.drawings++; S.drawnAt = Date.now();
     const path = location.pathname;
     const route = ROUTES.find(([re]) => re.test(path));
     if (!route) { main().innerHTML = '<h1>Not found</h1><p><a href="/leads" data-link>Back to the leads</a></p>'; return; }
@@ -755,6 +768,8 @@ async function render() {
     }
     if (outcome && outcome.redirect) { history.replaceState({}, '', outcome.redirect); continue; }
     document.title = ($('h1', main()) ? $('h1', main()).textContent.trim().replace(/\s+/g, ' ') + ' · ' : '') + 'SmartSync';
+    const missed = S.missed; S.missed = null;
+    if (S.onEvent) missed.forEach(ev => S.onEvent(ev));
     return;
   }
 }
@@ -764,7 +779,7 @@ function typing() {
   if ($('#confirm-modal')) return true;
   if (a && main().contains(a) && ['INPUT', 'SELECT', 'TEXTAREA'].includes(a.tagName)) return true;
   if ($$('input[type=text], input[type=password]', main()).some(i => i.value !== i.defaultValue)) return true;
-  return $$('select', main()).some(sel => [...sel.options].some(o => o.selected !== o.defaultSelected));
+  return $$('select:not([data-kept])', main()).some(sel => [...sel.options].some(o => o.selected !== o.defaultSelected));
 }
 // A burst of events (a lead's many orders) makes one redraw, not one each: a redraw asked for while another is
 // waiting to start joins it.
@@ -786,6 +801,7 @@ function liveRerender() {
   return entry.done;
 }
 function go(path, replace) {
+  S.shown = null;
   if (replace) history.replaceState({}, '', path); else history.pushState({}, '', path);
   return rerender();
 }
@@ -827,7 +843,7 @@ function connect() {
     if (ev.type === 'failedCopyOrder') toast(`Copy ${ev.copy}: ${ev.side} ${ev.symbol} not executed: ${ev.explanation}`);
     if (ev.type === 'copyStatus' && ev.status === 'stopped') toast(`Copy ${ev.copy} stopped${ev.stopReason ? ': ' + (STOP[ev.stopReason] || ev.stopReason) : ''}`);
     if (['copyFill', 'copyStatus'].includes(ev.type)) refreshMe();
-    if (S.onEvent) S.onEvent(ev);
+    if (S.onEvent) S.onEvent(ev); else if (S.missed && S.missed.length < 1000) S.missed.push(ev);
   };
   ws.onclose = () => {
     $('#live').classList.remove('on'); $('#live').title = 'Live updates: reconnecting';
@@ -919,7 +935,7 @@ document.addEventListener('click', e => {
   if (!a || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
   e.preventDefault(); go(a.getAttribute('href'));
 });
-window.addEventListener('popstate', () => rerender());
+window.addEventListener('popstate', () => { S.shown = null; rerender(); });
 (async () => {
   try { await getConfig(); showMarket(S.config.marketTime); } catch (_) {}
   if (S.key) { try { S.me = await get('/v1/me'); connect(); } catch (e) { if (e.status === 401) signOut(false); } }
