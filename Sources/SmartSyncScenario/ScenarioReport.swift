@@ -50,9 +50,10 @@ public enum ScenarioReport {
             })
     }
 
-    public static func lead(_ engine: Engine, _ l: Int) -> JSONValue {
+    /// A lead as the report shows it; `curve: false` leaves out its equity curve (for views that show their own).
+    public static func lead(_ engine: Engine, _ l: Int, curve: Bool = true) -> JSONValue {
         let v = engine.leadView(l)
-        return .object([
+        var pairs: [(String, JSONValue)] = [
             ("user", .string(v.user)),
             ("status", .string(v.status.rawValue)),
             ("cash", amount(v.cash)),
@@ -70,7 +71,9 @@ public enum ScenarioReport {
             ("profitShareEarned", amount(v.profitShareEarned)),
             ("nav", amount(v.nav)),
             ("fills", .int(engine.leadFills.filter { $0.lead == l }.count)),
-            (
+        ]
+        if curve {
+            pairs.append((
                 "equityCurve",
                 .array(
                     engine.leads[l].curve.map { p in
@@ -79,13 +82,16 @@ public enum ScenarioReport {
                             ("nav", amount(p.nav)),
                         ])
                     })
-            ),
-        ])
+            ))
+        }
+        return .object(pairs)
     }
 
-    public static func copy(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
+    /// A copy as the report shows it; `history: false` leaves out its fills and failed orders (for views that read
+    /// them by page).
+    public static func copy(_ engine: Engine, _ ref: CopyRef, history: Bool = true) -> JSONValue {
         let v = engine.copyView(ref)
-        let fills = engine.copyFills(ref).map { f -> JSONValue in
+        let fills = !history ? [] : engine.copyFills(ref).map { f -> JSONValue in
             .object([
                 ("event", .int(f.event)),
                 ("time", .string(ISO8601.format(f.time))),
@@ -100,7 +106,7 @@ public enum ScenarioReport {
                 ("cappedByCash", .bool(f.cappedByCash)),
             ])
         }
-        let failed = engine.failedOrders(ref).map { f -> JSONValue in
+        let failed = !history ? [] : engine.failedOrders(ref).map { f -> JSONValue in
             .object([
                 ("event", .int(Int(f.event))),
                 ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
@@ -129,8 +135,7 @@ public enum ScenarioReport {
             ("roi", amount(v.roi)),
             ("feesPaid", amount(v.feesPaid)),
             ("profitSharePaid", amount(v.profitSharePaid)),
-            ("fills", .array(fills)),
-            ("failedOrders", .array(failed)),
+        ] + (history ? [("fills", .array(fills)), ("failedOrders", .array(failed))] : []) + [
             ("tracking", tracking(v.tracking)),
         ])
     }

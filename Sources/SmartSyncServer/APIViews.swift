@@ -43,8 +43,7 @@ enum APIViews {
     /// A lead for the API: the report's lead, its slippage limit and returns over 7, 30, 90 days and all time, and
     /// at most `curvePoints` points of its equity curve (nil: all; 0: none, with a sparkline of its NAV instead).
     static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> JSONValue {
-        guard case .object(var pairs) = ScenarioReport.lead(engine, l) else { return .null }
-        pairs.removeAll { $0.0 == "equityCurve" }
+        guard case .object(var pairs) = ScenarioReport.lead(engine, l, curve: false) else { return .null }
         pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
         let windows: [Int?] = [7, 30, 90, nil]
         pairs.append((
@@ -86,10 +85,9 @@ enum APIViews {
     /// A copy without its fills and failed orders (pages read those by page): the report's copy, their counts and
     /// the failed orders grouped by reason.
     static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
-        guard case .object(var pairs) = ScenarioReport.copy(engine, ref) else { return .null }
-        pairs.removeAll { $0.0 == "fills" || $0.0 == "failedOrders" }
+        guard case .object(var pairs) = ScenarioReport.copy(engine, ref, history: false) else { return .null }
         let failed = engine.failedOrders(ref)
-        pairs.append(("fillCount", .int(engine.copyFills(ref).count)))
+        pairs.append(("fillCount", .int(engine.copyFillCount(ref))))
         pairs.append(("failedOrderCount", .int(failed.count)))
         var byReason: [FailedCopyOrder.Reason: (count: Int, last: Int)] = [:]
         for f in failed {
@@ -114,16 +112,11 @@ enum APIViews {
         return .object(pairs)
     }
 
-    /// One page of a list numbered 0… in order: `newest` first or oldest first, from before (newest) or after
-    /// (oldest) the item numbered `cursor`.
-    static func page<T>(_ items: [T], limit: Int, cursor: Int?, newest: Bool) -> [(n: Int, item: T)] {
-        let numbered = items.enumerated().map { (n: $0.offset, item: $0.element) }
-        if newest {
-            let end = min(cursor ?? numbered.count, numbered.count)
-            return Array(numbered[max(0, end - limit)..<max(0, end)].reversed())
-        }
-        let start = cursor.map { $0 + 1 } ?? 0
-        return start < numbered.count ? Array(numbered[start..<min(numbered.count, start + limit)]) : []
+    /// One page of items numbered in order (`n` ascending): `newest` first, before the item numbered `cursor`, or
+    /// oldest first, after it.
+    static func page<T>(_ numbered: [(n: Int, item: T)], limit: Int, cursor: Int?, newest: Bool) -> [(n: Int, item: T)] {
+        if newest { return Array(numbered.filter { cursor == nil || $0.n < cursor! }.suffix(limit).reversed()) }
+        return Array(numbered.filter { cursor == nil || $0.n > cursor! }.prefix(limit))
     }
 
     /// A copy fill with the lead fill that caused it (nil for buy-existing, stops and adjustments).

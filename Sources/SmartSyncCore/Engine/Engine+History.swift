@@ -48,12 +48,8 @@ extension Engine {
 
     /// The time of the command at `event`, when the engine saw it through `execute`.
     public func time(ofEvent event: Int) -> Int64? {
-        var (lo, hi) = (0, moments.count)
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if moments[mid].event < event { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < moments.count && moments[lo].event == event ? moments[lo].time : nil
+        let k = moments.firstIndex(notBefore: { $0.event < event })
+        return k < moments.count && moments[k].event == event ? moments[k].time : nil
     }
 
     /// The engine's clock: the time of the last command it accepted (zero before any).
@@ -108,14 +104,10 @@ extension Engine {
                 let from = now - Int64(days) * 86_400_000
                 if from > start {
                     // The last point at or before the window's start.
-                    var (lo, hi) = (0, curve.count)
-                    while lo < hi {
-                        let mid = (lo + hi) / 2
-                        if curve[mid].time <= from { lo = mid + 1 } else { hi = mid }
-                    }
-                    if lo > 0 {
-                        baseNav = curve[lo - 1].nav
-                        baseProfit = curve[lo - 1].equity - curve[lo - 1].netFunding
+                    let after = curve.firstIndex(notBefore: { $0.time <= from })
+                    if after > 0 {
+                        baseNav = curve[after - 1].nav
+                        baseProfit = curve[after - 1].equity - curve[after - 1].netFunding
                     }
                 }
             }

@@ -161,6 +161,15 @@ extension Engine {
         return fills
     }
 
+    /// How many fills a copy has (without building them).
+    public func copyFillCount(_ ref: CopyRef) -> Int {
+        let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
+        return positions.reduce(0) { n, position in
+            guard case .copyFills(let b) = journal[position], b.row(of: ref.slot) != nil else { return n }
+            return n + 1
+        }
+    }
+
     /// A copy's failed copy orders in order.
     public func failedOrders(_ ref: CopyRef) -> [FailedCopyOrder] {
         let positions = ref.lead < failuresByLead.count ? failuresByLead[ref.lead] : []

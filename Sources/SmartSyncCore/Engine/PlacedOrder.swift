@@ -65,21 +65,13 @@ extension Engine {
 
     /// The order placed by the command at `event`, if that command placed one.
     public func order(placedAt event: Int) -> PlacedOrder? {
-        var (lo, hi) = (0, orders.count)
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if orders[mid].event < event { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < orders.count && orders[lo].event == event ? orders[lo] : nil
+        let k = orders.firstIndex(notBefore: { $0.event < event })
+        return k < orders.count && orders[k].event == event ? orders[k] : nil
     }
 
     func orderPosition(_ id: Int) -> Int? {
-        var (lo, hi) = (0, orders.count)
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if orders[mid].id < id { lo = mid + 1 } else { hi = mid }
-        }
-        return lo < orders.count && orders[lo].id == id ? lo : nil
+        let k = orders.firstIndex(notBefore: { $0.id < id })
+        return k < orders.count && orders[k].id == id ? k : nil
     }
 
     /// Copy fills and failed copy orders added since these counts (what one lead fill's fan-out did).

@@ -22,15 +22,7 @@ public enum Demo {
 
     /// Reads the daily bars of each demo symbol from a folder of the CSV files (instead of the embedded copies).
     public static func bars(dataDirectory: String) throws -> [String: [PriceBar]] {
-        var result: [String: [PriceBar]] = [:]
-        for (symbol, file, _) in DemoFeed.symbols {
-            let path = "\(dataDirectory)/\(file)-usd-daily-2021.csv"
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw APIError(.internalServerError, code: "demoData", "cannot read \(path)")
-            }
-            result[symbol] = try PriceBar.parseCSV(data)
-        }
-        return result
+        try DemoFeed.bars { file in FileManager.default.contents(atPath: "\(dataDirectory)/\(file)").map { [UInt8]($0) } }
     }
 
     /// True when the engine holds the demo's market and people (or nothing at all yet).

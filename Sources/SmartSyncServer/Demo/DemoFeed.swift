@@ -49,14 +49,20 @@ public struct DemoFeed: Sendable {
 
     /// The feed from the price files compiled into the binary.
     public static func embedded() throws -> DemoFeed {
+        try DemoFeed(bars: bars { file in Assets.demoPrices[file] })
+    }
+
+    /// The daily bars of each demo symbol, from its CSV file (`btc-usd-daily-2021.csv`…) as `read` gives it.
+    static func bars(reading read: (String) -> [UInt8]?) throws -> [String: [PriceBar]] {
         var bars: [String: [PriceBar]] = [:]
-        for (symbol, file, _) in symbols {
-            guard let bytes = Assets.demoPrices["\(file)-usd-daily-2021.csv"] else {
-                throw APIError(.internalServerError, code: "demoData", "no price data for \(symbol) in this build")
+        for (symbol, stem, _) in symbols {
+            let file = "\(stem)-usd-daily-2021.csv"
+            guard let bytes = read(file) else {
+                throw APIError(.internalServerError, code: "demoData", "cannot read the price data \(file) of \(symbol)")
             }
             bars[symbol] = try PriceBar.parseCSV(bytes)
         }
-        return DemoFeed(bars: bars)
+        return bars
     }
 
     /// The close of `symbol` on day `d`.

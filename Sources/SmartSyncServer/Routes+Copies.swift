@@ -1,0 +1,164 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmartSyncCore
+import SmartSyncScenario
+import SmartSyncStore
+
+/// Copies: start, details by page, history, curve, settings and stop.
+extension Routes {
+    // MARK: Copies
+
+    func registerCopies(_ router: Router<AppContext>) {
+        router.post("/v1/copies") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(StartCopyBody.self, request, context)
+            if let id = body.id { try Self.checkID(id, field: "id") }
+            // Without an id: from the Idempotency-Key when there is one, so that a retry names the same copy.
+            let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
+            let sequence = await service.commandCount
+            let id = body.id ?? key.map { "\(caller.user)-\(body.lead)-\(SHA256.hex($0).prefix(12))" } ?? "\(caller.user)-\(body.lead)-\(sequence)"
+            let start = StartCopyRequest(
+                copyID: id, user: caller.user, lead: body.lead, mode: body.mode ?? .smartSync, investment: body.investment,
+                buyExisting: body.buyExisting ?? false, stopLoss: body.stopLoss, takeProfit: body.takeProfit,
+                amountPerOrder: body.amountPerOrder)
+            let applied = try await apply(.startCopy(start), request, caller)
+            return try await copyJSON(id, caller, status: applied ? .created : .ok)
+        }
+        router.get("/v1/copies") { request, context in
+            let caller = try context.requireCaller()
+            let view = try Self.choice(request, "view", ["full", "summary"])
+            return await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user) else { return .array([]) }
+                    return .array(engine.users[u].copies.map { view == "summary" ? APIViews.copySummary(engine, $0) : ScenarioReport.copy(engine, $0) })
+                })
+        }
+        router.get("/v1/copies/:id") { request, context in
+            let caller = try context.requireCaller()
+            let id = try Self.parameter(context, "id")
+            let view = try Self.choice(request, "view", ["full", "summary"])
+            return try await jsonResponse(copyRead(id, caller) { engine, ref in
+                view == "summary" ? APIViews.copySummary(engine, ref) : ScenarioReport.copy(engine, ref)
+            })
+        }
+        router.get("/v1/copies/:id/fills") { request, context in
+            let caller = try context.requireCaller()
+            let (limit, cursor, newest) = try Self.pageQuery(request)
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                let page = APIViews.page(engine.copyFills(ref).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor, newest: newest)
+                // The lead fills behind this page, found in one pass from the newest.
+                var wanted = Set(page.compactMap { $0.item.leadFillID })
+                var leadFills: [String: LeadFill] = [:]
+                for f in engine.leadFills.reversed() where !wanted.isEmpty {
+                    if wanted.remove(f.id) != nil { leadFills[f.id] = f }
+                }
+                return .array(page.map { APIViews.copyFill($0.n, $0.item, leadFill: $0.item.leadFillID.flatMap { leadFills[$0] }) })
+            })
+        }
+        router.get("/v1/copies/:id/failed-orders") { request, context in
+            let caller = try context.requireCaller()
+            let (limit, cursor, newest) = try Self.pageQuery(request)
+            let reasons = FailedCopyOrder.Reason.allCases.map(\.rawValue)
+            let reason = try Self.choice(request, "reason", reasons, default: nil).flatMap(FailedCopyOrder.Reason.init(rawValue:))
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                // Numbered within all of the copy's failures, so that `n` and the cursor mean the same with a filter.
+                let numbered = engine.failedOrders(ref).enumerated().filter { reason == nil || $0.element.reason == reason }.map { ($0.offset, $0.element) }
+                return .array(APIViews.page(numbered, limit: limit, cursor: cursor, newest: newest).map { APIViews.failedOrder(engine, $0.n, $0.item) })
+            })
+        }
+        router.get("/v1/copies/:id/tracking") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                ScenarioReport.tracking(engine.copyView(ref).tracking)
+            })
+        }
+        router.get("/v1/copies/:id/history") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                .array(engine.copyHistory(ref).map(APIViews.history))
+            })
+        }
+        router.get("/v1/copies/:id/equity-curve") { request, context in
+            let caller = try context.requireCaller()
+            let points = try Self.optionalIntQuery(request, "points", range: 2...100_000)
+            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                let curve = engine.copyEquityCurve(ref)
+                return .array(
+                    (points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
+                        .object([
+                            ("event", .int(p.event)), ("time", APIViews.time(p.time)), ("equity", .string(p.equity.description)),
+                            ("netInvested", .string(p.netInvested.description)), ("nav", .string(p.nav.description)),
+                        ])
+                    })
+            })
+        }
+        // Settings and stop of a copy: only its follower may act on it.
+        router.post("/v1/copies/:id/investment") { request, context in
+            try await copyAction(request, context) { id in .adjustInvestment(copy: id, delta: try await decodeBody(AdjustBody.self, request, context).delta) }
+        }
+        router.put("/v1/copies/:id/stop-loss") { request, context in
+            try await copyAction(request, context) { id in .setStopLoss(copy: id, try await decodeBody(StopLossBody.self, request, context).stopLoss) }
+        }
+        router.put("/v1/copies/:id/take-profit") { request, context in
+            try await copyAction(request, context) { id in .setTakeProfit(copy: id, try await decodeBody(TakeProfitBody.self, request, context).takeProfit) }
+        }
+        router.delete("/v1/copies/:id") { request, context in
+            try await copyAction(request, context) { id in .stopCopy(copy: id) }
+        }
+    }
+
+    /// `order` (`oldest`, the default, or `newest`), `limit` (default all for oldest, 50 for newest) and the cursor:
+    /// `after` (oldest first) or `before` (newest first) an item's `n`.
+    static func pageQuery(_ request: Request) throws -> (limit: Int, cursor: Int?, newest: Bool) {
+        let newest = try choice(request, "order", ["oldest", "newest"]) == "newest"
+        let limit = try intQuery(request, "limit", default: newest ? 50 : 1_000_000, range: 1...1_000_000)
+        let cursor = try optionalIntQuery(request, newest ? "before" : "after", range: 0...Int(Int32.max))
+        return (limit, cursor, newest)
+    }
+
+    /// Checks that the caller owns the copy, builds its command (decoding the body), applies it, returns the copy.
+    /// A stop loss or take profit that fires at once (already reached) stops the copy: the answer says so in `fired`.
+    func copyAction(_ request: Request, _ context: AppContext, _ make: (String) async throws -> EngineCommand) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try Self.parameter(context, "id")
+        _ = try await copyRead(id, caller, owner: true) { _, _ in .null }
+        let command = try await make(id)
+        let receipt = try await submit(command, request, caller)
+        return try await jsonResponse(copyRead(id, caller) { engine, ref in
+            guard case .object(var pairs) = ScenarioReport.copy(engine, ref) else { return .null }
+            let book = engine.leads[ref.lead].book
+            var fired = false
+            switch command {
+            case .setStopLoss, .setTakeProfit, .adjustInvestment:
+                fired = book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event
+            default: break
+            }
+            pairs.append(("fired", .bool(fired)))
+            return .object(pairs)
+        })
+    }
+
+    /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404).
+    func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws -> JSONValue {
+        try await service.read { engine in
+            guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
+            let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
+            // The operator may read, not act.
+            if follower != caller.user && (owner || caller.role != .operator_) {
+                if caller.role == .operator_ { throw APIError.forbidden }
+                throw APIError.notFound("copy \(id)")
+            }
+            return try body(engine, ref)
+        }
+    }
+
+    /// A copy's details for its follower or the operator.
+    func copyValue(_ id: String, _ caller: Caller, owner: Bool = false) async throws -> JSONValue {
+        try await copyRead(id, caller, owner: owner) { engine, ref in ScenarioReport.copy(engine, ref) }
+    }
+
+    func copyJSON(_ id: String, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
+        jsonResponse(try await copyValue(id, caller), status: status)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmartSyncCore
+import SmartSyncScenario
+import SmartSyncStore
+
+/// A lead portfolio: start, settings, followers, stop.
+extension Routes {
+    // MARK: Leading
+
+    func registerLead(_ router: Router<AppContext>) {
+        router.post("/v1/leading") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(StartLeadingBody.self, request, context)
+            return try await command(
+                .startLeading(
+                    user: caller.user, portfolio: body.portfolio, profitShareRate: body.profitShareRate,
+                    slippageLimit: body.slippageLimit, followerLimit: body.followerLimit), request, caller, status: .created)
+        }
+        router.patch("/v1/leading") { request, context in
+            let caller = try context.requireCaller()
+            let body = try await decodeBody(UpdateLeadBody.self, request, context)
+            return try await command(
+                .updateLead(
+                    user: caller.user, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
+                    followerLimit: body.followerLimit), request, caller)
+        }
+        router.delete("/v1/leading") { request, context in
+            let caller = try context.requireCaller()
+            return try await command(.stopLeading(user: caller.user), request, caller)
+        }
+        router.get("/v1/leading/followers") { _, context in
+            let caller = try context.requireCaller()
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
+                    // A lead sees its followers' copy sizes and results, nothing else of theirs.
+                    return .array(
+                        engine.allCopies.filter { $0.lead == l }.map { ref in
+                            let v = engine.copyView(ref)
+                            return .object([
+                                ("copy", .string(v.id)), ("status", .string(v.status.name)), ("netInvested", .string(v.netInvested.description)),
+                                ("equity", .string(v.equity.description)), ("roi", .string(v.roi.description)),
+                                ("profitSharePaid", .string(v.profitSharePaid.description)),
+                            ])
+                        })
+                })
+        }
+        router.delete("/v1/leading/followers/:copy") { request, context in
+            let caller = try context.requireCaller()
+            let copy = try Self.parameter(context, "copy")
+            return try await command(.removeFollower(user: caller.user, copy: copy), request, caller)
+        }
+    }
+}

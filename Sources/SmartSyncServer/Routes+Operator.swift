@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmartSyncCore
+import SmartSyncScenario
+import SmartSyncStore
+
+/// The operator: users and keys, deposits and withdrawals, prices, symbols, settings.
+extension Routes {
+    // MARK: Operator
+
+    func registerOperator(_ router: Router<AppContext>) {
+        router.post("/v1/users") { request, context in
+            _ = try context.requireOperator()
+            let body = try await decodeBody(UserBody.self, request, context)
+            try Self.checkID(body.id, field: "id")
+            let key = try await service.issueKey(user: body.id, role: body.role ?? .user)
+            return jsonResponse(
+                .object([("id", .string(body.id)), ("role", .string((body.role ?? .user).rawValue)), ("apiKey", .string(key))]),
+                status: .created)
+        }
+        router.post("/v1/deposits") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(MoneyBody.self, request, context)
+            return try await command(.deposit(user: body.user, amount: body.amount), request, caller, status: .created)
+        }
+        router.post("/v1/withdrawals") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(MoneyBody.self, request, context)
+            return try await command(.withdraw(user: body.user, amount: body.amount), request, caller, status: .created)
+        }
+        router.post("/v1/prices") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(PriceBody.self, request, context)
+            return try await command(.price(symbol: body.symbol, price: body.price), request, caller)
+        }
+        router.get("/v1/settings") { _, context in
+            _ = try context.requireOperator()
+            return await jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+        }
+        router.patch("/v1/settings") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(SettingsBody.self, request, context)
+            _ = try await apply(
+                .updateSettings(
+                    takerFeeRate: body.takerFeeRate, minInvestment: body.minInvestment,
+                    maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
+                request, caller)
+            return await jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+        }
+        router.post("/v1/symbols") { request, context in
+            let caller = try context.requireOperator()
+            let body = try await decodeBody(SymbolBody.self, request, context)
+            let symbol: Symbol
+            do {
+                symbol = try Symbol(
+                    name: body.symbol, qtyStep: body.qtyStep, priceTick: body.priceTick, minQty: body.minQty ?? body.qtyStep,
+                    minNotional: body.minNotional ?? .zero)
+            } catch let error as FieldError {
+                throw APIError(.badRequest, code: "invalidInput", error.rule, field: error.field)
+            }
+            return try await command(.listSymbol(symbol, price: body.price, book: nil), request, caller, status: .created)
+        }
+    }
+
+    // MARK: Helpers
+
+    static func settingsJSON(_ s: Settings) -> JSONValue {
+        .object([
+            ("takerFeeRate", .string(s.takerFeeRate.description)), ("minInvestment", .string(s.minInvestment.description)),
+            ("slippageLimit", .string(s.slippageLimit.description)), ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
+            ("defaultFollowerLimit", .int(s.defaultFollowerLimit)), ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),
+        ])
+    }
+}

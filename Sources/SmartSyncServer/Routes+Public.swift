@@ -1,0 +1,137 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmartSyncCore
+import SmartSyncScenario
+import SmartSyncStore
+
+/// Public reads: markets, the configuration and the lead board, no key needed.
+extension Routes {
+    // MARK: Public: markets and the lead board
+
+    func registerPublic(_ router: Router<AppContext>) {
+        router.get("/v1/markets") { _, _ in
+            await jsonResponse(
+                service.read { engine in
+                    .array(
+                        engine.venue.symbols.indices.map { s in
+                            let symbol = engine.venue.symbols[s]
+                            return .object([
+                                ("symbol", .string(symbol.name)), ("price", .string(engine.venue.marks[s].description)),
+                                ("qtyStep", .string(symbol.qtyStep.description)), ("priceTick", .string(symbol.priceTick.description)),
+                                ("minQty", .string(symbol.minQty.description)), ("minNotional", .string(symbol.minNotional.description)),
+                            ])
+                        })
+                })
+        }
+        router.get("/v1/config") { _, _ in
+            let demo = service.demoStatus.withLock { $0 }
+            return await jsonResponse(
+                service.read { engine in
+                    let s = engine.settings
+                    return .object([
+                        ("minInvestment", .string(s.minInvestment.description)), ("takerFeeRate", .string(s.takerFeeRate.description)),
+                        ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
+                        ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),
+                        ("slippageLimit", .string(s.slippageLimit.description)), ("defaultFollowerLimit", .int(s.defaultFollowerLimit)),
+                        // The market's clock: the time of the last command (in the demo, a moment of 2021).
+                        ("marketTime", engine.moments.isEmpty ? .null : .string(ISO8601.format(engine.now))),
+                        (
+                            "demo",
+                            demo.map { d in
+                                .object([
+                                    ("from", .string(ISO8601.format(d.from))), ("to", .string(ISO8601.format(d.to))),
+                                    ("finished", .bool(d.finished)),
+                                ])
+                            } ?? .null
+                        ),
+                    ])
+                })
+        }
+        router.get("/v1/leads") { request, _ in
+            let sort = try Self.choice(request, "sort", ["roi", "pnl", "aum", "followers", "maxDrawdown", "winRate"])
+            // ROI and PnL sort over a trailing window of the market's clock, or all time.
+            let period = try Self.choice(request, "period", ["7d", "30d", "90d", "all"], default: "all")!
+            let days = ["7d": 7, "30d": 30, "90d": 90][period]
+            return await jsonResponse(
+                service.read { engine in
+                    let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
+                        (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
+                    }
+                    // Ties keep the order leads started in.
+                    let sorted = views.enumerated().sorted { a, b in
+                        let (x, y) = (a.element.1, b.element.1)
+                        let (rx, ry) = (a.element.2, b.element.2)
+                        func order<T: Comparable>(_ p: T, _ q: T, descending: Bool = true) -> Bool {
+                            p == q ? a.offset < b.offset : (descending ? p > q : p < q)
+                        }
+                        switch sort {
+                        case "pnl": return order(rx.pnl, ry.pnl)
+                        case "aum": return order(x.aum, y.aum)
+                        case "followers": return order(x.followers, y.followers)
+                        case "maxDrawdown": return order(x.maxDrawdown, y.maxDrawdown, descending: false)
+                        case "winRate": return order(x.winRate, y.winRate)
+                        default: return order(rx.roi, ry.roi)
+                        }
+                    }
+                    return .array(sorted.map { APIViews.lead(engine, $0.element.0, curvePoints: 0) })
+                })
+        }
+        router.get("/v1/leads/:user") { request, context in
+            let id = try Self.parameter(context, "user")
+            let points = try Self.optionalIntQuery(request, "curvePoints", range: 0...100_000)
+            // The curve from this event on (with the last point before it, so that the span is covered).
+            let from = try Self.intQuery(request, "curveFrom", default: 0, range: 0...Int(Int32.max))
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
+                    return APIViews.lead(engine, l, curvePoints: points, curveFrom: from)
+                })
+        }
+        router.get("/v1/leads/:user/fills") { request, context in
+            let id = try Self.parameter(context, "user")
+            let limit = try Self.intQuery(request, "limit", default: 500, range: 1...10_000)
+            let before = try Self.optionalIntQuery(request, "before", range: 0...Int(Int32.max)) ?? Int.max
+            return try await jsonResponse(
+                service.read { engine in
+                    guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
+                    // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
+                    let fills = engine.leadFills.filter { $0.lead == l && $0.event < before }.suffix(limit)
+                    return .array(
+                        fills.map { f in
+                            .object([
+                                ("id", .string(f.id)), ("event", .int(f.event)), ("time", .string(ISO8601.format(f.time))),
+                                ("symbol", .string(engine.venue.symbols[f.symbol].name)), ("side", .string(f.side.rawValue)),
+                                ("quantity", .string(f.quantity.description)), ("price", .string(f.price.description)),
+                                ("quote", .string(f.quote.description)), ("fee", .string(f.fee.description)),
+                            ])
+                        })
+                })
+        }
+        router.get("/v1/leads/:user/buy-existing") { request, context in
+            let id = try Self.parameter(context, "user")
+            guard let text = request.uri.queryParameters.get("investment") else {
+                throw APIError(.badRequest, code: "invalidInput", "is required", field: "investment")
+            }
+            let investment: Fixed
+            do { investment = try Fixed(text) } catch {
+                throw APIError(.badRequest, code: "invalidInput", "\(error)", field: "investment")
+            }
+            guard investment.isPositive else { throw APIError(.badRequest, code: "invalidInput", "must be positive (got \(investment))", field: "investment") }
+            return try await jsonResponse(
+                service.read { engine in
+                    let preview: [BuyExistingPreview]
+                    do { preview = try engine.buyExistingPreview(lead: id, investment: investment) } catch let error as EngineError { throw APIError(error) }
+                    return .array(
+                        preview.map { p in
+                            .object([
+                                ("symbol", .string(p.symbol)), ("weight", .string(p.weight.description)),
+                                ("notional", .string(p.notional.description)), ("quantity", .string(p.quantity.description)),
+                                ("price", .string(p.price.description)), ("skipped", p.skipped.map { .string($0.rawValue) } ?? .null),
+                                ("explanation", p.skipped.map { .string($0.explanation) } ?? .null),
+                            ])
+                        })
+                })
+        }
+    }
+}
