@@ -5,10 +5,11 @@ public enum ScenarioReport {
     /// The `--json` report. Field names are fixed by DESIGN §7; more fields are added beside them.
     public static func json(_ engine: Engine) -> JSONValue {
         let audit = engine.audit()
+        let failures = engine.failedOrdersByCopy()
         return .object([
             ("users", .array(engine.users.map(user))),
             ("leads", .array(engine.leads.indices.map { lead(engine, $0) })),
-            ("copies", .array(engine.allCopies.map { copy(engine, $0) })),
+            ("copies", .array(engine.allCopies.map { copy(engine, $0, failures: failures[$0] ?? []) })),
             ("feesCollected", amount(engine.feesCollected)),
             (
                 "audit",
@@ -89,7 +90,8 @@ public enum ScenarioReport {
 
     /// A copy as the report shows it; `history: false` leaves out its fills and failed orders (for views that read
     /// them by page).
-    public static func copy(_ engine: Engine, _ ref: CopyRef, history: Bool = true) -> JSONValue {
+    /// `failures` are the copy's failed orders when the caller grouped them already (`Engine.failedOrdersByCopy`).
+    public static func copy(_ engine: Engine, _ ref: CopyRef, history: Bool = true, failures: [FailedCopyOrder]? = nil) -> JSONValue {
         let v = engine.copyView(ref)
         let fills = !history ? [] : engine.copyFills(ref).map { f -> JSONValue in
             .object([
@@ -106,7 +108,7 @@ public enum ScenarioReport {
                 ("cappedByCash", .bool(f.cappedByCash)),
             ])
         }
-        let failed = !history ? [] : engine.failedOrders(ref).map { f -> JSONValue in
+        let failed = !history ? [] : (failures ?? engine.failedOrders(ref)).map { f -> JSONValue in
             .object([
                 ("event", .int(Int(f.event))),
                 ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
@@ -181,10 +183,11 @@ public enum ScenarioReport {
             }
         }
         if !engine.allCopies.isEmpty { out.append("") }
+        let failures = engine.failedOrdersByCopy()
         for ref in engine.allCopies {
             let v = engine.copyView(ref)
-            let fills = engine.copyFills(ref)
-            let failed = engine.failedOrders(ref)
+            let fills = engine.copyFillCount(ref)
+            let failed = failures[ref] ?? []
             let money =
                 v.status == .active
                 ? "invested \(v.netInvested) USDT, equity \(v.equity) USDT"
@@ -193,7 +196,7 @@ public enum ScenarioReport {
                 "Copy \(v.id) of \(v.lead) by \(v.user) [\(v.mode.rawValue), \(v.status.name)\(v.stopReason.map { ": \($0.rawValue)" } ?? "")]: \(money), ROI \(percent(v.roi))"
             )
             out.append(
-                "  cash \(v.cash) USDT, realized \(v.realizedPnl) USDT, unrealized \(v.unrealizedPnl) USDT, fees \(v.feesPaid) USDT, profit share \(v.profitSharePaid) USDT, \(fills.count) fills"
+                "  cash \(v.cash) USDT, realized \(v.realizedPnl) USDT, unrealized \(v.unrealizedPnl) USDT, fees \(v.feesPaid) USDT, profit share \(v.profitSharePaid) USDT, \(fills) fills"
             )
             for h in v.holdings {
                 out.append("  holds \(h.quantity) \(h.symbol.split(separator: "-")[0]) worth \(h.value) USDT (weight \(percent(h.weight)))\(h.dust ? " — dust" : "")")
@@ -208,7 +211,7 @@ public enum ScenarioReport {
         }
         if engine.allCopies.count >= 10 {
             out.append("")
-            out.append(contentsOf: trackingTable(engine))
+            out.append(contentsOf: trackingTable(engine, failures: failures))
         }
         out.append("")
         out.append("Fees collected: \(engine.feesCollected) USDT")
@@ -218,7 +221,8 @@ public enum ScenarioReport {
     }
 
     /// Mean tracking of the copies by size (paid in, by decade) and mode: where the gap to the lead comes from.
-    public static func trackingTable(_ engine: Engine) -> [String] {
+    public static func trackingTable(_ engine: Engine, failures: [CopyRef: [FailedCopyOrder]]? = nil) -> [String] {
+        let failures = failures ?? engine.failedOrdersByCopy()
         struct Group {
             var count = 0
             var failed = 0
@@ -239,7 +243,7 @@ public enum ScenarioReport {
             let t = v.tracking
             let values = [t.copyRoi, t.leadRoi, t.gap, t.fees, t.profitShare, t.priceDifference, t.failedOrCapped, t.sizing, t.rounding]
             groups[key, default: Group()].count += 1
-            groups[key]!.failed += engine.failedOrders(ref).count
+            groups[key]!.failed += failures[ref]?.count ?? 0
             for k in values.indices { groups[key]!.sums[k] += values[k] }
         }
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }

@@ -176,6 +176,14 @@ extension Engine {
         return positions.lazy.map { failedOrders[$0] }.filter { Int($0.slot) == ref.slot }
     }
 
+    /// Every copy's failed copy orders in order, grouped in one pass over the failures: what a report over all copies
+    /// uses instead of `failedOrders(_:)` per copy (which scans the lead's failures each time).
+    public func failedOrdersByCopy() -> [CopyRef: [FailedCopyOrder]] {
+        var byCopy: [CopyRef: [FailedCopyOrder]] = [:]
+        for f in failedOrders { byCopy[CopyRef(lead: Int(f.lead), slot: Int(f.slot)), default: []].append(f) }
+        return byCopy
+    }
+
     /// Every copy in the order they were started.
     public var allCopies: [CopyRef] { copyOrder }
 }
