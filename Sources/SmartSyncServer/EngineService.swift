@@ -7,11 +7,13 @@ import SmartSyncStore
 import Synchronization
 
 /// What a submitted command became.
-public struct CommandReceipt: Sendable, Hashable {
+public struct CommandReceipt: Sendable {
     /// False when its request id was already in the log: nothing was done again.
     public var applied: Bool
     /// Its position in the log, which is also its event: what it did can be read at that event.
     public var event: Int
+    /// What it did, when this instance applied it now (nil for a retry or a command another instance applied).
+    public var outcome: CommandOutcome?
 }
 
 /// Who is calling: a user of the engine, with a role.
@@ -25,10 +27,11 @@ public struct Caller: Sendable, Hashable {
 }
 
 /// The one owner of the engine in a server process: every command goes through this actor, in order, and is
-/// committed to the store before the call returns. Reads see the state after the last committed command.
+/// committed to the store before the call returns. Reads never wait for a command: they see the state after the
+/// last committed command (published when its commit returns), not the one being applied.
 public actor EngineService {
     private let store: Store
-    private let keys: any APIKeyStore
+    private nonisolated let keys: any APIKeyStore
     private let logger: Logger
     /// Milliseconds since 1970; the core takes time as input.
     private let now: @Sendable () -> Int64
@@ -43,9 +46,11 @@ public actor EngineService {
     private let activeCopies: Gauge
     private let copyFills: Counter
     private var failures: [FailedCopyOrder.Reason: Counter] = [:]
-    private var failuresSeen = 0
     /// Keys already verified (keys are never revoked yet, so the cache cannot go stale).
-    private var knownKeys: [String: Caller] = [:]
+    private nonisolated let knownKeys = Mutex<[String: Caller]>([:])
+    /// The engine as of the last committed command: what reads see. A copy shares its buffers with the writer's
+    /// engine; the writer's next change copies only the buffers it changes (copy-on-write).
+    private nonisolated let committed: Mutex<(engine: Engine, commands: Int)>
 
     /// Opens the database `databasePath` names: a SQLite file, or a `postgres://user:password@host:port/db` URL.
     public init(
@@ -53,6 +58,7 @@ public actor EngineService {
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
     ) throws {
         store = try StoreDatabase.open(databasePath, settings: settings)
+        committed = Mutex((store.engine.readOnlyCopy, store.commandCount))
         keys = try store.log.apiKeys()
         storeIsShared = store.log.isPostgres
         self.logger = logger
@@ -74,7 +80,6 @@ public actor EngineService {
                 descriptor: name("failed_copy_orders", "total", "Copy orders not sent or not fully executed, by reason"),
                 labels: [("reason", reason.rawValue)])
         }
-        failuresSeen = store.engine.failedOrders.count
         activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
     }
 
@@ -82,22 +87,27 @@ public actor EngineService {
         activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
     }
 
-    /// Records what a committed command did.
-    private func observe(_ command: EngineCommand, journalBefore: Int, took: Duration) {
-        commandSeconds.record(took)
-        var fills = 0
-        for k in journalBefore..<store.engine.journal.count {
-            if case .copyFills(let batch) = store.engine.journal[k] { fills += batch.count }
-        }
+    /// Called (in tests) after a command is committed and before reads see it.
+    private var afterCommit: (@Sendable () -> Void)?
+
+    func setAfterCommit(_ hook: (@Sendable () -> Void)?) { afterCommit = hook }
+
+    /// Makes the engine as of the last commit what reads see.
+    private func publish() {
+        let snapshot = (store.engine.readOnlyCopy, store.commandCount)
+        committed.withLock { $0 = snapshot }
+    }
+
+    /// Counts what a committed command did.
+    private func observe(_ command: EngineCommand, _ outcome: CommandOutcome, took: Duration?) {
+        if let took { commandSeconds.record(took) }
+        let fills = outcome.copyFillCount
         if fills > 0 { copyFills.increment(by: Int64(fills)) }
         switch command {
-        case .order, .orderFraction: if fills > 0 { fanOutSeconds.record(took) }
+        case .order, .orderFraction: if fills > 0, let took { fanOutSeconds.record(took) }
         default: break
         }
-        let failed = store.engine.failedOrders
-        for f in failed[failuresSeen...] { failures[f.reason]?.increment() }
-        failuresSeen = failed.count
-        updateGauges()
+        for f in outcome.failedOrders { failures[f.reason]?.increment() }
     }
 
     // MARK: Commands
@@ -138,7 +148,7 @@ public actor EngineService {
             guard let prior = store.priorRequest(id) else {
                 throw APIError(.serviceUnavailable, code: "outcomeUnknown", "the command was applied elsewhere but is not visible here yet; retry with the same Idempotency-Key")
             }
-            return CommandReceipt(applied: applied, event: prior.seq)
+            return CommandReceipt(applied: applied, event: prior.seq, outcome: nil)
         }
     }
 
@@ -149,7 +159,7 @@ public actor EngineService {
                 .requestIDReused, field: "Idempotency-Key",
                 "was already used for a different request (command \(prior.seq)); use a new key for a new request")
         }
-        return CommandReceipt(applied: false, event: prior.seq)
+        return CommandReceipt(applied: false, event: prior.seq, outcome: nil)
     }
 
     /// Applies a command on this instance, committed before it returns.
@@ -160,16 +170,16 @@ public actor EngineService {
             if let requestID, let prior = store.priorRequest(requestID) { return try Self.retry(prior, command) }
             try store.engine.admit(command)
             let moment = Moment(event: store.commandCount, time: now())
-            let journalBefore = store.engine.journal.count
-            let failedBefore = store.engine.failedOrders.count
-            let fillsBefore = store.engine.leadFills.count
             let started = ContinuousClock.now
-            let applied = try store.execute(command, at: moment, requestID: requestID)
-            if applied {
-                observe(command, journalBefore: journalBefore, took: started.duration(to: .now))
-                publishEvents(command, moment: moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
+            let outcome = try store.execute(command, at: moment, requestID: requestID)
+            if let outcome {
+                afterCommit?()
+                publish()
+                observe(command, outcome, took: started.duration(to: .now))
+                updateGauges()
+                publishEvents(command, outcome)
             }
-            return CommandReceipt(applied: applied, event: moment.event)
+            return CommandReceipt(applied: outcome != nil, event: moment.event, outcome: outcome)
         }
     }
 
@@ -178,8 +188,9 @@ public actor EngineService {
         try store.log.withWriteLock {
             if cluster != nil { try refresh() }
             let time = now()
-            try store.executeBatch(commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
-            failuresSeen = store.engine.failedOrders.count
+            let outcomes = try store.executeBatch(commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
+            publish()
+            for (command, outcome) in zip(commands, outcomes) { observe(command, outcome, took: nil) }
             updateGauges()
         }
     }
@@ -204,10 +215,14 @@ public actor EngineService {
 
     /// Applies what other instances appended since this replica last looked, telling listeners about it.
     public func refresh() throws {
-        _ = try store.catchUp { [self] record, journalBefore, failedBefore, fillsBefore in
-            self.publishEvents(record.command, moment: record.moment, journalBefore: journalBefore, failedBefore: failedBefore, fillsBefore: fillsBefore)
+        var outcomes: [(EngineCommand, CommandOutcome)] = []
+        guard try store.catchUp(each: { record, outcome in outcomes.append((record.command, outcome)) }) > 0 else { return }
+        publish()
+        for (command, outcome) in outcomes {
+            observe(command, outcome, took: nil)
+            publishEvents(command, outcome)
         }
-        failuresSeen = store.engine.failedOrders.count
+        updateGauges()
     }
 
     /// The lead whose lease a command needs: a lead's own commands and its followers' copy changes. Market-wide
@@ -297,24 +312,29 @@ public actor EngineService {
         return requests.count
     }
 
-    /// Reads the engine.
-    public func read<T: Sendable>(_ body: (Engine) throws -> T) rethrows -> T { try body(store.engine) }
+    /// Reads the engine as of the last committed command, without waiting for a command being applied.
+    public nonisolated func read<T>(_ body: (Engine) throws -> T) rethrows -> T {
+        let engine = committed.withLock { $0.engine }
+        return try body(engine)
+    }
 
-    public var commandCount: Int { store.commandCount }
+    /// Commands in the log as of the last commit (what reads see).
+    public nonisolated var commandCount: Int { committed.withLock { $0.commands } }
 
     // MARK: Live events
 
     /// Builds the events of one committed command for those listening: prices and lead fills for everyone; copy
     /// fills, failed copy orders and copy status changes for the copy's follower.
-    private func publishEvents(_ command: EngineCommand, moment: Moment, journalBefore: Int, failedBefore: Int, fillsBefore: Int) {
+    private func publishEvents(_ command: EngineCommand, _ outcome: CommandOutcome) {
         guard events.isListenedTo else { return }
         let engine = store.engine
+        let moment = outcome.moment
         var out: [(EventHub.Audience, String)] = []
         func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).compact() }
-        if case .price(let symbol, let price) = command {
-            out.append((.everyone, text([("type", .string("price")), ("symbol", .string(symbol)), ("price", .string(price.description)), ("time", .string(ISO8601.format(moment.time)))])))
+        for p in outcome.prices where p.event == moment.event {
+            out.append((.everyone, text([("type", .string("price")), ("symbol", .string(engine.venue.symbols[p.symbol].name)), ("price", .string(p.price.description)), ("time", .string(ISO8601.format(moment.time)))])))
         }
-        for fill in engine.leadFills[fillsBefore...] {
+        for fill in outcome.leadFills {
             out.append((.everyone, text([
                 ("type", .string("leadFill")), ("lead", .string(engine.users[engine.leads[fill.lead].user].id)), ("id", .string(fill.id)),
                 ("symbol", .string(engine.venue.symbols[fill.symbol].name)), ("side", .string(fill.side.rawValue)),
@@ -325,8 +345,8 @@ public actor EngineService {
         let users = events.hasOperatorListening ? Set(engine.users.map(\.id)) : events.listeningUsers
         var watched: [CopyRef] = []
         for id in users { if let u = engine.user(named: id) { watched += engine.users[u].copies } }
-        for k in journalBefore..<engine.journal.count {
-            guard case .copyFills(let b) = engine.journal[k] else { continue }
+        for entry in outcome.journal {
+            guard case .copyFills(let b) = entry else { continue }
             for ref in watched where ref.lead == b.lead {
                 guard let row = b.row(of: ref.slot) else { continue }
                 let symbol = engine.venue.symbols[b.symbol]
@@ -340,7 +360,7 @@ public actor EngineService {
             }
         }
         let watchedSet = Set(watched)
-        for f in engine.failedOrders[failedBefore...] where watchedSet.contains(CopyRef(lead: Int(f.lead), slot: Int(f.slot))) {
+        for f in outcome.failedOrders where watchedSet.contains(CopyRef(lead: Int(f.lead), slot: Int(f.slot))) {
             let book = engine.leads[Int(f.lead)].book
             out.append((.user(engine.users[Int(book.users[Int(f.slot)])].id), text([
                 ("type", .string("failedCopyOrder")), ("copy", .string(book.ids[Int(f.slot)])),
@@ -348,11 +368,8 @@ public actor EngineService {
                 ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("event", .int(Int(f.event))),
             ])))
         }
-        for ref in watched {
+        for ref in outcome.startedCopies + outcome.stoppedCopies where watchedSet.contains(ref) {
             let book = engine.leads[ref.lead].book
-            let started = Int(book.startedEvent[ref.slot]) == moment.event
-            let stopped = Int(book.stoppedEvent[ref.slot]) == moment.event
-            guard started || stopped else { continue }
             out.append((.user(engine.users[Int(book.users[ref.slot])].id), text([
                 ("type", .string("copyStatus")), ("copy", .string(book.ids[ref.slot])), ("status", .string(book.status[ref.slot].name)),
                 ("stopReason", book.stopReason[ref.slot].map { .string($0.rawValue) } ?? .null), ("event", .int(moment.event)),
@@ -370,13 +387,15 @@ public actor EngineService {
         return try keys.issue(user: user, role: role)
     }
 
-    public func caller(forKey key: String) throws -> Caller? {
-        if let known = knownKeys[key] { return known }
+    /// The caller a key names, nil for an unknown key. Never waits for a command: known keys are answered from
+    /// memory, others from the database's key table (SQLite reads beside the writer; PostgreSQL on its own connection).
+    public nonisolated func caller(forKey key: String) throws -> Caller? {
+        if let known = knownKeys.withLock({ $0[key] }) { return known }
         guard let (user, role) = try keys.lookup(key: key), let r = Caller.Role(rawValue: role) else { return nil }
         let caller = Caller(user: user, role: r)
-        if knownKeys.count < 100_000 { knownKeys[key] = caller }
+        knownKeys.withLock { if $0.count < 100_000 { $0[key] = caller } }
         return caller
     }
 
-    public func hasKeys() throws -> Bool { try keys.count() > 0 }
+    public nonisolated func hasKeys() throws -> Bool { try keys.count() > 0 }
 }

@@ -12,7 +12,7 @@ extension Routes {
     func registerAccount(_ router: Router<AppContext>) {
         router.get("/v1/me") { _, context in
             let caller = try context.requireCaller()
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
                     var user = ScenarioReport.user(engine.users[u])
@@ -58,9 +58,11 @@ extension Routes {
                         quantity: body.quantity, limitPrice: body.limitPrice))
             }
             let receipt = try await submit(order, request, caller)
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
-                    guard let placed = engine.order(placedAt: receipt.event) else { throw APIError.notFound("order") }
+                    guard let placed = receipt.outcome?.placedOrder ?? engine.order(placedAt: receipt.event) else {
+                        throw APIError.notFound("order")
+                    }
                     return APIViews.order(engine, placed, applied: receipt.applied)
                 }, status: receipt.applied ? .created : .ok)
         }
@@ -68,7 +70,7 @@ extension Routes {
             let caller = try context.requireCaller()
             let status = try Self.choice(request, "status", ["open", "all"])
             let limit = try Self.intQuery(request, "limit", default: 100, range: 1...1_000)
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
                     // Newest first: open orders, or every order.
@@ -79,7 +81,7 @@ extension Routes {
         router.get("/v1/orders/:id") { _, context in
             let caller = try context.requireCaller()
             guard let id = Int(try Self.parameter(context, "id")) else { throw APIError.notFound("order") }
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user), let o = engine.order(id: id), o.user == u else {
                         throw APIError.notFound("order \(id)")
@@ -91,7 +93,7 @@ extension Routes {
             let caller = try context.requireCaller()
             guard let id = Int(try Self.parameter(context, "id")) else { throw APIError.notFound("order") }
             _ = try await submit(.cancelOrder(user: caller.user, orderID: id), request, caller)
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let o = engine.order(id: id) else { throw APIError.notFound("order \(id)") }
                     return APIViews.order(engine, o)

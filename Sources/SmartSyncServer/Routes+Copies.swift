@@ -16,7 +16,7 @@ extension Routes {
             if let id = body.id { try Self.checkID(id, field: "id") }
             // Without an id: from the Idempotency-Key when there is one, so that a retry names the same copy.
             let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
-            let sequence = await service.commandCount
+            let sequence = service.commandCount
             let id = body.id ?? key.map { "\(caller.user)-\(body.lead)-\(SHA256.hex($0).prefix(12))" } ?? "\(caller.user)-\(body.lead)-\(sequence)"
             let start = StartCopyRequest(
                 copyID: id, user: caller.user, lead: body.lead, mode: body.mode ?? .smartSync, investment: body.investment,
@@ -28,7 +28,7 @@ extension Routes {
         router.get("/v1/copies") { request, context in
             let caller = try context.requireCaller()
             let view = try Self.choice(request, "view", ["full", "summary"])
-            return await jsonResponse(
+            return jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user) else { return .array([]) }
                     return .array(engine.users[u].copies.map { view == "summary" ? APIViews.copySummary(engine, $0) : ScenarioReport.copy(engine, $0) })
@@ -127,11 +127,13 @@ extension Routes {
         let receipt = try await submit(command, request, caller)
         return try await jsonResponse(copyRead(id, caller) { engine, ref in
             guard case .object(var pairs) = ScenarioReport.copy(engine, ref) else { return .null }
-            let book = engine.leads[ref.lead].book
             var fired = false
             switch command {
             case .setStopLoss, .setTakeProfit, .adjustInvestment:
-                fired = book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event
+                let book = engine.leads[ref.lead].book
+                fired =
+                    receipt.outcome.map { $0.stoppedCopies.contains(ref) }
+                    ?? (book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event)
             default: break
             }
             pairs.append(("fired", .bool(fired)))
@@ -141,7 +143,7 @@ extension Routes {
 
     /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404).
     func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws -> JSONValue {
-        try await service.read { engine in
+        try service.read { engine in
             guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
             let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
             // The operator may read, not act.

@@ -32,7 +32,7 @@ extension Routes {
         }
         router.get("/v1/leading/followers") { _, context in
             let caller = try context.requireCaller()
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
                     // A lead sees its followers' copy sizes and results, nothing else of theirs.

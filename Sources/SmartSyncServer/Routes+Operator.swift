@@ -36,7 +36,7 @@ extension Routes {
         }
         router.get("/v1/settings") { _, context in
             _ = try context.requireOperator()
-            return await jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+            return jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
         }
         router.patch("/v1/settings") { request, context in
             let caller = try context.requireOperator()
@@ -46,7 +46,7 @@ extension Routes {
                     takerFeeRate: body.takerFeeRate, minInvestment: body.minInvestment,
                     maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
                 request, caller)
-            return await jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+            return jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
         }
         router.post("/v1/symbols") { request, context in
             let caller = try context.requireOperator()

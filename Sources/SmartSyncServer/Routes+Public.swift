@@ -11,7 +11,7 @@ extension Routes {
 
     func registerPublic(_ router: Router<AppContext>) {
         router.get("/v1/markets") { _, _ in
-            await jsonResponse(
+            jsonResponse(
                 service.read { engine in
                     .array(
                         engine.venue.symbols.indices.map { s in
@@ -26,7 +26,7 @@ extension Routes {
         }
         router.get("/v1/config") { _, _ in
             let demo = service.demoStatus.withLock { $0 }
-            return await jsonResponse(
+            return jsonResponse(
                 service.read { engine in
                     let s = engine.settings
                     return .object([
@@ -53,7 +53,7 @@ extension Routes {
             // ROI and PnL sort over a trailing window of the market's clock, or all time.
             let period = try Self.choice(request, "period", ["7d", "30d", "90d", "all"], default: "all")!
             let days = ["7d": 7, "30d": 30, "90d": 90][period]
-            return await jsonResponse(
+            return jsonResponse(
                 service.read { engine in
                     let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
                         (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
@@ -82,7 +82,7 @@ extension Routes {
             let points = try Self.optionalIntQuery(request, "curvePoints", range: 0...100_000)
             // The curve from this event on (with the last point before it, so that the span is covered).
             let from = try Self.intQuery(request, "curveFrom", default: 0, range: 0...Int(Int32.max))
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
                     return APIViews.lead(engine, l, curvePoints: points, curveFrom: from)
@@ -92,7 +92,7 @@ extension Routes {
             let id = try Self.parameter(context, "user")
             let limit = try Self.intQuery(request, "limit", default: 500, range: 1...10_000)
             let before = try Self.optionalIntQuery(request, "before", range: 0...Int(Int32.max)) ?? Int.max
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
                     // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
@@ -118,7 +118,7 @@ extension Routes {
                 throw APIError(.badRequest, code: "invalidInput", "\(error)", field: "investment")
             }
             guard investment.isPositive else { throw APIError(.badRequest, code: "invalidInput", "must be positive (got \(investment))", field: "investment") }
-            return try await jsonResponse(
+            return try jsonResponse(
                 service.read { engine in
                     let preview: [BuyExistingPreview]
                     do { preview = try engine.buyExistingPreview(lead: id, investment: investment) } catch let error as EngineError { throw APIError(error) }

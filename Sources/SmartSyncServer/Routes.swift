@@ -105,7 +105,7 @@ struct Routes: Sendable {
 
     func command(_ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
         let receipt = try await submit(c, request, caller)
-        let count = await service.commandCount
+        let count = service.commandCount
         return jsonResponse(
             .object([("applied", .bool(receipt.applied)), ("event", .int(receipt.event)), ("commands", .int(count))]),
             status: receipt.applied ? status : .ok)

@@ -16,9 +16,9 @@ public final class AnyCommandLog: CommandLog {
     }
     public func withWriteLock<T>(_ body: () throws -> T) throws -> T { try base.withWriteLock(body) }
     public func append(
-        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+        _ records: [CommandRecord], outcomes: [CommandOutcome]
     ) throws {
-        try base.append(records, engine: engine, ledger: ledger, firstLedgerSeq: firstLedgerSeq, leadFills: leadFills)
+        try base.append(records, outcomes: outcomes)
     }
     public func compareLedger(with engine: Engine) throws -> [String] { try base.compareLedger(with: engine) }
 

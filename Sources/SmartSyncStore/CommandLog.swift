@@ -34,15 +34,29 @@ public protocol CommandLog: AnyObject {
     /// Runs `body` as the only writer of the log among every process sharing it (SQLite: the file is already
     /// locked for this process; PostgreSQL: a session-level advisory lock held while `body` runs). Reentrant.
     func withWriteLock<T>(_ body: () throws -> T) throws -> T
-    /// Atomically appends `records` and, as ledger rows numbered from `firstLedgerSeq`, the entries `ledger` of the
-    /// engine's journal, and the ids of the lead fills `leadFills` of `engine.leadFills`. All of it, or nothing.
+    /// Atomically appends `records` and what they did (`outcomes`, one per record): their journal entries as ledger
+    /// rows numbered from the first outcome's `journalStart`, and the ids of their lead fills. All of it, or nothing.
     /// Throws `StoreError.behind`, writing nothing, when the log's next `seq` is not `records.first!.seq` (another
     /// writer appended first).
-    func append(
-        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
-    ) throws
+    func append(_ records: [CommandRecord], outcomes: [CommandOutcome]) throws
     /// Differences between the stored ledger and the journal of `engine`, row by row (empty when they agree).
     func compareLedger(with engine: Engine) throws -> [String]
+}
+
+/// What one append writes beside its commands, gathered from their outcomes.
+struct AppendedHistory {
+    /// Journal entries in order; the first is ledger row `firstLedgerSeq`.
+    var entries: [JournalEntry] = []
+    var firstLedgerSeq = 0
+    var leadFillIDs: [String] = []
+
+    init(_ outcomes: [CommandOutcome]) {
+        firstLedgerSeq = outcomes.first?.journalStart ?? 0
+        for o in outcomes {
+            entries += o.journal
+            leadFillIDs += o.leadFills.map(\.id)
+        }
+    }
 }
 
 extension CommandLog {

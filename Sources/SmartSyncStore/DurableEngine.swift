@@ -11,7 +11,6 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     public let log: Log
     /// Commands in the log.
     public private(set) var commandCount: Int
-    private var ledgerCount: Int
     /// Each request id in the log: the command's sequence number and a fingerprint of the command, so that a
     /// retry can be told from a different request reusing the id.
     private var requestIDs: [String: PriorRequest]
@@ -25,7 +24,6 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         self.log = log
         engine = Engine(settings: try log.settings(proposing: settings))
         commandCount = 0
-        ledgerCount = 0
         requestIDs = [:]
         try catchUp()
     }
@@ -35,24 +33,24 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     }
 
     /// Applies a command and commits it with its ledger rows at once. A `requestID` seen before makes the call a
-    /// no-op (returns false): retries after a crash or a lost reply do not act twice.
+    /// no-op (returns nil): retries after a crash or a lost reply do not act twice.
     @discardableResult
-    public func execute(_ command: EngineCommand, at moment: Moment, requestID: String?) throws -> Bool {
-        try executeBatch([(command, moment, requestID)]) > 0
+    public func execute(_ command: EngineCommand, at moment: Moment, requestID: String?) throws -> CommandOutcome? {
+        try executeBatch([(command, moment, requestID)]).first
     }
 
-    /// Applies several commands as one commit (bulk set-up): all of them, or (on a refusal) none.
+    /// Applies several commands as one commit (bulk set-up): all of them, or (on a refusal) none. Returns what each
+    /// accepted command did (commands whose request id is in the log already are skipped).
     @discardableResult
-    public func executeBatch(_ commands: [(EngineCommand, Moment, String?)]) throws -> Int {
+    public func executeBatch(_ commands: [(EngineCommand, Moment, String?)]) throws -> [CommandOutcome] {
         guard !broken else { throw StoreError.broken(path: log.location) }
-        let journalBefore = engine.journal.count
-        let fillsBefore = engine.leadFills.count
         var accepted: [CommandRecord] = []
+        var outcomes: [CommandOutcome] = []
         if commands.count == 1 {
             // One command runs in place: a refused command changes nothing, so no copy of the state is needed.
             let (command, moment, requestID) = commands[0]
-            if let requestID, requestIDs[requestID] != nil { return 0 }
-            try engine.execute(command, at: moment)
+            if let requestID, requestIDs[requestID] != nil { return [] }
+            outcomes = [try engine.execute(command, at: moment)]
             accepted = [CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)]
         } else {
             // Several run on a copy that replaces the engine only when all were accepted.
@@ -60,25 +58,22 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             var seen = Set<String>()
             for (command, moment, requestID) in commands {
                 if let requestID, requestIDs[requestID] != nil || seen.contains(requestID) { continue }
-                try working.execute(command, at: moment)
+                outcomes.append(try working.execute(command, at: moment))
                 accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
                 if let requestID { seen.insert(requestID) }
             }
-            guard !accepted.isEmpty else { return 0 }
+            guard !accepted.isEmpty else { return [] }
             swap(&engine, &working)
         }
         do {
-            try log.append(
-                accepted, engine: engine, ledger: journalBefore..<engine.journal.count, firstLedgerSeq: ledgerCount,
-                leadFills: fillsBefore..<engine.leadFills.count)
+            try log.append(accepted, outcomes: outcomes)
         } catch {
             broken = true
             throw StoreError(error, path: log.location)
         }
         commandCount += accepted.count
-        ledgerCount += engine.journal.count - journalBefore
         for record in accepted { remember(record) }
-        return accepted.count
+        return outcomes
     }
 
     /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and
@@ -87,9 +82,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     @discardableResult
     public func catchUp() throws -> Int { try catchUp(each: nil) }
 
-    /// `catchUp()`, calling `each` after every command applied with the journal, failed-order and lead-fill counts
-    /// from before it (what a server needs to tell its listeners about commands other instances executed).
-    public func catchUp(each: ((CommandRecord, _ journalBefore: Int, _ failedBefore: Int, _ fillsBefore: Int) -> Void)?) throws -> Int {
+    /// `catchUp()`, calling `each` after every command applied with what it did (what a server needs to tell its
+    /// listeners about commands other instances executed).
+    public func catchUp(each: ((CommandRecord, CommandOutcome) -> Void)?) throws -> Int {
         guard !broken else { throw StoreError.broken(path: log.location) }
         let start = commandCount
         do {
@@ -98,16 +93,15 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                     throw StoreError.inconsistent(
                         path: log.location, problems: ["the command log has a gap: \(record.seq) where \(commandCount) was expected"])
                 }
-                let before = (engine.journal.count, engine.failedOrders.count, engine.leadFills.count)
+                let outcome: CommandOutcome
                 do {
-                    try engine.execute(record.command, at: record.moment)
+                    outcome = try engine.execute(record.command, at: record.moment)
                 } catch {
                     throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
                 }
                 remember(record)
                 commandCount += 1
-                ledgerCount = engine.journal.count
-                each?(record, before.0, before.1, before.2)
+                each?(record, outcome)
             }
         } catch {
             broken = true

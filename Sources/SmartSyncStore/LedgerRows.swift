@@ -27,17 +27,16 @@ enum LedgerRows {
         }
     }
 
-    /// Writes entries `range` of the engine's journal as ledger rows numbered from `firstSeq`.
-    static func write(_ db: Database, engine: Engine, entries range: Range<Int>, firstSeq: Int, command: Int) throws {
-        guard !range.isEmpty else { return }
+    /// Writes journal entries as ledger rows numbered from `firstSeq`.
+    static func write(_ db: Database, entries: [JournalEntry], firstSeq: Int, command: Int) throws {
+        guard !entries.isEmpty else { return }
         let insertEntry = try db.cachedStatement(sql: "INSERT INTO ledger (seq, command, kind, body) VALUES (?, ?, ?, ?)")
         let insertFill = try db.cachedStatement(
             sql: "INSERT INTO copy_fills (ledger, row, slot, lots, quote, fee, capped) VALUES (?, ?, ?, ?, ?, ?, ?)")
         let insertShare = try db.cachedStatement(
             sql: "INSERT INTO profit_shares (ledger, row, slot, amount) VALUES (?, ?, ?, ?)")
         var seq = firstSeq
-        for k in range {
-            let entry = engine.journal[k]
+        for entry in entries {
             let (kind, body) = Self.body(entry)
             try insertEntry.execute(arguments: [seq, command, kind, body])
             if case .copyFills(let b) = entry {

@@ -127,8 +127,9 @@ public final class SQLiteCommandLog: CommandLog {
     public func withWriteLock<T>(_ body: () throws -> T) throws -> T { try body() }
 
     public func append(
-        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+        _ records: [CommandRecord], outcomes: [CommandOutcome]
     ) throws {
+        let history = AppendedHistory(outcomes)
         guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
         try pool.write { db in
             if let first = records.first {
@@ -144,10 +145,10 @@ public final class SQLiteCommandLog: CommandLog {
                 try insertCommand.execute(arguments: [r.seq, r.requestID, r.moment.event, r.moment.time, body])
             }
             let last = records.last?.seq ?? 0
-            try LedgerRows.write(db, engine: engine, entries: ledger, firstSeq: firstLedgerSeq, command: last)
+            try LedgerRows.write(db, entries: history.entries, firstSeq: history.firstLedgerSeq, command: last)
             let insertFill = try db.cachedStatement(sql: "INSERT INTO lead_fills (id, command) VALUES (?, ?)")
-            for fill in engine.leadFills[leadFills] {
-                try insertFill.execute(arguments: [fill.id, last])
+            for id in history.leadFillIDs {
+                try insertFill.execute(arguments: [id, last])
             }
         }
     }

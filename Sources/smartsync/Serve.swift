@@ -106,11 +106,11 @@ struct Serve: AsyncParsableCommand {
             }
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
-        if try await !service.hasKeys() {
+        if try !service.hasKeys() {
             let key = try await service.issueKey(user: "operator", role: .operator_)
             Terminal.line("operator API key (shown once): \(key)")
         }
-        if let n = fixtureCopies, await service.read({ $0.venue.symbols.isEmpty }) {
+        if let n = fixtureCopies, service.read({ $0.venue.symbols.isEmpty }) {
             Terminal.error("loading \(n) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: n).map(\.0))
             Terminal.line("fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))")
@@ -118,7 +118,7 @@ struct Serve: AsyncParsableCommand {
         var demoTask: Task<Void, Never>?
         var signIn: String?
         if demo {
-            guard await service.read({ Demo.isDemo($0) }) else {
+            guard service.read({ Demo.isDemo($0) }) else {
                 Terminal.error("error: \(StoreDatabase.describe(db)) holds another market, not the demo; start without --demo, or give --db a new file")
                 throw ExitCode(2)
             }
@@ -128,12 +128,12 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let (keys, fresh) = try await Demo.setUp(service, feed: feed, clock: clock)
-            let market = ISO8601.format(await service.read { $0.now }).prefix(16).replacingOccurrences(of: "T", with: " ")
+            let market = ISO8601.format(service.read { $0.now }).prefix(16).replacingOccurrences(of: "T", with: " ")
             if fresh {
                 Terminal.line("demo: new market on \(StoreDatabase.describe(db)); played \(Demo.backfillDays) days of 2021 at once, now at \(market) (UTC), then one day every \(demoInterval.formatted()) s")
             } else {
                 Terminal.line("demo: \(StoreDatabase.describe(db)) already holds the demo; reusing its market (at \(market) UTC) and users (--reset starts afresh)")
-                if await service.read({ $0.now }) >= feed.ticks.last!.time {
+                if service.read({ $0.now }) >= feed.ticks.last!.time {
                     Terminal.line("demo: its market is past the end of the 2021 data and stays still; `smartsync serve --demo --reset` plays it again")
                 }
             }

@@ -35,7 +35,7 @@ import Testing
     }
 
     /// Commands in the log: a refusal must not add one.
-    static func commands(_ f: Fixture) async -> Int { await f.service.commandCount }
+    static func commands(_ f: Fixture) async -> Int { f.service.commandCount }
 
     @Test func unknownAndExclusiveFieldsAreRefusedAndChangeNothing() async throws {
         let f = try await Fixture()
@@ -133,7 +133,7 @@ import Testing
             let copy = try await Self.call(client, .post, "/v1/copies", key: f.keys["bob"], idempotency: "order-1", #"{"lead": "lead", "investment": "100"}"#)
             #expect(copy.status == .created)
         }
-        #expect(await f.service.read { $0.leadFills.count } == 1)
+        #expect(f.service.read { $0.leadFills.count } == 1)
     }
 
     @Test func largeBodiesAre413() async throws {

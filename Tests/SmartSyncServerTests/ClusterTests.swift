@@ -65,8 +65,8 @@ struct ClusterTests {
         }
         // Both replicas agree; the copy filled once.
         try await a.refresh()
-        let fillsA = await a.read { $0.copyFills($0.copy(named: "c1")!).count }
-        let fillsB = await b.read { $0.copyFills($0.copy(named: "c1")!).count }
+        let fillsA = a.read { $0.copyFills($0.copy(named: "c1")!).count }
+        let fillsB = b.read { $0.copyFills($0.copy(named: "c1")!).count }
         #expect(fillsA == 1 && fillsB == 1)
         #expect(try mb.leases.holder(of: "lead") == "a")
     }
@@ -85,7 +85,7 @@ struct ClusterTests {
         #expect(waited >= .milliseconds(500) && waited < .seconds(10), "took \(waited)")
         #expect(try mb.leases.holder(of: "lead") == "b")
         #expect(try ma.leases.renew().isEmpty)
-        #expect(await b.read { $0.leadFills.count } == 1)
+        #expect(b.read { $0.leadFills.count } == 1)
     }
 
     /// A replica whose database write fails after its engine accepted a command cannot go on: its cluster loop gives

@@ -44,26 +44,26 @@ import Testing
         let (keys, fresh) = try await Demo.setUp(service, feed: feed, clock: clock)
         #expect(fresh && keys.count == 12 && keys.last?.0 == "newcomer")
         // Set-up played the first 30 days.
-        #expect(await service.read { $0.now } == feed.ticks[Demo.backfillDays * 4 - 1].time)
+        #expect(service.read { $0.now } == feed.ticks[Demo.backfillDays * 4 - 1].time)
         var worst = [String: Fixed]()
         for tick in feed.ticks[(Demo.backfillDays * 4)...] {
             try await Demo.play(tick, service: service, feed: feed, clock: clock, live: false, logger: nil)
             if tick.phase == 3 {
-                for (user, roi) in await service.read({ e in e.leads.indices.map { (e.users[e.leads[$0].user].id, e.leadView($0).roi) } }) {
+                for (user, roi) in service.read({ e in e.leads.indices.map { (e.users[e.leads[$0].user].id, e.leadView($0).roi) } }) {
                     worst[user] = min(worst[user] ?? .zero, roi)
                 }
             }
         }
-        let leads = await service.read { e in e.leads.indices.map { e.leadView($0) } }
+        let leads = service.read { e in e.leads.indices.map { e.leadView($0) } }
         #expect(leads.map(\.user) == ["trend", "balanced", "swing"])
         #expect(leads.contains { $0.roi.isPositive } && leads.contains { $0.roi.isNegative })
         #expect(leads.filter { $0.winRate.isPositive }.count >= 2)
         #expect(leads.allSatisfy { $0.closedRoundTrips >= 2 })
         for (user, roi) in worst { #expect(roi > Fixed(units: -35_000_000), "\(user) fell to \(roi)") }
-        let (problems, times) = await service.read { e in (e.audit().problems, e.moments.map(\.time)) }
+        let (problems, times) = service.read { e in (e.audit().problems, e.moments.map(\.time)) }
         #expect(problems.isEmpty)
         #expect(times.allSatisfy { ISO8601.format($0).hasPrefix("2021-") })
-        #expect(await service.read { Demo.isDemo($0) })
+        #expect(service.read { Demo.isDemo($0) })
     }
 
     /// The clock stands at a tick and, live, moves on toward the next one without reaching it.

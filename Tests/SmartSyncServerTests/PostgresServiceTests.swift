@@ -30,14 +30,14 @@ struct PostgresServiceTests {
         let key: String
         do {
             let service = try EngineService(databasePath: location, logger: Logger(label: "test"), now: { 1_620_172_800_000 })
-            #expect(try await !service.hasKeys())
+            #expect(try !service.hasKeys())
             key = try await service.issueKey(user: "operator", role: .operator_)
             #expect(try await service.execute(.deposit(user: "operator", amount: Fixed(100)), requestID: "d-1"))
             #expect(try await !service.execute(.deposit(user: "operator", amount: Fixed(100)), requestID: "d-1"))
         }
         let restarted = try EngineService(databasePath: location, logger: Logger(label: "test"), now: { 1_620_172_800_000 })
-        #expect(await restarted.commandCount == 2)
-        #expect(try await restarted.caller(forKey: key) == Caller(user: "operator", role: .operator_))
-        #expect(try await restarted.caller(forKey: key + "x") == nil)
+        #expect(restarted.commandCount == 2)
+        #expect(try restarted.caller(forKey: key) == Caller(user: "operator", role: .operator_))
+        #expect(try restarted.caller(forKey: key + "x") == nil)
     }
 }

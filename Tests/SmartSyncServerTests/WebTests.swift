@@ -99,7 +99,7 @@ import Testing
                 let curve = try #require(try json(response.body) as? [[String: Any]])
                 #expect(curve.first?["equity"] as? String == "1000")
                 // After the price rise: alice's 0.005 BTC copy is worth 5 × 5 USDT more than its cost.
-                let copy = await f.service.read { engine in engine.copyEquity(engine.copy(named: "alice-1")!) }
+                let copy = f.service.read { engine in engine.copyEquity(engine.copy(named: "alice-1")!) }
                 #expect(curve.last?["equity"] as? String == copy.description)
                 #expect(curve.count >= 3)
             }

@@ -210,22 +210,22 @@ struct CommandLogContractTests {
         do {
             let store = try database.open()
             try store.executeBatch(try FanOutFixture.commands(copies: 20).map { ($0.0, $0.1, nil) })
-            #expect(try store.execute(buyOrder, at: Moment(event: 5, time: 5), requestID: "retry-1"))
+            #expect(try store.execute(buyOrder, at: Moment(event: 5, time: 5), requestID: "retry-1") != nil)
             let journal = store.engine.journal.count
-            #expect(try !store.execute(buyOrder, at: Moment(event: 5, time: 5), requestID: "retry-1"))
+            #expect(try store.execute(buyOrder, at: Moment(event: 5, time: 5), requestID: "retry-1") == nil)
             #expect(store.engine.journal.count == journal)
             // In a batch, a seen id and a repeated one are skipped; the rest applies.
             #expect(
                 try store.executeBatch([
                     (buyOrder, Moment(event: 6, time: 6), "retry-1"), (.addUser("x"), Moment(event: 6, time: 6), "batch-1"),
                     (.addUser("y"), Moment(event: 6, time: 6), "batch-1"),
-                ]) == 1)
+                ]).count == 1)
             commands = store.commandCount
         }
         let reopened = try database.open()
         #expect(reopened.hasApplied(requestID: "retry-1"))
         #expect(reopened.hasApplied(requestID: "batch-1"))
-        #expect(try !reopened.execute(buyOrder, at: Moment(event: 7, time: 7), requestID: "retry-1"))
+        #expect(try reopened.execute(buyOrder, at: Moment(event: 7, time: 7), requestID: "retry-1") == nil)
         #expect(reopened.commandCount == commands)
         #expect(reopened.engine.user(named: "y") == nil)
     }
@@ -304,7 +304,7 @@ struct CommandLogContractTests {
         #expect {
             try first.log.append(
                 [CommandRecord(seq: 5, requestID: nil, moment: Moment(event: 5, time: 0), command: .addUser("z"))],
-                engine: first.engine, ledger: 0..<0, firstLedgerSeq: 0, leadFills: 0..<0)
+                outcomes: [CommandOutcome(moment: Moment(event: 5, time: 0), journalStart: 0, failedOrdersStart: 0)])
         } throws: { error in
             guard case StoreError.behind(_, 5, 1) = error else { return false }
             return true
@@ -332,7 +332,7 @@ struct CommandLogContractTests {
         #expect(b.hasApplied(requestID: "a-buy"))
         // b writes next, as the only writer; its ledger rows continue a's.
         try b.withWriteLock {
-            #expect(try !b.execute(buy(quote: 20_000), at: Moment(event: 11, time: 11), requestID: "a-buy"))
+            #expect(try b.execute(buy(quote: 20_000), at: Moment(event: 11, time: 11), requestID: "a-buy") == nil)
             try b.execute(try sell("0.1"), at: Moment(event: 11, time: 11), requestID: "b-sell")
         }
         #expect(try a.catchUp() == 1)

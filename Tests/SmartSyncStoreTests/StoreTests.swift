@@ -64,16 +64,16 @@ func expectStoreError(
         do {
             let store = try SQLiteStore(path: path)
             try store.executeBatch(try FanOutFixture.commands(copies: 20).map { ($0.0, $0.1, nil) })
-            #expect(try store.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1"))
+            #expect(try store.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1") != nil)
             let journal = store.engine.journal.count
-            #expect(try !store.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1"))
+            #expect(try store.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1") == nil)
             #expect(store.engine.journal.count == journal)
             commands = store.commandCount
         }
         // The same request id after a restart is still a no-op.
         let reopened = try SQLiteStore(path: path)
         #expect(reopened.hasApplied(requestID: "retry-1"))
-        #expect(try !reopened.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1"))
+        #expect(try reopened.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1") == nil)
         #expect(reopened.commandCount == commands)
         // A lead fill id seen before is a no-op in the engine.
         let fill = try #require(reopened.engine.leadFills.last)

@@ -117,6 +117,7 @@ extension Engine {
             book.status[i] = .stopped
             book.stopReason[i] = reason
             book.stoppedEvent[i] = Int32(truncatingIfNeeded: moment.event)
+            scratch.stoppedCopies.append(CopyRef(lead: l, slot: i))
             book.leadFeeDragAtStart[i] = leads[l].feeDrag - book.leadFeeDragAtStart[i]
             book.activeCount -= 1
             if book.stopLoss[i] != nil || book.takeProfit[i] != nil { book.withThresholds -= 1 }

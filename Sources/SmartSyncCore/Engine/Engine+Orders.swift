@@ -99,6 +99,7 @@ extension Engine {
             let counts = fanOutCounts(journalSince: journalBefore, failedSince: failedBefore)
             placed.record(trade, leadFillID: lead == nil ? nil : fillID, copyFills: counts.copyFills, failed: counts.failed)
             orders.append(placed)
+            noteOrder(orderID)
             return OrderResult(orderID: orderID, trades: [trade])
         }
         // Limit order: the quantity at the limit price; funds are checked now and again at each fill.
@@ -125,6 +126,7 @@ extension Engine {
                 id: orderID, user: u, account: request.account, symbol: s, side: request.side, kind: .limit,
                 quantity: request.quantity, quoteAmount: request.quoteAmount, limitPrice: limit, event: moment.event,
                 time: moment.time, status: .accepted))
+        noteOrder(orderID)
         var result = OrderResult(orderID: orderID)
         if let trade = fillResting(&order, at: moment) { result.trades.append(trade) }
         if order.remaining.isPositive {

@@ -107,10 +107,21 @@ public struct Engine: Sendable {
     public internal(set) var copyEvents: [CopyEvent] = []
     /// Every order placed, in id order: its request, status and what it executed.
     public internal(set) var orders: [PlacedOrder] = []
+    /// What the command being applied changed beyond appending to the histories (for its outcome).
+    var scratch = OutcomeScratch()
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
         self.venue = SimulatedVenue(takerFeeRate: settings.takerFeeRate)
+    }
+
+    /// A copy for readers: it shares every buffer with this engine but the fan-out's work buffers, which only the
+    /// writer uses (so that the writer's next fan-out does not copy them because a reader holds them).
+    public var readOnlyCopy: Engine {
+        var copy = self
+        copy.workspace = FanOutWorkspace()
+        copy.scratch = OutcomeScratch()
+        return copy
     }
 
     /// Bytes held by the fan-out's reusable buffers.

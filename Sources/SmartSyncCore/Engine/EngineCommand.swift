@@ -26,8 +26,11 @@ public enum EngineCommand: Sendable, Hashable, Codable {
 }
 
 extension Engine {
-    /// Applies one command at a moment.
-    public mutating func execute(_ command: EngineCommand, at moment: Moment) throws(EngineError) {
+    /// Applies one command at a moment and says what it did.
+    @discardableResult
+    public mutating func execute(_ command: EngineCommand, at moment: Moment) throws(EngineError) -> CommandOutcome {
+        scratch.reset()
+        let marks = historyMarks
         switch command {
         case .listSymbol(let symbol, let price, let book):
             try listSymbol(symbol, price: price, book: book)
@@ -74,6 +77,7 @@ extension Engine {
                 takerFeeRate: fee, minInvestment: minimum, maxActiveCopiesPerFollower: maxCopies, defaultFollowerLimit: followerLimit)
         }
         if moments.last != moment { moments.append(moment) }
+        return outcome(since: marks, at: moment)
     }
 
     /// Turns "sell 30% of the holding" or "spend 25% of the cash" into an order at the current state; nil when the

@@ -86,5 +86,6 @@ extension Engine {
     mutating func updateOrder(_ id: Int, _ change: (inout PlacedOrder) -> Void) {
         guard let k = orderPosition(id) else { return }
         change(&orders[k])
+        noteOrder(id)
     }
 }

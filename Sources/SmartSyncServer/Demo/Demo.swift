@@ -35,7 +35,7 @@ public enum Demo {
     /// Sets the demo up on an empty database (and plays the first days) or finds where an existing one is; returns
     /// the API keys to print (new ones; keys issued before stay valid) and whether the database was new.
     public static func setUp(_ service: EngineService, feed: DemoFeed, clock: DemoClock) async throws -> (keys: [(String, String)], fresh: Bool) {
-        let fresh = await service.read { $0.venue.symbols.isEmpty }
+        let fresh = service.read { $0.venue.symbols.isEmpty }
         guard let first = feed.ticks.first else { throw APIError(.internalServerError, code: "demoData", "the demo has no price data") }
         service.demoStatus.withLock { $0 = DemoStatus(from: first.time, to: feed.ticks.last!.time, finished: false) }
         if fresh {
@@ -47,7 +47,7 @@ public enum Demo {
             }
             try await service.executeBatch(commands)
         } else {
-            clock.set(await service.read { $0.now }, live: false)
+            clock.set(service.read { $0.now }, live: false)
         }
         var keys: [(String, String)] = []
         for lead in leads {
@@ -81,10 +81,10 @@ public enum Demo {
     /// Plays the ticks after the market's time, one per `clock.tickInterval`, until the data ends or the task is
     /// cancelled.
     public static func run(_ service: EngineService, feed: DemoFeed, clock: DemoClock, logger: Logger) async {
-        var next = feed.nextTick(after: await service.read { $0.now })
+        var next = feed.nextTick(after: service.read { $0.now })
         while !Task.isCancelled && next < feed.ticks.count {
             do {
-                clock.set(await service.read { $0.now }, live: true)
+                clock.set(service.read { $0.now }, live: true)
                 try await Task.sleep(for: clock.tickInterval)
                 try await play(feed.ticks[next], service: service, feed: feed, clock: clock, live: true, logger: logger)
                 next += 1
@@ -97,7 +97,7 @@ public enum Demo {
         }
         if next >= feed.ticks.count {
             service.demoStatus.withLock { $0?.finished = true }
-            clock.set(await service.read { $0.now }, live: false)
+            clock.set(service.read { $0.now }, live: false)
             logger.notice("the demo's data ends here (\(ISO8601.format(feed.ticks.last!.time).prefix(10))): the market stays at its last prices; `smartsync serve --demo --reset` plays it again")
         }
     }
@@ -114,7 +114,7 @@ public enum Demo {
         guard tick.phase == DemoFeed.ticksPerDay - 1 else { return }
         for lead in leads {
             for round in 0..<(DemoStrategies.rounds[lead] ?? 1) {
-                let portfolio = await service.read { engine in readPortfolio(engine, lead) }
+                let portfolio = service.read { engine in readPortfolio(engine, lead) }
                 guard let portfolio else { break }
                 for order in DemoStrategies.orders(lead: lead, day: tick.day, round: round, feed: feed, portfolio: portfolio) {
                     do { try await service.execute(order) } catch let error as EngineError {

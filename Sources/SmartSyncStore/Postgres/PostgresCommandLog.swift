@@ -118,20 +118,21 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     public var copyThreshold = 1_000
 
     public func append(
-        _ records: [CommandRecord], engine: Engine, ledger: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>
+        _ records: [CommandRecord], outcomes: [CommandOutcome]
     ) throws {
         guard let first = records.first else { return }
+        let history = AppendedHistory(outcomes)
         var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
         var fills = 0
-        for (offset, k) in ledger.enumerated() {
-            if case .copyFills(let b) = engine.journal[k] {
-                batches.append((Int64(firstLedgerSeq + offset), b))
+        for (offset, entry) in history.entries.enumerated() {
+            if case .copyFills(let b) = entry {
+                batches.append((Int64(history.firstLedgerSeq + offset), b))
                 fills += b.count
             }
         }
         let useCopy = fills >= copyThreshold
         let statement = try Self.appendStatement(
-            records, engine: engine, ledger: ledger, firstLedgerSeq: firstLedgerSeq, leadFills: leadFills,
+            records, history: history,
             copyFillsInStatement: !useCopy)
         do {
             if useCopy {
@@ -155,8 +156,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     /// The one statement of an append. Every insert is conditioned on the guard (the log's next sequence number is
     /// the first record's), so a refused append writes nothing; the statement returns that next number.
     static func appendStatement(
-        _ records: [CommandRecord], engine: Engine, ledger range: Range<Int>, firstLedgerSeq: Int, leadFills: Range<Int>,
-        copyFillsInStatement: Bool = true
+        _ records: [CommandRecord], history: AppendedHistory, copyFillsInStatement: Bool = true
     ) throws -> PostgresQuery {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -191,12 +191,12 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         sql += "\(bind(hasRequestID))::bool[], \(bind(events))::int8[], \(bind(times))::int8[], \(bind(bodies))::text[]) "
         sql += "AS x(s, r, h, e, t, b) \(guarded))"
 
-        if !range.isEmpty {
+        let firstLedgerSeq = history.firstLedgerSeq
+        if !history.entries.isEmpty {
             var kinds: [String] = []
             var entryBodies: [String] = []
             var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
-            for (offset, k) in range.enumerated() {
-                let entry = engine.journal[k]
+            for (offset, entry) in history.entries.enumerated() {
                 let (kind, body) = LedgerRows.body(entry)
                 kinds.append(kind)
                 entryBodies.append(body)
@@ -257,8 +257,8 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
                 sql += "\(bind(shareSlots))::int4[], \(bind(shareAmounts))::int8[]) \(guarded))"
             }
         }
-        if !leadFills.isEmpty {
-            let ids = engine.leadFills[leadFills].map(\.id)
+        if !history.leadFillIDs.isEmpty {
+            let ids = history.leadFillIDs
             sql += ", lf AS (INSERT INTO lead_fills (id, command) SELECT i, \(bind(last))::int8 "
             sql += "FROM unnest(\(bind(ids))::text[]) AS x(i) \(guarded))"
         }

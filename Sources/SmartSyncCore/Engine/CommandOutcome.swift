@@ -1,0 +1,81 @@
+/// What one accepted command did, in the order it happened: the history it added to the engine. `Engine.execute`
+/// returns it, so that the store appends it, metrics count it, the live stream publishes it and an HTTP answer is
+/// built from it, and no caller compares counters before and after.
+public struct CommandOutcome: Sendable {
+    public var moment: Moment
+    /// The journal entries it appended; the first is entry `journalStart` of the whole journal (its ledger position).
+    public var journal: [JournalEntry] = []
+    public var journalStart: Int
+    /// The lead fills it applied (a lead order, a resting lead order a price reached).
+    public var leadFills: [LeadFill] = []
+    /// The copy orders that failed, in order; the first is `failedOrdersStart` of all failures.
+    public var failedOrders: [FailedCopyOrder] = []
+    public var failedOrdersStart: Int
+    /// The orders it placed, executed, cancelled or expired, as they stand after it, in id order.
+    public var orders: [PlacedOrder] = []
+    /// The changes followers made to running copies (investment, stop loss, take profit).
+    public var copyEvents: [CopyEvent] = []
+    public var startedCopies: [CopyRef] = []
+    /// Copies it stopped, in the order they stopped (by their follower, the lead, a stop loss or a take profit).
+    public var stoppedCopies: [CopyRef] = []
+    /// Mark prices it set (a listing's first price or a price update).
+    public var prices: [PricePoint] = []
+
+    public init(moment: Moment, journalStart: Int, failedOrdersStart: Int) {
+        self.moment = moment
+        self.journalStart = journalStart
+        self.failedOrdersStart = failedOrdersStart
+    }
+
+    /// Copy fills in its journal entries.
+    public var copyFillCount: Int {
+        journal.reduce(0) { n, entry in
+            if case .copyFills(let b) = entry { return n + b.count }
+            return n
+        }
+    }
+
+    /// The order the command placed, if it placed one.
+    public var placedOrder: PlacedOrder? { orders.first { $0.event == moment.event } }
+}
+
+/// What the command being applied changed that the engine's histories do not say by their length.
+struct OutcomeScratch: Sendable {
+    var orders: [Int] = []
+    var stoppedCopies: [CopyRef] = []
+
+    mutating func reset() {
+        orders.removeAll(keepingCapacity: true)
+        stoppedCopies.removeAll(keepingCapacity: true)
+    }
+}
+
+extension Engine {
+    /// Where every history stands before a command: the outcome is what was added after.
+    struct HistoryMarks {
+        var journal, leadFills, failedOrders, copyEvents, copies, prices: Int
+    }
+
+    var historyMarks: HistoryMarks {
+        HistoryMarks(
+            journal: journal.count, leadFills: leadFills.count, failedOrders: failedOrders.count,
+            copyEvents: copyEvents.count, copies: copyOrder.count, prices: priceHistory.count)
+    }
+
+    func outcome(since marks: HistoryMarks, at moment: Moment) -> CommandOutcome {
+        var outcome = CommandOutcome(moment: moment, journalStart: marks.journal, failedOrdersStart: marks.failedOrders)
+        outcome.journal.reserveCapacity(journal.count - marks.journal)
+        for k in marks.journal..<journal.count { outcome.journal.append(journal[k]) }
+        outcome.leadFills = Array(leadFills[marks.leadFills...])
+        outcome.failedOrders = Array(failedOrders[marks.failedOrders...])
+        outcome.copyEvents = Array(copyEvents[marks.copyEvents...])
+        outcome.startedCopies = Array(copyOrder[marks.copies...])
+        outcome.stoppedCopies = scratch.stoppedCopies
+        outcome.prices = Array(priceHistory[marks.prices...])
+        outcome.orders = Set(scratch.orders).sorted().compactMap { order(id: $0) }
+        return outcome
+    }
+
+    /// Notes an order the command placed or changed.
+    mutating func noteOrder(_ id: Int) { scratch.orders.append(id) }
+}

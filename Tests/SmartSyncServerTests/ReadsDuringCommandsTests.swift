@@ -1,0 +1,48 @@
+import Dispatch
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SmartSyncCore
+import Synchronization
+import Testing
+
+@testable import SmartSyncServer
+
+/// Reads are answered from the last committed state: a command being applied (here held inside, after its commit)
+/// makes no read wait, and no read sees it before it is published.
+@Suite struct ReadsDuringCommandsTests {
+    @Test func readsAndKeyLookupsDoNotWaitForACommandInProgress() async throws {
+        let f = try await Fixture()
+        let inside = Mutex(false)
+        let release = DispatchSemaphore(value: 0)
+        await f.service.setAfterCommit {
+            inside.withLock { $0 = true }
+            // Held until the reads below are done (30 s at most, so that a read that does wait fails, not hangs).
+            _ = release.wait(timeout: .now() + 30)
+        }
+        let order = Task {
+            try await f.service.submit(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(1_000))))
+        }
+        for _ in 0..<10_000 where !inside.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(inside.withLock { $0 })
+        let started = ContinuousClock.now
+        // An HTTP read with a key never seen before (its look-up goes to the database) and the engine directly.
+        let (status, fills) = try await f.app().test(.router) { client in
+            try await client.execute(uri: "/v1/copies/alice-1/fills", method: .get, headers: headers(f.keys["alice"])) { response in
+                (response.status, ((try? json(response.body)) as? [Any])?.count)
+            }
+        }
+        let waited = started.duration(to: .now)
+        let leadFills = f.service.read { $0.leadFills.count }
+        release.signal()
+        let receipt = try await order.value
+        // Answered while the order was still held inside the writer, from the state before it.
+        #expect(waited < .seconds(25))
+        #expect(status == .ok && fills == 0 && leadFills == 0)
+        // Once the commit returns, reads see it.
+        #expect(receipt.applied && receipt.outcome?.copyFillCount == 1)
+        #expect(f.service.read { $0.leadFills.count } == 1)
+        await f.service.setAfterCommit(nil)
+    }
+}
