@@ -14,6 +14,8 @@ public struct CommandReceipt: Sendable {
     public var event: Int
     /// What it did, when this instance applied it now (nil for a retry or a command another instance applied).
     public var outcome: CommandOutcome?
+    /// How long applying it and committing it took (the engine and one database transaction), when applied here.
+    public var committedIn: Duration?
 }
 
 /// Who is calling: a user of the engine, with a role.
@@ -172,14 +174,15 @@ public actor EngineService {
             let moment = Moment(event: store.commandCount, time: now())
             let started = ContinuousClock.now
             let outcome = try store.execute(command, at: moment, requestID: requestID)
+            let took = started.duration(to: .now)
             if let outcome {
                 afterCommit?()
                 publish()
-                observe(command, outcome, took: started.duration(to: .now))
+                observe(command, outcome, took: took)
                 updateGauges()
                 publishEvents(command, outcome)
             }
-            return CommandReceipt(applied: outcome != nil, event: moment.event, outcome: outcome)
+            return CommandReceipt(applied: outcome != nil, event: moment.event, outcome: outcome, committedIn: outcome == nil ? nil : took)
         }
     }
 

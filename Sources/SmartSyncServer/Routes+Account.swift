@@ -58,13 +58,13 @@ extension Routes {
                         quantity: body.quantity, limitPrice: body.limitPrice))
             }
             let receipt = try await submit(order, request, caller)
-            return try jsonResponse(
+            return try Self.answer(
                 service.read { engine in
                     guard let placed = receipt.outcome?.placedOrder ?? engine.order(placedAt: receipt.event) else {
                         throw APIError.notFound("order")
                     }
                     return APIViews.order(engine, placed, applied: receipt.applied)
-                }, status: receipt.applied ? .created : .ok)
+                }, receipt, status: receipt.applied ? .created : .ok)
         }
         router.get("/v1/orders") { request, context in
             let caller = try context.requireCaller()

@@ -106,9 +106,19 @@ struct Routes: Sendable {
     func command(_ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
         let receipt = try await submit(c, request, caller)
         let count = service.commandCount
-        return jsonResponse(
-            .object([("applied", .bool(receipt.applied)), ("event", .int(receipt.event)), ("commands", .int(count))]),
+        return Self.answer(
+            .object([("applied", .bool(receipt.applied)), ("event", .int(receipt.event)), ("commands", .int(count))]), receipt,
             status: receipt.applied ? status : .ok)
+    }
+
+    /// The answer to a command, with `Server-Timing: commit;dur=<ms>` (applying it and committing it) when applied.
+    static func answer(_ value: JSONValue, _ receipt: CommandReceipt, status: HTTPResponse.Status) -> Response {
+        var response = jsonResponse(value, status: status)
+        if let took = receipt.committedIn, let name = HTTPField.Name("Server-Timing") {
+            let ms = Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15
+            response.headers[name] = "commit;dur=\((ms * 1000).rounded() / 1000)"
+        }
+        return response
     }
 
 }

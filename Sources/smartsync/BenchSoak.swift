@@ -1,0 +1,398 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SmartSyncCore
+import SmartSyncScenario
+import SmartSyncServer
+import SmartSyncStore
+import Synchronization
+
+extension Bench {
+    /// A server-shaped run: the HTTP server on a database with N copies, a lead placing K orders back to back over
+    /// HTTP, readers reading over HTTP all along, memory and restart measured as the history grows.
+    struct Soak: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "soak",
+            abstract: "Run the server with N copies through K lead fills; print memory, restart time, read and order latencies.",
+            discussion: """
+                Starts the HTTP server in this process on 127.0.0.1 (a free port) on a new database holding the
+                load-test market of `serve --fixture-copies N` (one lead, N Smart Sync copies of 100 to 100,000 USDT).
+                The lead then places K market orders over HTTP, one after the other (buys and partial sells of BTC and
+                ETH), each fanned out to every copy. Meanwhile --readers threads read over HTTP without pause
+                (GET /v1/me, /v1/leads, a copy's summary, each with an API key); the reads that start while an order
+                is in flight are the ones counted.
+
+                Printed: resident memory every K/10 fills; the restart time at K/10 and at K fills (a child process
+                opens the database as a restarting server would, and replays what it must); the p50/p99 of the reads
+                made while fan-outs commit; an order's full answer time beside its bare durable fan-out (applying the
+                fill and committing it: the `Server-Timing: commit` the answer carries).
+
+                Targets (issue 13, N = 100,000, K = 1,000 on SQLite): reads p99 ≤ 10 ms; an order's answer ≤ 1.5×
+                its bare durable fan-out; memory after K fills ≤ 1.1× after K/10 and ≤ 1 KB per copy; restart ≤ 2 s
+                after K fills and ≤ 1.5× the restart after K/10.
+
+                Examples:
+                  swift run -c release smartsync bench soak --copies 100000 --fills 1000
+                  swift run -c release smartsync bench soak --copies 10000 --fills 100 --db postgres://postgres:secret@127.0.0.1/postgres
+                """
+        )
+
+        @Option(help: "Copies of the lead.")
+        var copies = 100_000
+
+        @Option(help: "Lead fills (orders) to run.")
+        var fills = 1_000
+
+        @Option(
+            help: ArgumentHelp(
+                "A new SQLite file (default: a temporary file, removed after), or a postgres:// URL (a fresh database smartsync_soak_PID is created on that server and dropped after)."))
+        var db: String?
+
+        @Option(help: "Threads reading over HTTP while the lead trades.")
+        var readers = 1
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        @Flag(help: "Keep the database (print where it is) instead of removing it.")
+        var keep = false
+
+        func validate() throws {
+            guard copies >= 1 && copies <= 2_000_000 else { throw ValidationError("--copies must be 1 to 2,000,000") }
+            guard fills >= 10 else { throw ValidationError("--fills must be at least 10 (memory is printed every fills/10)") }
+            guard readers >= 1 && readers <= 16 else { throw ValidationError("--readers must be 1 to 16") }
+        }
+
+        func run() async throws {
+            // The database.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-soak-\(getpid())")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var server: PostgresURL?
+            let scratch = "smartsync_soak_\(getpid())"
+            let location: String
+            if let db, PostgresURL.isPostgres(db) {
+                let url = try PostgresURL(db)
+                server = url
+                location = "\(try PostgresAdmin.createDatabase(scratch, on: url))"
+            } else {
+                location = db ?? folder.appendingPathComponent("soak.sqlite").path
+                guard !FileManager.default.fileExists(atPath: location) else { throw ValidationError("--db \(location) must be a new file") }
+            }
+            defer {
+                if !keep {
+                    try? FileManager.default.removeItem(at: folder)
+                    if let server { try? PostgresAdmin.dropDatabase(scratch, on: server) }
+                } else {
+                    Terminal.error("database kept: \(StoreDatabase.describe(location))")
+                }
+            }
+
+            // The server, as `serve --fixture-copies N` runs it.
+            var logger = Logger(label: "soak")
+            logger.logLevel = .error
+            let service = try EngineService(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            progress("loading \(copies) copies…")
+            try await service.executeBatch(try FanOutFixture.commands(copies: copies).map(\.0))
+            let leadKey = try await service.issueKey(user: FanOutFixture.lead, role: .user)
+            var readerKeys: [String] = []
+            for r in 0..<readers { readerKeys.append(try await service.issueKey(user: "f\(r)", role: .user)) }
+            let port = try HTTPClient.freePort()
+            var configuration = ServerConfiguration()
+            configuration.host = "127.0.0.1"
+            configuration.port = port
+            let app = buildApplication(service: service, configuration: configuration, logger: logger)
+            let serverTask = Task { try await app.runService(gracefulShutdownSignals: []) }
+            defer { serverTask.cancel() }
+            try await HTTPClient.waitUntilUp(port: port)
+
+            // Readers and the lead, on threads of their own (blocking sockets stay off Swift's cooperative pool).
+            let state = SoakState()
+            let base = Terminal.residentBytes()
+            var readerThreads: [Thread] = []
+            for (r, key) in readerKeys.enumerated() {
+                let thread = Thread { Self.read(port: port, key: key, copy: "c\(r)", state: state) }
+                thread.start()
+                readerThreads.append(thread)
+            }
+            let total = fills
+            let database = location
+            let checkpoints = Set((1...10).map { $0 * total / 10 })
+            let restartAt: Set<Int> = [total / 10, total]
+            let result: SoakResult = try await withCheckedThrowingContinuation { continuation in
+                let lead = Thread {
+                    do {
+                        continuation.resume(
+                            returning: try Self.trade(
+                                port: port, key: leadKey, fills: total, checkpoints: checkpoints, restartAt: restartAt,
+                                database: database, state: state,
+                                progress: { k in if Terminal.stderrIsTerminal { Terminal.progress("lead fill \(k) of \(total)") } }))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                }
+                lead.stackSize = 1 << 20
+                lead.start()
+            }
+            state.stop.withLock { $0 = true }
+            while readerThreads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(5)) }
+            if Terminal.stderrIsTerminal { Terminal.endProgress() }
+            let reads = state.reads.withLock { $0 }
+            report(result, reads: reads, base: base, database: StoreDatabase.describe(location))
+        }
+
+        private func progress(_ text: String) { if Terminal.stderrIsTerminal { Terminal.progress(text) } }
+
+        /// Reads over HTTP until stopped; a read that starts while an order is in flight is recorded.
+        static func read(port: Int, key: String, copy: String, state: SoakState) {
+            guard let client = try? HTTPClient(port: port) else { return }
+            let paths = ["/v1/me", "/v1/leads", "/v1/copies/\(copy)?view=summary"]
+            var k = 0
+            let clock = ContinuousClock()
+            while !state.stop.withLock({ $0 }) {
+                let during = state.ordersInFlight.withLock { $0 } > 0
+                let start = clock.now
+                guard let answer = try? client.request("GET", paths[k % paths.count], key: key), answer.status == 200 else {
+                    state.readErrors.withLock { $0 += 1 }
+                    return
+                }
+                let took = start.duration(to: clock.now)
+                if during { state.reads.withLock { $0.append(took) } }
+                k += 1
+            }
+        }
+
+        /// Places the lead's orders over HTTP, one after the other, measuring memory and restarts on the way.
+        static func trade(
+            port: Int, key: String, fills: Int, checkpoints: Set<Int>, restartAt: Set<Int>, database: String, state: SoakState,
+            progress: (Int) -> Void
+        ) throws -> SoakResult {
+            let client = try HTTPClient(port: port)
+            let bodies = [
+                #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "20000"}"#,
+                #"{"symbol": "ETH-USDT", "side": "buy", "quoteAmount": "20000"}"#,
+                #"{"symbol": "BTC-USDT", "side": "sell", "fraction": "0.5"}"#,
+                #"{"symbol": "ETH-USDT", "side": "sell", "fraction": "0.3"}"#,
+            ]
+            var result = SoakResult()
+            let clock = ContinuousClock()
+            for k in 1...fills {
+                state.ordersInFlight.withLock { $0 += 1 }
+                let start = clock.now
+                let answer = try client.request("POST", "/v1/orders", key: key, body: bodies[(k - 1) % bodies.count])
+                let took = start.duration(to: clock.now)
+                state.ordersInFlight.withLock { $0 -= 1 }
+                guard answer.status == 201 else {
+                    throw ValidationError("order \(k) was answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self).prefix(300))")
+                }
+                result.orders.append(took)
+                if let timing = answer.headers["server-timing"], let ms = timing.split(separator: "=").last.flatMap({ Double($0) }) {
+                    result.commits.append(.nanoseconds(Int64(ms * 1e6)))
+                }
+                if checkpoints.contains(k) {
+                    result.memory.append((k, Terminal.residentBytes()))
+                    if restartAt.contains(k) { result.restarts.append((k, try restart(database))) }
+                }
+                progress(k)
+            }
+            return result
+        }
+
+        /// Opens the database in a child process as a restarting server would; its time to open, in seconds.
+        static func restart(_ database: String) throws -> Double {
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+            child.arguments = ["bench", "open", "--db", database]
+            let out = Pipe()
+            child.standardOutput = out
+            try child.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            child.waitUntilExit()
+            guard child.terminationStatus == 0, let seconds = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            else { throw ValidationError("reopening \(database) failed (exit \(child.terminationStatus))") }
+            return seconds
+        }
+
+        func report(_ r: SoakResult, reads: [Duration], base: Int, database: String) {
+            let ms = { (d: Duration) in Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15 }
+            func percentile(_ values: [Duration], _ p: Double) -> Double {
+                guard !values.isEmpty else { return .nan }
+                let sorted = values.sorted()
+                return ms(sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)])
+            }
+            let readP50 = percentile(reads, 0.5)
+            let readP99 = percentile(reads, 0.99)
+            let orderP50 = percentile(r.orders, 0.5)
+            let commitP50 = percentile(r.commits, 0.5)
+            let firstMemory = r.memory.first?.bytes ?? 0
+            let lastMemory = r.memory.last?.bytes ?? 0
+            let restartFirst = r.restarts.first?.seconds ?? .nan
+            let restartLast = r.restarts.last?.seconds ?? .nan
+            if json {
+                let value = JSONValue.object([
+                    ("copies", .int(copies)), ("fills", .int(fills)), ("database", .string(database)),
+                    ("memory", .array(r.memory.map { .object([("fills", .int($0.fills)), ("residentBytes", .int($0.bytes))]) })),
+                    ("restartSeconds", .array(r.restarts.map { .object([("fills", .int($0.fills)), ("seconds", .string(String($0.seconds)))]) })),
+                    ("reads", .object([("count", .int(reads.count)), ("p50Ms", .string(String(readP50))), ("p99Ms", .string(String(readP99)))])),
+                    ("orderMsP50", .string(String(orderP50))), ("orderMsP99", .string(String(percentile(r.orders, 0.99)))),
+                    ("commitMsP50", .string(String(commitP50))), ("commitMsP99", .string(String(percentile(r.commits, 0.99)))),
+                ])
+                print(value.serialized())
+                return
+            }
+            print("bench soak: \(copies) copies, \(fills) lead fills, database \(database)")
+            print("resident memory (MB) after fills: " + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
+            print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
+                fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
+            print("restart (open and replay, s): " + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
+                + String(format: "; ratio %.2f (target ≤ 2 s and ≤ 1.5)", restartLast / restartFirst))
+            print(String(format: "reads during fan-outs: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 10 ms)",
+                reads.count, readP50, readP99, percentile(reads, 1.0)))
+            print(String(format: "lead order answer: p50 %.1f ms, p99 %.1f ms; bare durable fan-out (commit): p50 %.1f ms, p99 %.1f ms; ratio of medians %.2f (target ≤ 1.5)",
+                orderP50, percentile(r.orders, 0.99), commitP50, percentile(r.commits, 0.99), orderP50 / commitP50))
+        }
+    }
+
+    /// Opens a database as a restarting server does and prints the seconds it took (for `bench soak`).
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "open", abstract: "Open a database as a restarting server does; print the seconds it took.",
+            shouldDisplay: false)
+
+        @Option var db: String
+
+        func run() throws {
+            let clock = ContinuousClock()
+            var store: Store?
+            let took = try clock.measure { store = try StoreDatabase.openExisting(db) }
+            guard let store, !store.isBroken else { throw ExitCode(1) }
+            print(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+        }
+    }
+}
+
+/// What the soak's threads share.
+final class SoakState: Sendable {
+    let stop = Mutex(false)
+    let ordersInFlight = Mutex(0)
+    let reads = Mutex<[Duration]>([])
+    let readErrors = Mutex(0)
+}
+
+struct SoakResult {
+    var orders: [Duration] = []
+    var commits: [Duration] = []
+    var memory: [(fills: Int, bytes: Int)] = []
+    var restarts: [(fills: Int, seconds: Double)] = []
+}
+
+/// A minimal blocking HTTP/1.1 client on one keep-alive connection to 127.0.0.1 (for benchmarks).
+final class HTTPClient {
+    struct Answer {
+        var status: Int
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
+    private let fd: Int32
+    private var buffer: [UInt8] = []
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ValidationError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw ValidationError("cannot connect to 127.0.0.1:\(port)")
+        }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close(fd) }
+
+    func request(_ method: String, _ path: String, key: String?, body: String? = nil) throws -> Answer {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if let key { head += "Authorization: Bearer \(key)\r\n" }
+        let payload = Array((body ?? "").utf8)
+        if body != nil { head += "Content-Type: application/json\r\n" }
+        head += "Content-Length: \(payload.count)\r\n\r\n"
+        let bytes = Array(head.utf8) + payload
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw ValidationError("send failed") }
+            sent += n
+        }
+        // Head, then Content-Length bytes of body.
+        var headEnd: Int?
+        while headEnd == nil {
+            headEnd = Self.find([13, 10, 13, 10], in: buffer).map { $0 + 4 }
+            if headEnd == nil { try fill() }
+        }
+        let headText = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+        var lines = headText.components(separatedBy: "\r\n")
+        let status = Int(lines.removeFirst().split(separator: " ").dropFirst().first ?? "") ?? 0
+        var headers: [String: String] = [:]
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while buffer.count < headEnd! + length { try fill() }
+        let answer = Answer(status: status, headers: headers, body: Array(buffer[headEnd!..<(headEnd! + length)]))
+        buffer.removeFirst(headEnd! + length)
+        return answer
+    }
+
+    private func fill() throws {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0 else { throw ValidationError("the connection closed") }
+        buffer += chunk[0..<n]
+    }
+
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
+            if Array(haystack[i..<(i + needle.count)]) == needle { return i }
+        }
+        return nil
+    }
+
+    /// A port the kernel says is free now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ValidationError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Waits (up to 10 s) until the server answers.
+    static func waitUntilUp(port: Int) async throws {
+        for _ in 0..<1_000 {
+            if let client = try? HTTPClient(port: port), let answer = try? client.request("GET", "/v1/config", key: nil), answer.status == 200 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw ValidationError("the server on 127.0.0.1:\(port) did not answer in 10 s")
+    }
+}
