@@ -43,6 +43,7 @@ public actor EngineService {
     public nonisolated let demoStatus = Mutex<DemoStatus?>(nil)
     /// Prometheus metrics of the engine (served at /metrics).
     public nonisolated let metrics: PrometheusCollectorRegistry
+    private let opened = ContinuousClock.now
     private let commandSeconds: DurationHistogram
     private let fanOutSeconds: DurationHistogram
     private let activeCopies: Gauge
@@ -59,7 +60,11 @@ public actor EngineService {
         databasePath: String, settings: Settings = Settings(), logger: Logger,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
     ) throws {
-        store = try StoreDatabase.open(databasePath, settings: settings)
+        store = try StoreDatabase.open(databasePath, settings: settings, warn: { logger.warning("\($0)") })
+        if let from = store.openedFromSnapshot {
+            let replayed = store.commandCount - from
+            logger.info("opened from a snapshot", metadata: ["commands": .stringConvertible(from), "replayed": .stringConvertible(replayed)])
+        }
         committed = Mutex((store.engine.readOnlyCopy, store.commandCount))
         keys = try store.log.apiKeys()
         storeIsShared = store.log.isPostgres
@@ -94,10 +99,79 @@ public actor EngineService {
 
     func setAfterCommit(_ hook: (@Sendable () -> Void)?) { afterCommit = hook }
 
-    /// Makes the engine as of the last commit what reads see.
+    /// Makes the engine as of the last commit what reads see, and starts a snapshot when one is due.
     private func publish() {
-        let snapshot = (store.engine.readOnlyCopy, store.commandCount)
-        committed.withLock { $0 = snapshot }
+        let copy = (store.engine.readOnlyCopy, store.commandCount)
+        committed.withLock { $0 = copy }
+        snapshotIfDue(copy.0, commands: copy.1)
+    }
+
+    // MARK: Snapshots
+
+    /// When snapshots are written: every `commands` commands or `interval`, whichever comes first (0 / nil: never).
+    public struct SnapshotPolicy: Sendable {
+        public var commands: Int = 1_000
+        public var interval: Duration? = .seconds(600)
+        public init(commands: Int = 1_000, interval: Duration? = .seconds(600)) {
+            self.commands = commands
+            self.interval = interval
+        }
+    }
+
+    private var snapshotPolicy = SnapshotPolicy()
+    private var lastSnapshot: (commands: Int, at: ContinuousClock.Instant)?
+    private var snapshotInFlight: Task<Void, Never>?
+    private nonisolated let snapshotQueue = DispatchQueue(label: "smartsync.snapshots", qos: .utility)
+
+    public func setSnapshotPolicy(_ policy: SnapshotPolicy) { snapshotPolicy = policy }
+
+    /// Starts writing a snapshot of the committed state in the background (off the writer and Swift's cooperative
+    /// pool) when one is due and none is being written.
+    private func snapshotIfDue(_ engine: Engine, commands: Int) {
+        guard let write = store.snapshotWriter, snapshotInFlight == nil else { return }
+        let last = lastSnapshot ?? (store.openedFromSnapshot ?? 0, opened)
+        let byCount = snapshotPolicy.commands > 0 && commands - last.commands >= snapshotPolicy.commands
+        let byTime = snapshotPolicy.interval.map { commands > last.commands && last.at.duration(to: .now) >= $0 } ?? false
+        guard byCount || byTime else { return }
+        lastSnapshot = (commands, .now)
+        let logger = logger
+        let queue = snapshotQueue
+        snapshotInFlight = Task {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                queue.async {
+                    let started = ContinuousClock.now
+                    do {
+                        let (path, bytes) = try write(engine, commands)
+                        let took = started.duration(to: .now)
+                        logger.info("snapshot written", metadata: [
+                            "path": .string(path), "commands": .stringConvertible(commands), "bytes": .stringConvertible(bytes),
+                            "seconds": .stringConvertible(took),
+                        ])
+                    } catch {
+                        logger.warning("snapshot not written: \(error)")
+                    }
+                    done.resume()
+                }
+            }
+            self.snapshotDone()
+        }
+    }
+
+    private func snapshotDone() { snapshotInFlight = nil }
+
+    /// Writes a snapshot of the committed state now (at shutdown), after any being written; nil when this database
+    /// keeps none or nothing changed since the last one.
+    @discardableResult
+    public func saveSnapshot() async throws -> (path: String, bytes: Int)? {
+        await snapshotInFlight?.value
+        guard let write = store.snapshotWriter, !store.isBroken else { return nil }
+        let commands = store.commandCount
+        guard commands > (lastSnapshot?.commands ?? store.openedFromSnapshot ?? -1) else { return nil }
+        lastSnapshot = (commands, .now)
+        let engine = store.engine.readOnlyCopy
+        return try await withCheckedThrowingContinuation { continuation in
+            snapshotQueue.async { continuation.resume(with: Result { try write(engine, commands) }) }
+        }
     }
 
     /// Counts what a committed command did.
@@ -141,13 +215,13 @@ public actor EngineService {
             return try executeHere(command, requestID: requestID)
         case .elsewhere:
             let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
-            if let prior = store.priorRequest(id) { return try Self.retry(prior, command) }
+            if let prior = try store.priorRequest(id) { return try Self.retry(prior, command) }
             try store.engine.admit(command)
             let row = try cluster.leases.enqueue(lead: lead, requestID: id, command: command)
             let outcome = try await Self.awaitOutcome(row: row, lead: lead, cluster: cluster, service: self)
             try refresh()
             let applied = try outcome.get()
-            guard let prior = store.priorRequest(id) else {
+            guard let prior = try store.priorRequest(id) else {
                 throw APIError(.serviceUnavailable, code: "outcomeUnknown", "the command was applied elsewhere but is not visible here yet; retry with the same Idempotency-Key")
             }
             return CommandReceipt(applied: applied, event: prior.seq, outcome: nil)
@@ -156,7 +230,7 @@ public actor EngineService {
 
     /// A request id already in the log: the same command is a retry (nothing done again); another is refused.
     static func retry(_ prior: PriorRequest, _ command: EngineCommand) throws(EngineError) -> CommandReceipt {
-        guard prior.fingerprint == PriorRequest.fingerprint(command) else {
+        guard prior.command == command else {
             throw EngineError(
                 .requestIDReused, field: "Idempotency-Key",
                 "was already used for a different request (command \(prior.seq)); use a new key for a new request")
@@ -169,7 +243,7 @@ public actor EngineService {
         try store.log.withWriteLock {
             // Several instances: first what the others appended (their events go to this instance's listeners).
             if cluster != nil { try refresh() }
-            if let requestID, let prior = store.priorRequest(requestID) { return try Self.retry(prior, command) }
+            if let requestID, let prior = try store.priorRequest(requestID) { return try Self.retry(prior, command) }
             try store.engine.admit(command)
             let moment = Moment(event: store.commandCount, time: now())
             let started = ContinuousClock.now
@@ -302,7 +376,7 @@ public actor EngineService {
             do {
                 try refresh()
                 // Already in the log: the previous holder executed it and died before writing the outcome.
-                if store.hasApplied(requestID: request.requestID) {
+                if try store.hasApplied(requestID: request.requestID) {
                     outcome = .success(true)
                 } else {
                     outcome = .success(try executeHere(request.command, requestID: request.requestID).applied)

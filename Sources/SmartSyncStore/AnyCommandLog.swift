@@ -15,6 +15,9 @@ public final class AnyCommandLog: CommandLog {
         try base.forEachCommand(from: seq, body)
     }
     public func withWriteLock<T>(_ body: () throws -> T) throws -> T { try base.withWriteLock(body) }
+    public func commandCount() throws -> Int { try base.commandCount() }
+    public func databaseID() throws -> String { try base.databaseID() }
+    public func command(requestID: String) throws -> CommandRecord? { try base.command(requestID: requestID) }
     public func append(
         _ records: [CommandRecord], outcomes: [CommandOutcome]
     ) throws {
@@ -57,7 +60,9 @@ public enum StoreDatabase {
 
     /// Opens an existing database to read it, without creating or locking anything: a SQLite file as one
     /// consistent snapshot (a server may be running on it), a PostgreSQL database as it is.
-    public static func openExisting(_ location: String) throws(StoreError) -> Store {
+    /// `fromSnapshot` opens from the newest valid snapshot as a restarting server does; without it the whole log
+    /// is replayed (what `audit` checks).
+    public static func openExisting(_ location: String, fromSnapshot: Bool = false, warn: (String) -> Void = { _ in }) throws(StoreError) -> Store {
         let log: AnyCommandLog
         if PostgresURL.isPostgres(location) || location.contains("://") {
             log = try openLog(location)
@@ -65,10 +70,15 @@ public enum StoreDatabase {
             log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location))
         }
         do {
-            return try Store(log: log)
+            return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location) : nil, warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }
+    }
+
+    /// Where the snapshots of a database are kept: beside a SQLite file; none yet for PostgreSQL.
+    public static func snapshots(of location: String) -> SnapshotFiles? {
+        PostgresURL.isPostgres(location) || location.contains("://") ? nil : SnapshotFiles(database: location)
     }
 
     /// The API keys of a database, without opening (or locking) its engine: for issuing a key while a server runs.
@@ -92,10 +102,13 @@ public enum StoreDatabase {
     }
 
     /// Opens `location` and replays it. `settings` apply to a new database.
-    public static func open(_ location: String, settings: Settings = Settings()) throws(StoreError) -> Store {
+    ///
+    /// A SQLite database opens from its newest valid snapshot (`<file>.snapshots/`, see `SnapshotFiles`) and replays
+    /// the log after it; snapshots it cannot use are reported to `warn` and skipped. (PostgreSQL: the whole log.)
+    public static func open(_ location: String, settings: Settings = Settings(), warn: (String) -> Void = { _ in }) throws(StoreError) -> Store {
         let log = try openLog(location)
         do {
-            return try Store(log: log, settings: settings)
+            return try Store(log: log, settings: settings, snapshots: snapshots(of: location), warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }
@@ -127,6 +140,7 @@ public enum StoreDatabase {
                 throw .io(path: path + suffix, detail: "cannot delete it: \(error)")
             }
         }
+        try? FileManager.default.removeItem(atPath: SnapshotFiles(database: path).directory)
         try? FileManager.default.removeItem(atPath: path + ".lock")
     }
 

@@ -31,6 +31,13 @@ public protocol CommandLog: AnyObject {
     func forEachCommand(_ body: (CommandRecord) throws -> Void) throws
     /// Calls `body` with every stored command whose `seq` is `seq` or later, in order.
     func forEachCommand(from seq: Int, _ body: (CommandRecord) throws -> Void) throws
+    /// Commands in the log.
+    func commandCount() throws -> Int
+    /// A random id the database got when it was created (empty when it has none and cannot be given one now):
+    /// snapshots carry it, so a snapshot of another database is never loaded.
+    func databaseID() throws -> String
+    /// The command stored under a request id, if any.
+    func command(requestID: String) throws -> CommandRecord?
     /// Runs `body` as the only writer of the log among every process sharing it (SQLite: the file is already
     /// locked for this process; PostgreSQL: a session-level advisory lock held while `body` runs). Reentrant.
     func withWriteLock<T>(_ body: () throws -> T) throws -> T

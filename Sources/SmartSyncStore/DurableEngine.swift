@@ -5,27 +5,46 @@ import SmartSyncCore
 /// The core is deterministic, so the log holds every accepted command (with its moment, and an optional request id
 /// that makes a retry a no-op) and the ledger each produced. One command = one `append`, holding its log record and
 /// all its ledger rows, so a process killed at any moment leaves each lead fill with its whole fan-out either
-/// committed or absent. Opening replays the log into a fresh engine.
+/// committed or absent. Opening loads the newest valid snapshot (when given `SnapshotFiles`) and replays the log after
+/// it, or replays the whole log into a fresh engine.
 public final class DurableEngine<Log: CommandLog>: EngineHost {
     public private(set) var engine: Engine
     public let log: Log
     /// Commands in the log.
     public private(set) var commandCount: Int
-    /// Each request id in the log: the command's sequence number and a fingerprint of the command, so that a
-    /// retry can be told from a different request reusing the id.
-    private var requestIDs: [String: PriorRequest]
+    /// Where snapshots are kept, if anywhere.
+    public let snapshots: SnapshotFiles?
+    /// The snapshot opening started from (its command count), nil when it replayed the whole log.
+    public private(set) var openedFromSnapshot: Int?
+    /// The database's id, written into its snapshots.
+    private let databaseID: String
     /// Set when a write failed after the engine accepted a command: memory is ahead of the log; reopen.
     private var broken = false
     /// True once a write failed after the engine accepted a command (or a catch-up failed): reopen.
     public var isBroken: Bool { broken }
 
-    /// Replays `log` into a fresh engine with the log's settings (`settings` for a new log).
-    public init(log: Log, settings: Settings = Settings()) throws {
+    /// Opens `log` with the log's settings (`settings` for a new log): from the newest valid snapshot in `snapshots`
+    /// that the log reaches (others are skipped, each reported to `warn`), then the commands after it.
+    /// `upTo` stops the replay before that command (to see the state at a position of the log).
+    public init(
+        log: Log, settings: Settings = Settings(), snapshots: SnapshotFiles? = nil, upTo end: Int? = nil,
+        warn: (String) -> Void = { _ in }
+    ) throws {
         self.log = log
-        engine = Engine(settings: try log.settings(proposing: settings))
+        self.snapshots = snapshots
+        let settings = try log.settings(proposing: settings)
+        engine = Engine(settings: settings)
         commandCount = 0
-        requestIDs = [:]
-        try catchUp()
+        databaseID = snapshots == nil ? "" : try log.databaseID()
+        if let snapshots, !snapshots.list().isEmpty {
+            let logged = try log.commandCount()
+            if let (engine, commands) = snapshots.newest(atMost: logged, database: databaseID, warn: { warn($0.description) }) {
+                self.engine = engine
+                commandCount = commands
+                openedFromSnapshot = commands
+            }
+        }
+        try catchUp(upTo: end)
     }
 
     public func execute(_ command: EngineCommand, at moment: Moment) throws {
@@ -49,7 +68,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         if commands.count == 1 {
             // One command runs in place: a refused command changes nothing, so no copy of the state is needed.
             let (command, moment, requestID) = commands[0]
-            if let requestID, requestIDs[requestID] != nil { return [] }
+            if let requestID, try log.command(requestID: requestID) != nil { return [] }
             outcomes = [try engine.execute(command, at: moment)]
             accepted = [CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)]
         } else {
@@ -57,7 +76,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             var working = engine
             var seen = Set<String>()
             for (command, moment, requestID) in commands {
-                if let requestID, requestIDs[requestID] != nil || seen.contains(requestID) { continue }
+                if let requestID, try seen.contains(requestID) || log.command(requestID: requestID) != nil { continue }
                 outcomes.append(try working.execute(command, at: moment))
                 accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
                 if let requestID { seen.insert(requestID) }
@@ -72,7 +91,6 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             throw StoreError(error, path: log.location)
         }
         commandCount += accepted.count
-        for record in accepted { remember(record) }
         return outcomes
     }
 
@@ -85,10 +103,17 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// `catchUp()`, calling `each` after every command applied with what it did (what a server needs to tell its
     /// listeners about commands other instances executed).
     public func catchUp(each: ((CommandRecord, CommandOutcome) -> Void)?) throws -> Int {
+        try catchUp(upTo: nil, each: each)
+    }
+
+    /// Applies the logged commands after `commandCount`, up to (not including) command `end` when given.
+    @discardableResult
+    public func catchUp(upTo end: Int?, each: ((CommandRecord, CommandOutcome) -> Void)? = nil) throws -> Int {
         guard !broken else { throw StoreError.broken(path: log.location) }
         let start = commandCount
         do {
             try log.forEachCommand(from: commandCount) { record in
+                if let end, record.seq >= end { throw ReachedEnd() }
                 guard record.seq == commandCount else {
                     throw StoreError.inconsistent(
                         path: log.location, problems: ["the command log has a gap: \(record.seq) where \(commandCount) was expected"])
@@ -99,10 +124,10 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                 } catch {
                     throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
                 }
-                remember(record)
                 commandCount += 1
                 each?(record, outcome)
             }
+        } catch is ReachedEnd {
         } catch {
             broken = true
             throw StoreError(error, path: log.location)
@@ -119,13 +144,26 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     }
 
     /// True when a command with this request id is in the log.
-    public func hasApplied(requestID: String) -> Bool { requestIDs[requestID] != nil }
+    public func hasApplied(requestID: String) throws -> Bool { try log.command(requestID: requestID) != nil }
 
-    /// The command logged with this request id, if any: its sequence number and fingerprint.
-    public func priorRequest(_ requestID: String) -> PriorRequest? { requestIDs[requestID] }
+    /// The command logged with this request id, if any (looked up in the log: request ids are not held in memory).
+    public func priorRequest(_ requestID: String) throws -> PriorRequest? {
+        try log.command(requestID: requestID).map { PriorRequest(seq: $0.seq, command: $0.command) }
+    }
 
-    private func remember(_ record: CommandRecord) {
-        if let id = record.requestID { requestIDs[id] = PriorRequest(seq: record.seq, fingerprint: PriorRequest.fingerprint(record.command)) }
+    /// Writes a snapshot of `engine` (a copy of this one's after `commands` commands) from any thread: what a server
+    /// runs in the background from the state its reads see. Nil when this engine keeps no snapshots.
+    public var snapshotWriter: (@Sendable (_ engine: Engine, _ commands: Int) throws -> (path: String, bytes: Int))? {
+        guard let snapshots else { return nil }
+        let id = databaseID
+        return { engine, commands in try snapshots.write(engine, commands: commands, database: id) }
+    }
+
+    /// Writes a snapshot of the engine as it stands now; nil when this engine keeps none.
+    @discardableResult
+    public func saveSnapshot() throws -> (path: String, bytes: Int)? {
+        guard let snapshots, !broken else { return nil }
+        return try snapshots.write(engine, commands: commandCount, database: databaseID)
     }
 
     /// The engine's audit (conservation, balances against the journal) and the stored ledger against the journal
@@ -135,12 +173,11 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     }
 }
 
+/// Stops a replay at the position asked for.
+private struct ReachedEnd: Error {}
+
 /// A command already in the log under a request id.
 public struct PriorRequest: Sendable, Hashable {
     public var seq: Int
-    public var fingerprint: Int
-
-    /// Equal commands have equal fingerprints within one process (Swift's hashing is seeded per process, and both
-    /// sides are computed here).
-    public static func fingerprint(_ command: EngineCommand) -> Int { command.hashValue }
+    public var command: EngineCommand
 }

@@ -123,6 +123,33 @@ public final class SQLiteCommandLog: CommandLog {
         }
     }
 
+    public func databaseID() throws -> String {
+        if isReadOnly {
+            return try reader.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'id'") ?? "" }
+        }
+        return try pool.write { db in
+            if let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'id'") { return id }
+            let id = UUID().uuidString.lowercased()
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('id', ?)", arguments: [id])
+            return id
+        }
+    }
+
+    public func commandCount() throws -> Int {
+        try reader.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(max(seq) + 1, 0) FROM commands") ?? 0 }
+    }
+
+    public func command(requestID: String) throws -> CommandRecord? {
+        try reader.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE request_id = ?", arguments: [requestID])
+            else { return nil }
+            let text: String = row["body"]
+            return CommandRecord(
+                seq: row["seq"], requestID: row["request_id"], moment: Moment(event: row["event"], time: row["time"]),
+                command: try JSONDecoder().decode(EngineCommand.self, from: Data(text.utf8)))
+        }
+    }
+
     /// The file is locked for this process (`PATH.lock`), so the body runs as the only writer as it is.
     public func withWriteLock<T>(_ body: () throws -> T) throws -> T { try body() }
 

@@ -37,8 +37,20 @@ struct Audit: ParsableCommand {
             Terminal.error("error: \(error)")
             throw ExitCode(2)
         }
-        let problems = try store.verify()
+        var problems = try store.verify()
         let audit = store.engine.audit()
+        // The newest usable snapshot must be the replay at its position; unusable ones are reported, not trusted.
+        var snapshotLines: [String] = []
+        if StoreDatabase.snapshots(of: db) != nil {
+            for check in try SnapshotFiles.check(database: db) {
+                switch check {
+                case .skipped(let problem): snapshotLines.append("warning: \(problem) (opening replays from an older snapshot or the log)")
+                case .equal(let entry): snapshotLines.append("snapshot \(entry.path) equals the replay of the log's first \(entry.commands) commands")
+                case .different(let entry):
+                    problems.append("snapshot \(entry.path) differs from the replay of the log's first \(entry.commands) commands")
+                }
+            }
+        }
         if json {
             print(
                 JSONValue.object([
@@ -48,10 +60,13 @@ struct Audit: ParsableCommand {
                     ("totalUSDT", .string(audit.totalUSDT.description)),
                     ("expectedUSDT", .string(audit.expectedUSDT.description)),
                     ("problems", .array(problems.map { .string($0) })),
+                    ("snapshots", .array(snapshotLines.map { .string($0) })),
                 ]).serialized())
         } else if problems.isEmpty {
+            for line in snapshotLines { print(line) }
             print("balanced: \(store.commandCount) commands, \(audit.entries) ledger entries, \(audit.totalUSDT) USDT in all accounts = deposits − withdrawals")
         } else {
+            for line in snapshotLines { print(line) }
             print("NOT balanced: \(problems.count) problem(s)")
             for p in problems { print("  " + p) }
         }

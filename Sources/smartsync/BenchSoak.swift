@@ -267,7 +267,7 @@ extension Bench {
         func run() throws {
             let clock = ContinuousClock()
             var store: Store?
-            let took = try clock.measure { store = try StoreDatabase.openExisting(db) }
+            let took = try clock.measure { store = try StoreDatabase.openExisting(db, fromSnapshot: true, warn: { Terminal.error("warning: \($0)") }) }
             guard let store, !store.isBroken else { throw ExitCode(1) }
             print(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
         }

@@ -60,14 +60,17 @@ struct CrashTestWorker: ParsableCommand {
     @Option var db: String
     @Option var copies: Int
     @Option var commands: Int
+    @Option var snapshotEvery = 0
 
     func run() throws {
         let store = try StoreDatabase.open(db)
         if store.commandCount == 0 { try store.executeBatch(try CrashStream.setup(copies: copies)) }
         for k in 0..<commands {
             let (command, moment, id) = CrashStream.command(k)
-            if store.hasApplied(requestID: id) { continue }
+            if try store.hasApplied(requestID: id) { continue }
             try store.execute(command, at: moment, requestID: id)
+            // Snapshots written in the foreground, so that kills land in the middle of writing them too.
+            if snapshotEvery > 0 && k % snapshotEvery == snapshotEvery - 1 { try store.saveSnapshot() }
         }
     }
 }
@@ -109,6 +112,9 @@ struct CrashTest: ParsableCommand {
 
     @Option(help: "A postgres:// URL: run each round on a fresh schema of that database (dropped afterwards) instead of a SQLite file.")
     var db: String?
+
+    @Option(help: "SQLite: the worker writes a snapshot every this many commands (0: none); reopening starts from the newest valid one, and it must equal the log's replay at its position.")
+    var snapshotEvery = 0
 
     /// Where round `name` keeps its state: a SQLite file in `folder`, or a fresh schema on the PostgreSQL server.
     func location(_ name: String, in folder: URL) -> String {
@@ -178,7 +184,16 @@ struct CrashTest: ParsableCommand {
                 // Reopen after every kill (and at the end) and check everything.
                 do {
                     let store = try StoreDatabase.open(db)
-                    let problems = try store.verify()
+                    var problems = try store.verify()
+                    if snapshotEvery > 0 {
+                        for check in try SnapshotFiles.check(database: db) {
+                            switch check {
+                            case .different(let entry): problems.append("snapshot \(entry.path) differs from the log's replay")
+                            case .skipped(let problem): problems.append("\(problem)")
+                            case .equal: break
+                            }
+                        }
+                    }
                     checks += 1
                     if !problems.isEmpty {
                         failures.append("round \(rounds) after kill \(delivered): " + problems.prefix(3).joined(separator: "; "))
@@ -190,7 +205,7 @@ struct CrashTest: ParsableCommand {
                         }
                     }
                     Terminal.error(
-                        "round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — \(store.commandCount) commands committed, ledger consistent: \(problems.isEmpty), kills so far \(delivered)"
+                        "round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — \(store.commandCount) commands committed\(store.openedFromSnapshot.map { " (opened from the snapshot at \($0))" } ?? ""), ledger consistent: \(problems.isEmpty), kills so far \(delivered)"
                     )
                 } catch {
                     failures.append("round \(rounds): reopening after a kill failed: \(error)")
@@ -205,7 +220,7 @@ struct CrashTest: ParsableCommand {
     func spawnWorker(db: String) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = ["crashtest-worker", "--db", db, "--copies", String(copies), "--commands", String(commands)]
+        p.arguments = ["crashtest-worker", "--db", db, "--copies", String(copies), "--commands", String(commands), "--snapshot-every", String(snapshotEvery)]
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         return p

@@ -48,8 +48,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder of the demo's price CSV files, instead of the copies compiled into the binary.", visibility: .hidden))
     var data: String?
 
-    @Option(help: ArgumentHelp("Load a benchmark market with this many copies into an empty database.", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Load the load-test market into an empty database: one lead (\"lead\") and this many Smart Sync copies of 100 to 100,000 USDT; prints `fixture keys: lead KEY f0 KEY`."))
     var fixtureCopies: Int?
+
+    @Option(help: "Write a snapshot of the engine every this many commands (SQLite; 0: not by count). Opening replays only the log after the newest.")
+    var snapshotEvery: Int = 1_000
+
+    @Option(help: "Write a snapshot at most this many seconds after a command (SQLite; 0: not by time). One is also written on shutdown.")
+    var snapshotSeconds: Int = 600
 
     @Option(help: "This instance's name among several on one PostgreSQL database (env SMARTSYNC_INSTANCE; default host:port and a random suffix).")
     var instance: String = ProcessInfo.processInfo.environment["SMARTSYNC_INSTANCE"] ?? ""
@@ -63,6 +71,8 @@ struct Serve: AsyncParsableCommand {
     func validate() throws {
         if reset && !demo { throw ValidationError("--reset goes with --demo (it deletes a demo database)") }
         guard demoInterval > 0 && demoInterval <= 86_400 else { throw ValidationError("--demo-interval must be above 0 and at most 86400 seconds") }
+        guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every must be 0 or more commands") }
+        guard snapshotSeconds >= 0 else { throw ValidationError("--snapshot-seconds must be 0 or more seconds") }
     }
 
     func run() async throws {
@@ -88,6 +98,8 @@ struct Serve: AsyncParsableCommand {
             Terminal.error("error: \(error)")
             throw ExitCode(2)
         }
+        await service.setSnapshotPolicy(
+            EngineService.SnapshotPolicy(commands: snapshotEvery, interval: snapshotSeconds > 0 ? .seconds(snapshotSeconds) : nil))
         // On PostgreSQL this instance may share the database with others: leases, hand-over, following the log.
         var clusterTask: Task<Void, Never>?
         if service.sharesDatabase {
@@ -153,6 +165,14 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(service: service, configuration: configuration, logger: logger)
         try await app.runService()
         demoTask?.cancel()
+        // Shut down (SIGTERM or SIGINT): a snapshot of the last committed state, so the next start replays nothing.
+        do {
+            if let (path, bytes) = try await service.saveSnapshot() {
+                Terminal.line("snapshot written on shutdown: \(path) (\(bytes / 1_000_000) MB)")
+            }
+        } catch {
+            Terminal.error("warning: no snapshot written on shutdown: \(error)")
+        }
         clusterTask?.cancel()
         await clusterTask?.value
     }

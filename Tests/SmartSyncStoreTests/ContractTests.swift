@@ -223,8 +223,8 @@ struct CommandLogContractTests {
             commands = store.commandCount
         }
         let reopened = try database.open()
-        #expect(reopened.hasApplied(requestID: "retry-1"))
-        #expect(reopened.hasApplied(requestID: "batch-1"))
+        #expect(try reopened.hasApplied(requestID: "retry-1"))
+        #expect(try reopened.hasApplied(requestID: "batch-1"))
         #expect(try reopened.execute(buyOrder, at: Moment(event: 7, time: 7), requestID: "retry-1") == nil)
         #expect(reopened.commandCount == commands)
         #expect(reopened.engine.user(named: "y") == nil)
@@ -329,7 +329,7 @@ struct CommandLogContractTests {
         #expect(try b.catchUp() == appended)
         #expect(b.commandCount == appended)
         #expect(report(b.engine) == report(a.engine))
-        #expect(b.hasApplied(requestID: "a-buy"))
+        #expect(try b.hasApplied(requestID: "a-buy"))
         // b writes next, as the only writer; its ledger rows continue a's.
         try b.withWriteLock {
             #expect(try b.execute(buy(quote: 20_000), at: Moment(event: 11, time: 11), requestID: "a-buy") == nil)

@@ -72,7 +72,7 @@ func expectStoreError(
         }
         // The same request id after a restart is still a no-op.
         let reopened = try SQLiteStore(path: path)
-        #expect(reopened.hasApplied(requestID: "retry-1"))
+        #expect(try reopened.hasApplied(requestID: "retry-1"))
         #expect(try reopened.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1") == nil)
         #expect(reopened.commandCount == commands)
         // A lead fill id seen before is a no-op in the engine.

@@ -96,6 +96,20 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
+    public func commandCount() throws -> Int { try nextSeq() }
+
+    /// No snapshots on PostgreSQL yet: no id is needed.
+    public func databaseID() throws -> String { "" }
+
+    public func command(requestID: String) throws -> CommandRecord? {
+        guard let row = try session.query("SELECT seq, request_id, event, time, body FROM commands WHERE request_id = \(requestID)").first
+        else { return nil }
+        let (s, id, event, time, text) = try row.decode((Int64, String?, Int64, Int64, String).self)
+        return CommandRecord(
+            seq: Int(s), requestID: id, moment: Moment(event: Int(event), time: time),
+            command: try JSONDecoder().decode(EngineCommand.self, from: Data(text.utf8)))
+    }
+
     public func withWriteLock<T>(_ body: () throws -> T) throws -> T {
         if lockDepth > 0 { return try body() }
         try session.query(PostgresSchema.lock(PostgresSchema.writerLock, scope: scope))
