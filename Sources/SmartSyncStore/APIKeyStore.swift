@@ -100,6 +100,14 @@ public enum SHA256 {
     static func hex(_ digest: [UInt8]) -> String { digest.map { String($0, radix: 16).leftPadded(2) }.joined() }
 }
 
+/// SHA-256 of bytes given in pieces.
+struct StreamingSHA256 {
+    private var hasher = Crypto.SHA256()
+
+    mutating func update(_ bytes: [UInt8]) { hasher.update(data: bytes) }
+    func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}
+
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: Swift.max(0, width - count)) + self }
 }

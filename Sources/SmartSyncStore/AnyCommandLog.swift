@@ -67,7 +67,7 @@ public enum StoreDatabase {
         if PostgresURL.isPostgres(location) || location.contains("://") {
             log = try openLog(location)
         } else {
-            log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location))
+            log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location, integrityCheck: !fromSnapshot))
         }
         do {
             return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location) : nil, warn: warn)
@@ -91,7 +91,7 @@ public enum StoreDatabase {
             var config = Configuration()
             config.busyMode = .timeout(5)
             let queue = try DatabaseQueue(path: location, configuration: config)
-            try Schema.check(queue, path: location)
+            try Schema.check(queue, path: location, integrity: false)
             guard try queue.read({ db in try db.tableExists("api_keys") }) else {
                 throw StoreError.notADatabase(path: location, detail: "it holds no SmartSync API keys table")
             }

@@ -39,7 +39,8 @@ public final class SQLiteCommandLog: CommandLog {
 
     /// Opens a consistent read-only snapshot of an existing database, even one a running server holds (WAL lets
     /// readers see the last committed state while it writes). Creates nothing, locks nothing.
-    public init(snapshotOf path: String) throws(StoreError) {
+    /// `integrityCheck` runs SQLite's quick_check first (it reads the whole file: what `audit` wants).
+    public init(snapshotOf path: String, integrityCheck: Bool = true) throws(StoreError) {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else { throw .notFound(path: path) }
         lockFile = -1
@@ -49,7 +50,7 @@ public final class SQLiteCommandLog: CommandLog {
             config.readonly = true
             config.busyMode = .timeout(5)
             pool = try DatabasePool(path: path, configuration: config)
-            try Schema.check(pool, path: path)
+            try Schema.check(pool, path: path, integrity: integrityCheck)
             guard try pool.read({ db in try db.tableExists("commands") }) else {
                 throw StoreError.notADatabase(path: path, detail: "it holds no SmartSync tables")
             }
@@ -75,7 +76,7 @@ public final class SQLiteCommandLog: CommandLog {
                 var readOnly = Configuration()
                 readOnly.readonly = true
                 let probe = try DatabaseQueue(path: path, configuration: readOnly)
-                try Schema.check(probe, path: path)
+                try Schema.check(probe, path: path, integrity: false)
                 try probe.close()
             }
             pool = try DatabasePool(path: path, configuration: config)

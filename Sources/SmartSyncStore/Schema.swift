@@ -49,8 +49,10 @@ enum Schema {
     }
 
     /// Refuses a database whose applied schema steps this build does not know (written by a newer SmartSync),
-    /// and one that fails SQLite's quick integrity check; both before anything is written.
-    static func check(_ reader: some DatabaseReader, path: String) throws {
+    /// and (with `integrity`) one that fails SQLite's quick integrity check; both before anything is written. The
+    /// integrity check reads the whole file, so opening for work skips it (a restart must not take longer as
+    /// history grows); `audit` runs it.
+    static func check(_ reader: some DatabaseReader, path: String, integrity: Bool) throws {
         try reader.read { db in
             let known = Set(migrator.migrations)
             if try db.tableExists("grdb_migrations") {
@@ -60,6 +62,7 @@ enum Schema {
             } else if try (Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0) > 0 {
                 throw StoreError.notADatabase(path: path, detail: "it holds tables but no SmartSync schema")
             }
+            guard integrity else { return }
             let result = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "?"
             if result != "ok" { throw StoreError.corrupt(path: path, detail: result) }
         }

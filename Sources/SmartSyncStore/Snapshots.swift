@@ -73,13 +73,6 @@ public struct SnapshotFiles: Sendable {
     /// Writes the engine as it stands after `commands` commands; returns the file written and its size.
     @discardableResult
     public func write(_ engine: Engine, commands: Int, database: String) throws -> (path: String, bytes: Int) {
-        let payload = engine.snapshotBytes()
-        var file = Self.magic
-        withUnsafeBytes(of: Engine.snapshotFormat.littleEndian) { file.append(contentsOf: $0) }
-        withUnsafeBytes(of: Int64(commands).littleEndian) { file.append(contentsOf: $0) }
-        withUnsafeBytes(of: Int64(payload.count).littleEndian) { file.append(contentsOf: $0) }
-        file += SHA256.digest(payload)
-        file += Self.idBytes(database)
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // What a process killed while writing left behind.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".partial") {
@@ -88,11 +81,36 @@ public struct SnapshotFiles: Sendable {
         let name = String(format: "%015d.snapshot", commands)
         let path = directory + "/" + name
         let partial = path + ".partial"
-        try Self.writeDurably([file, payload], to: partial)
+        // The engine is streamed after a header written last, once its length and hash are known.
+        let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw StoreError.io(path: partial, detail: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var hasher = StreamingSHA256()
+        var length = 0
+        var failure: String?
+        guard lseek(fd, off_t(Self.headerSize), SEEK_SET) == off_t(Self.headerSize) else {
+            throw StoreError.io(path: partial, detail: String(cString: strerror(errno)))
+        }
+        engine.writeSnapshot { chunk in
+            guard failure == nil else { return }
+            hasher.update(chunk)
+            length += chunk.count
+            if let problem = Self.writeAll(fd, chunk) { failure = problem }
+        }
+        if let failure { throw StoreError.io(path: partial, detail: failure) }
+        var header = Self.magic
+        withUnsafeBytes(of: Engine.snapshotFormat.littleEndian) { header.append(contentsOf: $0) }
+        withUnsafeBytes(of: Int64(commands).littleEndian) { header.append(contentsOf: $0) }
+        withUnsafeBytes(of: Int64(length).littleEndian) { header.append(contentsOf: $0) }
+        header += hasher.finalize()
+        header += Self.idBytes(database)
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw StoreError.io(path: partial, detail: String(cString: strerror(errno))) }
+        if let problem = Self.writeAll(fd, header) { throw StoreError.io(path: partial, detail: problem) }
+        guard fsync(fd) == 0 else { throw StoreError.io(path: partial, detail: "fsync: \(String(cString: strerror(errno)))") }
         guard rename(partial, path) == 0 else { throw StoreError.io(path: path, detail: "rename failed: \(String(cString: strerror(errno)))") }
         Self.syncDirectory(directory)
         for old in list().dropFirst(keep) { try? FileManager.default.removeItem(atPath: old.path) }
-        return (path, file.count + payload.count)
+        return (path, Self.headerSize + length)
     }
 
     static func idBytes(_ id: String) -> [UInt8] {
@@ -101,10 +119,8 @@ public struct SnapshotFiles: Sendable {
 
     /// Reads and checks one snapshot file (of the database with id `database`).
     public func read(_ entry: Entry, database: String) throws(Problem) -> Engine {
-        guard let data = FileManager.default.contents(atPath: entry.path) else {
-            throw .unreadable(path: entry.path, detail: "no such file or no permission")
-        }
-        let bytes = [UInt8](data)
+        let bytes: [UInt8]
+        do { bytes = try Self.readAll(entry.path) } catch { throw .unreadable(path: entry.path, detail: error.description) }
         guard bytes.count >= Self.headerSize else { throw .damaged(path: entry.path, detail: "\(bytes.count) bytes, shorter than its header") }
         guard Array(bytes[0..<19]) == Self.magic else { throw .damaged(path: entry.path, detail: "not a SmartSync snapshot") }
         func int(_ at: Int, _ size: Int) -> Int64 {
@@ -125,7 +141,7 @@ public struct SnapshotFiles: Sendable {
         let payload = bytes[Self.headerSize...]
         guard SHA256.digest(payload) == Array(bytes[39..<71]) else { throw .damaged(path: entry.path, detail: "its SHA-256 does not match") }
         guard !database.isEmpty, Array(bytes[71..<107]) == Self.idBytes(database) else { throw .otherDatabase(path: entry.path) }
-        do { return try Engine(snapshot: Array(payload)) } catch { throw .damaged(path: entry.path, detail: error.description) }
+        do { return try Engine(snapshot: payload) } catch { throw .damaged(path: entry.path, detail: error.description) }
     }
 
     /// The newest snapshot that reads and checks and stands for at most `logged` commands; problems with newer
@@ -180,19 +196,40 @@ public struct SnapshotFiles: Sendable {
         return checks
     }
 
-    static func writeDurably(_ parts: [[UInt8]], to path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw StoreError.io(path: path, detail: String(cString: strerror(errno))) }
+    /// A whole file in one buffer (read straight into it).
+    static func readAll(_ path: String) throws(SnapshotError) -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw SnapshotError(String(cString: strerror(errno))) }
         defer { close(fd) }
-        for bytes in parts {
-            var written = 0
-            while written < bytes.count {
-                let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, min($0.count, 1 << 26)) }
-                guard n > 0 else { throw StoreError.io(path: path, detail: String(cString: strerror(errno))) }
-                written += n
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SnapshotError(String(cString: strerror(errno))) }
+        let size = Int(info.st_size)
+        var failure: String?
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + done, min(size - done, 1 << 26))
+                if n <= 0 {
+                    failure = n == 0 ? "the file ended early" : String(cString: strerror(errno))
+                    break
+                }
+                done += n
             }
+            initialized = done
         }
-        guard fsync(fd) == 0 else { throw StoreError.io(path: path, detail: "fsync: \(String(cString: strerror(errno)))") }
+        if let failure { throw SnapshotError(failure) }
+        return bytes
+    }
+
+    /// Writes all of `bytes`; the error in words, nil when written.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> String? {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, min($0.count, 1 << 26)) }
+            guard n > 0 else { return String(cString: strerror(errno)) }
+            written += n
+        }
+        return nil
     }
 
     static func syncDirectory(_ path: String) {

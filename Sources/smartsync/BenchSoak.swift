@@ -55,6 +55,9 @@ extension Bench {
         @Option(help: "Threads reading over HTTP while the lead trades.")
         var readers = 1
 
+        @Option(help: "The server writes a snapshot every this many commands (SQLite; default fills/10; 0: none), as `serve --snapshot-every`.")
+        var snapshotEvery: Int?
+
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
@@ -95,6 +98,7 @@ extension Bench {
             var logger = Logger(label: "soak")
             logger.logLevel = .error
             let service = try EngineService(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            await service.setSnapshotPolicy(EngineService.SnapshotPolicy(commands: snapshotEvery ?? fills / 10, interval: nil))
             progress("loading \(copies) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: copies).map(\.0))
             let leadKey = try await service.issueKey(user: FanOutFixture.lead, role: .user)
@@ -243,7 +247,7 @@ extension Bench {
                 print(value.serialized())
                 return
             }
-            print("bench soak: \(copies) copies, \(fills) lead fills, database \(database)")
+            print("bench soak: \(copies) copies, \(fills) lead fills, database \(database), a snapshot every \(snapshotEvery ?? fills / 10) commands")
             print("resident memory (MB) after fills: " + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
             print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
                 fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))

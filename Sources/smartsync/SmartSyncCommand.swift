@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `smartsync` command line: a thin shell around the core and its adapters.
 @main
@@ -23,7 +24,7 @@ struct SmartSyncCommand: AsyncParsableCommand {
     static let version = "0.3.0"
 
     static func main() async {
-        Terminal.tuneAllocator()
+        if ProcessInfo.processInfo.environment["SMARTSYNC_TUNE_MALLOC"] != "0" { Terminal.tuneAllocator() }
         await main(nil)
     }
 }

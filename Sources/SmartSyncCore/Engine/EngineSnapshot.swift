@@ -11,13 +11,31 @@ extension Engine {
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
-        var w = SnapshotWriter()
+        var all: [UInt8] = []
+        writeSnapshot(chunkBytes: .max) { all += $0 }
+        return all
+    }
+
+    /// The same bytes handed to `sink` in pieces of about `chunkBytes`, in order, so that a large state is written
+    /// out without a second copy of it in memory.
+    public func writeSnapshot(chunkBytes: Int = 8 << 20, to sink: ([UInt8]) -> Void) {
+        withoutActuallyEscaping(sink) { sink in
+            var w = SnapshotWriter(chunkBytes: chunkBytes, sink: sink)
+            write(&w)
+            w.flush()
+        }
+    }
+
+    private func write(_ w: inout SnapshotWriter) {
         w.settings(settings)
         w.venue(venue)
         w.array(users) { $0.user($1) }
         w.array(leads) { $0.lead($1) }
         w.int(journal.count)
-        for entry in journal { w.entry(entry) }
+        for entry in journal {
+            w.entry(entry)
+            if w.bytes.count >= w.chunkBytes { w.flush() }
+        }
         w.array(leadFills) { $0.leadFill($1) }
         w.array(failedOrders) { $0.failedOrder($1) }
         w.array(restingOrders) { $0.restingOrder($1) }
@@ -34,11 +52,13 @@ extension Engine {
         w.array(moments) { $0.moment($1) }
         w.array(copyEvents) { $0.copyEvent($1) }
         w.array(orders) { $0.placedOrder($1) }
-        return w.bytes
     }
 
     /// Reads what `snapshotBytes()` wrote; throws on bytes that are cut short or do not make sense.
-    public init(snapshot bytes: [UInt8]) throws(SnapshotError) {
+    public init(snapshot bytes: [UInt8]) throws(SnapshotError) { try self.init(snapshot: bytes[...]) }
+
+    /// Reads the state from a part of a larger buffer (a snapshot file after its header), without copying it.
+    public init(snapshot bytes: ArraySlice<UInt8>) throws(SnapshotError) {
         do {
             self = try Self.read(snapshot: bytes)
         } catch let error as SnapshotError {
@@ -48,7 +68,7 @@ extension Engine {
         }
     }
 
-    private static func read(snapshot bytes: [UInt8]) throws -> Engine {
+    private static func read(snapshot bytes: ArraySlice<UInt8>) throws -> Engine {
         var r = SnapshotReader(bytes)
         var engine = Engine(settings: try r.settings())
         try engine.read(&r)
@@ -105,9 +125,22 @@ public struct SnapshotError: Error, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-/// Appends values as little-endian bytes.
+/// Appends values as little-endian bytes, handing them to `sink` every `chunkBytes`.
 struct SnapshotWriter {
     var bytes: [UInt8] = []
+    let chunkBytes: Int
+    let sink: ([UInt8]) -> Void
+
+    init(chunkBytes: Int, sink: @escaping ([UInt8]) -> Void) {
+        self.chunkBytes = chunkBytes
+        self.sink = sink
+    }
+
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        sink(bytes)
+        bytes.removeAll(keepingCapacity: true)
+    }
 
     mutating func u8(_ v: UInt8) { bytes.append(v) }
     mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
@@ -131,7 +164,10 @@ struct SnapshotWriter {
 
     mutating func array<T>(_ a: [T], _ body: (inout SnapshotWriter, T) -> Void) {
         int(a.count)
-        for e in a { body(&self, e) }
+        for e in a {
+            body(&self, e)
+            if bytes.count >= chunkBytes { flush() }
+        }
     }
 
     /// A column of integers in one copy (the copy book's hot columns are millions long).
@@ -142,6 +178,7 @@ struct SnapshotWriter {
         #else
         for v in a { i64(v) }
         #endif
+        if bytes.count >= chunkBytes { flush() }
     }
 
     mutating func i32s(_ a: [Int32]) {
@@ -473,13 +510,16 @@ struct SnapshotWriter {
 
 /// Reads what `SnapshotWriter` wrote, checking every length against what is left.
 struct SnapshotReader {
-    let bytes: [UInt8]
-    var offset = 0
+    let bytes: ArraySlice<UInt8>
+    var offset: Int
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        offset = bytes.startIndex
+    }
 
-    var isAtEnd: Bool { offset == bytes.count }
-    var remaining: Int { bytes.count - offset }
+    var isAtEnd: Bool { offset == bytes.endIndex }
+    var remaining: Int { bytes.endIndex - offset }
 
     mutating func take(_ n: Int) throws -> Range<Int> {
         guard n >= 0, n <= remaining else { throw SnapshotError("cut short at byte \(offset) (\(n) more wanted, \(remaining) left)") }
