@@ -94,6 +94,11 @@ public actor EngineService {
         activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
     }
 
+    /// Called once the store broke (a write failed after the engine accepted a command), with the error.
+    private var onBroken: (@Sendable (String) -> Void)?
+
+    public func setOnBroken(_ handler: (@Sendable (String) -> Void)?) { onBroken = handler }
+
     /// Called (in tests) after a command is committed and before reads see it.
     private var afterCommit: (@Sendable () -> Void)?
 
@@ -247,7 +252,15 @@ public actor EngineService {
             try store.engine.admit(command)
             let moment = Moment(event: store.commandCount, time: now())
             let started = ContinuousClock.now
-            let outcome = try store.execute(command, at: moment, requestID: requestID)
+            let outcome: CommandOutcome?
+            do {
+                outcome = try store.execute(command, at: moment, requestID: requestID)
+            } catch {
+                // The database refused a command the engine had accepted: memory is ahead of the log. Reads keep
+                // seeing the last committed state; the server must stop and be restarted (it reopens from the log).
+                if store.isBroken { onBroken?("\(error)") }
+                throw error
+            }
             let took = started.duration(to: .now)
             if let outcome {
                 afterCommit?()

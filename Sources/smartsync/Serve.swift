@@ -8,6 +8,8 @@ import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
+import ServiceLifecycle
+import Synchronization
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -101,7 +103,7 @@ struct Serve: AsyncParsableCommand {
         await service.setSnapshotPolicy(
             EngineService.SnapshotPolicy(commands: snapshotEvery, interval: snapshotSeconds > 0 ? .seconds(snapshotSeconds) : nil))
         // On PostgreSQL this instance may share the database with others: leases, hand-over, following the log.
-        var clusterTask: Task<Void, Never>?
+        var services: [any Service] = [SnapshotService(service: service, report: { Terminal.line($0) })]
         if service.sharesDatabase {
             guard leaseSeconds >= 2 else {
                 Terminal.error("error: --lease-seconds must be at least 2 (got \(leaseSeconds))")
@@ -110,12 +112,7 @@ struct Serve: AsyncParsableCommand {
             let name = instance.isEmpty ? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))" : instance
             let membership = try ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
             await service.joinCluster(membership)
-            clusterTask = Task {
-                if await !membership.run(service, logger: logger) {
-                    Terminal.error("error: the database write failed after the engine accepted a command; exiting so that a fresh replica starts")
-                    Foundation.exit(1)
-                }
-            }
+            services.append(ClusterService(membership: membership, service: service, logger: logger))
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
         if try !service.hasKeys() {
@@ -127,7 +124,7 @@ struct Serve: AsyncParsableCommand {
             try await service.executeBatch(try FanOutFixture.commands(copies: n).map(\.0))
             Terminal.line("fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))")
         }
-        var demoTask: Task<Void, Never>?
+        var demoService: DemoService?
         var signIn: String?
         if demo {
             guard service.read({ Demo.isDemo($0) }) else {
@@ -152,7 +149,7 @@ struct Serve: AsyncParsableCommand {
             Terminal.line("demo API keys (send as `Authorization: Bearer <key>`; keys printed before still work):")
             for (user, key) in keys { Terminal.line("  \(user.padding(toLength: 9, withPad: " ", startingAt: 0)) \(key)") }
             signIn = keys.first { $0.0 == "newcomer" }?.1
-            demoTask = Task { await Demo.run(service, feed: feed, clock: clock, logger: logger) }
+            demoService = DemoService(service: service, feed: feed, clock: clock, logger: logger)
         }
         var configuration = ServerConfiguration()
         configuration.host = host
@@ -162,18 +159,28 @@ struct Serve: AsyncParsableCommand {
         if let signIn {
             Terminal.line("→ open http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port) and sign in as newcomer (1,000 USDT, no copy yet) with the key \(signIn)")
         }
-        let app = buildApplication(service: service, configuration: configuration, logger: logger)
-        try await app.runService()
-        demoTask?.cancel()
-        // Shut down (SIGTERM or SIGINT): a snapshot of the last committed state, so the next start replays nothing.
-        do {
-            if let (path, bytes) = try await service.saveSnapshot() {
-                Terminal.line("snapshot written on shutdown: \(path) (\(bytes / 1_000_000) MB)")
-            }
-        } catch {
-            Terminal.error("warning: no snapshot written on shutdown: \(error)")
+        // One group: on SIGTERM / SIGINT the services stop in reverse order (demo feed, HTTP server, cluster
+        // follower), then the last snapshot is written; a service that fails (a broken store) stops them all.
+        services.append(buildApplication(service: service, configuration: configuration, logger: logger))
+        if let demoService { services.append(demoService) }
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
+        // A database that fails a write after the engine accepted a command: stop, so that a supervisor restarts the
+        // server from the log (the failed transaction wrote nothing; reads kept seeing the last committed state).
+        let broke = Mutex(false)
+        await service.setOnBroken { error in
+            Terminal.error("error: the database write failed after the engine accepted a command (\(error)); stopping so that a restart reopens it from the log")
+            broke.withLock { $0 = true }
+            Task { await group.triggerGracefulShutdown() }
         }
-        clusterTask?.cancel()
-        await clusterTask?.value
+        do {
+            try await group.run()
+        } catch {
+            Terminal.error("error: \(error)")
+            throw ExitCode(1)
+        }
+        if broke.withLock({ $0 }) { throw ExitCode(1) }
     }
 }
