@@ -80,7 +80,11 @@ extension Bench {
             if let db, PostgresURL.isPostgres(db) {
                 let url = try PostgresURL(db)
                 server = url
-                location = "\(try PostgresAdmin.createDatabase(scratch, on: url))"
+                _ = try PostgresAdmin.createDatabase(scratch, on: url)
+                // The URL given, credentials and options kept, naming the scratch database.
+                guard var components = URLComponents(string: db) else { throw ValidationError("--db \(PostgresURL.redact(db)) is not a URL") }
+                components.path = "/" + scratch
+                location = components.string ?? db
             } else {
                 location = db ?? folder.appendingPathComponent("soak.sqlite").path
                 guard !FileManager.default.fileExists(atPath: location) else { throw ValidationError("--db \(location) must be a new file") }
@@ -247,7 +251,8 @@ extension Bench {
                 print(value.serialized())
                 return
             }
-            print("bench soak: \(copies) copies, \(fills) lead fills, database \(database), a snapshot every \(snapshotEvery ?? fills / 10) commands")
+            let snapshots = PostgresURL.isPostgres(database) ? "no snapshots (PostgreSQL)" : "a snapshot every \(snapshotEvery ?? fills / 10) commands"
+            print("bench soak: \(copies) copies, \(fills) lead fills, database \(database), \(snapshots)")
             print("resident memory (MB) after fills: " + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
             print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
                 fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
