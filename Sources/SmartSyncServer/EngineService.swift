@@ -18,6 +18,11 @@ public struct CommandReceipt: Sendable {
     public var committedIn: Duration?
 }
 
+/// Answers shared by the reads of one committed state (a new, empty one with every commit).
+final class ReadCache: Sendable {
+    let answers = Mutex<[String: JSONValue]>([:])
+}
+
 /// Who is calling: a user of the engine, with a role.
 public struct Caller: Sendable, Hashable {
     public enum Role: String, Sendable, Codable, CaseIterable {
@@ -53,7 +58,7 @@ public actor EngineService {
     private nonisolated let knownKeys = Mutex<[String: Caller]>([:])
     /// The engine as of the last committed command: what reads see. A copy shares its buffers with the writer's
     /// engine; the writer's next change copies only the buffers it changes (copy-on-write).
-    private nonisolated let committed: Mutex<(engine: Engine, commands: Int)>
+    private nonisolated let committed: Mutex<(engine: Engine, commands: Int, cache: ReadCache)>
 
     /// Opens the database `databasePath` names: a SQLite file, or a `postgres://user:password@host:port/db` URL.
     public init(
@@ -65,7 +70,7 @@ public actor EngineService {
             let replayed = store.commandCount - from
             logger.info("opened from a snapshot", metadata: ["commands": .stringConvertible(from), "replayed": .stringConvertible(replayed)])
         }
-        committed = Mutex((store.engine.readOnlyCopy, store.commandCount))
+        committed = Mutex((store.engine.readOnlyCopy, store.commandCount, ReadCache()))
         keys = try store.log.apiKeys()
         storeIsShared = store.log.isPostgres
         self.logger = logger
@@ -106,7 +111,7 @@ public actor EngineService {
 
     /// Makes the engine as of the last commit what reads see, and starts a snapshot when one is due.
     private func publish() {
-        let copy = (store.engine.readOnlyCopy, store.commandCount)
+        let copy = (store.engine.readOnlyCopy, store.commandCount, ReadCache())
         committed.withLock { $0 = copy }
         snapshotIfDue(copy.0, commands: copy.1)
     }
@@ -406,6 +411,16 @@ public actor EngineService {
     public nonisolated func read<T>(_ body: (Engine) throws -> T) rethrows -> T {
         let engine = committed.withLock { $0.engine }
         return try body(engine)
+    }
+
+    /// An answer computed once per committed state and shared by every read of that state asking with the same `key`
+    /// (the lead board: its figures sum every copy, and every visitor asks for it).
+    public nonisolated func readShared(_ key: String, _ body: (Engine) throws -> JSONValue) rethrows -> JSONValue {
+        let (engine, cache) = committed.withLock { ($0.engine, $0.cache) }
+        if let answer = cache.answers.withLock({ $0[key] }) { return answer }
+        let answer = try body(engine)
+        cache.answers.withLock { if $0.count < 64 { $0[key] = answer } }
+        return answer
     }
 
     /// Commands in the log as of the last commit (what reads see).

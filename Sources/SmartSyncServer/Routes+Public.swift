@@ -54,7 +54,7 @@ extension Routes {
             let period = try Self.choice(request, "period", ["7d", "30d", "90d", "all"], default: "all")!
             let days = ["7d": 7, "30d": 30, "90d": 90][period]
             return jsonResponse(
-                service.read { engine in
+                service.readShared("leads?sort=\(sort)&period=\(period)") { engine in
                     let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
                         (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
                     }

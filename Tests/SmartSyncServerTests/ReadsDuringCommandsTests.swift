@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import SmartSyncCore
+import SmartSyncScenario
 import Synchronization
 import Testing
 
@@ -44,5 +45,24 @@ import Testing
         #expect(receipt.applied && receipt.outcome?.copyFillCount == 1)
         #expect(f.service.read { $0.leadFills.count } == 1)
         await f.service.setAfterCommit(nil)
+    }
+
+    /// The board is computed once per committed state and shared; a commit gives the next read a fresh one.
+    @Test func theSharedBoardFollowsEveryCommit() async throws {
+        let f = try await Fixture()
+        func board() async throws -> String {
+            try await f.app().test(.router) { client in
+                try await client.execute(uri: "/v1/leads", method: .get) { String(buffer: $0.body) }
+            }
+        }
+        let first = try await board()
+        #expect(try await board() == first)
+        _ = try await f.service.submit(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(5_000))))
+        _ = try await f.service.submit(.price(symbol: "BTC-USDT", price: Fixed(60_000)))
+        let after = try await board()
+        #expect(after != first)
+        // The same as computed afresh from the committed state.
+        let fresh = f.service.read { engine in JSONValue.array([APIViews.lead(engine, 0, curvePoints: 0)]).serialized() }
+        #expect(after == fresh)
     }
 }
