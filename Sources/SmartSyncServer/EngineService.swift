@@ -37,9 +37,9 @@ public struct Caller: Sendable, Hashable {
 /// committed to the store before the call returns. Reads never wait for a command: they see the state after the
 /// last committed command (published when its commit returns), not the one being applied.
 public actor EngineService {
-    private let store: Store
+    let store: Store
     private nonisolated let keys: any APIKeyStore
-    private let logger: Logger
+    let logger: Logger
     /// Milliseconds since 1970; the core takes time as input.
     private let now: @Sendable () -> Int64
     /// Live events for WebSocket subscribers.
@@ -48,7 +48,7 @@ public actor EngineService {
     public nonisolated let demoStatus = Mutex<DemoStatus?>(nil)
     /// Prometheus metrics of the engine (served at /metrics).
     public nonisolated let metrics: PrometheusCollectorRegistry
-    private let opened = ContinuousClock.now
+    let opened = ContinuousClock.now
     private let commandSeconds: DurationHistogram
     private let fanOutSeconds: DurationHistogram
     private let activeCopies: Gauge
@@ -116,73 +116,12 @@ public actor EngineService {
         snapshotIfDue(copy.0, commands: copy.1)
     }
 
-    // MARK: Snapshots
+    // MARK: Snapshots (EngineService+Snapshots.swift)
 
-    /// When snapshots are written: every `commands` commands or `interval`, whichever comes first (0 / nil: never).
-    public struct SnapshotPolicy: Sendable {
-        public var commands: Int = 1_000
-        public var interval: Duration? = .seconds(600)
-        public init(commands: Int = 1_000, interval: Duration? = .seconds(600)) {
-            self.commands = commands
-            self.interval = interval
-        }
-    }
-
-    private var snapshotPolicy = SnapshotPolicy()
-    private var lastSnapshot: (commands: Int, at: ContinuousClock.Instant)?
-    private var snapshotInFlight: Task<Void, Never>?
-    private nonisolated let snapshotQueue = DispatchQueue(label: "smartsync.snapshots", qos: .utility)
-
-    public func setSnapshotPolicy(_ policy: SnapshotPolicy) { snapshotPolicy = policy }
-
-    /// Starts writing a snapshot of the committed state in the background (off the writer and Swift's cooperative
-    /// pool) when one is due and none is being written.
-    private func snapshotIfDue(_ engine: Engine, commands: Int) {
-        guard let write = store.snapshotWriter, snapshotInFlight == nil else { return }
-        let last = lastSnapshot ?? (store.openedFromSnapshot ?? 0, opened)
-        let byCount = snapshotPolicy.commands > 0 && commands - last.commands >= snapshotPolicy.commands
-        let byTime = snapshotPolicy.interval.map { commands > last.commands && last.at.duration(to: .now) >= $0 } ?? false
-        guard byCount || byTime else { return }
-        lastSnapshot = (commands, .now)
-        let logger = logger
-        let queue = snapshotQueue
-        snapshotInFlight = Task {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                queue.async {
-                    let started = ContinuousClock.now
-                    do {
-                        let (path, bytes) = try write(engine, commands)
-                        let took = started.duration(to: .now)
-                        logger.info("snapshot written", metadata: [
-                            "path": .string(path), "commands": .stringConvertible(commands), "bytes": .stringConvertible(bytes),
-                            "seconds": .stringConvertible(took),
-                        ])
-                    } catch {
-                        logger.warning("snapshot not written: \(error)")
-                    }
-                    done.resume()
-                }
-            }
-            self.snapshotDone()
-        }
-    }
-
-    private func snapshotDone() { snapshotInFlight = nil }
-
-    /// Writes a snapshot of the committed state now (at shutdown), after any being written; nil when this database
-    /// keeps none or nothing changed since the last one.
-    @discardableResult
-    public func saveSnapshot() async throws -> (path: String, bytes: Int)? {
-        await snapshotInFlight?.value
-        guard let write = store.snapshotWriter, !store.isBroken else { return nil }
-        let commands = store.commandCount
-        guard commands > (lastSnapshot?.commands ?? store.openedFromSnapshot ?? -1) else { return nil }
-        lastSnapshot = (commands, .now)
-        let engine = store.engine.readOnlyCopy
-        return try await withCheckedThrowingContinuation { continuation in
-            snapshotQueue.async { continuation.resume(with: Result { try write(engine, commands) }) }
-        }
-    }
+    var snapshotPolicy = SnapshotPolicy()
+    var lastSnapshot: (commands: Int, at: ContinuousClock.Instant)?
+    var snapshotInFlight: Task<Void, Never>?
+    nonisolated let snapshotQueue = DispatchQueue(label: "smartsync.snapshots", qos: .utility)
 
     /// Counts what a committed command did.
     private func observe(_ command: EngineCommand, _ outcome: CommandOutcome, took: Duration?) {
@@ -426,63 +365,6 @@ public actor EngineService {
     /// Commands in the log as of the last commit (what reads see).
     public nonisolated var commandCount: Int { committed.withLock { $0.commands } }
 
-    // MARK: Live events
-
-    /// Builds the events of one committed command for those listening: prices and lead fills for everyone; copy
-    /// fills, failed copy orders and copy status changes for the copy's follower.
-    private func publishEvents(_ command: EngineCommand, _ outcome: CommandOutcome) {
-        guard events.isListenedTo else { return }
-        let engine = store.engine
-        let moment = outcome.moment
-        var out: [(EventHub.Audience, String)] = []
-        func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).compact() }
-        for p in outcome.prices where p.event == moment.event {
-            out.append((.everyone, text([("type", .string("price")), ("symbol", .string(engine.venue.symbols[p.symbol].name)), ("price", .string(p.price.description)), ("time", .string(ISO8601.format(moment.time)))])))
-        }
-        for fill in outcome.leadFills {
-            out.append((.everyone, text([
-                ("type", .string("leadFill")), ("lead", .string(engine.users[engine.leads[fill.lead].user].id)), ("id", .string(fill.id)),
-                ("symbol", .string(engine.venue.symbols[fill.symbol].name)), ("side", .string(fill.side.rawValue)),
-                ("quantity", .string(fill.quantity.description)), ("price", .string(fill.price.description)), ("event", .int(fill.event)),
-            ])))
-        }
-        // Copies of the users listening (all copies when an operator listens).
-        let users = events.hasOperatorListening ? Set(engine.users.map(\.id)) : events.listeningUsers
-        var watched: [CopyRef] = []
-        for id in users { if let u = engine.user(named: id) { watched += engine.users[u].copies } }
-        for entry in outcome.journal {
-            guard case .copyFills(let b) = entry else { continue }
-            for ref in watched where ref.lead == b.lead {
-                guard let row = b.row(of: ref.slot) else { continue }
-                let symbol = engine.venue.symbols[b.symbol]
-                out.append((.user(engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id), text([
-                    ("type", .string("copyFill")), ("copy", .string(engine.leads[ref.lead].book.ids[ref.slot])),
-                    ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
-                    ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
-                    ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
-                    ("leadPrice", .string(b.leadPrice.description)), ("cappedByCash", .bool(b.cappedByCash[row])), ("event", .int(b.event)),
-                ])))
-            }
-        }
-        let watchedSet = Set(watched)
-        for f in outcome.failedOrders where watchedSet.contains(CopyRef(lead: Int(f.lead), slot: Int(f.slot))) {
-            let book = engine.leads[Int(f.lead)].book
-            out.append((.user(engine.users[Int(book.users[Int(f.slot)])].id), text([
-                ("type", .string("failedCopyOrder")), ("copy", .string(book.ids[Int(f.slot)])),
-                ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
-                ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("event", .int(Int(f.event))),
-            ])))
-        }
-        for ref in outcome.startedCopies + outcome.stoppedCopies where watchedSet.contains(ref) {
-            let book = engine.leads[ref.lead].book
-            out.append((.user(engine.users[Int(book.users[ref.slot])].id), text([
-                ("type", .string("copyStatus")), ("copy", .string(book.ids[ref.slot])), ("status", .string(book.status[ref.slot].name)),
-                ("stopReason", book.stopReason[ref.slot].map { .string($0.rawValue) } ?? .null), ("event", .int(moment.event)),
-            ])))
-        }
-        events.publish(out)
-    }
-
     // MARK: API keys
 
     /// Creates a user (if new) and issues an API key for it; the key is shown once and stored hashed.
@@ -492,8 +374,9 @@ public actor EngineService {
         return try keys.issue(user: user, role: role)
     }
 
-    /// The caller a key names, nil for an unknown key. Never waits for a command: known keys are answered from
-    /// memory, others from the database's key table (SQLite reads beside the writer; PostgreSQL on its own connection).
+    /// The caller a key names, nil for an unknown key. Never waits on the engine: known keys are answered from
+    /// memory, others from the database's key table (SQLite reads beside the writer; on PostgreSQL the look-up shares
+    /// the store's connection, so a key's first look-up can wait behind a commit there).
     public nonisolated func caller(forKey key: String) throws -> Caller? {
         if let known = knownKeys.withLock({ $0[key] }) { return known }
         guard let (user, role) = try keys.lookup(key: key), let r = Caller.Role(rawValue: role) else { return nil }

@@ -96,19 +96,11 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
 
     /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and
     /// returns how many. Call it inside `log.withWriteLock` before executing, so that the next append continues the
-    /// log. A stored command that no longer applies leaves the engine broken (reopen).
+    /// log. A stored command that no longer applies leaves the engine broken (reopen). `upTo` stops before that
+    /// command; `each` is called after every command applied, with what it did (what a server tells its listeners
+    /// about commands other instances executed).
     @discardableResult
-    public func catchUp() throws -> Int { try catchUp(each: nil) }
-
-    /// `catchUp()`, calling `each` after every command applied with what it did (what a server needs to tell its
-    /// listeners about commands other instances executed).
-    public func catchUp(each: ((CommandRecord, CommandOutcome) -> Void)?) throws -> Int {
-        try catchUp(upTo: nil, each: each)
-    }
-
-    /// Applies the logged commands after `commandCount`, up to (not including) command `end` when given.
-    @discardableResult
-    public func catchUp(upTo end: Int?, each: ((CommandRecord, CommandOutcome) -> Void)? = nil) throws -> Int {
+    public func catchUp(upTo end: Int? = nil, each: ((CommandRecord, CommandOutcome) -> Void)? = nil) throws -> Int {
         guard !broken else { throw StoreError.broken(path: log.location) }
         let start = commandCount
         do {
@@ -162,8 +154,8 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// Writes a snapshot of the engine as it stands now; nil when this engine keeps none.
     @discardableResult
     public func saveSnapshot() throws -> (path: String, bytes: Int)? {
-        guard let snapshots, !broken else { return nil }
-        return try snapshots.write(engine, commands: commandCount, database: databaseID)
+        guard !broken else { return nil }
+        return try snapshotWriter?(engine, commandCount)
     }
 
     /// The engine's audit (conservation, balances against the journal) and the stored ledger against the journal

@@ -27,7 +27,9 @@ public struct SnapshotFiles: Sendable {
     public var keep = 2
 
     static let magic = Array("SMARTSYNC SNAPSHOT\n".utf8)
-    static let headerSize = 19 + 4 + 8 + 8 + 32 + 36
+    /// Where each header field starts (the layout above).
+    static let formatAt = magic.count, commandsAt = formatAt + 4, lengthAt = commandsAt + 8, hashAt = lengthAt + 8
+    static let databaseAt = hashAt + 32, headerSize = databaseAt + 36
 
     public init(directory: String) { self.directory = directory }
 
@@ -122,16 +124,16 @@ public struct SnapshotFiles: Sendable {
         let bytes: [UInt8]
         do { bytes = try Self.readAll(entry.path) } catch { throw .unreadable(path: entry.path, detail: error.description) }
         guard bytes.count >= Self.headerSize else { throw .damaged(path: entry.path, detail: "\(bytes.count) bytes, shorter than its header") }
-        guard Array(bytes[0..<19]) == Self.magic else { throw .damaged(path: entry.path, detail: "not a SmartSync snapshot") }
+        guard Array(bytes[0..<Self.formatAt]) == Self.magic else { throw .damaged(path: entry.path, detail: "not a SmartSync snapshot") }
         func int(_ at: Int, _ size: Int) -> Int64 {
             var v: Int64 = 0
             for k in (at..<(at + size)).reversed() { v = v << 8 | Int64(bytes[k]) }
             return v
         }
-        let format = UInt32(int(19, 4))
+        let format = UInt32(int(Self.formatAt, 4))
         guard format <= Engine.snapshotFormat else { throw .newerFormat(path: entry.path, format: format) }
-        let commands = Int(int(23, 8))
-        let length = Int(int(31, 8))
+        let commands = Int(int(Self.commandsAt, 8))
+        let length = Int(int(Self.lengthAt, 8))
         guard commands == entry.commands else {
             throw .damaged(path: entry.path, detail: "its header says \(commands) commands, its name \(entry.commands)")
         }
@@ -139,8 +141,8 @@ public struct SnapshotFiles: Sendable {
             throw .damaged(path: entry.path, detail: "\(bytes.count - Self.headerSize) bytes of engine where its header says \(length)")
         }
         let payload = bytes[Self.headerSize...]
-        guard SHA256.digest(payload) == Array(bytes[39..<71]) else { throw .damaged(path: entry.path, detail: "its SHA-256 does not match") }
-        guard !database.isEmpty, Array(bytes[71..<107]) == Self.idBytes(database) else { throw .otherDatabase(path: entry.path) }
+        guard SHA256.digest(payload) == Array(bytes[Self.hashAt..<Self.databaseAt]) else { throw .damaged(path: entry.path, detail: "its SHA-256 does not match") }
+        guard !database.isEmpty, Array(bytes[Self.databaseAt..<Self.headerSize]) == Self.idBytes(database) else { throw .otherDatabase(path: entry.path) }
         do { return try Engine(snapshot: payload) } catch { throw .damaged(path: entry.path, detail: error.description) }
     }
 
