@@ -91,9 +91,12 @@ public enum ScenarioReport {
     /// A copy as the report shows it; `history: false` leaves out its fills and failed orders (for views that read
     /// them by page).
     /// `failures` are the copy's failed orders when the caller grouped them already (`Engine.failedOrdersByCopy`).
-    public static func copy(_ engine: Engine, _ ref: CopyRef, history: Bool = true, failures: [FailedCopyOrder]? = nil) -> JSONValue {
+    /// `rows` are the copy's rows read from a store (`CopyRows`); without them the engine's memory is read.
+    public static func copy(
+        _ engine: Engine, _ ref: CopyRef, history: Bool = true, failures: [FailedCopyOrder]? = nil, rows: CopyRows? = nil
+    ) -> JSONValue {
         let v = engine.copyView(ref)
-        let fills = !history ? [] : engine.copyFills(ref).map { f -> JSONValue in
+        let fills = !history ? [] : engine.copyFills(ref, rows: rows).map { f -> JSONValue in
             .object([
                 ("event", .int(f.event)),
                 ("time", .string(ISO8601.format(f.time))),
@@ -108,7 +111,7 @@ public enum ScenarioReport {
                 ("cappedByCash", .bool(f.cappedByCash)),
             ])
         }
-        let failed = !history ? [] : (failures ?? engine.failedOrders(ref)).map { f -> JSONValue in
+        let failed = !history ? [] : (failures ?? engine.failedOrders(ref, rows: rows)).map { f -> JSONValue in
             .object([
                 ("event", .int(Int(f.event))),
                 ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),

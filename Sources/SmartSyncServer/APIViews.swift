@@ -84,10 +84,10 @@ enum APIViews {
 
     /// A copy without its fills and failed orders (pages read those by page): the report's copy, their counts and
     /// the failed orders grouped by reason.
-    static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
+    static func copySummary(_ engine: Engine, _ ref: CopyRef, _ past: CopyRows) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.copy(engine, ref, history: false) else { return .null }
-        let failed = engine.failedOrders(ref)
-        pairs.append(("fillCount", .int(engine.copyFillCount(ref))))
+        let failed = engine.failedOrders(ref, rows: past)
+        pairs.append(("fillCount", .int(engine.copyFillCount(ref, rows: past))))
         pairs.append(("failedOrderCount", .int(failed.count)))
         var byReason: [FailedCopyOrder.Reason: (count: Int, last: Int)] = [:]
         for f in failed {

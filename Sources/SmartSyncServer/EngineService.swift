@@ -59,19 +59,22 @@ public actor EngineService {
     /// The engine as of the last committed command: what reads see. A copy shares its buffers with the writer's
     /// engine; the writer's next change copies only the buffers it changes (copy-on-write).
     private nonisolated let committed: Mutex<(engine: Engine, commands: Int, cache: ReadCache)>
+    /// Reads copies' past from the database (the engine keeps only live state in memory).
+    private nonisolated let history: any HistoryReader
 
     /// Opens the database `databasePath` names: a SQLite file, or a `postgres://user:password@host:port/db` URL.
     public init(
         databasePath: String, settings: Settings = Settings(), logger: Logger,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
     ) throws {
-        store = try StoreDatabase.open(databasePath, settings: settings, warn: { logger.warning("\($0)") })
+        store = try StoreDatabase.open(databasePath, settings: settings, releaseHistory: true, warn: { logger.warning("\($0)") })
         if let from = store.openedFromSnapshot {
             let replayed = store.commandCount - from
             logger.info("opened from a snapshot", metadata: ["commands": .stringConvertible(from), "replayed": .stringConvertible(replayed)])
         }
         committed = Mutex((store.engine.readOnlyCopy, store.commandCount, ReadCache()))
         keys = try store.log.apiKeys()
+        history = try store.historyReader()
         storeIsShared = store.log.isPostgres
         self.logger = logger
         self.now = now
@@ -93,6 +96,13 @@ public actor EngineService {
                 labels: [("reason", reason.rawValue)])
         }
         activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
+    }
+
+    /// A copy's past as of `engine` (a committed state a read holds): from the database when the engine released
+    /// its history there, else from its memory. Rows of a committed state never change, so the two agree.
+    public nonisolated func copyRows(_ engine: Engine, _ ref: CopyRef) async throws -> CopyRows {
+        guard engine.historyInStore else { return engine.copyRows(ref) }
+        return try await history.copyRows(engine.copyRowsRequest(ref))
     }
 
     private func updateGauges() {

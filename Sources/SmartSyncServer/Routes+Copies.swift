@@ -28,25 +28,28 @@ extension Routes {
         router.get("/v1/copies") { request, context in
             let caller = try context.requireCaller()
             let view = try Self.choice(request, "view", ["full", "summary"])
-            return jsonResponse(
-                service.read { engine in
-                    guard let u = engine.user(named: caller.user) else { return .array([]) }
-                    return .array(engine.users[u].copies.map { view == "summary" ? APIViews.copySummary(engine, $0) : ScenarioReport.copy(engine, $0) })
-                })
+            let engine = service.read { $0 }
+            guard let u = engine.user(named: caller.user) else { return jsonResponse(.array([])) }
+            var copies: [JSONValue] = []
+            for ref in engine.users[u].copies {
+                let past = try await service.copyRows(engine, ref)
+                copies.append(view == "summary" ? APIViews.copySummary(engine, ref, past) : ScenarioReport.copy(engine, ref, rows: past))
+            }
+            return jsonResponse(.array(copies))
         }
         router.get("/v1/copies/:id") { request, context in
             let caller = try context.requireCaller()
             let id = try Self.parameter(context, "id")
             let view = try Self.choice(request, "view", ["full", "summary"])
-            return try await jsonResponse(copyRead(id, caller) { engine, ref in
-                view == "summary" ? APIViews.copySummary(engine, ref) : ScenarioReport.copy(engine, ref)
+            return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in
+                view == "summary" ? APIViews.copySummary(engine, ref, past) : ScenarioReport.copy(engine, ref, rows: past)
             })
         }
         router.get("/v1/copies/:id/fills") { request, context in
             let caller = try context.requireCaller()
             let (limit, cursor, newest) = try Self.pageQuery(request)
-            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
-                let page = APIViews.page(engine.copyFills(ref).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor, newest: newest)
+            return try await jsonResponse(copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
+                let page = APIViews.page(engine.copyFills(ref, rows: past).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor, newest: newest)
                 // The lead fills behind this page, found in one pass from the newest.
                 var wanted = Set(page.compactMap { $0.item.leadFillID })
                 var leadFills: [String: LeadFill] = [:]
@@ -61,9 +64,9 @@ extension Routes {
             let (limit, cursor, newest) = try Self.pageQuery(request)
             let reasons = FailedCopyOrder.Reason.allCases.map(\.rawValue)
             let reason = try Self.choice(request, "reason", reasons, default: nil).flatMap(FailedCopyOrder.Reason.init(rawValue:))
-            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+            return try await jsonResponse(copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
                 // Numbered within all of the copy's failures, so that `n` and the cursor mean the same with a filter.
-                let numbered = engine.failedOrders(ref).enumerated().filter { reason == nil || $0.element.reason == reason }.map { ($0.offset, $0.element) }
+                let numbered = engine.failedOrders(ref, rows: past).enumerated().filter { reason == nil || $0.element.reason == reason }.map { ($0.offset, $0.element) }
                 return .array(APIViews.page(numbered, limit: limit, cursor: cursor, newest: newest).map { APIViews.failedOrder(engine, $0.n, $0.item) })
             })
         }
@@ -82,8 +85,8 @@ extension Routes {
         router.get("/v1/copies/:id/equity-curve") { request, context in
             let caller = try context.requireCaller()
             let points = try Self.optionalIntQuery(request, "points", range: 2...100_000)
-            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
-                let curve = engine.copyEquityCurve(ref)
+            return try await jsonResponse(copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
+                let curve = engine.copyEquityCurve(ref, rows: past)
                 return .array(
                     (points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
                         .object([
@@ -125,8 +128,8 @@ extension Routes {
         _ = try await copyRead(id, caller, owner: true) { _, _ in .null }
         let command = try await make(id)
         let receipt = try await submit(command, request, caller)
-        return try await jsonResponse(copyRead(id, caller) { engine, ref in
-            guard case .object(var pairs) = ScenarioReport.copy(engine, ref) else { return .null }
+        return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in
+            guard case .object(var pairs) = ScenarioReport.copy(engine, ref, rows: past) else { return .null }
             var fired = false
             switch command {
             case .setStopLoss, .setTakeProfit, .adjustInvestment:
@@ -143,21 +146,33 @@ extension Routes {
 
     /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404).
     func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws -> JSONValue {
-        try service.read { engine in
-            guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
-            let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
-            // The operator may read, not act.
-            if follower != caller.user && (owner || caller.role != .operator_) {
-                if caller.role == .operator_ { throw APIError.forbidden }
-                throw APIError.notFound("copy \(id)")
-            }
-            return try body(engine, ref)
+        try service.read { engine in try body(engine, try Self.visibleCopy(engine, id, caller, owner: owner)) }
+    }
+
+    /// `copyRead` with the copy's past (fills, profit share, failed orders), read from the database when the engine
+    /// keeps only live state, at the same committed moment as the engine the body sees.
+    func copyHistoryRead(
+        _ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef, CopyRows) throws -> JSONValue
+    ) async throws -> JSONValue {
+        let (engine, ref) = try service.read { engine in (engine, try Self.visibleCopy(engine, id, caller, owner: owner)) }
+        return try body(engine, ref, try await service.copyRows(engine, ref))
+    }
+
+    /// The copy `id` if the caller may see it: its follower, or the operator (who may read, not act). Another
+    /// user's copy does not exist for the caller (404).
+    static func visibleCopy(_ engine: Engine, _ id: String, _ caller: Caller, owner: Bool) throws -> CopyRef {
+        guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
+        let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
+        if follower != caller.user && (owner || caller.role != .operator_) {
+            if caller.role == .operator_ { throw APIError.forbidden }
+            throw APIError.notFound("copy \(id)")
         }
+        return ref
     }
 
     /// A copy's details for its follower or the operator.
     func copyValue(_ id: String, _ caller: Caller, owner: Bool = false) async throws -> JSONValue {
-        try await copyRead(id, caller, owner: owner) { engine, ref in ScenarioReport.copy(engine, ref) }
+        try await copyHistoryRead(id, caller, owner: owner) { engine, ref, past in ScenarioReport.copy(engine, ref, rows: past) }
     }
 
     func copyJSON(_ id: String, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -24,6 +24,11 @@ public final class AnyCommandLog: CommandLog {
         try base.append(records, outcomes: outcomes)
     }
     public func compareLedger(with engine: Engine) throws -> [String] { try base.compareLedger(with: engine) }
+    public func failedOrdersMissing() throws -> Int { try base.failedOrdersMissing() }
+    public func storeFailedOrders(_ failures: [(command: Int, first: Int, orders: [FailedCopyOrder])]) throws {
+        try base.storeFailedOrders(failures)
+    }
+    public func historyReader() throws -> any HistoryReader { try base.historyReader() }
 
     /// The API-key store in the same database.
     public func apiKeys() throws -> any APIKeyStore {
@@ -60,8 +65,8 @@ public enum StoreDatabase {
 
     /// Opens an existing database to read it, without creating or locking anything: a SQLite file as one
     /// consistent snapshot (a server may be running on it), a PostgreSQL database as it is.
-    /// `fromSnapshot` opens from the newest valid snapshot as a restarting server does; without it the whole log
-    /// is replayed (what `audit` checks).
+    /// `fromSnapshot` opens from the newest valid snapshot as a restarting server does (its history stays in the
+    /// database); without it the whole log is replayed and its history kept in memory (what `audit` checks).
     public static func openExisting(_ location: String, fromSnapshot: Bool = false, warn: (String) -> Void = { _ in }) throws(StoreError) -> Store {
         let log: AnyCommandLog
         if PostgresURL.isPostgres(location) || location.contains("://") {
@@ -70,7 +75,7 @@ public enum StoreDatabase {
             log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location, integrityCheck: !fromSnapshot))
         }
         do {
-            return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location) : nil, warn: warn)
+            return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location) : nil, releaseHistory: fromSnapshot, warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }
@@ -105,10 +110,14 @@ public enum StoreDatabase {
     ///
     /// A SQLite database opens from its newest valid snapshot (`<file>.snapshots/`, see `SnapshotFiles`) and replays
     /// the log after it; snapshots it cannot use are reported to `warn` and skipped. (PostgreSQL: the whole log.)
-    public static func open(_ location: String, settings: Settings = Settings(), warn: (String) -> Void = { _ in }) throws(StoreError) -> Store {
+    /// With `releaseHistory` (a server) the engine keeps only the live state in memory and reads copies' past from
+    /// the database (`Engine.releaseHistory()`); without it, the whole history stays in memory too.
+    public static func open(
+        _ location: String, settings: Settings = Settings(), releaseHistory: Bool = false, warn: (String) -> Void = { _ in }
+    ) throws(StoreError) -> Store {
         let log = try openLog(location)
         do {
-            return try Store(log: log, settings: settings, snapshots: snapshots(of: location), warn: warn)
+            return try Store(log: log, settings: settings, snapshots: snapshots(of: location), releaseHistory: releaseHistory, warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }

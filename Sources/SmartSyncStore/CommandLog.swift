@@ -48,6 +48,13 @@ public protocol CommandLog: AnyObject {
     func append(_ records: [CommandRecord], outcomes: [CommandOutcome]) throws
     /// Differences between the stored ledger and the journal of `engine`, row by row (empty when they agree).
     func compareLedger(with engine: Engine) throws -> [String]
+    /// Commands before this one made failed copy orders that the database does not hold yet (it was created
+    /// before failed orders were stored): 0 once it holds them all. `storeFailedOrders` fills the gap.
+    func failedOrdersMissing() throws -> Int
+    /// Stores the failed copy orders of commands before `failedOrdersMissing()` (from a replay) and closes the gap.
+    func storeFailedOrders(_ failures: [(command: Int, first: Int, orders: [FailedCopyOrder])]) throws
+    /// Reads copies' past from this database, from any task.
+    func historyReader() throws -> any HistoryReader
 }
 
 /// What one append writes beside its commands, gathered from their outcomes.
@@ -56,14 +63,40 @@ struct AppendedHistory {
     var entries: [JournalEntry] = []
     var firstLedgerSeq = 0
     var leadFillIDs: [String] = []
+    /// Failed copy orders in key order (event, lead, slot, number).
+    var failures: [StoredFailure] = []
 
-    init(_ outcomes: [CommandOutcome]) {
+    init(_ records: [CommandRecord], _ outcomes: [CommandOutcome]) {
         firstLedgerSeq = outcomes.first?.journalStart ?? 0
-        for o in outcomes {
+        for (record, o) in zip(records, outcomes) {
             entries += o.journal
             leadFillIDs += o.leadFills.map(\.id)
+            for (k, f) in o.failedOrders.enumerated() {
+                failures.append(StoredFailure(n: o.failedOrdersStart + k, command: record.seq, order: f))
+            }
         }
+        failures.sort()
     }
+}
+
+/// A failed copy order as the `failed_orders` table keeps it: numbered in the order of all failures, with the
+/// command that made it, keyed `(event, lead, slot, n)` so that a copy's failures at an event are one look-up.
+struct StoredFailure: Comparable {
+    var n: Int
+    var command: Int
+    var order: FailedCopyOrder
+
+    static func < (a: Self, b: Self) -> Bool {
+        (a.order.event, a.order.lead, a.order.slot, a.n) < (b.order.event, b.order.lead, b.order.slot, b.n)
+    }
+
+    static func == (a: Self, b: Self) -> Bool { a.n == b.n && a.command == b.command && a.order == b.order }
+}
+
+/// Reads a copy's past from the database (`CopyRows` for a `CopyRowsRequest`): what a server's reads use once
+/// its engine released the history to the database. Safe from any task; it never waits for the writer.
+public protocol HistoryReader: Sendable {
+    func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows
 }
 
 extension CommandLog {

@@ -23,12 +23,17 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// True once a write failed after the engine accepted a command (or a catch-up failed): reopen.
     public var isBroken: Bool { broken }
 
+    /// True when the engine keeps only its live state: each command's history is dropped from memory once committed
+    /// (`Engine.releaseHistory()`), and copies' past is read from the database (`log.historyReader()`).
+    public let releasesHistory: Bool
+
     /// Opens `log` with the log's settings (`settings` for a new log): from the newest valid snapshot in `snapshots`
     /// that the log reaches (others are skipped, each reported to `warn`), then the commands after it.
-    /// `upTo` stops the replay before that command (to see the state at a position of the log).
+    /// `upTo` stops the replay before that command (to see the state at a position of the log). `releaseHistory`
+    /// keeps history in the database only (a snapshot whose engine did so opens that way whatever it says).
     public init(
         log: Log, settings: Settings = Settings(), snapshots: SnapshotFiles? = nil, upTo end: Int? = nil,
-        warn: (String) -> Void = { _ in }
+        releaseHistory: Bool = false, warn: (String) -> Void = { _ in }
     ) throws {
         self.log = log
         self.snapshots = snapshots
@@ -36,14 +41,31 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         engine = Engine(settings: settings)
         commandCount = 0
         databaseID = snapshots == nil ? "" : try log.databaseID()
-        if let snapshots, !snapshots.list().isEmpty {
-            let logged = try log.commandCount()
-            if let (engine, commands) = snapshots.newest(atMost: logged, database: databaseID, warn: { warn($0.description) }) {
-                self.engine = engine
-                commandCount = commands
-                openedFromSnapshot = commands
+        var releases = releaseHistory
+        let missing = releaseHistory && end == nil ? try log.failedOrdersMissing() : 0
+        if missing > 0 {
+            // A database from before failed orders were stored: replay up to there and store them, once.
+            releasesHistory = true
+            var failures: [(command: Int, first: Int, orders: [FailedCopyOrder])] = []
+            try catchUp(upTo: missing) { record, outcome in
+                if !outcome.failedOrders.isEmpty { failures.append((record.seq, outcome.failedOrdersStart, outcome.failedOrders)) }
             }
+            do { try log.storeFailedOrders(failures) } catch {
+                warn("the failed copy orders of the first \(missing) commands could not be stored (\(error)); pages will not show them until a writable open stores them")
+            }
+        } else {
+            if let snapshots, !snapshots.list().isEmpty {
+                let logged = try log.commandCount()
+                if let (engine, commands) = snapshots.newest(atMost: logged, database: databaseID, warn: { warn($0.description) }) {
+                    self.engine = engine
+                    commandCount = commands
+                    openedFromSnapshot = commands
+                    releases = releases || engine.historyInStore
+                }
+            }
+            releasesHistory = releases
         }
+        if releasesHistory { engine.releaseHistory() }
         try catchUp(upTo: end)
     }
 
@@ -91,6 +113,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             throw StoreError(error, path: log.location)
         }
         commandCount += accepted.count
+        if releasesHistory { engine.releaseHistory() }
         return outcomes
     }
 
@@ -117,6 +140,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                     throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
                 }
                 commandCount += 1
+                if releasesHistory { engine.releaseHistory() }
                 each?(record, outcome)
             }
         } catch is ReachedEnd {
@@ -161,8 +185,12 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// The engine's audit (conservation, balances against the journal) and the stored ledger against the journal
     /// the log produces. Empty when everything matches.
     public func verify() throws -> [String] {
-        engine.audit().problems + (try log.compareLedger(with: engine))
+        guard !engine.historyInStore else { return ["this engine released its history to the database; open it with the whole history to verify it"] }
+        return engine.audit().problems + (try log.compareLedger(with: engine))
     }
+
+    /// Reads copies' past from the database, from any task (what reads of a releasing engine use).
+    public func historyReader() throws -> any HistoryReader { try log.historyReader() }
 }
 
 /// Stops a replay at the position asked for.

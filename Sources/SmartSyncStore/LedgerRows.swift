@@ -49,6 +49,29 @@ enum LedgerRows {
         }
     }
 
+    /// Writes failed copy orders (in key order, see `StoredFailure`).
+    static func write(_ db: Database, failures: [StoredFailure]) throws {
+        guard !failures.isEmpty else { return }
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO failed_orders (event, lead, slot, n, command, symbol, side, reason, notional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for f in failures {
+            let o = f.order
+            try insert.execute(arguments: [
+                Int(o.event), Int(o.lead), Int(o.slot), f.n, f.command, Int(o.symbol), o.side.rawValue, o.reason.rawValue, o.notional.units,
+            ])
+        }
+    }
+
+    /// A failed copy order from its stored columns.
+    static func failedOrder(lead: Int, slot: Int, event: Int, symbol: Int, side: String, reason: String, notional: Int64) throws -> FailedCopyOrder {
+        guard let side = Side(rawValue: side), let reason = FailedCopyOrder.Reason(rawValue: reason) else {
+            throw StoreError.io(path: "failed_orders", detail: "a stored failed order has side \(side) and reason \(reason)")
+        }
+        return FailedCopyOrder(
+            lead: Int32(lead), slot: Int32(slot), event: Int32(event), symbol: Int32(symbol), side: side, reason: reason,
+            notional: Fixed(units: notional))
+    }
+
     /// One prepared statement, raw binds, one step per copy fill: the fan-out's hot write.
     static func insertRows(_ statement: Statement, ledger: Int, batch b: CopyFillBatch) throws {
         let s = statement.sqliteStatement

@@ -157,7 +157,7 @@ public final class SQLiteCommandLog: CommandLog {
     public func append(
         _ records: [CommandRecord], outcomes: [CommandOutcome]
     ) throws {
-        let history = AppendedHistory(outcomes)
+        let history = AppendedHistory(records, outcomes)
         guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
         try pool.write { db in
             if let first = records.first {
@@ -178,8 +178,30 @@ public final class SQLiteCommandLog: CommandLog {
             for id in history.leadFillIDs {
                 try insertFill.execute(arguments: [id, last])
             }
+            try LedgerRows.write(db, failures: history.failures)
         }
     }
+
+    public func failedOrdersMissing() throws -> Int {
+        try reader.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'failed_orders_from'").flatMap { Int($0) } ?? 0
+        }
+    }
+
+    public func storeFailedOrders(_ failures: [(command: Int, first: Int, orders: [FailedCopyOrder])]) throws {
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
+        var stored: [StoredFailure] = []
+        for (command, first, orders) in failures {
+            for (k, o) in orders.enumerated() { stored.append(StoredFailure(n: first + k, command: command, order: o)) }
+        }
+        stored.sort()
+        try pool.write { db in
+            try LedgerRows.write(db, failures: stored)
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'failed_orders_from'")
+        }
+    }
+
+    public func historyReader() throws -> any HistoryReader { SQLiteHistoryReader(reader: reader) }
 
     public func compareLedger(with engine: Engine) throws -> [String] {
         try reader.read { db in try LedgerRows.compare(db, engine: engine) }
@@ -215,5 +237,45 @@ public final class SQLiteCommandLog: CommandLog {
             throw .locked(path: path)
         }
         return fd
+    }
+}
+
+/// A copy's past from a SQLite database, through GRDB's async reads (its own reader connections, in WAL mode
+/// never blocked by the writer). One keyed look-up per batch and per failure event of the copy's lead.
+struct SQLiteHistoryReader: HistoryReader {
+    let reader: any DatabaseReader
+
+    func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows {
+        try await reader.read { db in try Self.read(db, request) }
+    }
+
+    static func read(_ db: Database, _ request: CopyRowsRequest) throws -> CopyRows {
+        var history = CopyRows()
+        let fill = try db.cachedStatement(
+            sql: """
+                SELECT f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
+                LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot WHERE f.ledger = ? AND f.slot = ?
+                """)
+        for position in request.batches {
+            guard let row = try Row.fetchOne(fill, arguments: [position, request.slot]) else { continue }
+            history.fills.append(
+                CopyRows.Fill(position: position, lots: row[0], quote: row[1], fee: row[2], cappedByCash: row[3] as Int64 != 0))
+            if let share = row[4] as Int64? { history.profitShares.append(CopyRows.Share(position: position, amount: share)) }
+        }
+        let failure = try db.cachedStatement(
+            sql: "SELECT n, symbol, side, reason, notional FROM failed_orders WHERE event = ? AND lead = ? AND slot = ? AND n < ?")
+        var failures: [(n: Int, order: FailedCopyOrder)] = []
+        for event in request.failureEvents {
+            let rows = try Row.fetchCursor(failure, arguments: [event, request.lead, request.slot, request.failuresBefore])
+            while let row = try rows.next() {
+                failures.append((
+                    row[0],
+                    try LedgerRows.failedOrder(
+                        lead: request.lead, slot: request.slot, event: event, symbol: row[1], side: row[2], reason: row[3], notional: row[4])
+                ))
+            }
+        }
+        history.failures = failures.sorted { $0.n < $1.n }.map(\.order)
+        return history
     }
 }

@@ -45,6 +45,53 @@ enum Schema {
             try db.execute(
                 sql: "CREATE TABLE api_keys (hash TEXT PRIMARY KEY, user TEXT NOT NULL, role TEXT NOT NULL, created INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v3-history") { db in
+            // History is read from the database, not from memory: a copy's row in a batch is found by its slot,
+            // and failed copy orders are stored (keyed by event, lead, slot: one look-up per event for a copy).
+            // Rows are written in key order (slots ascend in a batch), so the keys cost the fan-out no random writes.
+            try db.execute(
+                sql: """
+                    CREATE TABLE copy_fills_by_slot (
+                        ledger INTEGER NOT NULL,
+                        slot INTEGER NOT NULL,
+                        row INTEGER NOT NULL,
+                        lots INTEGER NOT NULL,
+                        quote INTEGER NOT NULL,
+                        fee INTEGER NOT NULL,
+                        capped INTEGER NOT NULL,
+                        PRIMARY KEY (ledger, slot)
+                    ) WITHOUT ROWID;
+                    INSERT INTO copy_fills_by_slot (ledger, slot, row, lots, quote, fee, capped)
+                        SELECT ledger, slot, row, lots, quote, fee, capped FROM copy_fills ORDER BY ledger, row;
+                    DROP TABLE copy_fills;
+                    ALTER TABLE copy_fills_by_slot RENAME TO copy_fills;
+                    CREATE TABLE profit_shares_by_slot (
+                        ledger INTEGER NOT NULL,
+                        slot INTEGER NOT NULL,
+                        row INTEGER NOT NULL,
+                        amount INTEGER NOT NULL,
+                        PRIMARY KEY (ledger, slot)
+                    ) WITHOUT ROWID;
+                    INSERT INTO profit_shares_by_slot (ledger, slot, row, amount)
+                        SELECT ledger, slot, row, amount FROM profit_shares ORDER BY ledger, row;
+                    DROP TABLE profit_shares;
+                    ALTER TABLE profit_shares_by_slot RENAME TO profit_shares;
+                    CREATE TABLE failed_orders (
+                        event INTEGER NOT NULL,
+                        lead INTEGER NOT NULL,
+                        slot INTEGER NOT NULL,
+                        n INTEGER NOT NULL,
+                        command INTEGER NOT NULL,
+                        symbol INTEGER NOT NULL,
+                        side TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        notional INTEGER NOT NULL,
+                        PRIMARY KEY (event, lead, slot, n)
+                    ) WITHOUT ROWID;
+                    INSERT INTO meta (key, value)
+                        SELECT 'failed_orders_from', coalesce(max(seq) + 1, 0) FROM commands;
+                    """)
+        }
         return migrator
     }
 

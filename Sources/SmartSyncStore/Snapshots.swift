@@ -47,6 +47,7 @@ public struct SnapshotFiles: Sendable {
         case unreadable(path: String, detail: String)
         case damaged(path: String, detail: String)
         case newerFormat(path: String, format: UInt32)
+        case olderFormat(path: String, format: UInt32)
         case aheadOfLog(path: String, commands: Int, logged: Int)
         case otherDatabase(path: String)
 
@@ -56,6 +57,8 @@ public struct SnapshotFiles: Sendable {
             case .damaged(let path, let detail): return "snapshot \(path) is damaged (\(detail)); not used"
             case .newerFormat(let path, let format):
                 return "snapshot \(path) has format \(format), newer than this build's \(Engine.snapshotFormat) (written by a newer SmartSync); not used"
+            case .olderFormat(let path, let format):
+                return "snapshot \(path) has format \(format), older than this build's \(Engine.snapshotFormat); not used (the log is replayed instead, and the next snapshot has the new format)"
             case .otherDatabase(let path): return "snapshot \(path) belongs to another database; not used"
             case .aheadOfLog(let path, let commands, let logged):
                 return "snapshot \(path) stands for \(commands) commands but the log holds \(logged); not used"
@@ -132,6 +135,7 @@ public struct SnapshotFiles: Sendable {
         }
         let format = UInt32(int(Self.formatAt, 4))
         guard format <= Engine.snapshotFormat else { throw .newerFormat(path: entry.path, format: format) }
+        guard format == Engine.snapshotFormat else { throw .olderFormat(path: entry.path, format: format) }
         let commands = Int(int(Self.commandsAt, 8))
         let length = Int(int(Self.lengthAt, 8))
         guard commands == entry.commands else {
@@ -191,8 +195,10 @@ public struct SnapshotFiles: Sendable {
                 checks.append(.skipped(error))
                 continue
             }
-            let replayed = try DurableEngine(log: log, upTo: entry.commands)
-            checks.append(replayed.engine.snapshotBytes() == snapshot.snapshotBytes() ? .equal(entry) : .different(entry))
+            // The replay keeps its history; a server's engine (what the snapshot holds) released it to the database.
+            var replayed = try DurableEngine(log: log, upTo: entry.commands).engine
+            if snapshot.historyInStore { replayed.releaseHistory() }
+            checks.append(replayed.snapshotBytes() == snapshot.snapshotBytes() ? .equal(entry) : .different(entry))
             break
         }
         return checks

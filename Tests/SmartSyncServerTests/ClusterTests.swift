@@ -65,8 +65,10 @@ struct ClusterTests {
         }
         // Both replicas agree; the copy filled once.
         try await a.refresh()
-        let fillsA = a.read { $0.copyFills($0.copy(named: "c1")!).count }
-        let fillsB = b.read { $0.copyFills($0.copy(named: "c1")!).count }
+        let engineA = a.read { $0 }
+        let engineB = b.read { $0 }
+        let fillsA = try await a.copyRows(engineA, engineA.copy(named: "c1")!).fills.count
+        let fillsB = try await b.copyRows(engineB, engineB.copy(named: "c1")!).fills.count
         #expect(fillsA == 1 && fillsB == 1)
         #expect(try mb.leases.holder(of: "lead") == "a")
     }

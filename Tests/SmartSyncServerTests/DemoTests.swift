@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncStore
 import Testing
 
 @testable import SmartSyncServer
@@ -60,7 +61,10 @@ import Testing
         #expect(leads.filter { $0.winRate.isPositive }.count >= 2)
         #expect(leads.allSatisfy { $0.closedRoundTrips >= 2 })
         for (user, roi) in worst { #expect(roi > Fixed(units: -35_000_000), "\(user) fell to \(roi)") }
-        let (problems, times) = service.read { e in (e.audit().problems, e.moments.map(\.time)) }
+        // The server's engine keeps only live state: the books are audited from the database, whole.
+        #expect(service.read { $0.historyInStore })
+        let problems = try StoreDatabase.openExisting(folder.appendingPathComponent("demo.sqlite").path).verify()
+        let times = service.read { e in e.moments.map(\.time) }
         #expect(problems.isEmpty)
         #expect(times.allSatisfy { ISO8601.format($0).hasPrefix("2021-") })
         #expect(service.read { Demo.isDemo($0) })

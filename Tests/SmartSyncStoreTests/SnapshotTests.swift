@@ -105,7 +105,7 @@ import Testing
     /// Cut short, a changed byte, a newer format, another database's, one the log does not reach, one left half
     /// written by a killed process: each is skipped with a warning (opening uses the older one), nothing is written
     /// over it, and `check` (what audit runs) reports it.
-    @Test(arguments: ["truncated", "tampered", "newer", "otherDatabase", "partial"])
+    @Test(arguments: ["truncated", "tampered", "newer", "older", "otherDatabase", "partial"])
     func anUnusableSnapshotIsSkippedNeverTrusted(_ damage: String) throws {
         let (folder, path, files, expected, _) = try Self.database()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -115,6 +115,7 @@ import Testing
         case "truncated": bytes.removeLast(bytes.count / 3)
         case "tampered": bytes[bytes.count - 100] ^= 0x01
         case "newer": bytes[19] = UInt8(Engine.snapshotFormat + 1)
+        case "older": bytes[SnapshotFiles.formatAt] = UInt8(Engine.snapshotFormat - 1)
         case "otherDatabase": bytes[71] = bytes[71] == 0x30 ? 0x31 : 0x30
         default:
             // A killed writer leaves `<name>.partial`; the finished files are untouched.
@@ -132,7 +133,7 @@ import Testing
         }
         #expect(store.openedFromSnapshot == older.commands)
         #expect(warnings.count == 1)
-        let word = ["truncated": "damaged", "tampered": "SHA-256", "newer": "newer", "otherDatabase": "another database"][damage]!
+        let word = ["truncated": "damaged", "tampered": "SHA-256", "newer": "newer", "older": "older", "otherDatabase": "another database"][damage]!
         #expect(warnings.first?.contains(word) == true, "\(warnings)")
         // Nothing was written over it.
         #expect(try Data(contentsOf: URL(fileURLWithPath: newest.path)) == before)
@@ -143,6 +144,40 @@ import Testing
             return
         }
         #expect(entry == older)
+    }
+
+    /// A server's engine released its history to the database: its snapshot holds none (smaller than one that
+    /// keeps it), opening from it reads every copy's past from the database, and audit finds it equal to the replay.
+    @Test func aServersSnapshotHoldsNoHistoryAndAuditChecksIt() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("s.sqlite").path
+        let scenario = try loadScenario("lifecycle.json")
+        var memory = try ScenarioRunner(scenario)
+        try memory.runAll()
+        let saved: Int
+        do {
+            var player = try ScenarioPlayer(scenario, host: try StoreDatabase.open(path, settings: scenario.settings, releaseHistory: true))
+            for _ in 0..<(scenario.events.count * 2 / 3) { try player.step() }
+            saved = player.host.commandCount
+            let bytes = try #require(try player.host.saveSnapshot()).bytes
+            var keeping = try ScenarioRunner(scenario)
+            for _ in 0..<(scenario.events.count * 2 / 3) { try keeping.step() }
+            #expect(bytes < keeping.engine.snapshotBytes().count)
+            try player.runAll()
+        }
+        let store = try StoreDatabase.open(path, releaseHistory: true)
+        #expect(store.openedFromSnapshot == saved)
+        #expect(HistoryInTheDatabaseTests.holdsNoHistory(store.engine))
+        let counts = try await HistoryInTheDatabaseTests.compare(store.engine, reader: try store.historyReader(), memory: memory.engine)
+        #expect(counts.fills > 0 && counts.shares > 0)
+        guard case .equal(let entry)? = try SnapshotFiles.check(database: path).first else {
+            Issue.record("the server's snapshot was not found equal to the replay")
+            return
+        }
+        #expect(entry.commands == saved)
+        // Audit still proves the whole history from zero.
+        #expect(try StoreDatabase.openExisting(path).verify().isEmpty)
     }
 
     @Test func aSnapshotAheadOfTheLogIsNotUsed() throws {

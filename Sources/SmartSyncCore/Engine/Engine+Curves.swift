@@ -29,7 +29,11 @@ extension Engine {
     /// of its lead's equity curve while the copy was active, then its current equity if it is still active. Each
     /// point replays the copy's ledger entries up to that point and values its holdings at the marks of that moment,
     /// so the last point of an active copy equals `copyEquity`.
-    public func copyEquityCurve(_ ref: CopyRef) -> [CopyCurvePoint] {
+    /// The copy's rows come from `rows` (else from memory).
+    public func copyEquityCurve(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyCurvePoint] {
+        let rows = rows ?? copyRows(ref)
+        var nextFill = 0
+        var nextShare = 0
         let book = leads[ref.lead].book
         let started = Int(book.startedEvent[ref.slot])
         let stopped = Int(book.stoppedEvent[ref.slot])
@@ -52,16 +56,21 @@ extension Engine {
                         lots[s, default: 0] += sign * (amount.units / venue.symbols[s].qtyStep.units)
                     }
                 case .copyFills(let b) where b.lead == ref.lead:
-                    if let k = b.row(of: ref.slot) {
+                    while nextFill < rows.fills.count && rows.fills[nextFill].position < nextEntry { nextFill += 1 }
+                    if nextFill < rows.fills.count && rows.fills[nextFill].position == nextEntry {
+                        let row = rows.fills[nextFill]
                         if b.side == .buy {
-                            cash -= b.quote[k] + b.fee[k]
-                            lots[b.symbol, default: 0] += b.lots[k]
+                            cash -= row.quote + row.fee
+                            lots[b.symbol, default: 0] += row.lots
                         } else {
-                            cash += b.quote[k] - b.fee[k]
-                            lots[b.symbol, default: 0] -= b.lots[k]
+                            cash += row.quote - row.fee
+                            lots[b.symbol, default: 0] -= row.lots
                         }
                     }
-                    for r in b.profitShareSlots.indices where Int(b.profitShareSlots[r]) == ref.slot { cash -= b.profitShare[r] }
+                    while nextShare < rows.profitShares.count && rows.profitShares[nextShare].position < nextEntry { nextShare += 1 }
+                    if nextShare < rows.profitShares.count && rows.profitShares[nextShare].position == nextEntry {
+                        cash -= rows.profitShares[nextShare].amount
+                    }
                 default: break
                 }
                 nextEntry += 1

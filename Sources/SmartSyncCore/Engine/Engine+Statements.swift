@@ -143,26 +143,9 @@ extension Engine {
         return weights
     }
 
-    /// A copy's fills in order, each with the lead price of the fill that caused it.
-    public func copyFills(_ ref: CopyRef) -> [CopyFillView] {
-        var fills: [CopyFillView] = []
-        let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
-        for position in positions {
-            guard case .copyFills(let b) = journal[position], let k = b.row(of: ref.slot) else { continue }
-            let symbol = venue.symbols[b.symbol]
-            let quantity = Fixed(units: b.lots[k] * symbol.qtyStep.units)
-            let quote = Fixed(units: b.quote[k])
-            fills.append(
-                CopyFillView(
-                    event: b.event, time: b.time, symbol: symbol.name, side: b.side, quantity: quantity,
-                    price: b.price, quote: quote, fee: Fixed(units: b.fee[k]), leadPrice: b.leadPrice,
-                    leadFillID: b.leadFillID, cappedByCash: b.cappedByCash[k]))
-        }
-        return fills
-    }
-
-    /// How many fills a copy has (without building them).
-    public func copyFillCount(_ ref: CopyRef) -> Int {
+    /// How many fills a copy has (from `rows`, else from memory).
+    public func copyFillCount(_ ref: CopyRef, rows: CopyRows? = nil) -> Int {
+        if let rows { return rows.fills.count }
         let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
         return positions.reduce(0) { n, position in
             guard case .copyFills(let b) = journal[position], b.row(of: ref.slot) != nil else { return n }
@@ -170,8 +153,9 @@ extension Engine {
         }
     }
 
-    /// A copy's failed copy orders in order.
-    public func failedOrders(_ ref: CopyRef) -> [FailedCopyOrder] {
+    /// A copy's failed copy orders in order (from `rows`, else from memory).
+    public func failedOrders(_ ref: CopyRef, rows: CopyRows? = nil) -> [FailedCopyOrder] {
+        if let rows { return rows.failures }
         let positions = ref.lead < failuresByLead.count ? failuresByLead[ref.lead] : []
         return positions.lazy.map { failedOrders[$0] }.filter { Int($0.slot) == ref.slot }
     }

@@ -98,8 +98,16 @@ public struct Engine: Sendable {
     var workspace = FanOutWorkspace()
     /// Journal positions of each lead's copy-fill batches, so a copy's fills are found without a journal scan.
     var copyFillBatches: [[Int]] = []
-    /// Positions in `failedOrders` of each lead's failed copy orders.
+    /// Positions in `failedOrders` of each lead's failed copy orders (while they are in memory).
     var failuresByLead: [[Int]] = []
+    /// The events at which each lead had failed copy orders, in order, without repeats (a store's key to them).
+    var failureEvents: [[Int]] = []
+    /// Journal positions before this one have released their copy-fill rows (`releaseHistory()`).
+    var historyReleasedThrough = 0
+    /// Failed copy orders released from memory (the first of `failedOrders` is this number).
+    public internal(set) var failedOrdersReleased = 0
+    /// Set by the first `releaseHistory()`: a copy's past is read from the store from then on.
+    var historyReleased = false
     var nextOrderNumber = 1
     /// The moment of every command the engine accepted, in order (event → time for what refers to events only).
     public internal(set) var moments: [Moment] = []

@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 1
+    public static let snapshotFormat: UInt32 = 2
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -52,6 +52,10 @@ extension Engine {
         w.array(moments) { $0.moment($1) }
         w.array(copyEvents) { $0.copyEvent($1) }
         w.array(orders) { $0.placedOrder($1) }
+        w.array(failureEvents) { $0.ints($1) }
+        w.int(historyReleasedThrough)
+        w.int(failedOrdersReleased)
+        w.bool(historyReleased)
     }
 
     /// Reads what `snapshotBytes()` wrote; throws on bytes that are cut short or do not make sense.
@@ -98,6 +102,10 @@ extension Engine {
         moments = try r.array { r in try r.moment() }
         copyEvents = try r.array { r in try r.copyEvent() }
         orders = try r.array { r in try r.placedOrder() }
+        failureEvents = try r.array { r in try r.ints() }
+        historyReleasedThrough = try r.int()
+        failedOrdersReleased = try r.int()
+        historyReleased = try r.bool()
         guard r.isAtEnd else { throw SnapshotError("\(r.remaining) bytes after the end of the state") }
         // Look-ups the state implies.
         for (u, user) in users.enumerated() { userIndex[user.id] = u }
@@ -115,7 +123,7 @@ extension Engine {
         "settings", "venue", "users", "leads", "journal", "leadFills", "failedOrders", "restingOrders", "priceHistory",
         "feesCollected", "venueBalances", "totalDeposits", "totalWithdrawals", "userIndex", "copyIndex", "copyOrder",
         "appliedFillIDs", "workspace", "copyFillBatches", "failuresByLead", "nextOrderNumber", "moments", "copyEvents",
-        "orders", "scratch",
+        "orders", "scratch", "failureEvents", "historyReleasedThrough", "failedOrdersReleased", "historyReleased",
     ]
 }
 

@@ -285,6 +285,8 @@ struct SnapshotWriter {
             i32s(b.profitShareSlots)
             i64s(b.profitShare)
             int(b.leadUser)
+            int(b.releasedRows)
+            int(b.releasedShares)
         }
     }
 

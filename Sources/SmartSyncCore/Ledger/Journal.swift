@@ -70,8 +70,37 @@ public struct CopyFillBatch: Sendable {
     public var profitShare: [Int64] = []
     /// The lead's user index (receiver of profit share).
     public var leadUser: Int
+    /// Rows and profit-share payments whose columns were released to the database (`Engine.releaseHistory()`):
+    /// zero while the columns are in memory.
+    public internal(set) var releasedRows = 0
+    public internal(set) var releasedShares = 0
 
-    public var count: Int { slots.count }
+    /// Copy fills in the batch (in memory or released).
+    public var count: Int { slots.count + releasedRows }
+    /// Profit-share payments in the batch (in memory or released).
+    public var profitShareCount: Int { profitShare.count + releasedShares }
+    /// False once the rows live only in the database.
+    public var hasRows: Bool { releasedRows == 0 && releasedShares == 0 }
+
+    /// Drops the columns, keeping the header and the counts.
+    mutating func releaseRows() {
+        releasedRows += slots.count
+        releasedShares += profitShare.count
+        slots = []
+        lots = []
+        quote = []
+        fee = []
+        cappedByCash = []
+        profitShareSlots = []
+        profitShare = []
+    }
+
+    /// The profit share the copy in `slot` paid in this batch (payments are in slot order).
+    public func profitShare(of slot: Int) -> Int64? {
+        let s = Int32(slot)
+        let k = profitShareSlots.firstIndex(notBefore: { $0 < s })
+        return k < profitShareSlots.count && profitShareSlots[k] == s ? profitShare[k] : nil
+    }
 
     /// Bytes held by the columns.
     public var byteCount: Int {
@@ -119,6 +148,16 @@ public struct Journal: Sendable, Sequence {
     }
 
     public var last: JournalEntry? { chunks.last?.last }
+
+    /// Releases the copy-fill rows of the batches at positions `from` and later (see `CopyFillBatch.releaseRows`).
+    mutating func releaseCopyFillRows(from start: Int) {
+        guard start < count else { return }
+        for k in start..<count {
+            guard case .copyFills(var b) = chunks[k / Self.chunkSize][k % Self.chunkSize], b.hasRows, b.count > 0 else { continue }
+            b.releaseRows()
+            chunks[k / Self.chunkSize][k % Self.chunkSize] = .copyFills(b)
+        }
+    }
 
     /// All entries as one array (a copy: for tests and small journals).
     public var entries: [JournalEntry] { Array(self) }

@@ -56,4 +56,14 @@ public struct FailedCopyOrder: Sendable, Hashable {
     public var reason: Reason
     /// USDT value that was meant to trade (requested notional at the reference price).
     public var notional: Fixed
+
+    public init(lead: Int32, slot: Int32, event: Int32, symbol: Int32, side: Side, reason: Reason, notional: Fixed) {
+        self.lead = lead
+        self.slot = slot
+        self.event = event
+        self.symbol = symbol
+        self.side = side
+        self.reason = reason
+        self.notional = notional
+    }
 }

@@ -78,6 +78,8 @@ extension Engine {
         if failuresByLead.count <= l { failuresByLead.append(contentsOf: repeatElement([], count: l + 1 - failuresByLead.count)) }
         failuresByLead[l].append(contentsOf: failedOrders.count..<(failedOrders.count + failures.count))
         failedOrders.append(contentsOf: failures)
+        if failureEvents.count <= l { failureEvents.append(contentsOf: repeatElement([], count: l + 1 - failureEvents.count)) }
+        for f in failures where failureEvents[l].last != Int(f.event) { failureEvents[l].append(Int(f.event)) }
     }
 
     /// Tracking: what the plan's failed and cash-capped orders did not trade, in quantity at the reference price.

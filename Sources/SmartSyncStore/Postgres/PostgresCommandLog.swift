@@ -135,7 +135,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         _ records: [CommandRecord], outcomes: [CommandOutcome]
     ) throws {
         guard let first = records.first else { return }
-        let history = AppendedHistory(outcomes)
+        let history = AppendedHistory(records, outcomes)
         var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
         var fills = 0
         for (offset, entry) in history.entries.enumerated() {
@@ -271,6 +271,9 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
                 sql += "\(bind(shareSlots))::int4[], \(bind(shareAmounts))::int8[]) \(guarded))"
             }
         }
+        if !history.failures.isEmpty {
+            sql += ", fo AS (\(failuresInsert(history.failures, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded))"
+        }
         if !history.leadFillIDs.isEmpty {
             let ids = history.leadFillIDs
             sql += ", lf AS (INSERT INTO lead_fills (id, command) SELECT i, \(bind(last))::int8 "
@@ -279,6 +282,52 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         sql += " SELECT n FROM next"
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
+
+    /// `INSERT INTO failed_orders … SELECT … FROM unnest(…)` of `failures`, bound through the three functions.
+    static func failuresInsert(
+        _ failures: [StoredFailure], bind: ([Int64]) -> String, bind32: ([Int32]) -> String, bindText: ([String]) -> String
+    ) -> String {
+        let o = failures.map(\.order)
+        return "INSERT INTO failed_orders (event, lead, slot, n, command, symbol, side, reason, notional) "
+            + "SELECT * FROM unnest(\(bind(o.map { Int64($0.event) }))::int8[], \(bind32(o.map(\.lead)))::int4[], "
+            + "\(bind32(o.map(\.slot)))::int4[], \(bind(failures.map { Int64($0.n) }))::int8[], "
+            + "\(bind(failures.map { Int64($0.command) }))::int8[], \(bind32(o.map(\.symbol)))::int4[], "
+            + "\(bindText(o.map(\.side.rawValue)))::text[], \(bindText(o.map(\.reason.rawValue)))::text[], "
+            + "\(bind(o.map(\.notional.units)))::int8[])"
+    }
+
+    public func failedOrdersMissing() throws -> Int {
+        let value = try session.query("SELECT value FROM meta WHERE key = 'failed_orders_from'").first?.decode(String.self)
+        return value.flatMap { Int($0) } ?? 0
+    }
+
+    public func storeFailedOrders(_ failures: [(command: Int, first: Int, orders: [FailedCopyOrder])]) throws {
+        var stored: [StoredFailure] = []
+        for (command, first, orders) in failures {
+            for (k, o) in orders.enumerated() { stored.append(StoredFailure(n: first + k, command: command, order: o)) }
+        }
+        stored.sort()
+        try session.transaction {
+            // In pieces: a statement binds at most 65,535 values.
+            var start = 0
+            while start < stored.count {
+                let piece = Array(stored[start..<min(stored.count, start + 5_000)])
+                var binds = PostgresBindings(capacity: 9)
+                var n = 0
+                func bind<T: PostgresDynamicTypeEncodable>(_ value: T) -> String {
+                    binds.append(value)
+                    n += 1
+                    return "$\(n)"
+                }
+                let sql = Self.failuresInsert(piece, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })
+                try session.query(PostgresQuery(unsafeSQL: sql, binds: binds))
+                start += piece.count
+            }
+            try session.query("UPDATE meta SET value = '0' WHERE key = 'failed_orders_from'")
+        }
+    }
+
+    public func historyReader() throws -> any HistoryReader { PostgresHistoryReader(session: try PostgresSession(url: url)) }
 
     public func compareLedger(with engine: Engine) throws -> [String] {
         var comparison = LedgerComparison(engine)
@@ -317,5 +366,50 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         comparison.fills(
             ledger: seq, batch: b, rows: rows.map(Int.init), slots: slots.map(Int64.init), lots: lots, quote: quote, fee: fee,
             capped: capped, profitShares: Int(shares))
+    }
+}
+
+/// A copy's past from PostgreSQL, on a connection of its own used through postgres-nio's async API (the reads never
+/// block a thread, and never queue behind the writer's connection). One query for the fills, one for the failures.
+struct PostgresHistoryReader: HistoryReader {
+    let session: PostgresSession
+
+    func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows {
+        var history = CopyRows()
+        let slot = Int32(request.slot)
+        do {
+            if !request.batches.isEmpty {
+                let batches = request.batches.map { Int64($0) }
+                let rows = try await session.connection.query(
+                    """
+                    SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
+                    LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot
+                    WHERE f.slot = \(slot) AND f.ledger = ANY(\(batches)) ORDER BY f.ledger
+                    """, logger: session.logger)
+                for try await (ledger, lots, quote, fee, capped, share) in rows.decode((Int64, Int64, Int64, Int64, Bool, Int64?).self) {
+                    history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
+                    if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
+                }
+            }
+            if !request.failureEvents.isEmpty {
+                let events = request.failureEvents.map { Int64($0) }
+                let lead = Int32(request.lead)
+                let before = Int64(request.failuresBefore)
+                let rows = try await session.connection.query(
+                    """
+                    SELECT event, symbol, side, reason, notional FROM failed_orders
+                    WHERE event = ANY(\(events)) AND lead = \(lead) AND slot = \(slot) AND n < \(before) ORDER BY n
+                    """, logger: session.logger)
+                for try await (event, symbol, side, reason, notional) in rows.decode((Int64, Int32, String, String, Int64).self) {
+                    history.failures.append(
+                        try LedgerRows.failedOrder(
+                            lead: request.lead, slot: request.slot, event: Int(event), symbol: Int(symbol), side: side, reason: reason,
+                            notional: notional))
+                }
+            }
+        } catch {
+            throw StoreError(postgres: error, url: session.url)
+        }
+        return history
     }
 }

@@ -71,6 +71,31 @@ enum PostgresSchema {
                 "CREATE INDEX inbox_pending ON inbox (lead, id) WHERE NOT done",
             ]
         ),
+        (
+            // History is read from the database, not from memory (see the SQLite schema's v3-history).
+            "v4-history",
+            [
+                "ALTER TABLE copy_fills DROP CONSTRAINT copy_fills_pkey",
+                "ALTER TABLE copy_fills ADD PRIMARY KEY (ledger, slot)",
+                "ALTER TABLE profit_shares DROP CONSTRAINT profit_shares_pkey",
+                "ALTER TABLE profit_shares ADD PRIMARY KEY (ledger, slot)",
+                """
+                CREATE TABLE failed_orders (
+                    event bigint NOT NULL,
+                    lead integer NOT NULL,
+                    slot integer NOT NULL,
+                    n bigint NOT NULL,
+                    command bigint NOT NULL,
+                    symbol integer NOT NULL,
+                    side text NOT NULL,
+                    reason text NOT NULL,
+                    notional bigint NOT NULL,
+                    PRIMARY KEY (event, lead, slot, n)
+                )
+                """,
+                "INSERT INTO meta (key, value) SELECT 'failed_orders_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in

@@ -1,0 +1,125 @@
+/// One copy's past as the pages show it: its fills, the profit share it paid, its failed copy orders.
+///
+/// While an engine keeps its history (`simulate`, tests) `Engine.copyRows(_:)` builds this from memory. A server's
+/// engine releases the history of every command once the command is committed (`Engine.releaseHistory()`): the
+/// rows then live only in the database, and a store reads them back for the `CopyRowsRequest` the engine gives.
+public struct CopyRows: Sendable, Hashable {
+    /// The copy's row in the copy-fill batch at journal position `position`.
+    public struct Fill: Sendable, Hashable {
+        public var position: Int
+        /// Quantity in lots of the symbol's qtyStep; quote and fee in 1e-8 USDT.
+        public var lots: Int64
+        public var quote: Int64
+        public var fee: Int64
+        public var cappedByCash: Bool
+
+        public init(position: Int, lots: Int64, quote: Int64, fee: Int64, cappedByCash: Bool) {
+            self.position = position
+            self.lots = lots
+            self.quote = quote
+            self.fee = fee
+            self.cappedByCash = cappedByCash
+        }
+    }
+
+    /// Profit share the copy paid in the batch at journal position `position` (1e-8 USDT).
+    public struct Share: Sendable, Hashable {
+        public var position: Int
+        public var amount: Int64
+
+        public init(position: Int, amount: Int64) {
+            self.position = position
+            self.amount = amount
+        }
+    }
+
+    /// In journal order.
+    public var fills: [Fill]
+    public var profitShares: [Share]
+    /// In the order they happened.
+    public var failures: [FailedCopyOrder]
+
+    public init(fills: [Fill] = [], profitShares: [Share] = [], failures: [FailedCopyOrder] = []) {
+        self.fills = fills
+        self.profitShares = profitShares
+        self.failures = failures
+    }
+}
+
+/// What a store reads to build a copy's `CopyRows`: the journal positions of the copy-fill batches of its lead
+/// that may hold a row of it (those since it started), and the events at which its lead had failed copy orders since.
+/// A batch's rows are keyed `(position, slot)` and failures `(event, lead, slot)`, so each is one keyed look-up.
+public struct CopyRowsRequest: Sendable, Hashable {
+    public var lead: Int
+    public var slot: Int
+    public var batches: [Int]
+    public var failureEvents: [Int]
+    /// Failed orders numbered from this on came after the engine's state (a read sees one committed moment).
+    public var failuresBefore: Int
+}
+
+extension Engine {
+    /// True once the engine released history to a store: a copy's past must then be read from the store
+    /// (`copyRowsRequest(_:)`), not from `copyHistory(_:)`.
+    public var historyInStore: Bool { historyReleased }
+
+    /// Drops from memory what the last commands added to the history and a store now holds: the rows of copy-fill
+    /// batches (their headers stay, for the lead's pages and the copies' curves) and failed copy orders. Memory then
+    /// grows with the commands, not with the copy fills. Call it only once what it drops is committed.
+    public mutating func releaseHistory() {
+        journal.releaseCopyFillRows(from: historyReleasedThrough)
+        historyReleasedThrough = journal.count
+        failedOrdersReleased += failedOrders.count
+        failedOrders = []
+        failuresByLead = []
+        historyReleased = true
+    }
+
+    /// Failed copy orders so far (in memory or released).
+    public var failedOrderCount: Int { failedOrdersReleased + failedOrders.count }
+
+    /// The copy's past from memory: complete while the engine keeps its history (`historyInStore` is false).
+    public func copyRows(_ ref: CopyRef) -> CopyRows {
+        assert(!historyInStore, "the engine released its history: read the copy's past from the store (copyRowsRequest)")
+        var rows = CopyRows()
+        let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
+        for position in positions {
+            guard case .copyFills(let b) = journal[position] else { continue }
+            if let k = b.row(of: ref.slot) {
+                rows.fills.append(
+                    CopyRows.Fill(position: position, lots: b.lots[k], quote: b.quote[k], fee: b.fee[k], cappedByCash: b.cappedByCash[k]))
+            }
+            if let share = b.profitShare(of: ref.slot) { rows.profitShares.append(CopyRows.Share(position: position, amount: share)) }
+        }
+        let failures = ref.lead < failuresByLead.count ? failuresByLead[ref.lead] : []
+        rows.failures = failures.lazy.map { failedOrders[$0] }.filter { Int($0.slot) == ref.slot }
+        return rows
+    }
+
+    /// What a store must read to give the copy's past (see `CopyRowsRequest`).
+    public func copyRowsRequest(_ ref: CopyRef) -> CopyRowsRequest {
+        let started = Int(leads[ref.lead].book.startedEvent[ref.slot])
+        let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
+        // Batches are in journal (so event) order: those from the copy's start on.
+        let first = positions.firstIndex(notBefore: { position in
+            guard case .copyFills(let b) = journal[position] else { return true }
+            return b.event < started
+        })
+        let events = ref.lead < failureEvents.count ? failureEvents[ref.lead] : []
+        return CopyRowsRequest(
+            lead: ref.lead, slot: ref.slot, batches: Array(positions[first...]),
+            failureEvents: events.filter { $0 >= started }, failuresBefore: failedOrderCount)
+    }
+
+    /// The copy's fills in order (from `rows`, else from memory), each with the lead price of its lead fill.
+    public func copyFills(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyFillView] {
+        (rows ?? copyRows(ref)).fills.compactMap { row in
+            guard case .copyFills(let b) = journal[row.position] else { return nil }
+            let symbol = venue.symbols[b.symbol]
+            return CopyFillView(
+                event: b.event, time: b.time, symbol: symbol.name, side: b.side,
+                quantity: Fixed(units: row.lots * symbol.qtyStep.units), price: b.price, quote: Fixed(units: row.quote),
+                fee: Fixed(units: row.fee), leadPrice: b.leadPrice, leadFillID: b.leadFillID, cappedByCash: row.cappedByCash)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import SmartSyncCore
+import SmartSyncScenario
+import Testing
+
+@testable import SmartSyncStore
+
+/// History lives in the database: an engine that releases it keeps no copy-fill row or failed order in memory, and
+/// reads every copy's past back from the database exactly as an engine that keeps it holds it.
+@Suite(.timeLimit(.minutes(2)))
+struct HistoryInTheDatabaseTests {
+    /// Each copy's rows from the database, beside an in-memory run of the same scenario; the counts of what was
+    /// compared, so a test can show it compared something.
+    static func compare(_ engine: Engine, reader: any HistoryReader, memory: Engine) async throws -> (fills: Int, shares: Int, failures: Int) {
+        var counts = (fills: 0, shares: 0, failures: 0)
+        for ref in memory.allCopies {
+            let stored = try await reader.copyRows(engine.copyRowsRequest(ref))
+            #expect(stored == memory.copyRows(ref), "copy \(memory.leads[ref.lead].book.ids[ref.slot])")
+            #expect(engine.copyFills(ref, rows: stored) == memory.copyFills(ref))
+            #expect(engine.copyEquityCurve(ref, rows: stored) == memory.copyEquityCurve(ref))
+            counts.fills += stored.fills.count
+            counts.shares += stored.profitShares.count
+            counts.failures += stored.failures.count
+        }
+        return counts
+    }
+
+    /// No copy-fill row and no failed order is left in memory.
+    static func holdsNoHistory(_ engine: Engine) -> Bool {
+        engine.historyInStore && engine.failedOrders.isEmpty
+            && engine.journal.allSatisfy { entry in
+                guard case .copyFills(let b) = entry else { return true }
+                return b.slots.isEmpty && b.profitShareSlots.isEmpty
+            }
+    }
+
+    @Test(arguments: Backend.available)
+    func aReleasingEngineReadsEveryCopysPastFromTheDatabase(_ backend: Backend) async throws {
+        var total = (fills: 0, shares: 0, failures: 0)
+        for name in ["quickstart.json", "lifecycle.json"] {
+            let database = try TestDatabase(backend)
+            let scenario = try loadScenario(name)
+            var memory = try ScenarioRunner(scenario)
+            try memory.runAll()
+            do {
+                var durable = try ScenarioPlayer(
+                    scenario, host: try StoreDatabase.open(database.location, settings: scenario.settings, releaseHistory: true))
+                try durable.runAll()
+                #expect(Self.holdsNoHistory(durable.engine))
+                #expect(durable.engine.failedOrderCount == memory.engine.failedOrders.count)
+                let counts = try await Self.compare(durable.engine, reader: try durable.host.historyReader(), memory: memory.engine)
+                total = (total.fills + counts.fills, total.shares + counts.shares, total.failures + counts.failures)
+            }
+            // Reopened (replayed, releasing as it goes): the same.
+            let reopened = try StoreDatabase.open(database.location, releaseHistory: true)
+            #expect(Self.holdsNoHistory(reopened.engine))
+            _ = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
+        }
+        // The scenarios have copy fills, profit share and failed copy orders: all three were compared.
+        #expect(total.fills > 0 && total.shares > 0 && total.failures > 0)
+    }
+
+    @Test(arguments: Backend.available)
+    func aDatabaseFromBeforeFailedOrdersWereStoredGetsThemOnce(_ backend: Backend) async throws {
+        let database = try TestDatabase(backend)
+        // The quickstart has failed copy orders (lifecycle has none).
+        let scenario = try loadScenario("quickstart.json")
+        var memory = try ScenarioRunner(scenario)
+        try memory.runAll()
+        let commands: Int
+        do {
+            var durable = try ScenarioPlayer(scenario, host: try database.open(settings: scenario.settings))
+            try durable.runAll()
+            commands = durable.host.commandCount
+        }
+        database.forgetLogs()
+        // What an older SmartSync left: no failed orders stored, and the mark the migration sets.
+        try database.execute("DELETE FROM failed_orders")
+        try database.execute("UPDATE meta SET value = '\(commands)' WHERE key = 'failed_orders_from'")
+        let reopened = try StoreDatabase.open(database.location, releaseHistory: true)
+        #expect(try reopened.log.failedOrdersMissing() == 0)
+        let counts = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
+        #expect(counts.failures == memory.engine.failedOrders.count && counts.failures > 0)
+    }
+}
