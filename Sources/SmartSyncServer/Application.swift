@@ -51,7 +51,7 @@ struct APIKeyMiddleware: RouterMiddleware {
         var key = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         if key == nil, let name = HTTPField.Name("X-API-Key") { key = request.headers[name] }
         if let key {
-            guard let caller = try service.caller(forKey: key) else {
+            guard let caller = try await service.caller(forKey: key) else {
                 throw APIError(.unauthorized, code: "unauthorized", "this API key is not valid here (mistyped, or issued by another database)")
             }
             context.caller = caller
@@ -96,13 +96,13 @@ public struct StreamContext: RequestContext, WebSocketRequestContext {
 func streamRouter(service: EngineService) -> Router<StreamContext> {
     let router = Router(context: StreamContext.self)
     router.ws("/v1/stream") { request, context in
-        guard let key = streamKey(request), try service.caller(forKey: key) != nil else {
+        guard let key = streamKey(request), try await service.caller(forKey: key) != nil else {
             StreamRefusals.mark(context.channel)
             return .dontUpgrade
         }
         return .upgrade([:])
     } onUpgrade: { inbound, outbound, context in
-        guard let key = streamKey(context.request), let caller = try service.caller(forKey: key) else { return }
+        guard let key = streamKey(context.request), let caller = try await service.caller(forKey: key) else { return }
         let (id, events) = service.events.subscribe(user: caller.user, isOperator: caller.role == .operator_)
         defer { service.events.unsubscribe(id) }
         try await outbound.write(.text(JSONValue.object([("type", .string("hello")), ("user", .string(caller.user))]).compact()))

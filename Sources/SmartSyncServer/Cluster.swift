@@ -25,10 +25,10 @@ public final class ClusterMembership: Sendable {
     enum Holding: Equatable { case held, taken, elsewhere }
 
     /// Whether this instance holds `lead`, taking it (`.taken`) if it is free or its holder's lease expired.
-    func take(_ lead: String) throws -> Holding {
+    func take(_ lead: String) async throws -> Holding {
         let now = ContinuousClock.now
         if let until = held.withLock({ $0[lead] }), now < until { return .held }
-        guard try leases.acquire(lead) else {
+        guard try await leases.acquire(lead) else {
             _ = held.withLock { $0.removeValue(forKey: lead) }
             return .elsewhere
         }
@@ -38,9 +38,9 @@ public final class ClusterMembership: Sendable {
 
     /// Renews every lease held; the leads still held.
     @discardableResult
-    func renew() throws -> Set<String> {
+    func renew() async throws -> Set<String> {
         let now = ContinuousClock.now
-        let leads = try leases.renew()
+        let leads = try await leases.renew()
         let until = now + leases.ttl - margin
         held.withLock { map in
             // Leads taken while the renewal was under way (later than `now`) are kept; others not renewed are lost.
@@ -55,30 +55,26 @@ public final class ClusterMembership: Sendable {
         return held.withLock { Set($0.filter { now < $0.value }.keys) }
     }
 
-    private let stopRenewing = Atomic<Bool>(false)
-
-    /// Renews the leases every second on a thread of its own: database calls block their thread, and renewal must
-    /// not wait behind requests on Swift's (small) cooperative pool.
-    private func startRenewing(logger: Logger) {
-        let thread = Thread { [self] in
-            while !stopRenewing.load(ordering: .relaxed) {
-                do { try renew() } catch { logger.error("cluster: renewing leases: \(error)") }
-                Thread.sleep(forTimeInterval: 1)
+    /// Renews the leases every second until cancelled. Its queries are async (they hold no thread while the database
+    /// answers) and it never waits for the writer, so a long fan-out does not delay a renewal.
+    private func renewing(logger: Logger) -> Task<Void, Never> {
+        Task { [self] in
+            while !Task.isCancelled {
+                do { try await renew() } catch { logger.error("cluster: renewing leases: \(error)") }
+                try? await Task.sleep(for: .seconds(1))
             }
         }
-        thread.name = "smartsync-leases"
-        thread.start()
     }
 
-    /// Runs until cancelled: renews leases every second (on its own thread), executes handed-over requests for the
+    /// Runs until cancelled: renews leases every second (a task of its own), executes handed-over requests for the
     /// leads held, and follows what the other instances append (every 100 ms, so reads and live events stay fresh).
     /// Gives the leases up when cancelled (a graceful stop hands the leads over at once).
     /// Returns false when it stopped because the store broke (the process should exit: a fresh replica is needed).
     @discardableResult
     public func run(_ service: EngineService, logger: Logger) async -> Bool {
         await service.joinCluster(self)
-        startRenewing(logger: logger)
-        defer { stopRenewing.store(true, ordering: .relaxed) }
+        let renewal = renewing(logger: logger)
+        defer { renewal.cancel() }
         let clock = ContinuousClock()
         var nextRefresh = clock.now
         var pause = Duration.milliseconds(1)
@@ -88,8 +84,8 @@ public final class ClusterMembership: Sendable {
                 // A replica whose store broke cannot execute: give its leads up at once rather than keep them.
                 if await service.isBroken {
                     logger.critical("cluster: the store failed after accepting a command; leases given up, this instance must be restarted")
-                    stopRenewing.store(true, ordering: .relaxed)
-                    try? leases.releaseAll()
+                    renewal.cancel()
+                    try? await leases.releaseAll()
                     return false
                 }
                 // The inbox is polled every millisecond while requests came in the last 200 ms, backing off to
@@ -110,8 +106,8 @@ public final class ClusterMembership: Sendable {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
-        stopRenewing.store(true, ordering: .relaxed)
-        try? leases.releaseAll()
+        renewal.cancel()
+        try? await leases.releaseAll()
         return true
     }
 }

@@ -33,10 +33,14 @@ public struct Caller: Sendable, Hashable {
     public var role: Role
 }
 
-/// The one owner of the engine in a server process: every command goes through this actor, in order, and is
+/// The one owner of the engine in a server process: every command goes through this actor, in order, on the
+/// writer's own thread (`WriterExecutor`: blocking commits never hold a thread of the cooperative pool), and is
 /// committed to the store before the call returns. Reads never wait for a command: they see the state after the
 /// last committed command (published when its commit returns), not the one being applied.
 public actor EngineService {
+    /// Commands and their commits run on the writer's own thread, never on Swift's cooperative pool.
+    nonisolated let writer = WriterExecutor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { writer.asUnownedSerialExecutor() }
     let store: Store
     private nonisolated let keys: any APIKeyStore
     let logger: Logger
@@ -165,18 +169,18 @@ public actor EngineService {
         guard let lead = Self.lead(of: command, in: store.engine), store.engine.user(named: lead) != nil else {
             return try executeHere(command, requestID: requestID)
         }
-        switch try cluster.take(lead) {
+        switch try await cluster.take(lead) {
         case .held:
             return try executeHere(command, requestID: requestID)
         case .taken:
             // Just taken over: what waited for the previous holder goes first, in order.
-            try serveInbox(leads: [lead])
+            try await serveInbox(leads: [lead])
             return try executeHere(command, requestID: requestID)
         case .elsewhere:
             let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
             if let prior = try store.priorRequest(id) { return try Self.retry(prior, command) }
             try store.engine.admit(command)
-            let row = try cluster.leases.enqueue(lead: lead, requestID: id, command: command)
+            let row = try await cluster.leases.enqueue(lead: lead, requestID: id, command: command)
             let outcome = try await Self.awaitOutcome(row: row, lead: lead, cluster: cluster, service: self)
             try refresh()
             let applied = try outcome.get()
@@ -307,14 +311,14 @@ public actor EngineService {
             // Every millisecond for the first 20 ms (a holder answers in a few), then backing off to 10 ms.
             try await Task.sleep(for: pause)
             if asked.duration(to: clock.now) > .milliseconds(20) { pause = min(pause * 2, .milliseconds(10)) }
-            if let outcome = try cluster.leases.outcome(of: row) { return outcome }
+            if let outcome = try await cluster.leases.outcome(of: row) { return outcome }
             if clock.now >= nextLeaseCheck {
                 nextLeaseCheck = clock.now + .milliseconds(250)
-                if try cluster.take(lead) != .elsewhere { try await service.serveInbox(leads: [lead]) }
+                if try await cluster.take(lead) != .elsewhere { try await service.serveInbox(leads: [lead]) }
             }
             if clock.now >= deadline {
                 if withdrawable {
-                    if try cluster.leases.withdraw(row) {
+                    if try await cluster.leases.withdraw(row) {
                         throw APIError(
                             .serviceUnavailable, code: "leadUnavailable",
                             "the instance executing lead \(lead) did not take the request in 20 s; nothing was done, retry", field: nil)
@@ -333,12 +337,12 @@ public actor EngineService {
 
     /// Executes the requests other instances handed over for `leads` (this instance's leads), recording each outcome.
     @discardableResult
-    public func serveInbox(leads: Set<String>) throws -> Int {
+    public func serveInbox(leads: Set<String>) async throws -> Int {
         guard let cluster else { return 0 }
-        let requests = try cluster.leases.pending(for: leads)
+        let requests = try await cluster.leases.pending(for: leads)
         for request in requests {
             // Withdrawn by its requester, or answered by another holder meanwhile: not executed.
-            guard try cluster.leases.claim(request.id) else { continue }
+            guard try await cluster.leases.claim(request.id) else { continue }
             let outcome: Result<Bool, EngineError>
             do {
                 try refresh()
@@ -351,7 +355,7 @@ public actor EngineService {
             } catch let error as EngineError {
                 outcome = .failure(error)
             }
-            try cluster.leases.complete(request.id, outcome)
+            try await cluster.leases.complete(request.id, outcome)
         }
         return requests.count
     }
@@ -385,11 +389,11 @@ public actor EngineService {
     }
 
     /// The caller a key names, nil for an unknown key. Never waits on the engine: known keys are answered from
-    /// memory, others from the database's key table (SQLite reads beside the writer; on PostgreSQL the look-up shares
-    /// the store's connection, so a key's first look-up can wait behind a commit there).
-    public nonisolated func caller(forKey key: String) throws -> Caller? {
+    /// memory, others from the database's key table through an async read of its own (SQLite reads beside the
+    /// writer; PostgreSQL on a connection of its own).
+    public nonisolated func caller(forKey key: String) async throws -> Caller? {
         if let known = knownKeys.withLock({ $0[key] }) { return known }
-        guard let (user, role) = try keys.lookup(key: key), let r = Caller.Role(rawValue: role) else { return nil }
+        guard let (user, role) = try await keys.lookup(key: key), let r = Caller.Role(rawValue: role) else { return nil }
         let caller = Caller(user: user, role: r)
         knownKeys.withLock { if $0.count < 100_000 { $0[key] = caller } }
         return caller

@@ -8,8 +8,9 @@ import SmartSyncCore
 public protocol APIKeyStore: AnyObject, Sendable {
     /// Issues a new random key for `user`.
     func issue(user: String, role: String) throws -> String
-    /// The user and role a key belongs to, if any.
-    func lookup(key: String) throws -> (user: String, role: String)?
+    /// The user and role a key belongs to, if any. Asynchronous: it never holds a thread while the database answers,
+    /// and never waits behind the writer's commit.
+    func lookup(key: String) async throws -> (user: String, role: String)?
     /// How many keys exist.
     func count() throws -> Int
 }
@@ -49,9 +50,10 @@ public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
         return key
     }
 
-    public func lookup(key: String) throws -> (user: String, role: String)? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT user, role FROM api_keys WHERE hash = ?", arguments: [SHA256.hex(key)])
+    public func lookup(key: String) async throws -> (user: String, role: String)? {
+        let hash = SHA256.hex(key)
+        return try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT user, role FROM api_keys WHERE hash = ?", arguments: [hash])
             else { return nil }
             return (row["user"], row["role"])
         }
@@ -62,13 +64,14 @@ public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
     }
 }
 
-/// The keys in the PostgreSQL database of the log, through its connection.
+/// The keys in the PostgreSQL database of the log, on a connection of its own (look-ups never queue behind the
+/// writer's statements), looked up through postgres-nio's async API.
 public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
     // @unchecked: the session is Sendable (postgres-nio queues the queries of one connection).
     private let session: PostgresSession
 
-    public init(log: PostgresCommandLog) {
-        session = log.session
+    public init(log: PostgresCommandLog) throws(StoreError) {
+        session = try PostgresSession(url: log.url)
     }
 
     public func issue(user: String, role: String) throws -> String {
@@ -79,11 +82,15 @@ public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
         return key
     }
 
-    public func lookup(key: String) throws -> (user: String, role: String)? {
+    public func lookup(key: String) async throws -> (user: String, role: String)? {
         let hash = SHA256.hex(key)
-        guard let row = try session.query(#"SELECT "user", role FROM api_keys WHERE hash = \#(hash)"#).first else { return nil }
-        let (user, role) = try row.decode((String, String).self)
-        return (user, role)
+        do {
+            let rows = try await session.connection.query(#"SELECT "user", role FROM api_keys WHERE hash = \#(hash)"#, logger: session.logger)
+            for try await (user, role) in rows.decode((String, String).self) { return (user, role) }
+            return nil
+        } catch {
+            throw StoreError(postgres: error, url: session.url)
+        }
     }
 
     public func count() throws -> Int {

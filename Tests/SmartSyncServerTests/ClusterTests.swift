@@ -37,14 +37,14 @@ struct ClusterTests {
         defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
         // A starts leading (it takes the lead's lease); B's commands for the lead are handed to A.
         #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
-        #expect(try ma.leases.holder(of: "lead") == "a")
+        #expect(try await ma.leases.holder(of: "lead") == "a")
         // A serves its inbox and renews its lease (2 s) while the test runs, however slow the machine is.
         let holder = Task {
             var renewed = ContinuousClock.now
             while !Task.isCancelled {
                 _ = try? await a.serveInbox(leads: ["lead"])
                 if renewed.duration(to: .now) > .milliseconds(300) {
-                    _ = try? ma.renew()
+                    _ = try? await ma.renew()
                     renewed = .now
                 }
                 try? await Task.sleep(for: .milliseconds(1))
@@ -70,7 +70,7 @@ struct ClusterTests {
         let fillsA = try await a.copyRows(engineA, engineA.copy(named: "c1")!).fills.count
         let fillsB = try await b.copyRows(engineB, engineB.copy(named: "c1")!).fills.count
         #expect(fillsA == 1 && fillsB == 1)
-        #expect(try mb.leases.holder(of: "lead") == "a")
+        #expect(try await mb.leases.holder(of: "lead") == "a")
     }
 
     @Test(.enabled(if: PostgresServiceTests.reachable, "no PostgreSQL server: skipped"))
@@ -85,8 +85,8 @@ struct ClusterTests {
         #expect(try await b.execute(Self.order(1_000), requestID: "lead:k1"))
         let waited = started.duration(to: clock.now)
         #expect(waited >= .milliseconds(500) && waited < .seconds(10), "took \(waited)")
-        #expect(try mb.leases.holder(of: "lead") == "b")
-        #expect(try ma.leases.renew().isEmpty)
+        #expect(try await mb.leases.holder(of: "lead") == "b")
+        #expect(try await ma.leases.renew().isEmpty)
         #expect(b.read { $0.leadFills.count } == 1)
     }
 
@@ -99,7 +99,7 @@ struct ClusterTests {
         defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
         #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
         let loop = Task { await ma.run(a, logger: Logger(label: "a")) }
-        #expect(try mb.leases.holder(of: "lead") == "a")
+        #expect(try await mb.leases.holder(of: "lead") == "a")
         // The ledger table disappears under the replica: the next command is accepted in memory, its write fails.
         let admin = try PostgresSession(url: try PostgresURL(PostgresServiceTests.server).with(schema: schema))
         defer { admin.close() }
@@ -107,7 +107,7 @@ struct ClusterTests {
         await #expect(throws: StoreError.self) { try await a.execute(Self.order(1_000), requestID: "lead:k1") }
         #expect(await a.isBroken)
         #expect(await loop.value == false)
-        #expect(try mb.leases.holder(of: "lead") == nil)
+        #expect(try await mb.leases.holder(of: "lead") == nil)
     }
 
     @Test func leadOfEachCommand() throws {

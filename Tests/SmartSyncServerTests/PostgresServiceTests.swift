@@ -37,7 +37,7 @@ struct PostgresServiceTests {
         }
         let restarted = try EngineService(databasePath: location, logger: Logger(label: "test"), now: { 1_620_172_800_000 })
         #expect(restarted.commandCount == 2)
-        #expect(try restarted.caller(forKey: key) == Caller(user: "operator", role: .operator_))
-        #expect(try restarted.caller(forKey: key + "x") == nil)
+        #expect(try await restarted.caller(forKey: key) == Caller(user: "operator", role: .operator_))
+        #expect(try await restarted.caller(forKey: key + "x") == nil)
     }
 }

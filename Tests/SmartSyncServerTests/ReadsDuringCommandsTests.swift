@@ -16,9 +16,13 @@ import Testing
     @Test func readsAndKeyLookupsDoNotWaitForACommandInProgress() async throws {
         let f = try await Fixture()
         let inside = Mutex(false)
+        let onWriterThread = Mutex(false)
         let release = DispatchSemaphore(value: 0)
+        let service = f.service
         await f.service.setAfterCommit {
             inside.withLock { $0 = true }
+            // Commands run on the writer's own thread, not on a thread of Swift's cooperative pool.
+            onWriterThread.withLock { $0 = service.writer.isCurrentThread }
             // Held until the reads below are done (30 s at most, so that a read that does wait fails, not hangs).
             _ = release.wait(timeout: .now() + 30)
         }
@@ -40,6 +44,7 @@ import Testing
         let receipt = try await order.value
         // Answered while the order was still held inside the writer, from the state before it.
         #expect(waited < .seconds(25))
+        #expect(onWriterThread.withLock { $0 } && !f.service.writer.isCurrentThread)
         #expect(status == .ok && fills == 0 && leadFills == 0)
         // Once the commit returns, reads see it.
         #expect(receipt.applied && receipt.outcome?.copyFillCount == 1)

@@ -248,7 +248,7 @@ struct CommandLogContractTests {
     }
 
     @Test(arguments: Backend.available)
-    func apiKeysAreStoredHashed(_ backend: Backend) throws {
+    func apiKeysAreStoredHashed(_ backend: Backend) async throws {
         let database = try TestDatabase(backend)
         let store = try database.open()
         let keys = try store.log.apiKeys()
@@ -257,13 +257,13 @@ struct CommandLogContractTests {
         let op = try keys.issue(user: "operator", role: "operator")
         #expect(alice != op && alice.hasPrefix("ssk_") && alice.count == 36)
         #expect(try keys.count() == 2)
-        #expect(try keys.lookup(key: alice)?.user == "alice")
-        #expect(try keys.lookup(key: alice)?.role == "user")
-        #expect(try keys.lookup(key: op)?.role == "operator")
-        #expect(try keys.lookup(key: "ssk_not-a-key") == nil)
+        #expect(try await keys.lookup(key: alice)?.user == "alice")
+        #expect(try await keys.lookup(key: alice)?.role == "user")
+        #expect(try await keys.lookup(key: op)?.role == "operator")
+        #expect(try await keys.lookup(key: "ssk_not-a-key") == nil)
         // Only the hash is stored: a key whose hash row is changed no longer resolves.
         try database.execute("UPDATE api_keys SET hash = 'x' || hash WHERE hash = '\(SHA256.hex(alice))'")
-        #expect(try keys.lookup(key: alice) == nil)
+        #expect(try await keys.lookup(key: alice) == nil)
     }
 
     @Test(arguments: Backend.available)

@@ -19,7 +19,7 @@ import Testing
 
     /// While one process holds the file (and writes), a snapshot reads one committed moment: the replay and the
     /// ledger rows it compares agree, and commands written later are not seen by it.
-    @Test func aSnapshotReadsAFileAnotherWriterHolds() throws {
+    @Test func aSnapshotReadsAFileAnotherWriterHolds() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("held.sqlite").path
@@ -38,7 +38,7 @@ import Testing
         // Keys can be issued beside the writer, and the writer's key store finds them.
         let keys = try StoreDatabase.apiKeys(path)
         let key = try keys.issue(user: "operator", role: "operator")
-        let role = try SQLiteAPIKeyStore(log: player.host.log).lookup(key: key)?.role
+        let role = try await SQLiteAPIKeyStore(log: player.host.log).lookup(key: key)?.role
         #expect(role == "operator")
     }
 }

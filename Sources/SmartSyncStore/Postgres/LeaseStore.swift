@@ -2,7 +2,8 @@ import Foundation
 import PostgresNIO
 import SmartSyncCore
 
-/// Leases and the hand-over inbox of several instances on one PostgreSQL database, on a connection of their own.
+/// Leases and the hand-over inbox of several instances on one PostgreSQL database, on a connection of their own,
+/// through postgres-nio's async API: no call blocks a thread, so renewals and hand-overs run as tasks.
 ///
 /// A lease row `(lead, owner, expires)` names the one instance that executes a lead's commands (its orders and its
 /// followers' copy changes, hence its fan-outs). The holder renews it every second; an instance that dies stops
@@ -25,8 +26,8 @@ public final class LeaseStore: @unchecked Sendable {
     private var ttlMilliseconds: Int64 { Int64(ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000) }
 
     /// Takes `lead` if it is free, expired or already ours; true when this instance holds it afterwards.
-    public func acquire(_ lead: String) throws -> Bool {
-        let rows = try session.query(
+    public func acquire(_ lead: String) async throws -> Bool {
+        let rows = try await query(
             """
             INSERT INTO leases (lead, owner, expires) VALUES (\(lead), \(owner), now() + \(ttlMilliseconds) * interval '1 millisecond')
             ON CONFLICT (lead) DO UPDATE SET owner = excluded.owner, expires = excluded.expires
@@ -37,8 +38,8 @@ public final class LeaseStore: @unchecked Sendable {
     }
 
     /// Extends every lease this instance holds; returns the leads it still holds.
-    public func renew() throws -> Set<String> {
-        let rows = try session.query(
+    public func renew() async throws -> Set<String> {
+        let rows = try await query(
             """
             UPDATE leases SET expires = now() + \(ttlMilliseconds) * interval '1 millisecond'
             WHERE owner = \(owner) AND expires >= now() RETURNING lead
@@ -47,19 +48,19 @@ public final class LeaseStore: @unchecked Sendable {
     }
 
     /// The live holder of `lead`, nil when the lead is free or its lease expired.
-    public func holder(of lead: String) throws -> String? {
-        try session.query("SELECT owner FROM leases WHERE lead = \(lead) AND expires >= now()").first?.decode(String.self)
+    public func holder(of lead: String) async throws -> String? {
+        try await query("SELECT owner FROM leases WHERE lead = \(lead) AND expires >= now()").first?.decode(String.self)
     }
 
     /// Gives up every lease (a graceful shutdown hands the leads over at once).
-    public func releaseAll() throws {
-        try session.query("DELETE FROM leases WHERE owner = \(owner)")
+    public func releaseAll() async throws {
+        try await query("DELETE FROM leases WHERE owner = \(owner)")
     }
 
     /// All leases, for operators and tests: lead → (owner, still valid).
-    public func leases() throws -> [String: (owner: String, valid: Bool)] {
+    public func leases() async throws -> [String: (owner: String, valid: Bool)] {
         var out: [String: (owner: String, valid: Bool)] = [:]
-        for row in try session.query("SELECT lead, owner, expires >= now() FROM leases") {
+        for row in try await query("SELECT lead, owner, expires >= now() FROM leases") {
             let (lead, owner, valid) = try row.decode((String, String, Bool).self)
             out[lead] = (owner, valid)
         }
@@ -69,19 +70,19 @@ public final class LeaseStore: @unchecked Sendable {
     // MARK: The inbox
 
     /// Hands a command for `lead` to its holder; returns the request's row id.
-    public func enqueue(lead: String, requestID: String, command: EngineCommand) throws -> Int64 {
+    public func enqueue(lead: String, requestID: String, command: EngineCommand) async throws -> Int64 {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = String(decoding: try encoder.encode(command), as: UTF8.self)
-        return try session.query(
+        return try await query(
             "INSERT INTO inbox (lead, request_id, body) VALUES (\(lead), \(requestID), \(body)) RETURNING id"
         ).first!.decode(Int64.self)
     }
 
     /// The outcome of a handed-over request: nil while pending; applied (true/false) or the engine's refusal.
-    public func outcome(of id: Int64) throws -> Result<Bool, EngineError>? {
+    public func outcome(of id: Int64) async throws -> Result<Bool, EngineError>? {
         guard
-            let row = try session.query(
+            let row = try await query(
                 "SELECT done, applied, error_code, error_field, error_message FROM inbox WHERE id = \(id)"
             ).first
         else { return nil }
@@ -102,10 +103,10 @@ public final class LeaseStore: @unchecked Sendable {
     }
 
     /// Requests waiting for any of `leads`, oldest first.
-    public func pending(for leads: Set<String>, limit: Int = 100) throws -> [Pending] {
+    public func pending(for leads: Set<String>, limit: Int = 100) async throws -> [Pending] {
         guard !leads.isEmpty else { return [] }
         let decoder = JSONDecoder()
-        return try session.query(
+        return try await query(
             "SELECT id, lead, request_id, body FROM inbox WHERE NOT done AND lead = ANY(\(Array(leads))) ORDER BY id LIMIT \(limit)"
         ).map { row in
             let (id, lead, requestID, body) = try row.decode((Int64, String, String, String).self)
@@ -115,13 +116,13 @@ public final class LeaseStore: @unchecked Sendable {
 
     /// Marks a request as being executed, so that its requester can no longer withdraw it; false when it was
     /// withdrawn or answered already (then it must not run).
-    public func claim(_ id: Int64) throws -> Bool {
-        try session.query("UPDATE inbox SET claimed = true WHERE id = \(id) AND NOT done RETURNING id").first != nil
+    public func claim(_ id: Int64) async throws -> Bool {
+        try await query("UPDATE inbox SET claimed = true WHERE id = \(id) AND NOT done RETURNING id").first != nil
     }
 
     /// Withdraws a request nobody has started executing; false when it was claimed or answered (read its outcome).
-    public func withdraw(_ id: Int64) throws -> Bool {
-        try session.query(
+    public func withdraw(_ id: Int64) async throws -> Bool {
+        try await query(
             """
             UPDATE inbox SET done = true, error_code = 'withdrawn' WHERE id = \(id) AND NOT done AND NOT claimed RETURNING id
             """
@@ -129,12 +130,12 @@ public final class LeaseStore: @unchecked Sendable {
     }
 
     /// Records the outcome of a request (the first outcome recorded stays).
-    public func complete(_ id: Int64, _ outcome: Result<Bool, EngineError>) throws {
+    public func complete(_ id: Int64, _ outcome: Result<Bool, EngineError>) async throws {
         switch outcome {
         case .success(let applied):
-            try session.query("UPDATE inbox SET done = true, applied = \(applied) WHERE id = \(id) AND NOT done")
+            try await query("UPDATE inbox SET done = true, applied = \(applied) WHERE id = \(id) AND NOT done")
         case .failure(let e):
-            try session.query(
+            try await query(
                 """
                 UPDATE inbox SET done = true, error_code = \(e.code.rawValue), error_field = \(e.field), error_message = \(e.message)
                 WHERE id = \(id) AND NOT done
@@ -143,4 +144,14 @@ public final class LeaseStore: @unchecked Sendable {
     }
 
     public func close() { session.close() }
+
+    /// Runs one statement and returns its rows, without blocking a thread.
+    @discardableResult
+    private func query(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
+        do {
+            return try await session.connection.query(query, logger: session.logger).collect()
+        } catch {
+            throw StoreError(postgres: error, url: session.url)
+        }
+    }
 }
