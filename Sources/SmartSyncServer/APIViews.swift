@@ -83,29 +83,23 @@ enum APIViews {
     // MARK: Copies
 
     /// A copy without its fills and failed orders (pages read those by page): the report's copy, their counts and
-    /// the failed orders grouped by reason.
-    static func copySummary(_ engine: Engine, _ ref: CopyRef, _ past: CopyRows) -> JSONValue {
+    /// the failed orders grouped by reason, from the copy's counters (no history is read).
+    static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.copy(engine, ref, history: false) else { return .null }
-        let failed = engine.failedOrders(ref, rows: past)
-        pairs.append(("fillCount", .int(engine.copyFillCount(ref, rows: past))))
-        pairs.append(("failedOrderCount", .int(failed.count)))
-        var byReason: [FailedCopyOrder.Reason: (count: Int, last: Int)] = [:]
-        for f in failed {
-            byReason[f.reason, default: (0, 0)].count += 1
-            byReason[f.reason]!.last = max(byReason[f.reason]!.last, Int(f.event))
-        }
-        let groups = byReason.sorted { $0.value.last > $1.value.last }
+        let book = engine.leads[ref.lead].book
+        let groups = book.failureSummary(ref.slot).sorted { $0.lastEvent > $1.lastEvent }
+        pairs.append(("fillCount", .int(Int(book.fillCount[ref.slot]))))
+        pairs.append(("failedOrderCount", .int(groups.reduce(0) { $0 + $1.count })))
         pairs.append((
             "failedOrderReasons",
             .array(
-                groups.map { reason, g in
+                groups.map { g in
                     .object([
-                        ("reason", .string(reason.rawValue)), ("explanation", .string(reason.explanation)), ("count", .int(g.count)),
-                        ("lastEvent", .int(g.last)), ("lastTime", time(engine.time(ofEvent: g.last))),
+                        ("reason", .string(g.reason.rawValue)), ("explanation", .string(g.reason.explanation)), ("count", .int(g.count)),
+                        ("lastEvent", .int(g.lastEvent)), ("lastTime", time(engine.time(ofEvent: g.lastEvent))),
                     ])
                 })
         ))
-        let book = engine.leads[ref.lead].book
         pairs.append(("startedEvent", .int(Int(book.startedEvent[ref.slot]))))
         pairs.append(("startedTime", time(engine.time(ofEvent: Int(book.startedEvent[ref.slot])))))
         pairs.append(("stoppedTime", book.status[ref.slot] == .stopped ? time(engine.time(ofEvent: Int(book.stoppedEvent[ref.slot]))) : .null))

@@ -32,8 +32,11 @@ extension Routes {
             guard let u = engine.user(named: caller.user) else { return jsonResponse(.array([])) }
             var copies: [JSONValue] = []
             for ref in engine.users[u].copies {
-                let past = try await service.copyRows(engine, ref)
-                copies.append(view == "summary" ? APIViews.copySummary(engine, ref, past) : ScenarioReport.copy(engine, ref, rows: past))
+                if view == "summary" {
+                    copies.append(APIViews.copySummary(engine, ref))
+                } else {
+                    copies.append(ScenarioReport.copy(engine, ref, rows: try await service.copyRows(engine, ref)))
+                }
             }
             return jsonResponse(.array(copies))
         }
@@ -41,9 +44,8 @@ extension Routes {
             let caller = try context.requireCaller()
             let id = try Self.parameter(context, "id")
             let view = try Self.choice(request, "view", ["full", "summary"])
-            return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in
-                view == "summary" ? APIViews.copySummary(engine, ref, past) : ScenarioReport.copy(engine, ref, rows: past)
-            })
+            if view == "summary" { return try await jsonResponse(copyRead(id, caller) { engine, ref in APIViews.copySummary(engine, ref) }) }
+            return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in ScenarioReport.copy(engine, ref, rows: past) })
         }
         router.get("/v1/copies/:id/fills") { request, context in
             let caller = try context.requireCaller()

@@ -18,6 +18,12 @@ struct HistoryInTheDatabaseTests {
             #expect(stored == memory.copyRows(ref), "copy \(memory.leads[ref.lead].book.ids[ref.slot])")
             #expect(engine.copyFills(ref, rows: stored) == memory.copyFills(ref))
             #expect(engine.copyEquityCurve(ref, rows: stored) == memory.copyEquityCurve(ref))
+            // The copy's counters (what its summary shows without reading history) agree with its history.
+            let book = engine.leads[ref.lead].book
+            #expect(Int(book.fillCount[ref.slot]) == stored.fills.count)
+            let grouped = Dictionary(grouping: stored.failures, by: \.reason)
+            #expect(book.failureSummary(ref.slot).map { "\($0.reason) \($0.count) \($0.lastEvent)" }.sorted()
+                == grouped.map { "\($0.key) \($0.value.count) \($0.value.map { Int($0.event) }.max()!)" }.sorted())
             counts.fills += stored.fills.count
             counts.shares += stored.profitShares.count
             counts.failures += stored.failures.count

@@ -81,6 +81,11 @@ public struct CopyBook: Sendable {
     public internal(set) var ratioSizing: [Int64] = []
     /// The lead's cumulative fee drag (NAV points) when the copy started; at the stop, the drag over its life.
     public internal(set) var leadFeeDragAtStart: [Int64] = []
+    /// Copy fills of each copy, and its failed copy orders by reason (`failures[reason.index][slot]`) with the event
+    /// of the last: what a copy's summary shows without reading its history from the database.
+    public internal(set) var fillCount: [Int32] = []
+    public internal(set) var failures: [[Int32]] = Array(repeating: [], count: FailedCopyOrder.Reason.allCases.count)
+    public internal(set) var lastFailure: [[Int32]] = Array(repeating: [], count: FailedCopyOrder.Reason.allCases.count)
     /// How many active copies have a stop loss or take profit (zero lets price updates skip the check).
     public internal(set) var withThresholds = 0
     /// Venue symbol index of each holding column.
@@ -138,6 +143,11 @@ public struct CopyBook: Sendable {
             self[keyPath: column].append(0)
         }
         leadFeeDragAtStart.append(leadFeeDrag)
+        fillCount.append(0)
+        for r in failures.indices {
+            failures[r].append(0)
+            lastFailure[r].append(-1)
+        }
         navAtStop.append(0)
         leadNavAtStop.append(0)
         if stopLoss != nil || takeProfit != nil { withThresholds += 1 }
@@ -173,6 +183,11 @@ public struct CopyBook: Sendable {
         for column in [\CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice, \.ratioMissed, \.ratioSizing, \.leadFeeDragAtStart] {
             self[keyPath: column].reserveCapacity(total)
         }
+        fillCount.reserveCapacity(total)
+        for r in failures.indices {
+            failures[r].reserveCapacity(total)
+            lastFailure[r].reserveCapacity(total)
+        }
         for c in lots.indices {
             lots[c].reserveCapacity(total)
             cost[c].reserveCapacity(total)
@@ -194,7 +209,25 @@ extension CopyBook {
         total += bytes(epochSizing) + bytes(ratioSizing)
         total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(ratioFees)
         total += bytes(ratioShare) + bytes(ratioPrice) + bytes(ratioMissed) + bytes(leadFeeDragAtStart)
+        total += bytes(fillCount) + failures.reduce(0) { $0 + bytes($1) } + lastFailure.reduce(0) { $0 + bytes($1) }
         for id in ids where id.utf8.count > 15 { total += id.utf8.count }
         return total
+    }
+}
+
+extension CopyBook {
+    /// Counts a failed copy order against its copy.
+    mutating func countFailure(_ f: FailedCopyOrder) {
+        let (r, slot) = (f.reason.index, Int(f.slot))
+        failures[r][slot] += 1
+        lastFailure[r][slot] = f.event
+    }
+
+    /// A copy's failed copy orders by reason: how many, and the event of the last; reasons with none left out.
+    public func failureSummary(_ slot: Int) -> [(reason: FailedCopyOrder.Reason, count: Int, lastEvent: Int)] {
+        FailedCopyOrder.Reason.allCases.compactMap { reason in
+            let n = failures[reason.index][slot]
+            return n > 0 ? (reason, Int(n), Int(lastFailure[reason.index][slot])) : nil
+        }
     }
 }

@@ -216,6 +216,9 @@ struct SnapshotReader {
         b.ratioMissed = try i64s()
         b.ratioSizing = try i64s()
         b.leadFeeDragAtStart = try i64s()
+        b.fillCount = try i32s()
+        b.failures = try array { r in try r.i32s() }
+        b.lastFailure = try array { r in try r.i32s() }
         b.withThresholds = try int()
         b.holdingSymbols = try ints()
         b.lots = try array { r in try r.i64s() }
@@ -223,7 +226,11 @@ struct SnapshotReader {
         b.activeCount = try int()
         let n = b.ids.count
         var columns: [Int] = [b.users.count, b.status.count, b.mode.count, b.stopLoss.count, b.takeProfit.count, b.stopReason.count]
-        columns += [b.startedEvent.count, b.stoppedEvent.count]
+        columns += [b.startedEvent.count, b.stoppedEvent.count, b.fillCount.count]
+        guard b.failures.count == FailedCopyOrder.Reason.allCases.count, b.lastFailure.count == b.failures.count else {
+            throw SnapshotError("a copy book's failure counts are not one column per reason")
+        }
+        columns += (b.failures + b.lastFailure).map(\.count)
         let wide: [[Int64]] = [
             b.amountPerOrder, b.cash, b.totalIn, b.totalOut, b.realizedPnl, b.feesPaid, b.profitSharePaid, b.units,
             b.leadNavAtStart, b.navAtStop, b.leadNavAtStop, b.epochFees, b.epochShare, b.epochPrice, b.epochMissed,

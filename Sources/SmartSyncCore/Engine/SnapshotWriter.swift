@@ -178,6 +178,9 @@ struct SnapshotWriter {
         for column in [b.epochFees, b.epochShare, b.epochPrice, b.epochMissed, b.epochSizing] { i64s(column) }
         for column in [b.ratioFees, b.ratioShare, b.ratioPrice, b.ratioMissed, b.ratioSizing] { i64s(column) }
         i64s(b.leadFeeDragAtStart)
+        i32s(b.fillCount)
+        array(b.failures) { $0.i32s($1) }
+        array(b.lastFailure) { $0.i32s($1) }
         int(b.withThresholds)
         ints(b.holdingSymbols)
         array(b.lots) { $0.i64s($1) }

@@ -35,6 +35,18 @@ public struct FailedCopyOrder: Sendable, Hashable {
     public enum Reason: String, Sendable, Hashable, CaseIterable, Codable {
         case belowMinNotional, belowMinQty, insufficientCash, slippageExceeded, noLiquidity, copyNotActive
 
+        /// Its position in `allCases` (a column of the copy book's failure counts).
+        public var index: Int {
+            switch self {
+            case .belowMinNotional: return 0
+            case .belowMinQty: return 1
+            case .insufficientCash: return 2
+            case .slippageExceeded: return 3
+            case .noLiquidity: return 4
+            case .copyNotActive: return 5
+            }
+        }
+
         /// The reason in plain words.
         public var explanation: String {
             switch self {

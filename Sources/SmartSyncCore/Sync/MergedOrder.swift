@@ -78,6 +78,7 @@ extension Engine {
         if failuresByLead.count <= l { failuresByLead.append(contentsOf: repeatElement([], count: l + 1 - failuresByLead.count)) }
         failuresByLead[l].append(contentsOf: failedOrders.count..<(failedOrders.count + failures.count))
         failedOrders.append(contentsOf: failures)
+        for f in failures { leads[l].book.countFailure(f) }
         if failureEvents.count <= l { failureEvents.append(contentsOf: repeatElement([], count: l + 1 - failureEvents.count)) }
         for f in failures where failureEvents[l].last != Int(f.event) { failureEvents[l].append(Int(f.event)) }
     }
@@ -206,6 +207,11 @@ extension Engine {
             }
         }
         precondition(!negativeCash, "copy cash went negative: the cash cap failed")
+        batch.slots.withUnsafeBufferPointer { slots in
+            book.fillCount.withUnsafeMutableBufferPointer { fills in
+                for k in 0..<slots.count { fills[Int(slots[k])] += 1 }
+            }
+        }
         swap(&held, &book.lots[c])
         swap(&cost, &book.cost[c])
         swap(&book, &leads[l].book)
