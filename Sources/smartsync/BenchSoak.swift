@@ -102,6 +102,7 @@ extension Bench {
             var logger = Logger(label: "soak")
             logger.logLevel = .error
             let service = try EngineService(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            let beforeMarket = Terminal.residentBytes()
             await service.setSnapshotPolicy(EngineService.SnapshotPolicy(commands: snapshotEvery ?? fills / 10, interval: nil))
             progress("loading \(copies) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: copies).map(\.0))
@@ -119,7 +120,6 @@ extension Bench {
 
             // Readers and the lead, on threads of their own (blocking sockets stay off Swift's cooperative pool).
             let state = SoakState()
-            let base = Terminal.residentBytes()
             var readerThreads: [Thread] = []
             for (r, key) in readerKeys.enumerated() {
                 let thread = Thread { Self.read(port: port, key: key, copy: "c\(r)", state: state) }
@@ -149,7 +149,7 @@ extension Bench {
             while readerThreads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(5)) }
             if Terminal.stderrIsTerminal { Terminal.endProgress() }
             let reads = state.reads.withLock { $0 }
-            report(result, reads: reads, base: base, database: StoreDatabase.describe(location))
+            report(result, reads: reads, beforeMarket: beforeMarket, database: StoreDatabase.describe(location))
         }
 
         private func progress(_ text: String) { if Terminal.stderrIsTerminal { Terminal.progress(text) } }
@@ -224,7 +224,7 @@ extension Bench {
             return seconds
         }
 
-        func report(_ r: SoakResult, reads: [Duration], base: Int, database: String) {
+        func report(_ r: SoakResult, reads: [Duration], beforeMarket: Int, database: String) {
             let ms = { (d: Duration) in Row.ns(d) / 1e6 }
             func percentile(_ values: [Duration], _ p: Double) -> Double {
                 guard !values.isEmpty else { return .nan }
@@ -242,6 +242,7 @@ extension Bench {
             if json {
                 let value = JSONValue.object([
                     ("copies", .int(copies)), ("fills", .int(fills)), ("database", .string(database)),
+                    ("residentBytesBeforeMarket", .int(beforeMarket)),
                     ("memory", .array(r.memory.map { .object([("fills", .int($0.fills)), ("residentBytes", .int($0.bytes))]) })),
                     ("restartSeconds", .array(r.restarts.map { .object([("fills", .int($0.fills)), ("seconds", .string(String($0.seconds)))]) })),
                     ("reads", .object([("count", .int(reads.count)), ("p50Ms", .string(String(readP50))), ("p99Ms", .string(String(readP99)))])),
@@ -256,6 +257,8 @@ extension Bench {
             print("resident memory (MB) after fills: " + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
             print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
                 fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
+            print(String(format: "  the process before the market: %.0f MB; the market added %.0f B per copy",
+                Double(beforeMarket) / 1e6, Double(lastMemory - beforeMarket) / Double(copies)))
             print("restart (open and replay, s): " + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
                 + String(format: "; ratio %.2f (target ≤ 2 s and ≤ 1.5)", restartLast / restartFirst))
             print(String(format: "reads during fan-outs: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 10 ms)",

@@ -24,7 +24,13 @@ struct SmartSyncCommand: AsyncParsableCommand {
     static let version = "0.3.0"
 
     static func main() async {
-        if ProcessInfo.processInfo.environment["SMARTSYNC_TUNE_MALLOC"] != "0" { Terminal.tuneAllocator() }
+        // The glibc tuning helps the in-memory fan-out bench (warm pages for its large per-fill arrays) and costs a
+        // server memory it never gives back (measured with `bench soak`, BENCHMARKS.md): only `bench fanout` uses it
+        // unless SMARTSYNC_TUNE_MALLOC says otherwise (1: always, 0: never).
+        let tune = ProcessInfo.processInfo.environment["SMARTSYNC_TUNE_MALLOC"]
+        if tune == "1" || (tune != "0" && Array(CommandLine.arguments.dropFirst().prefix(2)) == ["bench", "fanout"]) {
+            Terminal.tuneAllocator()
+        }
         await main(nil)
     }
 }
