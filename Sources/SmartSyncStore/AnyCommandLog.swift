@@ -75,15 +75,26 @@ public enum StoreDatabase {
             log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location, integrityCheck: !fromSnapshot))
         }
         do {
-            return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location) : nil, releaseHistory: fromSnapshot, warn: warn)
+            return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location, log: log, create: false) : nil, releaseHistory: fromSnapshot, warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }
     }
 
-    /// Where the snapshots of a database are kept: beside a SQLite file; none yet for PostgreSQL.
-    public static func snapshots(of location: String) -> SnapshotFiles? {
-        PostgresURL.isPostgres(location) || location.contains("://") ? nil : SnapshotFiles(database: location)
+    /// The environment variable naming the folder that holds PostgreSQL databases' snapshots.
+    public static let snapshotDirectoryVariable = "SMARTSYNC_SNAPSHOT_DIR"
+
+    /// Where the snapshots of a database are kept: beside a SQLite file (`<file>.snapshots/`); for PostgreSQL, on the
+    /// instance's disk under `$SMARTSYNC_SNAPSHOT_DIR` (default `smartsync-snapshots` in the working folder), in a
+    /// folder named by the database's id, so that databases never share snapshots. (Each instance keeps its own: a
+    /// snapshot stands for a position of the shared log, which any instance can replay from.)
+    /// `create: false` reads only (a database without an id yet has no snapshots).
+    public static func snapshots(of location: String, log: AnyCommandLog, create: Bool = true) throws -> SnapshotFiles? {
+        guard PostgresURL.isPostgres(location) || location.contains("://") else { return SnapshotFiles(database: location) }
+        let id = create ? try log.databaseID() : try (log.base as? PostgresCommandLog)?.storedDatabaseID() ?? ""
+        guard !id.isEmpty else { return nil }
+        let root = ProcessInfo.processInfo.environment[snapshotDirectoryVariable].flatMap { $0.isEmpty ? nil : $0 } ?? "smartsync-snapshots"
+        return SnapshotFiles(directory: root + "/" + id)
     }
 
     /// The API keys of a database, without opening (or locking) its engine: for issuing a key while a server runs.
@@ -108,8 +119,8 @@ public enum StoreDatabase {
 
     /// Opens `location` and replays it. `settings` apply to a new database.
     ///
-    /// A SQLite database opens from its newest valid snapshot (`<file>.snapshots/`, see `SnapshotFiles`) and replays
-    /// the log after it; snapshots it cannot use are reported to `warn` and skipped. (PostgreSQL: the whole log.)
+    /// A database opens from its newest valid snapshot (`snapshots(of:log:)`, see `SnapshotFiles`) and replays the log
+    /// after it; snapshots it cannot use are reported to `warn` and skipped.
     /// With `releaseHistory` (a server) the engine keeps only the live state in memory and reads copies' past from
     /// the database (`Engine.releaseHistory()`); without it, the whole history stays in memory too.
     public static func open(
@@ -117,7 +128,7 @@ public enum StoreDatabase {
     ) throws(StoreError) -> Store {
         let log = try openLog(location)
         do {
-            return try Store(log: log, settings: settings, snapshots: snapshots(of: location), releaseHistory: releaseHistory, warn: warn)
+            return try Store(log: log, settings: settings, snapshots: snapshots(of: location, log: log), releaseHistory: releaseHistory, warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }

@@ -4,8 +4,9 @@ import Glibc
 import Foundation
 import SmartSyncCore
 
-/// Snapshots of the engine beside a SQLite database: files `<commands>.snapshot` in `<database>.snapshots/`, each
-/// the whole engine after its first `<commands>` commands. Opening loads the newest valid one and replays only the
+/// Snapshots of the engine: files `<commands>.snapshot` in `<database>.snapshots/` beside a SQLite database, or in
+/// `smartsync-snapshots/<database id>/` (under `SMARTSYNC_SNAPSHOT_DIR` when set) for a PostgreSQL one, each the whole
+/// engine after its first `<commands>` commands. Opening loads the newest valid one and replays only the
 /// log after it; the log stays the truth (`audit` replays it from zero and checks the newest snapshot against it).
 ///
 /// A file is a header and the engine's bytes (`Engine.snapshotBytes`):
@@ -18,7 +19,7 @@ import SmartSyncCore
 ///     database                36 bytes    (the id of the database it belongs to, ASCII)
 ///     engine                  `length` bytes
 ///
-/// It is written to `<name>.partial`, flushed to disk, then renamed, so a process killed while writing leaves the
+/// It is written to `<name>.<pid>.partial`, flushed to disk, then renamed, so a process killed while writing leaves the
 /// previous snapshots as they were. A file that is cut short, whose hash does not match, or whose format is newer
 /// than this build's is skipped with a warning and never trusted.
 public struct SnapshotFiles: Sendable {
@@ -79,13 +80,16 @@ public struct SnapshotFiles: Sendable {
     @discardableResult
     public func write(_ engine: Engine, commands: Int, database: String) throws -> (path: String, bytes: Int) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        // What a process killed while writing left behind.
+        // What a process killed while writing left behind (`<name>.<pid>.partial`; several processes may share the
+        // folder, as instances on one PostgreSQL database do: only a dead writer's are removed).
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".partial") {
+            let pid = name.split(separator: ".").dropLast().last.flatMap { Int32($0) }
+            if let pid, pid != getpid(), kill(pid, 0) == 0 { continue }
             try? FileManager.default.removeItem(atPath: directory + "/" + name)
         }
         let name = String(format: "%015d.snapshot", commands)
         let path = directory + "/" + name
-        let partial = path + ".partial"
+        let partial = path + ".\(getpid()).partial"
         // The engine is streamed after a header written last, once its length and hash are known.
         let fd = open(partial, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw StoreError.io(path: partial, detail: String(cString: strerror(errno))) }
@@ -175,13 +179,19 @@ public struct SnapshotFiles: Sendable {
         case different(Entry)
     }
 
-    /// Checks the newest usable snapshot of the SQLite database `location` against the log replayed from zero up to
-    /// its position (byte for byte in the canonical snapshot format); snapshots that cannot be used are listed first.
+    /// Checks the newest usable snapshot of the database `location` (a SQLite file or a PostgreSQL URL) against the
+    /// log replayed from zero up to its position (byte for byte in the canonical snapshot format); snapshots that
+    /// cannot be used are listed first.
     public static func check(database location: String) throws -> [Check] {
-        let files = SnapshotFiles(database: location)
+        let log: AnyCommandLog
+        if PostgresURL.isPostgres(location) {
+            log = try StoreDatabase.openLog(location)
+        } else {
+            log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location))
+        }
+        guard let files = try StoreDatabase.snapshots(of: location, log: log, create: false) else { return [] }
         let entries = files.list()
         guard !entries.isEmpty else { return [] }
-        let log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location))
         let id = try log.databaseID()
         let logged = try log.commandCount()
         var checks: [Check] = []

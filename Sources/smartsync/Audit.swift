@@ -41,14 +41,12 @@ struct Audit: ParsableCommand {
         let audit = store.engine.audit()
         // The newest usable snapshot must be the replay at its position; unusable ones are reported, not trusted.
         var snapshotLines: [String] = []
-        if StoreDatabase.snapshots(of: db) != nil {
-            for check in try SnapshotFiles.check(database: db) {
-                switch check {
-                case .skipped(let problem): snapshotLines.append("warning: \(problem) (opening replays from an older snapshot or the log)")
-                case .equal(let entry): snapshotLines.append("snapshot \(entry.path) equals the replay of the log's first \(entry.commands) commands")
-                case .different(let entry):
-                    problems.append("snapshot \(entry.path) differs from the replay of the log's first \(entry.commands) commands")
-                }
+        for check in try SnapshotFiles.check(database: db) {
+            switch check {
+            case .skipped(let problem): snapshotLines.append("warning: \(problem) (opening replays from an older snapshot or the log)")
+            case .equal(let entry): snapshotLines.append("snapshot \(entry.path) equals the replay of the log's first \(entry.commands) commands")
+            case .different(let entry):
+                problems.append("snapshot \(entry.path) differs from the replay of the log's first \(entry.commands) commands")
             }
         }
         if json {

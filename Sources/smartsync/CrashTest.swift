@@ -63,7 +63,8 @@ struct CrashTestWorker: ParsableCommand {
     @Option var snapshotEvery = 0
 
     func run() throws {
-        let store = try StoreDatabase.open(db)
+        // Shaped like a server: history only in the database, snapshots without it.
+        let store = try StoreDatabase.open(db, releaseHistory: true)
         if store.commandCount == 0 { try store.executeBatch(try CrashStream.setup(copies: copies)) }
         for k in 0..<commands {
             let (command, moment, id) = CrashStream.command(k)
@@ -113,7 +114,7 @@ struct CrashTest: ParsableCommand {
     @Option(help: "A postgres:// URL: run each round on a fresh schema of that database (dropped afterwards) instead of a SQLite file.")
     var db: String?
 
-    @Option(help: "SQLite: the worker writes a snapshot every this many commands (0: none); reopening starts from the newest valid one, and it must equal the log's replay at its position.")
+    @Option(help: "The worker writes a snapshot every this many commands (0: none); reopening starts from the newest valid one, and it must equal the log's replay at its position.")
     var snapshotEvery = 0
 
     /// Where round `name` keeps its state: a SQLite file in `folder`, or a fresh schema on the PostgreSQL server.
@@ -183,8 +184,16 @@ struct CrashTest: ParsableCommand {
                 }
                 // Reopen after every kill (and at the end) and check everything.
                 do {
-                    let store = try StoreDatabase.open(db)
+                    // Opened as a restarting server opens it (newest snapshot, history in the database), and replayed
+                    // whole with its history (what audit proves): the two engines must be the same state.
+                    let server = try StoreDatabase.open(db, releaseHistory: true)
+                    let store = try StoreDatabase.openExisting(db)
                     var problems = try store.verify()
+                    var replayed = store.engine
+                    replayed.releaseHistory()
+                    if store.commandCount != server.commandCount || replayed.snapshotBytes() != server.engine.snapshotBytes() {
+                        problems.append("the state opened as a server opens it differs from the whole log's replay")
+                    }
                     if snapshotEvery > 0 {
                         for check in try SnapshotFiles.check(database: db) {
                             switch check {
@@ -205,7 +214,7 @@ struct CrashTest: ParsableCommand {
                         }
                     }
                     Terminal.error(
-                        "round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — \(store.commandCount) commands committed\(store.openedFromSnapshot.map { " (opened from the snapshot at \($0))" } ?? ""), ledger consistent: \(problems.isEmpty), kills so far \(delivered)"
+                        "round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — \(store.commandCount) commands committed\(server.openedFromSnapshot.map { " (opened from the snapshot at \($0))" } ?? ""), ledger consistent: \(problems.isEmpty), kills so far \(delivered)"
                     )
                 } catch {
                     failures.append("round \(rounds): reopening after a kill failed: \(error)")

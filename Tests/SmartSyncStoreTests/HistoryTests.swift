@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import SmartSyncCore
 import SmartSyncScenario
 import Testing
@@ -87,5 +90,38 @@ struct HistoryInTheDatabaseTests {
         #expect(try reopened.log.failedOrdersMissing() == 0)
         let counts = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
         #expect(counts.failures == memory.engine.failedOrders.count && counts.failures > 0)
+    }
+
+    /// Both backends keep snapshots of a server's engine (PostgreSQL's on the instance's disk, in a folder named by
+    /// the database's id): a restart opens from the newest and replays only what follows, and audit finds it equal
+    /// to the replay of the log at its position.
+    @Test(arguments: Backend.available)
+    func aServerRestartsFromItsSnapshotOnEitherBackend(_ backend: Backend) async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        setenv(StoreDatabase.snapshotDirectoryVariable, folder.path, 1)
+        let database = try TestDatabase(backend)
+        let scenario = try loadScenario("quickstart.json")
+        var memory = try ScenarioRunner(scenario)
+        try memory.runAll()
+        let saved: Int
+        do {
+            var player = try ScenarioPlayer(
+                scenario, host: try StoreDatabase.open(database.location, settings: scenario.settings, releaseHistory: true))
+            for _ in 0..<(scenario.events.count * 2 / 3) { try player.step() }
+            saved = player.host.commandCount
+            let written = try #require(try player.host.saveSnapshot())
+            if backend == .postgres { #expect(written.path.hasPrefix(folder.path + "/" + (try player.host.log.databaseID()))) }
+            try player.runAll()
+        }
+        database.forgetLogs()
+        let reopened = try StoreDatabase.open(database.location, releaseHistory: true)
+        #expect(reopened.openedFromSnapshot == saved && saved > 0)
+        _ = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
+        guard case .equal(let entry)? = try SnapshotFiles.check(database: database.location).first else {
+            Issue.record("the snapshot was not found equal to the replay")
+            return
+        }
+        #expect(entry.commands == saved)
     }
 }

@@ -98,8 +98,17 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
 
     public func commandCount() throws -> Int { try nextSeq() }
 
-    /// No snapshots on PostgreSQL yet: no id is needed.
-    public func databaseID() throws -> String { "" }
+    /// The database's id if it has one yet (reading only).
+    public func storedDatabaseID() throws -> String? {
+        try session.query("SELECT value FROM meta WHERE key = 'id'").first?.decode(String.self)
+    }
+
+    /// The database's id (created with the first call: two instances agree on the first one written).
+    public func databaseID() throws -> String {
+        let proposed = UUID().uuidString.lowercased()
+        try session.query("INSERT INTO meta (key, value) VALUES ('id', \(proposed)) ON CONFLICT (key) DO NOTHING")
+        return try session.query("SELECT value FROM meta WHERE key = 'id'").first!.decode(String.self)
+    }
 
     public func command(requestID: String) throws -> CommandRecord? {
         guard let row = try session.query("SELECT seq, request_id, event, time, body FROM commands WHERE request_id = \(requestID)").first
