@@ -27,7 +27,8 @@ extension Bench {
                 is in flight are the ones counted.
 
                 Printed: resident memory every K/10 fills; the restart time at K/10 and at K fills (a child process
-                opens the database as a restarting server would, and replays what it must); the p50/p99 of the reads
+                opens the database as a restarting server would): after a crash (the newest periodic snapshot and the
+                commands after it) and after a graceful stop (the snapshot written at shutdown); the p50/p99 of the reads
                 made while fan-outs commit; an order's full answer time beside its bare durable fan-out (applying the
                 fill and committing it: the `Server-Timing: commit` the answer carries).
 
@@ -74,6 +75,8 @@ extension Bench {
             // The database.
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-soak-\(getpid())")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            // PostgreSQL's snapshots go to this run's folder (removed with it); the restart's child inherits it.
+            setenv(StoreDatabase.snapshotDirectoryVariable, folder.appendingPathComponent("snapshots").path, 1)
             var server: PostgresURL?
             let scratch = "smartsync_soak_\(getpid())"
             let location: String
@@ -102,6 +105,7 @@ extension Bench {
             var logger = Logger(label: "soak")
             logger.logLevel = .error
             let service = try EngineService(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            let state = SoakState()
             let beforeMarket = Terminal.residentBytes()
             await service.setSnapshotPolicy(EngineService.SnapshotPolicy(commands: snapshotEvery ?? fills / 10, interval: nil))
             progress("loading \(copies) copies…")
@@ -119,7 +123,6 @@ extension Bench {
             try await HTTPClient.waitUntilUp(port: port)
 
             // Readers and the lead, on threads of their own (blocking sockets stay off Swift's cooperative pool).
-            let state = SoakState()
             var readerThreads: [Thread] = []
             for (r, key) in readerKeys.enumerated() {
                 let thread = Thread { Self.read(port: port, key: key, copy: "c\(r)", state: state) }
@@ -130,13 +133,23 @@ extension Bench {
             let database = location
             let checkpoints = Set((1...10).map { $0 * total / 10 })
             let restartAt: Set<Int> = [total / 10, total]
+            let snapshotNow: @Sendable () throws -> Void = {
+                let done = DispatchSemaphore(value: 0)
+                let failure = Mutex<String?>(nil)
+                Task {
+                    do { _ = try await service.saveSnapshot() } catch { failure.withLock { $0 = "\(error)" } }
+                    done.signal()
+                }
+                done.wait()
+                if let failure = failure.withLock({ $0 }) { throw ValidationError("writing a snapshot failed: \(failure)") }
+            }
             let result: SoakResult = try await withCheckedThrowingContinuation { continuation in
                 let lead = Thread {
                     do {
                         continuation.resume(
                             returning: try Self.trade(
                                 port: port, key: leadKey, fills: total, checkpoints: checkpoints, restartAt: restartAt,
-                                database: database, state: state,
+                                database: database, state: state, snapshotNow: snapshotNow,
                                 progress: { k in if Terminal.stderrIsTerminal { Terminal.progress("lead fill \(k) of \(total)") } }))
                     } catch {
                         continuation.resume(throwing: error)
@@ -168,7 +181,7 @@ extension Bench {
                     return
                 }
                 let took = start.duration(to: clock.now)
-                if during { state.reads.withLock { $0.append(took) } }
+                if during { state.reads.withLock { $0.record(took) } }
                 k += 1
             }
         }
@@ -176,7 +189,7 @@ extension Bench {
         /// Places the lead's orders over HTTP, one after the other, measuring memory and restarts on the way.
         static func trade(
             port: Int, key: String, fills: Int, checkpoints: Set<Int>, restartAt: Set<Int>, database: String, state: SoakState,
-            progress: (Int) -> Void
+            snapshotNow: () throws -> Void, progress: (Int) -> Void
         ) throws -> SoakResult {
             let client = try HTTPClient(port: port)
             let bodies = [
@@ -202,15 +215,23 @@ extension Bench {
                 }
                 if checkpoints.contains(k) {
                     result.memory.append((k, Terminal.residentBytes()))
-                    if restartAt.contains(k) { result.restarts.append((k, try restart(database))) }
+                    if restartAt.contains(k) {
+                        // After a crash: the newest periodic snapshot and the commands after it. After a graceful
+                        // stop: the snapshot written at shutdown (what `serve` does on SIGTERM), nothing to replay.
+                        let crash = try restart(database)
+                        try snapshotNow()
+                        let graceful = try restart(database)
+                        result.restarts.append((k, graceful.seconds, crash.seconds, crash.replayed))
+                    }
                 }
                 progress(k)
             }
             return result
         }
 
-        /// Opens the database in a child process as a restarting server would; its time to open, in seconds.
-        static func restart(_ database: String) throws -> Double {
+        /// Opens the database in a child process as a restarting server would: its time to open, in seconds, and the
+        /// commands it replayed after the snapshot it started from.
+        static func restart(_ database: String) throws -> (seconds: Double, replayed: Int) {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
             child.arguments = ["bench", "open", "--db", database]
@@ -219,20 +240,21 @@ extension Bench {
             try child.run()
             let data = out.fileHandleForReading.readDataToEndOfFile()
             child.waitUntilExit()
-            guard child.terminationStatus == 0, let seconds = Double(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            let words = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+            guard child.terminationStatus == 0, words.count == 2, let seconds = Double(words[0]), let replayed = Int(words[1])
             else { throw ValidationError("reopening \(database) failed (exit \(child.terminationStatus))") }
-            return seconds
+            return (seconds, replayed)
         }
 
-        func report(_ r: SoakResult, reads: [Duration], beforeMarket: Int, database: String) {
+        func report(_ r: SoakResult, reads: LatencyHistogram, beforeMarket: Int, database: String) {
             let ms = { (d: Duration) in Row.ns(d) / 1e6 }
             func percentile(_ values: [Duration], _ p: Double) -> Double {
                 guard !values.isEmpty else { return .nan }
                 let sorted = values.sorted()
                 return ms(sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)])
             }
-            let readP50 = percentile(reads, 0.5)
-            let readP99 = percentile(reads, 0.99)
+            let readP50 = reads.percentileMilliseconds(0.5)
+            let readP99 = reads.percentileMilliseconds(0.99)
             let orderP50 = percentile(r.orders, 0.5)
             let commitP50 = percentile(r.commits, 0.5)
             let firstMemory = r.memory.first?.bytes ?? 0
@@ -244,7 +266,16 @@ extension Bench {
                     ("copies", .int(copies)), ("fills", .int(fills)), ("database", .string(database)),
                     ("residentBytesBeforeMarket", .int(beforeMarket)),
                     ("memory", .array(r.memory.map { .object([("fills", .int($0.fills)), ("residentBytes", .int($0.bytes))]) })),
-                    ("restartSeconds", .array(r.restarts.map { .object([("fills", .int($0.fills)), ("seconds", .string(String($0.seconds)))]) })),
+                    (
+                        "restartSeconds",
+                        .array(
+                            r.restarts.map {
+                                .object([
+                                    ("fills", .int($0.fills)), ("seconds", .string(String($0.seconds))),
+                                    ("afterCrashSeconds", .string(String($0.crashSeconds))), ("afterCrashReplayed", .int($0.replayed)),
+                                ])
+                            })
+                    ),
                     ("reads", .object([("count", .int(reads.count)), ("p50Ms", .string(String(readP50))), ("p99Ms", .string(String(readP99)))])),
                     ("orderMsP50", .string(String(orderP50))), ("orderMsP99", .string(String(percentile(r.orders, 0.99)))),
                     ("commitMsP50", .string(String(commitP50))), ("commitMsP99", .string(String(percentile(r.commits, 0.99)))),
@@ -252,17 +283,20 @@ extension Bench {
                 print(value.serialized())
                 return
             }
-            let snapshots = PostgresURL.isPostgres(database) ? "no snapshots (PostgreSQL)" : "a snapshot every \(snapshotEvery ?? fills / 10) commands"
+            let snapshots = "a snapshot every \(snapshotEvery ?? fills / 10) commands"
             print("bench soak: \(copies) copies, \(fills) lead fills, database \(database), \(snapshots)")
             print("resident memory (MB) after fills: " + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
             print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
                 fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
             print(String(format: "  the process before the market: %.0f MB; the market added %.0f B per copy",
                 Double(beforeMarket) / 1e6, Double(lastMemory - beforeMarket) / Double(copies)))
-            print("restart (open and replay, s): " + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
+            print("restart after a graceful stop (from its shutdown snapshot, s): "
+                + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
                 + String(format: "; ratio %.2f (target ≤ 2 s and ≤ 1.5)", restartLast / restartFirst))
+            print("  after a crash (newest periodic snapshot + the commands after it, s): "
+                + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.crashSeconds)) (\($0.replayed) replayed)" }.joined(separator: ", "))
             print(String(format: "reads during fan-outs: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 10 ms)",
-                reads.count, readP50, readP99, percentile(reads, 1.0)))
+                reads.count, readP50, readP99, ms(reads.max)))
             print(String(format: "lead order answer: p50 %.1f ms, p99 %.1f ms; bare durable fan-out (commit): p50 %.1f ms, p99 %.1f ms; ratio of medians %.2f (target ≤ 1.5)",
                 orderP50, percentile(r.orders, 0.99), commitP50, percentile(r.commits, 0.99), orderP50 / commitP50))
         }
@@ -281,7 +315,8 @@ extension Bench {
             var store: Store?
             let took = try clock.measure { store = try StoreDatabase.openExisting(db, fromSnapshot: true, warn: { Terminal.error("warning: \($0)") }) }
             guard let store, !store.isBroken else { throw ExitCode(1) }
-            print(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18)
+            let replayed = store.commandCount - (store.openedFromSnapshot ?? 0)
+            print(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, replayed)
         }
     }
 }
@@ -290,7 +325,9 @@ extension Bench {
 final class SoakState: Sendable {
     let stop = Mutex(false)
     let ordersInFlight = Mutex(0)
-    let reads = Mutex<[Duration]>([])
+    /// Read latencies in a histogram of fixed size (4 MB, allocated before memory is measured), so that recording
+    /// hundreds of thousands of reads does not grow the memory the soak measures.
+    let reads = Mutex(LatencyHistogram())
     let readErrors = Mutex(0)
 }
 
@@ -298,5 +335,34 @@ struct SoakResult {
     var orders: [Duration] = []
     var commits: [Duration] = []
     var memory: [(fills: Int, bytes: Int)] = []
-    var restarts: [(fills: Int, seconds: Double)] = []
+    /// Restart after a graceful stop (from the shutdown snapshot), and after a crash (the newest periodic snapshot and
+    /// the commands after it, `replayed`).
+    var restarts: [(fills: Int, seconds: Double, crashSeconds: Double, replayed: Int)] = []
+}
+
+/// Latencies counted in 10 µs buckets up to 10 s (longer ones in the last), with the exact maximum.
+struct LatencyHistogram {
+    static let bucket: Int64 = 10_000  // nanoseconds
+    private var counts = [UInt32](repeating: 0, count: 1_000_000)
+    private(set) var count = 0
+    private(set) var max: Duration = .zero
+
+    mutating func record(_ d: Duration) {
+        let ns = d.components.seconds * 1_000_000_000 + d.components.attoseconds / 1_000_000_000
+        counts[Int(Swift.min(Swift.max(ns, 0) / Self.bucket, Int64(counts.count - 1)))] += 1
+        count += 1
+        if d > max { max = d }
+    }
+
+    /// The `p` quantile in milliseconds (the upper edge of its bucket: at most 10 µs above the true value).
+    func percentileMilliseconds(_ p: Double) -> Double {
+        guard count > 0 else { return .nan }
+        let rank = Swift.max(1, Int((Double(count) * p).rounded(.up)))
+        var seen = 0
+        for (k, n) in counts.enumerated() where n > 0 {
+            seen += Int(n)
+            if seen >= rank { return Double(Int64(k + 1) * Self.bucket) / 1e6 }
+        }
+        return Double(Int64(counts.count) * Self.bucket) / 1e6
+    }
 }

@@ -128,6 +128,8 @@ struct CrashTest: ParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-crashtest-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
+        // PostgreSQL rounds keep their snapshots in this run's folder (removed with it); the workers inherit it.
+        setenv(StoreDatabase.snapshotDirectoryVariable, folder.appendingPathComponent("snapshots").path, 1)
         var schemas: [String] = []
         if let db {
             guard PostgresURL.isPostgres(db) else {

@@ -55,10 +55,10 @@ struct Serve: AsyncParsableCommand {
             "Load the load-test market into an empty database: one lead (\"lead\") and this many Smart Sync copies of 100 to 100,000 USDT; prints `fixture keys: lead KEY f0 KEY`."))
     var fixtureCopies: Int?
 
-    @Option(help: "Write a snapshot of the engine every this many commands (SQLite; 0: not by count). Opening replays only the log after the newest.")
+    @Option(help: "Write a snapshot of the engine every this many commands (0: not by count). Opening replays only the log after the newest. SQLite: beside the file; PostgreSQL: under $SMARTSYNC_SNAPSHOT_DIR (default ./smartsync-snapshots).")
     var snapshotEvery: Int = 1_000
 
-    @Option(help: "Write a snapshot at most this many seconds after a command (SQLite; 0: not by time). One is also written on shutdown.")
+    @Option(help: "Write a snapshot at most this many seconds after a command (0: not by time). One is also written on shutdown.")
     var snapshotSeconds: Int = 600
 
     @Option(help: "This instance's name among several on one PostgreSQL database (env SMARTSYNC_INSTANCE; default host:port and a random suffix).")
