@@ -50,7 +50,10 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             try catchUp(upTo: missing) { record, outcome in
                 if !outcome.failedOrders.isEmpty { failures.append((record.seq, outcome.failedOrdersStart, outcome.failedOrders)) }
             }
-            do { try log.storeFailedOrders(failures) } catch {
+            do {
+                try log.storeFailedOrders(failures)
+                warn("upgraded: the failed copy orders of the first \(missing) commands are now stored in the database (replayed once from the log)")
+            } catch {
                 warn("the failed copy orders of the first \(missing) commands could not be stored (\(error)); pages will not show them until a writable open stores them")
             }
         } else {
