@@ -64,14 +64,16 @@ public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
     }
 }
 
-/// The keys in the PostgreSQL database of the log, on a connection of its own (look-ups never queue behind the
-/// writer's statements), looked up through postgres-nio's async API.
+/// The keys in the PostgreSQL database of the log: issued through the log's connection, looked up through the
+/// store's pooled async client (look-ups never queue behind the writer's statements).
 public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
-    // @unchecked: the session is Sendable (postgres-nio queues the queries of one connection).
+    // @unchecked: the session and the client are Sendable (postgres-nio queues the queries of one connection).
     private let session: PostgresSession
+    private let reads: PostgresReads
 
-    public init(log: PostgresCommandLog) throws(StoreError) {
-        session = try PostgresSession(url: log.url)
+    public init(log: PostgresCommandLog) {
+        session = log.session
+        reads = log.reads
     }
 
     public func issue(user: String, role: String) throws -> String {
@@ -84,13 +86,9 @@ public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
 
     public func lookup(key: String) async throws -> (user: String, role: String)? {
         let hash = SHA256.hex(key)
-        do {
-            let rows = try await session.connection.query(#"SELECT "user", role FROM api_keys WHERE hash = \#(hash)"#, logger: session.logger)
-            for try await (user, role) in rows.decode((String, String).self) { return (user, role) }
-            return nil
-        } catch {
-            throw StoreError(postgres: error, url: session.url)
-        }
+        guard let row = try await reads.query(#"SELECT "user", role FROM api_keys WHERE hash = \#(hash)"#).first else { return nil }
+        let (user, role) = try row.decode((String, String).self)
+        return (user, role)
     }
 
     public func count() throws -> Int {

@@ -34,7 +34,7 @@ public final class AnyCommandLog: CommandLog {
     public func apiKeys() throws -> any APIKeyStore {
         switch base {
         case let sqlite as SQLiteCommandLog: return SQLiteAPIKeyStore(log: sqlite)
-        case let postgres as PostgresCommandLog: return try PostgresAPIKeyStore(log: postgres)
+        case let postgres as PostgresCommandLog: return PostgresAPIKeyStore(log: postgres)
         default: throw StoreError.io(path: location, detail: "this backend stores no API keys")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import SmartSyncCore
+import Synchronization
 
 /// The engine kept durable in a PostgreSQL database.
 public typealias PostgresStore = DurableEngine<PostgresCommandLog>
@@ -336,7 +337,18 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
-    public func historyReader() throws -> any HistoryReader { PostgresHistoryReader(session: try PostgresSession(url: url)) }
+    /// The pooled async client of this store's reads, made on first use.
+    public var reads: PostgresReads {
+        readsOnce.withLock { reads in
+            if let reads { return reads }
+            let made = PostgresReads(url: url)
+            reads = made
+            return made
+        }
+    }
+    private let readsOnce = Mutex<PostgresReads?>(nil)
+
+    public func historyReader() throws -> any HistoryReader { PostgresHistoryReader(reads: reads) }
 
     public func compareLedger(with engine: Engine) throws -> [String] {
         var comparison = LedgerComparison(engine)
@@ -378,46 +390,44 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     }
 }
 
-/// A copy's past from PostgreSQL, on a connection of its own used through postgres-nio's async API (the reads never
-/// block a thread, and never queue behind the writer's connection). One query for the fills, one for the failures.
+/// A copy's past from PostgreSQL through the store's pooled async client (`PostgresReads`): the reads never block a
+/// thread and never queue behind the writer's connection. One query for the fills, one for the failures.
 struct PostgresHistoryReader: HistoryReader {
-    let session: PostgresSession
+    let reads: PostgresReads
 
     func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows {
         var history = CopyRows()
         let slot = Int32(request.slot)
-        do {
-            if !request.batches.isEmpty {
-                let batches = request.batches.map { Int64($0) }
-                let rows = try await session.connection.query(
-                    """
-                    SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
-                    LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot
-                    WHERE f.slot = \(slot) AND f.ledger = ANY(\(batches)) ORDER BY f.ledger
-                    """, logger: session.logger)
-                for try await (ledger, lots, quote, fee, capped, share) in rows.decode((Int64, Int64, Int64, Int64, Bool, Int64?).self) {
-                    history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
-                    if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
-                }
+        if !request.batches.isEmpty {
+            let batches = request.batches.map { Int64($0) }
+            let rows = try await reads.query(
+                """
+                SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
+                LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot
+                WHERE f.slot = \(slot) AND f.ledger = ANY(\(batches)) ORDER BY f.ledger
+                """)
+            for row in rows {
+                let (ledger, lots, quote, fee, capped, share) = try row.decode((Int64, Int64, Int64, Int64, Bool, Int64?).self)
+                history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
+                if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
             }
-            if !request.failureEvents.isEmpty {
-                let events = request.failureEvents.map { Int64($0) }
-                let lead = Int32(request.lead)
-                let before = Int64(request.failuresBefore)
-                let rows = try await session.connection.query(
-                    """
-                    SELECT event, symbol, side, reason, notional FROM failed_orders
-                    WHERE event = ANY(\(events)) AND lead = \(lead) AND slot = \(slot) AND n < \(before) ORDER BY n
-                    """, logger: session.logger)
-                for try await (event, symbol, side, reason, notional) in rows.decode((Int64, Int32, String, String, Int64).self) {
-                    history.failures.append(
-                        try LedgerRows.failedOrder(
-                            lead: request.lead, slot: request.slot, event: Int(event), symbol: Int(symbol), side: side, reason: reason,
-                            notional: notional))
-                }
+        }
+        if !request.failureEvents.isEmpty {
+            let events = request.failureEvents.map { Int64($0) }
+            let lead = Int32(request.lead)
+            let before = Int64(request.failuresBefore)
+            let rows = try await reads.query(
+                """
+                SELECT event, symbol, side, reason, notional FROM failed_orders
+                WHERE event = ANY(\(events)) AND lead = \(lead) AND slot = \(slot) AND n < \(before) ORDER BY n
+                """)
+            for row in rows {
+                let (event, symbol, side, reason, notional) = try row.decode((Int64, Int32, String, String, Int64).self)
+                history.failures.append(
+                    try LedgerRows.failedOrder(
+                        lead: request.lead, slot: request.slot, event: Int(event), symbol: Int(symbol), side: side, reason: reason,
+                        notional: notional))
             }
-        } catch {
-            throw StoreError(postgres: error, url: session.url)
         }
         return history
     }

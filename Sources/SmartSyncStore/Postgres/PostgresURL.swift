@@ -127,6 +127,34 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" }
     }
 
+    /// The same settings for a pooled `PostgresClient` (TLS, timeout, application name, schema).
+    func clientConfiguration() -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case .disable:
+            tls = .disable
+        case .allow, .prefer, .require:
+            var config = TLSConfiguration.makeClientConfiguration()
+            config.certificateVerification = .none
+            tls = sslMode == .require ? .require(config) : .prefer(config)
+        case .verifyCA, .verifyFull:
+            var config = TLSConfiguration.makeClientConfiguration()
+            config.certificateVerification = sslMode == .verifyFull ? .fullVerification : .noHostnameVerification
+            tls = .require(config)
+        }
+        var configuration: PostgresClient.Configuration
+        if let socket = unixSocketPath {
+            configuration = .init(unixSocketPath: socket, username: user, password: password, database: database)
+        } else {
+            configuration = .init(host: host ?? "127.0.0.1", port: port, username: user, password: password, database: database, tls: tls)
+        }
+        configuration.options.connectTimeout = .seconds(Int64(connectTimeout))
+        configuration.options.additionalStartupParameters = [("application_name", "smartsync")]
+        if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
+        configuration.options.maximumConnections = 4
+        return configuration
+    }
+
     func configuration() throws(StoreError) -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         do {
