@@ -60,7 +60,7 @@ public struct CopyRowsRequest: Sendable, Hashable {
 
 extension Engine {
     /// True once the engine released history to a store: a copy's past must then be read from the store
-    /// (`copyRowsRequest(_:)`), not from `copyHistory(_:)`.
+    /// (`copyRowsRequest(_:)`), not from `copyRows(_:)`.
     public var historyInStore: Bool { historyReleased }
 
     /// Drops from memory what the last commands added to the history and a store now holds: the rows of copy-fill
