@@ -26,10 +26,13 @@ struct SmartSyncCommand: AsyncParsableCommand {
     static func main() async {
         // The glibc tuning helps the in-memory fan-out bench (warm pages for its large per-fill arrays) and costs a
         // server memory it never gives back (measured with `bench soak`, BENCHMARKS.md): only `bench fanout` uses it
-        // unless SMARTSYNC_TUNE_MALLOC says otherwise (1: always, 0: never).
+        // unless SMARTSYNC_TUNE_MALLOC says otherwise (1: always, 0: never). Everything else returns large blocks to
+        // the kernel when they are freed (a server's columns and their copy-on-write copies; BENCHMARKS.md).
         let tune = ProcessInfo.processInfo.environment["SMARTSYNC_TUNE_MALLOC"]
         if tune == "1" || (tune != "0" && Array(CommandLine.arguments.dropFirst().prefix(2)) == ["bench", "fanout"]) {
             Terminal.tuneAllocator()
+        } else if tune != "0" {
+            Terminal.returnLargeBlocks()
         }
         await main(nil)
     }

@@ -52,6 +52,16 @@ enum Terminal {
         #endif
     }
 
+    /// Serves every block of 128 KiB or more from its own mapping, returned to the kernel when freed. glibc's default
+    /// raises that threshold to the largest block freed so far (up to 32 MiB), after which a server's large columns
+    /// and their copy-on-write copies come from the heap, whose freed space it keeps: 272 → 176 MB resident at 100k
+    /// copies (`bench soak`, BENCHMARKS.md). A fixed threshold also fixes the trim threshold at its default.
+    static func returnLargeBlocks() {
+        #if canImport(Glibc)
+        _ = glibcMallopt(-3, 128 << 10)  // M_MMAP_THRESHOLD
+        #endif
+    }
+
     /// Allocates, touches and frees `bytes` of heap so later allocations reuse resident pages (with
     /// `tuneAllocator`, glibc keeps them). Models a server that has been running, not a fresh process.
     static func warmHeap(bytes: Int) {

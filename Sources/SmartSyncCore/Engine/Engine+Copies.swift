@@ -36,7 +36,7 @@ extension Engine {
         let u = try requireUser(r.user, field: "user")
         let leadUser = try requireUser(r.lead, field: "lead")
         guard !r.copyID.isEmpty else { throw EngineError(.invalidInput, field: "copy", "must not be empty") }
-        guard copyIndex[r.copyID] == nil else {
+        guard copy(named: r.copyID) == nil else {
             throw EngineError(.duplicateID, field: "copy", "copy \"\(r.copyID)\" already exists")
         }
         guard u != leadUser else { throw EngineError(.copyingYourself, field: "lead", "you cannot copy yourself") }
@@ -89,7 +89,7 @@ extension Engine {
         swap(&book, &leads[l].book)
         users[u].cash = balance - r.investment
         let ref = CopyRef(lead: l, slot: slot)
-        copyIndex[r.copyID] = ref
+        indexCopy(ref)
         copyOrder.append(ref)
         users[u].copies.append(ref)
         journal.append(
@@ -154,8 +154,7 @@ extension Engine {
     /// Reserves room for `n` more copies of lead `l` (none when `l` is not a lead yet) and as many users.
     public mutating func reserveCopies(lead l: Int, _ n: Int) {
         users.reserveCapacity(users.count + n)
-        userIndex.reserveCapacity(userIndex.count + n)
-        copyIndex.reserveCapacity(copyIndex.count + n)
+        reserveIndexes(users: n, copies: n)
         copyOrder.reserveCapacity(copyOrder.count + n)
         journal.reserveCapacity(journal.count + 2 * n)
         guard leads.indices.contains(l) else { return }

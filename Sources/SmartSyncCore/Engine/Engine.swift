@@ -21,7 +21,34 @@ public struct User: Sendable {
     /// The user's current (or last) lead portfolio.
     public internal(set) var lead: Int?
     /// Every copy the user started, active or stopped.
-    public internal(set) var copies: [CopyRef] = []
+    public internal(set) var copies: [CopyRef] {
+        get {
+            switch copyList {
+            case .none: return []
+            case .one(let lead, let slot): return [CopyRef(lead: Int(lead), slot: Int(slot))]
+            case .many(let refs): return refs
+            }
+        }
+        set {
+            if newValue.isEmpty {
+                copyList = .none
+            } else if newValue.count == 1, let one = Int32(exactly: newValue[0].lead), let slot = Int32(exactly: newValue[0].slot) {
+                copyList = .one(one, slot)
+            } else {
+                copyList = .many(newValue)
+            }
+        }
+    }
+    /// Most users start one copy or none: one is kept inline, not in an array of its own (~56 B less per follower).
+    fileprivate var copyList = CopyList.none
+
+    fileprivate enum CopyList: Sendable {
+        case none
+        case one(Int32, Int32)
+        case many([CopyRef])
+    }
+
+    init(id: String) { self.id = id }
 
     public func balance(_ asset: String) -> Fixed { asset == Symbol.quoteAsset ? cash : assets[asset] ?? .zero }
 
@@ -91,8 +118,9 @@ public struct Engine: Sendable {
     public internal(set) var venueBalances: [String: Fixed] = [:]
     public internal(set) var totalDeposits: Fixed = .zero
     public internal(set) var totalWithdrawals: Fixed = .zero
-    var userIndex: [String: Int] = [:]
-    var copyIndex: [String: CopyRef] = [:]
+    /// Users by id and copies by id (`NameIndex`: the ids themselves stay in `users` and the copy books).
+    var userIndex = NameIndex()
+    var copyIndex = NameIndex()
     var copyOrder: [CopyRef] = []
     var appliedFillIDs: Set<String> = []
     var workspace = FanOutWorkspace()
@@ -137,12 +165,47 @@ public struct Engine: Sendable {
 
     // MARK: Look-ups
 
-    public func user(named id: String) -> Int? { userIndex[id] }
-    public func copy(named id: String) -> CopyRef? { copyIndex[id] }
+    public func user(named id: String) -> Int? { userIndex.find(id) { users[Int($0)].id }.map { Int($0) } }
+    public func copy(named id: String) -> CopyRef? {
+        copyIndex.find(id) { p in let r = CopyRef(packed: p); return leads[r.lead].book.ids[r.slot] }.map(CopyRef.init(packed:))
+    }
+
+    /// Indexes a user just appended to `users`.
+    mutating func indexUser(_ u: Int) {
+        var index = NameIndex()
+        swap(&index, &userIndex)
+        index.insert(users[u].id, UInt64(u)) { users[Int($0)].id }
+        swap(&index, &userIndex)
+    }
+
+    /// Indexes a copy just appended to its lead's book.
+    mutating func indexCopy(_ ref: CopyRef) {
+        var index = NameIndex()
+        swap(&index, &copyIndex)
+        index.insert(leads[ref.lead].book.ids[ref.slot], ref.packed) { p in
+            let r = CopyRef(packed: p)
+            return leads[r.lead].book.ids[r.slot]
+        }
+        swap(&index, &copyIndex)
+    }
+
+    /// Room in the look-ups for `users` and `copies` more.
+    mutating func reserveIndexes(users n: Int, copies c: Int) {
+        var index = NameIndex()
+        swap(&index, &userIndex)
+        index.reserveCapacity(index.count + n) { users[Int($0)].id }
+        swap(&index, &userIndex)
+        swap(&index, &copyIndex)
+        index.reserveCapacity(index.count + c) { p in
+            let r = CopyRef(packed: p)
+            return leads[r.lead].book.ids[r.slot]
+        }
+        swap(&index, &copyIndex)
+    }
     public func hasApplied(fillID: String) -> Bool { appliedFillIDs.contains(fillID) }
 
     func requireUser(_ id: String, field: String) throws(EngineError) -> Int {
-        guard let u = userIndex[id] else { throw EngineError(.unknownUser, field: field, "no user \"\(id)\"") }
+        guard let u = user(named: id) else { throw EngineError(.unknownUser, field: field, "no user \"\(id)\"") }
         return u
     }
 
@@ -152,7 +215,7 @@ public struct Engine: Sendable {
     }
 
     func requireCopy(_ id: String, field: String) throws(EngineError) -> CopyRef {
-        guard let c = copyIndex[id] else { throw EngineError(.unknownCopy, field: field, "no copy \"\(id)\"") }
+        guard let c = copy(named: id) else { throw EngineError(.unknownCopy, field: field, "no copy \"\(id)\"") }
         return c
     }
 
@@ -184,9 +247,9 @@ public struct Engine: Sendable {
     @discardableResult
     public mutating func addUser(_ id: String) throws(EngineError) -> Int {
         guard !id.isEmpty else { throw EngineError(.invalidInput, field: "id", "must not be empty") }
-        guard userIndex[id] == nil else { throw EngineError(.duplicateID, field: "id", "user \"\(id)\" already exists") }
+        guard user(named: id) == nil else { throw EngineError(.duplicateID, field: "id", "user \"\(id)\" already exists") }
         users.append(User(id: id))
-        userIndex[id] = users.count - 1
+        indexUser(users.count - 1)
         return users.count - 1
     }
 

@@ -108,13 +108,19 @@ extension Engine {
         historyReleased = try r.bool()
         guard r.isAtEnd else { throw SnapshotError("\(r.remaining) bytes after the end of the state") }
         // Look-ups the state implies.
-        for (u, user) in users.enumerated() { userIndex[user.id] = u }
+        reserveIndexes(users: users.count, copies: copyOrder.count)
+        for u in users.indices {
+            guard user(named: users[u].id) == nil else { throw SnapshotError("user id \"\(users[u].id)\" is not unique") }
+            indexUser(u)
+        }
         for l in leads.indices {
-            for (slot, id) in leads[l].book.ids.enumerated() { copyIndex[id] = CopyRef(lead: l, slot: slot) }
+            for slot in leads[l].book.ids.indices {
+                let id = leads[l].book.ids[slot]
+                guard copy(named: id) == nil else { throw SnapshotError("copy id \"\(id)\" is not unique") }
+                indexCopy(CopyRef(lead: l, slot: slot))
+            }
         }
-        guard userIndex.count == users.count, copyIndex.count == copyOrder.count else {
-            throw SnapshotError("user or copy ids are not unique")
-        }
+        guard copyIndex.count == copyOrder.count else { throw SnapshotError("the copy order does not list every copy") }
     }
 
     /// The names of the engine's stored fields the snapshot accounts for (written, rebuilt or deliberately left

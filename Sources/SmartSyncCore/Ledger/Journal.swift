@@ -28,7 +28,8 @@ public enum JournalEntry: Sendable {
     /// Moves an asset ("USDT" or a base asset) between two accounts.
     case transfer(asset: String, amount: Fixed, from: AccountRef, to: AccountRef)
     /// One account trades with the venue; the fee goes to the fee account.
-    case trade(TradeRecord)
+    /// Boxed: its record is the largest case, and a follower's deposit and copy transfer, which stay, are smaller.
+    indirect case trade(TradeRecord)
     /// The copy fills of one merged venue order, and the profit share they triggered.
     /// Boxed: a batch is large and rare next to transfers, and the journal stores entries inline.
     indirect case copyFills(CopyFillBatch)
