@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOPosix
 import Prometheus
 import SmartSyncCore
 import SmartSyncScenario
@@ -66,7 +67,19 @@ public actor EngineService {
     /// Reads copies' past from the database (the engine keeps only live state in memory).
     private nonisolated let history: any HistoryReader
 
+    /// Opens the database `databasePath` names (as `init` does) on a thread of NIO's blocking pool, so that reading
+    /// the snapshot and replaying the log after it never holds a thread of Swift's cooperative pool.
+    public static func open(
+        databasePath: String, settings: Settings = Settings(), logger: Logger,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
+    ) async throws -> EngineService {
+        try await NIOThreadPool.singleton.runIfActive {
+            try EngineService(databasePath: databasePath, settings: settings, logger: logger, metrics: metrics, now: now)
+        }
+    }
+
     /// Opens the database `databasePath` names: a SQLite file, or a `postgres://user:password@host:port/db` URL.
+    /// This blocks its thread while it reads; from async code use `open`.
     public init(
         databasePath: String, settings: Settings = Settings(), logger: Logger,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64

@@ -104,7 +104,7 @@ extension Bench {
             // The server, as `serve --fixture-copies N` runs it.
             var logger = Logger(label: "soak")
             logger.logLevel = .error
-            let service = try EngineService(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            let service = try await EngineService.open(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
             let state = SoakState()
             let beforeMarket = Terminal.residentBytes()
             await service.setSnapshotPolicy(EngineService.SnapshotPolicy(commands: snapshotEvery ?? fills / 10, interval: nil))

@@ -95,7 +95,7 @@ struct Serve: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let service: EngineService
         do {
-            service = try EngineService(databasePath: db, logger: logger, metrics: registry, now: now)
+            service = try await EngineService.open(databasePath: db, logger: logger, metrics: registry, now: now)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)

@@ -58,7 +58,7 @@ import Testing
             "lastNav", "maxDrawdown", "feeDrag", "navAtStop", "equityAtStop", "curve",
         ]
         #expect(Set(Mirror(reflecting: engine.leads[0]).children.compactMap(\.label)) == lead)
-        #expect(Set(Mirror(reflecting: engine.users[0]).children.compactMap(\.label)) == ["id", "cash", "assets", "positions", "lead", "copies"])
+        #expect(Set(Mirror(reflecting: engine.users[0]).children.compactMap(\.label)) == ["id", "cash", "assets", "positions", "lead", "copyList"])
     }
 
     @Test func bytesCutShortOrChangedAreRefused() throws {
