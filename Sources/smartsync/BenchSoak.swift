@@ -107,6 +107,7 @@ extension Bench {
             let service = try await EngineService.open(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
             let state = SoakState()
             let beforeMarket = Terminal.residentBytes()
+            let anonymousBeforeMarket = Terminal.anonymousResidentBytes()
             await service.setSnapshotPolicy(EngineService.SnapshotPolicy(commands: snapshotEvery ?? fills / 10, interval: nil))
             progress("loading \(copies) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: copies).map(\.0))
@@ -162,7 +163,7 @@ extension Bench {
             while readerThreads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(5)) }
             if Terminal.stderrIsTerminal { Terminal.endProgress() }
             let reads = state.reads.withLock { $0 }
-            report(result, reads: reads, beforeMarket: beforeMarket, database: StoreDatabase.describe(location))
+            report(result, reads: reads, beforeMarket: (beforeMarket, anonymousBeforeMarket), database: StoreDatabase.describe(location))
         }
 
         private func progress(_ text: String) { if Terminal.stderrIsTerminal { Terminal.progress(text) } }
@@ -214,7 +215,7 @@ extension Bench {
                     result.commits.append(.nanoseconds(Int64(ms * 1e6)))
                 }
                 if checkpoints.contains(k) {
-                    result.memory.append((k, Terminal.residentBytes()))
+                    result.memory.append((k, Terminal.residentBytes(), Terminal.anonymousResidentBytes()))
                     if restartAt.contains(k) {
                         // After a crash: the newest periodic snapshot and the commands after it. After a graceful
                         // stop: the snapshot written at shutdown (what `serve` does on SIGTERM), nothing to replay.
@@ -246,7 +247,7 @@ extension Bench {
             return (seconds, replayed)
         }
 
-        func report(_ r: SoakResult, reads: LatencyHistogram, beforeMarket: Int, database: String) {
+        func report(_ r: SoakResult, reads: LatencyHistogram, beforeMarket: (bytes: Int, anonymous: Int), database: String) {
             let ms = { (d: Duration) in Row.ns(d) / 1e6 }
             func percentile(_ values: [Duration], _ p: Double) -> Double {
                 guard !values.isEmpty else { return .nan }
@@ -264,8 +265,15 @@ extension Bench {
             if json {
                 let value = JSONValue.object([
                     ("copies", .int(copies)), ("fills", .int(fills)), ("database", .string(database)),
-                    ("residentBytesBeforeMarket", .int(beforeMarket)),
-                    ("memory", .array(r.memory.map { .object([("fills", .int($0.fills)), ("residentBytes", .int($0.bytes))]) })),
+                    ("residentBytesBeforeMarket", .int(beforeMarket.bytes)),
+                    ("anonymousBytesBeforeMarket", .int(beforeMarket.anonymous)),
+                    (
+                        "memory",
+                        .array(
+                            r.memory.map {
+                                .object([("fills", .int($0.fills)), ("residentBytes", .int($0.bytes)), ("anonymousBytes", .int($0.anonymous))])
+                            })
+                    ),
                     (
                         "restartSeconds",
                         .array(
@@ -289,7 +297,10 @@ extension Bench {
             print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
                 fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
             print(String(format: "  the process before the market: %.0f MB; the market added %.0f B per copy",
-                Double(beforeMarket) / 1e6, Double(lastMemory - beforeMarket) / Double(copies)))
+                Double(beforeMarket.bytes) / 1e6, Double(lastMemory - beforeMarket.bytes) / Double(copies)))
+            let lastAnonymous = r.memory.last?.anonymous ?? 0
+            print(String(format: "  anonymous (heap and stacks, without code mapped from files): %.0f MB after %d fills, %.0f B per copy; %.0f MB before the market",
+                Double(lastAnonymous) / 1e6, fills, Double(lastAnonymous) / Double(copies), Double(beforeMarket.anonymous) / 1e6))
             print("restart after a graceful stop (from its shutdown snapshot, s): "
                 + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
                 + String(format: "; ratio %.2f (target ≤ 2 s and ≤ 1.5)", restartLast / restartFirst))
@@ -334,7 +345,7 @@ final class SoakState: Sendable {
 struct SoakResult {
     var orders: [Duration] = []
     var commits: [Duration] = []
-    var memory: [(fills: Int, bytes: Int)] = []
+    var memory: [(fills: Int, bytes: Int, anonymous: Int)] = []
     /// Restart after a graceful stop (from the shutdown snapshot), and after a crash (the newest periodic snapshot and
     /// the commands after it, `replayed`).
     var restarts: [(fills: Int, seconds: Double, crashSeconds: Double, replayed: Int)] = []

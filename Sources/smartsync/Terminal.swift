@@ -40,6 +40,10 @@ enum Terminal {
     /// Current resident memory in bytes.
     static func residentBytes() -> Int { procStatus("VmRSS") ?? 0 }
 
+    /// The anonymous part of it (heap, stacks): resident memory without the program's and libraries' code and data
+    /// mapped from their files, which the kernel can drop and share between processes.
+    static func anonymousResidentBytes() -> Int { procStatus("RssAnon") ?? 0 }
+
     /// Keeps large freed blocks in the heap instead of returning them to the kernel, so that the fan-out's
     /// per-fill working arrays reuse warm pages instead of faulting in fresh zeroed ones every time.
     static func tuneAllocator() {

@@ -48,8 +48,8 @@ import Testing
             "profitSharePaid", "stopLoss", "takeProfit", "stopReason", "startedEvent", "units", "leadNavAtStart",
             "stoppedEvent", "navAtStop", "leadNavAtStop", "extra", "sizingExtra", "epochFees", "epochShare", "epochPrice",
             "epochMissed", "epochSizing", "ratioFees", "ratioShare", "ratioPrice", "ratioMissed", "ratioSizing",
-            "leadFeeDragAtStart", "withThresholds", "holdingSymbols", "lots", "cost", "activeCount", "fillCount", "failures",
-            "lastFailure",
+            "leadFeeDragAtStart", "withThresholds", "holdingSymbols", "lots", "cost", "activeCount", "fillCount", "failureRow",
+            "failureTally",
         ]
         #expect(Set(Mirror(reflecting: engine.leads[0].book).children.compactMap(\.label)) == book)
         let lead: Set<String> = [

@@ -81,11 +81,13 @@ public struct CopyBook: Sendable {
     public internal(set) var ratioSizing: [Int64] = []
     /// The lead's cumulative fee drag (NAV points) when the copy started; at the stop, the drag over its life.
     public internal(set) var leadFeeDragAtStart: [Int64] = []
-    /// Copy fills of each copy, and its failed copy orders by reason (`failures[reason.index][slot]`) with the event
-    /// of the last: what a copy's summary shows without reading its history from the database.
+    /// Copy fills of each copy: what a copy's summary shows without reading its history from the database.
     public internal(set) var fillCount: [Int32] = []
-    public internal(set) var failures: [[Int32]] = Array(repeating: [], count: FailedCopyOrder.Reason.allCases.count)
-    public internal(set) var lastFailure: [[Int32]] = Array(repeating: [], count: FailedCopyOrder.Reason.allCases.count)
+    /// Failed copy orders by reason with the event of the last, for the copies that had any (few do: 472 of 100,000
+    /// in `bench soak`): `failureRow[slot]` is the copy's row in `failureTally`, -1 for none; a row is one count per
+    /// reason, then one last event per reason (`failureCount`, `lastFailure`, `failureSummary`).
+    public internal(set) var failureRow: [Int32] = []
+    public internal(set) var failureTally: [Int32] = []
     /// How many active copies have a stop loss or take profit (zero lets price updates skip the check).
     public internal(set) var withThresholds = 0
     /// Venue symbol index of each holding column.
@@ -144,10 +146,7 @@ public struct CopyBook: Sendable {
         }
         leadFeeDragAtStart.append(leadFeeDrag)
         fillCount.append(0)
-        for r in failures.indices {
-            failures[r].append(0)
-            lastFailure[r].append(-1)
-        }
+        failureRow.append(-1)
         navAtStop.append(0)
         leadNavAtStop.append(0)
         if stopLoss != nil || takeProfit != nil { withThresholds += 1 }
@@ -184,10 +183,7 @@ public struct CopyBook: Sendable {
             self[keyPath: column].reserveCapacity(total)
         }
         fillCount.reserveCapacity(total)
-        for r in failures.indices {
-            failures[r].reserveCapacity(total)
-            lastFailure[r].reserveCapacity(total)
-        }
+        failureRow.reserveCapacity(total)
         for c in lots.indices {
             lots[c].reserveCapacity(total)
             cost[c].reserveCapacity(total)
@@ -209,25 +205,65 @@ extension CopyBook {
         total += bytes(epochSizing) + bytes(ratioSizing)
         total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(ratioFees)
         total += bytes(ratioShare) + bytes(ratioPrice) + bytes(ratioMissed) + bytes(leadFeeDragAtStart)
-        total += bytes(fillCount) + failures.reduce(0) { $0 + bytes($1) } + lastFailure.reduce(0) { $0 + bytes($1) }
+        total += bytes(fillCount) + bytes(failureRow) + bytes(failureTally)
         for id in ids where id.utf8.count > 15 { total += id.utf8.count }
         return total
     }
 }
 
 extension CopyBook {
+    private static var reasons: Int { FailedCopyOrder.Reason.allCases.count }
+
     /// Counts a failed copy order against its copy.
     mutating func countFailure(_ f: FailedCopyOrder) {
-        let (r, slot) = (f.reason.index, Int(f.slot))
-        failures[r][slot] += 1
-        lastFailure[r][slot] = f.event
+        let slot = Int(f.slot)
+        if failureRow[slot] < 0 {
+            failureRow[slot] = Int32(failureTally.count / (2 * Self.reasons))
+            failureTally += Array(repeating: 0, count: Self.reasons) + Array(repeating: -1, count: Self.reasons)
+        }
+        let base = Int(failureRow[slot]) * 2 * Self.reasons
+        failureTally[base + f.reason.index] += 1
+        failureTally[base + Self.reasons + f.reason.index] = f.event
+    }
+
+    /// How many copy orders of the copy in `slot` failed for `reason`.
+    public func failureCount(_ slot: Int, _ reason: FailedCopyOrder.Reason) -> Int {
+        let row = Int(failureRow[slot])
+        return row < 0 ? 0 : Int(failureTally[row * 2 * Self.reasons + reason.index])
+    }
+
+    /// The event of the last copy order of the copy in `slot` that failed for `reason` (-1: none).
+    public func lastFailure(_ slot: Int, _ reason: FailedCopyOrder.Reason) -> Int {
+        let row = Int(failureRow[slot])
+        return row < 0 ? -1 : Int(failureTally[row * 2 * Self.reasons + Self.reasons + reason.index])
     }
 
     /// A copy's failed copy orders by reason: how many, and the event of the last; reasons with none left out.
     public func failureSummary(_ slot: Int) -> [(reason: FailedCopyOrder.Reason, count: Int, lastEvent: Int)] {
         FailedCopyOrder.Reason.allCases.compactMap { reason in
-            let n = failures[reason.index][slot]
-            return n > 0 ? (reason, Int(n), Int(lastFailure[reason.index][slot])) : nil
+            let n = failureCount(slot, reason)
+            return n > 0 ? (reason, n, lastFailure(slot, reason)) : nil
+        }
+    }
+
+    /// The counts (or last events) of one reason for every slot: the column form snapshots store.
+    func failureColumn(_ reason: Int, last: Bool) -> [Int32] {
+        let offset = (last ? Self.reasons : 0) + reason
+        return failureRow.map { $0 < 0 ? (last ? -1 : 0) : failureTally[Int($0) * 2 * Self.reasons + offset] }
+    }
+
+    /// Sets the failure counts from their column form (`counts[reason][slot]`, `last[reason][slot]`).
+    mutating func setFailures(counts: [[Int32]], last: [[Int32]]) {
+        failureRow = []
+        failureTally = []
+        failureRow.reserveCapacity(count)
+        for slot in 0..<count {
+            guard counts.contains(where: { $0[slot] != 0 }) else {
+                failureRow.append(-1)
+                continue
+            }
+            failureRow.append(Int32(failureTally.count / (2 * Self.reasons)))
+            failureTally += counts.map { $0[slot] } + last.map { $0[slot] }
         }
     }
 }

@@ -47,10 +47,7 @@ extension Engine {
     // MARK: Time of an event
 
     /// The time of the command at `event`, when the engine saw it through `execute`.
-    public func time(ofEvent event: Int) -> Int64? {
-        let k = moments.firstIndex(notBefore: { $0.event < event })
-        return k < moments.count && moments[k].event == event ? moments[k].time : nil
-    }
+    public func time(ofEvent event: Int) -> Int64? { moments.time(ofEvent: event) }
 
     /// The engine's clock: the time of the last command it accepted (zero before any).
     public var now: Int64 { moments.last?.time ?? 0 }

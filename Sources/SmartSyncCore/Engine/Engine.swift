@@ -138,7 +138,7 @@ public struct Engine: Sendable {
     var historyReleased = false
     var nextOrderNumber = 1
     /// The moment of every command the engine accepted, in order (event → time for what refers to events only).
-    public internal(set) var moments: [Moment] = []
+    public internal(set) var moments = MomentLog()
     /// Changes a follower made to a running copy (investment, stop loss, take profit), in order.
     public internal(set) var copyEvents: [CopyEvent] = []
     /// Every order placed, in id order: its request, status and what it executed.

@@ -49,7 +49,11 @@ extension Engine {
         w.array(copyFillBatches) { $0.ints($1) }
         w.array(failuresByLead) { $0.ints($1) }
         w.int(nextOrderNumber)
-        w.array(moments) { $0.moment($1) }
+        w.int(moments.count)  // the bytes of an array of moments
+        for m in moments {
+            w.moment(m)
+            if w.bytes.count >= w.chunkBytes { w.flush() }
+        }
         w.array(copyEvents) { $0.copyEvent($1) }
         w.array(orders) { $0.placedOrder($1) }
         w.array(failureEvents) { $0.ints($1) }
@@ -99,7 +103,8 @@ extension Engine {
         copyFillBatches = try r.array { r in try r.ints() }
         failuresByLead = try r.array { r in try r.ints() }
         nextOrderNumber = try r.int()
-        moments = try r.array { r in try r.moment() }
+        moments = MomentLog()
+        for _ in 0..<(try r.count()) { moments.append(try r.moment()) }
         copyEvents = try r.array { r in try r.copyEvent() }
         orders = try r.array { r in try r.placedOrder() }
         failureEvents = try r.array { r in try r.ints() }

@@ -217,8 +217,8 @@ struct SnapshotReader {
         b.ratioSizing = try i64s()
         b.leadFeeDragAtStart = try i64s()
         b.fillCount = try i32s()
-        b.failures = try array { r in try r.i32s() }
-        b.lastFailure = try array { r in try r.i32s() }
+        let failures = try array { r in try r.i32s() }
+        let lastFailure = try array { r in try r.i32s() }
         b.withThresholds = try int()
         b.holdingSymbols = try ints()
         b.lots = try array { r in try r.i64s() }
@@ -227,10 +227,10 @@ struct SnapshotReader {
         let n = b.ids.count
         var columns: [Int] = [b.users.count, b.status.count, b.mode.count, b.stopLoss.count, b.takeProfit.count, b.stopReason.count]
         columns += [b.startedEvent.count, b.stoppedEvent.count, b.fillCount.count]
-        guard b.failures.count == FailedCopyOrder.Reason.allCases.count, b.lastFailure.count == b.failures.count else {
+        guard failures.count == FailedCopyOrder.Reason.allCases.count, lastFailure.count == failures.count else {
             throw SnapshotError("a copy book's failure counts are not one column per reason")
         }
-        columns += (b.failures + b.lastFailure).map(\.count)
+        columns += (failures + lastFailure).map(\.count)
         let wide: [[Int64]] = [
             b.amountPerOrder, b.cash, b.totalIn, b.totalOut, b.realizedPnl, b.feesPaid, b.profitSharePaid, b.units,
             b.leadNavAtStart, b.navAtStop, b.leadNavAtStop, b.epochFees, b.epochShare, b.epochPrice, b.epochMissed,
@@ -241,6 +241,7 @@ struct SnapshotReader {
         guard columns.allSatisfy({ $0 == n }),
             [b.extra.count, b.sizingExtra.count, b.lots.count, b.cost.count].allSatisfy({ $0 == b.holdingSymbols.count })
         else { throw SnapshotError("the copy book's columns differ in length") }
+        b.setFailures(counts: failures, last: lastFailure)
         return b
     }
 

@@ -179,8 +179,10 @@ struct SnapshotWriter {
         for column in [b.ratioFees, b.ratioShare, b.ratioPrice, b.ratioMissed, b.ratioSizing] { i64s(column) }
         i64s(b.leadFeeDragAtStart)
         i32s(b.fillCount)
-        array(b.failures) { $0.i32s($1) }
-        array(b.lastFailure) { $0.i32s($1) }
+        // One column per reason, as the book kept them before they became sparse (the same bytes, format 2).
+        let reasons = Array(FailedCopyOrder.Reason.allCases.indices)
+        array(reasons) { $0.i32s(b.failureColumn($1, last: false)) }
+        array(reasons) { $0.i32s(b.failureColumn($1, last: true)) }
         int(b.withThresholds)
         ints(b.holdingSymbols)
         array(b.lots) { $0.i64s($1) }
