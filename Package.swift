@@ -62,6 +62,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.
+        .target(name: "SmartSyncFIX"),
         .executableTarget(
             name: "smartsync",
             dependencies: [
@@ -77,6 +79,7 @@ let package = Package(
             name: "SmartSyncCoreTests",
             dependencies: ["SmartSyncCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "SmartSyncFIXTests", dependencies: ["SmartSyncFIX"]),
         .testTarget(
             name: "SmartSyncScenarioTests",
             dependencies: ["SmartSyncScenario", "SmartSyncCore"]
