@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -63,7 +64,10 @@ let package = Package(
             ]
         ),
         // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.
-        .target(name: "SmartSyncFIX"),
+        .target(
+            name: "SmartSyncFIX",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "smartsync",
             dependencies: [
@@ -79,7 +83,7 @@ let package = Package(
             name: "SmartSyncCoreTests",
             dependencies: ["SmartSyncCore", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "SmartSyncFIXTests", dependencies: ["SmartSyncFIX"]),
+        .testTarget(name: "SmartSyncFIXTests", dependencies: ["SmartSyncFIX", "SmartSyncCore"]),
         .testTarget(
             name: "SmartSyncScenarioTests",
             dependencies: ["SmartSyncScenario", "SmartSyncCore"]

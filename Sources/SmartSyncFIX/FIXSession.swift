@@ -57,6 +57,8 @@ public struct FIXSession: Sendable {
     public private(set) var sent: [Int: FIXMessage] = [:]
     /// Messages that arrived after a gap, held until it is filled.
     private var held: [Int: FIXMessage] = [:]
+    /// Numbers among `held` already processed when they came (a Logon ahead of the expected number).
+    private var processedAhead: Set<Int> = []
     /// The gap we asked to be sent again (its end is the number before the first held message), if any.
     public private(set) var resendRequested: ClosedRange<Int>?
     private var lastSent: Int64 = 0
@@ -71,15 +73,23 @@ public struct FIXSession: Sendable {
 
     // MARK: Steps
 
-    /// Starts a session on a new connection: the Logon to send.
-    public mutating func connect(now: Int64) -> Output {
+    /// Starts a session on a new connection: the Logon to send. `resetSequence` starts both sides' numbers again
+    /// at 1 (ResetSeqNumFlag, 141=Y): for a session's first logon, never to skip a gap.
+    public mutating func connect(now: Int64, resetSequence: Bool = false) -> Output {
         status = .logonSent
+        if resetSequence {
+            sequence = Sequence()
+            sent = [:]
+        }
         held = [:]
+        processedAhead = []
         resendRequested = nil
         testRequestSent = nil
         lastReceived = now
         var out = Output()
-        out.send.append(stamp(FIXMessage([.init(35, "A"), .init(FIX.Tag.encryptMethod, "0"), .init(FIX.Tag.heartBtInt, String(configuration.heartbeatSeconds))]), now: now))
+        var logon: [FIXMessage.Field] = [.init(35, "A"), .init(FIX.Tag.encryptMethod, "0"), .init(FIX.Tag.heartBtInt, String(configuration.heartbeatSeconds))]
+        if resetSequence { logon.append(.init(FIX.Tag.resetSeqNumFlag, "Y")) }
+        out.send.append(stamp(FIXMessage(logon), now: now))
         return out
     }
 
@@ -152,8 +162,11 @@ public struct FIXSession: Sendable {
         if seq > sequence.nextIncoming {
             // A gap: hold this one and ask for what is missing (once per gap). A Logon is processed at once (its
             // number may be ahead after the other side restarted), and the gap is asked for after it.
-            if message.msgType == "A" { process(message, into: &out, now: now) }
-            else { held[seq] = message }
+            held[seq] = message
+            if message.msgType == "A" {
+                process(message, into: &out, now: now)
+                processedAhead.insert(seq)
+            }
             let gap = sequence.nextIncoming...(seq - 1)
             if resendRequested.map({ !$0.contains(gap.lowerBound) }) ?? true {
                 resendRequested = gap
@@ -163,9 +176,8 @@ public struct FIXSession: Sendable {
             return out
         }
         process(message, into: &out, now: now)
-        guard out.disconnect == nil else { return out }
-        advance(past: message, seq: seq)
-        deliverHeld(into: &out, now: now)
+        advance(past: message, seq: seq)  // a Logout too: it was in sequence and is answered
+        if out.disconnect == nil { deliverHeld(into: &out, now: now) }
         return out
     }
 
@@ -205,9 +217,9 @@ public struct FIXSession: Sendable {
     /// What was held behind a gap that is now filled, in order.
     private mutating func deliverHeld(into out: inout Output, now: Int64) {
         while let next = held.removeValue(forKey: sequence.nextIncoming) {
-            process(next, into: &out, now: now)
-            if out.disconnect != nil { return }
+            if processedAhead.remove(sequence.nextIncoming) == nil { process(next, into: &out, now: now) }
             advance(past: next, seq: sequence.nextIncoming)
+            if out.disconnect != nil { return }
         }
         held = held.filter { $0.key > sequence.nextIncoming }
         if let asked = resendRequested, sequence.nextIncoming > asked.upperBound { resendRequested = nil }

@@ -1,0 +1,149 @@
+import NIOCore
+import NIOPosix
+
+/// A FIX 4.4 initiator over TCP (SwiftNIO): connects, runs a `FIXSession` over the connection and hands `body` a
+/// `FIXLink` to send application messages and receive the venue's, in sequence order, each once.
+public enum FIXInitiator {
+    public struct Disconnected: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Connects to `host:port`, logs on with `session`, runs `body`, then logs out and closes. Returns what `body`
+    /// returned and the session's numbers at the end (for the store to keep across restarts).
+    public static func run<T: Sendable>(
+        host: String, port: Int, session: FIXSession, resetSequence: Bool = false, clock: @escaping @Sendable () -> Int64,
+        _ body: @Sendable (FIXLink) async throws -> T
+    ) async throws -> (result: T, sequence: FIXSession.Sequence) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            let link = FIXLink(session: session, outbound: outbound, clock: clock)
+            try await link.start(resetSequence: resetSequence)
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    do {
+                        for try await buffer in inbound { try await link.received(buffer) }
+                        await link.closed("the venue closed the connection")
+                    } catch {
+                        await link.closed("\(error)")
+                    }
+                    return nil
+                }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: .milliseconds(500))
+                        try await link.tick()
+                    }
+                    return nil
+                }
+                let result = try await body(link)
+                try await link.logout()
+                group.cancelAll()
+                return (result, await link.sequence)
+            }
+        }
+    }
+}
+
+/// One logged-on connection, as `FIXInitiator.run` hands it to its body.
+public actor FIXLink {
+    private var session: FIXSession
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let clock: @Sendable () -> Int64
+    private var buffer: [UInt8] = []
+    private var delivered: [FIXMessage] = []
+    private var waiting: [CheckedContinuation<FIXMessage, any Error>] = []
+    private var activeWaiters: [CheckedContinuation<Void, any Error>] = []
+    private var closedReason: String?
+    /// Every message sent and received, in order, as text with | for SOH (what the session did, for tests and logs).
+    public private(set) var transcript: [String] = []
+
+    init(session: FIXSession, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, clock: @escaping @Sendable () -> Int64) {
+        self.session = session
+        self.outbound = outbound
+        self.clock = clock
+    }
+
+    public var sequence: FIXSession.Sequence { session.sequence }
+    public var status: FIXSession.Status { session.status }
+
+    func start(resetSequence: Bool) async throws { try await handle(session.connect(now: clock(), resetSequence: resetSequence)) }
+
+    /// Waits until the venue answered the Logon.
+    public func loggedOn() async throws {
+        if session.status == .active { return }
+        if let closedReason { throw FIXInitiator.Disconnected(description: closedReason) }
+        try await withCheckedThrowingContinuation { activeWaiters.append($0) }
+    }
+
+    /// Sends an application message (MsgType first, then its body fields); returns it as sent.
+    @discardableResult
+    public func send(_ message: FIXMessage) async throws -> FIXMessage {
+        if let closedReason { throw FIXInitiator.Disconnected(description: closedReason) }
+        let stamped = session.send(message, now: clock())
+        try await write([stamped])
+        return stamped
+    }
+
+    /// The next application message from the venue (waits for it).
+    public func next() async throws -> FIXMessage {
+        if !delivered.isEmpty { return delivered.removeFirst() }
+        if let closedReason { throw FIXInitiator.Disconnected(description: closedReason) }
+        return try await withCheckedThrowingContinuation { waiting.append($0) }
+    }
+
+    func received(_ bytes: ByteBuffer) async throws {
+        buffer += bytes.readableBytesView
+        while let (message, length) = try FIXParser.parse(buffer[...]) {
+            buffer.removeFirst(length)
+            transcript.append("in  " + message.readable)
+            try await handle(session.receive(message, now: clock()))
+        }
+    }
+
+    func tick() async throws { try await handle(session.tick(now: clock())) }
+
+    func logout() async throws {
+        guard closedReason == nil, session.status == .active else { return }
+        try await write(session.logout(now: clock()).send)
+        // The venue's Logout in answer ends the reading loop; give it a moment.
+        for _ in 0..<40 where closedReason == nil && session.status != .disconnected {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
+    func closed(_ reason: String) {
+        if closedReason == nil { closedReason = reason }
+        session.disconnected()
+        for w in waiting { w.resume(throwing: FIXInitiator.Disconnected(description: closedReason!)) }
+        for w in activeWaiters { w.resume(throwing: FIXInitiator.Disconnected(description: closedReason!)) }
+        waiting = []
+        activeWaiters = []
+    }
+
+    private func handle(_ out: FIXSession.Output) async throws {
+        try await write(out.send)
+        for message in out.deliver {
+            if waiting.isEmpty { delivered.append(message) } else { waiting.removeFirst().resume(returning: message) }
+        }
+        if session.status == .active {
+            for w in activeWaiters { w.resume() }
+            activeWaiters = []
+        }
+        if let reason = out.disconnect {
+            closed(reason)
+            outbound.finish()
+        }
+    }
+
+    private func write(_ messages: [FIXMessage]) async throws {
+        for message in messages {
+            transcript.append("out " + message.readable)
+            try await outbound.write(ByteBuffer(bytes: try message.encoded()))
+        }
+    }
+}
