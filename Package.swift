@@ -66,7 +66,7 @@ let package = Package(
         // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.
         .target(
             name: "SmartSyncFIX",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: ["SmartSyncCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .executableTarget(
             name: "smartsync",

@@ -79,4 +79,31 @@ struct FIXVenueTests {
         #expect(next[11] == id + "-2" && next[39] == "2" && next[43] == nil)
         #expect(second.sequence.nextIncoming > first.sequence.nextIncoming)
     }
+
+    /// What the executor does not do is refused through FIX, and read as refusals: a market order (it takes limit
+    /// orders only) gets a session Reject, an OrderCancelRequest (it has no handler) a BusinessMessageReject.
+    @Test(.enabled(if: address != nil, "SMARTSYNC_TEST_FIX is not set: start scripts/fix-venue and set it to host:port"))
+    func whatTheVenueRefusesIsReadAsRefusals() async throws {
+        let (host, port) = try #require(Self.address)
+        let id = "R\(Self.clock())"
+        let market = try FIXOrders.newOrderSingle(
+            clientOrderID: id, symbol: "ETH-USDT", side: .buy, size: .quantity(Fixed(1)), kind: .market, transactTime: Self.clock())
+        let cancel = FIXOrders.cancelRequest(
+            clientOrderID: id + "-c", original: id, symbol: "ETH-USDT", side: .buy, quantity: Fixed(1), transactTime: Self.clock())
+        let (reports, _) = try await FIXInitiator.run(
+            host: host, port: port, session: FIXSession(configuration: Self.config), resetSequence: true, clock: Self.clock
+        ) { link in
+            try await link.loggedOn()
+            let sentMarket = try await link.send(market)
+            let first = try await link.next()
+            let sentCancel = try await link.send(cancel)
+            let second = try await link.next()
+            return (first, sentMarket[34], second, sentCancel[34])
+        }
+        let (first, marketSeq, second, cancelSeq) = reports
+        let reject = try #require(try FIXOrders.report(first))
+        #expect(first.msgType == "3" && first[45] == marketSeq && reject.refusal?.contains("session Reject of our message \(marketSeq ?? "")") == true)
+        let business = try #require(try FIXOrders.report(second))
+        #expect(second.msgType == "j" && second[45] == cancelSeq && business.refusal?.contains("BusinessMessageReject of our F message") == true)
+    }
 }
