@@ -21,7 +21,7 @@ public enum FIXInitiator {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            let link = FIXLink(session: session, outbound: outbound, clock: clock)
+            let link = FIXLink(session: session, outbound: outbound, connection: channel.channel, clock: clock)
             try await link.start(resetSequence: resetSequence)
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
@@ -40,8 +40,16 @@ public enum FIXInitiator {
                     }
                     return nil
                 }
-                let result = try await body(link)
-                try await link.logout()
+                let result: T
+                do {
+                    result = try await body(link)
+                    try await link.logout()
+                } catch {
+                    // Closing ends the reading task, so the group can finish.
+                    channel.channel.close(promise: nil)
+                    throw error
+                }
+                channel.channel.close(promise: nil)
                 group.cancelAll()
                 return (result, await link.sequence)
             }
@@ -53,6 +61,7 @@ public enum FIXInitiator {
 public actor FIXLink {
     private var session: FIXSession
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private let connection: any Channel
     private let clock: @Sendable () -> Int64
     private var buffer: [UInt8] = []
     private var delivered: [FIXMessage] = []
@@ -62,9 +71,13 @@ public actor FIXLink {
     /// Every message sent and received, in order, as text with | for SOH (what the session did, for tests and logs).
     public private(set) var transcript: [String] = []
 
-    init(session: FIXSession, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, clock: @escaping @Sendable () -> Int64) {
+    init(
+        session: FIXSession, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, connection: any Channel,
+        clock: @escaping @Sendable () -> Int64
+    ) {
         self.session = session
         self.outbound = outbound
+        self.connection = connection
         self.clock = clock
     }
 
@@ -136,7 +149,7 @@ public actor FIXLink {
         }
         if let reason = out.disconnect {
             closed(reason)
-            outbound.finish()
+            connection.close(promise: nil)
         }
     }
 

@@ -106,4 +106,28 @@ struct FIXVenueTests {
         let business = try #require(try FIXOrders.report(second))
         #expect(second.msgType == "j" && second[45] == cancelSeq && business.refusal?.contains("BusinessMessageReject of our F message") == true)
     }
+
+    struct Stop: Error {}
+
+    /// A body that fails ends the connection and the call at once (no task left waiting for the venue).
+    @Test(.enabled(if: address != nil, "SMARTSYNC_TEST_FIX is not set: start scripts/fix-venue and set it to host:port"))
+    func aFailingBodyClosesTheConnection() async throws {
+        let (host, port) = try #require(Self.address)
+        let started = ContinuousClock.now
+        await #expect(throws: Stop.self) {
+            _ = try await FIXInitiator.run(
+                host: host, port: port, session: FIXSession(configuration: Self.config), resetSequence: true, clock: Self.clock
+            ) { link in
+                try await link.loggedOn()
+                throw Stop()
+            }
+        }
+        #expect(started.duration(to: .now) < .seconds(5))
+    }
+
+    @Test func nobodyListeningIsAnErrorNotAHang() async {
+        await #expect(throws: (any Error).self) {
+            _ = try await FIXInitiator.run(host: "127.0.0.1", port: 1, session: FIXSession(configuration: Self.config), clock: Self.clock) { _ in 0 }
+        }
+    }
 }
