@@ -9,11 +9,14 @@ public enum FIXInitiator {
     }
 
     /// Connects to `host:port`, logs on with `session`, runs `body`, then logs out and closes. Returns what `body`
-    /// returned and the session's numbers at the end (for the store to keep across restarts).
+    /// returned, the session's numbers at the end and the venue's messages `body` did not take (they are counted in
+    /// `nextIncoming`, so the venue will not send them again). `persist` is called with the numbers after every
+    /// change, also when the run ends in an error, so that a store keeps them across restarts.
     public static func run<T: Sendable>(
         host: String, port: Int, session: FIXSession, resetSequence: Bool = false, clock: @escaping @Sendable () -> Int64,
+        persist: @escaping @Sendable (FIXSession.Sequence) -> Void = { _ in },
         _ body: @Sendable (FIXLink) async throws -> T
-    ) async throws -> (result: T, sequence: FIXSession.Sequence) {
+    ) async throws -> (result: T, sequence: FIXSession.Sequence, undelivered: [FIXMessage]) {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -21,7 +24,7 @@ public enum FIXInitiator {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            let link = FIXLink(session: session, outbound: outbound, connection: channel.channel, clock: clock)
+            let link = FIXLink(session: session, outbound: outbound, connection: channel.channel, clock: clock, persist: persist)
             try await link.start(resetSequence: resetSequence)
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
@@ -30,6 +33,7 @@ public enum FIXInitiator {
                         await link.closed("the venue closed the connection")
                     } catch {
                         await link.closed("\(error)")
+                        channel.channel.close(promise: nil)
                     }
                     return nil
                 }
@@ -51,7 +55,7 @@ public enum FIXInitiator {
                 }
                 channel.channel.close(promise: nil)
                 group.cancelAll()
-                return (result, await link.sequence)
+                return (result, await link.sequence, await link.undelivered)
             }
         }
     }
@@ -63,6 +67,11 @@ public actor FIXLink {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private let connection: any Channel
     private let clock: @Sendable () -> Int64
+    private let persist: @Sendable (FIXSession.Sequence) -> Void
+    /// Encoded messages waiting to be written, in sequence order, and whether a write is in progress: a write
+    /// suspends the actor, and a message stamped meanwhile must not overtake the one being written.
+    private var queue: [ByteBuffer] = []
+    private var writing = false
     private var buffer: [UInt8] = []
     private var delivered: [FIXMessage] = []
     private var waiting: [CheckedContinuation<FIXMessage, any Error>] = []
@@ -73,15 +82,18 @@ public actor FIXLink {
 
     init(
         session: FIXSession, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, connection: any Channel,
-        clock: @escaping @Sendable () -> Int64
+        clock: @escaping @Sendable () -> Int64, persist: @escaping @Sendable (FIXSession.Sequence) -> Void
     ) {
         self.session = session
         self.outbound = outbound
         self.connection = connection
+        self.persist = persist
         self.clock = clock
     }
 
     public var sequence: FIXSession.Sequence { session.sequence }
+    /// The venue's application messages received and not yet taken with `next()`.
+    public var undelivered: [FIXMessage] { delivered }
     public var status: FIXSession.Status { session.status }
 
     func start(resetSequence: Bool) async throws { try await handle(session.connect(now: clock(), resetSequence: resetSequence)) }
@@ -98,6 +110,7 @@ public actor FIXLink {
     public func send(_ message: FIXMessage) async throws -> FIXMessage {
         if let closedReason { throw FIXInitiator.Disconnected(description: closedReason) }
         let stamped = session.send(message, now: clock())
+        persist(session.sequence)
         try await write([stamped])
         return stamped
     }
@@ -111,7 +124,7 @@ public actor FIXLink {
 
     func received(_ bytes: ByteBuffer) async throws {
         buffer += bytes.readableBytesView
-        while let (message, length) = try FIXParser.parse(buffer[...]) {
+        while closedReason == nil, let (message, length) = try FIXParser.parse(buffer[...]) {
             buffer.removeFirst(length)
             transcript.append("in  " + message.readable)
             try await handle(session.receive(message, now: clock()))
@@ -139,7 +152,8 @@ public actor FIXLink {
     }
 
     private func handle(_ out: FIXSession.Output) async throws {
-        try await write(out.send)
+        persist(session.sequence)
+        // Delivered before anything is written: a write that fails must not lose what the session already counted.
         for message in out.deliver {
             if waiting.isEmpty { delivered.append(message) } else { waiting.removeFirst().resume(returning: message) }
         }
@@ -147,6 +161,7 @@ public actor FIXLink {
             for w in activeWaiters { w.resume() }
             activeWaiters = []
         }
+        try await write(out.send)
         if let reason = out.disconnect {
             closed(reason)
             connection.close(promise: nil)
@@ -156,7 +171,11 @@ public actor FIXLink {
     private func write(_ messages: [FIXMessage]) async throws {
         for message in messages {
             transcript.append("out " + message.readable)
-            try await outbound.write(ByteBuffer(bytes: try message.encoded()))
+            queue.append(ByteBuffer(bytes: try message.encoded()))
         }
+        guard !writing else { return }  // the write in progress drains the queue, in order
+        writing = true
+        defer { writing = false }
+        while !queue.isEmpty { try await outbound.write(queue.removeFirst()) }
     }
 }

@@ -62,6 +62,8 @@ public enum FIX {
     public static let beginString = "FIX.4.4"
     /// The field separator, SOH.
     public static let soh: UInt8 = 0x01
+    /// The largest BodyLength (9) accepted from a peer: 1 MiB.
+    public static let maximumBodyLength = 1 << 20
 
     /// Tags used by the session and the order messages (FIX 4.4 data dictionary numbers).
     public enum Tag {
@@ -118,6 +120,8 @@ public enum FIXParser {
         guard length.tag == FIX.Tag.bodyLength, let bodyLength = Int(String(decoding: length.value, as: UTF8.self)), bodyLength > 0 else {
             throw FIXError("BodyLength (9) must follow BeginString and be a positive number")
         }
+        // No order message is near this; a larger length is garbage (or an attack) and must not be buffered for.
+        guard bodyLength <= FIX.maximumBodyLength else { throw FIXError("BodyLength (9) \(bodyLength) is over \(FIX.maximumBodyLength)") }
         let bodyStart = length.next
         let trailerStart = bodyStart + bodyLength
         // The trailer is "10=ccc" and SOH: 7 bytes.

@@ -42,7 +42,8 @@ public enum FIXOrders {
         return FIXMessage(fields)
     }
 
-    /// OrderCancelRequest (F) for the rest of `original`, under a new client order id.
+    /// OrderCancelRequest (F) for the rest of `original`, under a new client order id; `quantity` is the original
+    /// order's whole quantity (OrderQty, as FIX 4.4 asks), not what is left of it.
     public static func cancelRequest(
         clientOrderID: String, original: String, symbol: String, side: Side, quantity: Fixed, transactTime: Int64
     ) -> FIXMessage {
@@ -68,6 +69,10 @@ public enum FIXOrders {
         public var venueStatus: VenueOrder.Status?
         /// A refusal of one of our messages (session or business level), with the venue's text.
         public var refusal: String?
+        /// The MsgSeqNum (45) and MsgType (372) of our message a Reject or BusinessMessageReject refuses: the caller
+        /// finds the order it carried (a refused NewOrderSingle is a rejected order).
+        public var refSeqNum: Int?
+        public var refMsgType: String?
     }
 
     /// Reads an ExecutionReport (8), OrderCancelReject (9), Reject (3) or BusinessMessageReject (j); nil for other
@@ -102,11 +107,14 @@ public enum FIXOrders {
                 clientOrderID: message[41] ?? message[11], event: .cancelRejected(reason: message[58] ?? "cancel refused"),
                 venueStatus: message[39].flatMap(status(ordStatus:)))
         case "3":
-            return Report(refusal: "session Reject of our message \(message[45] ?? "?"): \(message[58] ?? "no text") (reason \(message[373] ?? "-"))")
+            return Report(
+                refusal: "session Reject of our message \(message[45] ?? "?"): \(message[58] ?? "no text") (reason \(message[373] ?? "-"))",
+                refSeqNum: message[45].flatMap { Int($0) }, refMsgType: message[372])
         case "j":
             return Report(
                 clientOrderID: message[379],
-                refusal: "BusinessMessageReject of our \(message[372] ?? "?") message \(message[45] ?? "?"): \(message[58] ?? "no text") (reason \(message[380] ?? "-"))")
+                refusal: "BusinessMessageReject of our \(message[372] ?? "?") message \(message[45] ?? "?"): \(message[58] ?? "no text") (reason \(message[380] ?? "-"))",
+                refSeqNum: message[45].flatMap { Int($0) }, refMsgType: message[372])
         default:
             return nil
         }

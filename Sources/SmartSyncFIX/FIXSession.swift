@@ -63,6 +63,8 @@ public struct FIXSession: Sendable {
     public private(set) var resendRequested: ClosedRange<Int>?
     private var lastSent: Int64 = 0
     private var lastReceived: Int64 = 0
+    /// When our Logon went out (a venue that never answers it is given up on).
+    private var logonSentAt: Int64 = 0
     private var testRequestSent: Int64?
 
     public init(configuration: Configuration, sequence: Sequence = Sequence(), sent: [Int: FIXMessage] = [:]) {
@@ -77,6 +79,7 @@ public struct FIXSession: Sendable {
     /// at 1 (ResetSeqNumFlag, 141=Y): for a session's first logon, never to skip a gap.
     public mutating func connect(now: Int64, resetSequence: Bool = false) -> Output {
         status = .logonSent
+        logonSentAt = now
         if resetSequence {
             sequence = Sequence()
             sent = [:]
@@ -116,8 +119,12 @@ public struct FIXSession: Sendable {
     /// went unanswered.
     public mutating func tick(now: Int64) -> Output {
         var out = Output()
-        guard status == .active else { return out }
         let interval = Int64(configuration.heartbeatSeconds) * 1000
+        if status == .logonSent, now - logonSentAt >= max(interval, 10_000) {
+            out.disconnect = "no answer to our Logon in \(max(interval, 10_000) / 1000) s"
+            return out
+        }
+        guard status == .active else { return out }
         if let asked = testRequestSent {
             if now - asked >= interval { out.disconnect = "no answer to a TestRequest in \(configuration.heartbeatSeconds) s" }
         } else if now - lastReceived >= interval + interval / 5 {
@@ -143,6 +150,13 @@ public struct FIXSession: Sendable {
             out.disconnect = "a message without MsgSeqNum (34)"
             return out
         }
+        // A Logon asking to reset the numbers starts the other side's again at its own (1).
+        if message.msgType == "A", message[FIX.Tag.resetSeqNumFlag] == "Y" {
+            sequence.nextIncoming = seq
+            held = [:]
+            processedAhead = []
+            resendRequested = nil
+        }
         // SequenceReset in reset mode moves the expected number whatever the message's own number is.
         if message.msgType == "4", message[FIX.Tag.gapFillFlag] != "Y" {
             if let new = message[FIX.Tag.newSeqNo].flatMap({ Int($0) }), new >= sequence.nextIncoming {
@@ -163,9 +177,12 @@ public struct FIXSession: Sendable {
             // A gap: hold this one and ask for what is missing (once per gap). A Logon is processed at once (its
             // number may be ahead after the other side restarted), and the gap is asked for after it.
             held[seq] = message
-            if message.msgType == "A" {
+            // A Logon, a ResendRequest and a Logout are acted on at once (as QuickFIX does): waiting for the gap
+            // would deadlock two sides that both wait, or hide why the other side leaves.
+            if ["A", "2", "5"].contains(message.msgType) {
                 process(message, into: &out, now: now)
                 processedAhead.insert(seq)
+                if out.disconnect != nil { return out }
             }
             let gap = sequence.nextIncoming...(seq - 1)
             if resendRequested.map({ !$0.contains(gap.lowerBound) }) ?? true {

@@ -51,7 +51,8 @@ struct VenueOrderTests {
         .sent: ["accepted": .accepted, "rejected": .rejected, "fill": .partiallyFilled, "cancelRequested": .sent, "cancelled": .cancelled, "expired": .expired],
         .accepted: ["fill": .partiallyFilled, "cancelRequested": .accepted, "cancelled": .cancelled, "expired": .expired],
         .partiallyFilled: ["fill": .partiallyFilled, "cancelRequested": .partiallyFilled, "cancelled": .cancelled, "expired": .expired],
-        .filled: [:], .cancelled: [:], .rejected: [:], .expired: [:],
+        // A trade report that trails the cancel or the expiry is counted; the order stays final.
+        .filled: [:], .cancelled: ["fill": .cancelled], .rejected: [:], .expired: ["fill": .expired],
     ]
 
     @Test(arguments: Status.allCases)
@@ -65,9 +66,29 @@ struct VenueOrderTests {
             } else {
                 #expect(Self.refused(&o, event) == (status.isFinal ? .afterFinal : .illegalTransition), "\(status) + \(name)")
                 #expect(o == before, "a refused \(name) changed the \(status) order")
-                do { try o.apply(event) } catch { #expect(error.clientOrderID == "L1-7" && error.status == status) }
             }
         }
+    }
+
+    @Test func aRefusalNamesTheOrderAndItsState() throws {
+        var o = try Self.order(in: .filled)
+        do {
+            try o.apply(.cancelled)
+            Issue.record("a filled order was cancelled")
+        } catch {
+            #expect(error.clientOrderID == "L1-7" && error.status == .filled && error.kind == .afterFinal)
+            #expect(error.description == "order L1-7 (filled): afterFinal: the order is filled: no report can change it")
+        }
+    }
+
+    @Test func aTradeReportAfterTheCancelIsCounted() throws {
+        var o = try Self.order(in: .cancelled)
+        try o.apply(Self.fill("E1", 4))
+        #expect(o.status == .cancelled && o.filledQuantity == Fixed(4))
+        #expect(Self.refused(&o, Self.fill("E1", 4)) == .duplicateExecution)
+        #expect(Self.refused(&o, Self.fill("E2", 7)) == .overfill)
+        try o.apply(Self.fill("E2", 6))
+        #expect(o.status == .filled && o.remaining == .zero)
     }
 
     @Test func fillsAddUpAndTheLastOneFills() throws {

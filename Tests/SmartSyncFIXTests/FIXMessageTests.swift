@@ -50,6 +50,17 @@ struct FIXMessageTests {
         }
     }
 
+    /// A BodyLength near Int.max would overflow the arithmetic; anything over 1 MiB is refused before buffering.
+    @Test func aHugeBodyLengthIsRefused() {
+        for length in ["9223372036854775807", "1048577"] {
+            #expect {
+                _ = try FIXParser.parse(Self.wire("8=FIX.4.4|9=\(length)|35=0|")[...])
+            } throws: { error in
+                (error as? FIXError)?.description.contains("is over 1048576") == true
+            }
+        }
+    }
+
     @Test func valuesThatWouldBreakTheFramingAreNotEncoded() {
         #expect(throws: FIXError.self) { _ = try FIXMessage([.init(35, "D"), .init(58, "a\u{01}b")]).encoded() }
         #expect(throws: FIXError.self) { _ = try FIXMessage([.init(35, "D"), .init(58, "")]).encoded() }

@@ -102,6 +102,33 @@ struct FIXSessionTests {
         #expect(s.status == .active && s.sequence == .init(nextOutgoing: 2, nextIncoming: 2))
     }
 
+    @Test func aVenueThatNeverAnswersTheLogonIsLeft() {
+        var s = FIXSession(configuration: Self.config)
+        _ = s.connect(now: Self.t0)
+        #expect(s.tick(now: Self.t0 + 29_999).disconnect == nil)
+        #expect(s.tick(now: Self.t0 + 30_000).disconnect == "no answer to our Logon in 30 s")
+    }
+
+    /// A ResendRequest and a Logout that come ahead of the expected number are acted on at once, not held.
+    @Test func aResendRequestOrLogoutAheadIsActedOnAtOnce() {
+        var s = Self.active()
+        _ = s.send(FIXMessage([.init(35, "D"), .init(11, "L1-1")]), now: Self.t0 + 100)
+        let out = s.receive(Self.venue("2", 5, [.init(7, "2"), .init(16, "0")]), now: Self.t0 + 200)
+        // Our order again first (the venue asked for it), then our own request for the venue's gap 2…4.
+        #expect(out.send.map(\.msgType) == ["D", "2"] && out.send[0][43] == "Y" && out.send[1][7] == "2")
+        var t = Self.active()
+        let bye = t.receive(Self.venue("5", 9, [.init(58, "session closed for the day")]), now: Self.t0 + 300)
+        #expect(bye.disconnect == "the other side logged out: session closed for the day" && bye.send.map(\.msgType) == ["5"])
+    }
+
+    @Test func aResetLogonFromTheVenueStartsItsNumbersAgain() {
+        var s = Self.active()
+        _ = s.receive(Self.execution(2), now: Self.t0 + 10)
+        let out = s.receive(Self.venue("A", 1, [.init(141, "Y")]), now: Self.t0 + 20)
+        #expect(out.disconnect == nil && out.send.isEmpty && s.sequence.nextIncoming == 2)
+        #expect(s.receive(Self.execution(2), now: Self.t0 + 30).deliver.count == 1)
+    }
+
     @Test func aNumberTooLowWithoutPossDupEndsTheSession() {
         var s = Self.active()
         _ = s.receive(Self.execution(2), now: Self.t0 + 10)

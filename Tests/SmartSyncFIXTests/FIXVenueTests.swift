@@ -6,7 +6,7 @@ import Testing
 /// The initiator against a real FIX 4.4 counterparty: QuickFIX's `executor` (`scripts/fix-venue start`), which
 /// fills every limit order whole at its price. Runs when `SMARTSYNC_TEST_FIX` names it (`host:port`, sessions
 /// SMARTSYNC → VENUE), as CI does; skipped, saying so, otherwise.
-@Suite("FIX venue", .serialized)
+@Suite("FIX venue", .serialized, .timeLimit(.minutes(1)))
 struct FIXVenueTests {
     static let address: (host: String, port: Int)? = {
         guard let text = ProcessInfo.processInfo.environment["SMARTSYNC_TEST_FIX"], let colon = text.lastIndex(of: ":"),
@@ -90,7 +90,7 @@ struct FIXVenueTests {
             clientOrderID: id, symbol: "ETH-USDT", side: .buy, size: .quantity(Fixed(1)), kind: .market, transactTime: Self.clock())
         let cancel = FIXOrders.cancelRequest(
             clientOrderID: id + "-c", original: id, symbol: "ETH-USDT", side: .buy, quantity: Fixed(1), transactTime: Self.clock())
-        let (reports, _) = try await FIXInitiator.run(
+        let (reports, _, _) = try await FIXInitiator.run(
             host: host, port: port, session: FIXSession(configuration: Self.config), resetSequence: true, clock: Self.clock
         ) { link in
             try await link.loggedOn()

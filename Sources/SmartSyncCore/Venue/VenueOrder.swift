@@ -89,7 +89,11 @@ public struct VenueOrder: Sendable, Hashable {
             if case .fill(let id, _, _, _) = event, executionIDs.contains(id) {
                 throw refuse(.duplicateExecution, "execution \(id) was applied before")
             }
-            throw refuse(.afterFinal, "the order is \(status.rawValue): no report can change it")
+            // A trade report may trail the venue's cancel or expiry of the rest (nautilus_trader allows Canceled →
+            // Filled for this): it is counted; the order stays final.
+            guard case .fill = event, status == .cancelled || status == .expired else {
+                throw refuse(.afterFinal, "the order is \(status.rawValue): no report can change it")
+            }
         }
         switch event {
         case .sent:
@@ -104,7 +108,9 @@ public struct VenueOrder: Sendable, Hashable {
             rejectReason = reason
             status = .rejected
         case .fill(let id, let quantity, let quote, let fee):
-            guard status.isWorking else { throw refuse(.illegalTransition, "a \(status.rawValue) order cannot execute") }
+            guard status.isWorking || status == .cancelled || status == .expired else {
+                throw refuse(.illegalTransition, "a \(status.rawValue) order cannot execute")
+            }
             guard !executionIDs.contains(id) else { throw refuse(.duplicateExecution, "execution \(id) was applied before") }
             guard quantity > .zero, quote > .zero, fee >= .zero else {
                 throw refuse(.invalidFill, "quantity and quote must be positive and the fee not negative")
@@ -123,7 +129,7 @@ public struct VenueOrder: Sendable, Hashable {
             }
             (filledQuantity, filledQuote, fees) = (q, u, f)
             executionIDs.append(id)
-            status = done ? .filled : .partiallyFilled
+            if status.isWorking || done { status = done ? .filled : .partiallyFilled }
             if done { cancelRequested = false }
         case .cancelRequested:
             guard status.isWorking else { throw refuse(.illegalTransition, "a \(status.rawValue) order cannot be cancelled at the venue") }
