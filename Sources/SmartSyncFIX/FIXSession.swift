@@ -1,3 +1,5 @@
+import SmartSyncCore
+
 /// The FIX 4.4 session layer of an initiator, as a pure state machine: messages and clock ticks in, messages to send
 /// and application messages to deliver out. The TCP transport around it sends what it returns and feeds it what
 /// arrives; the store keeps `sequence` across restarts (FIX sequence numbers outlive connections).
@@ -302,22 +304,8 @@ public struct FIXSession: Sendable {
 /// UTCTimestamp as FIX writes it: `YYYYMMDD-HH:MM:SS.sss`.
 public enum FIXTime {
     public static func format(_ milliseconds: Int64) -> String {
-        let ms = Int((milliseconds % 1000 + 1000) % 1000)
-        let seconds = Int((milliseconds - Int64(ms)) / 1000)
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        func three(_ v: Int) -> String { v < 10 ? "00\(v)" : v < 100 ? "0\(v)" : "\(v)" }
-        return "\(year)\(two(month))\(two(day))-\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(three(ms))"
+        let t = CivilTime(milliseconds: milliseconds)
+        let two = { CivilTime.padded($0, 2) }
+        return "\(t.year)\(two(t.month))\(two(t.day))-\(two(t.hour)):\(two(t.minute)):\(two(t.second)).\(CivilTime.padded(t.millisecond, 3))"
     }
 }

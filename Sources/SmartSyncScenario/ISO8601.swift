@@ -1,3 +1,5 @@
+import SmartSyncCore
+
 /// ISO 8601 times as milliseconds since 1970 (UTC), without Foundation's date formatters.
 public enum ISO8601 {
     /// Parses `2021-05-05`, `2021-05-05T00:00:00Z`, `2021-05-05T00:00:00.250+02:00`.
@@ -57,26 +59,10 @@ public enum ISO8601 {
 
     /// Formats milliseconds since 1970 as `2021-05-05T00:00:00Z` (with `.mmm` when not whole seconds).
     public static func format(_ ms: Int64) -> String {
-        let totalSeconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let millis = Int(ms - totalSeconds * 1000)
-        var days = Int(totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400)
-        let secs = Int(totalSeconds - Int64(days) * 86400)
-        // civil_from_days (Howard Hinnant's algorithm).
-        days += 719468
-        let era = (days >= 0 ? days : days - 146096) / 146097
-        let doe = days - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        var text = "\(y)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))"
-        if millis != 0 {
-            let ms = String(millis)
-            text += "." + String(repeating: "0", count: 3 - ms.count) + ms
-        }
+        let t = CivilTime(milliseconds: ms)
+        let two = { CivilTime.padded($0, 2) }
+        var text = "\(t.year)-\(two(t.month))-\(two(t.day))T\(two(t.hour)):\(two(t.minute)):\(two(t.second))"
+        if t.millisecond != 0 { text += "." + CivilTime.padded(t.millisecond, 3) }
         return text + "Z"
     }
 

@@ -165,16 +165,21 @@ public struct Engine: Sendable {
 
     // MARK: Look-ups
 
-    public func user(named id: String) -> Int? { userIndex.find(id) { users[Int($0)].id }.map { Int($0) } }
-    public func copy(named id: String) -> CopyRef? {
-        copyIndex.find(id) { p in let r = CopyRef(packed: p); return leads[r.lead].book.ids[r.slot] }.map(CopyRef.init(packed:))
+    public func user(named id: String) -> Int? { userIndex.find(id, name: { userID($0) }).map { Int($0) } }
+    public func copy(named id: String) -> CopyRef? { copyIndex.find(id, name: { copyID($0) }).map(CopyRef.init(packed:)) }
+
+    /// The id stored where a look-up payload points: a user's position, a copy's packed reference.
+    private func userID(_ payload: UInt64) -> String { users[Int(payload)].id }
+    private func copyID(_ payload: UInt64) -> String {
+        let r = CopyRef(packed: payload)
+        return leads[r.lead].book.ids[r.slot]
     }
 
     /// Indexes a user just appended to `users`.
     mutating func indexUser(_ u: Int) {
         var index = NameIndex()
         swap(&index, &userIndex)
-        index.insert(users[u].id, UInt64(u)) { users[Int($0)].id }
+        index.insert(users[u].id, UInt64(u), name: { userID($0) })
         swap(&index, &userIndex)
     }
 
@@ -182,10 +187,7 @@ public struct Engine: Sendable {
     mutating func indexCopy(_ ref: CopyRef) {
         var index = NameIndex()
         swap(&index, &copyIndex)
-        index.insert(leads[ref.lead].book.ids[ref.slot], ref.packed) { p in
-            let r = CopyRef(packed: p)
-            return leads[r.lead].book.ids[r.slot]
-        }
+        index.insert(leads[ref.lead].book.ids[ref.slot], ref.packed, name: { copyID($0) })
         swap(&index, &copyIndex)
     }
 
@@ -193,13 +195,10 @@ public struct Engine: Sendable {
     mutating func reserveIndexes(users n: Int, copies c: Int) {
         var index = NameIndex()
         swap(&index, &userIndex)
-        index.reserveCapacity(index.count + n) { users[Int($0)].id }
+        index.reserveCapacity(index.count + n, name: { userID($0) })
         swap(&index, &userIndex)
         swap(&index, &copyIndex)
-        index.reserveCapacity(index.count + c) { p in
-            let r = CopyRef(packed: p)
-            return leads[r.lead].book.ids[r.slot]
-        }
+        index.reserveCapacity(index.count + c, name: { copyID($0) })
         swap(&index, &copyIndex)
     }
     public func hasApplied(fillID: String) -> Bool { appliedFillIDs.contains(fillID) }
