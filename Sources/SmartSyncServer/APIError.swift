@@ -32,7 +32,7 @@ public struct APIError: HTTPResponseError, Sendable {
         case .unknownUser, .unknownSymbol, .unknownCopy, .unknownOrder: status = .notFound
         case .invalidInput, .belowMinimumInvestment, .copyingYourself, .overflow: status = .badRequest
         case .duplicateID, .insufficientFunds, .leadNotActive, .leadFollowerLimit, .followerCopyLimit,
-            .duplicateActiveCopy, .alreadyLeading, .notLeading, .copyNotActive:
+            .duplicateActiveCopy, .alreadyLeading, .notLeading, .copyNotActive, .orderInFlight:
             status = .conflict
         case .requestIDReused: status = .unprocessableContent
         }

@@ -303,6 +303,8 @@ public actor EngineService {
         case .stopCopy(let copy), .adjustInvestment(let copy, _), .setStopLoss(let copy, _), .setTakeProfit(let copy, _):
             return leadOfCopy(copy)
         case .listSymbol, .addUser, .deposit, .withdraw, .price, .updateSettings: return nil
+        // One instance talks to the venue (clusters trade on the simulated market for now).
+        case .venueMode, .venueSent, .venueReport: return nil
         }
     }
 

@@ -43,6 +43,7 @@ extension Engine {
         guard let l = activeLead(of: leadUser) else {
             throw EngineError(.leadNotActive, field: "lead", "\"\(r.lead)\" is not leading")
         }
+        try requireCopiesSettled(lead: l, field: "lead")
         guard r.investment >= settings.minInvestment else {
             throw EngineError(
                 .belowMinimumInvestment, field: "investment",

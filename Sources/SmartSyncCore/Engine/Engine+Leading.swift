@@ -116,7 +116,23 @@ extension Engine {
         // The fan-out's buffers are taken from the engine and put back after; on an error they are simply dropped.
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)
-        let fansOut = leads[l].book.activeCount > 0
+        // At an external venue, copies of a lead whose merged order is in flight wait for it: the fill's ratio is
+        // fixed now and its copies are planned when the lead's copies are settled (`drainVenue`).
+        let waits = venueBook.mode == .external && venueBook.isBusy(lead: l) && leads[l].book.activeCount > 0
+        let fansOut = leads[l].book.activeCount > 0 && !waits
+        if waits {
+            let queued: QueuedFanOut
+            if fill.side == .buy {
+                queued = QueuedFanOut(
+                    leadFillID: fill.id, symbol: s, side: .buy, price: fill.price, limit: limit, a: fill.quote.units,
+                    b: leadEquity(l, override: (s, fill.price)).units)
+            } else {
+                queued = QueuedFanOut(
+                    leadFillID: fill.id, symbol: s, side: .sell, price: fill.price, limit: limit, a: fill.quantity.units,
+                    b: held.units)
+            }
+            venueBook.queued[l, default: []].append(queued)
+        }
         if fansOut {
             if fill.side == .buy {
                 let equity = leadEquity(l, override: (s, fill.price))
@@ -146,7 +162,7 @@ extension Engine {
         }
         leads[l].feesPaid += fill.fee
         leads[l].feeDrag += Self.ratio(fill.fee, leads[l].units).units
-        if fill.side == .sell && fansOut {
+        if fill.side == .sell && (fansOut || waits) {
             scaleDeviations(lead: l, symbol: s, keep: held.units - fill.quantity.units, of: held.units)
         }
         let trade = TradeRecord(

@@ -9,6 +9,7 @@ extension Engine {
     /// The follower stops a copy: sell everything at market, settle profit share, return all cash to main.
     public mutating func stopCopy(_ id: String, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
+        try requireCopiesSettled(lead: ref.lead, field: "copy")
         stopCopies(lead: ref.lead, slots: [ref.slot], reason: .follower, at: moment)
     }
 
@@ -18,6 +19,7 @@ extension Engine {
         let l = try requireActiveLead(user: u, field: "user")
         let ref = try requireActiveCopy(id, field: "copy")
         guard ref.lead == l else { throw EngineError(.unknownCopy, field: "copy", "\"\(id)\" does not copy \"\(leadUser)\"") }
+        try requireCopiesSettled(lead: l, field: "copy")
         stopCopies(lead: l, slots: [ref.slot], reason: .removedByLead, at: moment)
     }
 
@@ -26,6 +28,13 @@ extension Engine {
     public mutating func stopLeading(user id: String, at moment: Moment) throws(EngineError) {
         let u = try requireUser(id, field: "user")
         let l = try requireActiveLead(user: u, field: "user")
+        try requireCopiesSettled(lead: l, field: "user")
+        let open = venueBook.open.filter { if case .lead(l, _) = $0.owner { return true } else { return false } }
+        guard open.isEmpty else {
+            throw EngineError(
+                .orderInFlight, field: "user",
+                "\(open.count) orders of the lead portfolio are open at the venue: cancel them and wait for the venue's answer first")
+        }
         let active = (0..<leads[l].book.count).filter { leads[l].book.status[$0] == .active }
         stopCopies(lead: l, slots: active, reason: .leadStopped, at: moment)
         for o in restingOrders where o.account == .portfolio && o.user == u {
@@ -71,7 +80,17 @@ extension Engine {
             executeMerged(&ws, limit: nil, leadFillID: nil, at: moment)
         }
         swap(&ws, &workspace)
+        // At an external venue the sells are in flight: the copies are settled when they are final.
+        if venueBook.mode == .external && (venueBook.openCopyOrders[l] ?? 0) > 0 {
+            venueBook.stopping[l, default: []].append(PendingStop(slots: slots, reason: reason))
+            return
+        }
+        settleStops(lead: l, slots: slots, reason: reason, at: moment)
+    }
 
+    /// Settles stopped copies once their holdings are sold: moves unsellable dust as it is to the follower's main
+    /// account, settles profit share, returns the cash, and marks them stopped.
+    mutating func settleStops(lead l: Int, slots: [Int], reason: StopReason, at moment: Moment) {
         let leadUser = leads[l].user
         let rate = leads[l].profitShareRate.units
         var book = CopyBook()
@@ -133,6 +152,7 @@ extension Engine {
     public mutating func adjustInvestment(copy id: String, delta: Fixed, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
         guard !delta.isZero else { throw EngineError(.invalidInput, field: "delta", "must not be zero") }
+        try requireCopiesSettled(lead: ref.lead, field: "copy")
         let (l, i) = (ref.lead, ref.slot)
         let user = Int(leads[l].book.users[i])
         if delta.isPositive {
@@ -167,6 +187,11 @@ extension Engine {
             heldBefore[s] = leads[l].book.lots[c][i] * venue.symbols[s].qtyStep.units
         }
         let shortfall = amount.units - leads[l].book.cash[i]
+        if shortfall > 0 && venueBook.mode == .external {
+            throw EngineError(
+                .insufficientFunds, field: "delta",
+                "at an external venue a decrease is taken from the copy's cash only (\(Fixed(units: leads[l].book.cash[i])) USDT); stop the copy to sell its holdings")
+        }
         if shortfall > 0 { try raiseCash(ref, shortfall: shortfall, at: moment) }
         foldTracking(lead: l, slot: i)
         recordWithdrawal(ref, amount: amount.units, equityBefore: equityBefore.units, heldBefore: heldBefore)
@@ -303,6 +328,8 @@ extension Engine {
     /// copies triggered together are liquidated together.
     mutating func checkThresholds(lead l: Int, slots: [Int]? = nil, at moment: Moment) {
         guard leads[l].book.withThresholds > 0 else { return }
+        // At an external venue, checked again when the lead's copy orders in flight are final (`drainVenue`).
+        if venueBook.mode == .external && ((venueBook.openCopyOrders[l] ?? 0) > 0 || !(venueBook.stopping[l]?.isEmpty ?? true)) { return }
         let book = leads[l].book
         var stopLoss: [Int] = []
         var takeProfit: [Int] = []
@@ -347,8 +374,11 @@ extension Engine {
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .main(user: u), to: .lead(l)))
             recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
         case .portfolioToMain:
-            guard amount <= leads[l].cash else {
-                throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the portfolio's cash of \(leads[l].cash) USDT")
+            let held = venueBook.reservedCash { if case .lead(l, _) = $0 { return true } else { return false } }
+            guard amount <= leads[l].cash - held else {
+                throw EngineError(
+                    .insufficientFunds, field: "amount",
+                    "\(amount) USDT exceeds the portfolio's cash of \(leads[l].cash) USDT less \(held) USDT held by open orders")
             }
             leads[l].cash -= amount
             users[u].cash += amount

@@ -80,6 +80,13 @@ extension Engine {
         if let p = request.limitPrice {
             do { try SimulatedVenue.checkPrice(p, symbol) } catch { throw EngineError(.invalidInput, field: "limitPrice", error.rule) }
         }
+        if venueBook.mode == .external {
+            guard let lead else {
+                throw EngineError(
+                    .invalidInput, field: "account", "manual orders of a main account are not sent to an external venue yet")
+            }
+            return try sendLeadOrder(request, user: u, lead: lead, symbol: s, at: moment)
+        }
         let orderID = nextOrderNumber
         guard let limit = request.limitPrice else {
             let size: SimulatedVenue.Size = request.quoteAmount.map { .budget($0) } ?? .quantity(request.quantity!)
@@ -139,6 +146,7 @@ extension Engine {
     /// Cancels a resting order of a user.
     public mutating func cancelOrder(user id: String, orderID: Int) throws(EngineError) {
         let u = try requireUser(id, field: "user")
+        if venueBook.mode == .external { return try requestVenueCancel(user: u, orderID: orderID) }
         guard let k = restingOrders.firstIndex(where: { $0.id == orderID && $0.user == u }) else {
             throw EngineError(.unknownOrder, field: "orderId", "no resting order \(orderID) of \"\(id)\"")
         }

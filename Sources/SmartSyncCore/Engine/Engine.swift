@@ -145,6 +145,8 @@ public struct Engine: Sendable {
     public internal(set) var orders: [PlacedOrder] = []
     /// What the command being applied changed beyond appending to the histories (for its outcome).
     var scratch = OutcomeScratch()
+    /// Orders at an external venue, and the mode that says whether orders go there (DESIGN §3b).
+    public internal(set) var venueBook = VenueBook()
 
     public init(settings: Settings = Settings()) {
         self.settings = settings

@@ -23,6 +23,12 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case updateLead(user: String, profitShareRate: Fixed?, slippageLimit: Fixed?, followerLimit: Int?)
     /// The operator changes settings (nil keeps a value); they apply to what happens from now on.
     case updateSettings(takerFeeRate: Fixed?, minInvestment: Fixed?, maxActiveCopiesPerFollower: Int?, defaultFollowerLimit: Int?)
+    /// Orders execute on the simulated market or go to an external venue (DESIGN §3b).
+    case venueMode(VenueMode)
+    /// The venue adapter sent a logged order.
+    case venueSent(clientOrderID: String)
+    /// What the venue said about one of our orders.
+    case venueReport(VenueReport)
 }
 
 extension Engine {
@@ -75,6 +81,12 @@ extension Engine {
         case .updateSettings(let fee, let minimum, let maxCopies, let followerLimit):
             try updateSettings(
                 takerFeeRate: fee, minInvestment: minimum, maxActiveCopiesPerFollower: maxCopies, defaultFollowerLimit: followerLimit)
+        case .venueMode(let mode):
+            try setVenueMode(mode)
+        case .venueSent(let id):
+            try markVenueSent(id, at: moment)
+        case .venueReport(let report):
+            try applyVenueReport(report, at: moment)
         }
         if moments.last != moment { moments.append(moment) }
         return outcome(since: marks, at: moment)

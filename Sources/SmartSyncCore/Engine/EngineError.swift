@@ -18,6 +18,8 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case overflow
         /// A request id (Idempotency-Key) reused for a different request.
         case requestIDReused
+        /// A lead's copy order is in flight at an external venue: its copies cannot change until it is done.
+        case orderInFlight
     }
 
     public var code: Code

@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 2
+    public static let snapshotFormat: UInt32 = 3
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -60,6 +60,7 @@ extension Engine {
         w.int(historyReleasedThrough)
         w.int(failedOrdersReleased)
         w.bool(historyReleased)
+        w.venueBook(venueBook)  // format 3
     }
 
     /// Reads what `snapshotBytes()` wrote; throws on bytes that are cut short or do not make sense.
@@ -111,6 +112,7 @@ extension Engine {
         historyReleasedThrough = try r.int()
         failedOrdersReleased = try r.int()
         historyReleased = try r.bool()
+        venueBook = try r.venueBook()
         guard r.isAtEnd else { throw SnapshotError("\(r.remaining) bytes after the end of the state") }
         // Look-ups the state implies.
         reserveIndexes(users: users.count, copies: copyOrder.count)
@@ -135,6 +137,7 @@ extension Engine {
         "feesCollected", "venueBalances", "totalDeposits", "totalWithdrawals", "userIndex", "copyIndex", "copyOrder",
         "appliedFillIDs", "workspace", "copyFillBatches", "failuresByLead", "nextOrderNumber", "moments", "copyEvents",
         "orders", "scratch", "failureEvents", "historyReleasedThrough", "failedOrdersReleased", "historyReleased",
+        "venueBook",
     ]
 }
 

@@ -7,10 +7,26 @@ extension Engine {
         recordPlanMisses(ws.plan)
         let plan = ws.plan.totalLots > 0 ? ws.plan : nil
         guard let plan else { return }
+        if venueBook.mode == .external {
+            sendMerged(plan, limit: limit, leadFillID: leadFillID, at: moment)
+            return
+        }
+        let step = venue.symbols[plan.symbol].qtyStep.units
+        let execution = venue.execute(plan.symbol, plan.side, .quantity(Fixed(units: plan.totalLots * step)), limit: limit)
+        allocateMerged(&ws, execution, leadFillID: leadFillID, recordShortfall: true, at: moment)
+    }
+
+    /// Allocates a merged order's execution to the workspace plan's requests: quantities exactly the requests when
+    /// all executed, else the same fraction for every copy by largest remainder (its shortfall recorded as failed
+    /// orders when `recordShortfall`); quotes as exact products at a single price, else pro rata; fees pro rata, never
+    /// above a copy's stand-alone fee. Then applies the copy fills.
+    mutating func allocateMerged(
+        _ ws: inout FanOutWorkspace, _ execution: Execution, leadFillID: String?, recordShortfall: Bool, at moment: Moment
+    ) {
+        let plan = ws.plan
         let l = plan.lead
         let s = plan.symbol
         let step = venue.symbols[s].qtyStep.units
-        let execution = venue.execute(s, plan.side, .quantity(Fixed(units: plan.totalLots * step)), limit: limit)
         let executedLots = execution.quantity.units / step
         let full = executedLots == plan.totalLots
 
@@ -20,7 +36,7 @@ extension Engine {
                 total: executedLots, weights: plan.lots, weightSum: plan.totalLots, caps: nil, into: &ws.lots,
                 remainders: &ws.remainders)
             let lotPrice = lotValue(s, price: plan.referencePrice)
-            for k in plan.slots.indices where ws.lots[k] < plan.lots[k] {
+            for k in plan.slots.indices where recordShortfall && ws.lots[k] < plan.lots[k] {
                 recordDeviation(
                     .missed, lead: l, slot: Int(plan.slots[k]), symbol: s, side: plan.side,
                     quantity: (plan.lots[k] - ws.lots[k]) * step)

@@ -106,11 +106,13 @@ extension Engine {
         ws.plan.reset(lead: l, symbol: s, side: .buy, referencePrice: price)
         let book = leads[l].book
         let symbol = venue.symbols[s]
+        // At an external venue the merged order may execute anywhere up to its limit, at several prices.
+        let external = venueBook.mode == .external
         let rules = BuyRules(
             lotPrice: lotValue(s, price: price),
-            worstLot: lotValue(s, price: Fixed.max(venue.worstBuyPrice(s, limit: limit), price)),
+            worstLot: lotValue(s, price: Fixed.max(external ? limit ?? price : venue.worstBuyPrice(s, limit: limit), price)),
             // A book walk allocates quote by largest remainder, which can put one unit more on a copy (and its fee).
-            margin: venue.books[s] == nil ? 0 : 2,
+            margin: venue.books[s] == nil && !external ? 0 : 2,
             minLots: symbol.minQty.units / symbol.qtyStep.units,
             minNotional: symbol.minNotional.units,
             rate: settings.takerFeeRate.units)

@@ -10,7 +10,7 @@
 ///
 /// Pure: no clock, no I/O. The venue adapter turns messages into events; the engine applies them as commands in
 /// the log, so replay gives the same orders.
-public struct VenueOrder: Sendable, Hashable {
+public struct VenueOrder: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         /// Logged as an intent, not yet sent.
         case new
@@ -32,7 +32,7 @@ public struct VenueOrder: Sendable, Hashable {
     }
 
     /// What the order asks for: a base quantity, or USDT to spend (a market buy by quote).
-    public enum Size: Sendable, Hashable {
+    public enum Size: Sendable, Hashable, Codable {
         case quantity(Fixed)
         case quote(Fixed)
     }
@@ -70,6 +70,23 @@ public struct VenueOrder: Sendable, Hashable {
     public init(clientOrderID: String, size: Size) {
         self.clientOrderID = clientOrderID
         self.size = size
+    }
+
+    /// An order as a snapshot stored it.
+    init(
+        clientOrderID: String, size: Size, status: Status, venueOrderID: String?, cancelRequested: Bool,
+        filledQuantity: Fixed, filledQuote: Fixed, fees: Fixed, executionIDs: [String], rejectReason: String?
+    ) {
+        self.clientOrderID = clientOrderID
+        self.size = size
+        self.status = status
+        self.venueOrderID = venueOrderID
+        self.cancelRequested = cancelRequested
+        self.filledQuantity = filledQuantity
+        self.filledQuote = filledQuote
+        self.fees = fees
+        self.executionIDs = executionIDs
+        self.rejectReason = rejectReason
     }
 
     /// What is left to execute, in the order's own terms (quantity or USDT).

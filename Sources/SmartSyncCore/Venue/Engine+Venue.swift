@@ -1,0 +1,362 @@
+// Orders at an external venue (DESIGN §3b): the engine logs an order as `new` with a deterministic client order
+// id, the venue adapter sends it and logs `venueSent`, and every answer arrives as a `venueReport` command. A lead
+// order's fills are lead fills; the copies' merged order is immediate-or-cancel at the slippage limit and is
+// allocated once, when the venue has said its last word on it (so every copy gets the same average price and the
+// copies' quantities, quotes and fees add up to the venue's, as on the simulated market).
+
+extension Engine {
+    public var venueMode: VenueMode { venueBook.mode }
+
+    /// Switches between the simulated market and an external venue; only with no order open on either.
+    public mutating func setVenueMode(_ mode: VenueMode) throws(EngineError) {
+        guard mode != venueBook.mode else { return }
+        guard venueBook.openPositions.isEmpty else {
+            throw EngineError(
+                .orderInFlight, field: "venue", "\(venueBook.openPositions.count) orders are open at the venue: they must be final first")
+        }
+        guard restingOrders.isEmpty else {
+            throw EngineError(
+                .invalidInput, field: "venue", "\(restingOrders.count) limit orders rest on the simulated market: cancel them first")
+        }
+        venueBook.mode = mode
+    }
+
+    /// Refuses a change to a lead's copies while its merged orders are in flight (they hold the copies' cash and
+    /// holdings) or lead fills wait to be copied. Such a state lasts one round trip to the venue.
+    func requireCopiesSettled(lead l: Int, field: String) throws(EngineError) {
+        guard venueBook.isBusy(lead: l) else { return }
+        throw EngineError(
+            .orderInFlight, field: field,
+            "a copy order of this lead is in flight at the venue; retry when it is done (usually within a second)")
+    }
+
+    // MARK: Lead orders
+
+    /// Logs a lead portfolio's order for the venue and reserves what it may spend; nothing executes yet.
+    mutating func sendLeadOrder(_ request: OrderRequest, user u: Int, lead l: Int, symbol s: Int, at moment: Moment)
+        throws(EngineError) -> OrderResult
+    {
+        let symbol = venue.symbols[s]
+        let mine: (VenueOrderOwner) -> Bool = { if case .lead(let x, _) = $0 { return x == l } else { return false } }
+        let size: VenueOrder.Size
+        let reserved: Fixed
+        if request.side == .buy {
+            if let limit = request.limitPrice {
+                var quantity = request.quantity ?? .zero
+                if let budget = request.quoteAmount {
+                    quantity = ((try? budget.divided(by: limit, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+                    guard quantity.isPositive, quantity >= symbol.minQty else {
+                        throw EngineError(.invalidInput, field: "quoteAmount", "buys less than minQty \(symbol.minQty) at the limit price")
+                    }
+                }
+                let quote = symbol.quote(quantity: quantity, price: limit) ?? .max
+                try requireMinNotional(quote, symbol, field: request.quoteAmount == nil ? "quantity" : "quoteAmount")
+                size = .quantity(quantity)
+                reserved = try Self.adding(quote, venue.fee(onQuote: quote), field: "quantity")
+            } else if let budget = request.quoteAmount {
+                try requireMinNotional(budget, symbol, field: "quoteAmount")
+                size = .quote(budget)
+                reserved = try Self.adding(budget, venue.fee(onQuote: budget), field: "quoteAmount")
+            } else {
+                throw EngineError(
+                    .invalidInput, field: "quantity",
+                    "a market buy at an external venue gives quoteAmount or a limitPrice: its cost must be known to reserve it")
+            }
+            let available = leads[l].cash - venueBook.reservedCash(mine)
+            guard reserved <= available else {
+                throw EngineError(
+                    .insufficientFunds, field: "quoteAmount",
+                    "may cost \(reserved) USDT with the fee, more than the lead portfolio's \(available) USDT not held by open orders")
+            }
+        } else {
+            let quantity = request.quantity ?? .zero
+            let value = symbol.quote(quantity: quantity, price: request.limitPrice ?? venue.marks[s]) ?? .max
+            try requireMinNotional(value, symbol, field: "quantity")
+            let held = (leads[l].positions[s]?.quantity ?? .zero) - venueBook.reservedQuantity(symbol: s, mine)
+            guard quantity <= held else {
+                throw EngineError(
+                    .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held) not held by open orders")
+            }
+            size = .quantity(quantity)
+            reserved = quantity
+        }
+        let orderID = nextOrderNumber
+        nextOrderNumber += 1
+        orders.append(
+            PlacedOrder(
+                id: orderID, user: u, account: .portfolio, symbol: s, side: request.side,
+                kind: request.limitPrice == nil ? .market : .limit, quantity: request.quantity,
+                quoteAmount: request.quoteAmount, limitPrice: request.limitPrice, event: moment.event, time: moment.time,
+                status: .accepted))
+        noteOrder(orderID)
+        venueBook.add(
+            VenueOrderRecord(
+                order: VenueOrder(clientOrderID: venueBook.nextClientOrderID(), size: size), owner: .lead(lead: l, order: orderID),
+                symbol: s, side: request.side, limitPrice: request.limitPrice, immediateOrCancel: false,
+                event: moment.event, time: moment.time, reserved: reserved))
+        return OrderResult(orderID: orderID)
+    }
+
+    private func requireMinNotional(_ quote: Fixed, _ symbol: Symbol, field: String) throws(EngineError) {
+        guard quote >= symbol.minNotional else {
+            throw EngineError(
+                .invalidInput, field: field, "is worth \(quote) USDT, below minNotional \(symbol.minNotional) USDT")
+        }
+    }
+
+    private static func adding(_ a: Fixed, _ b: Fixed, field: String) throws(EngineError) -> Fixed {
+        guard let sum = try? a.adding(b) else { throw EngineError(.overflow, field: field, "the amount is too large") }
+        return sum
+    }
+
+    /// Asks the venue to cancel a lead's open order (the venue's answer decides what becomes of it).
+    mutating func requestVenueCancel(user u: Int, orderID: Int) throws(EngineError) {
+        guard
+            let k = venueBook.openPositions.first(where: {
+                if case .lead(let l, let id) = venueBook.orders[$0].owner { return id == orderID && leads[l].user == u }
+                return false
+            })
+        else {
+            throw EngineError(.unknownOrder, field: "orderId", "no open order \(orderID) of \"\(users[u].id)\" at the venue")
+        }
+        do {
+            // An order not sent yet is withdrawn; a sent one is asked to be cancelled (the venue answers).
+            if venueBook.orders[k].order.status == .new {
+                try venueBook.orders[k].order.apply(.cancelled)
+                venueBook.openPositions.removeAll { $0 == k }
+                updateOrder(orderID) { o in
+                    o.status = .cancelled
+                    o.cancelReason = "cancelled by its owner before it was sent"
+                }
+            } else {
+                try venueBook.orders[k].order.apply(.cancelRequested)
+            }
+        } catch {
+            throw EngineError(.invalidInput, field: "orderId", error.detail)
+        }
+    }
+
+    // MARK: Copy orders
+
+    /// Logs the copies' merged order of a plan for the venue: immediate-or-cancel at the slippage limit. The copies'
+    /// share of cash (buys, at the limit with the fee) or holdings (sells) is theirs no more until it is allocated:
+    /// nothing else changes the lead's copies while it is in flight.
+    mutating func sendMerged(_ plan: SyncPlan, limit: Fixed?, leadFillID: String?, at moment: Moment) {
+        let (l, s) = (plan.lead, plan.symbol)
+        let symbol = venue.symbols[s]
+        let price = limit ?? slippageLimitPrice(l, s, plan.side, plan.referencePrice)
+        let quantity = Fixed(units: plan.totalLots * symbol.qtyStep.units)
+        let quote = symbol.quote(quantity: quantity, price: price) ?? .max
+        let reserved = plan.side == .buy ? quote + venue.fee(onQuote: quote) : quantity
+        let requests = CopyRequests(
+            slots: plan.slots, lots: plan.lots, cappedByCash: plan.cappedByCash, referencePrice: plan.referencePrice,
+            leadFillID: leadFillID, allocatedLots: Array(repeating: 0, count: plan.slots.count))
+        venueBook.add(
+            VenueOrderRecord(
+                order: VenueOrder(clientOrderID: venueBook.nextClientOrderID(), size: .quantity(quantity)),
+                owner: .copies(lead: l), symbol: s, side: plan.side, limitPrice: price, immediateOrCancel: true,
+                event: moment.event, time: moment.time, reserved: reserved, copies: requests))
+    }
+
+    /// Allocates what a merged order executed since its last allocation to the copies' open requests, with the
+    /// simulated market's exact rules (`allocateMerged`).
+    mutating func allocateVenueCopies(_ k: Int, at moment: Moment) {
+        let record = venueBook.orders[k]
+        guard var requests = record.copies, case .copies(let l) = record.owner else { return }
+        let first = requests.allocatedQuantity.isZero && requests.allocatedLots.allSatisfy { $0 == 0 }
+        let quantity = record.order.filledQuantity - requests.allocatedQuantity
+        let quote = record.order.filledQuote - requests.allocatedQuote
+        let fee = record.order.fees - requests.allocatedFee
+        guard quantity.isPositive || first else { return }
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
+        ws.plan.reset(lead: l, symbol: record.symbol, side: record.side, referencePrice: requests.referencePrice)
+        var rows: [Int] = []
+        for k in requests.slots.indices where requests.lots[k] > requests.allocatedLots[k] {
+            ws.plan.append(Int(requests.slots[k]), lots: requests.lots[k] - requests.allocatedLots[k], capped: requests.cappedByCash[k])
+            rows.append(k)
+        }
+        let shortfall: FailedCopyOrder.Reason = record.order.status == .rejected ? .noLiquidity : .slippageExceeded
+        let execution = Execution(
+            quantity: quantity, quote: quote, fee: fee, singlePrice: first && !record.mixedPrices ? record.singlePrice : nil,
+            shortfall: shortfall)
+        let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
+        allocateMerged(&ws, execution, leadFillID: requests.leadFillID, recordShortfall: first, at: moment)
+        let step = venue.symbols[record.symbol].qtyStep.units
+        let full = quantity.units / step == ws.plan.totalLots
+        for (j, k) in rows.enumerated() { requests.allocatedLots[k] += full ? ws.plan.lots[j] : (j < ws.lots.count ? ws.lots[j] : 0) }
+        swap(&ws, &workspace)
+        requests.allocatedQuantity = record.order.filledQuantity
+        requests.allocatedQuote = record.order.filledQuote
+        requests.allocatedFee = record.order.fees
+        venueBook.orders[k].copies = requests
+        // The lead order whose fill this was counts the copy fills and failures it caused.
+        if let id = requests.leadFillID, let order = leadOrderID(ofFill: id) {
+            let counts = fanOutCounts(journalSince: journalBefore, failedSince: failedBefore)
+            updateOrder(order) { o in
+                o.copyFills += counts.copyFills
+                o.failedCopyOrders += counts.failed
+            }
+        }
+    }
+
+    /// The placed lead order a venue lead fill id (`<client order id>/<execution id>`) belongs to.
+    func leadOrderID(ofFill id: String) -> Int? {
+        guard let slash = id.firstIndex(of: "/"), let record = venueBook.record(String(id[..<slash])),
+            case .lead(_, let order) = record.owner
+        else { return nil }
+        return order
+    }
+
+    /// Once a lead's merged orders are final: settles the copies being stopped, checks stop loss and take profit,
+    /// and copies the lead fills that waited, one merged order at a time.
+    mutating func drainVenue(lead l: Int, at moment: Moment) {
+        while (venueBook.openCopyOrders[l] ?? 0) == 0 {
+            if let stops = venueBook.stopping[l], !stops.isEmpty {
+                venueBook.stopping[l] = nil
+                for stop in stops { settleStops(lead: l, slots: stop.slots, reason: stop.reason, at: moment) }
+                continue
+            }
+            checkThresholds(lead: l, at: moment)
+            if (venueBook.openCopyOrders[l] ?? 0) > 0 || !(venueBook.stopping[l]?.isEmpty ?? true) { continue }
+            guard var queue = venueBook.queued[l], !queue.isEmpty else { return }
+            let next = queue.removeFirst()
+            venueBook.queued[l] = queue.isEmpty ? nil : queue
+            guard leads[l].status == .active, leads[l].book.activeCount > 0 else { continue }
+            var ws = FanOutWorkspace()
+            swap(&ws, &workspace)
+            if next.side == .buy {
+                // Cannot throw for a ratio the lead's own fill already passed; a failure leaves the fill uncopied.
+                if (try? planBuys(
+                    lead: l, symbol: next.symbol, price: next.price, limit: next.limit,
+                    target: .ratio(quote: next.a, leadEquity: next.b), slots: .allActive, event: moment.event,
+                    workspace: &ws)) != nil
+                {
+                    executeMerged(&ws, limit: next.limit, leadFillID: next.leadFillID, at: moment)
+                }
+            } else {
+                planSells(
+                    lead: l, symbol: next.symbol, price: next.price, fraction: (next.a, next.b), slots: .allActive,
+                    event: moment.event, workspace: &ws)
+                executeMerged(&ws, limit: next.limit, leadFillID: next.leadFillID, at: moment)
+            }
+            swap(&ws, &workspace)
+        }
+    }
+
+    // MARK: Reports
+
+    /// Logs that the adapter sent an order (`new` → `sent`).
+    public mutating func markVenueSent(_ clientOrderID: String, at moment: Moment) throws(EngineError) {
+        guard let k = venueBook.positions[clientOrderID] else {
+            throw EngineError(.unknownOrder, field: "clientOrderId", "no order \(clientOrderID) was logged")
+        }
+        do {
+            try venueBook.orders[k].order.apply(.sent)
+        } catch {
+            throw EngineError(.invalidInput, field: "clientOrderId", error.detail)
+        }
+    }
+
+    /// Applies what the venue said about an order. A report the order's state machine refuses (a fill after a
+    /// final state or beyond the size, an execution seen before, an unknown client order id) is recorded in
+    /// `venueBook.refusals`, never applied; only a report missing what its kind needs is an error.
+    public mutating func applyVenueReport(_ report: VenueReport, at moment: Moment) throws(EngineError) {
+        guard let k = venueBook.positions[report.clientOrderID] else {
+            refuseReport(report, "unknownOrder", "no order with this client order id was sent", at: moment)
+            return
+        }
+        var record = venueBook.orders[k]
+        let symbol = venue.symbols[record.symbol]
+        let event: VenueOrder.Event
+        var price = Fixed.zero
+        switch report.kind {
+        case .accepted: event = .accepted(venueOrderID: report.venueOrderID ?? "")
+        case .rejected: event = .rejected(reason: report.reason ?? "no reason given")
+        case .cancelled: event = .cancelled
+        case .expired: event = .expired
+        case .cancelRejected: event = .cancelRejected(reason: report.reason ?? "no reason given")
+        case .fill:
+            guard let id = report.executionID, !id.isEmpty else {
+                throw EngineError(.invalidInput, field: "executionId", "a fill names the venue's execution id")
+            }
+            guard let quantity = report.quantity, let p = report.price else {
+                throw EngineError(.invalidInput, field: report.quantity == nil ? "quantity" : "price", "a fill gives quantity and price")
+            }
+            guard quantity.isPositive, p.isPositive, quantity.isMultiple(of: symbol.qtyStep),
+                let quote = symbol.quote(quantity: quantity, price: p), let total = try? record.order.filledQuote.adding(quote)
+            else {
+                refuseReport(
+                    report, VenueOrderRefusal.Kind.invalidFill.rawValue,
+                    "quantity \(quantity) at \(p) is not a positive multiple of qtyStep \(symbol.qtyStep) at a positive price",
+                    at: moment)
+                return
+            }
+            // The fee of the order's total so far, less what its earlier fills paid: Σ fees = the fee of Σ quotes.
+            let fee = Fixed.max(venue.fee(onQuote: total) - record.order.fees, .zero)
+            event = .fill(executionID: id, quantity: quantity, quote: quote, fee: fee)
+            price = p
+        }
+        let wasFinal = record.order.status.isFinal
+        do {
+            try record.order.apply(event)
+        } catch {
+            refuseReport(report, error.kind.rawValue, error.detail, at: moment)
+            return
+        }
+        if case .fill = event {
+            if let single = record.singlePrice, single != price { record.mixedPrices = true }
+            if record.singlePrice == nil && !record.mixedPrices { record.singlePrice = price }
+        }
+        venueBook.orders[k] = record
+        let nowFinal = record.order.status.isFinal
+        if nowFinal && !wasFinal { venueBook.openPositions.removeAll { $0 == k } }
+
+        switch record.owner {
+        case .lead(let l, let orderID):
+            if case .fill(let id, let quantity, let quote, let fee) = event {
+                let fill = LeadFill(
+                    id: "\(record.clientOrderID)/\(id)", lead: l, symbol: record.symbol, side: record.side,
+                    quantity: quantity, quote: quote, fee: fee, price: price, event: moment.event, time: moment.time)
+                do {
+                    _ = try applyLeadFill(fill)
+                } catch {
+                    refuseReport(report, "notBooked", "the lead fill could not be booked: \(error.message)", at: moment)
+                    return
+                }
+                let trade = TradeRecord(
+                    account: .lead(l), symbol: record.symbol, side: record.side, quantity: quantity, quote: quote, fee: fee,
+                    event: moment.event, time: moment.time)
+                updateOrder(orderID) { o in o.record(trade, leadFillID: fill.id, copyFills: 0, failed: 0) }
+            }
+            updateOrder(orderID) { o in
+                switch record.order.status {
+                case .new, .sent, .accepted: o.status = o.filledQuantity.isPositive ? .partiallyFilled : .accepted
+                case .partiallyFilled: o.status = .partiallyFilled
+                case .filled: o.status = .filled
+                case .expired: o.status = .expired
+                case .cancelled:
+                    o.status = .cancelled
+                    o.cancelReason = o.cancelReason ?? "cancelled at the venue"
+                case .rejected:
+                    o.status = .cancelled
+                    o.cancelReason = "rejected by the venue: \(record.order.rejectReason ?? "no reason given")"
+                }
+            }
+        case .main:
+            break
+        case .copies(let l):
+            if nowFinal { allocateVenueCopies(k, at: moment) }
+            if nowFinal && !wasFinal {
+                venueBook.openCopyOrders[l, default: 1] -= 1
+                if venueBook.openCopyOrders[l] == 0 { venueBook.openCopyOrders[l] = nil }
+                drainVenue(lead: l, at: moment)
+            }
+        }
+    }
+
+    private mutating func refuseReport(_ report: VenueReport, _ kind: String, _ detail: String, at moment: Moment) {
+        venueBook.refusals.append(
+            VenueRefusalRecord(event: moment.event, time: moment.time, clientOrderID: report.clientOrderID, kind: kind, detail: detail))
+    }
+}

@@ -1,0 +1,183 @@
+/// Where orders execute. `simulated`: the engine's own market fills each order while the command that placed it is
+/// applied (the embedded default: demos, paper trading, replays). `external`: orders go to a real venue; the
+/// command that places one only logs it (`new`), and what the venue answers arrives later as `venueReport`
+/// commands (DESIGN §3b).
+public enum VenueMode: String, Sendable, Hashable, Codable, CaseIterable {
+    case simulated, external
+}
+
+/// Whose order it is at the venue.
+public enum VenueOrderOwner: Sendable, Hashable, Codable {
+    /// A lead portfolio's order (`order` is its `PlacedOrder` id): its fills are lead fills and are copied.
+    case lead(lead: Int, order: Int)
+    /// A manual order of a user's main account: never copied.
+    case main(user: Int, order: Int)
+    /// The merged order of a lead's copies (a fan-out, a "buy existing assets", a liquidation).
+    case copies(lead: Int)
+}
+
+/// The copies' requests inside one merged order, and what has been allocated to them so far.
+public struct CopyRequests: Sendable, Hashable, Codable {
+    public var slots: [Int32]
+    public var lots: [Int64]
+    public var cappedByCash: [Bool]
+    /// The price the copies were sized at (the lead's fill price, or the mark).
+    public var referencePrice: Fixed
+    public var leadFillID: String?
+    /// Lots allocated to each request so far (all zero until the order is final).
+    public var allocatedLots: [Int64]
+    /// Of the order's executed totals, what has been allocated (a fill that trails a final report is allocated
+    /// on its own).
+    public var allocatedQuantity: Fixed = .zero
+    public var allocatedQuote: Fixed = .zero
+    public var allocatedFee: Fixed = .zero
+}
+
+/// An order SmartSync placed at an external venue: its state machine, whose it is, and what it holds back.
+public struct VenueOrderRecord: Sendable, Hashable, Codable {
+    public internal(set) var order: VenueOrder
+    public let owner: VenueOrderOwner
+    public let symbol: Int
+    public let side: Side
+    /// Nil for a market order.
+    public let limitPrice: Fixed?
+    /// Immediate-or-cancel (copy orders) or good until cancelled (lead and manual orders).
+    public let immediateOrCancel: Bool
+    /// The command that created it.
+    public let event: Int
+    public let time: Int64
+    /// USDT (a buy, fee included) or base quantity (a sell) held back for the order while it is open; what it
+    /// executes is taken from it, the rest is released when it is final.
+    public let reserved: Fixed
+    public internal(set) var copies: CopyRequests?
+    /// The price of its executions while they all had one (nil before the first or once they differ).
+    public internal(set) var singlePrice: Fixed?
+    public internal(set) var mixedPrices = false
+
+    public var clientOrderID: String { order.clientOrderID }
+
+    /// What is still held back: the reservation less what executed, nothing once the order is final.
+    public var stillReserved: Fixed {
+        guard !order.status.isFinal else { return .zero }
+        let used = side == .buy ? order.filledQuote + order.fees : order.filledQuantity
+        return Fixed.max(reserved - used, .zero)
+    }
+}
+
+/// A venue report the engine did not apply (DESIGN §3b: refused and recorded, never applied), for the operator.
+public struct VenueRefusalRecord: Sendable, Hashable, Codable {
+    public var event: Int
+    public var time: Int64
+    public var clientOrderID: String
+    /// A `VenueOrderRefusal.Kind`, or `unknownOrder` for a client order id the engine never sent.
+    public var kind: String
+    public var detail: String
+}
+
+/// A lead fill whose copies wait for the lead's merged order in flight: the ratio it is copied at is fixed when the
+/// lead's fill is applied.
+public struct QueuedFanOut: Sendable, Hashable, Codable {
+    public var leadFillID: String
+    public var symbol: Int
+    public var side: Side
+    public var price: Fixed
+    public var limit: Fixed
+    /// Buy: the lead spent `quote` of `leadEquity`; sell: it sold `quantity` of `held` (units of 1e-8).
+    public var a: Int64
+    public var b: Int64
+}
+
+/// Copies being stopped: their holdings are being sold, and they are settled when the sells are final.
+public struct PendingStop: Sendable, Hashable, Codable {
+    public var slots: [Int]
+    public var reason: StopReason
+}
+
+/// What an external venue answered about one of our orders, as a command (the adapter turns messages into these).
+public struct VenueReport: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case accepted, fill, rejected, cancelled, expired, cancelRejected
+    }
+
+    public var clientOrderID: String
+    public var kind: Kind
+    public var venueOrderID: String?
+    /// For a fill: the venue's execution id (each is applied once), quantity and price.
+    public var executionID: String?
+    public var quantity: Fixed?
+    public var price: Fixed?
+    public var reason: String?
+
+    public init(
+        clientOrderID: String, kind: Kind, venueOrderID: String? = nil, executionID: String? = nil,
+        quantity: Fixed? = nil, price: Fixed? = nil, reason: String? = nil
+    ) {
+        self.clientOrderID = clientOrderID
+        self.kind = kind
+        self.venueOrderID = venueOrderID
+        self.executionID = executionID
+        self.quantity = quantity
+        self.price = price
+        self.reason = reason
+    }
+}
+
+/// The engine's orders at an external venue.
+public struct VenueBook: Sendable, Hashable, Codable {
+    public internal(set) var mode: VenueMode = .simulated
+    /// Every order sent or to be sent, in the order they were created.
+    public internal(set) var orders: [VenueOrderRecord] = []
+    var positions: [String: Int] = [:]
+    /// Positions in `orders` of the orders not yet final.
+    var openPositions: [Int] = []
+    var nextNumber = 1
+    public internal(set) var refusals: [VenueRefusalRecord] = []
+    /// Per lead: merged copy orders not yet final, lead fills whose copies wait for them, copies being stopped.
+    var openCopyOrders: [Int: Int] = [:]
+    var queued: [Int: [QueuedFanOut]] = [:]
+    var stopping: [Int: [PendingStop]] = [:]
+
+    public init() {}
+
+    public func record(_ clientOrderID: String) -> VenueOrderRecord? { positions[clientOrderID].map { orders[$0] } }
+
+    /// Orders logged and not yet sent: what the venue adapter sends next, in order.
+    public var outbox: [VenueOrderRecord] { open.filter { $0.order.status == .new } }
+
+    /// Orders the venue may still report on.
+    public var open: [VenueOrderRecord] { openPositions.map { orders[$0] } }
+
+    /// Open orders whose cancel was asked (the adapter sends the cancel request; a repeat is harmless).
+    public var cancelsToSend: [VenueOrderRecord] { open.filter { $0.order.cancelRequested } }
+
+    /// A lead's copies have a merged order in flight, lead fills waiting to be copied, or stops to settle: nothing
+    /// else may change its copies until those are done.
+    public func isBusy(lead l: Int) -> Bool {
+        (openCopyOrders[l] ?? 0) > 0 || !(queued[l]?.isEmpty ?? true) || !(stopping[l]?.isEmpty ?? true)
+    }
+
+    /// The next deterministic client order id (the same log gives the same ids).
+    mutating func nextClientOrderID() -> String {
+        defer { nextNumber += 1 }
+        return "SS-\(nextNumber)"
+    }
+
+    mutating func add(_ record: VenueOrderRecord) {
+        positions[record.clientOrderID] = orders.count
+        openPositions.append(orders.count)
+        orders.append(record)
+        if case .copies(let l) = record.owner { openCopyOrders[l, default: 0] += 1 }
+    }
+
+    /// USDT held back by open orders of an account (a lead portfolio, or a main account).
+    func reservedCash(_ owner: (VenueOrderOwner) -> Bool) -> Fixed {
+        openPositions.reduce(.zero) { $0 + (orders[$1].side == .buy && owner(orders[$1].owner) ? orders[$1].stillReserved : .zero) }
+    }
+
+    func reservedQuantity(symbol s: Int, _ owner: (VenueOrderOwner) -> Bool) -> Fixed {
+        openPositions.reduce(.zero) {
+            let o = orders[$1]
+            return $0 + (o.side == .sell && o.symbol == s && owner(o.owner) ? o.stillReserved : .zero)
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import SmartSyncCore
+import Testing
+
+/// The engine trading at an external venue (DESIGN §3b): orders are logged as intents, the venue's answers arrive
+/// as commands, lead orders reserve what they may spend, the copies' merged order is allocated exactly when it is
+/// final, and nothing else changes a lead's copies while one is in flight. Golden numbers are worked by hand in
+/// the comments (fee 0.1%, slippage limit 0.5%, BTC-USDT step 0.00001 = one lot).
+@Suite struct ExternalVenueTests {
+    /// A lead with 10,000 USDT, alice copying with 1,000 and bob with 3,000, at an external venue.
+    static func market() throws -> Sim {
+        var sim = try Sim()
+        try sim.lead("lead", portfolio: "10000", deposit: "20000")
+        try sim.copy("alice", of: "lead", investment: "1000")
+        try sim.copy("bob", of: "lead", investment: "3000")
+        try sim.engine.execute(.venueMode(.external), at: sim.next())
+        return sim
+    }
+
+    static func report(
+        _ sim: inout Sim, _ id: String, _ kind: VenueReport.Kind, exec: String? = nil, qty: String? = nil,
+        px: String? = nil, reason: String? = nil
+    ) throws {
+        try sim.engine.execute(
+            .venueReport(
+                VenueReport(
+                    clientOrderID: id, kind: kind, venueOrderID: "V-\(id)", executionID: exec, quantity: qty.map(fx),
+                    price: px.map(fx), reason: reason)),
+            at: sim.next())
+    }
+
+    /// Sends, accepts and fills one order whole at one price.
+    static func fillWhole(_ sim: inout Sim, _ id: String, qty: String, px: String) throws {
+        try sim.engine.execute(.venueSent(clientOrderID: id), at: sim.next())
+        try report(&sim, id, .accepted)
+        try report(&sim, id, .fill, exec: "1", qty: qty, px: px)
+    }
+
+    @Test func aLeadOrderIsAnIntentUntilTheVenueFillsIt() throws {
+        var sim = try Self.market()
+        let placed = try sim.buy("lead", quantity: "0.02", limit: "50000")
+        #expect(placed.trades.isEmpty)
+        // Logged, not sent: the adapter's outbox. 0.02 × 50,000 = 1,000 USDT + 1 USDT fee is held back.
+        let intent = try #require(sim.engine.venueBook.outbox.first)
+        #expect(intent.clientOrderID == "SS-1" && intent.order.status == .new && intent.reserved == fx("1001"))
+        #expect(sim.engine.leads[0].cash == fx("10000") && sim.engine.leadFills.isEmpty)
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        #expect(sim.engine.venueBook.record("SS-1")?.order.status == .filled)
+        #expect(sim.engine.order(id: placed.orderID)?.status == .filled)
+        #expect(sim.engine.leadFills.map(\.id) == ["SS-1/1"])
+        #expect(sim.engine.leads[0].cash == fx("8999"))
+        // The lead spent 1,000 of 10,000: alice's copy asks 100 USDT = 0.002 BTC (200 lots), bob's 0.006 (600), as
+        // one immediate-or-cancel order at the slippage limit 50,000 × 1.005 = 50,250.
+        let merged = try #require(sim.engine.venueBook.record("SS-2"))
+        #expect(merged.order.size == .quantity(fx("0.008")) && merged.immediateOrCancel && merged.limitPrice == fx("50250"))
+        #expect(merged.copies?.lots == [200, 600] && merged.copies?.leadFillID == "SS-1/1")
+        // Nothing allocated yet.
+        #expect(try sim.cash("alice") == fx("1000") && sim.lots("alice") == 0)
+    }
+
+    @Test func aMergedOrderFilledInTwoPartsIsAllocatedAtOneAveragePrice() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        try Self.report(&sim, "SS-2", .accepted)
+        // While it is in flight the copies cannot change.
+        #expect(throws: EngineError.self) { try sim.engine.stopCopy("alice", at: sim.next()) }
+        do {
+            try sim.engine.adjustInvestment(copy: "bob", delta: fx("100"), at: sim.next())
+            Issue.record("an adjustment went through while the copies' order was in flight")
+        } catch {
+            #expect(error.code == .orderInFlight && error.field == "copy")
+        }
+        // 0.003 at 50,010 (150.03 USDT, fee 0.15003) then 0.005 at 50,020 (250.10 USDT): 400.13 USDT in all, fee
+        // 0.40013 (the fee of the total, so the second report pays 0.2501).
+        try Self.report(&sim, "SS-2", .fill, exec: "7", qty: "0.003", px: "50010")
+        #expect(try sim.lots("alice") == 0)
+        try Self.report(&sim, "SS-2", .fill, exec: "8", qty: "0.005", px: "50020")
+        let merged = try #require(sim.engine.venueBook.record("SS-2"))
+        #expect(merged.order.status == .filled && merged.order.filledQuote == fx("400.13") && merged.order.fees == fx("0.40013"))
+        // Pro rata 200 : 600 lots: alice 100.0325 USDT + 0.1000325 fee, bob 300.0975 + 0.3000975; both at
+        // 50,016.25 on average.
+        #expect(try sim.lots("alice") == 200 && sim.lots("bob") == 600)
+        #expect(try sim.cash("alice") == fx("899.8674675"))
+        #expect(try sim.cash("bob") == fx("2699.6024025"))
+        let batch = try #require(sim.engine.journal.last.flatMap { if case .copyFills(let b) = $0 { return b } else { return nil } })
+        #expect(batch.quote == [10_003_250_000, 30_009_750_000] && batch.fee == [10_003_250, 30_009_750])
+        #expect(batch.price == fx("50016.25") && batch.leadFillID == "SS-1/1")
+        #expect(sim.engine.audit().balanced)
+        // Now the copies are free again (a decrease from cash).
+        try sim.engine.adjustInvestment(copy: "bob", delta: fx("-100"), at: sim.next())
+    }
+
+    @Test func anImmediateOrCancelRestGivesEveryCopyTheSameFraction() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        // 0.005 of 0.008 executes (5/8), the rest expires: alice 125 of 200 lots, bob 375 of 600.
+        try Self.report(&sim, "SS-2", .fill, exec: "1", qty: "0.005", px: "50000")
+        #expect(try sim.lots("alice") == 0)
+        try Self.report(&sim, "SS-2", .expired)
+        #expect(try sim.lots("alice") == 125 && sim.lots("bob") == 375)
+        // 250 USDT at one price: exact products, 62.5 and 187.5, fees 0.0625 and 0.1875.
+        #expect(try sim.cash("alice") == fx("937.4375") && sim.cash("bob") == fx("2812.3125"))
+        // What did not execute is a failed copy order of each copy (75 and 225 lots at 50,000: 37.5 and 112.5 USDT).
+        let failed = sim.engine.failedOrders.filter { $0.reason == .slippageExceeded }
+        #expect(failed.map(\.notional) == [fx("37.5"), fx("112.5")])
+        #expect(sim.engine.audit().balanced)
+    }
+
+    @Test func aRejectedCopyOrderChangesNoCopyAndIsRecordedAsFailed() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        try Self.report(&sim, "SS-2", .rejected, reason: "market closed")
+        #expect(try sim.cash("alice") == fx("1000") && sim.cash("bob") == fx("3000"))
+        #expect(sim.engine.failedOrders.map(\.reason) == [.noLiquidity, .noLiquidity])
+        #expect(!sim.engine.venueBook.isBusy(lead: 0))
+        #expect(sim.engine.audit().balanced)
+    }
+
+    @Test func reportsTheStateMachineRefusesAreRecordedNotApplied() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        let cash = sim.engine.leads[0].cash
+        // The same execution again (a resent report), more than the order, an id never sent, an odd quantity.
+        try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.02", px: "50000")
+        try Self.report(&sim, "SS-2", .fill, exec: "1", qty: "0.009", px: "50000")
+        try Self.report(&sim, "SS-99", .fill, exec: "1", qty: "0.001", px: "50000")
+        try Self.report(&sim, "SS-2", .fill, exec: "2", qty: "0.0000001", px: "50000")
+        #expect(sim.engine.venueBook.refusals.map(\.kind) == ["duplicateExecution", "illegalTransition", "unknownOrder", "invalidFill"])
+        #expect(sim.engine.leads[0].cash == cash && sim.engine.leadFills.count == 1)
+        // A fill without its execution id is not a report at all.
+        #expect(throws: EngineError.self) { try Self.report(&sim, "SS-1", .fill, qty: "0.001", px: "50000") }
+    }
+
+    @Test func aLeadOrderHoldsBackWhatItMaySpendUntilItIsFinal() throws {
+        var sim = try Self.market()
+        // 0.1 BTC at 50,000 may cost 5,000 + 5 USDT: 4,995 of the 10,000 stay free.
+        let first = try sim.buy("lead", quantity: "0.1", limit: "50000")
+        do {
+            try sim.buy("lead", quantity: "0.1", limit: "50000")
+            Issue.record("a second order spent money the first holds")
+        } catch {
+            #expect((error as? EngineError)?.code == .insufficientFunds)
+        }
+        #expect(throws: EngineError.self) { try sim.engine.transfer(user: "lead", amount: fx("5000"), .portfolioToMain, at: sim.next()) }
+        // A market buy at a venue needs a known cost.
+        #expect(throws: EngineError.self) { try sim.buy("lead", quantity: "0.01") }
+        // Selling what an open sell holds back is refused too.
+        try Self.fillWhole(&sim, "SS-1", qty: "0.1", px: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        try Self.report(&sim, "SS-2", .expired)
+        try sim.sell("lead", quantity: "0.06", limit: "51000")
+        #expect(throws: EngineError.self) { try sim.sell("lead", quantity: "0.05", limit: "51000") }
+        // Cancelling a sent order is a request; the venue's answer releases the rest.
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-3"), at: sim.next())
+        try sim.engine.cancelOrder(user: "lead", orderID: first.orderID + 1)
+        #expect(sim.engine.venueBook.cancelsToSend.map(\.clientOrderID) == ["SS-3"])
+        try Self.report(&sim, "SS-3", .cancelled)
+        #expect(sim.engine.order(id: first.orderID + 1)?.status == .cancelled)
+        try sim.sell("lead", quantity: "0.1", limit: "51000")
+    }
+
+    @Test func aLeadFillDuringACopyOrderIsCopiedWhenThatOrderIsDone() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.04", limit: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-1"), at: sim.next())
+        try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.02", px: "50000")
+        #expect(sim.engine.venueBook.record("SS-2") != nil)
+        // The lead's second part fills while the copies' first order is in flight: its copies wait.
+        try Self.report(&sim, "SS-1", .fill, exec: "2", qty: "0.02", px: "50000")
+        #expect(sim.engine.venueBook.record("SS-3") == nil && sim.engine.venueBook.isBusy(lead: 0))
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        try Self.report(&sim, "SS-2", .fill, exec: "1", qty: "0.008", px: "50000")
+        // Now the second lead fill is copied at the ratio it had: 1,000 USDT of the lead's 9,999 equity at the fill
+        // (8,999 cash + 0.02 BTC); alice's equity is 999.9 (899.9 + 0.002 BTC), so she asks 100 USDT = 200 lots.
+        let second = try #require(sim.engine.venueBook.record("SS-3"))
+        #expect(second.copies?.leadFillID == "SS-1/2" && second.copies?.lots.first == 200)
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-3"), at: sim.next())
+        try Self.report(&sim, "SS-3", .fill, exec: "1", qty: second.order.remaining.description, px: "50000")
+        #expect(try sim.lots("alice") == 400)
+        #expect(!sim.engine.venueBook.isBusy(lead: 0) && sim.engine.audit().balanced)
+        // The lead order counts the copy fills its two fills caused.
+        #expect(sim.engine.order(id: 1)?.copyFills == 4)
+    }
+
+    @Test func aStoppedCopyIsSettledWhenItsSellIsFinal() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        try Self.fillWhole(&sim, "SS-2", qty: "0.008", px: "50000")
+        // alice holds 0.002 BTC and 899.9 USDT (1,000 − 100 − 0.1 fee). Stopping sells it at the venue first.
+        try sim.engine.stopCopy("alice", at: sim.next())
+        let sell = try #require(sim.engine.venueBook.record("SS-3"))
+        #expect(sell.side == .sell && sell.order.size == .quantity(fx("0.002")) && sell.limitPrice == fx("49750"))
+        #expect(sim.engine.leads[0].book.status[try sim.ref("alice").slot] == .active)
+        // 0.002 at 50,100: 100.2 USDT less 0.1002 fee = 100.0998, against a cost of 100.1 (a 0.0002 loss, so no
+        // profit share): alice's main account gets 899.9 + 100.0998.
+        try Self.fillWhole(&sim, "SS-3", qty: "0.002", px: "50100")
+        let slot = try sim.ref("alice").slot
+        #expect(sim.engine.leads[0].book.status[slot] == .stopped)
+        #expect(sim.engine.users[sim.engine.user(named: "user-alice")!].cash == fx("999.9998"))
+        #expect(sim.engine.audit().balanced)
+    }
+
+    @Test func theVenueBookSurvivesASnapshot() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.04", limit: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-1"), at: sim.next())
+        try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.02", px: "50000")
+        try Self.report(&sim, "SS-1", .fill, exec: "2", qty: "0.01", px: "50010")
+        try Self.report(&sim, "SS-99", .expired)
+        let bytes = sim.engine.snapshotBytes()
+        var restored = try Engine(snapshot: bytes)
+        #expect(restored.venueBook == sim.engine.venueBook)
+        #expect(restored.snapshotBytes() == bytes)
+        // The restored engine goes on exactly as the original does.
+        var next = sim
+        next.engine = restored
+        try Self.fillWhole(&sim, "SS-2", qty: "0.008", px: "50000")
+        try Self.fillWhole(&next, "SS-2", qty: "0.008", px: "50000")
+        restored = next.engine
+        #expect(restored.snapshotBytes() == sim.engine.snapshotBytes())
+        // A venue with open orders cannot be switched away from.
+        #expect(throws: EngineError.self) { try sim.engine.setVenueMode(.simulated) }
+    }
+}
