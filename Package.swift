@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "SmartSyncServer",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncAssets",
+                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncAssets", "SmartSyncFIX",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -67,6 +67,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a lead's lease lasts unless renewed (PostgreSQL); an instance that dies loses its leads after this.")
     var leaseSeconds: Int = 3
 
+    @Option(help: "Where orders execute: simulated (the built-in market) or fix://HOST:PORT?sender=ID&target=ID, a FIX 4.4 venue (env SMARTSYNC_VENUE).")
+    var venue: String = ProcessInfo.processInfo.environment["SMARTSYNC_VENUE"] ?? "simulated"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
 
@@ -75,6 +78,10 @@ struct Serve: AsyncParsableCommand {
         guard demoInterval > 0 && demoInterval <= 86_400 else { throw ValidationError("--demo-interval must be above 0 and at most 86400 seconds") }
         guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every must be 0 or more commands") }
         guard snapshotSeconds >= 0 else { throw ValidationError("--snapshot-seconds must be 0 or more seconds") }
+        if venue != "simulated" {
+            do { _ = try FIXVenueAddress(venue) } catch { throw ValidationError("--venue \(error.rule)") }
+            if demo { throw ValidationError("--demo trades on the simulated market; leave --venue out") }
+        }
     }
 
     func run() async throws {
@@ -163,6 +170,17 @@ struct Serve: AsyncParsableCommand {
         // follower), then the last snapshot is written; a service that fails (a broken store) stops them all.
         services.append(buildApplication(service: service, configuration: configuration, logger: logger))
         if let demoService { services.append(demoService) }
+        if venue != "simulated" {
+            let address = try FIXVenueAddress(venue)
+            Terminal.line("orders go to the FIX 4.4 venue \(address)")
+            services.append(FIXVenueService(service: service, address: address, clock: now, logger: logger))
+        } else if service.read({ $0.venueMode }) == .external {
+            // Back to the simulated market: only when no order is open at the venue (the engine refuses otherwise).
+            do { _ = try await service.execute(.venueMode(.simulated)) } catch {
+                Terminal.error("error: \(error); start with --venue and the venue's URL until they are final")
+                throw ExitCode(2)
+            }
+        }
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)
         let group = ServiceGroup(

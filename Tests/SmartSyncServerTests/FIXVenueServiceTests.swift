@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import SmartSyncCore
+import SmartSyncStore
+import Testing
+
+@testable import SmartSyncServer
+
+/// The server trading at a real FIX 4.4 counterparty (QuickFIX's `executor`, started by `scripts/fix-venue`, which
+/// fills every limit order whole at its limit price): a lead's order goes out, its fill comes back as a lead fill,
+/// the copies' merged order goes out immediate-or-cancel at the slippage limit and its fill is allocated to them.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct FIXVenueServiceTests {
+    static let venue: String? = ProcessInfo.processInfo.environment["SMARTSYNC_TEST_FIX"]
+
+    @Test func venueAddressesAreReadOrRefusedWithTheReason() throws {
+        let address = try FIXVenueAddress("fix://127.0.0.1:5001?sender=SMARTSYNC&target=VENUE")
+        #expect(address.host == "127.0.0.1" && address.port == 5001 && address.sender == "SMARTSYNC" && address.target == "VENUE")
+        for bad in [
+            "tcp://127.0.0.1:5001?sender=A&target=B", "fix://127.0.0.1?sender=A&target=B", "fix://127.0.0.1:0?sender=A&target=B",
+            "fix://127.0.0.1:5001?sender=A", "fix://127.0.0.1:5001?sender=A&target=B&colour=red",
+        ] {
+            #expect(throws: FieldError.self, "\(bad)") { try FIXVenueAddress(bad) }
+        }
+    }
+
+    @Test(.enabled(if: venue != nil, "SMARTSYNC_TEST_FIX is not set: start scripts/fix-venue and set it to host:port"))
+    func aLeadOrderAndItsCopiesTradeAtTheVenue() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-fix-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        let service = try EngineService(
+            databasePath: directory.appendingPathComponent("venue.sqlite").path, logger: Logger(label: "test"), now: clock)
+        let btc = try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5))
+        try await service.executeBatch([
+            .listSymbol(btc, price: Fixed(50_000), book: nil), .addUser("lead"), .addUser("alice"), .addUser("bob"),
+            .deposit(user: "lead", amount: Fixed(20_000)), .deposit(user: "alice", amount: Fixed(1_000)),
+            .deposit(user: "bob", amount: Fixed(3_000)),
+            .startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil),
+            .startCopy(StartCopyRequest(copyID: "alice-1", user: "alice", lead: "lead", investment: Fixed(1_000))),
+            .startCopy(StartCopyRequest(copyID: "bob-1", user: "bob", lead: "lead", investment: Fixed(3_000))),
+        ])
+        let text = try #require(Self.venue)
+        let address = try FIXVenueAddress("fix://\(text)?sender=SMARTSYNC&target=VENUE")
+        let adapter = FIXVenueService(service: service, address: address, clock: clock, logger: Logger(label: "venue"))
+        let running = Task { try await adapter.run() }
+        defer { running.cancel() }
+        // The adapter puts the engine on the venue first.
+        while service.read({ $0.venueMode }) != .external { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
+        // Lead order SS-1 fills at 50,000; the copies' SS-2 (0.008 at the 0.5% limit, 50,250) fills there too.
+        while service.read({ $0.venueBook.record("SS-2")?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
+        let engine = service.read { $0 }
+        #expect(engine.venueBook.record("SS-1")?.order.status == .filled && engine.leadFills.count == 1)
+        let merged = try #require(engine.venueBook.record("SS-2"))
+        #expect(merged.immediateOrCancel && merged.limitPrice == Fixed(50_250) && merged.order.filledQuote == Fixed(402))
+        // alice: 200 lots for 100.5 USDT + 0.1005 fee; bob: 600 lots for 301.5 + 0.3015.
+        let alice = try #require(engine.copy(named: "alice-1"))
+        let bob = try #require(engine.copy(named: "bob-1"))
+        #expect(engine.leads[0].book.cash[alice.slot] == (try Fixed("899.3995")).units)
+        #expect(engine.leads[0].book.cash[bob.slot] == (try Fixed("2698.1985")).units)
+        #expect(engine.venueBook.refusals.isEmpty)
+        running.cancel()
+        _ = try? await running.value
+        // The log replays to the same venue book and books that balance (the audit `smartsync audit` runs).
+        let store = try StoreDatabase.openExisting(directory.appendingPathComponent("venue.sqlite").path)
+        #expect(try store.verify().isEmpty)
+        #expect(store.engine.venueBook == service.read { $0.venueBook })
+    }
+}
