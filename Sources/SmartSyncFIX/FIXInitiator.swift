@@ -15,6 +15,7 @@ public enum FIXInitiator {
     public static func run<T: Sendable>(
         host: String, port: Int, session: FIXSession, resetSequence: Bool = false, clock: @escaping @Sendable () -> Int64,
         persist: @escaping @Sendable (FIXSession.Sequence) -> Void = { _ in },
+        beforeWrite: (@Sendable ([FIXMessage]) async throws -> Void)? = nil,
         _ body: @Sendable (FIXLink) async throws -> T
     ) async throws -> (result: T, sequence: FIXSession.Sequence, undelivered: [FIXMessage]) {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -24,7 +25,9 @@ public enum FIXInitiator {
                 }
             }
         return try await channel.executeThenClose { inbound, outbound in
-            let link = FIXLink(session: session, outbound: outbound, connection: channel.channel, clock: clock, persist: persist)
+            let link = FIXLink(
+                session: session, outbound: outbound, connection: channel.channel, clock: clock, persist: persist,
+                beforeWrite: beforeWrite)
             try await link.start(resetSequence: resetSequence)
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
@@ -68,9 +71,12 @@ public actor FIXLink {
     private let connection: any Channel
     private let clock: @Sendable () -> Int64
     private let persist: @Sendable (FIXSession.Sequence) -> Void
+    /// Awaited with each batch of messages before they are written (a store keeps them, so that a restart resumes
+    /// the numbers and can resend them).
+    private let beforeWrite: (@Sendable ([FIXMessage]) async throws -> Void)?
     /// Encoded messages waiting to be written, in sequence order, and whether a write is in progress: a write
     /// suspends the actor, and a message stamped meanwhile must not overtake the one being written.
-    private var queue: [ByteBuffer] = []
+    private var queue: [(message: FIXMessage, bytes: ByteBuffer)] = []
     private var writing = false
     private var buffer: [UInt8] = []
     private var delivered: [FIXMessage] = []
@@ -82,8 +88,10 @@ public actor FIXLink {
 
     init(
         session: FIXSession, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, connection: any Channel,
-        clock: @escaping @Sendable () -> Int64, persist: @escaping @Sendable (FIXSession.Sequence) -> Void
+        clock: @escaping @Sendable () -> Int64, persist: @escaping @Sendable (FIXSession.Sequence) -> Void,
+        beforeWrite: (@Sendable ([FIXMessage]) async throws -> Void)? = nil
     ) {
+        self.beforeWrite = beforeWrite
         self.session = session
         self.outbound = outbound
         self.connection = connection
@@ -171,11 +179,16 @@ public actor FIXLink {
     private func write(_ messages: [FIXMessage]) async throws {
         for message in messages {
             transcript.append("out " + message.readable)
-            queue.append(ByteBuffer(bytes: try message.encoded()))
+            queue.append((message, ByteBuffer(bytes: try message.encoded())))
         }
         guard !writing else { return }  // the write in progress drains the queue, in order
         writing = true
         defer { writing = false }
-        while !queue.isEmpty { try await outbound.write(queue.removeFirst()) }
+        while !queue.isEmpty {
+            let batch = queue
+            queue = []
+            if let beforeWrite { try await beforeWrite(batch.map(\.message)) }
+            for item in batch { try await outbound.write(item.bytes) }
+        }
     }
 }

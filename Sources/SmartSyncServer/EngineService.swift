@@ -66,6 +66,8 @@ public actor EngineService {
     private nonisolated let committed: Mutex<(engine: Engine, commands: Int, cache: ReadCache)>
     /// Reads copies' past from the database (the engine keeps only live state in memory).
     private nonisolated let history: any HistoryReader
+    /// The venue sessions' numbers and sent messages, in the same database.
+    public nonisolated let venueSessions: any VenueSessionStore
 
     /// Opens the database `databasePath` names (as `init` does) on a thread of NIO's blocking pool, so that reading
     /// the snapshot and replaying the log after it never holds a thread of Swift's cooperative pool.
@@ -92,6 +94,7 @@ public actor EngineService {
         committed = Mutex((store.engine.readOnlyCopy, store.commandCount, ReadCache()))
         keys = try store.log.apiKeys()
         history = try store.historyReader()
+        venueSessions = try store.log.venueSessions()
         storeIsShared = store.log.isPostgres
         self.logger = logger
         self.now = now

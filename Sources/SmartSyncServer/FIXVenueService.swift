@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import SmartSyncCore
 import SmartSyncFIX
+import SmartSyncStore
 
 /// Where `serve --venue` sends orders: `fix://HOST:PORT?sender=SENDER&target=TARGET` (FIX 4.4 over TCP).
 public struct FIXVenueAddress: Sendable, Hashable, CustomStringConvertible {
@@ -47,9 +48,13 @@ public struct FIXVenueAddress: Sendable, Hashable, CustomStringConvertible {
 /// before each goes out) and cancels, and turns the venue's execution reports, cancel rejects and rejects into
 /// `venueReport` commands, so the engine applies them in the log's order and replay gives the same state.
 ///
-/// What it does not do yet: keep the session's sequence numbers in the database (it logs on with a reset,
-/// 141=Y, so reports the venue sent while SmartSync was down are not resent) and reconcile orders left `sent`
-/// by a crash with OrderStatusRequest. Until then a crash with orders in flight needs the operator.
+/// The session's numbers and our application messages are kept in the database (`VenueSessionStore`): each message
+/// is stored before it is written, and the venue's numbers are stored after what it sent was applied. A restart
+/// logs on with the stored numbers (a reset Logon, 141=Y, only for a session the database never saw), so the venue
+/// resends what SmartSync missed (applied once: the order state machine knows every execution id) and resends of
+/// ours come from the store. Then open orders are reconciled: one logged `sent` whose message never reached the
+/// store never left (the crash came between the two) and is withdrawn; every open order gets an
+/// OrderStatusRequest (a venue without one, like QuickFIX's executor, refuses it harmlessly).
 public struct FIXVenueService: Service {
     let service: EngineService
     let address: FIXVenueAddress
@@ -63,19 +68,40 @@ public struct FIXVenueService: Service {
         self.logger = logger
     }
 
+    /// The session's name in the database: FIX identifies a session by its version and the two CompIDs.
+    var sessionName: String { "FIX.4.4:\(address.sender)->\(address.target)" }
+
     public func run() async throws {
         if service.read({ $0.venueMode }) != .external { _ = try await service.execute(.venueMode(.external)) }
         let configuration = FIXSession.Configuration(
             senderCompID: address.sender, targetCompID: address.target, heartbeatSeconds: address.heartbeatSeconds)
+        let store = service.venueSessions
+        let name = sessionName
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
+                let stored = try await store.load(name)
+                var session = FIXSession(configuration: configuration)
+                if let stored {
+                    var sent: [Int: FIXMessage] = [:]
+                    for (seq, text) in stored.sent {
+                        if let (message, _) = try? FIXParser.parse(Array(text.utf8)[...]) { sent[seq] = message }
+                    }
+                    session = FIXSession(
+                        configuration: configuration,
+                        sequence: FIXSession.Sequence(nextOutgoing: stored.nextOutgoing, nextIncoming: stored.nextIncoming), sent: sent)
+                } else {
+                    try await store.reset(name)
+                }
+                let start = session
                 _ = try await cancelWhenGracefulShutdown {
                     try await FIXInitiator.run(
-                        host: address.host, port: address.port, session: FIXSession(configuration: configuration),
-                        resetSequence: true, clock: clock
+                        host: address.host, port: address.port, session: start, resetSequence: stored == nil, clock: clock,
+                        beforeWrite: { messages in try await Self.keep(messages, in: store, name: name) }
                     ) { link in
                         try await link.loggedOn()
-                        logger.info("venue: logged on", metadata: ["venue": "\(address)"])
+                        logger.info(
+                            "venue: logged on", metadata: ["venue": "\(address)", "resumed": "\(stored != nil)"])
+                        try await reconcile(link, stored: stored)
                         try await exchange(link)
                     }
                 }
@@ -87,20 +113,62 @@ public struct FIXVenueService: Service {
         }
     }
 
+    /// Stores messages about to be written: the next outgoing number, and our application messages for resends.
+    static func keep(_ messages: [FIXMessage], in store: any VenueSessionStore, name: String) async throws {
+        let numbered = messages.compactMap { m in m[34].flatMap { Int($0) }.map { (seq: $0, message: m) } }
+        guard let last = numbered.map(\.seq).max() else { return }
+        var kept: [(seq: Int, text: String)] = []
+        for (seq, message) in numbered where !Self.sessionTypes.contains(message.msgType ?? "") && message[43] != "Y" {
+            kept.append((seq, String(decoding: (try? message.encoded()) ?? [], as: UTF8.self)))
+        }
+        try await store.saveOutgoing(name, nextOutgoing: last + 1, messages: kept)
+    }
+
+    /// Session-level message types (never resent: a gap fill stands for them).
+    static let sessionTypes: Set<String> = ["0", "1", "2", "3", "4", "5", "A"]
+
+    /// After a logon: withdraws orders logged `sent` whose message never reached the store (they never left), and
+    /// asks the venue for the status of every other open order.
+    func reconcile(_ link: FIXLink, stored: StoredVenueSession?) async throws {
+        let (open, symbols) = service.read { ($0.venueBook.open, $0.venue.symbols) }
+        var sentIDs: Set<String> = []
+        for text in stored?.sent.values ?? [:].values {
+            if let parsed = try? FIXParser.parse(Array(text.utf8)[...]), let id = parsed.0[11] { sentIDs.insert(id) }
+        }
+        for record in open where record.order.status != .new {
+            if stored != nil && record.order.status == .sent && !sentIDs.contains(record.clientOrderID) {
+                logger.warning("venue: an order logged as sent never left; withdrawn", metadata: ["order": "\(record.clientOrderID)"])
+                _ = try await service.execute(
+                    .venueReport(
+                        VenueReport(
+                            clientOrderID: record.clientOrderID, kind: .cancelled,
+                            reason: "it never reached the venue (SmartSync stopped between logging and sending it)")))
+                continue
+            }
+            try await link.send(
+                FIXOrders.statusRequest(clientOrderID: record.clientOrderID, symbol: symbols[record.symbol].name, side: record.side))
+        }
+    }
+
     /// Sends what the engine logged and applies what the venue answers, until the session ends.
     func exchange(_ link: FIXLink) async throws {
+        let store = service.venueSessions
+        let name = sessionName
         let sent = SentMessages()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while true {
                     let message = try await link.next()
                     let ours = await sent.order(carriedBy: message[45].flatMap { Int($0) })
-                    guard let report = Self.report(message, refusedOrder: ours) else { continue }
-                    do {
-                        _ = try await service.execute(.venueReport(report))
-                    } catch {
-                        logger.error("venue: a report was not applied", metadata: ["report": "\(report)", "error": "\(error)"])
+                    if let report = Self.report(message, refusedOrder: ours) {
+                        do {
+                            _ = try await service.execute(.venueReport(report))
+                        } catch {
+                            logger.error("venue: a report was not applied", metadata: ["report": "\(report)", "error": "\(error)"])
+                        }
                     }
+                    // Applied (or nothing to apply): the venue need not send it again.
+                    if let seq = message[34].flatMap({ Int($0) }) { try await store.saveIncoming(name, nextIncoming: seq + 1) }
                 }
             }
             group.addTask {
@@ -137,6 +205,12 @@ public struct FIXVenueService: Service {
 
     /// A venue message as a report on one of our orders; nil for what concerns none (or cannot be read: logged).
     static func report(_ message: FIXMessage, refusedOrder: String?) -> VenueReport? {
+        var report = plainReport(message, refusedOrder: refusedOrder)
+        if message[43] == "Y" { report?.possibleDuplicate = true }
+        return report
+    }
+
+    private static func plainReport(_ message: FIXMessage, refusedOrder: String?) -> VenueReport? {
         switch message.msgType {
         case "8":
             guard let id = message[11] else { return nil }

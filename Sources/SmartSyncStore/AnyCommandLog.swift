@@ -39,6 +39,15 @@ public final class AnyCommandLog: CommandLog {
         }
     }
 
+    /// The venue sessions' store in the same database.
+    public func venueSessions() throws -> any VenueSessionStore {
+        switch base {
+        case let sqlite as SQLiteCommandLog: return SQLiteVenueSessionStore(log: sqlite)
+        case let postgres as PostgresCommandLog: return PostgresVenueSessionStore(log: postgres)
+        default: throw StoreError.io(path: location, detail: "this backend stores no venue sessions")
+        }
+    }
+
     /// True for a PostgreSQL database.
     public var isPostgres: Bool { base is PostgresCommandLog }
 }

@@ -92,6 +92,17 @@ enum Schema {
                         SELECT 'failed_orders_from', coalesce(max(seq) + 1, 0) FROM commands;
                     """)
         }
+        migrator.registerMigration("v4-venue-sessions") { db in
+            // A FIX session's numbers and the messages we sent on it (to resend when the venue asks), kept across
+            // restarts.
+            try db.execute(
+                sql: """
+                    CREATE TABLE venue_sessions (
+                        name TEXT PRIMARY KEY, next_outgoing INTEGER NOT NULL, next_incoming INTEGER NOT NULL) WITHOUT ROWID;
+                    CREATE TABLE venue_messages (
+                        name TEXT NOT NULL, seq INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY (name, seq)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

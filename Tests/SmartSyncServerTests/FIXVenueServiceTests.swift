@@ -42,7 +42,8 @@ struct FIXVenueServiceTests {
             .startCopy(StartCopyRequest(copyID: "bob-1", user: "bob", lead: "lead", investment: Fixed(3_000))),
         ])
         let text = try #require(Self.venue)
-        let address = try FIXVenueAddress("fix://\(text)?sender=SMARTSYNC&target=VENUE")
+        // Its own session (the executor accepts SMARTSYNC, SMARTSYNC2 and SMARTSYNC3): other suites log on meanwhile.
+        let address = try FIXVenueAddress("fix://\(text)?sender=SMARTSYNC2&target=VENUE")
         let adapter = FIXVenueService(service: service, address: address, clock: clock, logger: Logger(label: "venue"))
         let running = Task { try await adapter.run() }
         defer { running.cancel() }
@@ -63,6 +64,26 @@ struct FIXVenueServiceTests {
         #expect(engine.venueBook.refusals.isEmpty)
         running.cancel()
         _ = try? await running.value
+        // The session's numbers and our orders were stored as they went out.
+        let kept = try #require(try await service.venueSessions.load(adapter.sessionName))
+        #expect(kept.nextOutgoing > 3 && kept.nextIncoming > 3)
+        #expect(kept.sent.values.contains { $0.contains("\u{1}11=SS-1\u{1}") } && kept.sent.values.contains { $0.contains("\u{1}11=SS-2\u{1}") })
+
+        // A crash between logging an order as sent and storing its message: the order never left. On the next
+        // logon (the stored numbers resumed, no reset) it is withdrawn and the lead's money freed.
+        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.01"), limitPrice: Fixed(49_000)))))
+        #expect(try await service.execute(.venueSent(clientOrderID: "SS-3")))
+        let again = Task { try await adapter.run() }
+        defer { again.cancel() }
+        while service.read({ $0.venueBook.record("SS-3")?.order.status != .cancelled }) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(service.read { $0.order(id: 2)?.cancelReason?.contains("never reached the venue") } == true)
+        // The resumed session trades on: the lead's next order fills.
+        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500)))))
+        while service.read({ $0.venueBook.record("SS-4")?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
+        let resumed = try #require(try await service.venueSessions.load(adapter.sessionName))
+        #expect(resumed.nextOutgoing > kept.nextOutgoing && resumed.nextIncoming > kept.nextIncoming)
+        again.cancel()
+        _ = try? await again.value
         // The log replays to the same venue book and books that balance (the audit `smartsync audit` runs).
         let store = try StoreDatabase.openExisting(directory.appendingPathComponent("venue.sqlite").path)
         #expect(try store.verify().isEmpty)

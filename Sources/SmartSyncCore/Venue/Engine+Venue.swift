@@ -301,7 +301,8 @@ extension Engine {
         do {
             try record.order.apply(event)
         } catch {
-            refuseReport(report, error.kind.rawValue, error.detail, at: moment)
+            // A resent report the order already reflects is the expected echo of a resend, not a problem.
+            if report.possibleDuplicate != true { refuseReport(report, error.kind.rawValue, error.detail, at: moment) }
             return
         }
         if case .fill = event {
@@ -337,7 +338,7 @@ extension Engine {
                 case .expired: o.status = .expired
                 case .cancelled:
                     o.status = .cancelled
-                    o.cancelReason = o.cancelReason ?? "cancelled at the venue"
+                    o.cancelReason = o.cancelReason ?? report.reason ?? "cancelled at the venue"
                 case .rejected:
                     o.status = .cancelled
                     o.cancelReason = "rejected by the venue: \(record.order.rejectReason ?? "no reason given")"

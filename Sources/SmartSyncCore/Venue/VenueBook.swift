@@ -107,11 +107,14 @@ public struct VenueReport: Sendable, Hashable, Codable {
     public var quantity: Fixed?
     public var price: Fixed?
     public var reason: String?
+    /// The venue resent it (PossDupFlag): if it changes nothing, it was applied before and is not recorded as refused.
+    public var possibleDuplicate: Bool?
 
     public init(
         clientOrderID: String, kind: Kind, venueOrderID: String? = nil, executionID: String? = nil,
-        quantity: Fixed? = nil, price: Fixed? = nil, reason: String? = nil
+        quantity: Fixed? = nil, price: Fixed? = nil, reason: String? = nil, possibleDuplicate: Bool? = nil
     ) {
+        self.possibleDuplicate = possibleDuplicate
         self.clientOrderID = clientOrderID
         self.kind = kind
         self.venueOrderID = venueOrderID

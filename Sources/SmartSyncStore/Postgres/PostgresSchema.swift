@@ -96,6 +96,13 @@ enum PostgresSchema {
                 "INSERT INTO meta (key, value) SELECT 'failed_orders_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
             ]
         ),
+        (
+            "v5-venue-sessions",
+            [
+                "CREATE TABLE venue_sessions (name text PRIMARY KEY, next_outgoing bigint NOT NULL, next_incoming bigint NOT NULL)",
+                "CREATE TABLE venue_messages (name text NOT NULL, seq bigint NOT NULL, message text NOT NULL, PRIMARY KEY (name, seq))",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in
