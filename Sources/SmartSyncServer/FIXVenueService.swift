@@ -79,7 +79,10 @@ public struct FIXVenueService: Service {
         let name = sessionName
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let stored = try await store.load(name)
+                var stored = try await store.load(name)
+                // A session the venue never answered (no Logon reply stored: a crash right after a reset Logon, or
+                // before it) starts afresh again: nothing can have been exchanged on it.
+                if stored?.nextIncoming == 1 { stored = nil }
                 var session = FIXSession(configuration: configuration)
                 if let stored {
                     var sent: [Int: FIXMessage] = [:]
@@ -93,15 +96,18 @@ public struct FIXVenueService: Service {
                     try await store.reset(name)
                 }
                 let start = session
+                let resumed = stored
                 _ = try await cancelWhenGracefulShutdown {
                     try await FIXInitiator.run(
-                        host: address.host, port: address.port, session: start, resetSequence: stored == nil, clock: clock,
+                        host: address.host, port: address.port, session: start, resetSequence: resumed == nil, clock: clock,
                         beforeWrite: { messages in try await Self.keep(messages, in: store, name: name) }
                     ) { link in
                         try await link.loggedOn()
+                        // The venue's reset Logon reply was its message 1.
+                        if resumed == nil { try await store.saveIncoming(name, nextIncoming: 2) }
                         logger.info(
-                            "venue: logged on", metadata: ["venue": "\(address)", "resumed": "\(stored != nil)"])
-                        try await reconcile(link, stored: stored)
+                            "venue: logged on", metadata: ["venue": "\(address)", "resumed": "\(resumed != nil)"])
+                        try await reconcile(link, stored: resumed)
                         try await exchange(link)
                     }
                 }

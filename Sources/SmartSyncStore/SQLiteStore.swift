@@ -75,9 +75,17 @@ public final class SQLiteCommandLog: CommandLog {
             if FileManager.default.fileExists(atPath: path) {
                 var readOnly = Configuration()
                 readOnly.readonly = true
-                let probe = try DatabaseQueue(path: path, configuration: readOnly)
-                try Schema.check(probe, path: path, integrity: false)
-                try probe.close()
+                do {
+                    let probe = try DatabaseQueue(path: path, configuration: readOnly)
+                    try Schema.check(probe, path: path, integrity: false)
+                    try probe.close()
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+                    // After a crash the WAL index must be rebuilt, which a read-only connection cannot do
+                    // (SQLITE_READONLY_RECOVERY / _CANTINIT). A writable one rebuilds it (no row changes) and checks.
+                    let probe = try DatabaseQueue(path: path)
+                    try Schema.check(probe, path: path, integrity: false)
+                    try probe.close()
+                }
             }
             pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)

@@ -97,7 +97,8 @@ extension CrashTest {
         var rng = SplitMix(seed: seed)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-crashtest-venue-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        var keep = false
+        defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
         func logSize() -> UInt64 { ((try? FileManager.default.attributesOfItem(atPath: acceptorLog)[.size]) as? UInt64) ?? 0 }
 
         let calibration = folder.appendingPathComponent("calibration.sqlite").path
@@ -157,7 +158,11 @@ extension CrashTest {
         }
         print("crashtest: \(delivered) kills, \(failures.count) failures (\(rounds) rounds at \(address), \(checks) reopen checks)")
         for f in failures { print("  " + f) }
-        if !failures.isEmpty { throw ExitCode(1) }
+        if !failures.isEmpty {
+            keep = true
+            print("  the rounds' databases are kept in \(folder.path)")
+            throw ExitCode(1)
+        }
     }
 
     /// The database after a kill against what the acceptor logged: the books balance and match the log's replay; no
