@@ -168,7 +168,13 @@ public struct FIXVenueService: Service {
                     let ours = await sent.order(carriedBy: message[45].flatMap { Int($0) })
                     if let report = Self.report(message, refusedOrder: ours) {
                         do {
+                            let before = service.read { $0.venueBook.refusals.count }
                             _ = try await service.execute(.venueReport(report))
+                            for refusal in service.read({ $0.venueBook.refusals.dropFirst(before) }) {
+                                logger.warning(
+                                    "venue: a report was refused, not applied",
+                                    metadata: ["order": "\(refusal.clientOrderID)", "kind": "\(refusal.kind)", "detail": "\(refusal.detail)"])
+                            }
                         } catch {
                             logger.error("venue: a report was not applied", metadata: ["report": "\(report)", "error": "\(error)"])
                         }
@@ -201,7 +207,8 @@ public struct FIXVenueService: Service {
                                 clientOrderID: record.clientOrderID + "-c", original: record.clientOrderID,
                                 symbol: symbols[record.symbol].name, side: record.side, quantity: quantity, transactTime: clock()))
                     }
-                    try await Task.sleep(for: .milliseconds(outbox.isEmpty ? 5 : 0))
+                    // New orders are looked for every millisecond (a read of the committed state: no lock on the writer).
+                    if outbox.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
                 }
             }
             try await group.next()
