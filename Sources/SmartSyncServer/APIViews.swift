@@ -45,6 +45,7 @@ enum APIViews {
     static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.lead(engine, l, curve: false) else { return .null }
         pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
+        pairs.append(("executionMode", .string(engine.executionMode(lead: l).rawValue)))
         let windows: [Int?] = [7, 30, 90, nil]
         pairs.append((
             "returns",

@@ -308,6 +308,7 @@ public actor EngineService {
         case .listSymbol, .addUser, .deposit, .withdraw, .price, .updateSettings: return nil
         // One instance talks to the venue (clusters trade on the simulated market for now).
         case .venueMode, .venueSent, .venueReport: return nil
+        case .executionMode(let lead, _): return lead
         }
     }
 

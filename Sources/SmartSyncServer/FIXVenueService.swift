@@ -77,6 +77,8 @@ public struct FIXVenueService: Service {
             senderCompID: address.sender, targetCompID: address.target, heartbeatSeconds: address.heartbeatSeconds)
         let store = service.venueSessions
         let name = sessionName
+        // Our NewOrderSingle messages by number, across reconnects (a session Reject names only the number).
+        let sentOrders = SentMessages()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 var stored = try await store.load(name)
@@ -87,7 +89,9 @@ public struct FIXVenueService: Service {
                 if let stored {
                     var sent: [Int: FIXMessage] = [:]
                     for (seq, text) in stored.sent {
-                        if let (message, _) = try? FIXParser.parse(Array(text.utf8)[...]) { sent[seq] = message }
+                        guard let (message, _) = try? FIXParser.parse(Array(text.utf8)[...]) else { continue }
+                        sent[seq] = message
+                        if message.msgType == "D", let id = message[11] { await sentOrders.note(seq, id) }
                     }
                     session = FIXSession(
                         configuration: configuration,
@@ -100,7 +104,7 @@ public struct FIXVenueService: Service {
                 _ = try await cancelWhenGracefulShutdown {
                     try await FIXInitiator.run(
                         host: address.host, port: address.port, session: start, resetSequence: resumed == nil, clock: clock,
-                        beforeWrite: { messages in try await Self.keep(messages, in: store, name: name) }
+                        beforeWrite: { messages in try await Self.keep(messages, in: store, name: name, sent: sentOrders) }
                     ) { link in
                         try await link.loggedOn()
                         // The venue's reset Logon reply was its message 1.
@@ -108,7 +112,7 @@ public struct FIXVenueService: Service {
                         logger.info(
                             "venue: logged on", metadata: ["venue": "\(address)", "resumed": "\(resumed != nil)"])
                         try await reconcile(link, stored: resumed)
-                        try await exchange(link)
+                        try await exchange(link, sent: sentOrders)
                     }
                 }
             } catch {
@@ -120,8 +124,11 @@ public struct FIXVenueService: Service {
     }
 
     /// Stores messages about to be written: the next outgoing number, and our application messages for resends.
-    static func keep(_ messages: [FIXMessage], in store: any VenueSessionStore, name: String) async throws {
+    static func keep(_ messages: [FIXMessage], in store: any VenueSessionStore, name: String, sent: SentMessages) async throws {
         let numbered = messages.compactMap { m in m[34].flatMap { Int($0) }.map { (seq: $0, message: m) } }
+        for (seq, message) in numbered where message.msgType == "D" {
+            if let id = message[11] { await sent.note(seq, id) }
+        }
         guard let last = numbered.map(\.seq).max() else { return }
         var kept: [(seq: Int, text: String)] = []
         for (seq, message) in numbered where !Self.sessionTypes.contains(message.msgType ?? "") && message[43] != "Y" {
@@ -157,16 +164,15 @@ public struct FIXVenueService: Service {
     }
 
     /// Sends what the engine logged and applies what the venue answers, until the session ends.
-    func exchange(_ link: FIXLink) async throws {
+    func exchange(_ link: FIXLink, sent: SentMessages) async throws {
         let store = service.venueSessions
         let name = sessionName
-        let sent = SentMessages()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while true {
                     let message = try await link.next()
                     let ours = await sent.order(carriedBy: message[45].flatMap { Int($0) })
-                    if let report = Self.report(message, refusedOrder: ours) {
+                    for report in Self.reports(message, refusedOrder: ours) {
                         do {
                             let before = service.read { $0.venueBook.refusals.count }
                             _ = try await service.execute(.venueReport(report))
@@ -175,16 +181,19 @@ public struct FIXVenueService: Service {
                                     "venue: a report was refused, not applied",
                                     metadata: ["order": "\(refusal.clientOrderID)", "kind": "\(refusal.kind)", "detail": "\(refusal.detail)"])
                             }
-                        } catch {
+                        } catch let error as EngineError {
+                            // A report that is not one (a fill without its numbers): nothing to apply, ever.
                             logger.error("venue: a report was not applied", metadata: ["report": "\(report)", "error": "\(error)"])
                         }
+                        // Any other error (the database) ends the session before the number below is stored, so the
+                        // venue sends the report again after the reconnect.
                     }
                     // Applied (or nothing to apply): the venue need not send it again.
                     if let seq = message[34].flatMap({ Int($0) }) { try await store.saveIncoming(name, nextIncoming: seq + 1) }
                 }
             }
             group.addTask {
-                var cancelsAsked: Set<String> = []
+                var cancelsAsked: [String: Int64] = [:]
                 while true {
                     let (outbox, cancels, symbols) = service.read { ($0.venueBook.outbox, $0.venueBook.cancelsToSend, $0.venue.symbols) }
                     for record in outbox {
@@ -194,18 +203,20 @@ public struct FIXVenueService: Service {
                             kind: record.limitPrice.map { record.immediateOrCancel ? .immediateOrCancel($0) : .limit($0) } ?? .market,
                             transactTime: clock())
                         // Logged before it goes out: after a crash the order is `sent` (to reconcile), never sent twice.
-                        _ = try await service.execute(.venueSent(clientOrderID: record.clientOrderID))
-                        let stamped = try await link.send(message)
-                        await sent.note(stamped[34].flatMap { Int($0) }, record.clientOrderID)
+                        // Refused when its owner withdrew it meanwhile: then it is not sent.
+                        do { _ = try await service.execute(.venueSent(clientOrderID: record.clientOrderID)) } catch is EngineError { continue }
+                        try await link.send(message)
                     }
-                    for record in cancels where !cancelsAsked.contains(record.clientOrderID) {
-                        cancelsAsked.insert(record.clientOrderID)
+                    // A cancel is asked again every 5 s while the venue has not answered, each under its own id.
+                    let now = clock()
+                    for record in cancels where now - (cancelsAsked[record.clientOrderID] ?? .min / 2) >= 5_000 {
+                        cancelsAsked[record.clientOrderID] = now
                         let quantity: Fixed
                         if case .quantity(let q) = record.order.size { quantity = q } else { quantity = record.order.filledQuantity }
                         try await link.send(
                             FIXOrders.cancelRequest(
-                                clientOrderID: record.clientOrderID + "-c", original: record.clientOrderID,
-                                symbol: symbols[record.symbol].name, side: record.side, quantity: quantity, transactTime: clock()))
+                                clientOrderID: "\(record.clientOrderID)-c\(now)", original: record.clientOrderID,
+                                symbol: symbols[record.symbol].name, side: record.side, quantity: quantity, transactTime: now))
                     }
                     // New orders are looked for every millisecond (a read of the committed state: no lock on the writer).
                     if outbox.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
@@ -216,37 +227,54 @@ public struct FIXVenueService: Service {
         }
     }
 
-    /// A venue message as a report on one of our orders; nil for what concerns none (or cannot be read: logged).
-    static func report(_ message: FIXMessage, refusedOrder: String?) -> VenueReport? {
-        var report = plainReport(message, refusedOrder: refusedOrder)
-        if message[43] == "Y" { report?.possibleDuplicate = true }
-        return report
+    /// A venue message as reports on our orders (none for what concerns none). A trade report that also ends the
+    /// order (OrdStatus cancelled or expired: an immediate-or-cancel rest) is the fill and then the end; CumQty (14)
+    /// goes with every end, so that one that overtakes its fills waits for them.
+    static func reports(_ message: FIXMessage, refusedOrder: String?) -> [VenueReport] {
+        var reports = plainReports(message, refusedOrder: refusedOrder)
+        if message[43] == "Y" || (message.msgType == "8" && message[150] == "I") {
+            for k in reports.indices { reports[k].possibleDuplicate = true }
+        }
+        return reports
     }
 
-    private static func plainReport(_ message: FIXMessage, refusedOrder: String?) -> VenueReport? {
+    private static func plainReports(_ message: FIXMessage, refusedOrder: String?) -> [VenueReport] {
         switch message.msgType {
         case "8":
-            guard let id = message[11] else { return nil }
+            guard let id = message[11] else { return [] }
+            let cumulative = message[14].flatMap { try? Fixed($0) }
+            func end(_ status: String?, _ order: String) -> VenueReport? {
+                switch status {
+                case "4": return VenueReport(clientOrderID: order, kind: .cancelled, venueOrderID: message[37], cumulativeQuantity: cumulative)
+                case "C": return VenueReport(clientOrderID: order, kind: .expired, venueOrderID: message[37], cumulativeQuantity: cumulative)
+                default: return nil
+                }
+            }
             switch message[150] {
-            case "0": return VenueReport(clientOrderID: id, kind: .accepted, venueOrderID: message[37])
+            case "0": return [VenueReport(clientOrderID: id, kind: .accepted, venueOrderID: message[37])]
             case "F", "1", "2":
-                return VenueReport(
+                let fill = VenueReport(
                     clientOrderID: id, kind: .fill, venueOrderID: message[37], executionID: message[17],
-                    quantity: message[32].flatMap { try? Fixed($0) }, price: message[31].flatMap { try? Fixed($0) })
-            case "4": return VenueReport(clientOrderID: message[41] ?? id, kind: .cancelled, venueOrderID: message[37])
-            case "8": return VenueReport(clientOrderID: id, kind: .rejected, venueOrderID: message[37], reason: message[58])
-            case "C": return VenueReport(clientOrderID: id, kind: .expired, venueOrderID: message[37])
-            default: return nil
+                    quantity: message[32].flatMap { try? Fixed($0) }, price: message[31].flatMap { try? Fixed($0) },
+                    cumulativeQuantity: cumulative)
+                return [fill] + (end(message[39], id).map { [$0] } ?? [])
+            case "4", "C": return end(message[150], message[41] ?? id).map { [$0] } ?? []
+            case "8": return [VenueReport(clientOrderID: id, kind: .rejected, venueOrderID: message[37], reason: message[58])]
+            case "I":
+                // The answer to a status request: an order the venue ended while we were away ends here too.
+                if message[39] == "8" { return [VenueReport(clientOrderID: id, kind: .rejected, reason: message[58])] }
+                return end(message[39], id).map { [$0] } ?? []
+            default: return []
             }
         case "9":
-            guard let id = message[41] else { return nil }
-            return VenueReport(clientOrderID: id, kind: .cancelRejected, reason: message[58])
+            guard let id = message[41] else { return [] }
+            return [VenueReport(clientOrderID: id, kind: .cancelRejected, reason: message[58])]
         case "3", "j":
-            // A refused NewOrderSingle is a rejected order; a refused cancel leaves the order as it is.
-            guard message[372] == "D", let id = message[379] ?? refusedOrder else { return nil }
-            return VenueReport(clientOrderID: id, kind: .rejected, reason: message[58] ?? "refused by the venue")
+            // A refused NewOrderSingle is a rejected order; a refused cancel or status request leaves the order as it is.
+            guard message[372] == "D", let id = message[379] ?? refusedOrder else { return [] }
+            return [VenueReport(clientOrderID: id, kind: .rejected, reason: message[58] ?? "refused by the venue")]
         default:
-            return nil
+            return []
         }
     }
 }
@@ -256,9 +284,7 @@ public struct FIXVenueService: Service {
 actor SentMessages {
     private var orders: [Int: String] = [:]
 
-    func note(_ sequence: Int?, _ clientOrderID: String) {
-        if let sequence { orders[sequence] = clientOrderID }
-    }
+    func note(_ sequence: Int, _ clientOrderID: String) { orders[sequence] = clientOrderID }
 
     func order(carriedBy sequence: Int?) -> String? { sequence.flatMap { orders[$0] } }
 }

@@ -69,7 +69,10 @@ struct UpdateLeadBody: RequestBody {
     var profitShareRate: Fixed?
     var slippageLimit: Fixed?
     var followerLimit: Int?
-    static let shape = BodyShape.object(["profitShareRate": .value, "slippageLimit": .value, "followerLimit": .value])
+    var executionMode: ExecutionMode?
+    static let shape = BodyShape.object([
+        "profitShareRate": .value, "slippageLimit": .value, "followerLimit": .value, "executionMode": .value,
+    ])
 }
 
 struct SettingsBody: RequestBody {
@@ -77,8 +80,10 @@ struct SettingsBody: RequestBody {
     var minInvestment: Fixed?
     var maxActiveCopiesPerFollower: Int?
     var defaultFollowerLimit: Int?
+    var defaultExecutionMode: ExecutionMode?
     static let shape = BodyShape.object([
         "takerFeeRate": .value, "minInvestment": .value, "maxActiveCopiesPerFollower": .value, "defaultFollowerLimit": .value,
+        "defaultExecutionMode": .value,
     ])
 }
 

@@ -21,6 +21,12 @@ extension Routes {
         router.patch("/v1/leading") { request, context in
             let caller = try context.requireCaller()
             let body = try await decodeBody(UpdateLeadBody.self, request, context)
+            // The mode alone is its own command; with other changes it goes first (it is the one a venue can refuse).
+            let others = body.profitShareRate != nil || body.slippageLimit != nil || body.followerLimit != nil
+            if let mode = body.executionMode {
+                let response = try await command(.executionMode(lead: caller.user, mode), request, caller, keySuffix: "#mode")
+                guard others else { return response }
+            }
             return try await command(
                 .updateLead(
                     user: caller.user, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,

@@ -36,17 +36,20 @@ extension Routes {
         }
         router.get("/v1/settings") { _, context in
             _ = try context.requireOperator()
-            return jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+            return jsonResponse(service.read { engine in Self.settingsJSON(engine) })
         }
         router.patch("/v1/settings") { request, context in
             let caller = try context.requireOperator()
             let body = try await decodeBody(SettingsBody.self, request, context)
+            if let mode = body.defaultExecutionMode {
+                _ = try await apply(.executionMode(lead: nil, mode), request, caller, keySuffix: "#mode")
+            }
             _ = try await apply(
                 .updateSettings(
                     takerFeeRate: body.takerFeeRate, minInvestment: body.minInvestment,
                     maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
                 request, caller)
-            return jsonResponse(service.read { engine in Self.settingsJSON(engine.settings) })
+            return jsonResponse(service.read { engine in Self.settingsJSON(engine) })
         }
         router.post("/v1/symbols") { request, context in
             let caller = try context.requireOperator()
@@ -65,8 +68,11 @@ extension Routes {
 
     // MARK: Helpers
 
-    static func settingsJSON(_ s: Settings) -> JSONValue {
-        .object([
+    static func settingsJSON(_ engine: Engine) -> JSONValue {
+        let s = engine.settings
+        return .object([
+            ("defaultExecutionMode", .string(engine.venueBook.defaultExecutionMode.rawValue)),
+            ("venue", .string(engine.venueMode.rawValue)),
             ("takerFeeRate", .string(s.takerFeeRate.description)), ("minInvestment", .string(s.minInvestment.description)),
             ("slippageLimit", .string(s.slippageLimit.description)), ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
             ("defaultFollowerLimit", .int(s.defaultFollowerLimit)), ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),

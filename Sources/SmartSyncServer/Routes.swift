@@ -82,7 +82,8 @@ struct Routes: Sendable {
 
     /// Submits a command for the caller. The Idempotency-Key (scoped to the caller) makes a retry a no-op; reused
     /// for another request it is refused (422).
-    func submit(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> CommandReceipt {
+    /// A request that makes two commands gives the second's key a `suffix`, so that a retry skips each.
+    func submit(_ command: EngineCommand, _ request: Request, _ caller: Caller, keySuffix: String = "") async throws -> CommandReceipt {
         let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
         if let key {
             guard !key.isEmpty, key.utf8.count <= Self.maxIdempotencyKey else {
@@ -92,19 +93,21 @@ struct Routes: Sendable {
             }
         }
         do {
-            return try await service.submit(command, requestID: key.map { "\(caller.user):\($0)" })
+            return try await service.submit(command, requestID: key.map { "\(caller.user):\($0)\(keySuffix)" })
         } catch let error as EngineError {
             throw APIError(error)
         }
     }
 
     /// Applies a command for the caller: true when it acted, false for a retry.
-    func apply(_ command: EngineCommand, _ request: Request, _ caller: Caller) async throws -> Bool {
-        try await submit(command, request, caller).applied
+    func apply(_ command: EngineCommand, _ request: Request, _ caller: Caller, keySuffix: String = "") async throws -> Bool {
+        try await submit(command, request, caller, keySuffix: keySuffix).applied
     }
 
-    func command(_ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let receipt = try await submit(c, request, caller)
+    func command(
+        _ c: EngineCommand, _ request: Request, _ caller: Caller, status: HTTPResponse.Status = .ok, keySuffix: String = ""
+    ) async throws -> Response {
+        let receipt = try await submit(c, request, caller, keySuffix: keySuffix)
         let count = service.commandCount
         return Self.answer(
             .object([("applied", .bool(receipt.applied)), ("event", .int(receipt.event)), ("commands", .int(count))]), receipt,

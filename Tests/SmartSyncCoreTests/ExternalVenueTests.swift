@@ -228,4 +228,36 @@ import Testing
         // A venue with open orders cannot be switched away from.
         #expect(throws: EngineError.self) { try sim.engine.setVenueMode(.simulated) }
     }
+
+    @Test func anEndThatOvertakesItsFillsWaitsForThem() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        // The venue's "expired, 0.005 executed" arrives before the fill it counts: the order stays open.
+        try sim.engine.execute(
+            .venueReport(VenueReport(clientOrderID: "SS-2", kind: .expired, cumulativeQuantity: fx("0.005"))), at: sim.next())
+        #expect(sim.engine.venueBook.record("SS-2")?.order.status == .sent && sim.engine.venueBook.isBusy(lead: 0))
+        try Self.report(&sim, "SS-2", .fill, exec: "1", qty: "0.005", px: "50000")
+        #expect(sim.engine.venueBook.record("SS-2")?.order.status == .expired && !sim.engine.venueBook.isBusy(lead: 0))
+        #expect(try sim.lots("alice") == 125 && sim.lots("bob") == 375)
+        // A fill the venue reports after the end is not given to the copies (they were released): it is recorded.
+        try Self.report(&sim, "SS-2", .fill, exec: "2", qty: "0.001", px: "50000")
+        #expect(try sim.lots("alice") == 125 && sim.engine.venueBook.refusals.map(\.kind) == ["lateFill"])
+        #expect(sim.engine.audit().balanced)
+    }
+
+    @Test func aLeadFillTheBooksCannotTakeLeavesTheOrderAsItWas() throws {
+        var sim = try Self.market()
+        // 0.1995 BTC at 50,000 holds 9,975 + 9.975 of the lead's 10,000; then the fee rate goes up to 1%.
+        try sim.buy("lead", quantity: "0.1995", limit: "50000")
+        try sim.engine.execute(.updateSettings(takerFeeRate: fx("0.01"), minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil), at: sim.next())
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-1"), at: sim.next())
+        try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.1995", px: "50000")
+        // 9,975 + 99.75 is more than the portfolio holds: refused, nothing booked, the execution not counted.
+        let order = try #require(sim.engine.venueBook.record("SS-1")?.order)
+        #expect(order.status == .sent && order.executionIDs.isEmpty && order.filledQuantity == .zero)
+        #expect(sim.engine.venueBook.refusals.map(\.kind) == ["notBooked"] && sim.engine.leadFills.isEmpty)
+        #expect(sim.engine.leads[0].cash == fx("10000") && sim.engine.audit().balanced)
+    }
 }

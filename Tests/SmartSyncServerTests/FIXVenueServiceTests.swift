@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SmartSyncCore
+import SmartSyncFIX
 import SmartSyncStore
 import Testing
 
@@ -22,6 +23,25 @@ struct FIXVenueServiceTests {
         ] {
             #expect(throws: FieldError.self, "\(bad)") { try FIXVenueAddress(bad) }
         }
+    }
+
+    @Test func venueMessagesBecomeReports() throws {
+        func message(_ fields: [(Int, String)]) -> FIXMessage { FIXMessage(fields.map { FIXMessage.Field($0.0, $0.1) }) }
+        // An immediate-or-cancel order's trade report that also ends it: the fill, then the end with CumQty.
+        let ioc = FIXVenueService.reports(
+            message([(35, "8"), (11, "SS-2"), (17, "9"), (150, "F"), (39, "C"), (32, "0.005"), (31, "50000"), (14, "0.005")]),
+            refusedOrder: nil)
+        let half = try Fixed("0.005")
+        #expect(ioc.map(\.kind) == [.fill, .expired] && ioc[1].cumulativeQuantity == half)
+        #expect(ioc[0].executionID == "9" && ioc[0].quantity == half && ioc[0].price == Fixed(50_000))
+        // A status answer (ExecType I) saying the venue cancelled it: a report that stays quiet if it changes nothing.
+        let status = FIXVenueService.reports(message([(35, "8"), (11, "SS-3"), (150, "I"), (39, "4"), (14, "0")]), refusedOrder: nil)
+        #expect(status.map(\.kind) == [.cancelled] && status[0].possibleDuplicate == true)
+        // A session Reject of our NewOrderSingle names only its number: the order it carried is rejected.
+        let reject = FIXVenueService.reports(message([(35, "3"), (45, "7"), (372, "D"), (58, "bad OrdType")]), refusedOrder: "SS-4")
+        #expect(reject.map(\.kind) == [.rejected] && reject[0].clientOrderID == "SS-4" && reject[0].reason == "bad OrdType")
+        // A refused status request changes nothing.
+        #expect(FIXVenueService.reports(message([(35, "j"), (45, "8"), (372, "H"), (380, "3")]), refusedOrder: nil).isEmpty)
     }
 
     @Test(.enabled(if: venue != nil, "SMARTSYNC_TEST_FIX is not set: start scripts/fix-venue and set it to host:port"))

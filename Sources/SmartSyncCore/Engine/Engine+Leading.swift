@@ -85,7 +85,10 @@ extension Engine {
     /// Applies one lead fill and its whole fan-out, exactly once: a fill id seen before is a no-op (returns false).
     /// Either the lead's fill, every copy fill and every failed copy order are applied, or (on error) nothing.
     @discardableResult
-    public mutating func applyLeadFill(_ fill: LeadFill) throws(EngineError) -> Bool {
+    public mutating func applyLeadFill(_ fill: LeadFill) throws(EngineError) -> Bool { try applyLeadFill(fill, fanOut: true) }
+
+    /// The same; without `fanOut` only the lead's side is applied (a block order allocates its copies itself).
+    mutating func applyLeadFill(_ fill: LeadFill, fanOut: Bool) throws(EngineError) -> Bool {
         if appliedFillIDs.contains(fill.id) { return false }
         guard leads.indices.contains(fill.lead), leads[fill.lead].status == .active else {
             throw EngineError(.leadNotActive, field: "lead", "lead portfolio \(fill.lead) is not active")
@@ -118,8 +121,8 @@ extension Engine {
         swap(&ws, &workspace)
         // At an external venue, copies of a lead whose merged order is in flight wait for it: the fill's ratio is
         // fixed now and its copies are planned when the lead's copies are settled (`drainVenue`).
-        let waits = venueBook.mode == .external && venueBook.isBusy(lead: l) && leads[l].book.activeCount > 0
-        let fansOut = leads[l].book.activeCount > 0 && !waits
+        let waits = fanOut && venueBook.mode == .external && venueBook.isBusy(lead: l) && leads[l].book.activeCount > 0
+        let fansOut = fanOut && leads[l].book.activeCount > 0 && !waits
         if waits {
             let queued: QueuedFanOut
             if fill.side == .buy {

@@ -87,6 +87,9 @@ extension Engine {
             }
             return try sendLeadOrder(request, user: u, lead: lead, symbol: s, at: moment)
         }
+        if let lead, request.limitPrice == nil, executionMode(lead: lead) == .block, leads[lead].book.activeCount > 0 {
+            return try placeBlockOrder(request, user: u, lead: lead, symbol: s, at: moment)
+        }
         let orderID = nextOrderNumber
         guard let limit = request.limitPrice else {
             let size: SimulatedVenue.Size = request.quoteAmount.map { .budget($0) } ?? .quantity(request.quantity!)

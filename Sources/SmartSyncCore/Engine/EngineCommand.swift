@@ -29,6 +29,8 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case venueSent(clientOrderID: String)
     /// What the venue said about one of our orders.
     case venueReport(VenueReport)
+    /// How a lead's market orders execute with its copies' (`lead` nil: the operator's default for every lead).
+    case executionMode(lead: String?, ExecutionMode)
 }
 
 extension Engine {
@@ -87,6 +89,8 @@ extension Engine {
             try markVenueSent(id, at: moment)
         case .venueReport(let report):
             try applyVenueReport(report, at: moment)
+        case .executionMode(let lead, let mode):
+            try setExecutionMode(lead: lead, mode)
         }
         if moments.last != moment { moments.append(moment) }
         return outcome(since: marks, at: moment)

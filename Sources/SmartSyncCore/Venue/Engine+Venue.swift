@@ -266,6 +266,23 @@ extension Engine {
             refuseReport(report, "unknownOrder", "no order with this client order id was sent", at: moment)
             return
         }
+        // A cancel or expiry that says more executed (CumQty) than the fills applied so far waits for those fills:
+        // they are on their way, and the order stays open (its copies locked) until they are in.
+        if report.kind == .cancelled || report.kind == .expired, let cumulative = report.cumulativeQuantity,
+            cumulative > venueBook.orders[k].order.filledQuantity, venueBook.orders[k].order.status.isWorking
+        {
+            venueBook.orders[k].pendingFinal = PendingFinal(kind: report.kind, cumulativeQuantity: cumulative, reason: report.reason)
+            return
+        }
+        try applyReport(report, at: k, moment)
+        if let pending = venueBook.orders[k].pendingFinal, venueBook.orders[k].order.filledQuantity >= pending.cumulativeQuantity {
+            venueBook.orders[k].pendingFinal = nil
+            try applyReport(
+                VenueReport(clientOrderID: report.clientOrderID, kind: pending.kind, reason: pending.reason), at: k, moment)
+        }
+    }
+
+    private mutating func applyReport(_ report: VenueReport, at k: Int, _ moment: Moment) throws(EngineError) {
         var record = venueBook.orders[k]
         let symbol = venue.symbols[record.symbol]
         let event: VenueOrder.Event
@@ -298,6 +315,14 @@ extension Engine {
             price = p
         }
         let wasFinal = record.order.status.isFinal
+        // A fill after a copy order's final report is not given to copies that are no longer held for it.
+        if case .fill = event, wasFinal, case .copies = record.owner, !record.order.executionIDs.contains(report.executionID ?? "") {
+            refuseReport(
+                report, "lateFill",
+                "the venue reported an execution after it said the order was \(record.order.status.rawValue); the copies were released, so it is not allocated (reconcile it with the venue)",
+                at: moment)
+            return
+        }
         do {
             try record.order.apply(event)
         } catch {
@@ -309,27 +334,31 @@ extension Engine {
             if let single = record.singlePrice, single != price { record.mixedPrices = true }
             if record.singlePrice == nil && !record.mixedPrices { record.singlePrice = price }
         }
+        // A lead order's fill is booked first: if the books cannot take it, the order is left as it was (the report
+        // is refused and recorded; the venue may send it again).
+        var leadTrade: (fill: LeadFill, trade: TradeRecord)?
+        if case .lead(let l, _) = record.owner, case .fill(let id, let quantity, let quote, let fee) = event {
+            let fill = LeadFill(
+                id: "\(record.clientOrderID)/\(id)", lead: l, symbol: record.symbol, side: record.side,
+                quantity: quantity, quote: quote, fee: fee, price: price, event: moment.event, time: moment.time)
+            do {
+                _ = try applyLeadFill(fill)
+            } catch {
+                refuseReport(report, "notBooked", "the lead fill could not be booked: \(error.message)", at: moment)
+                return
+            }
+            let trade = TradeRecord(
+                account: .lead(l), symbol: record.symbol, side: record.side, quantity: quantity, quote: quote, fee: fee,
+                event: moment.event, time: moment.time)
+            leadTrade = (fill, trade)
+        }
         venueBook.orders[k] = record
         let nowFinal = record.order.status.isFinal
         if nowFinal && !wasFinal { venueBook.openPositions.removeAll { $0 == k } }
 
         switch record.owner {
-        case .lead(let l, let orderID):
-            if case .fill(let id, let quantity, let quote, let fee) = event {
-                let fill = LeadFill(
-                    id: "\(record.clientOrderID)/\(id)", lead: l, symbol: record.symbol, side: record.side,
-                    quantity: quantity, quote: quote, fee: fee, price: price, event: moment.event, time: moment.time)
-                do {
-                    _ = try applyLeadFill(fill)
-                } catch {
-                    refuseReport(report, "notBooked", "the lead fill could not be booked: \(error.message)", at: moment)
-                    return
-                }
-                let trade = TradeRecord(
-                    account: .lead(l), symbol: record.symbol, side: record.side, quantity: quantity, quote: quote, fee: fee,
-                    event: moment.event, time: moment.time)
-                updateOrder(orderID) { o in o.record(trade, leadFillID: fill.id, copyFills: 0, failed: 0) }
-            }
+        case .lead(_, let orderID):
+            if let leadTrade { updateOrder(orderID) { o in o.record(leadTrade.trade, leadFillID: leadTrade.fill.id, copyFills: 0, failed: 0) } }
             updateOrder(orderID) { o in
                 switch record.order.status {
                 case .new, .sent, .accepted: o.status = o.filledQuantity.isPositive ? .partiallyFilled : .accepted

@@ -32,6 +32,11 @@ extension SnapshotWriter {
                 w.raw(s.reason)
             }
         }
+        raw(b.defaultExecutionMode)
+        array(b.executionModes.keys.sorted()) { w, l in
+            w.int(l)
+            w.raw(b.executionModes[l]!)
+        }
     }
 
     mutating func venueOrderRecord(_ r: VenueOrderRecord) {
@@ -74,6 +79,11 @@ extension SnapshotWriter {
         }
         optional(r.singlePrice) { $0.fixed($1) }
         bool(r.mixedPrices)
+        optional(r.pendingFinal) { w, p in
+            w.raw(p.kind)
+            w.fixed(p.cumulativeQuantity)
+            w.optional(p.reason) { $0.string($1) }
+        }
     }
 }
 
@@ -97,6 +107,11 @@ extension SnapshotReader {
         for _ in 0..<(try count()) {
             let l = try int()
             b.stopping[l] = try array { r in PendingStop(slots: try r.ints(), reason: try r.raw()) }
+        }
+        b.defaultExecutionMode = try raw()
+        for _ in 0..<(try count()) {
+            let l = try int()
+            b.executionModes[l] = try raw()
         }
         for (k, record) in b.orders.enumerated() {
             guard b.positions.updateValue(k, forKey: record.clientOrderID) == nil else {
@@ -139,6 +154,9 @@ extension SnapshotReader {
         }
         record.singlePrice = try optional { r in try r.fixed() }
         record.mixedPrices = try bool()
+        record.pendingFinal = try optional { r in
+            PendingFinal(kind: try r.raw(), cumulativeQuantity: try r.fixed(), reason: try r.optional { r in try r.string() })
+        }
         return record
     }
 }

@@ -4,6 +4,8 @@
 /// commands (DESIGN §3b).
 public enum VenueMode: String, Sendable, Hashable, Codable, CaseIterable {
     case simulated, external
+
+    public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
 }
 
 /// Whose order it is at the venue.
@@ -53,6 +55,8 @@ public struct VenueOrderRecord: Sendable, Hashable, Codable {
     /// The price of its executions while they all had one (nil before the first or once they differ).
     public internal(set) var singlePrice: Fixed?
     public internal(set) var mixedPrices = false
+    /// A cancel or expiry the venue sent before the fills it counts (CumQty): applied when they are in.
+    public internal(set) var pendingFinal: PendingFinal?
 
     public var clientOrderID: String { order.clientOrderID }
 
@@ -62,6 +66,13 @@ public struct VenueOrderRecord: Sendable, Hashable, Codable {
         let used = side == .buy ? order.filledQuote + order.fees : order.filledQuantity
         return Fixed.max(reserved - used, .zero)
     }
+}
+
+/// A final report waiting for the fills it counts.
+public struct PendingFinal: Sendable, Hashable, Codable {
+    public var kind: VenueReport.Kind
+    public var cumulativeQuantity: Fixed
+    public var reason: String?
 }
 
 /// A venue report the engine did not apply (DESIGN §3b: refused and recorded, never applied), for the operator.
@@ -107,13 +118,17 @@ public struct VenueReport: Sendable, Hashable, Codable {
     public var quantity: Fixed?
     public var price: Fixed?
     public var reason: String?
+    /// CumQty: what the venue says executed of the order in all (a final report's check that no fill is missing).
+    public var cumulativeQuantity: Fixed?
     /// The venue resent it (PossDupFlag): if it changes nothing, it was applied before and is not recorded as refused.
     public var possibleDuplicate: Bool?
 
     public init(
         clientOrderID: String, kind: Kind, venueOrderID: String? = nil, executionID: String? = nil,
-        quantity: Fixed? = nil, price: Fixed? = nil, reason: String? = nil, possibleDuplicate: Bool? = nil
+        quantity: Fixed? = nil, price: Fixed? = nil, reason: String? = nil, cumulativeQuantity: Fixed? = nil,
+        possibleDuplicate: Bool? = nil
     ) {
+        self.cumulativeQuantity = cumulativeQuantity
         self.possibleDuplicate = possibleDuplicate
         self.clientOrderID = clientOrderID
         self.kind = kind
@@ -139,6 +154,9 @@ public struct VenueBook: Sendable, Hashable, Codable {
     var openCopyOrders: [Int: Int] = [:]
     var queued: [Int: [QueuedFanOut]] = [:]
     var stopping: [Int: [PendingStop]] = [:]
+    /// How each lead's orders execute with its copies' (the operator's default for the leads not listed).
+    public internal(set) var defaultExecutionMode = ExecutionMode.follow
+    var executionModes: [Int: ExecutionMode] = [:]
 
     public init() {}
 

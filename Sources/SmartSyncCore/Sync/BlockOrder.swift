@@ -1,0 +1,133 @@
+/// How a lead's orders execute with its copies' (DESIGN §3b, execution modes).
+public enum ExecutionMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The lead's order executes first; its fills are copied (each copy's merged order follows the lead's fill).
+    case follow
+    /// The lead's order and its copies' orders are one order: the execution is allocated pro rata to the lead and
+    /// every copy at one average price, and a partial execution gives everyone the same fraction.
+    case block
+
+    public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
+}
+
+extension Engine {
+    /// The execution mode of lead portfolio `l`.
+    public func executionMode(lead l: Int) -> ExecutionMode { venueBook.executionModes[l] ?? venueBook.defaultExecutionMode }
+
+    /// Sets a lead's execution mode, or (lead nil) the operator's default. Block orders are built for the simulated
+    /// market; at an external venue a lead's orders follow.
+    public mutating func setExecutionMode(lead user: String?, _ mode: ExecutionMode) throws(EngineError) {
+        if mode == .block && venueBook.mode == .external {
+            throw EngineError(.invalidInput, field: "mode", "block orders are not sent to an external venue yet")
+        }
+        guard let user else {
+            venueBook.defaultExecutionMode = mode
+            return
+        }
+        let u = try requireUser(user, field: "user")
+        let l = try requireActiveLead(user: u, field: "user")
+        venueBook.executionModes[l] = mode
+    }
+
+    /// A block order (SEC-style block allocation): the lead's market order and its copies' orders, each copy sized
+    /// from the lead's requested ratio (`r = requested notional / lead equity` for a buy, the fraction of its holding
+    /// for a sell, at the mark), go to the venue as one order; the execution is allocated pro rata to the lead and
+    /// every copy by largest remainder, at one average price. The copies' reference price is that average, so the
+    /// tracking report shows no price difference.
+    mutating func placeBlockOrder(_ request: OrderRequest, user u: Int, lead l: Int, symbol s: Int, at moment: Moment)
+        throws(EngineError) -> OrderResult
+    {
+        let symbol = venue.symbols[s]
+        let step = symbol.qtyStep.units
+        let mark = venue.marks[s]
+        let field = request.quoteAmount == nil ? "quantity" : "quoteAmount"
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
+        do throws(EngineError) {
+            let leadLots: Int64
+            if request.side == .buy {
+                let quote = request.quoteAmount ?? symbol.quote(quantity: request.quantity ?? .zero, price: mark) ?? .max
+                if let q = request.quantity {
+                    leadLots = q.units / step
+                } else {
+                    leadLots = ((try? quote.divided(by: mark, .down)) ?? .zero).units / step
+                }
+                try planBuys(
+                    lead: l, symbol: s, price: mark, limit: nil,
+                    target: .ratio(quote: quote.units, leadEquity: leadEquity(l).units), slots: .allActive,
+                    event: moment.event, workspace: &ws)
+            } else {
+                let quantity = request.quantity ?? .zero
+                let held = leads[l].positions[s]?.quantity ?? .zero
+                guard quantity <= held else {
+                    throw EngineError(.insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held)")
+                }
+                leadLots = quantity.units / step
+                planSells(
+                    lead: l, symbol: s, price: mark, fraction: (quantity.units, held.units), slots: .allActive,
+                    event: moment.event, workspace: &ws)
+            }
+            guard leadLots > 0 else {
+                throw EngineError(.invalidInput, field: field, "buys less than one step \(symbol.qtyStep) of \(symbol.name)")
+            }
+            let total = leadLots + ws.plan.totalLots
+            let execution = venue.execute(s, request.side, .quantity(Fixed(units: total * step)), limit: nil)
+            let executed = execution.quantity.units / step
+            // The lead's share: its lots when all executed, else the same fraction as every copy's.
+            var leadShare = leadLots
+            if executed < total {
+                leadShare = Allocation.largestRemainder(total: executed, weights: [leadLots] + ws.plan.lots, weightSum: total)[0]
+            }
+            let leadQuote: Fixed
+            if let price = execution.singlePrice {
+                leadQuote = Fixed(units: leadShare * lotValue(s, price: price))
+            } else {
+                leadQuote = Fixed(units: executed == 0 ? 0 : mulDivFloor(execution.quote.units, leadShare, executed) ?? 0)
+            }
+            let leadFee = Fixed(
+                units: execution.quote.isPositive ? mulDivFloor(execution.fee.units, leadQuote.units, execution.quote.units) ?? 0 : 0)
+            let leadExecution = Execution(
+                quantity: Fixed(units: leadShare * step), quote: leadQuote, fee: leadFee, singlePrice: execution.singlePrice,
+                shortfall: execution.shortfall)
+            try checkExecutable(leadExecution, u: u, lead: l, s: s, side: request.side, field: field)
+
+            let orderID = nextOrderNumber
+            let fillID = "o\(orderID)-f1"
+            guard !appliedFillIDs.contains(fillID) else {
+                throw EngineError(.duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
+            }
+            let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
+            let fill = LeadFill(
+                id: fillID, lead: l, symbol: s, side: request.side, quantity: leadExecution.quantity, quote: leadQuote,
+                fee: leadFee, price: execution.averagePrice, event: moment.event, time: moment.time)
+            _ = try applyLeadFill(fill, fanOut: false)
+            // Nothing can throw from here on.
+            recordFailures(ws.plan.failures)
+            recordPlanMisses(ws.plan)
+            if ws.plan.totalLots > 0 {
+                ws.plan.referencePrice = execution.averagePrice
+                let copies = Execution(
+                    quantity: execution.quantity - leadExecution.quantity, quote: execution.quote - leadQuote,
+                    fee: execution.fee - leadFee, singlePrice: execution.singlePrice, shortfall: execution.shortfall ?? .noLiquidity)
+                allocateMerged(&ws, copies, leadFillID: fillID, recordShortfall: true, at: moment)
+            }
+            swap(&ws, &workspace)
+            nextOrderNumber += 1
+            var placed = PlacedOrder(
+                id: orderID, user: u, account: .portfolio, symbol: s, side: request.side, kind: .market,
+                quantity: request.quantity, quoteAmount: request.quoteAmount, event: moment.event, time: moment.time,
+                status: executed < total ? .expired : .filled)
+            let trade = TradeRecord(
+                account: .lead(l), symbol: s, side: request.side, quantity: leadExecution.quantity, quote: leadQuote, fee: leadFee,
+                event: moment.event, time: moment.time)
+            let counts = fanOutCounts(journalSince: journalBefore, failedSince: failedBefore)
+            placed.record(trade, leadFillID: fillID, copyFills: counts.copyFills, failed: counts.failed)
+            orders.append(placed)
+            noteOrder(orderID)
+            checkThresholds(lead: l, at: moment)
+            return OrderResult(orderID: orderID, trades: [trade])
+        } catch {
+            swap(&ws, &workspace)
+            throw error
+        }
+    }
+}
