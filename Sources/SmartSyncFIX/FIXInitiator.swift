@@ -103,6 +103,8 @@ public actor FIXLink {
     /// The venue's application messages received and not yet taken with `next()`.
     public var undelivered: [FIXMessage] { delivered }
     public var status: FIXSession.Status { session.status }
+    /// A gap was asked for (ResendRequest) and has not been filled yet.
+    public var resendPending: Bool { session.resendRequested != nil }
 
     func start(resetSequence: Bool) async throws { try await handle(session.connect(now: clock(), resetSequence: resetSequence)) }
 
@@ -122,6 +124,9 @@ public actor FIXLink {
         try await write([stamped])
         return stamped
     }
+
+    /// The next application message already received, without waiting (nil when there is none).
+    public func nextIfReceived() -> FIXMessage? { delivered.isEmpty ? nil : delivered.removeFirst() }
 
     /// The next application message from the venue (waits for it).
     public func next() async throws -> FIXMessage {

@@ -112,6 +112,9 @@ public struct FIXVenueService: Service {
                         logger.info(
                             "venue: logged on", metadata: ["venue": "\(address)", "resumed": "\(resumed != nil)"])
                         try await reconcile(link, stored: resumed)
+                        // What the venue resends (the reports missed while away) comes before anything new is sent.
+                        let deadline = ContinuousClock.now + .seconds(10)
+                        while await link.resendPending && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
                         try await exchange(link, sent: sentOrders)
                     }
                 }
@@ -164,33 +167,34 @@ public struct FIXVenueService: Service {
     }
 
     /// Sends what the engine logged and applies what the venue answers, until the session ends.
+    /// Applies one venue message as reports, then stores that the venue need not send it again.
+    func apply(_ message: FIXMessage, sent: SentMessages) async throws {
+        let ours = await sent.order(carriedBy: message[45].flatMap { Int($0) })
+        for report in Self.reports(message, refusedOrder: ours) {
+            do {
+                let before = service.read { $0.venueBook.refusals.count }
+                _ = try await service.execute(.venueReport(report))
+                for refusal in service.read({ $0.venueBook.refusals.dropFirst(before) }) {
+                    logger.warning(
+                        "venue: a report was refused, not applied",
+                        metadata: ["order": "\(refusal.clientOrderID)", "kind": "\(refusal.kind)", "detail": "\(refusal.detail)"])
+                }
+            } catch let error as EngineError {
+                // A report that is not one (a fill without its numbers): nothing to apply, ever.
+                logger.error("venue: a report was not applied", metadata: ["report": "\(report)", "error": "\(error)"])
+            }
+            // Any other error (the database) ends the session before the number below is stored, so the venue sends
+            // the report again after the reconnect.
+        }
+        if let seq = message[34].flatMap({ Int($0) }) { try await service.venueSessions.saveIncoming(sessionName, nextIncoming: seq + 1) }
+    }
+
     func exchange(_ link: FIXLink, sent: SentMessages) async throws {
-        let store = service.venueSessions
-        let name = sessionName
+        // What arrived already (the venue's resends after a restart) is applied before anything new is sent.
+        while let message = await link.nextIfReceived() { try await apply(message, sent: sent) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                while true {
-                    let message = try await link.next()
-                    let ours = await sent.order(carriedBy: message[45].flatMap { Int($0) })
-                    for report in Self.reports(message, refusedOrder: ours) {
-                        do {
-                            let before = service.read { $0.venueBook.refusals.count }
-                            _ = try await service.execute(.venueReport(report))
-                            for refusal in service.read({ $0.venueBook.refusals.dropFirst(before) }) {
-                                logger.warning(
-                                    "venue: a report was refused, not applied",
-                                    metadata: ["order": "\(refusal.clientOrderID)", "kind": "\(refusal.kind)", "detail": "\(refusal.detail)"])
-                            }
-                        } catch let error as EngineError {
-                            // A report that is not one (a fill without its numbers): nothing to apply, ever.
-                            logger.error("venue: a report was not applied", metadata: ["report": "\(report)", "error": "\(error)"])
-                        }
-                        // Any other error (the database) ends the session before the number below is stored, so the
-                        // venue sends the report again after the reconnect.
-                    }
-                    // Applied (or nothing to apply): the venue need not send it again.
-                    if let seq = message[34].flatMap({ Int($0) }) { try await store.saveIncoming(name, nextIncoming: seq + 1) }
-                }
+                while true { try await apply(try await link.next(), sent: sent) }
             }
             group.addTask {
                 var cancelsAsked: [String: Int64] = [:]
