@@ -12,11 +12,12 @@ enum APIViews {
     static func order(_ engine: Engine, _ o: PlacedOrder, applied: Bool? = nil) -> JSONValue {
         let symbol = engine.venue.symbols[o.symbol]
         let resting = engine.restingOrders.first { $0.id == o.id }
+        let atVenue = engine.venueBook.record(placedOrder: o.id)
         var pairs: [(String, JSONValue)] = [
             ("id", .int(o.id)), ("status", .string(o.status.rawValue)), ("account", .string(o.account.rawValue)),
             ("symbol", .string(symbol.name)), ("side", .string(o.side.rawValue)), ("type", .string(o.kind.rawValue)),
             ("quantity", o.quantity.map(amount) ?? .null), ("quoteAmount", o.quoteAmount.map(amount) ?? .null),
-            ("limitPrice", o.limitPrice.map(amount) ?? .null), ("remaining", resting.map { amount($0.remaining) } ?? .string("0")),
+            ("limitPrice", o.limitPrice.map(amount) ?? .null), ("remaining", resting.map { amount($0.remaining) } ?? atVenue.map { amount($0.stillToExecute) } ?? .string("0")),
             ("filledQuantity", amount(o.filledQuantity)), ("filledQuote", amount(o.filledQuote)),
             ("averagePrice", amount(o.averagePrice)), ("fees", amount(o.fees)), ("event", .int(o.event)), ("time", time(o.time)),
             (
@@ -34,6 +35,10 @@ enum APIViews {
             ("copies", .object([("filled", .int(o.copyFills)), ("failed", .int(o.failedCopyOrders))])),
             ("cancelReason", o.cancelReason.map { .string($0) } ?? .null),
         ]
+        if let atVenue {
+            pairs.append(("clientOrderId", .string(atVenue.clientOrderID)))
+            pairs.append(("venueStatus", .string(atVenue.order.status.rawValue)))
+        }
         if let applied { pairs.append(("applied", .bool(applied))) }
         return .object(pairs)
     }

@@ -17,7 +17,9 @@ extension Engine {
     /// market; at an external venue a lead's orders follow.
     public mutating func setExecutionMode(lead user: String?, _ mode: ExecutionMode) throws(EngineError) {
         if mode == .block && venueBook.mode == .external {
-            throw EngineError(.invalidInput, field: "mode", "block orders are not sent to an external venue yet")
+            throw EngineError(
+                .invalidInput, field: user == nil ? "defaultExecutionMode" : "executionMode",
+                "block orders are not sent to an external venue yet")
         }
         guard let user else {
             venueBook.defaultExecutionMode = mode

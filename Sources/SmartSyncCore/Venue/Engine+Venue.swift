@@ -65,7 +65,7 @@ extension Engine {
             let available = leads[l].cash - venueBook.reservedCash(mine)
             guard reserved <= available else {
                 throw EngineError(
-                    .insufficientFunds, field: "quoteAmount",
+                    .insufficientFunds, field: request.quoteAmount == nil ? "quantity" : "quoteAmount",
                     "may cost \(reserved) USDT with the fee, more than the lead portfolio's \(available) USDT not held by open orders")
             }
         } else {

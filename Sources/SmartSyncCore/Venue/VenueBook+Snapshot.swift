@@ -117,6 +117,7 @@ extension SnapshotReader {
             guard b.positions.updateValue(k, forKey: record.clientOrderID) == nil else {
                 throw SnapshotError("client order id \(record.clientOrderID) is not unique")
             }
+            if case .lead(_, let id) = record.owner { b.byPlacedOrder[id] = k }
             guard !record.order.status.isFinal else { continue }
             b.openPositions.append(k)
             if case .copies(let l) = record.owner { b.openCopyOrders[l, default: 0] += 1 }

@@ -60,6 +60,9 @@ public struct VenueOrderRecord: Sendable, Hashable, Codable {
 
     public var clientOrderID: String { order.clientOrderID }
 
+    /// What is left to execute (quantity, or USDT for a market buy by quote); nothing once final.
+    public var stillToExecute: Fixed { order.status.isFinal ? .zero : order.remaining }
+
     /// What is still held back: the reservation less what executed, nothing once the order is final.
     public var stillReserved: Fixed {
         guard !order.status.isFinal else { return .zero }
@@ -146,6 +149,8 @@ public struct VenueBook: Sendable, Hashable, Codable {
     /// Every order sent or to be sent, in the order they were created.
     public internal(set) var orders: [VenueOrderRecord] = []
     var positions: [String: Int] = [:]
+    /// Positions in `orders` by the id of the placed order they carry (lead orders).
+    var byPlacedOrder: [Int: Int] = [:]
     /// Positions in `orders` of the orders not yet final.
     var openPositions: [Int] = []
     var nextNumber = 1
@@ -161,6 +166,9 @@ public struct VenueBook: Sendable, Hashable, Codable {
     public init() {}
 
     public func record(_ clientOrderID: String) -> VenueOrderRecord? { positions[clientOrderID].map { orders[$0] } }
+
+    /// The venue order of a placed (lead) order.
+    public func record(placedOrder id: Int) -> VenueOrderRecord? { byPlacedOrder[id].map { orders[$0] } }
 
     /// Orders logged and not yet sent: what the venue adapter sends next, in order.
     public var outbox: [VenueOrderRecord] { open.filter { $0.order.status == .new } }
@@ -185,6 +193,7 @@ public struct VenueBook: Sendable, Hashable, Codable {
 
     mutating func add(_ record: VenueOrderRecord) {
         positions[record.clientOrderID] = orders.count
+        if case .lead(_, let id) = record.owner { byPlacedOrder[id] = orders.count }
         openPositions.append(orders.count)
         orders.append(record)
         if case .copies(let l) = record.owner { openCopyOrders[l, default: 0] += 1 }
