@@ -34,6 +34,10 @@ extension Routes {
             let body = try await decodeBody(PriceBody.self, request, context)
             return try await command(.price(symbol: body.symbol, price: body.price), request, caller)
         }
+        router.get("/v1/venue") { _, context in
+            _ = try context.requireOperator()
+            return jsonResponse(service.read { engine in Self.venueJSON(engine) })
+        }
         router.get("/v1/settings") { _, context in
             _ = try context.requireOperator()
             return jsonResponse(service.read { engine in Self.settingsJSON(engine) })
@@ -67,6 +71,45 @@ extension Routes {
     }
 
     // MARK: Helpers
+
+    /// Where orders execute, the orders open at an external venue and the venue reports refused (newest first, 100).
+    static func venueJSON(_ engine: Engine) -> JSONValue {
+        let book = engine.venueBook
+        let symbols = engine.venue.symbols
+        return .object([
+            ("venue", .string(book.mode.rawValue)), ("defaultExecutionMode", .string(book.defaultExecutionMode.rawValue)),
+            ("ordersSent", .int(book.orders.count)),
+            (
+                "open",
+                .array(
+                    book.open.map { r in
+                        let owner: String
+                        switch r.owner {
+                        case .lead: owner = "lead"
+                        case .main: owner = "main"
+                        case .copies: owner = "copies"
+                        }
+                        return .object([
+                            ("clientOrderId", .string(r.clientOrderID)), ("status", .string(r.order.status.rawValue)),
+                            ("for", .string(owner)), ("symbol", .string(symbols[r.symbol].name)), ("side", .string(r.side.rawValue)),
+                            ("limitPrice", r.limitPrice.map { .string($0.description) } ?? .null),
+                            ("filledQuantity", .string(r.order.filledQuantity.description)),
+                            ("reserved", .string(r.stillReserved.description)), ("cancelRequested", .bool(r.order.cancelRequested)),
+                        ])
+                    })
+            ),
+            (
+                "refusals",
+                .array(
+                    book.refusals.suffix(100).reversed().map { f in
+                        .object([
+                            ("clientOrderId", .string(f.clientOrderID)), ("kind", .string(f.kind)), ("detail", .string(f.detail)),
+                            ("event", .int(f.event)), ("time", .string(ISO8601.format(f.time))),
+                        ])
+                    })
+            ),
+        ])
+    }
 
     static func settingsJSON(_ engine: Engine) -> JSONValue {
         let s = engine.settings

@@ -76,3 +76,36 @@ import Testing
         #expect(restored.executionMode(lead: 0) == .follow && restored.venueBook.defaultExecutionMode == .block)
     }
 }
+
+/// Block orders walking a book (several prices, partial executions) against many copies of varied sizes: every
+/// order either applies completely or is refused, and the books always balance.
+@Suite struct BlockOrderPropertyTests {
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    func randomBlockOrdersKeepTheBooksBalanced(_ seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        var sim = try Sim(btcBook: BookShape(halfSpread: fx("0.0005"), levelGap: fx("0.0003"), levelQuantity: fx("0.013"), levels: 12))
+        // A small lead and a few large copies: the copies' part of each order's fee is most of it, where rounding
+        // it the wrong way would ask more of them than their own fees allow.
+        try sim.lead("lead", portfolio: "2000", deposit: "2000")
+        for i in 0..<3 { try sim.copy("c\(i)", of: "lead", investment: String(5_000 + Int(rng.next() % 50_000)) + ".37") }
+        try sim.engine.execute(.executionMode(lead: nil, .block), at: sim.next())
+        var applied = 0
+        for _ in 0..<150 {
+            do {
+                switch rng.next() % 4 {
+                case 0, 1: try sim.buy("lead", quote: String(5 + Int(rng.next() % 300)) + "." + String(rng.next() % 100))
+                case 2:
+                    let held = sim.engine.leads[0].positions[TestMarket.btcIndex]?.quantity ?? .zero
+                    let part = ((try? held.multiplied(by: fx("0.\(1 + rng.next() % 9)"), .down)) ?? .zero).rounded(toStep: fx("0.00001"), .down)
+                    if part.isPositive { try sim.sell("lead", quantity: part.description) }
+                default: try sim.price(TestMarket.btc, String(45_000 + Int(rng.next() % 10_000)) + "." + String(rng.next() % 100))
+                }
+                applied += 1
+            } catch is EngineError {
+                // A refused order (funds, minimums) changes nothing.
+            }
+            #expect(sim.engine.audit().balanced)
+        }
+        #expect(applied > 60)
+    }
+}

@@ -288,6 +288,7 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
             body: #"{"symbol": "ETH-USDT", "price": "3000", "qtyStep": "0.0001", "priceTick": "0.01", "minNotional": "5"}"#,
             expected: [401, 403, 403, 201]),
         AuthCase(method: .get, uri: "/v1/settings", expected: [401, 403, 403, 200]),
+        AuthCase(method: .get, uri: "/v1/venue", expected: [401, 403, 403, 200]),
         AuthCase(method: .patch, uri: "/v1/settings", body: #"{"minInvestment": "50"}"#, expected: [401, 403, 403, 200]),
     ]
 }

@@ -85,8 +85,11 @@ extension Engine {
             } else {
                 leadQuote = Fixed(units: executed == 0 ? 0 : mulDivFloor(execution.quote.units, leadShare, executed) ?? 0)
             }
-            let leadFee = Fixed(
-                units: execution.quote.isPositive ? mulDivFloor(execution.fee.units, leadQuote.units, execution.quote.units) ?? 0 : 0)
+            // The copies' part of the fee is rounded down (so it never exceeds what their stand-alone fees allow: the
+            // fee of their quote, rounded up), the lead's is the rest.
+            let copiesFee = execution.quote.isPositive
+                ? mulDivFloor(execution.fee.units, execution.quote.units - leadQuote.units, execution.quote.units) ?? 0 : 0
+            let leadFee = Fixed(units: execution.fee.units - copiesFee)
             let leadExecution = Execution(
                 quantity: Fixed(units: leadShare * step), quote: leadQuote, fee: leadFee, singlePrice: execution.singlePrice,
                 shortfall: execution.shortfall)
