@@ -187,7 +187,7 @@ struct CrashTest: ParsableCommand {
         let probe = try spawnWorker(db: calibration)
         probe.waitUntilExit()
         let fullRun = started.duration(to: .now)
-        let longest = maxDelay ?? max(50, Int(fullRun.components.seconds * 1000 + fullRun.components.attoseconds / 1_000_000_000_000_000))
+        let longest = longestDelay(after: fullRun)
         Terminal.error("one uninterrupted worker run takes \(fullRun); kill delays up to \(longest) ms")
 
         var delivered = 0
@@ -262,6 +262,12 @@ struct CrashTest: ParsableCommand {
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         return p
+    }
+
+    /// The longest kill delay in milliseconds: --max-delay, else the time of one uninterrupted run (at least 50 ms), so
+    /// that kills land in set-up, in the middle of the work and in recovery.
+    func longestDelay(after fullRun: Duration) -> Int {
+        maxDelay ?? max(50, Int(fullRun.components.seconds * 1000 + fullRun.components.attoseconds / 1_000_000_000_000_000))
     }
 
     /// Waits for the process up to `ms`; true when it exited by then.

@@ -110,7 +110,7 @@ extension CrashTest {
             throw ExitCode(1)
         }
         let fullRun = started.duration(to: .now)
-        let longest = maxDelay ?? max(50, Int(fullRun.components.seconds * 1000 + fullRun.components.attoseconds / 1_000_000_000_000_000))
+        let longest = longestDelay(after: fullRun)
         Terminal.error("one uninterrupted worker run at \(address) takes \(fullRun); kill delays up to \(longest) ms")
 
         var delivered = 0

@@ -1,4 +1,4 @@
-// The venue book in the engine's snapshot (format 3), field by field like the rest of the state. Positions by
+// The venue book in the engine's snapshot (formats 3 and 4), field by field like the rest of the state. Positions by
 // client order id, the open orders and the per-lead counts of copy orders in flight are rebuilt on reading.
 
 extension SnapshotWriter {
@@ -13,9 +13,8 @@ extension SnapshotWriter {
             w.string(r.kind)
             w.string(r.detail)
         }
-        array(b.queued.keys.sorted()) { w, l in
-            w.int(l)
-            w.array(b.queued[l]!) { w, q in
+        leadMap(b.queued) { w, queue in
+            w.array(queue) { w, q in
                 w.string(q.leadFillID)
                 w.int(q.symbol)
                 w.raw(q.side)
@@ -25,17 +24,21 @@ extension SnapshotWriter {
                 w.i64(q.b)
             }
         }
-        array(b.stopping.keys.sorted()) { w, l in
-            w.int(l)
-            w.array(b.stopping[l]!) { w, s in
+        leadMap(b.stopping) { w, stops in
+            w.array(stops) { w, s in
                 w.ints(s.slots)
                 w.raw(s.reason)
             }
         }
         raw(b.defaultExecutionMode)
-        array(b.executionModes.keys.sorted()) { w, l in
+        leadMap(b.executionModes) { $0.raw($1) }
+    }
+
+    /// A map keyed by lead, in key order (canonical bytes).
+    mutating func leadMap<T>(_ m: [Int: T], _ body: (inout SnapshotWriter, T) -> Void) {
+        array(m.keys.sorted()) { w, l in
             w.int(l)
-            w.raw(b.executionModes[l]!)
+            body(&w, m[l]!)
         }
     }
 
@@ -96,23 +99,16 @@ extension SnapshotReader {
         b.refusals = try array { r in
             VenueRefusalRecord(event: try r.int(), time: try r.i64(), clientOrderID: try r.string(), kind: try r.string(), detail: try r.string())
         }
-        for _ in 0..<(try count()) {
-            let l = try int()
-            b.queued[l] = try array { r in
+        b.queued = try leadMap { r in
+            try r.array { r in
                 QueuedFanOut(
                     leadFillID: try r.string(), symbol: try r.int(), side: try r.raw(), price: try r.fixed(), limit: try r.fixed(),
                     a: try r.i64(), b: try r.i64())
             }
         }
-        for _ in 0..<(try count()) {
-            let l = try int()
-            b.stopping[l] = try array { r in PendingStop(slots: try r.ints(), reason: try r.raw()) }
-        }
+        b.stopping = try leadMap { r in try r.array { r in PendingStop(slots: try r.ints(), reason: try r.raw()) } }
         b.defaultExecutionMode = try raw()
-        for _ in 0..<(try count()) {
-            let l = try int()
-            b.executionModes[l] = try raw()
-        }
+        b.executionModes = try leadMap { r in try r.raw() }
         for (k, record) in b.orders.enumerated() {
             guard b.positions.updateValue(k, forKey: record.clientOrderID) == nil else {
                 throw SnapshotError("client order id \(record.clientOrderID) is not unique")
@@ -123,6 +119,16 @@ extension SnapshotReader {
             if case .copies(let l) = record.owner { b.openCopyOrders[l, default: 0] += 1 }
         }
         return b
+    }
+
+    /// What `SnapshotWriter.leadMap` wrote.
+    mutating func leadMap<T>(_ body: (inout SnapshotReader) throws -> T) throws -> [Int: T] {
+        var m: [Int: T] = [:]
+        for _ in 0..<(try count()) {
+            let l = try int()
+            m[l] = try body(&self)
+        }
+        return m
     }
 
     mutating func venueOrderRecord() throws -> VenueOrderRecord {

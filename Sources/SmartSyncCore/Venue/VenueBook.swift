@@ -9,7 +9,7 @@ public enum VenueMode: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// Whose order it is at the venue.
-public enum VenueOrderOwner: Sendable, Hashable, Codable {
+public enum VenueOrderOwner: Sendable, Hashable {
     /// A lead portfolio's order (`order` is its `PlacedOrder` id): its fills are lead fills and are copied.
     case lead(lead: Int, order: Int)
     /// A manual order of a user's main account: never copied.
@@ -19,7 +19,7 @@ public enum VenueOrderOwner: Sendable, Hashable, Codable {
 }
 
 /// The copies' requests inside one merged order, and what has been allocated to them so far.
-public struct CopyRequests: Sendable, Hashable, Codable {
+public struct CopyRequests: Sendable, Hashable {
     public var slots: [Int32]
     public var lots: [Int64]
     public var cappedByCash: [Bool]
@@ -36,7 +36,7 @@ public struct CopyRequests: Sendable, Hashable, Codable {
 }
 
 /// An order SmartSync placed at an external venue: its state machine, whose it is, and what it holds back.
-public struct VenueOrderRecord: Sendable, Hashable, Codable {
+public struct VenueOrderRecord: Sendable, Hashable {
     public internal(set) var order: VenueOrder
     public let owner: VenueOrderOwner
     public let symbol: Int
@@ -72,14 +72,14 @@ public struct VenueOrderRecord: Sendable, Hashable, Codable {
 }
 
 /// A final report waiting for the fills it counts.
-public struct PendingFinal: Sendable, Hashable, Codable {
+public struct PendingFinal: Sendable, Hashable {
     public var kind: VenueReport.Kind
     public var cumulativeQuantity: Fixed
     public var reason: String?
 }
 
 /// A venue report the engine did not apply (DESIGN §3b: refused and recorded, never applied), for the operator.
-public struct VenueRefusalRecord: Sendable, Hashable, Codable {
+public struct VenueRefusalRecord: Sendable, Hashable {
     public var event: Int
     public var time: Int64
     public var clientOrderID: String
@@ -90,7 +90,7 @@ public struct VenueRefusalRecord: Sendable, Hashable, Codable {
 
 /// A lead fill whose copies wait for the lead's merged order in flight: the ratio it is copied at is fixed when the
 /// lead's fill is applied.
-public struct QueuedFanOut: Sendable, Hashable, Codable {
+public struct QueuedFanOut: Sendable, Hashable {
     public var leadFillID: String
     public var symbol: Int
     public var side: Side
@@ -102,7 +102,7 @@ public struct QueuedFanOut: Sendable, Hashable, Codable {
 }
 
 /// Copies being stopped: their holdings are being sold, and they are settled when the sells are final.
-public struct PendingStop: Sendable, Hashable, Codable {
+public struct PendingStop: Sendable, Hashable {
     public var slots: [Int]
     public var reason: StopReason
 }
@@ -144,7 +144,7 @@ public struct VenueReport: Sendable, Hashable, Codable {
 }
 
 /// The engine's orders at an external venue.
-public struct VenueBook: Sendable, Hashable, Codable {
+public struct VenueBook: Sendable, Hashable {
     public internal(set) var mode: VenueMode = .simulated
     /// Every order sent or to be sent, in the order they were created.
     public internal(set) var orders: [VenueOrderRecord] = []

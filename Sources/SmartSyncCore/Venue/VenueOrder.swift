@@ -10,7 +10,7 @@
 ///
 /// Pure: no clock, no I/O. The venue adapter turns messages into events; the engine applies them as commands in
 /// the log, so replay gives the same orders.
-public struct VenueOrder: Sendable, Hashable, Codable {
+public struct VenueOrder: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
         /// Logged as an intent, not yet sent.
         case new
@@ -32,7 +32,7 @@ public struct VenueOrder: Sendable, Hashable, Codable {
     }
 
     /// What the order asks for: a base quantity, or USDT to spend (a market buy by quote).
-    public enum Size: Sendable, Hashable, Codable {
+    public enum Size: Sendable, Hashable {
         case quantity(Fixed)
         case quote(Fixed)
     }
