@@ -59,7 +59,11 @@ extension EngineService {
     private func writeSnapshot(_ engine: Engine, commands: Int) async throws -> (path: String, bytes: Int)? {
         guard let write = store.snapshotWriter else { return nil }
         return try await withCheckedThrowingContinuation { continuation in
-            snapshotQueue.async { continuation.resume(with: Result { try write(engine, commands) }) }
+            snapshotQueue.async {
+                let result = Result { try write(engine, commands) }
+                HeapTrim.release()  // the encoding's buffers, and what commands freed since the last snapshot
+                continuation.resume(with: result)
+            }
         }
     }
 }

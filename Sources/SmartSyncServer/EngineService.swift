@@ -76,7 +76,9 @@ public actor EngineService {
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
     ) async throws -> EngineService {
         try await NIOThreadPool.singleton.runIfActive {
-            try EngineService(databasePath: databasePath, settings: settings, logger: logger, metrics: metrics, now: now)
+            let service = try EngineService(databasePath: databasePath, settings: settings, logger: logger, metrics: metrics, now: now)
+            HeapTrim.release()  // what reading the snapshot and replaying the log freed
+            return service
         }
     }
 
