@@ -68,6 +68,9 @@ public actor EngineService {
     private nonisolated let history: any HistoryReader
     /// The venue sessions' numbers and sent messages, in the same database.
     public nonisolated let venueSessions: any VenueSessionStore
+    /// What starts the client order ids this database sends to a venue: the first 8 hex digits of its id (nil when
+    /// it has none), so that two databases on one venue account never send the same id.
+    public nonisolated let orderIDPrefix: String?
 
     /// Opens the database `databasePath` names (as `init` does) on a thread of NIO's blocking pool, so that reading
     /// the snapshot and replaying the log after it never holds a thread of Swift's cooperative pool.
@@ -97,6 +100,8 @@ public actor EngineService {
         keys = try store.log.apiKeys()
         history = try store.historyReader()
         venueSessions = try store.log.venueSessions()
+        let hex = store.databaseID.lowercased().filter { $0.isHexDigit }
+        orderIDPrefix = hex.count >= 8 ? String(hex.prefix(8)) : nil
         storeIsShared = store.log.isPostgres
         self.logger = logger
         self.now = now

@@ -72,7 +72,16 @@ public struct FIXVenueService: Service {
     var sessionName: String { "FIX.4.4:\(address.sender)->\(address.target)" }
 
     public func run() async throws {
-        if service.read({ $0.venueMode }) != .external { _ = try await service.execute(.venueMode(.external)) }
+        let prefix = service.orderIDPrefix
+        let (mode, current) = service.read { ($0.venueMode, $0.venueBook.orderIDPrefix) }
+        if mode != .external || (prefix != nil && prefix != current) {
+            do {
+                _ = try await service.execute(.venueMode(.external, orderIDPrefix: prefix))
+            } catch let error as EngineError where mode == .external {
+                // Orders of a database from before ids had a prefix are still open: the prefix waits for a restart.
+                logger.warning("venue: client order ids keep their old form for now", metadata: ["error": "\(error)"])
+            }
+        }
         let configuration = FIXSession.Configuration(
             senderCompID: address.sender, targetCompID: address.target, heartbeatSeconds: address.heartbeatSeconds)
         let store = service.venueSessions

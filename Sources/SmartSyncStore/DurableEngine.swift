@@ -16,8 +16,8 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     public let snapshots: SnapshotFiles?
     /// The snapshot opening started from (its command count), nil when it replayed the whole log.
     public private(set) var openedFromSnapshot: Int?
-    /// The database's id, written into its snapshots.
-    private let databaseID: String
+    /// The database's id, written into its snapshots (empty when it keeps none).
+    public let databaseID: String
     /// Set when a write failed after the engine accepted a command: memory is ahead of the log; reopen.
     private var broken = false
     /// True once a write failed after the engine accepted a command (or a catch-up failed): reopen.

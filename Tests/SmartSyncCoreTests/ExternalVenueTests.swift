@@ -1,3 +1,4 @@
+import Foundation
 import SmartSyncCore
 import Testing
 
@@ -227,6 +228,34 @@ import Testing
         #expect(restored.snapshotBytes() == sim.engine.snapshotBytes())
         // A venue with open orders cannot be switched away from.
         #expect(throws: EngineError.self) { try sim.engine.setVenueMode(.simulated) }
+    }
+
+    @Test func aDatabasesOrderIDPrefixStartsItsClientOrderIDsAndSurvivesASnapshot() throws {
+        var sim = try Self.market()
+        // A bad prefix is refused, naming the field, and changes nothing.
+        for bad in ["", "ab-12", "é", String(repeating: "a", count: 17)] {
+            #expect(throws: EngineError.self) { try sim.engine.execute(.venueMode(.external, orderIDPrefix: bad), at: sim.next()) }
+        }
+        let refusal = #expect(throws: EngineError.self) { try sim.engine.execute(.venueMode(.external, orderIDPrefix: "ab-12"), at: sim.next()) }
+        #expect(refusal?.field == "orderIdPrefix")
+        #expect(sim.engine.venueBook.orderIDPrefix == "")
+        try sim.engine.execute(.venueMode(.external, orderIDPrefix: "1f0c9a2e"), at: sim.next())
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        #expect(sim.engine.venueBook.outbox.map(\.clientOrderID) == ["1f0c9a2e-SS-1"])
+        try Self.fillWhole(&sim, "1f0c9a2e-SS-1", qty: "0.02", px: "50000")
+        #expect(sim.engine.venueBook.record("1f0c9a2e-SS-2")?.copies?.lots == [200, 600])
+        // A report under the unprefixed id is about no order of this database: refused, not applied.
+        try Self.report(&sim, "SS-2", .fill, exec: "1", qty: "0.008", px: "50000")
+        #expect(sim.engine.venueBook.refusals.last?.kind == "unknownOrder")
+        // The prefix is part of the state a snapshot keeps, and a changed prefix waits until no order is open.
+        let restored = try Engine(snapshot: sim.engine.snapshotBytes())
+        #expect(restored.venueBook.orderIDPrefix == "1f0c9a2e" && restored.snapshotBytes() == sim.engine.snapshotBytes())
+        #expect(throws: EngineError.self) { try sim.engine.execute(.venueMode(.external, orderIDPrefix: "77"), at: sim.next()) }
+        // The command keeps its stored form: one from before prefixes decodes with none.
+        let old = try JSONDecoder().decode(EngineCommand.self, from: Data(#"{"venueMode":{"_0":"external"}}"#.utf8))
+        #expect(old == .venueMode(.external))
+        let new = try JSONEncoder().encode(EngineCommand.venueMode(.external, orderIDPrefix: "1f0c9a2e"))
+        #expect(try JSONDecoder().decode(EngineCommand.self, from: new) == .venueMode(.external, orderIDPrefix: "1f0c9a2e"))
     }
 
     @Test func anEndThatOvertakesItsFillsWaitsForThem() throws {

@@ -69,12 +69,16 @@ struct FIXVenueServiceTests {
         defer { running.cancel() }
         // The adapter puts the engine on the venue first.
         while service.read({ $0.venueMode }) != .external { try await Task.sleep(for: .milliseconds(5)) }
+        // Its client order ids start with the database's own prefix (8 hex digits of its id), on the wire too.
+        let prefix = try #require(service.orderIDPrefix)
+        #expect(prefix.count == 8 && service.read { $0.venueBook.orderIDPrefix } == prefix)
+        func id(_ n: Int) -> String { "\(prefix)-SS-\(n)" }
         #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
-        // Lead order SS-1 fills at 50,000; the copies' SS-2 (0.008 at the 0.5% limit, 50,250) fills there too.
-        while service.read({ $0.venueBook.record("SS-2")?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
+        // Lead order id(1) fills at 50,000; the copies' id(2) (0.008 at the 0.5% limit, 50,250) fills there too.
+        while service.read({ $0.venueBook.record(id(2))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
         let engine = service.read { $0 }
-        #expect(engine.venueBook.record("SS-1")?.order.status == .filled && engine.leadFills.count == 1)
-        let merged = try #require(engine.venueBook.record("SS-2"))
+        #expect(engine.venueBook.record(id(1))?.order.status == .filled && engine.leadFills.count == 1)
+        let merged = try #require(engine.venueBook.record(id(2)))
         #expect(merged.immediateOrCancel && merged.limitPrice == Fixed(50_250) && merged.order.filledQuote == Fixed(402))
         // alice: 200 lots for 100.5 USDT + 0.1005 fee; bob: 600 lots for 301.5 + 0.3015.
         let alice = try #require(engine.copy(named: "alice-1"))
@@ -94,19 +98,19 @@ struct FIXVenueServiceTests {
         // The session's numbers and our orders were stored as they went out.
         let kept = try #require(try await service.venueSessions.load(adapter.sessionName))
         #expect(kept.nextOutgoing > 3 && kept.nextIncoming > 3)
-        #expect(kept.sent.values.contains { $0.contains("\u{1}11=SS-1\u{1}") } && kept.sent.values.contains { $0.contains("\u{1}11=SS-2\u{1}") })
+        #expect(kept.sent.values.contains { $0.contains("\u{1}11=\(id(1))\u{1}") } && kept.sent.values.contains { $0.contains("\u{1}11=\(id(2))\u{1}") })
 
         // A crash between logging an order as sent and storing its message: the order never left. On the next
         // logon (the stored numbers resumed, no reset) it is withdrawn and the lead's money freed.
         #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.01"), limitPrice: Fixed(49_000)))))
-        #expect(try await service.execute(.venueSent(clientOrderID: "SS-3")))
+        #expect(try await service.execute(.venueSent(clientOrderID: id(3))))
         let again = Task { try await adapter.run() }
         defer { again.cancel() }
-        while service.read({ $0.venueBook.record("SS-3")?.order.status != .cancelled }) { try await Task.sleep(for: .milliseconds(5)) }
+        while service.read({ $0.venueBook.record(id(3))?.order.status != .cancelled }) { try await Task.sleep(for: .milliseconds(5)) }
         #expect(service.read { $0.order(id: 2)?.cancelReason?.contains("never reached the venue") } == true)
         // The resumed session trades on: the lead's next order fills.
         #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500)))))
-        while service.read({ $0.venueBook.record("SS-4")?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
+        while service.read({ $0.venueBook.record(id(4))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
         // The numbers went on from where they were (a reset would have started them at 1 again).
         while (try await service.venueSessions.load(adapter.sessionName))?.nextIncoming ?? 0 <= kept.nextIncoming {
             try await Task.sleep(for: .milliseconds(2))

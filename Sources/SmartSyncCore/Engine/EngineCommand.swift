@@ -23,8 +23,10 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case updateLead(user: String, profitShareRate: Fixed?, slippageLimit: Fixed?, followerLimit: Int?)
     /// The operator changes settings (nil keeps a value); they apply to what happens from now on.
     case updateSettings(takerFeeRate: Fixed?, minInvestment: Fixed?, maxActiveCopiesPerFollower: Int?, defaultFollowerLimit: Int?)
-    /// Orders execute on the simulated market or go to an external venue (DESIGN §3b).
-    case venueMode(VenueMode)
+    /// Orders execute on the simulated market or go to an external venue (DESIGN §3b). `orderIDPrefix` (1 to 16
+    /// letters and digits) starts the client order ids of the orders sent from now on (`PREFIX-SS-n`), so that two
+    /// databases trading on one venue account never send the same id; the server uses its database's id.
+    case venueMode(VenueMode, orderIDPrefix: String? = nil)
     /// The venue adapter sent a logged order.
     case venueSent(clientOrderID: String)
     /// What the venue said about one of our orders.
@@ -83,8 +85,8 @@ extension Engine {
         case .updateSettings(let fee, let minimum, let maxCopies, let followerLimit):
             try updateSettings(
                 takerFeeRate: fee, minInvestment: minimum, maxActiveCopiesPerFollower: maxCopies, defaultFollowerLimit: followerLimit)
-        case .venueMode(let mode):
-            try setVenueMode(mode)
+        case .venueMode(let mode, let prefix):
+            try setVenueMode(mode, orderIDPrefix: prefix)
         case .venueSent(let id):
             try markVenueSent(id, at: moment)
         case .venueReport(let report):

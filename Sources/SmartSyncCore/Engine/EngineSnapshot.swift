@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 4
+    public static let snapshotFormat: UInt32 = 5
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -60,7 +60,7 @@ extension Engine {
         w.int(historyReleasedThrough)
         w.int(failedOrdersReleased)
         w.bool(historyReleased)
-        w.venueBook(venueBook)  // format 3; 4 added the execution modes
+        w.venueBook(venueBook)  // format 3; 4 added the execution modes, 5 the order id prefix
     }
 
     /// Reads what `snapshotBytes()` wrote; throws on bytes that are cut short or do not make sense.

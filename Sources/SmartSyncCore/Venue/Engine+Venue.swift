@@ -8,8 +8,12 @@ extension Engine {
     public var venueMode: VenueMode { venueBook.mode }
 
     /// Switches between the simulated market and an external venue; only with no order open on either.
-    public mutating func setVenueMode(_ mode: VenueMode) throws(EngineError) {
-        guard mode != venueBook.mode else { return }
+    public mutating func setVenueMode(_ mode: VenueMode, orderIDPrefix prefix: String? = nil) throws(EngineError) {
+        if let prefix {
+            guard (1...16).contains(prefix.utf8.count), prefix.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
+            else { throw EngineError(.invalidInput, field: "orderIdPrefix", "must be 1 to 16 letters and digits (got \"\(prefix)\")") }
+        }
+        guard mode != venueBook.mode || (prefix != nil && prefix != venueBook.orderIDPrefix) else { return }
         guard venueBook.openPositions.isEmpty else {
             throw EngineError(
                 .orderInFlight, field: "venue", "\(venueBook.openPositions.count) orders are open at the venue: they must be final first")
@@ -19,6 +23,7 @@ extension Engine {
                 .invalidInput, field: "venue", "\(restingOrders.count) limit orders rest on the simulated market: cancel them first")
         }
         venueBook.mode = mode
+        if let prefix { venueBook.orderIDPrefix = prefix }
     }
 
     /// Refuses a change to a lead's copies while its merged orders are in flight (they hold the copies' cash and

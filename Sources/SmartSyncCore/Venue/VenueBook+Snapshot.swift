@@ -1,4 +1,4 @@
-// The venue book in the engine's snapshot (formats 3 and 4), field by field like the rest of the state. Positions by
+// The venue book in the engine's snapshot (formats 3 to 5), field by field like the rest of the state. Positions by
 // client order id, the open orders and the per-lead counts of copy orders in flight are rebuilt on reading.
 
 extension SnapshotWriter {
@@ -32,6 +32,7 @@ extension SnapshotWriter {
         }
         raw(b.defaultExecutionMode)
         leadMap(b.executionModes) { $0.raw($1) }
+        string(b.orderIDPrefix)  // format 5
     }
 
     /// A map keyed by lead, in key order (canonical bytes).
@@ -109,6 +110,7 @@ extension SnapshotReader {
         b.stopping = try leadMap { r in try r.array { r in PendingStop(slots: try r.ints(), reason: try r.raw()) } }
         b.defaultExecutionMode = try raw()
         b.executionModes = try leadMap { r in try r.raw() }
+        b.orderIDPrefix = try string()
         for (k, record) in b.orders.enumerated() {
             guard b.positions.updateValue(k, forKey: record.clientOrderID) == nil else {
                 throw SnapshotError("client order id \(record.clientOrderID) is not unique")

@@ -154,6 +154,8 @@ public struct VenueBook: Sendable, Hashable {
     /// Positions in `orders` of the orders not yet final.
     var openPositions: [Int] = []
     var nextNumber = 1
+    /// What starts the client order ids (`PREFIX-SS-n`; empty: `SS-n`), set with the venue mode.
+    public internal(set) var orderIDPrefix = ""
     public internal(set) var refusals: [VenueRefusalRecord] = []
     /// Per lead: merged copy orders not yet final, lead fills whose copies wait for them, copies being stopped.
     var openCopyOrders: [Int: Int] = [:]
@@ -188,7 +190,7 @@ public struct VenueBook: Sendable, Hashable {
     /// The next deterministic client order id (the same log gives the same ids).
     mutating func nextClientOrderID() -> String {
         defer { nextNumber += 1 }
-        return "SS-\(nextNumber)"
+        return orderIDPrefix.isEmpty ? "SS-\(nextNumber)" : "\(orderIDPrefix)-SS-\(nextNumber)"
     }
 
     mutating func add(_ record: VenueOrderRecord) {
