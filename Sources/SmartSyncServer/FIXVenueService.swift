@@ -179,13 +179,18 @@ public struct FIXVenueService: Service {
     /// Applies one venue message as reports, then stores that the venue need not send it again.
     func apply(_ message: FIXMessage, sent: SentMessages) async throws {
         let ours = await sent.order(carriedBy: message[45].flatMap { Int($0) })
+        if message.msgType == "8", let charged = message[12], Self.commission(message) == nil {
+            logger.warning(
+                "venue: a commission in a form SmartSync does not book (absolute USDT only); the fee at the taker fee rate was booked",
+                metadata: ["order": "\(message[11] ?? "?")", "commission": "\(charged)", "type": "\(message[13] ?? "-")", "currency": "\(message[479] ?? "-")"])
+        }
         for report in Self.reports(message, refusedOrder: ours) {
             do {
                 let before = service.read { $0.venueBook.refusals.count }
                 _ = try await service.execute(.venueReport(report))
                 for refusal in service.read({ $0.venueBook.refusals.dropFirst(before) }) {
                     logger.warning(
-                        "venue: a report was refused, not applied",
+                        "venue: a report was not applied as sent",
                         metadata: ["order": "\(refusal.clientOrderID)", "kind": "\(refusal.kind)", "detail": "\(refusal.detail)"])
                 }
             } catch let error as EngineError {
@@ -251,6 +256,15 @@ public struct FIXVenueService: Service {
         return reports
     }
 
+    /// The USDT a trade report's Commission (12) charged, when it is an absolute amount (CommType 13 = 3, or none)
+    /// in USDT (CommCurrency 479, or none): other forms (per unit, a percentage, another currency) give nil, and the
+    /// fee at the operator's rate is booked.
+    static func commission(_ message: FIXMessage) -> Fixed? {
+        guard let text = message[12], message[13] == nil || message[13] == "3", message[479] == nil || message[479] == Symbol.quoteAsset
+        else { return nil }
+        return try? Fixed(text)
+    }
+
     private static func plainReports(_ message: FIXMessage, refusedOrder: String?) -> [VenueReport] {
         switch message.msgType {
         case "8":
@@ -269,7 +283,7 @@ public struct FIXVenueService: Service {
                 let fill = VenueReport(
                     clientOrderID: id, kind: .fill, venueOrderID: message[37], executionID: message[17],
                     quantity: message[32].flatMap { try? Fixed($0) }, price: message[31].flatMap { try? Fixed($0) },
-                    cumulativeQuantity: cumulative)
+                    cumulativeQuantity: cumulative, commission: commission(message))
                 return [fill] + (end(message[39], id).map { [$0] } ?? [])
             case "4", "C": return end(message[150], message[41] ?? id).map { [$0] } ?? []
             case "8": return [VenueReport(clientOrderID: id, kind: .rejected, venueOrderID: message[37], reason: message[58])]

@@ -19,13 +19,13 @@ import Testing
 
     static func report(
         _ sim: inout Sim, _ id: String, _ kind: VenueReport.Kind, exec: String? = nil, qty: String? = nil,
-        px: String? = nil, reason: String? = nil
+        px: String? = nil, reason: String? = nil, commission: String? = nil
     ) throws {
         try sim.engine.execute(
             .venueReport(
                 VenueReport(
                     clientOrderID: id, kind: kind, venueOrderID: "V-\(id)", executionID: exec, quantity: qty.map(fx),
-                    price: px.map(fx), reason: reason)),
+                    price: px.map(fx), reason: reason, commission: commission.map(fx))),
             at: sim.next())
     }
 
@@ -256,6 +256,33 @@ import Testing
         #expect(old == .venueMode(.external))
         let new = try JSONEncoder().encode(EngineCommand.venueMode(.external, orderIDPrefix: "1f0c9a2e"))
         #expect(try JSONDecoder().decode(EngineCommand.self, from: new) == .venueMode(.external, orderIDPrefix: "1f0c9a2e"))
+    }
+
+    @Test func theVenuesCommissionIsBookedAsTheFeeWhenAtMostTheRate() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-1"), at: sim.next())
+        // A commission below zero or above the execution is no fill: refused, not applied.
+        try Self.report(&sim, "SS-1", .fill, exec: "0", qty: "0.02", px: "50000", commission: "-0.01")
+        #expect(sim.engine.venueBook.refusals.last?.kind == "invalidFill" && sim.engine.leadFills.isEmpty)
+        // The venue charged 0.75 USDT on 1,000 (0.075%, below the 0.1% rate): the lead pays 0.75, not 1.
+        try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.02", px: "50000", commission: "0.75")
+        #expect(sim.engine.leads[0].cash == fx("8999.25") && sim.engine.leadFills.first?.fee == fx("0.75"))
+        // The copies' merged order (0.008 at 50,250: alice 200 lots, bob 600) fills at 50,000 = 400 USDT and the
+        // venue charges 0.3: split by quote, alice 100 → 0.075, bob 300 → 0.225 (each under its 0.1 / 0.3 cap).
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        try Self.report(&sim, "SS-2", .fill, exec: "1", qty: "0.008", px: "50000", commission: "0.3")
+        #expect(try sim.cash("alice") == fx("899.925") && sim.cash("bob") == fx("2699.775"))
+        #expect(sim.engine.venueBook.refusals.count == 1 && sim.engine.audit().problems.isEmpty)
+        // Above the rate (2 USDT on a 500 USDT sale, where the rate's fee is 0.5): the fee at the rate is booked, so
+        // nothing exceeds what was reserved, and the difference is recorded for the operator.
+        try sim.sell("lead", quantity: "0.01", limit: "50000")
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-3"), at: sim.next())
+        try Self.report(&sim, "SS-3", .fill, exec: "1", qty: "0.01", px: "50000", commission: "2")
+        #expect(sim.engine.leadFills.last?.fee == fx("0.5") && sim.engine.leads[0].cash == fx("9498.75"))
+        let note = try #require(sim.engine.venueBook.refusals.last)
+        #expect(note.kind == "commissionAboveRate" && note.clientOrderID == "SS-3" && note.detail.contains("2 USDT"))
+        #expect(sim.engine.audit().problems.isEmpty)
     }
 
     @Test func anEndThatOvertakesItsFillsWaitsForThem() throws {

@@ -34,6 +34,19 @@ struct FIXVenueServiceTests {
         let half = try Fixed("0.005")
         #expect(ioc.map(\.kind) == [.fill, .expired] && ioc[1].cumulativeQuantity == half)
         #expect(ioc[0].executionID == "9" && ioc[0].quantity == half && ioc[0].price == Fixed(50_000))
+        #expect(ioc[0].commission == nil)
+        // Commission (12): an absolute amount (CommType 3, or none) in USDT (CommCurrency 479, or none) is carried;
+        // other forms are not (the fee at the operator's rate is booked).
+        func commission(_ extra: [(Int, String)]) -> Fixed? {
+            FIXVenueService.reports(
+                message([(35, "8"), (11, "SS-5"), (17, "10"), (150, "F"), (39, "2"), (32, "0.005"), (31, "50000")] + extra),
+                refusedOrder: nil
+            ).first?.commission
+        }
+        #expect(commission([(12, "0.1875")]) == (try Fixed("0.1875")))
+        #expect(commission([(12, "0.1875"), (13, "3"), (479, "USDT")]) == (try Fixed("0.1875")))
+        #expect(commission([(12, "0.1"), (13, "2")]) == nil && commission([(12, "0.00001"), (479, "BTC")]) == nil)
+        #expect(commission([(12, "abc")]) == nil)
         // A status answer (ExecType I) saying the venue cancelled it: a report that stays quiet if it changes nothing.
         let status = FIXVenueService.reports(message([(35, "8"), (11, "SS-3"), (150, "I"), (39, "4"), (14, "0")]), refusedOrder: nil)
         #expect(status.map(\.kind) == [.cancelled] && status[0].possibleDuplicate == true)

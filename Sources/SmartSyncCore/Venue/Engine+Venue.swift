@@ -292,6 +292,7 @@ extension Engine {
         let symbol = venue.symbols[record.symbol]
         let event: VenueOrder.Event
         var price = Fixed.zero
+        var overcharge: (charged: Fixed, booked: Fixed)?
         switch report.kind {
         case .accepted: event = .accepted(venueOrderID: report.venueOrderID ?? "")
         case .rejected: event = .rejected(reason: report.reason ?? "no reason given")
@@ -314,8 +315,23 @@ extension Engine {
                     at: moment)
                 return
             }
-            // The fee of the order's total so far, less what its earlier fills paid: Σ fees = the fee of Σ quotes.
-            let fee = Fixed.max(venue.fee(onQuote: total) - record.order.fees, .zero)
+            // The fee at the operator's rate: of the order's total so far, less what its earlier fills paid (Σ fees =
+            // the fee of Σ quotes). What the order reserved and the copies' fee caps are computed at that rate.
+            let atRate = Fixed.max(venue.fee(onQuote: total) - record.order.fees, .zero)
+            var fee = atRate
+            if let commission = report.commission {
+                guard !commission.isNegative, commission <= quote else {
+                    refuseReport(
+                        report, VenueOrderRefusal.Kind.invalidFill.rawValue,
+                        "commission \(commission) must be between 0 and the execution's \(quote) USDT", at: moment)
+                    return
+                }
+                if commission <= atRate {
+                    fee = commission
+                } else {
+                    overcharge = (commission, atRate)
+                }
+            }
             event = .fill(executionID: id, quantity: quantity, quote: quote, fee: fee)
             price = p
         }
@@ -358,6 +374,12 @@ extension Engine {
             leadTrade = (fill, trade)
         }
         venueBook.orders[k] = record
+        if let overcharge {
+            refuseReport(
+                report, "commissionAboveRate",
+                "the venue charged \(overcharge.charged) USDT for this execution, more than the \(overcharge.booked) at the taker fee rate; the fill was booked with \(overcharge.booked) (set takerFeeRate to at least the venue's rate)",
+                at: moment)
+        }
         let nowFinal = record.order.status.isFinal
         if nowFinal && !wasFinal { venueBook.openPositions.removeAll { $0 == k } }
 

@@ -125,12 +125,17 @@ public struct VenueReport: Sendable, Hashable, Codable {
     public var cumulativeQuantity: Fixed?
     /// The venue resent it (PossDupFlag): if it changes nothing, it was applied before and is not recorded as refused.
     public var possibleDuplicate: Bool?
+    /// For a fill: the USDT the venue charged for it (FIX Commission, 12), when it says. It is booked as the fee
+    /// when it is at most the fee at the operator's rate (what the order reserved and the copies' caps allow);
+    /// above that the fee at the rate is booked and the difference recorded for the operator.
+    public var commission: Fixed?
 
     public init(
         clientOrderID: String, kind: Kind, venueOrderID: String? = nil, executionID: String? = nil,
         quantity: Fixed? = nil, price: Fixed? = nil, reason: String? = nil, cumulativeQuantity: Fixed? = nil,
-        possibleDuplicate: Bool? = nil
+        possibleDuplicate: Bool? = nil, commission: Fixed? = nil
     ) {
+        self.commission = commission
         self.cumulativeQuantity = cumulativeQuantity
         self.possibleDuplicate = possibleDuplicate
         self.clientOrderID = clientOrderID
@@ -156,6 +161,8 @@ public struct VenueBook: Sendable, Hashable {
     var nextNumber = 1
     /// What starts the client order ids (`PREFIX-SS-n`; empty: `SS-n`), set with the venue mode.
     public internal(set) var orderIDPrefix = ""
+    /// Reports not applied as the venue sent them: refused (never applied), or a fill booked with the fee at the
+    /// operator's rate because the venue's commission was above it (`commissionAboveRate`).
     public internal(set) var refusals: [VenueRefusalRecord] = []
     /// Per lead: merged copy orders not yet final, lead fills whose copies wait for them, copies being stopped.
     var openCopyOrders: [Int: Int] = [:]
