@@ -703,6 +703,14 @@ def journey(b, keys, market):
     b.until("the profit share limit", lambda: "at most 30%" in b.text('[data-error-for="profitShareRate"]'))
     b.type("#set-rate", "15")
 
+    step("lead settings: the execution mode, block and back to follow")
+    assert b.q("#set-mode").get_attribute("value") == "follow"
+    for mode in ["block", "follow"]:
+        Select(b.q("#set-mode")).select_by_value(mode)
+        b.click("#save-lead-settings")
+        b.until(f"the mode saved as {mode}", lambda: api("GET", "/v1/leads/trend")["executionMode"] == mode)
+        b.until("the page shows it", lambda: b.q("#set-mode").get_attribute("value") == mode)
+
     step("remove a follower, after a confirmation")
     b.click('button[data-remove="alice-trend"]')
     b.confirm(False, ["alice-trend"])

@@ -615,8 +615,10 @@ async function pageDashboard() {
     <form id="lead-settings" class="card" novalidate><div class="row wrap-row">
       <div class="field"><label for="set-rate">Profit share (%)</label><input type="text" inputmode="decimal" id="set-rate" name="rate" value="${esc(exact(D(l.profitShareRate) * 100n))}" class="short"><div class="error" data-error-for="profitShareRate"></div></div>
       <div class="field"><label for="set-slippage">Slippage limit (%)</label><input type="text" inputmode="decimal" id="set-slippage" name="slippage" value="${esc(exact(D(l.slippageLimit) * 100n))}" class="short"><div class="error" data-error-for="slippageLimit"></div></div>
-      <div class="field"><label for="set-limit">Follower limit</label><input type="text" inputmode="numeric" id="set-limit" name="limit" value="${l.followerLimit}" class="short"><div class="error" data-error-for="followerLimit"></div></div></div>
-      <div class="hint">The profit share applies to profit your followers realize from now on, above their high-water mark (at most ${pct(config.maxProfitShareRate, 0)}).</div>
+      <div class="field"><label for="set-limit">Follower limit</label><input type="text" inputmode="numeric" id="set-limit" name="limit" value="${l.followerLimit}" class="short"><div class="error" data-error-for="followerLimit"></div></div>
+      <div class="field"><label for="set-mode">Execution</label><select id="set-mode" name="mode"><option value="follow"${l.executionMode === 'block' ? '' : ' selected'}>Follow</option><option value="block"${l.executionMode === 'block' ? ' selected' : ''}>Block</option></select><div class="error" data-error-for="executionMode"></div></div></div>
+      <div class="hint">The profit share applies to profit your followers realize from now on, above their high-water mark (at most ${pct(config.maxProfitShareRate, 0)}).
+        Execution: <b>Follow</b> — your order executes first and each fill is copied; <b>Block</b> — your market order and your followers' orders are one order, everyone at the same average price (limit orders always follow).</div>
       <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-lead-settings">Save settings</button></form>
     <div class="card"><b>Stop leading</b><p class="hint">Your ${active.length} followers' copies are stopped (their holdings sold at market, their cash back in their main accounts), your open orders cancelled, and the portfolio (cash and holdings, nothing sold) moves to your main account.</p>
       <button class="danger" id="stop-leading">Stop leading</button></div>`;
@@ -689,11 +691,12 @@ async function pageDashboard() {
       const n = Number(settings.limit.value.trim());
       if (!/^\d+$/.test(settings.limit.value.trim()) || n < 1) throw invalid('must be a whole number of at least 1', 'followerLimit');
       body.followerLimit = n;
+      if (settings.mode.value !== (l.executionMode || 'follow')) body.executionMode = settings.mode.value;
       submitting(settings, async () => {
         try { await api('PATCH', '/v1/leading', body, keyFor(settings, body)); toast('Settings saved'); rerender(); }
-        catch (err) { if (!(err instanceof APIError)) throw err; showError(settings, err, { profitShareRate: 'profitShareRate', slippageLimit: 'slippageLimit', followerLimit: 'followerLimit' }); }
+        catch (err) { if (!(err instanceof APIError)) throw err; showError(settings, err, { profitShareRate: 'profitShareRate', slippageLimit: 'slippageLimit', followerLimit: 'followerLimit', executionMode: 'executionMode' }); }
       });
-    } catch (err) { if (!(err instanceof APIError)) throw err; showError(settings, err, { profitShareRate: 'profitShareRate', slippageLimit: 'slippageLimit', followerLimit: 'followerLimit' }); }
+    } catch (err) { if (!(err instanceof APIError)) throw err; showError(settings, err, { profitShareRate: 'profitShareRate', slippageLimit: 'slippageLimit', followerLimit: 'followerLimit', executionMode: 'executionMode' }); }
   });
   $('#stop-leading').addEventListener('click', () => confirmBox(`<p>Stop leading? Your ${active.length} followers' copies are stopped and sold at market, your open orders cancelled, and your portfolio moves to your main account.</p>`, 'Stop leading', async () => {
     await api('DELETE', '/v1/leading', undefined, newKey()); toast('You stopped leading'); rerender();
