@@ -285,6 +285,39 @@ import Testing
         #expect(sim.engine.audit().problems.isEmpty)
     }
 
+    @Test func aMainAccountsManualOrderGoesToTheVenueAndHoldsBackWhatItMaySpend() throws {
+        var sim = try Self.market()
+        try sim.user("carol", deposit: "1000")
+        // A buy of 0.01 BTC at 50,000 = 500 USDT + 0.5 fee is held back from carol's 1,000: 499.5 remain to use.
+        let placed = try sim.buy("carol", quantity: "0.01", limit: "50000", account: .main)
+        let intent = try #require(sim.engine.venueBook.outbox.first)
+        #expect(intent.clientOrderID == "SS-1" && intent.reserved == fx("500.5"))
+        #expect(sim.engine.order(id: placed.orderID)?.account == .main && sim.engine.order(id: placed.orderID)?.status == .accepted)
+        // What it holds back is not there for anything else: a second such buy, a withdrawal, a copy.
+        let second = refusal { try sim.buy("carol", quantity: "0.01", limit: "50000", account: .main) }
+        #expect(second?.code == .insufficientFunds && second?.message.contains("499.5 USDT not held by open orders") == true)
+        let withdrawal = refusal { try sim.engine.withdraw(user: "carol", amount: fx("500"), at: sim.next()) }
+        #expect(withdrawal?.field == "amount" && withdrawal?.message.contains("500.5 USDT more is held") == true)
+        let copy = refusal { try sim.engine.startCopy(StartCopyRequest(copyID: "carol-1", user: "carol", lead: "lead", investment: fx("500")), at: sim.next()) }
+        #expect(copy?.field == "investment")
+        // The venue fills it at 49,900: 499 USDT + 0.499 fee; a manual trade on carol's main account, never copied.
+        try Self.fillWhole(&sim, "SS-1", qty: "0.01", px: "49900")
+        #expect(try sim.mainBalance("carol") == fx("500.501") && sim.mainBalance("carol", "BTC") == fx("0.01"))
+        #expect(sim.engine.leadFills.isEmpty && sim.engine.venueBook.open.isEmpty)
+        let order = try #require(sim.engine.order(id: placed.orderID))
+        #expect(order.status == .filled && order.filledQuote == fx("499") && order.fees == fx("0.499"))
+        // A sell holds back the quantity; cancelling asks the venue, whose answer releases it.
+        let sale = try sim.sell("carol", quantity: "0.01", limit: "60000", account: .main)
+        #expect(refusal { try sim.sell("carol", quantity: "0.01", limit: "60000", account: .main) }?.code == .insufficientFunds)
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
+        try sim.engine.execute(.cancelOrder(user: "carol", orderID: sale.orderID), at: sim.next())
+        #expect(sim.engine.venueBook.record("SS-2")?.order.cancelRequested == true)
+        try Self.report(&sim, "SS-2", .cancelled)
+        #expect(sim.engine.order(id: sale.orderID)?.status == .cancelled)
+        try sim.sell("carol", quantity: "0.01", limit: "60000", account: .main)
+        #expect(sim.engine.audit().problems.isEmpty)
+    }
+
     @Test func anEndThatOvertakesItsFillsWaitsForThem() throws {
         var sim = try Self.market()
         try sim.buy("lead", quantity: "0.02", limit: "50000")

@@ -13,7 +13,7 @@ extension Engine {
             let lead = account == .portfolio ? activeLead(of: u) : nil
             let place = lead == nil ? "main account" : "lead portfolio"
             if side == .sell {
-                let held = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? users[u].balance(market.base)
+                let held = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? mainHeldAvailable(u, symbol: s)
                 guard held.isPositive else {
                     throw EngineError(.insufficientFunds, field: "symbol", "the \(place) holds no \(market.base) to sell")
                 }

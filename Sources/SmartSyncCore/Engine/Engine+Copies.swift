@@ -49,10 +49,10 @@ extension Engine {
                 .belowMinimumInvestment, field: "investment",
                 "must be at least \(settings.minInvestment) USDT (got \(r.investment))")
         }
-        let balance = users[u].balance(Symbol.quoteAsset)
+        let balance = mainCashAvailable(u)
         guard r.investment <= balance else {
             throw EngineError(
-                .insufficientFunds, field: "investment", "\(r.investment) USDT exceeds the main balance of \(balance) USDT")
+                .insufficientFunds, field: "investment", "\(r.investment) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
         }
         guard leads[l].book.activeCount < leads[l].followerLimit else {
             throw EngineError(.leadFollowerLimit, field: "lead", "\"\(r.lead)\" has reached its limit of \(leads[l].followerLimit) followers")
@@ -88,7 +88,7 @@ extension Engine {
             stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event, leadNav: leadNav,
             leadFeeDrag: leads[l].feeDrag)
         swap(&book, &leads[l].book)
-        users[u].cash = balance - r.investment
+        users[u].cash -= r.investment
         let ref = CopyRef(lead: l, slot: slot)
         indexCopy(ref)
         copyOrder.append(ref)

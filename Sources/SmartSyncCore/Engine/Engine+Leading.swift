@@ -10,9 +10,9 @@ extension Engine {
             throw EngineError(.alreadyLeading, field: "user", "\"\(id)\" already has an active lead portfolio")
         }
         try Self.requirePositive(portfolio, field: "portfolio")
-        let balance = users[u].balance(Symbol.quoteAsset)
+        let balance = mainCashAvailable(u)
         guard portfolio <= balance else {
-            throw EngineError(.insufficientFunds, field: "portfolio", "\(portfolio) USDT exceeds the main balance of \(balance) USDT")
+            throw EngineError(.insufficientFunds, field: "portfolio", "\(portfolio) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
         }
         let rate = profitShareRate ?? settings.defaultProfitShareRate
         guard !rate.isNegative, rate <= settings.maxProfitShareRate else {
@@ -30,7 +30,7 @@ extension Engine {
                 startedEvent: moment.event, netFunding: portfolio, units: portfolio))
         let l = leads.count - 1
         users[u].lead = l
-        users[u].cash = balance - portfolio
+        users[u].cash -= portfolio
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: portfolio, from: .main(user: u), to: .lead(l)))
         observeLead(l, at: moment)
         return l

@@ -156,15 +156,15 @@ extension Engine {
         let (l, i) = (ref.lead, ref.slot)
         let user = Int(leads[l].book.users[i])
         if delta.isPositive {
-            let balance = users[user].cash
+            let balance = mainCashAvailable(user)
             guard delta <= balance else {
-                throw EngineError(.insufficientFunds, field: "delta", "\(delta) USDT exceeds the main balance of \(balance) USDT")
+                throw EngineError(.insufficientFunds, field: "delta", "\(delta) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(user))")
             }
             let nav = copyNav(ref)
             let equityBefore = copyEquity(ref)
             foldTracking(lead: l, slot: i)
             recordUnboughtHoldings(lead: l, slot: i, amount: delta)
-            users[user].cash = balance - delta
+            users[user].cash -= delta
             leads[l].book.cash[i] += delta.units
             leads[l].book.totalIn[i] += delta.units
             addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
@@ -364,8 +364,9 @@ extension Engine {
         let unitsBefore = leads[l].units
         switch direction {
         case .mainToPortfolio:
-            guard amount <= users[u].cash else {
-                throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(users[u].cash) USDT")
+            guard amount <= mainCashAvailable(u) else {
+                throw EngineError(
+                    .insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(mainCashAvailable(u)) USDT\(mainHeldNote(u))")
             }
             users[u].cash -= amount
             leads[l].cash += amount

@@ -80,13 +80,7 @@ extension Engine {
         if let p = request.limitPrice {
             do { try SimulatedVenue.checkPrice(p, symbol) } catch { throw EngineError(.invalidInput, field: "limitPrice", error.rule) }
         }
-        if venueBook.mode == .external {
-            guard let lead else {
-                throw EngineError(
-                    .invalidInput, field: "account", "manual orders of a main account are not sent to an external venue yet")
-            }
-            return try sendLeadOrder(request, user: u, lead: lead, symbol: s, at: moment)
-        }
+        if venueBook.mode == .external { return try sendVenueOrder(request, user: u, lead: lead, symbol: s, at: moment) }
         if let lead, request.limitPrice == nil, executionMode(lead: lead) == .block, leads[lead].book.activeCount > 0 {
             return try placeBlockOrder(request, user: u, lead: lead, symbol: s, at: moment)
         }

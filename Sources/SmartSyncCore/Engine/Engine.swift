@@ -270,11 +270,11 @@ public struct Engine: Sendable {
     public mutating func withdraw(user id: String, amount: Fixed, at moment: Moment) throws(EngineError) {
         let u = try requireUser(id, field: "user")
         try Self.requirePositive(amount, field: "amount")
-        let balance = users[u].balance(Symbol.quoteAsset)
+        let balance = mainCashAvailable(u)
         guard amount <= balance else {
-            throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(balance) USDT")
+            throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
         }
-        users[u].cash = balance - amount
+        users[u].cash -= amount
         totalWithdrawals += amount
         journal.append(.withdrawal(user: u, amount: amount))
     }

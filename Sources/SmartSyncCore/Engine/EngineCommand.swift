@@ -111,7 +111,7 @@ extension Engine {
         let symbol = venue.symbols[s]
         let lead = account == .portfolio ? try requireActiveLead(user: u, field: "user") : nil
         if side == .sell {
-            let held = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? users[u].balance(symbol.base)
+            let held = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? mainHeldAvailable(u, symbol: s)
             let quantity = ((try? held.multiplied(by: fraction, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
             let value = symbol.quote(quantity: quantity, price: venue.marks[s]) ?? .zero
             guard quantity.isPositive, quantity >= symbol.minQty, value >= symbol.minNotional else { return nil }

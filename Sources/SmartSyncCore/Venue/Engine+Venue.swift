@@ -37,12 +37,37 @@ extension Engine {
 
     // MARK: Lead orders
 
-    /// Logs a lead portfolio's order for the venue and reserves what it may spend; nothing executes yet.
-    mutating func sendLeadOrder(_ request: OrderRequest, user u: Int, lead l: Int, symbol s: Int, at moment: Moment)
+    /// What a user's main account may spend now: its USDT less what its open orders at the venue hold back.
+    func mainCashAvailable(_ u: Int) -> Fixed {
+        users[u].balance(Symbol.quoteAsset) - venueBook.reservedCash { if case .main(u, _) = $0 { return true } else { return false } }
+    }
+
+    /// Words for an error about the main balance: what its open orders at the venue hold back, if anything.
+    func mainHeldNote(_ u: Int) -> String {
+        let held = users[u].balance(Symbol.quoteAsset) - mainCashAvailable(u)
+        return held.isPositive ? " (\(held) USDT more is held by open orders at the venue)" : ""
+    }
+
+    /// What a user's main account may sell now of symbol `s`'s base asset: its balance less open sells at the venue.
+    func mainHeldAvailable(_ u: Int, symbol s: Int) -> Fixed {
+        users[u].balance(venue.symbols[s].base)
+            - venueBook.reservedQuantity(symbol: s) { if case .main(u, _) = $0 { return true } else { return false } }
+    }
+
+    /// Logs an order of a lead portfolio (`lead`) or of the user's main account (nil) for the venue and reserves what
+    /// it may spend or sell; nothing executes yet. A main account's order is a manual trade, never copied.
+    mutating func sendVenueOrder(_ request: OrderRequest, user u: Int, lead: Int?, symbol s: Int, at moment: Moment)
         throws(EngineError) -> OrderResult
     {
         let symbol = venue.symbols[s]
-        let mine: (VenueOrderOwner) -> Bool = { if case .lead(let x, _) = $0 { return x == l } else { return false } }
+        let account = lead == nil ? "main account" : "lead portfolio"
+        let mine: (VenueOrderOwner) -> Bool = {
+            switch $0 {
+            case .lead(let x, _): return x == lead
+            case .main(let x, _): return lead == nil && x == u
+            case .copies: return false
+            }
+        }
         let size: VenueOrder.Size
         let reserved: Fixed
         if request.side == .buy {
@@ -67,20 +92,21 @@ extension Engine {
                     .invalidInput, field: "quantity",
                     "a market buy at an external venue gives quoteAmount or a limitPrice: its cost must be known to reserve it")
             }
-            let available = leads[l].cash - venueBook.reservedCash(mine)
+            let available = (lead.map { leads[$0].cash } ?? users[u].balance(Symbol.quoteAsset)) - venueBook.reservedCash(mine)
             guard reserved <= available else {
                 throw EngineError(
                     .insufficientFunds, field: request.quoteAmount == nil ? "quantity" : "quoteAmount",
-                    "may cost \(reserved) USDT with the fee, more than the lead portfolio's \(available) USDT not held by open orders")
+                    "may cost \(reserved) USDT with the fee, more than the \(account)'s \(available) USDT not held by open orders")
             }
         } else {
             let quantity = request.quantity ?? .zero
             let value = symbol.quote(quantity: quantity, price: request.limitPrice ?? venue.marks[s]) ?? .max
             try requireMinNotional(value, symbol, field: "quantity")
-            let held = (leads[l].positions[s]?.quantity ?? .zero) - venueBook.reservedQuantity(symbol: s, mine)
+            let owned = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? users[u].balance(symbol.base)
+            let held = owned - venueBook.reservedQuantity(symbol: s, mine)
             guard quantity <= held else {
                 throw EngineError(
-                    .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held) not held by open orders")
+                    .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the \(account) holds \(held) not held by open orders")
             }
             size = .quantity(quantity)
             reserved = quantity
@@ -89,14 +115,15 @@ extension Engine {
         nextOrderNumber += 1
         orders.append(
             PlacedOrder(
-                id: orderID, user: u, account: .portfolio, symbol: s, side: request.side,
+                id: orderID, user: u, account: lead == nil ? .main : .portfolio, symbol: s, side: request.side,
                 kind: request.limitPrice == nil ? .market : .limit, quantity: request.quantity,
                 quoteAmount: request.quoteAmount, limitPrice: request.limitPrice, event: moment.event, time: moment.time,
                 status: .accepted))
         noteOrder(orderID)
         venueBook.add(
             VenueOrderRecord(
-                order: VenueOrder(clientOrderID: venueBook.nextClientOrderID(), size: size), owner: .lead(lead: l, order: orderID),
+                order: VenueOrder(clientOrderID: venueBook.nextClientOrderID(), size: size),
+                owner: lead.map { .lead(lead: $0, order: orderID) } ?? .main(user: u, order: orderID),
                 symbol: s, side: request.side, limitPrice: request.limitPrice, immediateOrCancel: false,
                 event: moment.event, time: moment.time, reserved: reserved))
         return OrderResult(orderID: orderID)
@@ -114,12 +141,16 @@ extension Engine {
         return sum
     }
 
-    /// Asks the venue to cancel a lead's open order (the venue's answer decides what becomes of it).
+    /// Asks the venue to cancel a user's open order, of a lead portfolio or a main account (the venue's answer
+    /// decides what becomes of it).
     mutating func requestVenueCancel(user u: Int, orderID: Int) throws(EngineError) {
         guard
             let k = venueBook.openPositions.first(where: {
-                if case .lead(let l, let id) = venueBook.orders[$0].owner { return id == orderID && leads[l].user == u }
-                return false
+                switch venueBook.orders[$0].owner {
+                case .lead(let l, let id): return id == orderID && leads[l].user == u
+                case .main(let x, let id): return id == orderID && x == u
+                case .copies: return false
+                }
             })
         else {
             throw EngineError(.unknownOrder, field: "orderId", "no open order \(orderID) of \"\(users[u].id)\" at the venue")
@@ -373,6 +404,19 @@ extension Engine {
                 event: moment.event, time: moment.time)
             leadTrade = (fill, trade)
         }
+        // A main account's fill is a manual trade on that account, booked the same way (never copied).
+        var mainTrade: TradeRecord?
+        if case .main(let u, _) = record.owner, case .fill(let id, let quantity, let quote, let fee) = event {
+            do {
+                try checkFunds(u: u, lead: nil, s: record.symbol, side: record.side, quantity: quantity, quote: quote, fee: fee)
+                mainTrade = try settle(
+                    Execution(quantity: quantity, quote: quote, fee: fee, singlePrice: price, shortfall: nil), user: u, lead: nil,
+                    s: record.symbol, side: record.side, fillID: "\(record.clientOrderID)/\(id)", at: moment)
+            } catch {
+                refuseReport(report, "notBooked", "the main account's fill could not be booked: \(error.message)", at: moment)
+                return
+            }
+        }
         venueBook.orders[k] = record
         if let overcharge {
             refuseReport(
@@ -384,8 +428,9 @@ extension Engine {
         if nowFinal && !wasFinal { venueBook.openPositions.removeAll { $0 == k } }
 
         switch record.owner {
-        case .lead(_, let orderID):
+        case .lead(_, let orderID), .main(_, let orderID):
             if let leadTrade { updateOrder(orderID) { o in o.record(leadTrade.trade, leadFillID: leadTrade.fill.id, copyFills: 0, failed: 0) } }
+            if let mainTrade { updateOrder(orderID) { o in o.record(mainTrade, leadFillID: nil, copyFills: 0, failed: 0) } }
             updateOrder(orderID) { o in
                 switch record.order.status {
                 case .new, .sent, .accepted: o.status = o.filledQuantity.isPositive ? .partiallyFilled : .accepted
@@ -400,8 +445,6 @@ extension Engine {
                     o.cancelReason = "rejected by the venue: \(record.order.rejectReason ?? "no reason given")"
                 }
             }
-        case .main:
-            break
         case .copies(let l):
             if nowFinal { allocateVenueCopies(k, at: moment) }
             if nowFinal && !wasFinal {
