@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import Prometheus
+import ServiceLifecycle
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
@@ -103,6 +104,7 @@ public actor EngineService {
         let hex = store.databaseID.lowercased().filter { $0.isHexDigit }
         orderIDPrefix = hex.count >= 8 ? String(hex.prefix(8)) : nil
         storeIsShared = store.log.isPostgres
+        databaseReads = (store.log.base as? PostgresCommandLog)?.reads
         self.logger = logger
         self.now = now
         self.metrics = metrics
@@ -282,6 +284,13 @@ public actor EngineService {
 
     /// True when this service runs on a database several instances may share.
     public nonisolated var sharesDatabase: Bool { storeIsShared }
+
+    /// On PostgreSQL, the store's pooled async client (postgres-nio's `PostgresClient`) for the server's
+    /// `ServiceGroup` to run and shut down, when nothing has queried through it yet (see `PostgresReads`).
+    public nonisolated func adoptDatabaseClient() -> (any Service)? {
+        databaseReads?.adoptClient()
+    }
+    private nonisolated let databaseReads: PostgresReads?
     private nonisolated let storeIsShared: Bool
 
     /// Applies what other instances appended since this replica last looked, telling listeners about it.
