@@ -87,7 +87,7 @@ extension Routes {
                         switch r.owner {
                         case .lead: owner = "lead"
                         case .main: owner = "main"
-                        case .copies: owner = "copies"
+                        case .copies: owner = r.block == nil ? "copies" : "block"
                         }
                         return .object([
                             ("clientOrderId", .string(r.clientOrderID)), ("status", .string(r.order.status.rawValue)),

@@ -22,13 +22,22 @@ struct CrashTestVenueWorker: AsyncParsableCommand {
     @Option var copies: Int
     @Option var orders: Int
 
-    /// Order `k` of the stream: the same on every restart (two buys of 0.05 BTC at 50,000, then a sell of 0.05 at
-    /// 50,000; the executor fills a limit order whole at its price).
-    static func order(_ k: Int) -> EngineCommand {
-        .order(
-            OrderRequest(
-                user: "lead", symbol: "BTC-USDT", side: k % 3 == 2 ? .sell : .buy, quantity: Fixed.constant("0.05"),
-                limitPrice: Fixed(50_000)))
+    /// Order `k` of the stream with its request ids: the same on every restart (two buys of 0.05 BTC at 50,000, then
+    /// a sell of 0.05 at 50,000; the executor fills a limit order whole at its price). Every fourth is a block order
+    /// (a market buy for 2,500 USDT or a market sell of 0.05 with the copies', one immediate-or-cancel order at the
+    /// slippage limit), between switching the lead to block and back.
+    static func commands(_ k: Int) -> [(EngineCommand, String)] {
+        let side: Side = k % 3 == 2 ? .sell : .buy
+        guard k % 4 == 3 else {
+            return [(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: side, quantity: Fixed.constant("0.05"), limitPrice: Fixed(50_000))), "venue-\(k)")]
+        }
+        let block = side == .buy
+            ? OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(2_500))
+            : OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: Fixed.constant("0.05"))
+        return [
+            (.executionMode(lead: "lead", .block), "venue-\(k)-block"), (.order(block), "venue-\(k)"),
+            (.executionMode(lead: "lead", .follow), "venue-\(k)-follow"),
+        ]
     }
 
     func run() async throws {
@@ -43,8 +52,10 @@ struct CrashTestVenueWorker: AsyncParsableCommand {
         let running = Task { try await adapter.run() }
         func settled() -> Bool { service.read { $0.venueMode == .external && $0.venueBook.open.isEmpty && !$0.venueBook.isBusy(lead: 0) } }
         for k in 0..<orders {
-            while !settled() { try await Task.sleep(for: .milliseconds(1)) }
-            _ = try await service.execute(Self.order(k), requestID: "venue-\(k)")
+            for (command, id) in Self.commands(k) {
+                while !settled() { try await Task.sleep(for: .milliseconds(1)) }
+                _ = try await service.execute(command, requestID: id)
+            }
         }
         while !settled() { try await Task.sleep(for: .milliseconds(1)) }
         running.cancel()
@@ -198,6 +209,15 @@ extension CrashTest {
                 if !record.order.status.isFinal { problems.append("\(record.clientOrderID) is still \(record.order.status.rawValue)") }
                 if let copies = record.copies, copies.allocatedQuantity != record.order.filledQuantity {
                     problems.append("\(record.clientOrderID) executed \(record.order.filledQuantity), allocated \(copies.allocatedQuantity)")
+                }
+                // A block order's lots all went to the lead (its lead fill) or a copy.
+                if record.block != nil, let copies = record.copies {
+                    let step = store.engine.venue.symbols[record.symbol].qtyStep.units
+                    let lead = store.engine.leadFills.first { $0.id == "\(record.clientOrderID)/block" }?.quantity ?? .zero
+                    let given = lead + Fixed(units: copies.allocatedLots.reduce(0, +) * step)
+                    if given != record.order.filledQuantity {
+                        problems.append("block order \(record.clientOrderID) executed \(record.order.filledQuantity), gave \(given)")
+                    }
                 }
             }
         }

@@ -318,6 +318,58 @@ import Testing
         #expect(sim.engine.audit().problems.isEmpty)
     }
 
+    @Test func aBlockOrderAtTheVenueIsOneOrderAllocatedToTheLeadAndItsCopiesWhenFinal() throws {
+        var sim = try Self.market()
+        try sim.engine.execute(.executionMode(lead: "lead", .block), at: sim.next())
+        // The lead buys for 1,000 USDT of its 10,000 at the mark 50,000: 0.02 BTC (2,000 lots); at the ratio 0.1 alice
+        // asks 100 USDT = 200 lots and bob 600. One order of 0.028 BTC, immediate-or-cancel at 50,000 × 1.005.
+        let placed = try sim.buy("lead", quote: "1000")
+        let record = try #require(sim.engine.venueBook.outbox.first)
+        #expect(sim.engine.venueBook.outbox.count == 1 && record.order.size == .quantity(fx("0.028")))
+        #expect(record.immediateOrCancel && record.limitPrice == fx("50250") && record.copies?.lots == [200, 600])
+        // The lead's part holds back 0.02 × 50,250 = 1,005 + 1.005 fee; the copies' 402 + 0.402.
+        #expect(record.block?.lots == 2000 && record.block?.reserved == fx("1006.005") && record.reserved == fx("1408.407"))
+        #expect(sim.engine.order(id: placed.orderID)?.status == .accepted && sim.engine.leadFills.isEmpty)
+        let transfer = refusal { try sim.engine.transfer(user: "lead", amount: fx("9000"), .portfolioToMain, at: sim.next()) }
+        #expect(transfer?.message.contains("1006.005 USDT held by open orders") == true)
+        #expect(refusal { try sim.engine.adjustInvestment(copy: "alice", delta: fx("10"), at: sim.next()) }?.code == .orderInFlight)
+        // The state in flight survives a snapshot byte for byte.
+        #expect(try Engine(snapshot: sim.engine.snapshotBytes()).snapshotBytes() == sim.engine.snapshotBytes())
+        // The venue fills it whole at 50,000: 1,400 USDT and a 1.4 fee. The lead's share is its 2,000 lots for exactly
+        // 1,000 USDT; the copies' part of the fee is ⌊1.4 × 400 / 1,400⌋ = 0.4, the lead's the rest, 1.
+        try Self.fillWhole(&sim, "SS-1", qty: "0.028", px: "50000")
+        #expect(sim.engine.leads[0].cash == fx("8999") && sim.engine.leadFills.map(\.id) == ["SS-1/block"])
+        let order = try #require(sim.engine.order(id: placed.orderID))
+        #expect(order.status == .filled && order.filledQuote == fx("1000") && order.fees == fx("1") && order.copyFills == 2)
+        // alice 200 lots for 100 + 0.1; bob 600 for 300 + 0.3, at the same average price as the lead.
+        #expect(try sim.cash("alice") == fx("899.9") && sim.lots("alice") == 200)
+        #expect(try sim.cash("bob") == fx("2699.7") && sim.lots("bob") == 600)
+        #expect(!sim.engine.venueBook.isBusy(lead: 0) && sim.engine.audit().problems.isEmpty)
+        // A block order's limit orders follow: a limit buy is the lead's own order, copied when it fills.
+        try sim.buy("lead", quantity: "0.001", limit: "49000")
+        #expect(sim.engine.venueBook.outbox.last?.block == nil && sim.engine.venueBook.outbox.last?.immediateOrCancel == false)
+    }
+
+    @Test func aPartlyExecutedBlockOrderGivesTheLeadAndEveryCopyTheSameFraction() throws {
+        var sim = try Self.market()
+        try sim.engine.execute(.executionMode(lead: "lead", .block), at: sim.next())
+        let placed = try sim.buy("lead", quote: "1000")
+        // Half of the 2,800 lots execute at 50,000 (700 USDT, fee 0.7), the rest expires: 1,000 / 100 / 300 lots.
+        try sim.engine.execute(.venueSent(clientOrderID: "SS-1"), at: sim.next())
+        try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.014", px: "50000")
+        #expect(sim.engine.leadFills.isEmpty)
+        try Self.report(&sim, "SS-1", .expired)
+        // The lead: 500 USDT and the fee's rest, 0.7 − ⌊0.7 × 200 / 700⌋ = 0.5; its order expired with half filled.
+        #expect(sim.engine.leads[0].cash == fx("9499.5"))
+        let order = try #require(sim.engine.order(id: placed.orderID))
+        #expect(order.status == .expired && order.filledQuantity == fx("0.01"))
+        #expect(try sim.cash("alice") == fx("949.95") && sim.lots("alice") == 100)
+        #expect(try sim.cash("bob") == fx("2849.85") && sim.lots("bob") == 300)
+        // Each copy's unexecuted half is a failed copy order.
+        #expect(try sim.failures("alice").map(\.reason) == [.slippageExceeded] && sim.failures("bob").count == 1)
+        #expect(sim.engine.audit().problems.isEmpty)
+    }
+
     @Test func anEndThatOvertakesItsFillsWaitsForThem() throws {
         var sim = try Self.market()
         try sim.buy("lead", quantity: "0.02", limit: "50000")

@@ -124,6 +124,22 @@ struct FIXVenueServiceTests {
         // The resumed session trades on: the lead's next order fills.
         #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500)))))
         while service.read({ $0.venueBook.record(id(4))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
+        // A block order: the lead's market buy and its copies' are one immediate-or-cancel order at the slippage limit,
+        // allocated to all of them at the one price the venue filled it at.
+        while service.read({ $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(try await service.execute(.executionMode(lead: "lead", .block)))
+        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(500)))))
+        let block = try #require(service.read { $0.venueBook.orders.last })
+        #expect(block.clientOrderID == id(6) && block.block != nil && block.immediateOrCancel)
+        while service.read({ $0.venueBook.record(id(6))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
+        let filled = service.read { $0 }
+        let blockFill = try #require(filled.leadFills.last)
+        let done = try #require(filled.venueBook.record(id(6)))
+        #expect(blockFill.id == "\(id(6))/block" && blockFill.price == block.limitPrice)
+        // Every lot went to the lead or a copy (BTC's step 0.00001 is 1,000 units of 1e-8).
+        let copiesLots = done.copies?.allocatedLots.reduce(0, +) ?? 0
+        #expect(copiesLots > 0 && blockFill.quantity + Fixed(units: copiesLots * 1_000) == done.order.filledQuantity)
+        #expect(filled.order(id: block.block!.order)?.status == .filled && filled.venueBook.refusals.isEmpty)
         // The numbers went on from where they were (a reset would have started them at 1 again).
         while (try await service.venueSessions.load(adapter.sessionName))?.nextIncoming ?? 0 <= kept.nextIncoming {
             try await Task.sleep(for: .milliseconds(2))

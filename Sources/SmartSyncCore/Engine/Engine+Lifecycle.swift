@@ -376,6 +376,7 @@ extension Engine {
             recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
         case .portfolioToMain:
             let held = venueBook.reservedCash { if case .lead(l, _) = $0 { return true } else { return false } }
+                + venueBook.blockReserved(lead: l, side: .buy)
             guard amount <= leads[l].cash - held else {
                 throw EngineError(
                     .insufficientFunds, field: "amount",

@@ -80,7 +80,12 @@ extension Engine {
         if let p = request.limitPrice {
             do { try SimulatedVenue.checkPrice(p, symbol) } catch { throw EngineError(.invalidInput, field: "limitPrice", error.rule) }
         }
-        if venueBook.mode == .external { return try sendVenueOrder(request, user: u, lead: lead, symbol: s, at: moment) }
+        if venueBook.mode == .external {
+            if let lead, request.limitPrice == nil, executionMode(lead: lead) == .block, leads[lead].book.activeCount > 0 {
+                return try sendBlockOrder(request, user: u, lead: lead, symbol: s, at: moment)
+            }
+            return try sendVenueOrder(request, user: u, lead: lead, symbol: s, at: moment)
+        }
         if let lead, request.limitPrice == nil, executionMode(lead: lead) == .block, leads[lead].book.activeCount > 0 {
             return try placeBlockOrder(request, user: u, lead: lead, symbol: s, at: moment)
         }

@@ -13,14 +13,8 @@ extension Engine {
     /// The execution mode of lead portfolio `l`.
     public func executionMode(lead l: Int) -> ExecutionMode { venueBook.executionModes[l] ?? venueBook.defaultExecutionMode }
 
-    /// Sets a lead's execution mode, or (lead nil) the operator's default. Block orders are built for the simulated
-    /// market; at an external venue a lead's orders follow.
+    /// Sets a lead's execution mode, or (lead nil) the operator's default.
     public mutating func setExecutionMode(lead user: String?, _ mode: ExecutionMode) throws(EngineError) {
-        if mode == .block && venueBook.mode == .external {
-            throw EngineError(
-                .invalidInput, field: user == nil ? "defaultExecutionMode" : "executionMode",
-                "block orders are not sent to an external venue yet")
-        }
         guard let user else {
             venueBook.defaultExecutionMode = mode
             return
@@ -134,5 +128,84 @@ extension Engine {
             swap(&ws, &workspace)
             throw error
         }
+    }
+
+    /// A block order at an external venue: the lead's market order and its copies' orders (sized as
+    /// `placeBlockOrder` sizes them, at the mark) go out as one immediate-or-cancel order at the lead's slippage
+    /// limit. The lead's part holds back its cash at that limit (or its quantity), the copies are held as for any
+    /// merged order, and the execution is allocated to the lead and every copy when the order is final
+    /// (`allocateVenueCopies`).
+    mutating func sendBlockOrder(_ request: OrderRequest, user u: Int, lead l: Int, symbol s: Int, at moment: Moment)
+        throws(EngineError) -> OrderResult
+    {
+        try requireCopiesSettled(lead: l, field: "symbol")
+        let symbol = venue.symbols[s]
+        let step = symbol.qtyStep.units
+        let mark = venue.marks[s]
+        let limit = slippageLimitPrice(l, s, request.side, mark)
+        let field = request.quoteAmount == nil ? "quantity" : "quoteAmount"
+        var ws = FanOutWorkspace()
+        swap(&ws, &workspace)
+        defer { swap(&ws, &workspace) }
+        let leadLots: Int64
+        let leadReserved: Fixed
+        if request.side == .buy {
+            let quote = request.quoteAmount ?? symbol.quote(quantity: request.quantity ?? .zero, price: mark) ?? .max
+            leadLots = request.quantity.map { $0.units / step } ?? ((try? quote.divided(by: mark, .down)) ?? .zero).units / step
+            try planBuys(
+                lead: l, symbol: s, price: mark, limit: limit, target: .ratio(quote: quote.units, leadEquity: leadEquity(l).units),
+                slots: .allActive, event: moment.event, workspace: &ws)
+            let atLimit = symbol.quote(quantity: Fixed(units: leadLots * step), price: limit) ?? .max
+            leadReserved = atLimit + venue.fee(onQuote: atLimit)
+            let available = leads[l].cash - venueBook.blockReserved(lead: l, side: .buy)
+                - venueBook.reservedCash { if case .lead(l, _) = $0 { return true } else { return false } }
+            guard leadReserved <= available else {
+                throw EngineError(
+                    .insufficientFunds, field: field,
+                    "may cost \(leadReserved) USDT with the fee at the slippage limit \(limit), more than the lead portfolio's \(available) USDT not held by open orders")
+            }
+        } else {
+            let quantity = request.quantity ?? .zero
+            let held = (leads[l].positions[s]?.quantity ?? .zero) - venueBook.blockReserved(lead: l, side: .sell, symbol: s)
+                - venueBook.reservedQuantity(symbol: s) { if case .lead(l, _) = $0 { return true } else { return false } }
+            guard quantity <= held else {
+                throw EngineError(
+                    .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held) not held by open orders")
+            }
+            leadLots = quantity.units / step
+            leadReserved = quantity
+            planSells(
+                lead: l, symbol: s, price: mark, fraction: (quantity.units, (leads[l].positions[s]?.quantity ?? .zero).units),
+                slots: .allActive, event: moment.event, workspace: &ws)
+        }
+        guard leadLots > 0 else {
+            throw EngineError(.invalidInput, field: field, "buys less than one step \(symbol.qtyStep) of \(symbol.name)")
+        }
+        let total = Fixed(units: (leadLots + ws.plan.totalLots) * step)
+        try requireMinNotional(symbol.quote(quantity: total, price: mark) ?? .max, symbol, field: field)
+        // Nothing can throw from here on.
+        recordFailures(ws.plan.failures)
+        recordPlanMisses(ws.plan)
+        let orderID = nextOrderNumber
+        nextOrderNumber += 1
+        orders.append(
+            PlacedOrder(
+                id: orderID, user: u, account: .portfolio, symbol: s, side: request.side, kind: .market,
+                quantity: request.quantity, quoteAmount: request.quoteAmount, event: moment.event, time: moment.time,
+                status: .accepted))
+        noteOrder(orderID)
+        let copiesQuantity = Fixed(units: ws.plan.totalLots * step)
+        let copiesQuote = symbol.quote(quantity: copiesQuantity, price: limit) ?? .max
+        let copiesReserved = request.side == .buy ? copiesQuote + venue.fee(onQuote: copiesQuote) : copiesQuantity
+        var record = VenueOrderRecord(
+            order: VenueOrder(clientOrderID: venueBook.nextClientOrderID(), size: .quantity(total)), owner: .copies(lead: l),
+            symbol: s, side: request.side, limitPrice: limit, immediateOrCancel: true, event: moment.event, time: moment.time,
+            reserved: leadReserved + copiesReserved,
+            copies: CopyRequests(
+                slots: ws.plan.slots, lots: ws.plan.lots, cappedByCash: ws.plan.cappedByCash, referencePrice: mark,
+                leadFillID: nil, allocatedLots: Array(repeating: 0, count: ws.plan.slots.count)))
+        record.block = BlockLeadPart(order: orderID, lots: leadLots, reserved: leadReserved)
+        venueBook.add(record)
+        return OrderResult(orderID: orderID)
     }
 }

@@ -92,7 +92,8 @@ extension Engine {
                     .invalidInput, field: "quantity",
                     "a market buy at an external venue gives quoteAmount or a limitPrice: its cost must be known to reserve it")
             }
-            let available = (lead.map { leads[$0].cash } ?? users[u].balance(Symbol.quoteAsset)) - venueBook.reservedCash(mine)
+            let blocks = lead.map { venueBook.blockReserved(lead: $0, side: .buy) } ?? .zero
+            let available = (lead.map { leads[$0].cash } ?? users[u].balance(Symbol.quoteAsset)) - venueBook.reservedCash(mine) - blocks
             guard reserved <= available else {
                 throw EngineError(
                     .insufficientFunds, field: request.quoteAmount == nil ? "quantity" : "quoteAmount",
@@ -103,7 +104,8 @@ extension Engine {
             let value = symbol.quote(quantity: quantity, price: request.limitPrice ?? venue.marks[s]) ?? .max
             try requireMinNotional(value, symbol, field: "quantity")
             let owned = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? users[u].balance(symbol.base)
-            let held = owned - venueBook.reservedQuantity(symbol: s, mine)
+            let blocks = lead.map { venueBook.blockReserved(lead: $0, side: .sell, symbol: s) } ?? .zero
+            let held = owned - venueBook.reservedQuantity(symbol: s, mine) - blocks
             guard quantity <= held else {
                 throw EngineError(
                     .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the \(account) holds \(held) not held by open orders")
@@ -129,7 +131,7 @@ extension Engine {
         return OrderResult(orderID: orderID)
     }
 
-    private func requireMinNotional(_ quote: Fixed, _ symbol: Symbol, field: String) throws(EngineError) {
+    func requireMinNotional(_ quote: Fixed, _ symbol: Symbol, field: String) throws(EngineError) {
         guard quote >= symbol.minNotional else {
             throw EngineError(
                 .invalidInput, field: field, "is worth \(quote) USDT, below minNotional \(symbol.minNotional) USDT")
@@ -200,9 +202,20 @@ extension Engine {
         let record = venueBook.orders[k]
         guard var requests = record.copies, case .copies(let l) = record.owner else { return }
         let first = requests.allocatedQuantity.isZero && requests.allocatedLots.allSatisfy { $0 == 0 }
-        let quantity = record.order.filledQuantity - requests.allocatedQuantity
-        let quote = record.order.filledQuote - requests.allocatedQuote
-        let fee = record.order.fees - requests.allocatedFee
+        var quantity = record.order.filledQuantity - requests.allocatedQuantity
+        var quote = record.order.filledQuote - requests.allocatedQuote
+        var fee = record.order.fees - requests.allocatedFee
+        if first, let block = record.block {
+            // A block order: the lead's share first, then the copies get the rest at the same average price.
+            let lead = allocateBlockLead(k, block, requests, at: moment)
+            quantity -= lead.quantity
+            quote -= lead.quote
+            fee -= lead.fee
+            if record.order.filledQuantity.isPositive {
+                requests.referencePrice = Execution(quantity: record.order.filledQuantity, quote: record.order.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil).averagePrice
+            }
+            requests.leadFillID = lead.fillID
+        }
         guard quantity.isPositive || first else { return }
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)
@@ -236,12 +249,74 @@ extension Engine {
         }
     }
 
-    /// The placed lead order a venue lead fill id (`<client order id>/<execution id>`) belongs to.
+    /// The placed lead order a venue lead fill id (`<client order id>/<execution id>`, or `/block`) belongs to.
     func leadOrderID(ofFill id: String) -> Int? {
-        guard let slash = id.firstIndex(of: "/"), let record = venueBook.record(String(id[..<slash])),
-            case .lead(_, let order) = record.owner
-        else { return nil }
-        return order
+        guard let slash = id.firstIndex(of: "/"), let record = venueBook.record(String(id[..<slash])) else { return nil }
+        if case .lead(_, let order) = record.owner { return order }
+        return record.block?.order
+    }
+
+    /// Books the lead's share of a final block order as its lead fill (not fanned out: the copies' part of the same
+    /// order is theirs) and ends the lead's order; returns what it took. The share is the lead's lots when all
+    /// executed, else the same fraction as every copy's by largest remainder over [lead] + copies (as on the
+    /// simulated market); its quote is exact at a single price, else pro rata; the copies' part of the fee is rounded
+    /// down, the lead's is the rest.
+    mutating func allocateBlockLead(_ k: Int, _ block: BlockLeadPart, _ requests: CopyRequests, at moment: Moment)
+        -> (quantity: Fixed, quote: Fixed, fee: Fixed, fillID: String?)
+    {
+        let record = venueBook.orders[k]
+        guard case .copies(let l) = record.owner else { return (.zero, .zero, .zero, nil) }
+        let s = record.symbol
+        let step = venue.symbols[s].qtyStep.units
+        let o = record.order
+        let executed = o.filledQuantity.units / step
+        let total = block.lots + requests.lots.reduce(0, +)
+        var share = block.lots
+        if executed < total {
+            share = executed == 0 ? 0 : Allocation.largestRemainder(total: executed, weights: [block.lots] + requests.lots, weightSum: total)[0]
+        }
+        let quote: Fixed
+        if let price = record.mixedPrices ? nil : record.singlePrice {
+            quote = Fixed(units: share * lotValue(s, price: price))
+        } else {
+            quote = Fixed(units: executed == 0 ? 0 : mulDivFloor(o.filledQuote.units, share, executed) ?? 0)
+        }
+        let copiesFee = o.filledQuote.isPositive ? mulDivFloor(o.fees.units, o.filledQuote.units - quote.units, o.filledQuote.units) ?? 0 : 0
+        let fee = Fixed(units: o.fees.units - copiesFee)
+        let quantity = Fixed(units: share * step)
+        var fillID: String?
+        if share > 0 {
+            let id = "\(record.clientOrderID)/block"
+            let fill = LeadFill(
+                id: id, lead: l, symbol: s, side: record.side, quantity: quantity, quote: quote, fee: fee,
+                price: Execution(quantity: o.filledQuantity, quote: o.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil).averagePrice,
+                event: moment.event, time: moment.time)
+            do {
+                _ = try applyLeadFill(fill, fanOut: false)
+                fillID = id
+                let trade = TradeRecord(
+                    account: .lead(l), symbol: s, side: record.side, quantity: quantity, quote: quote, fee: fee,
+                    event: moment.event, time: moment.time)
+                updateOrder(block.order) { $0.record(trade, leadFillID: id, copyFills: 0, failed: 0) }
+            } catch {
+                venueBook.refusals.append(
+                    VenueRefusalRecord(
+                        event: moment.event, time: moment.time, clientOrderID: record.clientOrderID, kind: "notBooked",
+                        detail: "the lead's share of the block order could not be booked: \(error.message)"))
+                return (.zero, .zero, .zero, nil)
+            }
+        }
+        updateOrder(block.order) { p in
+            if share == block.lots {
+                p.status = .filled
+            } else if o.status == .rejected {
+                p.status = .cancelled
+                p.cancelReason = "rejected by the venue: \(o.rejectReason ?? "no reason given")"
+            } else {
+                p.status = .expired
+            }
+        }
+        return (quantity, quote, fee, fillID)
     }
 
     /// Once a lead's merged orders are final: settles the copies being stopped, checks stop loss and take profit,

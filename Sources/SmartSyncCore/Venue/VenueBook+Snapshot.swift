@@ -81,6 +81,11 @@ extension SnapshotWriter {
             w.fixed(c.allocatedQuote)
             w.fixed(c.allocatedFee)
         }
+        optional(r.block) { w, b in  // format 5
+            w.int(b.order)
+            w.i64(b.lots)
+            w.fixed(b.reserved)
+        }
         optional(r.singlePrice) { $0.fixed($1) }
         bool(r.mixedPrices)
         optional(r.pendingFinal) { w, p in
@@ -116,6 +121,7 @@ extension SnapshotReader {
                 throw SnapshotError("client order id \(record.clientOrderID) is not unique")
             }
             if case .lead(_, let id) = record.owner { b.byPlacedOrder[id] = k }
+            if let block = record.block { b.byPlacedOrder[block.order] = k }
             guard !record.order.status.isFinal else { continue }
             b.openPositions.append(k)
             if case .copies(let l) = record.owner { b.openCopyOrders[l, default: 0] += 1 }
@@ -161,6 +167,7 @@ extension SnapshotReader {
                 leadFillID: try r.optional { r in try r.string() }, allocatedLots: try r.i64s(),
                 allocatedQuantity: try r.fixed(), allocatedQuote: try r.fixed(), allocatedFee: try r.fixed())
         }
+        record.block = try optional { r in BlockLeadPart(order: try r.int(), lots: try r.i64(), reserved: try r.fixed()) }
         record.singlePrice = try optional { r in try r.fixed() }
         record.mixedPrices = try bool()
         record.pendingFinal = try optional { r in

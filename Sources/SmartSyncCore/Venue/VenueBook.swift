@@ -35,6 +35,18 @@ public struct CopyRequests: Sendable, Hashable {
     public var allocatedFee: Fixed = .zero
 }
 
+/// The lead's part of a block order at a venue (a merged copy order that also carries the lead's order): allocated
+/// with the copies' when the order is final.
+public struct BlockLeadPart: Sendable, Hashable {
+    /// The lead's `PlacedOrder`.
+    public var order: Int
+    /// The lots the lead asked for.
+    public var lots: Int64
+    /// What the lead's part holds back from the lead portfolio until the order is final (USDT with the fee at the
+    /// limit for a buy, the quantity for a sell).
+    public var reserved: Fixed
+}
+
 /// An order SmartSync placed at an external venue: its state machine, whose it is, and what it holds back.
 public struct VenueOrderRecord: Sendable, Hashable {
     public internal(set) var order: VenueOrder
@@ -52,6 +64,8 @@ public struct VenueOrderRecord: Sendable, Hashable {
     /// executes is taken from it, the rest is released when it is final.
     public let reserved: Fixed
     public internal(set) var copies: CopyRequests?
+    /// Set for a block order: the lead's part, beside the copies'.
+    public internal(set) var block: BlockLeadPart?
     /// The price of its executions while they all had one (nil before the first or once they differ).
     public internal(set) var singlePrice: Fixed?
     public internal(set) var mixedPrices = false
@@ -203,9 +217,19 @@ public struct VenueBook: Sendable, Hashable {
     mutating func add(_ record: VenueOrderRecord) {
         positions[record.clientOrderID] = orders.count
         if case .lead(_, let id) = record.owner { byPlacedOrder[id] = orders.count }
+        if let block = record.block { byPlacedOrder[block.order] = orders.count }
         openPositions.append(orders.count)
         orders.append(record)
         if case .copies(let l) = record.owner { openCopyOrders[l, default: 0] += 1 }
+    }
+
+    /// What the lead parts of lead `l`'s open block orders hold back: USDT (buys), or quantity of symbol `s` (sells).
+    func blockReserved(lead l: Int, side: Side, symbol s: Int? = nil) -> Fixed {
+        openPositions.reduce(.zero) { sum, k in
+            let o = orders[k]
+            guard let block = o.block, case .copies(l) = o.owner, o.side == side, s == nil || o.symbol == s else { return sum }
+            return sum + block.reserved
+        }
     }
 
     /// USDT held back by open orders of an account (a lead portfolio, or a main account).
