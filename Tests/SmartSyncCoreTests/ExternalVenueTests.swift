@@ -64,14 +64,21 @@ import Testing
         try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
         try sim.engine.execute(.venueSent(clientOrderID: "SS-2"), at: sim.next())
         try Self.report(&sim, "SS-2", .accepted)
-        // While it is in flight the copies cannot change.
-        #expect(throws: EngineError.self) { try sim.engine.stopCopy("alice", at: sim.next()) }
-        do {
-            try sim.engine.adjustInvestment(copy: "bob", delta: fx("100"), at: sim.next())
-            Issue.record("an adjustment went through while the copies' order was in flight")
-        } catch {
-            #expect(error.code == .orderInFlight && error.field == "copy")
-        }
+        // While it is in flight (DESIGN §3b): money comes into a copy at once; what goes out is the cash not held for
+        // its request (bob's 600 lots at the 50,250 limit: 301.5 + 0.3015 fee); a stop is queued until the order is
+        // final; a new copy of this lead waits.
+        try sim.engine.deposit(user: "user-bob", amount: fx("100"), at: sim.next())
+        try sim.engine.adjustInvestment(copy: "bob", delta: fx("100"), at: sim.next())
+        #expect(try sim.cash("bob") == fx("3100"))
+        let out = refusal { try sim.engine.adjustInvestment(copy: "bob", delta: fx("-2799"), at: sim.next()) }
+        #expect(out?.code == .insufficientFunds && out?.field == "delta" && out?.message.contains("301.8015 USDT held") == true)
+        try sim.engine.stopCopy("alice", at: sim.next())
+        #expect(sim.engine.venueBook.stopping[0]?.first?.queued == true)
+        #expect(refusal { try sim.engine.stopCopy("alice", at: sim.next()) }?.code == .orderInFlight)
+        #expect(refusal { try sim.engine.adjustInvestment(copy: "alice", delta: fx("10"), at: sim.next()) }?.code == .orderInFlight)
+        try sim.user("carol", deposit: "500")
+        let late = refusal { try sim.engine.startCopy(StartCopyRequest(copyID: "carol-1", user: "carol", lead: "lead", investment: fx("500")), at: sim.next()) }
+        #expect(late?.code == .orderInFlight && late?.field == "lead")
         // 0.003 at 50,010 (150.03 USDT, fee 0.15003) then 0.005 at 50,020 (250.10 USDT): 400.13 USDT in all, fee
         // 0.40013 (the fee of the total, so the second report pays 0.2501).
         try Self.report(&sim, "SS-2", .fill, exec: "7", qty: "0.003", px: "50010")
@@ -83,13 +90,18 @@ import Testing
         // 50,016.25 on average.
         #expect(try sim.lots("alice") == 200 && sim.lots("bob") == 600)
         #expect(try sim.cash("alice") == fx("899.8674675"))
-        #expect(try sim.cash("bob") == fx("2699.6024025"))
+        #expect(try sim.cash("bob") == fx("2799.6024025"))
         let batch = try #require(sim.engine.journal.last.flatMap { if case .copyFills(let b) = $0 { return b } else { return nil } })
         #expect(batch.quote == [10_003_250_000, 30_009_750_000] && batch.fee == [10_003_250, 30_009_750])
         #expect(batch.price == fx("50016.25") && batch.leadFillID == "SS-1/1")
         #expect(sim.engine.audit().balanced)
-        // Now the copies are free again (a decrease from cash).
+        // The order is final: alice's queued stop sells her 200 lots now, and she is settled when that sell is.
+        let sell = try #require(sim.engine.venueBook.record("SS-3"))
+        #expect(sell.side == .sell && sell.copies?.lots == [200] && sim.engine.venueBook.stopping[0]?.first?.queued == false)
         try sim.engine.adjustInvestment(copy: "bob", delta: fx("-100"), at: sim.next())
+        try Self.fillWhole(&sim, "SS-3", qty: "0.002", px: "50000")
+        #expect(sim.engine.leads[0].book.status[try sim.ref("alice").slot] == .stopped && !sim.engine.venueBook.isBusy(lead: 0))
+        #expect(sim.engine.audit().balanced)
     }
 
     @Test func anImmediateOrCancelRestGivesEveryCopyTheSameFraction() throws {
@@ -332,7 +344,8 @@ import Testing
         #expect(sim.engine.order(id: placed.orderID)?.status == .accepted && sim.engine.leadFills.isEmpty)
         let transfer = refusal { try sim.engine.transfer(user: "lead", amount: fx("9000"), .portfolioToMain, at: sim.next()) }
         #expect(transfer?.message.contains("1006.005 USDT held by open orders") == true)
-        #expect(refusal { try sim.engine.adjustInvestment(copy: "alice", delta: fx("10"), at: sim.next()) }?.code == .orderInFlight)
+        // alice's 200 lots at 50,250 hold 100.5 + 0.1005 of her 1,000: 899.3995 may go out, not 899.5.
+        #expect(refusal { try sim.engine.adjustInvestment(copy: "alice", delta: fx("-899.5"), at: sim.next()) }?.code == .insufficientFunds)
         // The state in flight survives a snapshot byte for byte.
         #expect(try Engine(snapshot: sim.engine.snapshotBytes()).snapshotBytes() == sim.engine.snapshotBytes())
         // The venue fills it whole at 50,000: 1,400 USDT and a 1.4 fee. The lead's share is its 2,000 lots for exactly

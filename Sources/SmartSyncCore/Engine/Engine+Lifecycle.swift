@@ -9,7 +9,7 @@ extension Engine {
     /// The follower stops a copy: sell everything at market, settle profit share, return all cash to main.
     public mutating func stopCopy(_ id: String, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
-        try requireCopiesSettled(lead: ref.lead, field: "copy")
+        if try queueStopIfBusy(lead: ref.lead, slot: ref.slot, reason: .follower) { return }
         stopCopies(lead: ref.lead, slots: [ref.slot], reason: .follower, at: moment)
     }
 
@@ -19,7 +19,7 @@ extension Engine {
         let l = try requireActiveLead(user: u, field: "user")
         let ref = try requireActiveCopy(id, field: "copy")
         guard ref.lead == l else { throw EngineError(.unknownCopy, field: "copy", "\"\(id)\" does not copy \"\(leadUser)\"") }
-        try requireCopiesSettled(lead: l, field: "copy")
+        if try queueStopIfBusy(lead: l, slot: ref.slot, reason: .removedByLead) { return }
         stopCopies(lead: l, slots: [ref.slot], reason: .removedByLead, at: moment)
     }
 
@@ -152,8 +152,12 @@ extension Engine {
     public mutating func adjustInvestment(copy id: String, delta: Fixed, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
         guard !delta.isZero else { throw EngineError(.invalidInput, field: "delta", "must not be zero") }
-        try requireCopiesSettled(lead: ref.lead, field: "copy")
         let (l, i) = (ref.lead, ref.slot)
+        // While the lead's copy orders are in flight at the venue, money may come in at once; what goes out is the
+        // cash not held for this copy's requests (DESIGN §3b), and not while the copy is being stopped.
+        if venueBook.stopping[l]?.contains(where: { $0.slots.contains(i) }) == true {
+            throw EngineError(.orderInFlight, field: "copy", "this copy is being stopped: its money goes back to the main account when that is done")
+        }
         let user = Int(leads[l].book.users[i])
         if delta.isPositive {
             let balance = mainCashAvailable(user)
@@ -187,10 +191,15 @@ extension Engine {
             heldBefore[s] = leads[l].book.lots[c][i] * venue.symbols[s].qtyStep.units
         }
         let shortfall = amount.units - leads[l].book.cash[i]
-        if shortfall > 0 && venueBook.mode == .external {
-            throw EngineError(
-                .insufficientFunds, field: "delta",
-                "at an external venue a decrease is taken from the copy's cash only (\(Fixed(units: leads[l].book.cash[i])) USDT); stop the copy to sell its holdings")
+        if venueBook.mode == .external {
+            let held = copyCashHeld(lead: l, slot: i)
+            let free = leads[l].book.cash[i] - held
+            if amount.units > free {
+                let note = held > 0 ? ", less \(Fixed(units: held)) USDT held for its copy order in flight" : ""
+                throw EngineError(
+                    .insufficientFunds, field: "delta",
+                    "at an external venue a decrease is taken from the copy's cash only (\(Fixed(units: leads[l].book.cash[i])) USDT\(note)); stop the copy to sell its holdings")
+            }
         }
         if shortfall > 0 { try raiseCash(ref, shortfall: shortfall, at: moment) }
         foldTracking(lead: l, slot: i)

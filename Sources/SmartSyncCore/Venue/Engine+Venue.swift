@@ -35,6 +35,35 @@ extension Engine {
             "a copy order of this lead is in flight at the venue; retry when it is done (usually within a second)")
     }
 
+    /// A stop asked while lead `l`'s copy orders are in flight at the venue: queued, and done (its sells sent) when
+    /// they are final. Refused when the copy is being stopped already. False when nothing is in flight.
+    mutating func queueStopIfBusy(lead l: Int, slot i: Int, reason: StopReason) throws(EngineError) -> Bool {
+        guard venueBook.isBusy(lead: l) else { return false }
+        if venueBook.stopping[l]?.contains(where: { $0.slots.contains(i) }) == true {
+            throw EngineError(
+                .orderInFlight, field: "copy",
+                "this copy is being stopped already: it is settled when its sells at the venue are final")
+        }
+        venueBook.stopping[l, default: []].append(PendingStop(slots: [i], reason: reason, queued: true))
+        return true
+    }
+
+    /// The USDT of copy `i` of lead `l` held for its buy requests in open merged (or block) orders: each request's
+    /// lots at the order's limit, with its stand-alone fee.
+    func copyCashHeld(lead l: Int, slot i: Int) -> Int64 {
+        var held: Int64 = 0
+        let rate = settings.takerFeeRate.units
+        for k in venueBook.openPositions {
+            let record = venueBook.orders[k]
+            guard case .copies(l) = record.owner, record.side == .buy, let requests = record.copies, let limit = record.limitPrice,
+                let row = requests.slots.firstIndex(of: Int32(i))
+            else { continue }
+            let quote = (requests.lots[row] - requests.allocatedLots[row]) * lotValue(record.symbol, price: limit)
+            held += quote + Self.standaloneFee(quote, rate: rate)
+        }
+        return held
+    }
+
     // MARK: Lead orders
 
     /// What a user's main account may spend now: its USDT less what its open orders at the venue hold back.
@@ -325,7 +354,11 @@ extension Engine {
         while (venueBook.openCopyOrders[l] ?? 0) == 0 {
             if let stops = venueBook.stopping[l], !stops.isEmpty {
                 venueBook.stopping[l] = nil
-                for stop in stops { settleStops(lead: l, slots: stop.slots, reason: stop.reason, at: moment) }
+                // Stops whose sells were final are settled; those asked meanwhile sell now (settled when those are).
+                for stop in stops where !stop.queued { settleStops(lead: l, slots: stop.slots, reason: stop.reason, at: moment) }
+                for stop in stops where stop.queued {
+                    stopCopies(lead: l, slots: stop.slots.filter { leads[l].book.status[$0] == .active }, reason: stop.reason, at: moment)
+                }
                 continue
             }
             checkThresholds(lead: l, at: moment)

@@ -28,6 +28,7 @@ extension SnapshotWriter {
             w.array(stops) { w, s in
                 w.ints(s.slots)
                 w.raw(s.reason)
+                w.bool(s.queued)  // format 5
             }
         }
         raw(b.defaultExecutionMode)
@@ -112,7 +113,7 @@ extension SnapshotReader {
                     a: try r.i64(), b: try r.i64())
             }
         }
-        b.stopping = try leadMap { r in try r.array { r in PendingStop(slots: try r.ints(), reason: try r.raw()) } }
+        b.stopping = try leadMap { r in try r.array { r in PendingStop(slots: try r.ints(), reason: try r.raw(), queued: try r.bool()) } }
         b.defaultExecutionMode = try raw()
         b.executionModes = try leadMap { r in try r.raw() }
         b.orderIDPrefix = try string()

@@ -115,10 +115,12 @@ public struct QueuedFanOut: Sendable, Hashable {
     public var b: Int64
 }
 
-/// Copies being stopped: their holdings are being sold, and they are settled when the sells are final.
+/// Copies being stopped: their holdings are being sold, and they are settled when the sells are final. A stop asked
+/// while the lead's copy orders were in flight (`queued`) sells when those are final.
 public struct PendingStop: Sendable, Hashable {
     public var slots: [Int]
     public var reason: StopReason
+    public var queued = false
 }
 
 /// What an external venue answered about one of our orders, as a command (the adapter turns messages into these).
@@ -181,7 +183,7 @@ public struct VenueBook: Sendable, Hashable {
     /// Per lead: merged copy orders not yet final, lead fills whose copies wait for them, copies being stopped.
     var openCopyOrders: [Int: Int] = [:]
     var queued: [Int: [QueuedFanOut]] = [:]
-    var stopping: [Int: [PendingStop]] = [:]
+    public internal(set) var stopping: [Int: [PendingStop]] = [:]
     /// How each lead's orders execute with its copies' (the operator's default for the leads not listed).
     public internal(set) var defaultExecutionMode = ExecutionMode.follow
     var executionModes: [Int: ExecutionMode] = [:]
