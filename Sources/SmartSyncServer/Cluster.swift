@@ -50,6 +50,12 @@ public final class ClusterMembership: Sendable {
         return leads
     }
 
+    /// Whether this instance may still rely on holding `lead`.
+    func holds(_ lead: String) -> Bool {
+        let now = ContinuousClock.now
+        return held.withLock { $0[lead].map { now < $0 } ?? false }
+    }
+
     var heldLeads: Set<String> {
         let now = ContinuousClock.now
         return held.withLock { Set($0.filter { now < $0.value }.keys) }

@@ -55,17 +55,49 @@ public struct FIXVenueAddress: Sendable, Hashable, CustomStringConvertible {
 /// ours come from the store. Then open orders are reconciled: one logged `sent` whose message never reached the
 /// store never left (the crash came between the two) and is withdrawn; every open order gets an
 /// OrderStatusRequest (a venue without one, like QuickFIX's executor, refuses it harmlessly).
+///
+/// Several instances on one PostgreSQL database may all be started with `--venue`: the session is leased like a
+/// lead (`venue:<session>` in the lease table), so one instance at a time holds it; the others stand by and take it
+/// over (resuming the stored session) when the holder stops renewing. An instance that loses the lease ends its
+/// session before another can start one.
 public struct FIXVenueService: Service {
     let service: EngineService
     let address: FIXVenueAddress
     let clock: @Sendable () -> Int64
     let logger: Logger
+    let membership: ClusterMembership?
 
-    public init(service: EngineService, address: FIXVenueAddress, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    public init(
+        service: EngineService, address: FIXVenueAddress, clock: @escaping @Sendable () -> Int64, logger: Logger,
+        membership: ClusterMembership? = nil
+    ) {
         self.service = service
         self.address = address
         self.clock = clock
         self.logger = logger
+        self.membership = membership
+    }
+
+    /// The session's lease key among the leads' (several instances on one database).
+    var leaseKey: String { "venue:" + sessionName }
+
+    /// Waits until this instance holds the session's lease (at once without a cluster). False when stopping.
+    func awaitLease() async -> Bool {
+        guard let membership else { return true }
+        var told = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                if try await membership.take(leaseKey) != .elsewhere { return true }
+            } catch {
+                logger.warning("venue: the session's lease could not be asked for", metadata: ["error": "\(error)"])
+            }
+            if !told {
+                logger.info("venue: another instance holds the session; standing by to take it over", metadata: ["venue": "\(address)"])
+                told = true
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+        return false
     }
 
     /// The session's name in the database: FIX identifies a session by its version and the two CompIDs.
@@ -89,6 +121,7 @@ public struct FIXVenueService: Service {
         // Our NewOrderSingle messages by number, across reconnects (a session Reject names only the number).
         let sentOrders = SentMessages()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            guard await awaitLease() else { break }
             do {
                 var stored = try await store.load(name)
                 // A session the venue never answered (no Logon reply stored: a crash right after a reset Logon, or
@@ -238,6 +271,13 @@ public struct FIXVenueService: Service {
                     }
                     // New orders are looked for every millisecond (a read of the committed state: no lock on the writer).
                     if outbox.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+                    // Another instance may take the session over once this one's lease lapses: past the time this
+                    // instance may rely on it, it asks again (keeping it when still its own) and stops when it is not.
+                    // (Should both ever send, the log still lets each order go out once: its `venueSent` is refused
+                    // the second time.)
+                    if let membership, !membership.holds(leaseKey), try await membership.take(leaseKey) == .elsewhere {
+                        throw VenueLeaseLost()
+                    }
                 }
             }
             try await group.next()
@@ -304,6 +344,11 @@ public struct FIXVenueService: Service {
             return []
         }
     }
+}
+
+/// This instance no longer holds the venue session's lease.
+struct VenueLeaseLost: Error, CustomStringConvertible {
+    var description: String { "this instance no longer holds the venue session's lease" }
 }
 
 /// Our NewOrderSingle messages by sequence number, so that a session Reject (which names only the number) is tied to

@@ -67,8 +67,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a lead's lease lasts unless renewed (PostgreSQL); an instance that dies loses its leads after this.")
     var leaseSeconds: Int = 3
 
-    @Option(help: "Where orders execute: simulated (the built-in market) or fix://HOST:PORT?sender=ID&target=ID, a FIX 4.4 venue (env SMARTSYNC_VENUE).")
-    var venue: String = ProcessInfo.processInfo.environment["SMARTSYNC_VENUE"] ?? "simulated"
+    @Option(help: "Where orders execute: simulated (the built-in market, the default) or fix://HOST:PORT?sender=ID&target=ID, a FIX 4.4 venue (env SMARTSYNC_VENUE). On PostgreSQL, an instance started without it leaves the venue to the instances that run it.")
+    var venue: String?
+
+    /// `--venue`, else `SMARTSYNC_VENUE`; nil when neither names one.
+    var venueChoice: String? { venue ?? ProcessInfo.processInfo.environment["SMARTSYNC_VENUE"].flatMap { $0.isEmpty ? nil : $0 } }
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
@@ -78,7 +81,7 @@ struct Serve: AsyncParsableCommand {
         guard demoInterval > 0 && demoInterval <= 86_400 else { throw ValidationError("--demo-interval must be above 0 and at most 86400 seconds") }
         guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every must be 0 or more commands") }
         guard snapshotSeconds >= 0 else { throw ValidationError("--snapshot-seconds must be 0 or more seconds") }
-        if venue != "simulated" {
+        if let venue = venueChoice, venue != "simulated" {
             do { _ = try FIXVenueAddress(venue) } catch { throw ValidationError("--venue \(error.rule)") }
             if demo { throw ValidationError("--demo trades on the simulated market; leave --venue out") }
         }
@@ -111,6 +114,7 @@ struct Serve: AsyncParsableCommand {
             EngineService.SnapshotPolicy(commands: snapshotEvery, interval: snapshotSeconds > 0 ? .seconds(snapshotSeconds) : nil))
         // On PostgreSQL this instance may share the database with others: leases, hand-over, following the log.
         var services: [any Service] = [SnapshotService(service: service, report: { Terminal.line($0) })]
+        var cluster: ClusterMembership?
         if service.sharesDatabase {
             guard leaseSeconds >= 2 else {
                 Terminal.error("error: --lease-seconds must be at least 2 (got \(leaseSeconds))")
@@ -119,6 +123,7 @@ struct Serve: AsyncParsableCommand {
             let name = instance.isEmpty ? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))" : instance
             let membership = try ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
             await service.joinCluster(membership)
+            cluster = membership
             services.append(ClusterService(membership: membership, service: service, logger: logger))
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
@@ -170,10 +175,13 @@ struct Serve: AsyncParsableCommand {
         // follower), then the last snapshot is written; a service that fails (a broken store) stops them all.
         services.append(buildApplication(service: service, configuration: configuration, logger: logger))
         if let demoService { services.append(demoService) }
-        if venue != "simulated" {
+        if let venue = venueChoice, venue != "simulated" {
             let address = try FIXVenueAddress(venue)
-            Terminal.line("orders go to the FIX 4.4 venue \(address)")
-            services.append(FIXVenueService(service: service, address: address, clock: now, logger: logger))
+            Terminal.line("orders go to the FIX 4.4 venue \(address)" + (cluster == nil ? "" : " (one instance at a time holds its session; the others stand by)"))
+            services.append(FIXVenueService(service: service, address: address, clock: now, logger: logger, membership: cluster))
+        } else if venueChoice == nil && service.read({ $0.venueMode }) == .external && cluster != nil {
+            // Another instance of this database may serve the venue: leave the mode to the instances that run it.
+            Terminal.line("orders go to an external venue, served by an instance started with --venue")
         } else if service.read({ $0.venueMode }) == .external {
             // Back to the simulated market: only when no order is open at the venue (the engine refuses otherwise).
             do { _ = try await service.execute(.venueMode(.simulated)) } catch {

@@ -130,3 +130,49 @@ struct ClusterTests {
         #expect(EngineService.lead(of: .deposit(user: "alice", amount: Fixed(1)), in: engine) == nil)
     }
 }
+
+/// Several instances started with `--venue` on one PostgreSQL database: one holds the FIX session's lease and trades,
+/// the other stands by, and takes the stored session over when the holder stops.
+@Suite(.timeLimit(.minutes(1)))
+struct ClusterVenueTests {
+    @Test(.enabled(if: PostgresServiceTests.reachable && FIXVenueServiceTests.venue != nil, "needs SMARTSYNC_TEST_POSTGRES and SMARTSYNC_TEST_FIX"))
+    func oneInstanceHoldsTheVenueSessionAndAnotherTakesItOver() async throws {
+        let (a, b, ma, mb, schema) = try await ClusterTests.fixture(ttl: .seconds(2))
+        defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
+        let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        try await a.executeBatch([
+            .startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil),
+            .startCopy(StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000))),
+        ])
+        // The executor accepts SMARTSYNC to SMARTSYNC4; the other suites use the first three.
+        let address = try FIXVenueAddress("fix://\(FIXVenueServiceTests.venue!)?sender=SMARTSYNC4&target=VENUE")
+        let loopA = Task { await ma.run(a, logger: Logger(label: "a")) }
+        let loopB = Task { await mb.run(b, logger: Logger(label: "b")) }
+        defer { loopB.cancel() }
+        let venueA = Task { try await FIXVenueService(service: a, address: address, clock: clock, logger: Logger(label: "a"), membership: ma).run() }
+        let key = FIXVenueService(service: a, address: address, clock: clock, logger: Logger(label: "a")).leaseKey
+        while !ma.holds(key) || a.read({ $0.venueMode }) != .external { try await Task.sleep(for: .milliseconds(5)) }
+        let venueB = Task { try await FIXVenueService(service: b, address: address, clock: clock, logger: Logger(label: "b"), membership: mb).run() }
+        defer { venueB.cancel() }
+        // B stands by: A keeps the session (renewed every second) while A's order and its copy's fill.
+        #expect(try await a.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
+        while a.read({ $0.leadFills.count < 1 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(2_500))
+        #expect(try await mb.leases.holder(of: key) == "a" && !mb.holds(key))
+        // A stops (its session ends and its leases are given up): B takes the session over, resuming its numbers,
+        // and the next order goes out through B.
+        venueA.cancel()
+        loopA.cancel()
+        _ = try? await venueA.value
+        _ = await loopA.value
+        while !mb.holds(key) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(try await b.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500))), requestID: "lead:sell"))
+        while b.read({ $0.leadFills.count < 2 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
+        let engine = b.read { $0 }
+        #expect(engine.venueBook.orders.count == 4 && engine.venueBook.open.isEmpty && engine.venueBook.refusals.isEmpty)
+        #expect(Set(engine.venueBook.orders.map(\.clientOrderID)).count == 4)
+        // The shared log replays to books that balance (what `smartsync audit` checks).
+        let location = PostgresServiceTests.server + (PostgresServiceTests.server.contains("?") ? "&" : "?") + "schema=\(schema)"
+        #expect(try StoreDatabase.openExisting(location).verify().isEmpty)
+    }
+}
