@@ -206,7 +206,12 @@ struct Serve: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            Terminal.error("error: \(error)")
+            let text = "\(error)"
+            if text.contains("Address already in use") || text.contains("errno: 98") {
+                Terminal.error("error: port \(port) on \(host) is already in use (another SmartSync, or another program): stop it, or choose another port with --port")
+            } else {
+                Terminal.error("error: \(text)")
+            }
             throw ExitCode(1)
         }
         if broke.withLock({ $0 }) { throw ExitCode(1) }
