@@ -145,6 +145,30 @@ import Testing
         }
     }
 
+    /// A method the contract does not declare on a path it declares: 405 with `Allow` listing the declared ones (read
+    /// from the OpenAPI document), nothing done; HEAD goes where GET does; paths outside the contract are the router's.
+    @Test func undeclaredMethodsAre405WithAllow() async throws {
+        let f = try await Fixture()
+        let before = await Self.commands(f)
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/v1/copies", method: .put, headers: headers(f.keys["bob"])) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET, POST")
+                let error = (try? json(response.body) as? [String: Any])?["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "methodNotAllowed")
+            }
+            // A parameter segment matches any value; the literal path beside it keeps its own methods.
+            try await client.execute(uri: "/v1/leads/anyone", method: .delete) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET")
+            }
+            try await client.execute(uri: "/v1/leading", method: .post, headers: headers(f.keys["bob"]), body: ByteBuffer(string: "{}")) { response in
+                #expect(response.status != .methodNotAllowed)
+            }
+            try await client.execute(uri: "/v1/leads", method: .head) { response in #expect(response.status != .methodNotAllowed) }
+            try await client.execute(uri: "/nowhere", method: .put) { response in #expect(response.status == .notFound) }
+        }
+        #expect(await Self.commands(f) == before)
+    }
+
     /// Over a real socket: an over-long request line is answered 414 (it used to hang), the stream without a
     /// valid key 401.
     @Test func longURLsAre414AndTheStreamWithoutAKeyIs401() async throws {
