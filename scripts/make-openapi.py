@@ -8,16 +8,25 @@ def errs(*codes):
     d={}
     for c in codes: d[str(c)]=err
     return d
+def nullable(schema):
+    """An optional field may also be null, which the server reads as absent."""
+    t = schema.get("type")
+    if t == "null" or (isinstance(t, list) and "null" in t): return schema
+    if any(x.get("type") == "null" for x in schema.get("oneOf", [])): return schema
+    return {"oneOf": [schema, {"type": "null"}]}
 def strict(schema):
-    """A request body refuses fields it does not declare (the server answers 400 naming the field)."""
+    """A request body refuses fields it does not declare (the server answers 400 naming the field); its optional
+    fields may be null (read as absent)."""
     if isinstance(schema, dict) and schema.get("type") == "object":
-        schema = dict(schema, additionalProperties=False, properties={k: strict(v) for k, v in schema["properties"].items()})
+        required = set(schema.get("required", []))
+        schema = dict(schema, additionalProperties=False,
+                      properties={k: (strict(v) if k in required else nullable(strict(v))) for k, v in schema["properties"].items()})
     if isinstance(schema, dict) and "oneOf" in schema:
         schema = dict(schema, oneOf=[strict(x) for x in schema["oneOf"]])
     return schema
 def body(schema): return {"required":True,"content":{"application/json":{"schema":strict(schema)}}}
 sec=[{"apiKey":[]}]
-idem={"name":"Idempotency-Key","in":"header","required":False,"schema":{"type":"string","maxLength":200},"description":"A retried request with the same key does not act twice."}
+idem={"name":"Idempotency-Key","in":"header","required":False,"schema":{"type":"string","minLength":1,"maxLength":200},"description":"A retried request with the same key does not act twice."}
 def idp(name): return {"name":name,"in":"path","required":True,"schema":{"type":"string","minLength":1}}
 obj=lambda props, req=(): {"type":"object","properties":props,"required":list(req)}
 threshold={"oneOf":[obj({"amount":amount},["amount"]),obj({"ratio":amount},["ratio"])]}
@@ -33,8 +42,8 @@ def q(name, schema, desc):
     return {"name":name,"in":"query","required":False,"schema":schema,"description":desc}
 paging=[q("order",{"type":"string","enum":["oldest","newest"]},"oldest first (the default) or newest first"),
         q("limit",{"type":"integer","minimum":1,"maximum":1000000},"how many (default all when oldest first, 50 when newest first)"),
-        q("before",{"type":"integer","minimum":0},"newest first: the items numbered below this `n`"),
-        q("after",{"type":"integer","minimum":0},"oldest first: the items numbered above this `n`")]
+        q("before",{"type":"integer","minimum":0,"maximum":2147483647},"newest first: the items numbered below this `n`"),
+        q("after",{"type":"integer","minimum":0,"maximum":2147483647},"oldest first: the items numbered above this `n`")]
 holding=obj({"symbol":{"type":"string"},"quantity":amount,"averageCost":amount,"value":amount,"mark":amount,"weight":amount,"unrealizedPnl":amount,"dust":{"type":"boolean"},"leadWeight":amount},["symbol","quantity","averageCost","value"])
 lead=obj({"user":{"type":"string"},"status":{"type":"string","enum":["active","stopped"]},"cash":amount,"holdings":{"type":"array","items":holding},"equity":amount,"roi":amount,"pnl":amount,"aum":amount,"followers":{"type":"integer"},"followerLimit":{"type":"integer"},"winRate":amount,"closedRoundTrips":{"type":"integer"},"maxDrawdown":amount,"profitShareRate":amount,"profitShareEarned":amount,"nav":amount,"fills":{"type":"integer"},
  "slippageLimit":amount,"executionMode":{"type":"string","enum":["follow","block"]},"returns":returns,"sparkline":{"type":"array","items":amount},
@@ -50,13 +59,13 @@ doc={"openapi":"3.1.0","info":{"title":"SmartSync API","version":"1.0.0","descri
  "servers":[{"url":"/"}],
  "components":{"securitySchemes":{"apiKey":{"type":"http","scheme":"bearer"}},
   "schemas":{"Error":obj({"error":obj({"code":{"type":"string"},"message":{"type":"string"},"field":{"type":["string","null"]}},["code","message"])},["error"]),
-   "Lead":lead,"Copy":copy,"Applied":applied,"Threshold":threshold,"Order":order}},
+   "Lead":lead,"Copy":copy,"Applied":applied,"Threshold":strict(threshold),"Order":order}},
  "paths":{}}
 P=doc["paths"]
 P["/health"]={"get":{"operationId":"health","responses":ok(obj({"status":{"type":"string"}},["status"]))}}
 P["/v1/markets"]={"get":{"operationId":"markets","responses":ok({"type":"array","items":obj({"symbol":{"type":"string"},"price":amount,"qtyStep":amount,"priceTick":amount,"minQty":amount,"minNotional":amount},["symbol","price"])})}}
 P["/v1/leads"]={"get":{"operationId":"leadBoard","description":"Active leads, compact (a NAV sparkline instead of the curve), sorted; ROI and PnL sort over `period`.","parameters":[{"name":"sort","in":"query","required":False,"schema":{"type":"string","enum":["roi","pnl","aum","followers","maxDrawdown","winRate"]}},q("period",{"type":"string","enum":["7d","30d","90d","all"]},"the window ROI and PnL sort by (trailing, of the market's clock)")],"responses":{**ok({"type":"array","items":ref("Lead")}),**errs(400)}}}
-P["/v1/leads/{user}"]={"get":{"operationId":"leadProfile","parameters":[idp("user"),q("curvePoints",{"type":"integer","minimum":0,"maximum":100000},"at most this many points of the equity curve, evenly spread (default all; 0: a sparkline instead)"),q("curveFrom",{"type":"integer","minimum":0},"the curve from this event on")],"responses":{**ok(ref("Lead")),**errs(404)}}}
+P["/v1/leads/{user}"]={"get":{"operationId":"leadProfile","parameters":[idp("user"),q("curvePoints",{"type":"integer","minimum":0,"maximum":100000},"at most this many points of the equity curve, evenly spread (default all; 0: a sparkline instead)"),q("curveFrom",{"type":"integer","minimum":0,"maximum":2147483647},"the curve from this event on")],"responses":{**ok(ref("Lead")),**errs(404)}}}
 P["/v1/me"]={"get":{"operationId":"me","security":sec,"responses":{**ok(obj({"id":{"type":"string"},"main":{"type":"object","additionalProperties":amount},"role":{"type":"string"}},["id","main"])),**errs(401,404)}}}
 P["/v1/transfers"]={"post":{"operationId":"transfer","security":sec,"parameters":[idem],"requestBody":body(obj({"amount":amount,"from":{"type":"string","enum":["main","portfolio"]},"to":{"type":"string","enum":["main","portfolio"]}},["amount","from","to"])),"responses":{**ok(ref("Applied")),**errs(400,401,404,409)}}}
 P["/v1/orders"]={"post":{"operationId":"placeOrder","security":sec,"parameters":[idem],"requestBody":body(obj({"symbol":{"type":"string"},"side":{"type":"string","enum":["buy","sell"]},"account":{"type":"string","enum":["portfolio","main"]},"quoteAmount":amount,"quantity":amount,"limitPrice":amount,"fraction":amount},["symbol","side"])),"responses":{**ok(ref("Order"),"201","Placed: the order with what it executed and how many copies it fanned out to"),**ok(ref("Order"),"200","Already placed by an earlier request with this Idempotency-Key"),**errs(400,401,404,409,413,422)}}}
@@ -99,9 +108,11 @@ P["/v1/settings"]={"get":{"operationId":"settings","security":sec,"responses":{*
  "patch":{"operationId":"updateSettings","security":sec,"parameters":[idem],"requestBody":body(obj({"takerFeeRate":amount,"minInvestment":amount,"maxActiveCopiesPerFollower":{"type":"integer"},"defaultFollowerLimit":{"type":"integer"},"defaultExecutionMode":{"type":"string","enum":["follow","block"]}})),"responses":{**ok(settings_schema),**errs(400,401,403)}}}
 P["/v1/symbols"]={"post":{"operationId":"listSymbol","security":sec,"parameters":[idem],"requestBody":body(obj({"symbol":{"type":"string"},"price":amount,"qtyStep":amount,"priceTick":amount,"minQty":amount,"minNotional":amount},["symbol","price","qtyStep","priceTick"])),"responses":{**ok(ref("Applied"),"201","Applied"),**ok(ref("Applied")),**errs(400,401,403,404,409)}}}
 # Every operation with a body may get 413 (over 64 KiB); every one taking an Idempotency-Key 422 (the key was used
-# for another request); every one 414/431 (a request line or head too large).
+# for another request); every one 414/431 (a request line or head too large); every one with parameters 400 (a query
+# value or header the rules refuse, e.g. an Idempotency-Key over 200 characters).
 for path_item in P.values():
     for op in path_item.values():
+        if op.get("parameters"): op["responses"].setdefault("400", err)
         if "requestBody" in op: op["responses"].setdefault("413", err)
         if idem in op.get("parameters", []): op["responses"].setdefault("422", err)
         op["responses"].setdefault("414", err)
