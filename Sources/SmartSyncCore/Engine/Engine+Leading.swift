@@ -1,3 +1,8 @@
+/// Which way a lead moves funds between its main account and its lead portfolio.
+public enum TransferDirection: String, Sendable, Hashable, CaseIterable {
+    case mainToPortfolio, portfolioToMain
+}
+
 extension Engine {
     /// Opens a lead portfolio funded with `portfolio` USDT from the user's main account.
     @discardableResult
@@ -194,5 +199,48 @@ extension Engine {
         }
         let p = (try? price.multiplied(by: .one - limit, .up)) ?? price
         return Fixed.max(p.rounded(toStep: tick, .up), tick)
+    }
+
+    // MARK: Lead portfolio funds
+
+    /// Moves USDT between a lead's main account and its lead portfolio. Transfers buy or redeem performance units
+    /// at the current NAV, so they are not counted as profit or loss.
+    public mutating func transfer(user id: String, amount: Fixed, _ direction: TransferDirection, at moment: Moment)
+        throws(EngineError)
+    {
+        let u = try requireUser(id, field: "user")
+        let l = try requireActiveLead(user: u, field: "user")
+        try Self.requirePositive(amount, field: "amount")
+        let nav = leadNav(l)
+        leads[l].lastNav = nav
+        let equityBefore = leadEquity(l)
+        let unitsBefore = leads[l].units
+        switch direction {
+        case .mainToPortfolio:
+            guard amount <= mainCashAvailable(u) else {
+                throw EngineError(
+                    .insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(mainCashAvailable(u)) USDT\(mainHeldNote(u))")
+            }
+            users[u].cash -= amount
+            leads[l].cash += amount
+            leads[l].netFunding += amount
+            leads[l].units += Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
+            journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .main(user: u), to: .lead(l)))
+            recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
+        case .portfolioToMain:
+            let held = venueBook.held(by: .lead(l))
+            guard amount <= leads[l].cash - held else {
+                throw EngineError(
+                    .insufficientFunds, field: "amount",
+                    "\(amount) USDT exceeds the portfolio's cash of \(leads[l].cash) USDT less \(held) USDT held by open orders")
+            }
+            leads[l].cash -= amount
+            users[u].cash += amount
+            leads[l].netFunding -= amount
+            leads[l].units -= Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
+            journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .lead(l), to: .main(user: u)))
+            recordLeadTransfer(lead: l, amount: -amount, equityAfter: leadEquity(l))
+        }
+        observeLead(l, at: moment)
     }
 }

@@ -1,8 +1,3 @@
-/// Which way a lead moves funds between its main account and its lead portfolio.
-public enum TransferDirection: String, Sendable, Hashable, CaseIterable {
-    case mainToPortfolio, portfolioToMain
-}
-
 extension Engine {
     // MARK: Stopping
 
@@ -155,7 +150,7 @@ extension Engine {
         let (l, i) = (ref.lead, ref.slot)
         // While the lead's copy orders are in flight at the venue, money may come in at once; what goes out is the
         // cash not held for this copy's requests (DESIGN §3b), and not while the copy is being stopped.
-        if venueBook.stopping[l]?.contains(where: { $0.slots.contains(i) }) == true {
+        if venueBook.isStopping(lead: l, slot: i) {
             throw EngineError(.orderInFlight, field: "copy", "this copy is being stopped: its money goes back to the main account when that is done")
         }
         let user = Int(leads[l].book.users[i])
@@ -355,50 +350,6 @@ extension Engine {
         if let slots { slots.forEach(check) } else { (0..<book.count).forEach(check) }
         stopCopies(lead: l, slots: stopLoss, reason: .stopLoss, at: moment)
         stopCopies(lead: l, slots: takeProfit, reason: .takeProfit, at: moment)
-    }
-
-    // MARK: Lead portfolio funds
-
-    /// Moves USDT between a lead's main account and its lead portfolio. Transfers buy or redeem performance units
-    /// at the current NAV, so they are not counted as profit or loss.
-    public mutating func transfer(user id: String, amount: Fixed, _ direction: TransferDirection, at moment: Moment)
-        throws(EngineError)
-    {
-        let u = try requireUser(id, field: "user")
-        let l = try requireActiveLead(user: u, field: "user")
-        try Self.requirePositive(amount, field: "amount")
-        let nav = leadNav(l)
-        leads[l].lastNav = nav
-        let equityBefore = leadEquity(l)
-        let unitsBefore = leads[l].units
-        switch direction {
-        case .mainToPortfolio:
-            guard amount <= mainCashAvailable(u) else {
-                throw EngineError(
-                    .insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(mainCashAvailable(u)) USDT\(mainHeldNote(u))")
-            }
-            users[u].cash -= amount
-            leads[l].cash += amount
-            leads[l].netFunding += amount
-            leads[l].units += Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
-            journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .main(user: u), to: .lead(l)))
-            recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
-        case .portfolioToMain:
-            let held = venueBook.reservedCash { if case .lead(l, _) = $0 { return true } else { return false } }
-                + venueBook.blockReserved(lead: l, side: .buy)
-            guard amount <= leads[l].cash - held else {
-                throw EngineError(
-                    .insufficientFunds, field: "amount",
-                    "\(amount) USDT exceeds the portfolio's cash of \(leads[l].cash) USDT less \(held) USDT held by open orders")
-            }
-            leads[l].cash -= amount
-            users[u].cash += amount
-            leads[l].netFunding -= amount
-            leads[l].units -= Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
-            journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .lead(l), to: .main(user: u)))
-            recordLeadTransfer(lead: l, amount: -amount, equityAfter: leadEquity(l))
-        }
-        observeLead(l, at: moment)
     }
 
     func requireActiveCopy(_ id: String, field: String) throws(EngineError) -> CopyRef {

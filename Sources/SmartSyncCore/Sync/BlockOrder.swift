@@ -157,8 +157,7 @@ extension Engine {
                 slots: .allActive, event: moment.event, workspace: &ws)
             let atLimit = symbol.quote(quantity: Fixed(units: leadLots * step), price: limit) ?? .max
             leadReserved = atLimit + venue.fee(onQuote: atLimit)
-            let available = leads[l].cash - venueBook.blockReserved(lead: l, side: .buy)
-                - venueBook.reservedCash { if case .lead(l, _) = $0 { return true } else { return false } }
+            let available = leads[l].cash - venueBook.held(by: .lead(l))
             guard leadReserved <= available else {
                 throw EngineError(
                     .insufficientFunds, field: field,
@@ -166,8 +165,7 @@ extension Engine {
             }
         } else {
             let quantity = request.quantity ?? .zero
-            let held = (leads[l].positions[s]?.quantity ?? .zero) - venueBook.blockReserved(lead: l, side: .sell, symbol: s)
-                - venueBook.reservedQuantity(symbol: s) { if case .lead(l, _) = $0 { return true } else { return false } }
+            let held = (leads[l].positions[s]?.quantity ?? .zero) - venueBook.held(by: .lead(l), symbol: s)
             guard quantity <= held else {
                 throw EngineError(
                     .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held) not held by open orders")
@@ -207,5 +205,68 @@ extension Engine {
         record.block = BlockLeadPart(order: orderID, lots: leadLots, reserved: leadReserved)
         venueBook.add(record)
         return OrderResult(orderID: orderID)
+    }
+
+    /// Books the lead's share of a final block order as its lead fill (not fanned out: the copies' part of the same
+    /// order is theirs) and ends the lead's order; returns what it took. The share is the lead's lots when all
+    /// executed, else the same fraction as every copy's by largest remainder over [lead] + copies (as on the
+    /// simulated market); its quote is exact at a single price, else pro rata; the copies' part of the fee is rounded
+    /// down, the lead's is the rest.
+    mutating func allocateBlockLead(_ k: Int, _ block: BlockLeadPart, _ requests: CopyRequests, at moment: Moment)
+        -> (quantity: Fixed, quote: Fixed, fee: Fixed, fillID: String?)
+    {
+        let record = venueBook.orders[k]
+        guard case .copies(let l) = record.owner else { return (.zero, .zero, .zero, nil) }
+        let s = record.symbol
+        let step = venue.symbols[s].qtyStep.units
+        let o = record.order
+        let executed = o.filledQuantity.units / step
+        let total = block.lots + requests.lots.reduce(0, +)
+        var share = block.lots
+        if executed < total {
+            share = executed == 0 ? 0 : Allocation.largestRemainder(total: executed, weights: [block.lots] + requests.lots, weightSum: total)[0]
+        }
+        let quote: Fixed
+        if let price = record.mixedPrices ? nil : record.singlePrice {
+            quote = Fixed(units: share * lotValue(s, price: price))
+        } else {
+            quote = Fixed(units: executed == 0 ? 0 : mulDivFloor(o.filledQuote.units, share, executed) ?? 0)
+        }
+        let copiesFee = o.filledQuote.isPositive ? mulDivFloor(o.fees.units, o.filledQuote.units - quote.units, o.filledQuote.units) ?? 0 : 0
+        let fee = Fixed(units: o.fees.units - copiesFee)
+        let quantity = Fixed(units: share * step)
+        var fillID: String?
+        if share > 0 {
+            let id = "\(record.clientOrderID)/block"
+            let fill = LeadFill(
+                id: id, lead: l, symbol: s, side: record.side, quantity: quantity, quote: quote, fee: fee,
+                price: Execution(quantity: o.filledQuantity, quote: o.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil).averagePrice,
+                event: moment.event, time: moment.time)
+            do {
+                _ = try applyLeadFill(fill, fanOut: false)
+                fillID = id
+                let trade = TradeRecord(
+                    account: .lead(l), symbol: s, side: record.side, quantity: quantity, quote: quote, fee: fee,
+                    event: moment.event, time: moment.time)
+                updateOrder(block.order) { $0.record(trade, leadFillID: id, copyFills: 0, failed: 0) }
+            } catch {
+                venueBook.refusals.append(
+                    VenueRefusalRecord(
+                        event: moment.event, time: moment.time, clientOrderID: record.clientOrderID, kind: "notBooked",
+                        detail: "the lead's share of the block order could not be booked: \(error.message)"))
+                return (.zero, .zero, .zero, nil)
+            }
+        }
+        updateOrder(block.order) { p in
+            if share == block.lots {
+                p.status = .filled
+            } else if o.status == .rejected {
+                p.status = .cancelled
+                p.cancelReason = "rejected by the venue: \(o.rejectReason ?? "no reason given")"
+            } else {
+                p.status = .expired
+            }
+        }
+        return (quantity, quote, fee, fillID)
     }
 }

@@ -8,6 +8,12 @@ public enum VenueMode: String, Sendable, Hashable, Codable, CaseIterable {
     public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
 }
 
+/// An account whose open orders at the venue hold back what they may spend or sell.
+enum ReservingAccount {
+    case lead(Int)
+    case main(Int)
+}
+
 /// Whose order it is at the venue.
 public enum VenueOrderOwner: Sendable, Hashable {
     /// A lead portfolio's order (`order` is its `PlacedOrder` id): its fills are lead fills and are copied.
@@ -225,24 +231,22 @@ public struct VenueBook: Sendable, Hashable {
         if case .copies(let l) = record.owner { openCopyOrders[l, default: 0] += 1 }
     }
 
-    /// What the lead parts of lead `l`'s open block orders hold back: USDT (buys), or quantity of symbol `s` (sells).
-    func blockReserved(lead l: Int, side: Side, symbol s: Int? = nil) -> Fixed {
-        openPositions.reduce(.zero) { sum, k in
+    /// What open orders hold back from an account: USDT for its buys (`symbol` nil) or the quantity of `symbol` for
+    /// its sells. A lead portfolio's are its own orders' and its part of its block orders.
+    func held(by account: ReservingAccount, symbol s: Int? = nil) -> Fixed {
+        let side: Side = s == nil ? .buy : .sell
+        return openPositions.reduce(.zero) { sum, k in
             let o = orders[k]
-            guard let block = o.block, case .copies(l) = o.owner, o.side == side, s == nil || o.symbol == s else { return sum }
-            return sum + block.reserved
+            guard o.side == side, s == nil || o.symbol == s else { return sum }
+            switch (o.owner, account) {
+            case (.lead(let x, _), .lead(let l)) where x == l: return sum + o.stillReserved
+            case (.main(let x, _), .main(let u)) where x == u: return sum + o.stillReserved
+            case (.copies(let x), .lead(let l)) where x == l: return sum + (o.block?.reserved ?? .zero)
+            default: return sum
+            }
         }
     }
 
-    /// USDT held back by open orders of an account (a lead portfolio, or a main account).
-    func reservedCash(_ owner: (VenueOrderOwner) -> Bool) -> Fixed {
-        openPositions.reduce(.zero) { $0 + (orders[$1].side == .buy && owner(orders[$1].owner) ? orders[$1].stillReserved : .zero) }
-    }
-
-    func reservedQuantity(symbol s: Int, _ owner: (VenueOrderOwner) -> Bool) -> Fixed {
-        openPositions.reduce(.zero) {
-            let o = orders[$1]
-            return $0 + (o.side == .sell && o.symbol == s && owner(o.owner) ? o.stillReserved : .zero)
-        }
-    }
+    /// Whether copy `i` of lead `l` is being stopped (its stop queued or its sells in flight).
+    func isStopping(lead l: Int, slot i: Int) -> Bool { stopping[l]?.contains { $0.slots.contains(i) } ?? false }
 }
