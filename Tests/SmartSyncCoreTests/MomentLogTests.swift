@@ -6,7 +6,7 @@ import Testing
 struct MomentLogTests {
     /// Random non-decreasing events (steps of 0 with a new time, 1, or a jump) against the plain list it replaces:
     /// the same moments back in order, the same last one, and the time of every event, seen or not, as a search of
-    /// the list for the first moment with that event finds it.
+    /// the list for the first moment with that event finds it. 10,000 commands fill two chunks and start a third.
     @Test(arguments: [1 as UInt64, 2, 3, 4, 5])
     func answersAsThePlainListDid(seed: UInt64) {
         var rng = SplitMix(seed: seed)
@@ -14,7 +14,7 @@ struct MomentLogTests {
         var list: [Moment] = []
         var event = Int.random(in: 0...3, using: &rng)
         var time: Int64 = 1_700_000_000_000
-        for _ in 0..<2_000 {
+        for _ in 0..<10_000 {
             switch Int.random(in: 0...9, using: &rng) {
             case 0: break  // the same event again, later
             case 1: event += Int.random(in: 2...50, using: &rng)
@@ -27,10 +27,23 @@ struct MomentLogTests {
         }
         #expect(Array(log) == list)
         #expect(log.count == list.count && log.last == list.last)
+        var first: [Int: Int64] = [:]
+        for m in list where first[m.event] == nil { first[m.event] = m.time }
         for e in -1...(event + 2) {
-            #expect(log.time(ofEvent: e) == list.first { $0.event == e }?.time, "event \(e)")
+            #expect(log.time(ofEvent: e) == first[e], "event \(e)")
         }
         #expect(log.byteCount < MemoryLayout<Moment>.stride * list.count)  // even with a new run every fifth command
+    }
+
+    /// A copy taken before appends (what reads hold while the writer goes on) keeps its moments, across a chunk's end.
+    @Test func aCopyKeepsItsMoments() {
+        var log = MomentLog()
+        for k in 0..<(MomentLog.chunkSize - 1) { log.append(Moment(event: k, time: Int64(k) * 10)) }
+        let held = log
+        for k in (MomentLog.chunkSize - 1)..<(MomentLog.chunkSize + 5) { log.append(Moment(event: k, time: Int64(k) * 10)) }
+        #expect(held.count == MomentLog.chunkSize - 1 && held.last == Moment(event: MomentLog.chunkSize - 2, time: Int64(MomentLog.chunkSize - 2) * 10))
+        #expect(held.time(ofEvent: MomentLog.chunkSize) == nil && log.time(ofEvent: MomentLog.chunkSize) == Int64(MomentLog.chunkSize) * 10)
+        #expect(Array(log).count == MomentLog.chunkSize + 5 && Array(held).map(\.time) == Array(log).prefix(MomentLog.chunkSize - 1).map(\.time))
     }
 
     @Test func anEmptyLogKnowsNoTime() {

@@ -2,30 +2,42 @@
 /// runs of consecutive numbers (a server numbers each command; a scenario numbers its events), so a run keeps its
 /// first event once and each command only its time.
 ///
+/// The times are kept in chunks of `chunkSize`. A server's reads hold the last committed engine while the writer
+/// appends; with one array, each append after a commit copied every time logged so far (8.7 MB at 300,000 commands,
+/// found with heaptrack on `bench soak`). With chunks, it copies the list of chunks (8 B a chunk) and the last chunk.
+///
 /// Events never decrease (the engine refuses nothing here; its callers number commands in order). A repeated event
 /// with another time starts a new run, and `time(ofEvent:)` answers the first time, as a search of the list did.
 public struct MomentLog: Sendable, Sequence {
-    /// The first event of each run and the position of its first time in `times`.
+    /// Times a chunk holds: 32 KiB, below glibc's mmap threshold.
+    static let chunkSize = 4096
+    /// The first event of each run and the position of its first time.
     private var runs: [(event: Int, start: Int)] = []
-    private var times: [Int64] = []
+    /// Every chunk but the last is full.
+    private var chunks: [[Int64]] = []
+    public private(set) var count = 0
 
     public init() {}
 
-    public var count: Int { times.count }
-    public var isEmpty: Bool { times.isEmpty }
+    public var isEmpty: Bool { count == 0 }
+
+    private func time(at k: Int) -> Int64 { chunks[k / Self.chunkSize][k % Self.chunkSize] }
 
     public var last: Moment? {
-        guard let run = runs.last, let time = times.last else { return nil }
-        return Moment(event: run.event + (times.count - 1 - run.start), time: time)
+        guard let run = runs.last, count > 0 else { return nil }
+        return Moment(event: run.event + (count - 1 - run.start), time: time(at: count - 1))
     }
 
     mutating func append(_ m: Moment) {
-        if let last, m.event == last.event + 1 {
-            times.append(m.time)
-        } else {
-            runs.append((m.event, times.count))
-            times.append(m.time)
+        let continuesRun = last.map { m.event == $0.event + 1 } ?? false
+        if !continuesRun { runs.append((m.event, count)) }
+        if count % Self.chunkSize == 0 {
+            var chunk: [Int64] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
         }
+        chunks[chunks.count - 1].append(m.time)
+        count += 1
     }
 
     /// The time of the first command at `event`, if the engine saw one.
@@ -38,11 +50,11 @@ public struct MomentLog: Sendable, Sequence {
             if lastEvent(ofRun: mid) < event { lo = mid + 1 } else { hi = mid }
         }
         guard lo < runs.count, runs[lo].event <= event else { return nil }
-        return times[runs[lo].start + (event - runs[lo].event)]
+        return time(at: runs[lo].start + (event - runs[lo].event))
     }
 
     private func lastEvent(ofRun k: Int) -> Int {
-        let end = k + 1 < runs.count ? runs[k + 1].start : times.count
+        let end = k + 1 < runs.count ? runs[k + 1].start : count
         return runs[k].event + (end - 1 - runs[k].start)
     }
 
@@ -50,13 +62,13 @@ public struct MomentLog: Sendable, Sequence {
         var run = 0
         var k = 0
         return AnyIterator {
-            guard k < times.count else { return nil }
+            guard k < count else { return nil }
             while run + 1 < runs.count && runs[run + 1].start <= k { run += 1 }
             defer { k += 1 }
-            return Moment(event: runs[run].event + (k - runs[run].start), time: times[k])
+            return Moment(event: runs[run].event + (k - runs[run].start), time: time(at: k))
         }
     }
 
     /// Bytes held (for the memory figures).
-    var byteCount: Int { 8 * times.capacity + 16 * runs.capacity }
+    var byteCount: Int { chunks.reduce(8 * chunks.capacity) { $0 + 8 * $1.capacity } + 16 * runs.capacity }
 }
