@@ -2,9 +2,8 @@
 /// runs of consecutive numbers (a server numbers each command; a scenario numbers its events), so a run keeps its
 /// first event once and each command only its time.
 ///
-/// The times are kept in chunks of `chunkSize`. A server's reads hold the last committed engine while the writer
-/// appends; with one array, each append after a commit copied every time logged so far (8.7 MB at 300,000 commands,
-/// found with heaptrack on `bench soak`). With chunks, it copies the list of chunks (8 B a chunk) and the last chunk.
+/// The times are kept in chunks (`ChunkedArray`), so an append after a commit copies the last chunk, not every time
+/// logged so far.
 ///
 /// Events never decrease (the engine refuses nothing here; its callers number commands in order). A repeated event
 /// with another time starts a new run, and `time(ofEvent:)` answers the first time, as a search of the list did.
@@ -13,15 +12,14 @@ public struct MomentLog: Sendable, Sequence {
     static let chunkSize = 4096
     /// The first event of each run and the position of its first time.
     private var runs: [(event: Int, start: Int)] = []
-    /// Every chunk but the last is full.
-    private var chunks: [[Int64]] = []
-    public private(set) var count = 0
+    private var times = ChunkedArray<Int64>(chunkSize: Self.chunkSize)
+    public var count: Int { times.count }
 
     public init() {}
 
     public var isEmpty: Bool { count == 0 }
 
-    private func time(at k: Int) -> Int64 { chunks[k / Self.chunkSize][k % Self.chunkSize] }
+    private func time(at k: Int) -> Int64 { times[k] }
 
     public var last: Moment? {
         guard let run = runs.last, count > 0 else { return nil }
@@ -31,13 +29,7 @@ public struct MomentLog: Sendable, Sequence {
     mutating func append(_ m: Moment) {
         let continuesRun = last.map { m.event == $0.event + 1 } ?? false
         if !continuesRun { runs.append((m.event, count)) }
-        if count % Self.chunkSize == 0 {
-            var chunk: [Int64] = []
-            chunk.reserveCapacity(Self.chunkSize)
-            chunks.append(chunk)
-        }
-        chunks[chunks.count - 1].append(m.time)
-        count += 1
+        times.append(m.time)
     }
 
     /// The time of the first command at `event`, if the engine saw one.
@@ -70,5 +62,5 @@ public struct MomentLog: Sendable, Sequence {
     }
 
     /// Bytes held (for the memory figures).
-    var byteCount: Int { chunks.reduce(8 * chunks.capacity) { $0 + 8 * $1.capacity } + 16 * runs.capacity }
+    var byteCount: Int { times.byteCount(stride: 8) + 16 * runs.capacity }
 }

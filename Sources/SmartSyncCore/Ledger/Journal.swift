@@ -122,46 +122,35 @@ public struct CopyFillBatch: Sendable {
     }
 }
 
-/// The engine's append-only journal, stored in fixed-size chunks so that appending never copies what is
+/// The engine's append-only journal, stored in chunks (`ChunkedArray`) so that appending never copies what is
 /// already there (a growing single array would move millions of entries inside a fan-out).
 public struct Journal: Sendable, Sequence {
-    private var chunks: [[JournalEntry]] = []
-    public private(set) var count = 0
+    private var list = ChunkedArray<JournalEntry>(chunkSize: Self.chunkSize)
+    public var count: Int { list.count }
     static let chunkSize = 4096
 
     public init() {}
 
-    mutating func append(_ entry: JournalEntry) {
-        if chunks.isEmpty || chunks[chunks.count - 1].count == Self.chunkSize {
-            chunks.append([])
-            chunks[chunks.count - 1].reserveCapacity(Self.chunkSize)
-        }
-        chunks[chunks.count - 1].append(entry)
-        count += 1
-    }
+    mutating func append(_ entry: JournalEntry) { list.append(entry) }
 
-    mutating func reserveCapacity(_ n: Int) {
-        chunks.reserveCapacity((n + Self.chunkSize - 1) / Self.chunkSize)
-    }
+    mutating func reserveCapacity(_ n: Int) { list.reserveCapacity(n) }
 
-    public subscript(index: Int) -> JournalEntry {
-        chunks[index / Self.chunkSize][index % Self.chunkSize]
-    }
+    public subscript(index: Int) -> JournalEntry { list[index] }
 
-    public var last: JournalEntry? { chunks.last?.last }
+    public var last: JournalEntry? { list.last }
 
     /// Releases the copy-fill rows of the batches at positions `from` and later (see `CopyFillBatch.releaseRows`).
     mutating func releaseCopyFillRows(from start: Int) {
         guard start < count else { return }
         for k in start..<count {
-            guard case .copyFills(var b) = chunks[k / Self.chunkSize][k % Self.chunkSize], b.hasRows, b.count > 0 else { continue }
+            guard case .copyFills(var b) = list[k], b.hasRows, b.count > 0 else { continue }
             b.releaseRows()
-            chunks[k / Self.chunkSize][k % Self.chunkSize] = .copyFills(b)
+            list[k] = .copyFills(b)
         }
     }
 
     /// All entries as one array (a copy: for tests and small journals).
     public var entries: [JournalEntry] { Array(self) }
 
-    public func makeIterator() -> FlattenSequence<[[JournalEntry]]>.Iterator { chunks.joined().makeIterator() }
+    public func makeIterator() -> FlattenSequence<[[JournalEntry]]>.Iterator { list.makeIterator() }
 }
