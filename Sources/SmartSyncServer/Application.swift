@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     public var databasePath = "smartsync.sqlite"
     public var settings = Settings()
+    /// The text `/metrics` serves: the exposition of the metrics backend the command line chose (Prometheus). Without
+    /// one, `/metrics` answers 404.
+    public var metricsText: (@Sendable () -> [UInt8])?
 
     public init() {}
 }
@@ -69,7 +72,7 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
     router.add(middleware: MethodNotAllowedMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIKeyMiddleware(service: service))
-    Routes(service: service).register(on: router)
+    Routes(service: service, metricsText: configuration.metricsText).register(on: router)
     WebRoutes.register(on: router)
     return Application(
         router: router,

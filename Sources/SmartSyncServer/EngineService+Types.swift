@@ -28,3 +28,25 @@ public struct Caller: Sendable, Hashable {
     public var user: String
     public var role: Role
 }
+
+/// The engine's metrics: their labels (the metric names with the command line's Prometheus backend) and the
+/// duration buckets its timers are meant to have.
+public enum EngineMetrics {
+    /// Time to apply and commit one command.
+    public static let commandSeconds = "smartsync_command_seconds"
+    /// Time from a lead order to its lead fill and whole fan-out being committed.
+    public static let fanOutSeconds = "smartsync_fanout_seconds"
+    /// Active copies across all leads.
+    public static let activeCopies = "smartsync_active_copies"
+    /// Copy fills applied.
+    public static let copyFills = "smartsync_copy_fills_total"
+    /// Copy orders not sent or not fully executed, by `reason`.
+    public static let failedCopyOrders = "smartsync_failed_copy_orders_total"
+    /// The timers' labels.
+    public static let timers = [commandSeconds, fanOutSeconds]
+    /// From 0.1 ms (a small command) to 5 s (a fan-out to a million copies on a slow disk).
+    public static let durationBuckets: [Duration] = [
+        .microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .seconds(1), .seconds(5),
+    ]
+}

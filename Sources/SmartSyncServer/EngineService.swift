@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import NIOPosix
-import Prometheus
+import Metrics
 import ServiceLifecycle
 import SmartSyncCore
 import SmartSyncScenario
@@ -25,11 +25,12 @@ public actor EngineService {
     public nonisolated let events = EventHub()
     /// The demo's span and progress when the server runs the demo market (shown by `GET /v1/config`).
     public nonisolated let demoStatus = Mutex<DemoStatus?>(nil)
-    /// Prometheus metrics of the engine (served at /metrics).
-    public nonisolated let metrics: PrometheusCollectorRegistry
     let opened = ContinuousClock.now
-    private let commandSeconds: DurationHistogram
-    private let fanOutSeconds: DurationHistogram
+    // The engine's metrics, through the swift-metrics API: the backend is the factory given to `init` (the command
+    // line picks Prometheus and serves it at /metrics; by default `MetricsSystem`'s, which does nothing until
+    // bootstrapped).
+    private let commandSeconds: Metrics.Timer
+    private let fanOutSeconds: Metrics.Timer
     private let activeCopies: Gauge
     private let copyFills: Counter
     private var failures: [FailedCopyOrder.Reason: Counter] = [:]
@@ -50,7 +51,7 @@ public actor EngineService {
     /// the snapshot and replaying the log after it never holds a thread of Swift's cooperative pool.
     public static func open(
         databasePath: String, settings: Settings = Settings(), logger: Logger,
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
+        metrics: any MetricsFactory = MetricsSystem.factory, now: @escaping @Sendable () -> Int64
     ) async throws -> EngineService {
         try await NIOThreadPool.singleton.runIfActive {
             let service = try EngineService(databasePath: databasePath, settings: settings, logger: logger, metrics: metrics, now: now)
@@ -63,7 +64,7 @@ public actor EngineService {
     /// This blocks its thread while it reads; from async code use `open`.
     public init(
         databasePath: String, settings: Settings = Settings(), logger: Logger,
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), now: @escaping @Sendable () -> Int64
+        metrics: any MetricsFactory = MetricsSystem.factory, now: @escaping @Sendable () -> Int64
     ) throws {
         store = try StoreDatabase.open(databasePath, settings: settings, releaseHistory: true, warn: { logger.warning("\($0)") })
         if let from = store.openedFromSnapshot {
@@ -80,24 +81,14 @@ public actor EngineService {
         databaseReads = (store.log.base as? PostgresCommandLog)?.reads
         self.logger = logger
         self.now = now
-        self.metrics = metrics
-        let buckets: [Duration] = [.microseconds(100), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)]
-        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
-            MetricNameDescriptor(namespace: "smartsync", metricName: metric, unitName: unit, helpText: help)
-        }
-        commandSeconds = metrics.makeDurationHistogram(
-            descriptor: name("command", "seconds", "Time to apply and commit one command"), buckets: buckets)
-        fanOutSeconds = metrics.makeDurationHistogram(
-            descriptor: name("fanout", "seconds", "Time from a lead order to its lead fill and whole fan-out being committed"),
-            buckets: buckets)
-        activeCopies = metrics.makeGauge(descriptor: name("active_copies", "", "Active copies across all leads"))
-        copyFills = metrics.makeCounter(descriptor: name("copy_fills", "total", "Copy fills applied"))
+        commandSeconds = Metrics.Timer(label: EngineMetrics.commandSeconds, factory: metrics)
+        fanOutSeconds = Metrics.Timer(label: EngineMetrics.fanOutSeconds, factory: metrics)
+        activeCopies = Gauge(label: EngineMetrics.activeCopies, factory: metrics)
+        copyFills = Counter(label: EngineMetrics.copyFills, factory: metrics)
         for reason in FailedCopyOrder.Reason.allCases {
-            failures[reason] = metrics.makeCounter(
-                descriptor: name("failed_copy_orders", "total", "Copy orders not sent or not fully executed, by reason"),
-                labels: [("reason", reason.rawValue)])
+            failures[reason] = Counter(label: EngineMetrics.failedCopyOrders, dimensions: [("reason", reason.rawValue)], factory: metrics)
         }
-        activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
+        activeCopies.record(store.engine.leads.reduce(0) { $0 + $1.book.activeCount })
     }
 
     /// A copy's past as of `engine` (a committed state a read holds): from the database when the engine released
@@ -108,7 +99,7 @@ public actor EngineService {
     }
 
     func updateGauges() {
-        activeCopies.set(to: Double(store.engine.leads.reduce(0) { $0 + $1.book.activeCount }))
+        activeCopies.record(store.engine.leads.reduce(0) { $0 + $1.book.activeCount })
     }
 
     /// Called once the store broke (a write failed after the engine accepted a command), with the error.
@@ -137,11 +128,11 @@ public actor EngineService {
 
     /// Counts what a committed command did.
     func observe(_ command: EngineCommand, _ outcome: CommandOutcome, took: Duration?) {
-        if let took { commandSeconds.record(took) }
+        if let took { commandSeconds.record(duration: took) }
         let fills = outcome.copyFillCount
         if fills > 0 { copyFills.increment(by: Int64(fills)) }
         switch command {
-        case .order, .orderFraction: if fills > 0, let took { fanOutSeconds.record(took) }
+        case .order, .orderFraction: if fills > 0, let took { fanOutSeconds.record(duration: took) }
         default: break
         }
         for f in outcome.failedOrders { failures[f.reason]?.increment() }

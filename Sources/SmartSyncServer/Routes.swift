@@ -9,13 +9,15 @@ import SmartSyncStore
 /// money accept an `Idempotency-Key` header: a retry with the same key does not act twice.
 struct Routes: Sendable {
     let service: EngineService
+    let metricsText: (@Sendable () -> [UInt8])?
 
     func register(on router: Router<AppContext>) {
         router.get("/health") { _, _ in jsonResponse(.object([("status", .string("ok"))])) }
-        router.get("/metrics") { _, _ in
-            Response(
+        router.get("/metrics") { [metricsText] _, _ in
+            guard let metricsText else { throw APIError(.notFound, code: "notFound", "this server exports no metrics") }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(bytes: service.metrics.emitToBuffer())))
+                body: .init(byteBuffer: ByteBuffer(bytes: metricsText())))
         }
         router.get("/openapi.json") { _, _ in
             Response(

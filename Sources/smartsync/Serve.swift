@@ -102,10 +102,12 @@ struct Serve: AsyncParsableCommand {
         let now: @Sendable () -> Int64 = { onDemoClock ? clock.now() : Int64(Date().timeIntervalSince1970 * 1000) }
         // HTTP metrics (Hummingbird's middleware, through swift-metrics) and engine metrics share one registry.
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var metrics = PrometheusMetricsFactory(registry: registry)
+        for timer in EngineMetrics.timers { metrics.durationHistogramBuckets[timer] = EngineMetrics.durationBuckets }
+        MetricsSystem.bootstrap(metrics)
         let service: EngineService
         do {
-            service = try await EngineService.open(databasePath: db, logger: logger, metrics: registry, now: now)
+            service = try await EngineService.open(databasePath: db, logger: logger, metrics: metrics, now: now)
         } catch {
             Terminal.error("error: \(error)")
             throw ExitCode(2)
@@ -167,6 +169,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.databasePath = StoreDatabase.describe(db)
+        configuration.metricsText = { registry.emitToBuffer() }
         Terminal.line("SmartSync on http://\(host):\(port) (database \(StoreDatabase.describe(db))); API description at /openapi.json")
         if let signIn {
             Terminal.line("→ open http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port) and sign in as newcomer (1,000 USDT, no copy yet) with the key \(signIn)")

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Prometheus
 import SmartSyncCore
 import Synchronization
 import Testing
@@ -17,13 +18,15 @@ struct Fixture {
     let folder: URL
     let service: EngineService
     let keys: [String: String]
+    /// The engine's metrics, with the Prometheus backend `serve` uses.
+    let metrics = PrometheusCollectorRegistry()
 
     init() async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         service = try EngineService(
             databasePath: folder.appendingPathComponent("s.sqlite").path, logger: Logger(label: "test"),
-            now: { 1_620_172_800_000 })
+            metrics: PrometheusMetricsFactory(registry: metrics), now: { 1_620_172_800_000 })
         var keys: [String: String] = [:]
         keys["operator"] = try await service.issueKey(user: "operator", role: .operator_)
         for user in ["lead", "alice", "bob"] { keys[user] = try await service.issueKey(user: user, role: .user) }
@@ -41,7 +44,9 @@ struct Fixture {
     }
 
     func app() -> some ApplicationProtocol {
-        buildApplication(service: service, configuration: ServerConfiguration(), logger: Logger(label: "test"))
+        var configuration = ServerConfiguration()
+        configuration.metricsText = { [metrics] in metrics.emitToBuffer() }
+        return buildApplication(service: service, configuration: configuration, logger: Logger(label: "test"))
     }
 }
 
@@ -72,6 +77,31 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                 let kept = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? NSDictionary
                 #expect(kept == (doc as NSDictionary))
             }
+        }
+    }
+
+    /// `/metrics` counts what the engine did: one copy fill, one fan-out timed, one active copy, no failures.
+    @Test func metricsCountWhatTheEngineDid() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(response.status == .ok && text.contains("smartsync_active_copies 1.0\n") && !text.contains("smartsync_copy_fills_total 1\n"), "\(text)")
+            }
+            try await client.execute(
+                uri: "/v1/orders", method: .post, headers: headers(f.keys["lead"]),
+                body: ByteBuffer(string: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            ) { #expect($0.status == .created) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains("smartsync_copy_fills_total 1\n"), "\(text)")
+                #expect(text.contains("smartsync_fanout_seconds_count 1\n"), "\(text)")
+                #expect(text.contains(#"smartsync_failed_copy_orders_total{reason="belowMinNotional"} 0"#), "\(text)")
+            }
+        }
+        // A server whose command line chose no backend exports none.
+        try await buildApplication(service: f.service, configuration: ServerConfiguration(), logger: Logger(label: "test")).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
         }
     }
 
