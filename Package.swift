@@ -67,7 +67,9 @@ let package = Package(
         // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.
         .target(
             name: "SmartSyncFIX",
-            dependencies: ["SmartSyncCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "SmartSyncCore", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "smartsync",

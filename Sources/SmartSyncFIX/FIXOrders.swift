@@ -95,7 +95,8 @@ public enum FIXOrders {
                 // Commission (12) as an absolute amount (CommType 13 = 3); otherwise the venue reported no fee.
                 let fee = message[13] == "3" && message[12] != nil ? try fixed(12) : .zero
                 report.event = .fill(executionID: id, quantity: quantity, quote: quote, fee: fee)
-            case "4": report.event = .cancelled
+            case "4":
+                report.event = .cancelled
                 report.clientOrderID = message[41] ?? message[11]
             case "8": report.event = .rejected(reason: message[58] ?? "rejected by the venue (OrdRejReason \(message[103] ?? "-"))")
             case "C": report.event = .expired
@@ -113,7 +114,8 @@ public enum FIXOrders {
         case "j":
             return Report(
                 clientOrderID: message[379],
-                refusal: "BusinessMessageReject of our \(message[372] ?? "?") message \(message[45] ?? "?"): \(message[58] ?? "no text") (reason \(message[380] ?? "-"))",
+                refusal:
+                    "BusinessMessageReject of our \(message[372] ?? "?") message \(message[45] ?? "?"): \(message[58] ?? "no text") (reason \(message[380] ?? "-"))",
                 refSeqNum: message[45].flatMap { Int($0) }, refMsgType: message[372])
         default:
             return nil

@@ -92,7 +92,9 @@ public struct FIXSession: Sendable {
         testRequestSent = nil
         lastReceived = now
         var out = Output()
-        var logon: [FIXMessage.Field] = [.init(35, "A"), .init(FIX.Tag.encryptMethod, "0"), .init(FIX.Tag.heartBtInt, String(configuration.heartbeatSeconds))]
+        var logon: [FIXMessage.Field] = [
+            .init(35, "A"), .init(FIX.Tag.encryptMethod, "0"), .init(FIX.Tag.heartBtInt, String(configuration.heartbeatSeconds)),
+        ]
         if resetSequence { logon.append(.init(FIX.Tag.resetSeqNumFlag, "Y")) }
         out.send.append(stamp(FIXMessage(logon), now: now))
         return out
@@ -144,8 +146,10 @@ public struct FIXSession: Sendable {
         var out = Output()
         lastReceived = now
         testRequestSent = nil
-        guard message[FIX.Tag.senderCompID] == configuration.targetCompID, message[FIX.Tag.targetCompID] == configuration.senderCompID else {
-            out.disconnect = "CompIDs \(message[FIX.Tag.senderCompID] ?? "-")→\(message[FIX.Tag.targetCompID] ?? "-") are not this session's"
+        guard message[FIX.Tag.senderCompID] == configuration.targetCompID, message[FIX.Tag.targetCompID] == configuration.senderCompID
+        else {
+            out.disconnect =
+                "CompIDs \(message[FIX.Tag.senderCompID] ?? "-")→\(message[FIX.Tag.targetCompID] ?? "-") are not this session's"
             return out
         }
         guard let seq = message[FIX.Tag.msgSeqNum].flatMap({ Int($0) }), seq > 0 else {
@@ -190,7 +194,9 @@ public struct FIXSession: Sendable {
             if resendRequested.map({ !$0.contains(gap.lowerBound) }) ?? true {
                 resendRequested = gap
                 out.send.append(
-                    stamp(FIXMessage([.init(35, "2"), .init(FIX.Tag.beginSeqNo, String(gap.lowerBound)), .init(FIX.Tag.endSeqNo, "0")]), now: now))
+                    stamp(
+                        FIXMessage([.init(35, "2"), .init(FIX.Tag.beginSeqNo, String(gap.lowerBound)), .init(FIX.Tag.endSeqNo, "0")]),
+                        now: now))
             }
             return out
         }
@@ -247,7 +253,8 @@ public struct FIXSession: Sendable {
     /// Our messages from BeginSeqNo to EndSeqNo (0: all) again: application messages with PossDupFlag=Y and their
     /// OrigSendingTime, runs of administrative (or forgotten) ones as one SequenceReset-GapFill each.
     private mutating func resend(_ request: FIXMessage, now: Int64) -> [FIXMessage] {
-        guard let begin = request[FIX.Tag.beginSeqNo].flatMap({ Int($0) }), let endField = request[FIX.Tag.endSeqNo].flatMap({ Int($0) }) else {
+        guard let begin = request[FIX.Tag.beginSeqNo].flatMap({ Int($0) }), let endField = request[FIX.Tag.endSeqNo].flatMap({ Int($0) })
+        else {
             return []
         }
         let last = sequence.nextOutgoing - 1
@@ -257,14 +264,19 @@ public struct FIXSession: Sendable {
         var gapStart: Int?
         func closeGap(before k: Int) {
             guard let start = gapStart else { return }
-            out.append(header(FIXMessage([.init(35, "4"), .init(FIX.Tag.gapFillFlag, "Y"), .init(FIX.Tag.newSeqNo, String(k))]), seq: start, now: now, possDup: true))
+            out.append(
+                header(
+                    FIXMessage([.init(35, "4"), .init(FIX.Tag.gapFillFlag, "Y"), .init(FIX.Tag.newSeqNo, String(k))]), seq: start, now: now,
+                    possDup: true))
             gapStart = nil
         }
         for k in begin...end {
             if let original = sent[k] {
                 closeGap(before: k)
                 var again = original
-                again.fields.removeAll { $0.tag == FIX.Tag.possDupFlag || $0.tag == FIX.Tag.origSendingTime || $0.tag == FIX.Tag.sendingTime }
+                again.fields.removeAll {
+                    $0.tag == FIX.Tag.possDupFlag || $0.tag == FIX.Tag.origSendingTime || $0.tag == FIX.Tag.sendingTime
+                }
                 if let at = original[FIX.Tag.sendingTime] {
                     again.fields.insert(.init(FIX.Tag.origSendingTime, at), at: 1)
                 }
@@ -306,6 +318,7 @@ public enum FIXTime {
     public static func format(_ milliseconds: Int64) -> String {
         let t = CivilTime(milliseconds: milliseconds)
         let two = { CivilTime.padded($0, 2) }
-        return "\(t.year)\(two(t.month))\(two(t.day))-\(two(t.hour)):\(two(t.minute)):\(two(t.second)).\(CivilTime.padded(t.millisecond, 3))"
+        return
+            "\(t.year)\(two(t.month))\(two(t.day))-\(two(t.hour)):\(two(t.minute)):\(two(t.second)).\(CivilTime.padded(t.millisecond, 3))"
     }
 }

@@ -27,7 +27,9 @@ public enum FanOutFixture {
         try body(.listSymbol(eth, price: Fixed(3_000), book: nil), start)
         try body(.addUser(lead), start)
         try body(.deposit(user: lead, amount: Fixed(10_000_000)), start)
-        try body(.startLeading(user: lead, portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start)
+        try body(
+            .startLeading(user: lead, portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1),
+            start)
         for i in 0..<copies {
             let id = "f\(i)"
             // Sizes from 100 to 100,000 USDT, spread so that some copies fail the minimums on small orders.

@@ -49,7 +49,10 @@ public indirect enum JSONValue: Sendable, Equatable {
         let pad = String(repeating: " ", count: indent + 2)
         switch self {
         case .object(let pairs):
-            if pairs.isEmpty { out += "{}"; return }
+            if pairs.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{\n"
             for (k, (key, value)) in pairs.enumerated() {
                 out += pad + JSONValue.quote(key) + ": "
@@ -58,7 +61,10 @@ public indirect enum JSONValue: Sendable, Equatable {
             }
             out += String(repeating: " ", count: indent) + "}"
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "[\n"
             for (k, item) in items.enumerated() {
                 out += pad

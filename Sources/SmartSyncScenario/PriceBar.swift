@@ -43,7 +43,8 @@ public struct PriceBar: Sendable, Hashable {
                 let text = try cell(name)
                 do { return try Fixed(text) } catch { throw CSVError(line: n + 1, message: "\(name): \(error.description)") }
             }
-            let bar = PriceBar(time: time, open: try price("open"), high: try price("high"), low: try price("low"), close: try price("close"))
+            let bar = PriceBar(
+                time: time, open: try price("open"), high: try price("high"), low: try price("low"), close: try price("close"))
             if let last = bars.last, bar.time <= last.time {
                 throw CSVError(line: n + 1, message: "bars must be in increasing time order")
             }

@@ -1,8 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#endif
 import Foundation
 import SmartSyncCore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#endif
 
 /// A bad scenario: the path of the offending field (`events[3].quoteAmount`) and the rule it broke.
 public struct ScenarioError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -164,8 +165,11 @@ public struct Scenario: Sendable {
             }
             let fractionKey = side == .sell ? "fraction" : "cashFraction"
             if let fraction = try f.optionalFixed(fractionKey) {
-                guard fraction.isPositive, fraction <= .one else { throw f.error(fractionKey, "must be above 0 and at most 1 (got \(fraction))") }
-                return .orderFraction(user: try f.string("user"), account: account, symbol: try f.string("symbol"), side: side, fraction: fraction)
+                guard fraction.isPositive, fraction <= .one else {
+                    throw f.error(fractionKey, "must be above 0 and at most 1 (got \(fraction))")
+                }
+                return .orderFraction(
+                    user: try f.string("user"), account: account, symbol: try f.string("symbol"), side: side, fraction: fraction)
             }
             return .order(
                 OrderRequest(

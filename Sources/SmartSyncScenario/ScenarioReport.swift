@@ -37,17 +37,18 @@ public enum ScenarioReport {
     static func holdings(_ list: [HoldingView], leadWeights: [String: Fixed]? = nil) -> JSONValue {
         .array(
             list.map { h in
-                .object([
-                    ("symbol", .string(h.symbol)),
-                    ("quantity", amount(h.quantity)),
-                    ("averageCost", amount(h.averageCost)),
-                    ("value", amount(h.value)),
-                    ("mark", amount(h.mark)),
-                    ("weight", amount(h.weight)),
-                ] + (leadWeights.map { [("leadWeight", amount($0[h.symbol] ?? .zero))] } ?? []) + [
-                    ("unrealizedPnl", amount(h.unrealizedPnl)),
-                    ("dust", .bool(h.dust)),
-                ])
+                .object(
+                    [
+                        ("symbol", .string(h.symbol)),
+                        ("quantity", amount(h.quantity)),
+                        ("averageCost", amount(h.averageCost)),
+                        ("value", amount(h.value)),
+                        ("mark", amount(h.mark)),
+                        ("weight", amount(h.weight)),
+                    ] + (leadWeights.map { [("leadWeight", amount($0[h.symbol] ?? .zero))] } ?? []) + [
+                        ("unrealizedPnl", amount(h.unrealizedPnl)),
+                        ("dust", .bool(h.dust)),
+                    ])
             })
     }
 
@@ -74,16 +75,17 @@ public enum ScenarioReport {
             ("fills", .int(engine.leadFills.filter { $0.lead == l }.count)),
         ]
         if curve {
-            pairs.append((
-                "equityCurve",
-                .array(
-                    engine.leads[l].curve.map { p in
-                        .object([
-                            ("time", .string(ISO8601.format(p.time))), ("event", .int(p.event)), ("equity", amount(p.equity)),
-                            ("nav", amount(p.nav)),
-                        ])
-                    })
-            ))
+            pairs.append(
+                (
+                    "equityCurve",
+                    .array(
+                        engine.leads[l].curve.map { p in
+                            .object([
+                                ("time", .string(ISO8601.format(p.time))), ("event", .int(p.event)), ("equity", amount(p.equity)),
+                                ("nav", amount(p.nav)),
+                            ])
+                        })
+                ))
         }
         return .object(pairs)
     }
@@ -96,53 +98,60 @@ public enum ScenarioReport {
         _ engine: Engine, _ ref: CopyRef, history: Bool = true, failures: [FailedCopyOrder]? = nil, rows: CopyRows? = nil
     ) -> JSONValue {
         let v = engine.copyView(ref)
-        let fills = !history ? [] : engine.copyFills(ref, rows: rows).map { f -> JSONValue in
-            .object([
-                ("event", .int(f.event)),
-                ("time", .string(ISO8601.format(f.time))),
-                ("symbol", .string(f.symbol)),
-                ("side", .string(f.side.rawValue)),
-                ("quantity", amount(f.quantity)),
-                ("price", amount(f.price)),
-                ("quote", amount(f.quote)),
-                ("fee", amount(f.fee)),
-                ("leadPrice", amount(f.leadPrice)),
-                ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
-                ("cappedByCash", .bool(f.cappedByCash)),
+        let fills =
+            !history
+            ? []
+            : engine.copyFills(ref, rows: rows).map { f -> JSONValue in
+                .object([
+                    ("event", .int(f.event)),
+                    ("time", .string(ISO8601.format(f.time))),
+                    ("symbol", .string(f.symbol)),
+                    ("side", .string(f.side.rawValue)),
+                    ("quantity", amount(f.quantity)),
+                    ("price", amount(f.price)),
+                    ("quote", amount(f.quote)),
+                    ("fee", amount(f.fee)),
+                    ("leadPrice", amount(f.leadPrice)),
+                    ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
+                    ("cappedByCash", .bool(f.cappedByCash)),
+                ])
+            }
+        let failed =
+            !history
+            ? []
+            : (failures ?? engine.failedOrders(ref, rows: rows)).map { f -> JSONValue in
+                .object([
+                    ("event", .int(Int(f.event))),
+                    ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
+                    ("side", .string(f.side.rawValue)),
+                    ("reason", .string(f.reason.rawValue)),
+                    ("explanation", .string(f.reason.explanation)),
+                    ("notional", amount(f.notional)),
+                ])
+            }
+        return .object(
+            [
+                ("id", .string(v.id)),
+                ("user", .string(v.user)),
+                ("lead", .string(v.lead)),
+                ("mode", .string(v.mode.rawValue)),
+                ("status", .string(v.status.name)),
+                ("stopReason", v.stopReason.map { .string($0.rawValue) } ?? .null),
+                ("netInvested", amount(v.netInvested)),
+                ("pnl", amount(v.equity + v.totalOut - v.totalIn)),
+                ("stopLoss", threshold(engine.leads[ref.lead].book.stopLoss[ref.slot])),
+                ("takeProfit", threshold(engine.leads[ref.lead].book.takeProfit[ref.slot])),
+                ("cash", amount(v.cash)),
+                ("equity", amount(v.equity)),
+                ("holdings", holdings(v.holdings, leadWeights: engine.leadWeights(ref.lead))),
+                ("realizedPnl", amount(v.realizedPnl)),
+                ("unrealizedPnl", amount(v.unrealizedPnl)),
+                ("roi", amount(v.roi)),
+                ("feesPaid", amount(v.feesPaid)),
+                ("profitSharePaid", amount(v.profitSharePaid)),
+            ] + (history ? [("fills", .array(fills)), ("failedOrders", .array(failed))] : []) + [
+                ("tracking", tracking(v.tracking))
             ])
-        }
-        let failed = !history ? [] : (failures ?? engine.failedOrders(ref, rows: rows)).map { f -> JSONValue in
-            .object([
-                ("event", .int(Int(f.event))),
-                ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
-                ("side", .string(f.side.rawValue)),
-                ("reason", .string(f.reason.rawValue)),
-                ("explanation", .string(f.reason.explanation)),
-                ("notional", amount(f.notional)),
-            ])
-        }
-        return .object([
-            ("id", .string(v.id)),
-            ("user", .string(v.user)),
-            ("lead", .string(v.lead)),
-            ("mode", .string(v.mode.rawValue)),
-            ("status", .string(v.status.name)),
-            ("stopReason", v.stopReason.map { .string($0.rawValue) } ?? .null),
-            ("netInvested", amount(v.netInvested)),
-            ("pnl", amount(v.equity + v.totalOut - v.totalIn)),
-            ("stopLoss", threshold(engine.leads[ref.lead].book.stopLoss[ref.slot])),
-            ("takeProfit", threshold(engine.leads[ref.lead].book.takeProfit[ref.slot])),
-            ("cash", amount(v.cash)),
-            ("equity", amount(v.equity)),
-            ("holdings", holdings(v.holdings, leadWeights: engine.leadWeights(ref.lead))),
-            ("realizedPnl", amount(v.realizedPnl)),
-            ("unrealizedPnl", amount(v.unrealizedPnl)),
-            ("roi", amount(v.roi)),
-            ("feesPaid", amount(v.feesPaid)),
-            ("profitSharePaid", amount(v.profitSharePaid)),
-        ] + (history ? [("fills", .array(fills)), ("failedOrders", .array(failed))] : []) + [
-            ("tracking", tracking(v.tracking)),
-        ])
     }
 
     /// A stop loss or take profit as `{"amount": …}` or `{"ratio": …}`, null when unset.
@@ -180,7 +189,9 @@ public enum ScenarioReport {
         for l in engine.leads.indices {
             let v = engine.leadView(l)
             out.append("Lead \(v.user) (\(v.status.rawValue)): equity \(v.equity) USDT, ROI \(percent(v.roi)), PnL \(v.pnl) USDT")
-            out.append("  followers \(v.followers)/\(v.followerLimit), AUM \(v.aum) USDT, win rate \(percent(v.winRate)), max drawdown \(percent(v.maxDrawdown)), profit share earned \(v.profitShareEarned) USDT")
+            out.append(
+                "  followers \(v.followers)/\(v.followerLimit), AUM \(v.aum) USDT, win rate \(percent(v.winRate)), max drawdown \(percent(v.maxDrawdown)), profit share earned \(v.profitShareEarned) USDT"
+            )
             for h in v.holdings {
                 out.append("  holds \(h.quantity) \(h.symbol.split(separator: "-")[0]) worth \(h.value) USDT (weight \(percent(h.weight)))")
             }
@@ -202,15 +213,22 @@ public enum ScenarioReport {
                 "  cash \(v.cash) USDT, realized \(v.realizedPnl) USDT, unrealized \(v.unrealizedPnl) USDT, fees \(v.feesPaid) USDT, profit share \(v.profitSharePaid) USDT, \(fills) fills"
             )
             for h in v.holdings {
-                out.append("  holds \(h.quantity) \(h.symbol.split(separator: "-")[0]) worth \(h.value) USDT (weight \(percent(h.weight)))\(h.dust ? " — dust" : "")")
+                out.append(
+                    "  holds \(h.quantity) \(h.symbol.split(separator: "-")[0]) worth \(h.value) USDT (weight \(percent(h.weight)))\(h.dust ? " — dust" : "")"
+                )
             }
             for f in failed {
                 let symbol = engine.venue.symbols[Int(f.symbol)].name
-                out.append("  failed copy order at event \(f.event): \(f.side.rawValue) \(symbol) for \(f.notional) USDT — \(f.reason.rawValue): \(f.reason.explanation)")
+                out.append(
+                    "  failed copy order at event \(f.event): \(f.side.rawValue) \(symbol) for \(f.notional) USDT — \(f.reason.rawValue): \(f.reason.explanation)"
+                )
             }
             let t = v.tracking
-            out.append("  tracking: copy ROI \(percent(t.copyRoi)) vs lead ROI \(percent(t.leadRoi)) over the same span, gap \(percent(t.gap))")
-            out.append("    = fees \(percent(t.fees)) + profit share \(percent(t.profitShare)) + price difference \(percent(t.priceDifference)) + failed or capped \(percent(t.failedOrCapped)) + sizing \(percent(t.sizing)) + rounding \(percent(t.rounding))")
+            out.append(
+                "  tracking: copy ROI \(percent(t.copyRoi)) vs lead ROI \(percent(t.leadRoi)) over the same span, gap \(percent(t.gap))")
+            out.append(
+                "    = fees \(percent(t.fees)) + profit share \(percent(t.profitShare)) + price difference \(percent(t.priceDifference)) + failed or capped \(percent(t.failedOrCapped)) + sizing \(percent(t.sizing)) + rounding \(percent(t.rounding))"
+            )
         }
         if engine.allCopies.count >= 10 {
             out.append("")
@@ -218,7 +236,9 @@ public enum ScenarioReport {
         }
         out.append("")
         out.append("Fees collected: \(engine.feesCollected) USDT")
-        out.append(audit.balanced ? "Audit: balanced (\(audit.entries) journal entries, \(audit.totalUSDT) USDT in all accounts)" : "Audit: NOT balanced")
+        out.append(
+            audit.balanced
+                ? "Audit: balanced (\(audit.entries) journal entries, \(audit.totalUSDT) USDT in all accounts)" : "Audit: NOT balanced")
         for p in audit.problems { out.append("  " + p) }
         return out.joined(separator: "\n")
     }

@@ -17,7 +17,8 @@ enum APIViews {
             ("id", .int(o.id)), ("status", .string(o.status.rawValue)), ("account", .string(o.account.rawValue)),
             ("symbol", .string(symbol.name)), ("side", .string(o.side.rawValue)), ("type", .string(o.kind.rawValue)),
             ("quantity", o.quantity.map(amount) ?? .null), ("quoteAmount", o.quoteAmount.map(amount) ?? .null),
-            ("limitPrice", o.limitPrice.map(amount) ?? .null), ("remaining", resting.map { amount($0.remaining) } ?? atVenue.map { amount($0.stillToExecute) } ?? .string("0")),
+            ("limitPrice", o.limitPrice.map(amount) ?? .null),
+            ("remaining", resting.map { amount($0.remaining) } ?? atVenue.map { amount($0.stillToExecute) } ?? .string("0")),
             ("filledQuantity", amount(o.filledQuantity)), ("filledQuote", amount(o.filledQuote)),
             ("averagePrice", amount(o.averagePrice)), ("fees", amount(o.fees)), ("event", .int(o.event)), ("time", time(o.time)),
             (
@@ -52,13 +53,14 @@ enum APIViews {
         pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
         pairs.append(("executionMode", .string(engine.executionMode(lead: l).rawValue)))
         let windows: [Int?] = [7, 30, 90, nil]
-        pairs.append((
-            "returns",
-            .object(
-                engine.leadReturns(l, windows: windows).map { r in
-                    (r.days.map { "\($0)d" } ?? "all", .object([("roi", amount(r.roi)), ("pnl", amount(r.pnl))]))
-                })
-        ))
+        pairs.append(
+            (
+                "returns",
+                .object(
+                    engine.leadReturns(l, windows: windows).map { r in
+                        (r.days.map { "\($0)d" } ?? "all", .object([("roi", amount(r.roi)), ("pnl", amount(r.pnl))]))
+                    })
+            ))
         var curve = engine.leads[l].curve[...]
         if curveFrom > 0, let first = curve.firstIndex(where: { $0.event >= curveFrom }) {
             curve = curve[max(curve.startIndex, first - 1)...]
@@ -69,13 +71,16 @@ enum APIViews {
             pairs.append(("sparkline", .array(sample(Array(curve), 40).map { amount($0.nav) })))
         } else {
             let points = curvePoints.map { sample(Array(curve), $0) } ?? Array(curve)
-            pairs.append((
-                "equityCurve",
-                .array(
-                    points.map { p in
-                        .object([("time", time(p.time)), ("event", .int(p.event)), ("equity", amount(p.equity)), ("nav", amount(p.nav))])
-                    })
-            ))
+            pairs.append(
+                (
+                    "equityCurve",
+                    .array(
+                        points.map { p in
+                            .object([
+                                ("time", time(p.time)), ("event", .int(p.event)), ("equity", amount(p.equity)), ("nav", amount(p.nav)),
+                            ])
+                        })
+                ))
         }
         return .object(pairs)
     }
@@ -96,19 +101,22 @@ enum APIViews {
         let groups = book.failureSummary(ref.slot).sorted { $0.lastEvent > $1.lastEvent }
         pairs.append(("fillCount", .int(Int(book.fillCount[ref.slot]))))
         pairs.append(("failedOrderCount", .int(groups.reduce(0) { $0 + $1.count })))
-        pairs.append((
-            "failedOrderReasons",
-            .array(
-                groups.map { g in
-                    .object([
-                        ("reason", .string(g.reason.rawValue)), ("explanation", .string(g.reason.explanation)), ("count", .int(g.count)),
-                        ("lastEvent", .int(g.lastEvent)), ("lastTime", time(engine.time(ofEvent: g.lastEvent))),
-                    ])
-                })
-        ))
+        pairs.append(
+            (
+                "failedOrderReasons",
+                .array(
+                    groups.map { g in
+                        .object([
+                            ("reason", .string(g.reason.rawValue)), ("explanation", .string(g.reason.explanation)),
+                            ("count", .int(g.count)),
+                            ("lastEvent", .int(g.lastEvent)), ("lastTime", time(engine.time(ofEvent: g.lastEvent))),
+                        ])
+                    })
+            ))
         pairs.append(("startedEvent", .int(Int(book.startedEvent[ref.slot]))))
         pairs.append(("startedTime", time(engine.time(ofEvent: Int(book.startedEvent[ref.slot])))))
-        pairs.append(("stoppedTime", book.status[ref.slot] == .stopped ? time(engine.time(ofEvent: Int(book.stoppedEvent[ref.slot]))) : .null))
+        pairs.append(
+            ("stoppedTime", book.status[ref.slot] == .stopped ? time(engine.time(ofEvent: Int(book.stoppedEvent[ref.slot]))) : .null))
         return .object(pairs)
     }
 
@@ -122,7 +130,8 @@ enum APIViews {
     /// A copy fill with the lead fill that caused it (nil for buy-existing, stops and adjustments).
     static func copyFill(_ n: Int, _ f: CopyFillView, leadFill: LeadFill?) -> JSONValue {
         .object([
-            ("n", .int(n)), ("event", .int(f.event)), ("time", time(f.time)), ("symbol", .string(f.symbol)), ("side", .string(f.side.rawValue)),
+            ("n", .int(n)), ("event", .int(f.event)), ("time", time(f.time)), ("symbol", .string(f.symbol)),
+            ("side", .string(f.side.rawValue)),
             ("quantity", amount(f.quantity)), ("price", amount(f.price)), ("quote", amount(f.quote)), ("fee", amount(f.fee)),
             ("leadPrice", amount(f.leadPrice)), ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
             ("cappedByCash", .bool(f.cappedByCash)),
@@ -152,7 +161,9 @@ enum APIViews {
         case .started(let investment):
             pairs += [("type", .string("started")), ("amount", amount(investment))]
         case .change(.startedWith(let sl, let tp)):
-            pairs += [("type", .string("startedWith")), ("stopLoss", ScenarioReport.threshold(sl)), ("takeProfit", ScenarioReport.threshold(tp))]
+            pairs += [
+                ("type", .string("startedWith")), ("stopLoss", ScenarioReport.threshold(sl)), ("takeProfit", ScenarioReport.threshold(tp)),
+            ]
         case .change(.investmentAdded(let a)):
             pairs += [("type", .string("investmentAdded")), ("amount", amount(a))]
         case .change(.investmentRemoved(let a)):

@@ -55,7 +55,8 @@ struct APIKeyMiddleware: RouterMiddleware {
         if key == nil, let name = HTTPField.Name("X-API-Key") { key = request.headers[name] }
         if let key {
             guard let caller = try await service.caller(forKey: key) else {
-                throw APIError(.unauthorized, code: "unauthorized", "this API key is not valid here (mistyped, or issued by another database)")
+                throw APIError(
+                    .unauthorized, code: "unauthorized", "this API key is not valid here (mistyped, or issued by another database)")
             }
             context.caller = caller
         }

@@ -29,10 +29,12 @@ extension EngineService {
             let started = ContinuousClock.now
             do {
                 if let (path, bytes) = try await self.writeSnapshot(engine, commands: commands) {
-                    logger.info("snapshot written", metadata: [
-                        "path": .string(path), "commands": .stringConvertible(commands), "bytes": .stringConvertible(bytes),
-                        "seconds": .stringConvertible(started.duration(to: .now)),
-                    ])
+                    logger.info(
+                        "snapshot written",
+                        metadata: [
+                            "path": .string(path), "commands": .stringConvertible(commands), "bytes": .stringConvertible(bytes),
+                            "seconds": .stringConvertible(started.duration(to: .now)),
+                        ])
                 }
             } catch {
                 logger.warning("snapshot not written: \(error)")

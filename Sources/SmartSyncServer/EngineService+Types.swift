@@ -22,7 +22,10 @@ final class ReadCache: Sendable {
 /// Who is calling: a user of the engine, with a role.
 public struct Caller: Sendable, Hashable {
     public enum Role: String, Sendable, Codable, CaseIterable {
-        case user, operator_ = "operator"
+        case user
+        // swift-format-ignore: AlwaysUseLowerCamelCase
+        // `operator` is a keyword; the stored and sent name is "operator".
+        case operator_ = "operator"
         public init(from decoder: any Decoder) throws { self = try decodeCase(decoder) }
     }
     public var user: String

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
-import NIOPosix
 import Metrics
+import NIOPosix
 import ServiceLifecycle
 import SmartSyncCore
 import SmartSyncScenario
@@ -69,7 +69,8 @@ public actor EngineService {
         store = try StoreDatabase.open(databasePath, settings: settings, releaseHistory: true, warn: { logger.warning("\($0)") })
         if let from = store.openedFromSnapshot {
             let replayed = store.commandCount - from
-            logger.info("opened from a snapshot", metadata: ["commands": .stringConvertible(from), "replayed": .stringConvertible(replayed)])
+            logger.info(
+                "opened from a snapshot", metadata: ["commands": .stringConvertible(from), "replayed": .stringConvertible(replayed)])
         }
         committed = Mutex((store.engine.readOnlyCopy, store.commandCount, ReadCache()))
         keys = try store.log.apiKeys()
@@ -174,7 +175,9 @@ public actor EngineService {
             try refresh()
             let applied = try outcome.get()
             guard let prior = try store.priorRequest(id) else {
-                throw APIError(.serviceUnavailable, code: "outcomeUnknown", "the command was applied elsewhere but is not visible here yet; retry with the same Idempotency-Key")
+                throw APIError(
+                    .serviceUnavailable, code: "outcomeUnknown",
+                    "the command was applied elsewhere but is not visible here yet; retry with the same Idempotency-Key")
             }
             return CommandReceipt(applied: applied, event: prior.seq, outcome: nil)
         }
@@ -225,7 +228,8 @@ public actor EngineService {
         try store.log.withWriteLock {
             if cluster != nil { try refresh() }
             let time = now()
-            let outcomes = try store.executeBatch(commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
+            let outcomes = try store.executeBatch(
+                commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
             publish()
             for (command, outcome) in zip(commands, outcomes) { observe(command, outcome, took: nil) }
             updateGauges()

@@ -14,7 +14,9 @@ public struct FIXVenueAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the URL; the error names what is wrong with it.
     public init(_ text: String) throws(FieldError) {
-        guard text.hasPrefix("fix://") else { throw FieldError("venue", "must be simulated or fix://HOST:PORT?sender=…&target=… (got \"\(text)\")") }
+        guard text.hasPrefix("fix://") else {
+            throw FieldError("venue", "must be simulated or fix://HOST:PORT?sender=…&target=… (got \"\(text)\")")
+        }
         let rest = text.dropFirst("fix://".count)
         let (authority, query) = rest.firstIndex(of: "?").map { (rest[..<$0], rest[rest.index(after: $0)...]) } ?? (rest, "")
         guard let colon = authority.lastIndex(of: ":"), let port = Int(authority[authority.index(after: colon)...]),
@@ -31,12 +33,16 @@ public struct FIXVenueAddress: Sendable, Hashable, CustomStringConvertible {
             case "sender": sender = parts[1]
             case "target": target = parts[1]
             case "heartbeat":
-                guard let s = Int(parts[1]), (1...3_600).contains(s) else { throw FieldError("venue", "heartbeat must be 1 to 3600 seconds") }
+                guard let s = Int(parts[1]), (1...3_600).contains(s) else {
+                    throw FieldError("venue", "heartbeat must be 1 to 3600 seconds")
+                }
                 heartbeatSeconds = s
             default: throw FieldError("venue", "unknown query parameter \"\(parts[0])\" (sender, target, heartbeat)")
             }
         }
-        guard let sender, let target else { throw FieldError("venue", "needs sender=… and target=… (the FIX SenderCompID and TargetCompID)") }
+        guard let sender, let target else {
+            throw FieldError("venue", "needs sender=… and target=… (the FIX SenderCompID and TargetCompID)")
+        }
         self.sender = sender
         self.target = target
     }
@@ -215,7 +221,10 @@ public struct FIXVenueService: Service {
         if message.msgType == "8", let charged = message[12], Self.commission(message) == nil {
             logger.warning(
                 "venue: a commission in a form SmartSync does not book (absolute USDT only); the fee at the taker fee rate was booked",
-                metadata: ["order": "\(message[11] ?? "?")", "commission": "\(charged)", "type": "\(message[13] ?? "-")", "currency": "\(message[479] ?? "-")"])
+                metadata: [
+                    "order": "\(message[11] ?? "?")", "commission": "\(charged)", "type": "\(message[13] ?? "-")",
+                    "currency": "\(message[479] ?? "-")",
+                ])
         }
         for report in Self.reports(message, refusedOrder: ours) {
             do {
@@ -255,7 +264,9 @@ public struct FIXVenueService: Service {
                             transactTime: clock())
                         // Logged before it goes out: after a crash the order is `sent` (to reconcile), never sent twice.
                         // Refused when its owner withdrew it meanwhile: then it is not sent.
-                        do { _ = try await service.execute(.venueSent(clientOrderID: record.clientOrderID)) } catch is EngineError { continue }
+                        do { _ = try await service.execute(.venueSent(clientOrderID: record.clientOrderID)) } catch is EngineError {
+                            continue
+                        }
                         try await link.send(message)
                     }
                     // A cancel is asked again every 5 s while the venue has not answered, each under its own id.
@@ -312,8 +323,10 @@ public struct FIXVenueService: Service {
             let cumulative = message[14].flatMap { try? Fixed($0) }
             func end(_ status: String?, _ order: String) -> VenueReport? {
                 switch status {
-                case "4": return VenueReport(clientOrderID: order, kind: .cancelled, venueOrderID: message[37], cumulativeQuantity: cumulative)
-                case "C": return VenueReport(clientOrderID: order, kind: .expired, venueOrderID: message[37], cumulativeQuantity: cumulative)
+                case "4":
+                    return VenueReport(clientOrderID: order, kind: .cancelled, venueOrderID: message[37], cumulativeQuantity: cumulative)
+                case "C":
+                    return VenueReport(clientOrderID: order, kind: .expired, venueOrderID: message[37], cumulativeQuantity: cumulative)
                 default: return nil
                 }
             }

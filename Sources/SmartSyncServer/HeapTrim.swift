@@ -10,13 +10,13 @@
 enum HeapTrim {
     static func release() {
         #if canImport(Glibc)
-        _ = glibcMallocTrim(0)
+            _ = glibcMallocTrim(0)
         #endif
     }
 }
 
 #if canImport(Glibc)
-/// glibc's `malloc_trim` (malloc.h is not part of the Glibc module): the padding to keep, 1 when memory was released.
-@_silgen_name("malloc_trim")
-private func glibcMallocTrim(_ pad: Int) -> Int32
+    /// glibc's `malloc_trim` (malloc.h is not part of the Glibc module): the padding to keep, 1 when memory was released.
+    @_silgen_name("malloc_trim")
+    private func glibcMallocTrim(_ pad: Int) -> Int32
 #endif

@@ -36,7 +36,10 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             var matches = true
             for (s, part) in zip(p.segments, parts) {
                 if let s {
-                    guard s == part else { matches = false; break }
+                    guard s == part else {
+                        matches = false
+                        break
+                    }
                     literals += 1
                 }
             }

@@ -42,11 +42,14 @@ extension Routes {
                 .filter(\.1).map(\.0)
             if given.count > 1 {
                 throw APIError(
-                    .badRequest, code: "invalidInput", "give one of quoteAmount, quantity or fraction, not \(given.joined(separator: " and "))",
+                    .badRequest, code: "invalidInput",
+                    "give one of quoteAmount, quantity or fraction, not \(given.joined(separator: " and "))",
                     field: given[1])
             }
             if body.fraction != nil && body.limitPrice != nil {
-                throw APIError(.badRequest, code: "invalidInput", "a fraction order is a market order: give quantity or quoteAmount with a limit price", field: "limitPrice")
+                throw APIError(
+                    .badRequest, code: "invalidInput",
+                    "a fraction order is a market order: give quantity or quoteAmount with a limit price", field: "limitPrice")
             }
             let order: EngineCommand
             if let fraction = body.fraction {

@@ -17,7 +17,9 @@ extension Routes {
             // Without an id: from the Idempotency-Key when there is one, so that a retry names the same copy.
             let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
             let sequence = service.commandCount
-            let id = body.id ?? key.map { "\(caller.user)-\(body.lead)-\(SHA256.hex($0).prefix(12))" } ?? "\(caller.user)-\(body.lead)-\(sequence)"
+            let id =
+                body.id ?? key.map { "\(caller.user)-\(body.lead)-\(SHA256.hex($0).prefix(12))" }
+                ?? "\(caller.user)-\(body.lead)-\(sequence)"
             let start = StartCopyRequest(
                 copyID: id, user: caller.user, lead: body.lead, mode: body.mode ?? .smartSync, investment: body.investment,
                 buyExisting: body.buyExisting ?? false, stopLoss: body.stopLoss, takeProfit: body.takeProfit,
@@ -44,69 +46,88 @@ extension Routes {
             let caller = try context.requireCaller()
             let id = try Self.parameter(context, "id")
             let view = try Self.choice(request, "view", ["full", "summary"])
-            if view == "summary" { return try await jsonResponse(copyRead(id, caller) { engine, ref in APIViews.copySummary(engine, ref) }) }
+            if view == "summary" {
+                return try await jsonResponse(copyRead(id, caller) { engine, ref in APIViews.copySummary(engine, ref) })
+            }
             return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in ScenarioReport.copy(engine, ref, rows: past) })
         }
         router.get("/v1/copies/:id/fills") { request, context in
             let caller = try context.requireCaller()
             let (limit, cursor, newest) = try Self.pageQuery(request)
-            return try await jsonResponse(copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
-                let page = APIViews.page(engine.copyFills(ref, rows: past).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor, newest: newest)
-                // The lead fills behind this page, found in one pass from the newest.
-                var wanted = Set(page.compactMap { $0.item.leadFillID })
-                var leadFills: [String: LeadFill] = [:]
-                for f in engine.leadFills.reversed() where !wanted.isEmpty {
-                    if wanted.remove(f.id) != nil { leadFills[f.id] = f }
-                }
-                return .array(page.map { APIViews.copyFill($0.n, $0.item, leadFill: $0.item.leadFillID.flatMap { leadFills[$0] }) })
-            })
+            return try await jsonResponse(
+                copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
+                    let page = APIViews.page(
+                        engine.copyFills(ref, rows: past).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor,
+                        newest: newest)
+                    // The lead fills behind this page, found in one pass from the newest.
+                    var wanted = Set(page.compactMap { $0.item.leadFillID })
+                    var leadFills: [String: LeadFill] = [:]
+                    for f in engine.leadFills.reversed() where !wanted.isEmpty {
+                        if wanted.remove(f.id) != nil { leadFills[f.id] = f }
+                    }
+                    return .array(page.map { APIViews.copyFill($0.n, $0.item, leadFill: $0.item.leadFillID.flatMap { leadFills[$0] }) })
+                })
         }
         router.get("/v1/copies/:id/failed-orders") { request, context in
             let caller = try context.requireCaller()
             let (limit, cursor, newest) = try Self.pageQuery(request)
             let reasons = FailedCopyOrder.Reason.allCases.map(\.rawValue)
             let reason = try Self.choice(request, "reason", reasons, default: nil).flatMap(FailedCopyOrder.Reason.init(rawValue:))
-            return try await jsonResponse(copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
-                // Numbered within all of the copy's failures, so that `n` and the cursor mean the same with a filter.
-                let numbered = engine.failedOrders(ref, rows: past).enumerated().filter { reason == nil || $0.element.reason == reason }.map { ($0.offset, $0.element) }
-                return .array(APIViews.page(numbered, limit: limit, cursor: cursor, newest: newest).map { APIViews.failedOrder(engine, $0.n, $0.item) })
-            })
+            return try await jsonResponse(
+                copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
+                    // Numbered within all of the copy's failures, so that `n` and the cursor mean the same with a filter.
+                    let numbered = engine.failedOrders(ref, rows: past).enumerated().filter { reason == nil || $0.element.reason == reason }
+                        .map { ($0.offset, $0.element) }
+                    return .array(
+                        APIViews.page(numbered, limit: limit, cursor: cursor, newest: newest).map {
+                            APIViews.failedOrder(engine, $0.n, $0.item)
+                        })
+                })
         }
         router.get("/v1/copies/:id/tracking") { _, context in
             let caller = try context.requireCaller()
-            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
-                ScenarioReport.tracking(engine.copyView(ref).tracking)
-            })
+            return try await jsonResponse(
+                copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                    ScenarioReport.tracking(engine.copyView(ref).tracking)
+                })
         }
         router.get("/v1/copies/:id/history") { _, context in
             let caller = try context.requireCaller()
-            return try await jsonResponse(copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
-                .array(engine.copyHistory(ref).map(APIViews.history))
-            })
+            return try await jsonResponse(
+                copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
+                    .array(engine.copyHistory(ref).map(APIViews.history))
+                })
         }
         router.get("/v1/copies/:id/equity-curve") { request, context in
             let caller = try context.requireCaller()
             let points = try Self.optionalIntQuery(request, "points", range: 2...100_000)
-            return try await jsonResponse(copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
-                let curve = engine.copyEquityCurve(ref, rows: past)
-                return .array(
-                    (points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
-                        .object([
-                            ("event", .int(p.event)), ("time", APIViews.time(p.time)), ("equity", .string(p.equity.description)),
-                            ("netInvested", .string(p.netInvested.description)), ("nav", .string(p.nav.description)),
-                        ])
-                    })
-            })
+            return try await jsonResponse(
+                copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
+                    let curve = engine.copyEquityCurve(ref, rows: past)
+                    return .array(
+                        (points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
+                            .object([
+                                ("event", .int(p.event)), ("time", APIViews.time(p.time)), ("equity", .string(p.equity.description)),
+                                ("netInvested", .string(p.netInvested.description)), ("nav", .string(p.nav.description)),
+                            ])
+                        })
+                })
         }
         // Settings and stop of a copy: only its follower may act on it.
         router.post("/v1/copies/:id/investment") { request, context in
-            try await copyAction(request, context) { id in .adjustInvestment(copy: id, delta: try await decodeBody(AdjustBody.self, request, context).delta) }
+            try await copyAction(request, context) { id in
+                .adjustInvestment(copy: id, delta: try await decodeBody(AdjustBody.self, request, context).delta)
+            }
         }
         router.put("/v1/copies/:id/stop-loss") { request, context in
-            try await copyAction(request, context) { id in .setStopLoss(copy: id, try await decodeBody(StopLossBody.self, request, context).stopLoss) }
+            try await copyAction(request, context) { id in
+                .setStopLoss(copy: id, try await decodeBody(StopLossBody.self, request, context).stopLoss)
+            }
         }
         router.put("/v1/copies/:id/take-profit") { request, context in
-            try await copyAction(request, context) { id in .setTakeProfit(copy: id, try await decodeBody(TakeProfitBody.self, request, context).takeProfit) }
+            try await copyAction(request, context) { id in
+                .setTakeProfit(copy: id, try await decodeBody(TakeProfitBody.self, request, context).takeProfit)
+            }
         }
         router.delete("/v1/copies/:id") { request, context in
             try await copyAction(request, context) { id in .stopCopy(copy: id) }
@@ -130,24 +151,27 @@ extension Routes {
         _ = try await copyRead(id, caller, owner: true) { _, _ in .null }
         let command = try await make(id)
         let receipt = try await submit(command, request, caller)
-        return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in
-            guard case .object(var pairs) = ScenarioReport.copy(engine, ref, rows: past) else { return .null }
-            var fired = false
-            switch command {
-            case .setStopLoss, .setTakeProfit, .adjustInvestment:
-                let book = engine.leads[ref.lead].book
-                fired =
-                    receipt.outcome.map { $0.stoppedCopies.contains(ref) }
-                    ?? (book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event)
-            default: break
-            }
-            pairs.append(("fired", .bool(fired)))
-            return .object(pairs)
-        })
+        return try await jsonResponse(
+            copyHistoryRead(id, caller) { engine, ref, past in
+                guard case .object(var pairs) = ScenarioReport.copy(engine, ref, rows: past) else { return .null }
+                var fired = false
+                switch command {
+                case .setStopLoss, .setTakeProfit, .adjustInvestment:
+                    let book = engine.leads[ref.lead].book
+                    fired =
+                        receipt.outcome.map { $0.stoppedCopies.contains(ref) }
+                        ?? (book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event)
+                default: break
+                }
+                pairs.append(("fired", .bool(fired)))
+                return .object(pairs)
+            })
     }
 
     /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404).
-    func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws -> JSONValue {
+    func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws
+        -> JSONValue
+    {
         try service.read { engine in try body(engine, try Self.visibleCopy(engine, id, caller, owner: owner)) }
     }
 

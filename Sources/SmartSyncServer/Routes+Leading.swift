@@ -40,13 +40,16 @@ extension Routes {
             let caller = try context.requireCaller()
             return try jsonResponse(
                 service.read { engine in
-                    guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
+                    guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else {
+                        throw APIError.notFound("lead portfolio")
+                    }
                     // A lead sees its followers' copy sizes and results, nothing else of theirs.
                     return .array(
                         engine.allCopies.filter { $0.lead == l }.map { ref in
                             let v = engine.copyView(ref)
                             return .object([
-                                ("copy", .string(v.id)), ("status", .string(v.status.name)), ("netInvested", .string(v.netInvested.description)),
+                                ("copy", .string(v.id)), ("status", .string(v.status.name)),
+                                ("netInvested", .string(v.netInvested.description)),
                                 ("equity", .string(v.equity.description)), ("roi", .string(v.roi.description)),
                                 ("profitSharePaid", .string(v.profitSharePaid.description)),
                             ])

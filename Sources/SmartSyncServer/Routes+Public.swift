@@ -117,11 +117,15 @@ extension Routes {
             do { investment = try Fixed(text) } catch {
                 throw APIError(.badRequest, code: "invalidInput", "\(error)", field: "investment")
             }
-            guard investment.isPositive else { throw APIError(.badRequest, code: "invalidInput", "must be positive (got \(investment))", field: "investment") }
+            guard investment.isPositive else {
+                throw APIError(.badRequest, code: "invalidInput", "must be positive (got \(investment))", field: "investment")
+            }
             return try jsonResponse(
                 service.read { engine in
                     let preview: [BuyExistingPreview]
-                    do { preview = try engine.buyExistingPreview(lead: id, investment: investment) } catch let error as EngineError { throw APIError(error) }
+                    do { preview = try engine.buyExistingPreview(lead: id, investment: investment) } catch let error as EngineError {
+                        throw APIError(error)
+                    }
                     return .array(
                         preview.map { p in
                             .object([

@@ -44,7 +44,8 @@ struct Routes: Sendable {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
         }
         guard !id.isEmpty, id.utf8.count <= 64, allowed else {
-            throw APIError(.badRequest, code: "invalidInput", "must be 1 to 64 letters, digits, '.', '_' or '-' (got \"\(id)\")", field: field)
+            throw APIError(
+                .badRequest, code: "invalidInput", "must be 1 to 64 letters, digits, '.', '_' or '-' (got \"\(id)\")", field: field)
         }
     }
 
@@ -57,7 +58,8 @@ struct Routes: Sendable {
     static func optionalIntQuery(_ request: Request, _ name: String, range: ClosedRange<Int>) throws -> Int? {
         guard let text = request.uri.queryParameters.get(name) else { return nil }
         guard let n = Int(text), range.contains(n) else {
-            throw APIError(.badRequest, code: "invalidInput", "must be an integer from \(range.lowerBound) to \(range.upperBound)", field: name)
+            throw APIError(
+                .badRequest, code: "invalidInput", "must be an integer from \(range.lowerBound) to \(range.upperBound)", field: name)
         }
         return n
     }

@@ -69,7 +69,8 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
                 return refuse(context, status: "414 URI Too Long", "the request line is longer than \(Self.maxRequestLine) bytes")
             }
             if seen > Self.maxHead {
-                return refuse(context, status: "431 Request Header Fields Too Large", "the request head is longer than \(Self.maxHead) bytes")
+                return refuse(
+                    context, status: "431 Request Header Fields Too Large", "the request head is longer than \(Self.maxHead) bytes")
             }
         }
         context.fireChannelRead(data)
@@ -109,7 +110,8 @@ final class StreamRefusalWriter: ChannelOutboundHandler, RemovableChannelHandler
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head) where head.status == .badRequest && StreamRefusals.take(context.channel):
-            let json = #"{"error":{"code":"unauthorized","message":"the stream needs a valid API key: ?key=KEY or `Authorization: Bearer KEY`","field":"key"}}"#
+            let json =
+                #"{"error":{"code":"unauthorized","message":"the stream needs a valid API key: ?key=KEY or `Authorization: Bearer KEY`","field":"key"}}"#
             let buffer = context.channel.allocator.buffer(string: json)
             body = buffer
             var fields: HTTPFields = [.connection: "close", .contentType: "application/json"]

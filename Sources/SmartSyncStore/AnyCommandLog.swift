@@ -67,7 +67,9 @@ public enum StoreDatabase {
             return AnyCommandLog(try PostgresCommandLog(url: location))
         }
         if location.contains("://") {
-            throw .badURL(path: PostgresURL.redact(location), detail: "only postgres:// and postgresql:// URLs (or a SQLite file path) are understood")
+            throw .badURL(
+                path: PostgresURL.redact(location), detail: "only postgres:// and postgresql:// URLs (or a SQLite file path) are understood"
+            )
         }
         return AnyCommandLog(try SQLiteCommandLog(path: location))
     }
@@ -76,7 +78,9 @@ public enum StoreDatabase {
     /// consistent snapshot (a server may be running on it), a PostgreSQL database as it is.
     /// `fromSnapshot` opens from the newest valid snapshot as a restarting server does (its history stays in the
     /// database); without it the whole log is replayed and its history kept in memory (what `audit` checks).
-    public static func openExisting(_ location: String, fromSnapshot: Bool = false, warn: (String) -> Void = { _ in }) throws(StoreError) -> Store {
+    public static func openExisting(_ location: String, fromSnapshot: Bool = false, warn: (String) -> Void = { _ in }) throws(StoreError)
+        -> Store
+    {
         let log: AnyCommandLog
         if PostgresURL.isPostgres(location) || location.contains("://") {
             log = try openLog(location)
@@ -84,7 +88,9 @@ public enum StoreDatabase {
             log = AnyCommandLog(try SQLiteCommandLog(snapshotOf: location, integrityCheck: !fromSnapshot))
         }
         do {
-            return try Store(log: log, snapshots: fromSnapshot ? snapshots(of: location, log: log, create: false) : nil, releaseHistory: fromSnapshot, warn: warn)
+            return try Store(
+                log: log, snapshots: fromSnapshot ? snapshots(of: location, log: log, create: false) : nil, releaseHistory: fromSnapshot,
+                warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }
@@ -137,7 +143,8 @@ public enum StoreDatabase {
     ) throws(StoreError) -> Store {
         let log = try openLog(location)
         do {
-            return try Store(log: log, settings: settings, snapshots: snapshots(of: location, log: log), releaseHistory: releaseHistory, warn: warn)
+            return try Store(
+                log: log, settings: settings, snapshots: snapshots(of: location, log: log), releaseHistory: releaseHistory, warn: warn)
         } catch {
             throw StoreError(error, path: log.location)
         }

@@ -52,9 +52,13 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             }
             do {
                 try log.storeFailedOrders(failures)
-                warn("upgraded: the failed copy orders of the first \(missing) commands are now stored in the database (replayed once from the log)")
+                warn(
+                    "upgraded: the failed copy orders of the first \(missing) commands are now stored in the database (replayed once from the log)"
+                )
             } catch {
-                warn("the failed copy orders of the first \(missing) commands could not be stored (\(error)); pages will not show them until a writable open stores them")
+                warn(
+                    "the failed copy orders of the first \(missing) commands could not be stored (\(error)); pages will not show them until a writable open stores them"
+                )
             }
         } else {
             if let snapshots, !snapshots.list().isEmpty {
@@ -188,7 +192,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// The engine's audit (conservation, balances against the journal) and the stored ledger against the journal
     /// the log produces. Empty when everything matches.
     public func verify() throws -> [String] {
-        guard !engine.historyInStore else { return ["this engine released its history to the database; open it with the whole history to verify it"] }
+        guard !engine.historyInStore else {
+            return ["this engine released its history to the database; open it with the whole history to verify it"]
+        }
         return engine.audit().problems + (try log.compareLedger(with: engine))
     }
 

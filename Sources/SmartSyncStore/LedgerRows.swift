@@ -53,7 +53,9 @@ enum LedgerRows {
     static func write(_ db: Database, failures: [StoredFailure]) throws {
         guard !failures.isEmpty else { return }
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO failed_orders (event, lead, slot, n, command, symbol, side, reason, notional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            sql:
+                "INSERT INTO failed_orders (event, lead, slot, n, command, symbol, side, reason, notional) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
         for f in failures {
             let o = f.order
             try insert.execute(arguments: [
@@ -63,7 +65,9 @@ enum LedgerRows {
     }
 
     /// A failed copy order from its stored columns.
-    static func failedOrder(lead: Int, slot: Int, event: Int, symbol: Int, side: String, reason: String, notional: Int64) throws -> FailedCopyOrder {
+    static func failedOrder(lead: Int, slot: Int, event: Int, symbol: Int, side: String, reason: String, notional: Int64) throws
+        -> FailedCopyOrder
+    {
         guard let side = Side(rawValue: side), let reason = FailedCopyOrder.Reason(rawValue: reason) else {
             throw StoreError.io(path: "failed_orders", detail: "a stored failed order has side \(side) and reason \(reason)")
         }

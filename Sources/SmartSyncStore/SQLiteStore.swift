@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import GRDB
 import GRDBSQLite
 import SmartSyncCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The engine kept durable in one SQLite file.
 public typealias SQLiteStore = DurableEngine<SQLiteCommandLog>
@@ -150,7 +151,9 @@ public final class SQLiteCommandLog: CommandLog {
 
     public func command(requestID: String) throws -> CommandRecord? {
         try reader.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE request_id = ?", arguments: [requestID])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE request_id = ?", arguments: [requestID])
             else { return nil }
             let text: String = row["body"]
             return CommandRecord(
@@ -276,11 +279,13 @@ struct SQLiteHistoryReader: HistoryReader {
         for event in request.failureEvents {
             let rows = try Row.fetchCursor(failure, arguments: [event, request.lead, request.slot, request.failuresBefore])
             while let row = try rows.next() {
-                failures.append((
-                    row[0],
-                    try LedgerRows.failedOrder(
-                        lead: request.lead, slot: request.slot, event: event, symbol: row[1], side: row[2], reason: row[3], notional: row[4])
-                ))
+                failures.append(
+                    (
+                        row[0],
+                        try LedgerRows.failedOrder(
+                            lead: request.lead, slot: request.slot, event: event, symbol: row[1], side: row[2], reason: row[3],
+                            notional: row[4])
+                    ))
             }
         }
         history.failures = failures.sorted { $0.n < $1.n }.map(\.order)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import SmartSyncCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Snapshots of the engine: files `<commands>.snapshot` in `<database>.snapshots/` beside a SQLite database, or in
 /// `smartsync-snapshots/<database id>/` (under `SMARTSYNC_SNAPSHOT_DIR` when set) for a PostgreSQL one, each the whole
@@ -57,9 +58,11 @@ public struct SnapshotFiles: Sendable {
             case .unreadable(let path, let detail): return "snapshot \(path) cannot be read: \(detail)"
             case .damaged(let path, let detail): return "snapshot \(path) is damaged (\(detail)); not used"
             case .newerFormat(let path, let format):
-                return "snapshot \(path) has format \(format), newer than this build's \(Engine.snapshotFormat) (written by a newer SmartSync); not used"
+                return
+                    "snapshot \(path) has format \(format), newer than this build's \(Engine.snapshotFormat) (written by a newer SmartSync); not used"
             case .olderFormat(let path, let format):
-                return "snapshot \(path) has format \(format), older than this build's \(Engine.snapshotFormat); not used (the log is replayed instead, and the next snapshot has the new format)"
+                return
+                    "snapshot \(path) has format \(format), older than this build's \(Engine.snapshotFormat); not used (the log is replayed instead, and the next snapshot has the new format)"
             case .otherDatabase(let path): return "snapshot \(path) belongs to another database; not used"
             case .aheadOfLog(let path, let commands, let logged):
                 return "snapshot \(path) stands for \(commands) commands but the log holds \(logged); not used"
@@ -116,7 +119,9 @@ public struct SnapshotFiles: Sendable {
         guard lseek(fd, 0, SEEK_SET) == 0 else { throw StoreError.io(path: partial, detail: String(cString: strerror(errno))) }
         if let problem = Self.writeAll(fd, header) { throw StoreError.io(path: partial, detail: problem) }
         guard fsync(fd) == 0 else { throw StoreError.io(path: partial, detail: "fsync: \(String(cString: strerror(errno)))") }
-        guard rename(partial, path) == 0 else { throw StoreError.io(path: path, detail: "rename failed: \(String(cString: strerror(errno)))") }
+        guard rename(partial, path) == 0 else {
+            throw StoreError.io(path: path, detail: "rename failed: \(String(cString: strerror(errno)))")
+        }
         Self.syncDirectory(directory)
         for old in list().dropFirst(keep) { try? FileManager.default.removeItem(atPath: old.path) }
         return (path, Self.headerSize + length)
@@ -130,7 +135,9 @@ public struct SnapshotFiles: Sendable {
     public func read(_ entry: Entry, database: String) throws(Problem) -> Engine {
         let bytes: [UInt8]
         do { bytes = try Self.readAll(entry.path) } catch { throw .unreadable(path: entry.path, detail: error.description) }
-        guard bytes.count >= Self.headerSize else { throw .damaged(path: entry.path, detail: "\(bytes.count) bytes, shorter than its header") }
+        guard bytes.count >= Self.headerSize else {
+            throw .damaged(path: entry.path, detail: "\(bytes.count) bytes, shorter than its header")
+        }
         guard Array(bytes[0..<Self.formatAt]) == Self.magic else { throw .damaged(path: entry.path, detail: "not a SmartSync snapshot") }
         func int(_ at: Int, _ size: Int) -> Int64 {
             var v: Int64 = 0
@@ -149,8 +156,12 @@ public struct SnapshotFiles: Sendable {
             throw .damaged(path: entry.path, detail: "\(bytes.count - Self.headerSize) bytes of engine where its header says \(length)")
         }
         let payload = bytes[Self.headerSize...]
-        guard SHA256.digest(payload) == Array(bytes[Self.hashAt..<Self.databaseAt]) else { throw .damaged(path: entry.path, detail: "its SHA-256 does not match") }
-        guard !database.isEmpty, Array(bytes[Self.databaseAt..<Self.headerSize]) == Self.idBytes(database) else { throw .otherDatabase(path: entry.path) }
+        guard SHA256.digest(payload) == Array(bytes[Self.hashAt..<Self.databaseAt]) else {
+            throw .damaged(path: entry.path, detail: "its SHA-256 does not match")
+        }
+        guard !database.isEmpty, Array(bytes[Self.databaseAt..<Self.headerSize]) == Self.idBytes(database) else {
+            throw .otherDatabase(path: entry.path)
+        }
         do { return try Engine(snapshot: payload) } catch { throw .damaged(path: entry.path, detail: error.description) }
     }
 

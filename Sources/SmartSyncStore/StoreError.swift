@@ -51,7 +51,8 @@ public enum StoreError: Error, CustomStringConvertible {
         case .locked(let path):
             return "\(path) is in use by another SmartSync process (it holds \(path).lock); stop that process first"
         case .newerSchema(let path, let unknown):
-            return "\(path) was written by a newer SmartSync (schema steps \(unknown.joined(separator: ", ")) are unknown to this build); nothing was changed — upgrade SmartSync"
+            return
+                "\(path) was written by a newer SmartSync (schema steps \(unknown.joined(separator: ", ")) are unknown to this build); nothing was changed — upgrade SmartSync"
         case .inconsistent(let path, let problems):
             return "\(path) is inconsistent: " + problems.prefix(5).joined(separator: "; ")
         case .broken(let path):

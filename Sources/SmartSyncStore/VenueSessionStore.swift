@@ -37,7 +37,9 @@ public final class SQLiteVenueSessionStore: VenueSessionStore, @unchecked Sendab
 
     public func load(_ name: String) async throws -> StoredVenueSession? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT next_outgoing, next_incoming FROM venue_sessions WHERE name = ?", arguments: [name])
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT next_outgoing, next_incoming FROM venue_sessions WHERE name = ?", arguments: [name])
             else { return nil }
             var sent: [Int: String] = [:]
             let rows = try Row.fetchAll(
@@ -57,7 +59,8 @@ public final class SQLiteVenueSessionStore: VenueSessionStore, @unchecked Sendab
                     """,
                 arguments: [name, nextOutgoing])
             for m in messages {
-                try db.execute(sql: "INSERT OR REPLACE INTO venue_messages (name, seq, message) VALUES (?, ?, ?)", arguments: [name, m.seq, m.text])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO venue_messages (name, seq, message) VALUES (?, ?, ?)", arguments: [name, m.seq, m.text])
             }
             if let last = messages.last?.seq, last % 1_000 == 0 {
                 try db.execute(
@@ -125,7 +128,8 @@ public final class PostgresVenueSessionStore: VenueSessionStore, @unchecked Send
             ON CONFLICT (name, seq) DO UPDATE SET message = excluded.message
             """)
         if let last = messages.last?.seq, last % 1_000 == 0 {
-            _ = try await reads.query("DELETE FROM venue_messages WHERE name = \(name) AND seq < \(Int64(last - VenueSessionStores.keptMessages))")
+            _ = try await reads.query(
+                "DELETE FROM venue_messages WHERE name = \(name) AND seq < \(Int64(last - VenueSessionStores.keptMessages))")
         }
     }
 

@@ -23,7 +23,10 @@ struct Audit: ParsableCommand {
             """
     )
 
-    @Option(help: "The database: a SQLite file or a postgres://user:password@host:port/db URL (env SMARTSYNC_DB, then DATABASE_URL; default smartsync.sqlite).")
+    @Option(
+        help:
+            "The database: a SQLite file or a postgres://user:password@host:port/db URL (env SMARTSYNC_DB, then DATABASE_URL; default smartsync.sqlite)."
+    )
     var db: String = StoreDatabase.defaultLocation(ProcessInfo.processInfo.environment)
 
     @Flag(help: "Print JSON.")
@@ -44,7 +47,8 @@ struct Audit: ParsableCommand {
         for check in try SnapshotFiles.check(database: db) {
             switch check {
             case .skipped(let problem): snapshotLines.append("warning: \(problem) (opening replays from an older snapshot or the log)")
-            case .equal(let entry): snapshotLines.append("snapshot \(entry.path) equals the replay of the log's first \(entry.commands) commands")
+            case .equal(let entry):
+                snapshotLines.append("snapshot \(entry.path) equals the replay of the log's first \(entry.commands) commands")
             case .different(let entry):
                 problems.append("snapshot \(entry.path) differs from the replay of the log's first \(entry.commands) commands")
             }
@@ -62,7 +66,9 @@ struct Audit: ParsableCommand {
                 ]).serialized())
         } else if problems.isEmpty {
             for line in snapshotLines { print(line) }
-            print("balanced: \(store.commandCount) commands, \(audit.entries) ledger entries, \(audit.totalUSDT) USDT in all accounts = deposits − withdrawals")
+            print(
+                "balanced: \(store.commandCount) commands, \(audit.entries) ledger entries, \(audit.totalUSDT) USDT in all accounts = deposits − withdrawals"
+            )
         } else {
             for line in snapshotLines { print(line) }
             print("NOT balanced: \(problems.count) problem(s)")

@@ -1,8 +1,8 @@
 import ArgumentParser
+import Foundation
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
-import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,7 +51,8 @@ extension Bench {
         @Option(
             help: ArgumentHelp(
                 "With --durable: a SQLite file to create (default: a temporary file, removed after), or a postgres:// URL (env DATABASE_URL).",
-                discussion: "On PostgreSQL the bench creates a fresh database per N on that server (smartsync_bench_PID_N) and drops it after."))
+                discussion:
+                    "On PostgreSQL the bench creates a fresh database per N on that server (smartsync_bench_PID_N) and drops it after."))
         var db: String?
 
         @Option(help: ArgumentHelp("With --durable on PostgreSQL: how the baseline inserts (copy, unnest).", visibility: .hidden))
@@ -59,7 +60,9 @@ extension Bench {
 
         @Flag(
             inversion: .prefixedNo,
-            help: "Touch and free heap memory for the fills' journal batches before timing, as a running server's heap would be (first-touch page faults are measured with --no-warm-heap).")
+            help:
+                "Touch and free heap memory for the fills' journal batches before timing, as a running server's heap would be (first-touch page faults are measured with --no-warm-heap)."
+        )
         var warmHeap = true
 
         func validate() throws {
@@ -168,7 +171,8 @@ extension Bench {
                 let baselinePath = folder.appendingPathComponent("baseline.sqlite").path
                 for round in 0..<5 {
                     if let benchURL {
-                        baseline.append(try StoreBenchmark.baselineInsert(postgres: benchURL, rows: n, round: round, method: postgresBaseline))
+                        baseline.append(
+                            try StoreBenchmark.baselineInsert(postgres: benchURL, rows: n, round: round, method: postgresBaseline))
                     } else {
                         baseline.append(try StoreBenchmark.baselineInsert(path: baselinePath, rows: n, round: round))
                     }
@@ -186,22 +190,33 @@ extension Bench {
                 } else {
                     print(
                         "\(n)".padding(toLength: 9, withPad: " ", startingAt: 0)
-                            + String(format: "%10.1f (%.1f–%.1f)", ms(times[2]), ms(times[0]), ms(times[4])).padding(toLength: 33, withPad: " ", startingAt: 0)
+                            + String(format: "%10.1f (%.1f–%.1f)", ms(times[2]), ms(times[0]), ms(times[4])).padding(
+                                toLength: 33, withPad: " ", startingAt: 0)
                             + String(format: "%7.0f", Row.ns(times[2]) / Double(n)) + "   "
-                            + String(format: "%10.1f (%.1f–%.1f)", ms(baseline[2]), ms(baseline[0]), ms(baseline[4])).padding(toLength: 31, withPad: " ", startingAt: 0)
+                            + String(format: "%10.1f (%.1f–%.1f)", ms(baseline[2]), ms(baseline[0]), ms(baseline[4])).padding(
+                                toLength: 31, withPad: " ", startingAt: 0)
                             + String(format: "%6.2f", ratio))
                 }
             }
-            if json { print(JSONValue.array(lines).serialized()) } else {
+            if json {
+                print(JSONValue.array(lines).serialized())
+            } else {
                 if server != nil {
-                    print("committed: Engine fan-out + one PostgreSQL transaction (a guarded statement with the command and ledger rows, the copy fills by COPY from 1,000 rows, COMMIT as the server syncs it); median of 5 lead fills.")
+                    print(
+                        "committed: Engine fan-out + one PostgreSQL transaction (a guarded statement with the command and ledger rows, the copy fills by COPY from 1,000 rows, COMMIT as the server syncs it); median of 5 lead fills."
+                    )
                     print(
                         postgresBaseline == .copy
                             ? "baseline: the same number of copy-fill-shaped rows inserted by COPY (text) in one transaction into a fresh table."
-                            : "baseline: the same number of copy-fill-shaped rows inserted as binary arrays with unnest in one statement into a fresh table.")
+                            : "baseline: the same number of copy-fill-shaped rows inserted as binary arrays with unnest in one statement into a fresh table."
+                    )
                 } else {
-                    print("committed: Engine fan-out + one SQLite transaction (WAL, synchronous=FULL) with the command and one row per copy fill; median of 5 lead fills.")
-                    print("baseline: the same number of 7-integer rows inserted with one prepared statement in one transaction, same pragmas.")
+                    print(
+                        "committed: Engine fan-out + one SQLite transaction (WAL, synchronous=FULL) with the command and one row per copy fill; median of 5 lead fills."
+                    )
+                    print(
+                        "baseline: the same number of 7-integer rows inserted with one prepared statement in one transaction, same pragmas."
+                    )
                 }
             }
         }

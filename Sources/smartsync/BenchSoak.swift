@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -10,6 +7,10 @@ import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Bench {
     /// A server-shaped run: the HTTP server on a database with N copies, a lead placing K orders back to back over
@@ -50,13 +51,15 @@ extension Bench {
 
         @Option(
             help: ArgumentHelp(
-                "A new SQLite file (default: a temporary file, removed after), or a postgres:// URL (a fresh database smartsync_soak_PID is created on that server and dropped after)."))
+                "A new SQLite file (default: a temporary file, removed after), or a postgres:// URL (a fresh database smartsync_soak_PID is created on that server and dropped after)."
+            ))
         var db: String?
 
         @Option(help: "Threads reading over HTTP while the lead trades.")
         var readers = 1
 
-        @Option(help: "The server writes a snapshot every this many commands (SQLite; default fills/10; 0: none), as `serve --snapshot-every`.")
+        @Option(
+            help: "The server writes a snapshot every this many commands (SQLite; default fills/10; 0: none), as `serve --snapshot-every`.")
         var snapshotEvery: Int?
 
         @Flag(help: "Print JSON instead of a table.")
@@ -85,12 +88,16 @@ extension Bench {
                 server = url
                 _ = try PostgresAdmin.createDatabase(scratch, on: url)
                 // The URL given, credentials and options kept, naming the scratch database.
-                guard var components = URLComponents(string: db) else { throw ValidationError("--db \(PostgresURL.redact(db)) is not a URL") }
+                guard var components = URLComponents(string: db) else {
+                    throw ValidationError("--db \(PostgresURL.redact(db)) is not a URL")
+                }
                 components.path = "/" + scratch
                 location = components.string ?? db
             } else {
                 location = db ?? folder.appendingPathComponent("soak.sqlite").path
-                guard !FileManager.default.fileExists(atPath: location) else { throw ValidationError("--db \(location) must be a new file") }
+                guard !FileManager.default.fileExists(atPath: location) else {
+                    throw ValidationError("--db \(location) must be a new file")
+                }
             }
             defer {
                 if !keep {
@@ -104,7 +111,8 @@ extension Bench {
             // The server, as `serve --fixture-copies N` runs it.
             var logger = Logger(label: "soak")
             logger.logLevel = .error
-            let service = try await EngineService.open(databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
+            let service = try await EngineService.open(
+                databasePath: location, logger: logger, now: { Int64(Date().timeIntervalSince1970 * 1000) })
             let state = SoakState()
             let beforeMarket = Terminal.residentBytes()
             let anonymousBeforeMarket = Terminal.anonymousResidentBytes()
@@ -208,7 +216,8 @@ extension Bench {
                 let took = start.duration(to: clock.now)
                 state.ordersInFlight.withLock { $0 -= 1 }
                 guard answer.status == 201 else {
-                    throw ValidationError("order \(k) was answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self).prefix(300))")
+                    throw ValidationError(
+                        "order \(k) was answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self).prefix(300))")
                 }
                 result.orders.append(took)
                 if let timing = answer.headers["server-timing"], let ms = timing.split(separator: "=").last.flatMap({ Double($0) }) {
@@ -271,7 +280,9 @@ extension Bench {
                         "memory",
                         .array(
                             r.memory.map {
-                                .object([("fills", .int($0.fills)), ("residentBytes", .int($0.bytes)), ("anonymousBytes", .int($0.anonymous))])
+                                .object([
+                                    ("fills", .int($0.fills)), ("residentBytes", .int($0.bytes)), ("anonymousBytes", .int($0.anonymous)),
+                                ])
                             })
                     ),
                     (
@@ -284,7 +295,10 @@ extension Bench {
                                 ])
                             })
                     ),
-                    ("reads", .object([("count", .int(reads.count)), ("p50Ms", .string(String(readP50))), ("p99Ms", .string(String(readP99)))])),
+                    (
+                        "reads",
+                        .object([("count", .int(reads.count)), ("p50Ms", .string(String(readP50))), ("p99Ms", .string(String(readP99)))])
+                    ),
                     ("orderMsP50", .string(String(orderP50))), ("orderMsP99", .string(String(percentile(r.orders, 0.99)))),
                     ("commitMsP50", .string(String(commitP50))), ("commitMsP99", .string(String(percentile(r.commits, 0.99)))),
                 ])
@@ -293,23 +307,40 @@ extension Bench {
             }
             let snapshots = "a snapshot every \(snapshotEvery ?? fills / 10) commands"
             print("bench soak: \(copies) copies, \(fills) lead fills, database \(database), \(snapshots)")
-            print("resident memory (MB) after fills: " + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
-            print(String(format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
-                fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
-            print(String(format: "  the process before the market: %.0f MB; the market added %.0f B per copy",
-                Double(beforeMarket.bytes) / 1e6, Double(lastMemory - beforeMarket.bytes) / Double(copies)))
+            print(
+                "resident memory (MB) after fills: "
+                    + r.memory.map { "\($0.fills): \(String(format: "%.0f", Double($0.bytes) / 1e6))" }.joined(separator: ", "))
+            print(
+                String(
+                    format: "  after %d ÷ after %d: %.2f (target ≤ 1.1); per copy after %d: %.0f B (target ≤ 1024)",
+                    fills, fills / 10, Double(lastMemory) / Double(max(firstMemory, 1)), fills, Double(lastMemory) / Double(copies)))
+            print(
+                String(
+                    format: "  the process before the market: %.0f MB; the market added %.0f B per copy",
+                    Double(beforeMarket.bytes) / 1e6, Double(lastMemory - beforeMarket.bytes) / Double(copies)))
             let lastAnonymous = r.memory.last?.anonymous ?? 0
-            print(String(format: "  anonymous (heap and stacks, without code mapped from files): %.0f MB after %d fills, %.0f B per copy; %.0f MB before the market",
-                Double(lastAnonymous) / 1e6, fills, Double(lastAnonymous) / Double(copies), Double(beforeMarket.anonymous) / 1e6))
-            print("restart after a graceful stop (from its shutdown snapshot, s): "
-                + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
-                + String(format: "; ratio %.2f (target ≤ 2 s and ≤ 1.5)", restartLast / restartFirst))
-            print("  after a crash (newest periodic snapshot + the commands after it, s): "
-                + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.crashSeconds)) (\($0.replayed) replayed)" }.joined(separator: ", "))
-            print(String(format: "reads during fan-outs: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 10 ms)",
-                reads.count, readP50, readP99, ms(reads.max)))
-            print(String(format: "lead order answer: p50 %.1f ms, p99 %.1f ms; bare durable fan-out (commit): p50 %.1f ms, p99 %.1f ms; ratio of medians %.2f (target ≤ 1.5)",
-                orderP50, percentile(r.orders, 0.99), commitP50, percentile(r.commits, 0.99), orderP50 / commitP50))
+            print(
+                String(
+                    format:
+                        "  anonymous (heap and stacks, without code mapped from files): %.0f MB after %d fills, %.0f B per copy; %.0f MB before the market",
+                    Double(lastAnonymous) / 1e6, fills, Double(lastAnonymous) / Double(copies), Double(beforeMarket.anonymous) / 1e6))
+            print(
+                "restart after a graceful stop (from its shutdown snapshot, s): "
+                    + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.seconds))" }.joined(separator: ", ")
+                    + String(format: "; ratio %.2f (target ≤ 2 s and ≤ 1.5)", restartLast / restartFirst))
+            print(
+                "  after a crash (newest periodic snapshot + the commands after it, s): "
+                    + r.restarts.map { "after \($0.fills): \(String(format: "%.2f", $0.crashSeconds)) (\($0.replayed) replayed)" }.joined(
+                        separator: ", "))
+            print(
+                String(
+                    format: "reads during fan-outs: %d, p50 %.2f ms, p99 %.2f ms, max %.2f ms (target p99 ≤ 10 ms)",
+                    reads.count, readP50, readP99, ms(reads.max)))
+            print(
+                String(
+                    format:
+                        "lead order answer: p50 %.1f ms, p99 %.1f ms; bare durable fan-out (commit): p50 %.1f ms, p99 %.1f ms; ratio of medians %.2f (target ≤ 1.5)",
+                    orderP50, percentile(r.orders, 0.99), commitP50, percentile(r.commits, 0.99), orderP50 / commitP50))
         }
     }
 
@@ -324,7 +355,9 @@ extension Bench {
         func run() throws {
             let clock = ContinuousClock()
             var store: Store?
-            let took = try clock.measure { store = try StoreDatabase.openExisting(db, fromSnapshot: true, warn: { Terminal.error("warning: \($0)") }) }
+            let took = try clock.measure {
+                store = try StoreDatabase.openExisting(db, fromSnapshot: true, warn: { Terminal.error("warning: \($0)") })
+            }
             guard let store, !store.isBroken else { throw ExitCode(1) }
             let replayed = store.commandCount - (store.openedFromSnapshot ?? 0)
             print(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, replayed)

@@ -7,7 +7,7 @@ import SmartSyncServer
 import SmartSyncStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Bench {
@@ -66,7 +66,9 @@ extension Bench {
                 for atVenue in [false, true] {
                     let (times, fills) = try await measure(copies: n, address: atVenue ? address : nil)
                     let sorted = times.sorted()
-                    func ms(_ d: Duration) -> String { String(format: "%8.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3) }
+                    func ms(_ d: Duration) -> String {
+                        String(format: "%8.2f", Double(d.components.attoseconds) / 1e15 + Double(d.components.seconds) * 1e3)
+                    }
                     print(
                         "\(String(n).padding(toLength: 9, withPad: " ", startingAt: 0)) \((atVenue ? "FIX venue" : "simulated").padding(toLength: 11, withPad: " ", startingAt: 0)) \(String(times.count).padding(toLength: 7, withPad: " ", startingAt: 0)) \(ms(sorted[sorted.count / 2])) \(ms(sorted[sorted.count * 9 / 10])) \(ms(sorted.last!))   \(fills / max(times.count, 1))"
                     )
@@ -75,13 +77,15 @@ extension Bench {
         }
 
         func measure(copies n: Int, address: FIXVenueAddress?) async throws -> (times: [Duration], copyFills: Int) {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smartsync-bench-venue-\(getpid())-\(n)-\(address == nil ? "sim" : "fix")")
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "smartsync-bench-venue-\(getpid())-\(n)-\(address == nil ? "sim" : "fix")")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             var logger = Logger(label: "bench")
             logger.logLevel = .error
             let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
-            let service = try await EngineService.open(databasePath: folder.appendingPathComponent("bench.sqlite").path, logger: logger, now: clock)
+            let service = try await EngineService.open(
+                databasePath: folder.appendingPathComponent("bench.sqlite").path, logger: logger, now: clock)
             Terminal.error("loading \(n) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: n).map(\.0))
             var running: Task<Void, any Error>?

@@ -6,7 +6,7 @@ import SmartSyncServer
 import SmartSyncStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The commands both the worker and the in-memory reference apply: a market, a lead, `copies` followers, then a
@@ -15,18 +15,36 @@ enum CrashStream {
     static func setup(copies: Int) throws -> [(EngineCommand, Moment, String?)] {
         let start = Moment(event: 0, time: 0)
         var commands: [(EngineCommand, Moment, String?)] = [
-            (.listSymbol(try Symbol(name: "BTC-USDT", qtyStep: Fixed("0.00001"), priceTick: Fixed("0.01"), minQty: Fixed("0.00001"), minNotional: Fixed(5)), price: Fixed(50_000), book: nil), start, "setup"),
-            (.listSymbol(try Symbol(name: "ETH-USDT", qtyStep: Fixed("0.0001"), priceTick: Fixed("0.01"), minQty: Fixed("0.0001"), minNotional: Fixed(5)), price: Fixed(3_000), book: nil), start, nil),
+            (
+                .listSymbol(
+                    try Symbol(
+                        name: "BTC-USDT", qtyStep: Fixed("0.00001"), priceTick: Fixed("0.01"), minQty: Fixed("0.00001"),
+                        minNotional: Fixed(5)), price: Fixed(50_000), book: nil), start, "setup"
+            ),
+            (
+                .listSymbol(
+                    try Symbol(
+                        name: "ETH-USDT", qtyStep: Fixed("0.0001"), priceTick: Fixed("0.01"), minQty: Fixed("0.0001"), minNotional: Fixed(5)
+                    ), price: Fixed(3_000), book: nil), start, nil
+            ),
             (.addUser("lead"), start, nil),
             (.deposit(user: "lead", amount: Fixed(1_000_000)), start, nil),
-            (.startLeading(user: "lead", portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start, nil),
+            (
+                .startLeading(
+                    user: "lead", portfolio: Fixed(1_000_000), profitShareRate: nil, slippageLimit: nil, followerLimit: copies + 1), start,
+                nil
+            ),
         ]
         for i in 0..<copies {
             let investment = Fixed(100 + (i * 7919) % 20_000)
             commands.append((.addUser("f\(i)"), start, nil))
             commands.append((.deposit(user: "f\(i)", amount: investment), start, nil))
             let stopLoss: Threshold? = i % 7 == 0 ? .ratio(Fixed.constant("0.05")) : nil
-            commands.append((.startCopy(StartCopyRequest(copyID: "c\(i)", user: "f\(i)", lead: "lead", investment: investment, stopLoss: stopLoss)), start, nil))
+            commands.append(
+                (
+                    .startCopy(StartCopyRequest(copyID: "c\(i)", user: "f\(i)", lead: "lead", investment: investment, stopLoss: stopLoss)),
+                    start, nil
+                ))
         }
         return commands
     }
@@ -124,7 +142,10 @@ struct CrashTest: ParsableCommand {
     @Option(help: "A postgres:// URL: run each round on a fresh schema of that database (dropped afterwards) instead of a SQLite file.")
     var db: String?
 
-    @Option(help: "The worker writes a snapshot every this many commands (0: none); reopening starts from the newest valid one, and it must equal the log's replay at its position.")
+    @Option(
+        help:
+            "The worker writes a snapshot every this many commands (0: none); reopening starts from the newest valid one, and it must equal the log's replay at its position."
+    )
     var snapshotEvery = 0
 
     @Option(help: "Trade at this FIX 4.4 venue (fix://HOST:PORT?sender=…&target=…) while killing the worker.")
@@ -258,7 +279,10 @@ struct CrashTest: ParsableCommand {
     func spawnWorker(db: String) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = ["crashtest-worker", "--db", db, "--copies", String(copies), "--commands", String(commands), "--snapshot-every", String(snapshotEvery)]
+        p.arguments = [
+            "crashtest-worker", "--db", db, "--copies", String(copies), "--commands", String(commands), "--snapshot-every",
+            String(snapshotEvery),
+        ]
         p.standardOutput = FileHandle.nullDevice
         try p.run()
         return p

@@ -6,7 +6,7 @@ import SmartSyncServer
 import SmartSyncStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The child process of `smartsync crashtest --venue`: the server's engine and FIX adapter on a SQLite file, a lead
@@ -29,9 +29,17 @@ struct CrashTestVenueWorker: AsyncParsableCommand {
     static func commands(_ k: Int) -> [(EngineCommand, String)] {
         let side: Side = k % 3 == 2 ? .sell : .buy
         guard k % 4 == 3 else {
-            return [(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: side, quantity: Fixed.constant("0.05"), limitPrice: Fixed(50_000))), "venue-\(k)")]
+            return [
+                (
+                    .order(
+                        OrderRequest(
+                            user: "lead", symbol: "BTC-USDT", side: side, quantity: Fixed.constant("0.05"), limitPrice: Fixed(50_000))),
+                    "venue-\(k)"
+                )
+            ]
         }
-        let block = side == .buy
+        let block =
+            side == .buy
             ? OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(2_500))
             : OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: Fixed.constant("0.05"))
         return [
@@ -158,10 +166,15 @@ extension CrashTest {
                 }
                 usleep(50_000)  // the acceptor's log catches up with what it sent
                 do {
-                    let problems = try checkVenueRound(db: db, log: AcceptorLog(path: acceptorLog, from: offset, target: address.sender), complete: finished)
+                    let problems = try checkVenueRound(
+                        db: db, log: AcceptorLog(path: acceptorLog, from: offset, target: address.sender), complete: finished)
                     checks += 1
-                    if !problems.isEmpty { failures.append("round \(rounds) after kill \(delivered): " + problems.prefix(3).joined(separator: "; ")) }
-                    Terminal.error("round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — consistent: \(problems.isEmpty), kills so far \(delivered)")
+                    if !problems.isEmpty {
+                        failures.append("round \(rounds) after kill \(delivered): " + problems.prefix(3).joined(separator: "; "))
+                    }
+                    Terminal.error(
+                        "round \(rounds): \(finished ? "finished" : "killed after \(delay) ms") — consistent: \(problems.isEmpty), kills so far \(delivered)"
+                    )
                 } catch {
                     failures.append("round \(rounds): reopening after a kill failed: \(error)")
                 }
@@ -200,7 +213,9 @@ extension CrashTest {
                 problems.append("an execution of \(record.clientOrderID) was applied twice")
             }
         }
-        for refusal in book.refusals { problems.append("the venue report on \(refusal.clientOrderID) was refused: \(refusal.kind): \(refusal.detail)") }
+        for refusal in book.refusals {
+            problems.append("the venue report on \(refusal.clientOrderID) was refused: \(refusal.kind): \(refusal.detail)")
+        }
         if complete {
             if applied != log.executions.count {
                 problems.append("the venue reported \(log.executions.count) executions, SmartSync applied \(applied)")
@@ -208,7 +223,8 @@ extension CrashTest {
             for record in book.orders {
                 if !record.order.status.isFinal { problems.append("\(record.clientOrderID) is still \(record.order.status.rawValue)") }
                 if let copies = record.copies, copies.allocatedQuantity != record.order.filledQuantity {
-                    problems.append("\(record.clientOrderID) executed \(record.order.filledQuantity), allocated \(copies.allocatedQuantity)")
+                    problems.append(
+                        "\(record.clientOrderID) executed \(record.order.filledQuantity), allocated \(copies.allocatedQuantity)")
                 }
                 // A block order's lots all went to the lead (its lead fill) or a copy.
                 if record.block != nil, let copies = record.copies {

@@ -16,7 +16,8 @@ enum DemoReset {
         guard FileManager.default.fileExists(atPath: location) else { return }
         let store = try StoreDatabase.openExisting(location)
         guard Demo.isDemo(store.engine) else {
-            throw Refused(description: "\(location) holds another market, not the demo: --reset deletes only demo databases; nothing was deleted")
+            throw Refused(
+                description: "\(location) holds another market, not the demo: --reset deletes only demo databases; nothing was deleted")
         }
         try StoreDatabase.deleteSQLite(location)
         Terminal.line("demo: deleted \(location); starting afresh")

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A minimal blocking HTTP/1.1 client on one keep-alive connection to 127.0.0.1 (for benchmarks).
 final class HTTPClient {
@@ -102,7 +103,9 @@ final class HTTPClient {
     /// Waits (up to 10 s) until the server answers.
     static func waitUntilUp(port: Int) async throws {
         for _ in 0..<1_000 {
-            if let client = try? HTTPClient(port: port), let answer = try? client.request("GET", "/v1/config", key: nil), answer.status == 200 {
+            if let client = try? HTTPClient(port: port), let answer = try? client.request("GET", "/v1/config", key: nil),
+                answer.status == 200
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(10))

@@ -4,11 +4,11 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import ServiceLifecycle
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
-import ServiceLifecycle
 import Synchronization
 
 struct Serve: AsyncParsableCommand {
@@ -47,27 +47,38 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "With --demo: delete the demo database first and start afresh (SQLite; only a database that holds the demo).")
     var reset = false
 
-    @Option(help: ArgumentHelp("Folder of the demo's price CSV files, instead of the copies compiled into the binary.", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp("Folder of the demo's price CSV files, instead of the copies compiled into the binary.", visibility: .hidden))
     var data: String?
 
     @Option(
         help: ArgumentHelp(
-            "Load the load-test market into an empty database: one lead (\"lead\") and this many Smart Sync copies of 100 to 100,000 USDT; prints `fixture keys: lead KEY f0 KEY`."))
+            "Load the load-test market into an empty database: one lead (\"lead\") and this many Smart Sync copies of 100 to 100,000 USDT; prints `fixture keys: lead KEY f0 KEY`."
+        ))
     var fixtureCopies: Int?
 
-    @Option(help: "Write a snapshot of the engine every this many commands (0: not by count). Opening replays only the log after the newest. SQLite: beside the file; PostgreSQL: under $SMARTSYNC_SNAPSHOT_DIR (default ./smartsync-snapshots).")
+    @Option(
+        help:
+            "Write a snapshot of the engine every this many commands (0: not by count). Opening replays only the log after the newest. SQLite: beside the file; PostgreSQL: under $SMARTSYNC_SNAPSHOT_DIR (default ./smartsync-snapshots)."
+    )
     var snapshotEvery: Int = 1_000
 
     @Option(help: "Write a snapshot at most this many seconds after a command (0: not by time). One is also written on shutdown.")
     var snapshotSeconds: Int = 600
 
-    @Option(help: "This instance's name among several on one PostgreSQL database (env SMARTSYNC_INSTANCE; default host:port and a random suffix).")
+    @Option(
+        help:
+            "This instance's name among several on one PostgreSQL database (env SMARTSYNC_INSTANCE; default host:port and a random suffix)."
+    )
     var instance: String = ProcessInfo.processInfo.environment["SMARTSYNC_INSTANCE"] ?? ""
 
     @Option(help: "Seconds a lead's lease lasts unless renewed (PostgreSQL); an instance that dies loses its leads after this.")
     var leaseSeconds: Int = 3
 
-    @Option(help: "Where orders execute: simulated (the built-in market, the default) or fix://HOST:PORT?sender=ID&target=ID, a FIX 4.4 venue (env SMARTSYNC_VENUE). On PostgreSQL, an instance started without it leaves the venue to the instances that run it.")
+    @Option(
+        help:
+            "Where orders execute: simulated (the built-in market, the default) or fix://HOST:PORT?sender=ID&target=ID, a FIX 4.4 venue (env SMARTSYNC_VENUE). On PostgreSQL, an instance started without it leaves the venue to the instances that run it."
+    )
     var venue: String?
 
     /// `--venue`, else `SMARTSYNC_VENUE`; nil when neither names one.
@@ -78,7 +89,9 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         if reset && !demo { throw ValidationError("--reset goes with --demo (it deletes a demo database)") }
-        guard demoInterval > 0 && demoInterval <= 86_400 else { throw ValidationError("--demo-interval must be above 0 and at most 86400 seconds") }
+        guard demoInterval > 0 && demoInterval <= 86_400 else {
+            throw ValidationError("--demo-interval must be above 0 and at most 86400 seconds")
+        }
         guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every must be 0 or more commands") }
         guard snapshotSeconds >= 0 else { throw ValidationError("--snapshot-seconds must be 0 or more seconds") }
         if let venue = venueChoice, venue != "simulated" {
@@ -136,13 +149,17 @@ struct Serve: AsyncParsableCommand {
         if let n = fixtureCopies, service.read({ $0.venue.symbols.isEmpty }) {
             Terminal.error("loading \(n) copies…")
             try await service.executeBatch(try FanOutFixture.commands(copies: n).map(\.0))
-            Terminal.line("fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))")
+            Terminal.line(
+                "fixture keys: lead \(try await service.issueKey(user: FanOutFixture.lead, role: .user)) f0 \(try await service.issueKey(user: "f0", role: .user))"
+            )
         }
         var demoService: DemoService?
         var signIn: String?
         if demo {
             guard service.read({ Demo.isDemo($0) }) else {
-                Terminal.error("error: \(StoreDatabase.describe(db)) holds another market, not the demo; start without --demo, or give --db a new file")
+                Terminal.error(
+                    "error: \(StoreDatabase.describe(db)) holds another market, not the demo; start without --demo, or give --db a new file"
+                )
                 throw ExitCode(2)
             }
             let feed: DemoFeed
@@ -153,11 +170,17 @@ struct Serve: AsyncParsableCommand {
             let (keys, fresh) = try await Demo.setUp(service, feed: feed, clock: clock)
             let market = ISO8601.format(service.read { $0.now }).prefix(16).replacingOccurrences(of: "T", with: " ")
             if fresh {
-                Terminal.line("demo: new market on \(StoreDatabase.describe(db)); played \(Demo.backfillDays) days of 2021 at once, now at \(market) (UTC), then one day every \(demoInterval.formatted()) s")
+                Terminal.line(
+                    "demo: new market on \(StoreDatabase.describe(db)); played \(Demo.backfillDays) days of 2021 at once, now at \(market) (UTC), then one day every \(demoInterval.formatted()) s"
+                )
             } else {
-                Terminal.line("demo: \(StoreDatabase.describe(db)) already holds the demo; reusing its market (at \(market) UTC) and users (--reset starts afresh)")
+                Terminal.line(
+                    "demo: \(StoreDatabase.describe(db)) already holds the demo; reusing its market (at \(market) UTC) and users (--reset starts afresh)"
+                )
                 if service.read({ $0.now }) >= feed.ticks.last!.time {
-                    Terminal.line("demo: its market is past the end of the 2021 data and stays still; `smartsync serve --demo --reset` plays it again")
+                    Terminal.line(
+                        "demo: its market is past the end of the 2021 data and stays still; `smartsync serve --demo --reset` plays it again"
+                    )
                 }
             }
             Terminal.line("demo API keys (send as `Authorization: Bearer <key>`; keys printed before still work):")
@@ -172,7 +195,9 @@ struct Serve: AsyncParsableCommand {
         configuration.metricsText = { registry.emitToBuffer() }
         Terminal.line("SmartSync on http://\(host):\(port) (database \(StoreDatabase.describe(db))); API description at /openapi.json")
         if let signIn {
-            Terminal.line("→ open http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port) and sign in as newcomer (1,000 USDT, no copy yet) with the key \(signIn)")
+            Terminal.line(
+                "→ open http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port) and sign in as newcomer (1,000 USDT, no copy yet) with the key \(signIn)"
+            )
         }
         // One group: on SIGTERM / SIGINT the services stop in reverse order (demo feed, HTTP server, cluster
         // follower), then the last snapshot is written; a service that fails (a broken store) stops them all.
@@ -180,7 +205,9 @@ struct Serve: AsyncParsableCommand {
         if let demoService { services.append(demoService) }
         if let venue = venueChoice, venue != "simulated" {
             let address = try FIXVenueAddress(venue)
-            Terminal.line("orders go to the FIX 4.4 venue \(address)" + (cluster == nil ? "" : " (one instance at a time holds its session; the others stand by)"))
+            Terminal.line(
+                "orders go to the FIX 4.4 venue \(address)"
+                    + (cluster == nil ? "" : " (one instance at a time holds its session; the others stand by)"))
             services.append(FIXVenueService(service: service, address: address, clock: now, logger: logger, membership: cluster))
         } else if venueChoice == nil && service.read({ $0.venueMode }) == .external && cluster != nil {
             // Another instance of this database may serve the venue: leave the mode to the instances that run it.
@@ -202,7 +229,9 @@ struct Serve: AsyncParsableCommand {
         // server from the log (the failed transaction wrote nothing; reads kept seeing the last committed state).
         let broke = Mutex(false)
         await service.setOnBroken { error in
-            Terminal.error("error: the database write failed after the engine accepted a command (\(error)); stopping so that a restart reopens it from the log")
+            Terminal.error(
+                "error: the database write failed after the engine accepted a command (\(error)); stopping so that a restart reopens it from the log"
+            )
             broke.withLock { $0 = true }
             Task { await group.triggerGracefulShutdown() }
         }
@@ -211,7 +240,9 @@ struct Serve: AsyncParsableCommand {
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("errno: 98") {
-                Terminal.error("error: port \(port) on \(host) is already in use (another SmartSync, or another program): stop it, or choose another port with --port")
+                Terminal.error(
+                    "error: port \(port) on \(host) is already in use (another SmartSync, or another program): stop it, or choose another port with --port"
+                )
             } else {
                 Terminal.error("error: \(text)")
             }

@@ -28,7 +28,10 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Print the JSON report instead of the summary.")
     var json = false
 
-    @Option(help: "Run against this database: a SQLite file or a postgres:// URL (created if missing; must hold no commands yet; env DATABASE_URL).")
+    @Option(
+        help:
+            "Run against this database: a SQLite file or a postgres:// URL (created if missing; must hold no commands yet; env DATABASE_URL)."
+    )
     var db: String?
 
     func run() throws {
@@ -54,7 +57,8 @@ struct Simulate: ParsableCommand {
                 throw ExitCode(2)
             }
             guard store.commandCount == 0 else {
-                Terminal.error("error: \(store.log.location) already holds \(store.commandCount) commands; run a scenario against a new database")
+                Terminal.error(
+                    "error: \(store.log.location) already holds \(store.commandCount) commands; run a scenario against a new database")
                 throw ExitCode(2)
             }
             engine = try run(ScenarioPlayer(scenario, host: store))

@@ -17,7 +17,9 @@ struct SmartSyncCommand: AsyncParsableCommand {
               smartsync keys issue --operator
             """,
         version: SmartSyncCommand.version,
-        subcommands: [Serve.self, Simulate.self, Audit.self, Keys.self, Bench.self, CrashTest.self, CrashTestWorker.self, CrashTestVenueWorker.self]
+        subcommands: [
+            Serve.self, Simulate.self, Audit.self, Keys.self, Bench.self, CrashTest.self, CrashTestWorker.self, CrashTestVenueWorker.self,
+        ]
     )
 
     /// The release of this build.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Small process helpers: standard error, terminal detection, memory use.
 enum Terminal {
@@ -48,11 +49,11 @@ enum Terminal {
     /// per-fill working arrays reuse warm pages instead of faulting in fresh zeroed ones every time.
     static func tuneAllocator() {
         #if canImport(Glibc)
-        _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
-        _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
-        // One arena: commands run on Swift concurrency's threads, whose per-thread arenas are capped (64 MiB heaps)
-        // and would serve a fan-out's large arrays from fresh mmaps again. On 2 cores contention is not a concern.
-        _ = glibcMallopt(-8, 1)  // M_ARENA_MAX
+            _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD
+            _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD
+            // One arena: commands run on Swift concurrency's threads, whose per-thread arenas are capped (64 MiB heaps)
+            // and would serve a fan-out's large arrays from fresh mmaps again. On 2 cores contention is not a concern.
+            _ = glibcMallopt(-8, 1)  // M_ARENA_MAX
         #endif
     }
 
@@ -62,7 +63,7 @@ enum Terminal {
     /// copies (`bench soak`, BENCHMARKS.md). A fixed threshold also fixes the trim threshold at its default.
     static func returnLargeBlocks() {
         #if canImport(Glibc)
-        _ = glibcMallopt(-3, 128 << 10)  // M_MMAP_THRESHOLD
+            _ = glibcMallopt(-3, 128 << 10)  // M_MMAP_THRESHOLD
         #endif
     }
 
@@ -76,13 +77,13 @@ enum Terminal {
 }
 
 #if canImport(Glibc)
-private let systemWrite = Glibc.write
+    private let systemWrite = Glibc.write
 #else
-private let systemWrite = Darwin.write
+    private let systemWrite = Darwin.write
 #endif
 
 #if canImport(Glibc)
-/// glibc's `mallopt` (malloc.h is not part of the Glibc module); two int arguments, int result.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+    /// glibc's `mallopt` (malloc.h is not part of the Glibc module); two int arguments, int result.
+    @_silgen_name("mallopt")
+    private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif

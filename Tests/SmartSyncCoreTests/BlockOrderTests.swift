@@ -20,7 +20,8 @@ import Testing
         // The lead asks 1,000 USDT of its 10,000 (r = 0.1): 0.02 BTC for itself, alice 100 USDT (200 lots), bob 300
         // (600 lots); one order of 0.028 BTC fills at 50,000: 1,400 USDT, fee 1.4, split 1.0 / 0.1 / 0.3.
         let result = try sim.buy("lead", quote: "1000")
-        #expect(result.trades.first?.quantity == fx("0.02") && result.trades.first?.quote == fx("1000") && result.trades.first?.fee == fx("1"))
+        #expect(
+            result.trades.first?.quantity == fx("0.02") && result.trades.first?.quote == fx("1000") && result.trades.first?.fee == fx("1"))
         #expect(sim.engine.leads[0].cash == fx("8999"))
         #expect(try sim.lots("alice") == 200 && sim.lots("bob") == 600)
         #expect(try sim.cash("alice") == fx("899.9") && sim.cash("bob") == fx("2699.7"))
@@ -96,7 +97,8 @@ import Testing
                 case 0, 1: try sim.buy("lead", quote: String(5 + Int(rng.next() % 300)) + "." + String(rng.next() % 100))
                 case 2:
                     let held = sim.engine.leads[0].positions[TestMarket.btcIndex]?.quantity ?? .zero
-                    let part = ((try? held.multiplied(by: fx("0.\(1 + rng.next() % 9)"), .down)) ?? .zero).rounded(toStep: fx("0.00001"), .down)
+                    let part = ((try? held.multiplied(by: fx("0.\(1 + rng.next() % 9)"), .down)) ?? .zero).rounded(
+                        toStep: fx("0.00001"), .down)
                     if part.isPositive { try sim.sell("lead", quantity: part.description) }
                 default: try sim.price(TestMarket.btc, String(45_000 + Int(rng.next() % 10_000)) + "." + String(rng.next() % 100))
                 }

@@ -44,10 +44,14 @@ import Testing
         let step = sim.engine.venue.symbols[0].qtyStep.units
         for record in sim.engine.venueBook.orders {
             guard let requests = record.copies else { continue }
-            let lead = record.block == nil ? Fixed.zero
+            let lead =
+                record.block == nil
+                ? Fixed.zero
                 : sim.engine.leadFills.first { $0.id == "\(record.clientOrderID)/block" }?.quantity ?? .zero
             let given = lead + Fixed(units: requests.allocatedLots.reduce(0, +) * step)
-            #expect(given == record.order.filledQuantity, "seed \(seed): \(record.clientOrderID) executed \(record.order.filledQuantity), gave \(given)")
+            #expect(
+                given == record.order.filledQuantity,
+                "seed \(seed): \(record.clientOrderID) executed \(record.order.filledQuantity), gave \(given)")
         }
         #expect(refused < 400, "seed \(seed): every step was refused")
     }
@@ -67,7 +71,11 @@ import Testing
             }
             last(sim)
             if rng.chance(50) {
-                if side == .buy { try sim.buy("lead", quote: String(rng.int(50...3_000))) } else { try sim.sell("lead", quantity: quantity) }
+                if side == .buy {
+                    try sim.buy("lead", quote: String(rng.int(50...3_000)))
+                } else {
+                    try sim.sell("lead", quantity: quantity)
+                }
             } else if side == .buy {
                 try sim.buy("lead", quantity: quantity, limit: price)
             } else {
@@ -98,7 +106,8 @@ import Testing
             try sim.user("user-c\(k)", deposit: "1000")
             copies += 1
             last(sim)
-            try sim.engine.startCopy(StartCopyRequest(copyID: "c\(k)", user: "user-c\(k)", lead: "lead", investment: fx("1000")), at: sim.next())
+            try sim.engine.startCopy(
+                StartCopyRequest(copyID: "c\(k)", user: "user-c\(k)", lead: "lead", investment: fx("1000")), at: sim.next())
         case 88..<94:
             last(sim)
             try sim.price(TestMarket.btc, String(rng.int(47_000...53_000)))

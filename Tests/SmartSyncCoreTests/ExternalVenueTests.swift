@@ -77,7 +77,10 @@ import Testing
         #expect(refusal { try sim.engine.stopCopy("alice", at: sim.next()) }?.code == .orderInFlight)
         #expect(refusal { try sim.engine.adjustInvestment(copy: "alice", delta: fx("10"), at: sim.next()) }?.code == .orderInFlight)
         try sim.user("carol", deposit: "500")
-        let late = refusal { try sim.engine.startCopy(StartCopyRequest(copyID: "carol-1", user: "carol", lead: "lead", investment: fx("500")), at: sim.next()) }
+        let late = refusal {
+            try sim.engine.startCopy(
+                StartCopyRequest(copyID: "carol-1", user: "carol", lead: "lead", investment: fx("500")), at: sim.next())
+        }
         #expect(late?.code == .orderInFlight && late?.field == "lead")
         // 0.003 at 50,010 (150.03 USDT, fee 0.15003) then 0.005 at 50,020 (250.10 USDT): 400.13 USDT in all, fee
         // 0.40013 (the fee of the total, so the second report pays 0.2501).
@@ -248,7 +251,9 @@ import Testing
         for bad in ["", "ab-12", "é", String(repeating: "a", count: 17)] {
             #expect(throws: EngineError.self) { try sim.engine.execute(.venueMode(.external, orderIDPrefix: bad), at: sim.next()) }
         }
-        let refusal = #expect(throws: EngineError.self) { try sim.engine.execute(.venueMode(.external, orderIDPrefix: "ab-12"), at: sim.next()) }
+        let refusal = #expect(throws: EngineError.self) {
+            try sim.engine.execute(.venueMode(.external, orderIDPrefix: "ab-12"), at: sim.next())
+        }
         #expect(refusal?.field == "orderIdPrefix")
         #expect(sim.engine.venueBook.orderIDPrefix == "")
         try sim.engine.execute(.venueMode(.external, orderIDPrefix: "1f0c9a2e"), at: sim.next())
@@ -310,7 +315,10 @@ import Testing
         #expect(second?.code == .insufficientFunds && second?.message.contains("499.5 USDT not held by open orders") == true)
         let withdrawal = refusal { try sim.engine.withdraw(user: "carol", amount: fx("500"), at: sim.next()) }
         #expect(withdrawal?.field == "amount" && withdrawal?.message.contains("500.5 USDT more is held") == true)
-        let copy = refusal { try sim.engine.startCopy(StartCopyRequest(copyID: "carol-1", user: "carol", lead: "lead", investment: fx("500")), at: sim.next()) }
+        let copy = refusal {
+            try sim.engine.startCopy(
+                StartCopyRequest(copyID: "carol-1", user: "carol", lead: "lead", investment: fx("500")), at: sim.next())
+        }
         #expect(copy?.field == "investment")
         // The venue fills it at 49,900: 499 USDT + 0.499 fee; a manual trade on carol's main account, never copied.
         try Self.fillWhole(&sim, "SS-1", qty: "0.01", px: "49900")
@@ -405,7 +413,9 @@ import Testing
         var sim = try Self.market()
         // 0.1995 BTC at 50,000 holds 9,975 + 9.975 of the lead's 10,000; then the fee rate goes up to 1%.
         try sim.buy("lead", quantity: "0.1995", limit: "50000")
-        try sim.engine.execute(.updateSettings(takerFeeRate: fx("0.01"), minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil), at: sim.next())
+        try sim.engine.execute(
+            .updateSettings(takerFeeRate: fx("0.01"), minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil),
+            at: sim.next())
         try sim.engine.execute(.venueSent(clientOrderID: "SS-1"), at: sim.next())
         try Self.report(&sim, "SS-1", .fill, exec: "1", qty: "0.1995", px: "50000")
         // 9,975 + 99.75 is more than the portfolio holds: refused, nothing booked, the execution not counted.

@@ -348,7 +348,10 @@ struct LifecycleWorld {
             user: user, account: portfolio ? .portfolio : .main, symbol: symbol.name, side: sell ? .sell : .buy,
             quantity: quantity, limitPrice: limit)
         let m = moment()
-        attempt("\(user) rests \(request.side) \(quantity) \(symbol.base) at \(limit) (\(request.account))", portfolio ? .leadOrder : .manualOrder) {
+        attempt(
+            "\(user) rests \(request.side) \(quantity) \(symbol.base) at \(limit) (\(request.account))",
+            portfolio ? .leadOrder : .manualOrder
+        ) {
             (e: inout Engine) throws(EngineError) in
             try e.placeOrder(request, at: m)
         }
@@ -414,7 +417,9 @@ struct LifecycleWorld {
         }
         for (l, lead) in engine.leads.enumerated() {
             if lead.cash.isNegative { found.append(problem("lead \(l) cash \(lead.cash)", what)) }
-            for (s, p) in lead.positions where p.quantity.isNegative { found.append(problem("lead \(l) holds \(p.quantity) of \(s)", what)) }
+            for (s, p) in lead.positions where p.quantity.isNegative {
+                found.append(problem("lead \(l) holds \(p.quantity) of \(s)", what))
+            }
             let book = lead.book
             var active = 0
             for i in 0..<book.count {
@@ -511,7 +516,9 @@ struct LifecycleWorld {
             let reason: StopReason
             if case .stopCopy = kind { reason = .follower } else { reason = .removedByLead }
             let ref = engine.copy(named: id)
-            if ref == nil || stopped != [ref!: reason] { found.append(problem("expected only \(id) stopped (\(reason)), got \(stopped)", what)) }
+            if ref == nil || stopped != [ref!: reason] {
+                found.append(problem("expected only \(id) stopped (\(reason)), got \(stopped)", what))
+            }
             checkStopPayouts(before: before, stopped: stopped, what, &found)
             // Other copies did not move.
             for (l, lead) in engine.leads.enumerated() {
@@ -569,7 +576,9 @@ struct LifecycleWorld {
             }
             if engine.leads[ref.lead].book.status[ref.slot] == .active {
                 if engine.leads[ref.lead].book.netInvested(ref.slot) != niBefore + delta {
-                    found.append(problem("net invested moved by \(engine.leads[ref.lead].book.netInvested(ref.slot) - niBefore), not \(delta)", what))
+                    found.append(
+                        problem("net invested moved by \(engine.leads[ref.lead].book.netInvested(ref.slot) - niBefore), not \(delta)", what)
+                    )
                 }
                 if engine.users[u].cash - before.users[u].cash != -delta {
                     found.append(problem("main moved by \(engine.users[u].cash - before.users[u].cash), not \(-delta)", what))
@@ -589,7 +598,9 @@ struct LifecycleWorld {
             if before.leadEquity(l).isPositive && engine.leadEquity(l).isPositive {
                 let (a, b) = (before.leadNav(l), engine.leadNav(l))
                 let moved = engine.leadEquity(l) - before.leadEquity(l)
-                if abs(a.units - b.units) > Self.navTolerance(nav: b, units: engine.leads[l].units, moved: moved, equity: engine.leadEquity(l)) {
+                if abs(a.units - b.units)
+                    > Self.navTolerance(nav: b, units: engine.leads[l].units, moved: moved, equity: engine.leadEquity(l))
+                {
                     found.append(problem("lead \(l)'s NAV moved from \(a) to \(b) on a transfer", what))
                 }
             }
@@ -598,7 +609,8 @@ struct LifecycleWorld {
             if engine.leadFills.count != before.leadFills.count || !newBatches.isEmpty {
                 found.append(problem("a main-account trade was copied", what))
             }
-            for (l, lead) in engine.leads.enumerated() where l < before.leads.count
+            for (l, lead) in engine.leads.enumerated()
+            where l < before.leads.count
                 && (lead.book.cash != before.leads[l].book.cash || lead.book.lots != before.leads[l].book.lots)
             {
                 found.append(problem("a main-account trade changed copy accounts of lead \(l)", what))
@@ -631,11 +643,16 @@ struct LifecycleWorld {
                 dust += symbol.quote(quantity: moved, price: engine.venue.marks[s])?.units ?? 0
             }
             // A follower that is also a lead may receive profit share in the same step.
-            let share = engine.leads.indices.filter { engine.leads[$0].user == u }.reduce(Fixed.zero) { $0 + profitShareIn(before: before, lead: $1) }
+            let share = engine.leads.indices.filter { engine.leads[$0].user == u }.reduce(Fixed.zero) {
+                $0 + profitShareIn(before: before, lead: $1)
+            }
             let received = engine.users[u].cash - before.users[u].cash - share
             if dust != 0 { stats.assetsMovedAtStop += 1 }
             if received.units != out - dust {
-                found.append(problem("follower \(engine.users[u].id) received \(received), its stopped copies paid out \(Fixed(units: out - dust))", what))
+                found.append(
+                    problem(
+                        "follower \(engine.users[u].id) received \(received), its stopped copies paid out \(Fixed(units: out - dust))", what
+                    ))
             }
         }
     }

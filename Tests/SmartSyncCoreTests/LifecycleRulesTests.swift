@@ -1011,16 +1011,26 @@ struct LifecycleTrackingTests {
         }
 
         mutating func history() throws {
-            try sim.buy("lead", quote: "3000"); check()
-            try sim.buy("lead", TestMarket.eth, quote: "2000"); check()
-            try sim.price(TestMarket.btc, "55000"); check()
-            try sim.sell("lead", quantity: "0.03"); check()
-            try sim.price(TestMarket.eth, "2200"); check()
-            try sim.sell("lead", TestMarket.eth, quantity: "1"); check()
-            try sim.price(TestMarket.btc, "52000"); check()
-            try sim.buy("lead", TestMarket.eth, quote: "1000"); check()
-            try sim.price(TestMarket.eth, "1900"); check()
-            try sim.price(TestMarket.btc, "57000"); check()
+            try sim.buy("lead", quote: "3000")
+            check()
+            try sim.buy("lead", TestMarket.eth, quote: "2000")
+            check()
+            try sim.price(TestMarket.btc, "55000")
+            check()
+            try sim.sell("lead", quantity: "0.03")
+            check()
+            try sim.price(TestMarket.eth, "2200")
+            check()
+            try sim.sell("lead", TestMarket.eth, quantity: "1")
+            check()
+            try sim.price(TestMarket.btc, "52000")
+            check()
+            try sim.buy("lead", TestMarket.eth, quote: "1000")
+            check()
+            try sim.price(TestMarket.eth, "1900")
+            check()
+            try sim.price(TestMarket.btc, "57000")
+            check()
         }
     }
 
@@ -1142,8 +1152,9 @@ struct LifecycleIsolationTests {
         // Main-account trades are journalled against the main account only.
         for entry in sim.engine.journal.entries.suffix(4) {
             if case .trade(let t) = entry {
-                #expect(t.account == .main(user: sim.engine.user(named: "user-c")!)
-                    || t.account == .main(user: sim.engine.user(named: "lead")!))
+                #expect(
+                    t.account == .main(user: sim.engine.user(named: "user-c")!)
+                        || t.account == .main(user: sim.engine.user(named: "lead")!))
             }
         }
         // And the copy's view does not see the follower's manual BTC.

@@ -1,5 +1,6 @@
-@testable import SmartSyncCore
 import Testing
+
+@testable import SmartSyncCore
 
 /// The engine's list of command moments, kept as runs of consecutive events.
 @Suite("Moment log")
@@ -41,9 +42,13 @@ struct MomentLogTests {
         for k in 0..<(MomentLog.chunkSize - 1) { log.append(Moment(event: k, time: Int64(k) * 10)) }
         let held = log
         for k in (MomentLog.chunkSize - 1)..<(MomentLog.chunkSize + 5) { log.append(Moment(event: k, time: Int64(k) * 10)) }
-        #expect(held.count == MomentLog.chunkSize - 1 && held.last == Moment(event: MomentLog.chunkSize - 2, time: Int64(MomentLog.chunkSize - 2) * 10))
+        #expect(
+            held.count == MomentLog.chunkSize - 1
+                && held.last == Moment(event: MomentLog.chunkSize - 2, time: Int64(MomentLog.chunkSize - 2) * 10))
         #expect(held.time(ofEvent: MomentLog.chunkSize) == nil && log.time(ofEvent: MomentLog.chunkSize) == Int64(MomentLog.chunkSize) * 10)
-        #expect(Array(log).count == MomentLog.chunkSize + 5 && Array(held).map(\.time) == Array(log).prefix(MomentLog.chunkSize - 1).map(\.time))
+        #expect(
+            Array(log).count == MomentLog.chunkSize + 5 && Array(held).map(\.time) == Array(log).prefix(MomentLog.chunkSize - 1).map(\.time)
+        )
     }
 
     @Test func anEmptyLogKnowsNoTime() {

@@ -1,5 +1,6 @@
-@testable import SmartSyncCore
 import Testing
+
+@testable import SmartSyncCore
 
 /// The id look-ups (`NameIndex`) that keep no second copy of user and copy ids, and a user's inline copy list.
 @Suite("Id look-ups")

@@ -64,7 +64,8 @@ struct OrdersAndHistoryTests {
     func admission() throws {
         var sim = try Self.example()
         // Nothing held: refused, naming the symbol; before, this was "applied" and did nothing.
-        let sellNothing = EngineCommand.orderFraction(user: "lead", account: .portfolio, symbol: TestMarket.btc, side: .sell, fraction: fx("0.5"))
+        let sellNothing = EngineCommand.orderFraction(
+            user: "lead", account: .portfolio, symbol: TestMarket.btc, side: .sell, fraction: fx("0.5"))
         let error = refusal { try sim.engine.admit(sellNothing) }
         #expect(error?.code == .insufficientFunds && error?.field == "symbol" && error?.message.contains("holds no BTC") == true)
         // A log written before the rule existed still replays: execute itself keeps the old meaning (a no-op).
@@ -73,7 +74,8 @@ struct OrdersAndHistoryTests {
         #expect(Fingerprint(sim.engine) == before)
         // Held, but the share is below the minimums: 1% of 0.0002 BTC rounds to nothing.
         try sim.buy("lead", quote: "10")
-        let tinyShare = EngineCommand.orderFraction(user: "lead", account: .portfolio, symbol: TestMarket.btc, side: .sell, fraction: fx("0.01"))
+        let tinyShare = EngineCommand.orderFraction(
+            user: "lead", account: .portfolio, symbol: TestMarket.btc, side: .sell, fraction: fx("0.01"))
         #expect(refusal { try sim.engine.admit(tinyShare) }?.field == "fraction")
         // A share that trades is admitted.
         try sim.engine.admit(.orderFraction(user: "lead", account: .portfolio, symbol: TestMarket.btc, side: .sell, fraction: fx("1")))
@@ -81,7 +83,8 @@ struct OrdersAndHistoryTests {
         try sim.user("bob", deposit: "500")
         let big = StartCopyRequest(copyID: "b1", user: "bob", lead: "lead", investment: fx("200"), stopLoss: .amount(fx("200.01")))
         #expect(refusal { try sim.engine.admit(.startCopy(big)) }?.field == "stopLoss.amount")
-        try sim.engine.admit(.startCopy(StartCopyRequest(copyID: "b1", user: "bob", lead: "lead", investment: fx("200"), stopLoss: .amount(fx("200")))))
+        try sim.engine.admit(
+            .startCopy(StartCopyRequest(copyID: "b1", user: "bob", lead: "lead", investment: fx("200"), stopLoss: .amount(fx("200")))))
         #expect(refusal { try sim.engine.admit(.setStopLoss(copy: "c1", .amount(fx("1000.00000001")))) }?.field == "stopLoss.amount")
         try sim.engine.admit(.setStopLoss(copy: "c1", .amount(fx("1000"))))
         try sim.engine.admit(.setStopLoss(copy: "c1", .ratio(fx("1"))))
@@ -102,11 +105,12 @@ struct OrdersAndHistoryTests {
         try sim.engine.adjustInvestment(copy: "c1", delta: fx("-200"), at: sim.next())
         try sim.engine.stopCopy("c1", at: sim.next())
         let items = sim.engine.copyHistory(try sim.ref("c1"))
-        #expect(items.map(\.kind) == [
-            .started(investment: fx("1000")), .change(.startedWith(stopLoss: .ratio(fx("0.3")), takeProfit: nil)),
-            .change(.investmentAdded(fx("500"))), .change(.stopLossSet(.amount(fx("100")))), .change(.takeProfitSet(.ratio(fx("0.2")))),
-            .change(.investmentRemoved(fx("200"))), .stopped(.follower),
-        ])
+        #expect(
+            items.map(\.kind) == [
+                .started(investment: fx("1000")), .change(.startedWith(stopLoss: .ratio(fx("0.3")), takeProfit: nil)),
+                .change(.investmentAdded(fx("500"))), .change(.stopLossSet(.amount(fx("100")))), .change(.takeProfitSet(.ratio(fx("0.2")))),
+                .change(.investmentRemoved(fx("200"))), .stopped(.follower),
+            ])
         #expect(items.map(\.netInvestedAfter).prefix(6) == [fx("1000"), fx("1000"), fx("1500"), fx("1500"), fx("1500"), fx("1300")])
         #expect(items.map(\.event) == items.map(\.event).sorted())
         let events = sim.engine.copyEvents(try sim.ref("c1"))
@@ -147,7 +151,8 @@ struct OrdersAndHistoryTests {
         }
         try engine.execute(.addUser("lead"), at: at(0))
         try engine.execute(.deposit(user: "lead", amount: fx("10000")), at: at(0))
-        try engine.execute(.startLeading(user: "lead", portfolio: fx("10000"), profitShareRate: nil, slippageLimit: nil, followerLimit: nil), at: at(0))
+        try engine.execute(
+            .startLeading(user: "lead", portfolio: fx("10000"), profitShareRate: nil, slippageLimit: nil, followerLimit: nil), at: at(0))
         try engine.execute(.order(OrderRequest(user: "lead", symbol: TestMarket.btc, side: .buy, quoteAmount: fx("5000"))), at: at(1))
         let rise = at(10)
         try engine.execute(.price(symbol: TestMarket.btc, price: fx("55000")), at: rise)

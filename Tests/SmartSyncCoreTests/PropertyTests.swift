@@ -198,7 +198,8 @@ struct RandomScenario {
             }
         case 56...75:
             // Price move of up to ±8%.
-            let moved = (try? mark.multiplied(by: Fixed(units: 100_000_000 + rng.int64(-8_000_000...8_000_000)), .down))
+            let moved =
+                (try? mark.multiplied(by: Fixed(units: 100_000_000 + rng.int64(-8_000_000...8_000_000)), .down))
                 ?? mark
             let price = Fixed.max(moved.rounded(toStep: symbol.priceTick, .down), symbol.priceTick)
             let m = moment()
@@ -287,7 +288,8 @@ struct RandomScenario {
             }
         case 114...117:
             let t: Threshold? =
-                rng.chance(20) ? nil
+                rng.chance(20)
+                ? nil
                 : rng.chance(50) ? .ratio(Fixed(units: Int64(rng.int(1...40)) * 1_000_000)) : .amount(usdt(1, 500))
             step("stop loss of \(id) → \(String(describing: t))") { (e: inout Engine) throws(EngineError) in
                 try e.setStopLoss(copy: id, t, at: m)
@@ -374,14 +376,16 @@ struct RandomScenario {
         for b in batches { checkBatch(b, failures: newFailures, batchesInStep: batches, what) }
         // Copies that stopped in this step were liquidated and settled on top of any copy fill: the per-fill checks
         // below hold only for leads whose copies all kept their status.
-        let settled = Set(engine.leads.indices.filter { l in
-            l < before.leads.count
-                && (0..<before.leads[l].book.count).contains { before.leads[l].book.status[$0] != engine.leads[l].book.status[$0] }
-        })
+        let settled = Set(
+            engine.leads.indices.filter { l in
+                l < before.leads.count
+                    && (0..<before.leads[l].book.count).contains { before.leads[l].book.status[$0] != engine.leads[l].book.status[$0] }
+            })
         for l in settled {
-            stats.stops += (0..<before.leads[l].book.count).filter {
-                before.leads[l].book.status[$0] != engine.leads[l].book.status[$0]
-            }.count
+            stats.stops +=
+                (0..<before.leads[l].book.count).filter {
+                    before.leads[l].book.status[$0] != engine.leads[l].book.status[$0]
+                }.count
         }
         for b in batches where batches.filter({ $0.lead == b.lead }).count == 1 && !settled.contains(b.lead) {
             checkCopyAccounts(b, before: before, what)
@@ -793,7 +797,8 @@ struct TrackingScenario {
             try engine.placeOrder(OrderRequest(user: "lead", symbol: symbol.name, side: .sell, quantity: q), at: moment())
         } else {
             let moved = try mark.multiplied(by: Fixed(units: 100_000_000 + rng.int64(-5_000_000...5_000_000)), .down)
-            try engine.updatePrice(symbol: symbol.name, price: Fixed.max(moved.rounded(toStep: symbol.priceTick, .down), symbol.priceTick), at: moment())
+            try engine.updatePrice(
+                symbol: symbol.name, price: Fixed.max(moved.rounded(toStep: symbol.priceTick, .down), symbol.priceTick), at: moment())
             noteMarks()
         }
 
@@ -830,7 +835,8 @@ struct TrackingScenario {
             }
             for s in 0...1 {
                 let mark = engine.venue.marks[s]
-                let copyValue = Int128(book.columnIndex(of: s).map { book.lots[$0][ref.slot] } ?? 0)
+                let copyValue =
+                    Int128(book.columnIndex(of: s).map { book.lots[$0][ref.slot] } ?? 0)
                     * Int128(engine.lotValue(s, price: mark))
                 let leadValue = Int128(
                     engine.venue.symbols[s].quote(quantity: engine.leads[0].positions[s]?.quantity ?? .zero, price: mark)?.units ?? 0)

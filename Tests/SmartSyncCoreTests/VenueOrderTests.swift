@@ -48,7 +48,10 @@ struct VenueOrderTests {
     /// The whole table, written out by hand: the state each event leads to, or nil where it is refused.
     static let table: [Status: [String: Status]] = [
         .new: ["sent": .sent, "cancelled": .cancelled],
-        .sent: ["accepted": .accepted, "rejected": .rejected, "fill": .partiallyFilled, "cancelRequested": .sent, "cancelled": .cancelled, "expired": .expired],
+        .sent: [
+            "accepted": .accepted, "rejected": .rejected, "fill": .partiallyFilled, "cancelRequested": .sent, "cancelled": .cancelled,
+            "expired": .expired,
+        ],
         .accepted: ["fill": .partiallyFilled, "cancelRequested": .accepted, "cancelled": .cancelled, "expired": .expired],
         .partiallyFilled: ["fill": .partiallyFilled, "cancelRequested": .partiallyFilled, "cancelled": .cancelled, "expired": .expired],
         // A trade report that trails the cancel or the expiry is counted; the order stays final.

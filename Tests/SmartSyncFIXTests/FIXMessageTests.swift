@@ -12,7 +12,10 @@ struct FIXMessageTests {
     @Test func aPublishedExampleEncodesAndParsesToItself() throws {
         let message = FIXMessage(
             beginString: "FIX.4.2",
-            [.init(35, "A"), .init(49, "SERVER"), .init(56, "CLIENT"), .init(34, "177"), .init(52, "20090107-18:15:16"), .init(98, "0"), .init(108, "30")])
+            [
+                .init(35, "A"), .init(49, "SERVER"), .init(56, "CLIENT"), .init(34, "177"), .init(52, "20090107-18:15:16"), .init(98, "0"),
+                .init(108, "30"),
+            ])
         #expect(try message.encoded() == Self.wire(Self.wikipediaLogon))
         let parsed = try #require(try FIXParser.parse(Self.wire(Self.wikipediaLogon)[...]))
         #expect(parsed.message == message && parsed.length == Self.wikipediaLogon.utf8.count)

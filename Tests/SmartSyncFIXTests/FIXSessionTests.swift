@@ -9,7 +9,9 @@ struct FIXSessionTests {
 
     /// A message from the venue: MsgType, MsgSeqNum, then `fields`.
     static func venue(_ type: String, _ seq: Int, _ fields: [FIXMessage.Field] = []) -> FIXMessage {
-        FIXMessage([.init(35, type), .init(49, "VENUE"), .init(56, "SMARTSYNC"), .init(34, String(seq)), .init(52, "20261203-08:00:00.000")] + fields)
+        FIXMessage(
+            [.init(35, type), .init(49, "VENUE"), .init(56, "SMARTSYNC"), .init(34, String(seq)), .init(52, "20261203-08:00:00.000")]
+                + fields)
     }
 
     /// A session logged on: our Logon was 1, the venue's Logon 1.

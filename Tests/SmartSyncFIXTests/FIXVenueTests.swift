@@ -28,7 +28,8 @@ struct FIXVenueTests {
     static func fill(_ report: FIXMessage) throws -> VenueOrder.Event {
         let quantity = try Fixed(try #require(report[32]))
         let price = try Fixed(try #require(report[31]))
-        return .fill(executionID: try #require(report[17]), quantity: quantity, quote: try quantity.multiplied(by: price, .halfEven), fee: .zero)
+        return .fill(
+            executionID: try #require(report[17]), quantity: quantity, quote: try quantity.multiplied(by: price, .halfEven), fee: .zero)
     }
 
     /// Logon (resetting the numbers), an order filled, logout; then a restart that lost the venue's last two
@@ -102,9 +103,13 @@ struct FIXVenueTests {
         }
         let (first, marketSeq, second, cancelSeq) = reports
         let reject = try #require(try FIXOrders.report(first))
-        #expect(first.msgType == "3" && first[45] == marketSeq && reject.refusal?.contains("session Reject of our message \(marketSeq ?? "")") == true)
+        #expect(
+            first.msgType == "3" && first[45] == marketSeq
+                && reject.refusal?.contains("session Reject of our message \(marketSeq ?? "")") == true)
         let business = try #require(try FIXOrders.report(second))
-        #expect(second.msgType == "j" && second[45] == cancelSeq && business.refusal?.contains("BusinessMessageReject of our F message") == true)
+        #expect(
+            second.msgType == "j" && second[45] == cancelSeq && business.refusal?.contains("BusinessMessageReject of our F message") == true
+        )
     }
 
     struct Stop: Error {}
@@ -127,7 +132,9 @@ struct FIXVenueTests {
 
     @Test func nobodyListeningIsAnErrorNotAHang() async {
         await #expect(throws: (any Error).self) {
-            _ = try await FIXInitiator.run(host: "127.0.0.1", port: 1, session: FIXSession(configuration: Self.config), clock: Self.clock) { _ in 0 }
+            _ = try await FIXInitiator.run(host: "127.0.0.1", port: 1, session: FIXSession(configuration: Self.config), clock: Self.clock) {
+                _ in 0
+            }
         }
     }
 }

@@ -127,7 +127,10 @@ struct LifecycleScenarioTests {
         }
         // A range with no bars in it, and a missing file, are errors of the same field.
         for (event, text) in [
-            (#"{ "type": "priceBars", "symbol": "BTC-USDT", "path": "btc-usd-daily-2021.csv", "from": "2030-01-01T00:00:00Z" }"#, "no bars"),
+            (
+                #"{ "type": "priceBars", "symbol": "BTC-USDT", "path": "btc-usd-daily-2021.csv", "from": "2030-01-01T00:00:00Z" }"#,
+                "no bars"
+            ),
             (#"{ "type": "priceBars", "symbol": "BTC-USDT", "path": "missing.csv" }"#, "cannot read"),
         ] {
             do {
@@ -252,7 +255,9 @@ struct LifecycleScenarioTests {
     /// audit, empty stopped copy accounts, and tracking parts that add up to each gap. In the 2021 replay, the large
     /// Smart Sync copies (≥ 10,000) that never had a failed or cash-capped order explain their gap up to a tiny
     /// rounding part.
-    @Test("The shipped examples run with balanced books and consistent lifecycle and tracking", arguments: ["quickstart", "lifecycle", "replay-2021"])
+    @Test(
+        "The shipped examples run with balanced books and consistent lifecycle and tracking",
+        arguments: ["quickstart", "lifecycle", "replay-2021"])
     func shippedExamples(name: String) throws {
         let examples = URL(fileURLWithPath: S.dataDirectory).deletingLastPathComponent().appendingPathComponent("Examples").path
         let data = try #require(FileManager.default.contents(atPath: examples + "/\(name).json"))

@@ -8,8 +8,8 @@ import Testing
 func scenarioJSON(events: String, users: String? = nil, symbolsExtra: String = "") -> Data {
     let u =
         users ?? """
-        [ { "id": "lead1", "deposit": "10000" }, { "id": "alice", "deposit": "5000" }, { "id": "tiny", "deposit": "150" } ]
-        """
+            [ { "id": "lead1", "deposit": "10000" }, { "id": "alice", "deposit": "5000" }, { "id": "tiny", "deposit": "150" } ]
+            """
     return Data(
         """
         {
@@ -126,25 +126,46 @@ func expectError(_ data: Data, path: String, contains text: String, sourceLocati
     @Test func badInputNamesEventAndField() {
         let lead = #"{ "type": "startLeading", "user": "lead1", "portfolio": "10000" }"#
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": \"-5\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": \"-5\" }]"
+            ),
             path: "events[1].quoteAmount", contains: "must be positive")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": \"abc\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": \"abc\" }]"
+            ),
             path: "events[1].quoteAmount", contains: "not a decimal number")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": 5 }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": 5 }]"
+            ),
             path: "events[1].quoteAmount", contains: "decimal string")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"sell\", \"quantity\": \"0.000001\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"sell\", \"quantity\": \"0.000001\" }]"
+            ),
             path: "events[1].quantity", contains: "multiple of qtyStep")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"DOGE-USDT\", \"side\": \"buy\", \"quoteAmount\": \"10\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"DOGE-USDT\", \"side\": \"buy\", \"quoteAmount\": \"10\" }]"
+            ),
             path: "events[1].symbol", contains: "no symbol")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"startCopy\", \"user\": \"nobody\", \"lead\": \"lead1\", \"copy\": \"x\", \"investment\": \"100\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"startCopy\", \"user\": \"nobody\", \"lead\": \"lead1\", \"copy\": \"x\", \"investment\": \"100\" }]"
+            ),
             path: "events[1].user", contains: "no user")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"startCopy\", \"user\": \"alice\", \"lead\": \"lead1\", \"copy\": \"x\", \"investment\": \"99.99\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"startCopy\", \"user\": \"alice\", \"lead\": \"lead1\", \"copy\": \"x\", \"investment\": \"99.99\" }]"
+            ),
             path: "events[1].investment", contains: "at least 100")
         expectError(
             scenarioJSON(events: "[\(lead), { \"type\": \"price\", \"symbol\": \"BTC-USDT\", \"price\": \"92233720368.54775808\" }]"),
@@ -155,10 +176,14 @@ func expectError(_ data: Data, path: String, contains text: String, sourceLocati
         expectError(
             scenarioJSON(events: "[\(lead), { \"type\": \"teleport\" }]"), path: "events[1].type", contains: "unknown event type")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"price\", \"symbol\": \"BTC-USDT\", \"price\": \"60000\", \"time\": \"yesterday\" }]"),
+            scenarioJSON(
+                events: "[\(lead), { \"type\": \"price\", \"symbol\": \"BTC-USDT\", \"price\": \"60000\", \"time\": \"yesterday\" }]"),
             path: "events[1].time", contains: "ISO 8601")
         expectError(
-            scenarioJSON(events: "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": \"20000\" }]"),
+            scenarioJSON(
+                events:
+                    "[\(lead), { \"type\": \"order\", \"user\": \"lead1\", \"symbol\": \"BTC-USDT\", \"side\": \"buy\", \"quoteAmount\": \"20000\" }]"
+            ),
             path: "events[1].quoteAmount", contains: "more than the lead portfolio's")
     }
 

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,6 +9,10 @@ import Synchronization
 import Testing
 
 @testable import SmartSyncServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where money moves the API is strict: every refusal of issue 12 names its field and rule, and changes nothing.
 @Suite struct APIRefusalTests {
@@ -29,7 +30,9 @@ import Testing
         _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, key: String?, idempotency: String? = nil,
         _ body: String? = nil
     ) async throws -> Answer {
-        try await client.execute(uri: uri, method: method, headers: headers(key, idempotency: idempotency), body: body.map { ByteBuffer(string: $0) }) {
+        try await client.execute(
+            uri: uri, method: method, headers: headers(key, idempotency: idempotency), body: body.map { ByteBuffer(string: $0) }
+        ) {
             Answer(status: $0.status, body: try? json($0.body))
         }
     }
@@ -43,22 +46,32 @@ import Testing
         try await f.app().test(.router) { client in
             let bob = f.keys["bob"]
             // A typo must not mean "no stop loss"; a dry run that the API does not know must not create a copy.
-            var a = try await Self.call(client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "stoploss": {"amount": "10"}}"#)
+            var a = try await Self.call(
+                client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "stoploss": {"amount": "10"}}"#)
             #expect(a.status == .badRequest && a.field == "stoploss" && a.message.contains("stopLoss"))
             a = try await Self.call(client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "dryRun": true}"#)
             #expect(a.status == .badRequest && a.field == "dryRun")
-            a = try await Self.call(client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "stopLoss": {"amont": "10"}}"#)
+            a = try await Self.call(
+                client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "stopLoss": {"amont": "10"}}"#)
             #expect(a.status == .badRequest && a.field == "stopLoss.amont")
             a = try await Self.call(client, .put, "/v1/copies/alice-1/stop-loss", key: f.keys["alice"], #"{"stoploss": null}"#)
             #expect(a.status == .badRequest && a.field == "stoploss")
             // Both forms of a threshold, or of an order size: refused.
-            a = try await Self.call(client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "stopLoss": {"amount": "10", "ratio": "0.1"}}"#)
+            a = try await Self.call(
+                client, .post, "/v1/copies", key: bob,
+                #"{"lead": "lead", "investment": "100", "stopLoss": {"amount": "10", "ratio": "0.1"}}"#)
             #expect(a.status == .badRequest && a.field == "stopLoss.ratio" && a.message.contains("not both"))
-            a = try await Self.call(client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100", "fraction": "0.5"}"#)
+            a = try await Self.call(
+                client, .post, "/v1/orders", key: f.keys["lead"],
+                #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100", "fraction": "0.5"}"#)
             #expect(a.status == .badRequest && a.field == "fraction")
-            a = try await Self.call(client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "sell", "quantity": "0.001", "fraction": "0.5"}"#)
+            a = try await Self.call(
+                client, .post, "/v1/orders", key: f.keys["lead"],
+                #"{"symbol": "BTC-USDT", "side": "sell", "quantity": "0.001", "fraction": "0.5"}"#)
             #expect(a.status == .badRequest && a.field == "fraction")
-            a = try await Self.call(client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "sell", "fraction": "0.5", "limitPrice": "60000"}"#)
+            a = try await Self.call(
+                client, .post, "/v1/orders", key: f.keys["lead"],
+                #"{"symbol": "BTC-USDT", "side": "sell", "fraction": "0.5", "limitPrice": "60000"}"#)
             #expect(a.status == .badRequest && a.field == "limitPrice")
             // Not a JSON object at all.
             a = try await Self.call(client, .post, "/v1/copies", key: bob, #"["lead"]"#)
@@ -80,7 +93,8 @@ import Testing
             a = try await Self.call(client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "mode": "fancy"}"#)
             #expect(a.status == .badRequest && a.field == "mode" && a.message.contains(#""smartSync", "fixedAmount""#))
             #expect(!a.message.contains("Cannot initialize"))
-            a = try await Self.call(client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "hold", "quoteAmount": "10"}"#)
+            a = try await Self.call(
+                client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "hold", "quoteAmount": "10"}"#)
             #expect(a.status == .badRequest && a.field == "side" && a.message.contains(#""buy", "sell""#))
             a = try await Self.call(client, .post, "/v1/copies", key: bob, #"{"lead": "lead", "investment": "100", "buyExisting": "yes"}"#)
             #expect(a.status == .badRequest && a.field == "buyExisting" && a.message.contains("true or false"))
@@ -92,9 +106,12 @@ import Testing
     @Test func stopLossesThatCannotHappenAreRefused() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in
-            var a = try await Self.call(client, .post, "/v1/copies", key: f.keys["bob"], #"{"lead": "lead", "investment": "100", "stopLoss": {"amount": "100.01"}}"#)
+            var a = try await Self.call(
+                client, .post, "/v1/copies", key: f.keys["bob"], #"{"lead": "lead", "investment": "100", "stopLoss": {"amount": "100.01"}}"#
+            )
             #expect(a.status == .badRequest && a.field == "stopLoss.amount" && a.message.contains("at most the investment"))
-            a = try await Self.call(client, .put, "/v1/copies/alice-1/stop-loss", key: f.keys["alice"], #"{"stopLoss": {"amount": "1000.01"}}"#)
+            a = try await Self.call(
+                client, .put, "/v1/copies/alice-1/stop-loss", key: f.keys["alice"], #"{"stopLoss": {"amount": "1000.01"}}"#)
             #expect(a.status == .badRequest && a.field == "stopLoss.amount" && a.message.contains("net invested"))
             a = try await Self.call(client, .put, "/v1/copies/alice-1/stop-loss", key: f.keys["alice"], #"{"stopLoss": {"ratio": "1.5"}}"#)
             #expect(a.status == .badRequest && a.field == "stopLoss.ratio")
@@ -107,10 +124,12 @@ import Testing
     @Test func aStopLossAlreadyReachedFiresAndTheAnswerSaysSo() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in
-            _ = try await Self.call(client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "5000"}"#)
+            _ = try await Self.call(
+                client, .post, "/v1/orders", key: f.keys["lead"], #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "5000"}"#)
             _ = try await Self.call(client, .post, "/v1/prices", key: f.keys["operator"], #"{"symbol": "BTC-USDT", "price": "40000"}"#)
             // alice: 1,000 invested, half in BTC now 20% down → equity about 899: a 50 USDT stop loss is reached.
-            let a = try await Self.call(client, .put, "/v1/copies/alice-1/stop-loss", key: f.keys["alice"], #"{"stopLoss": {"amount": "50"}}"#)
+            let a = try await Self.call(
+                client, .put, "/v1/copies/alice-1/stop-loss", key: f.keys["alice"], #"{"stopLoss": {"amount": "50"}}"#)
             #expect(a.status == .ok && a.object["fired"] as? Bool == true)
             #expect(a.object["status"] as? String == "stopped" && a.object["stopReason"] as? String == "stopLoss")
         }
@@ -124,13 +143,19 @@ import Testing
             let first = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "order-1", body)
             #expect(first.status == .created && first.object["applied"] as? Bool == true)
             let retry = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "order-1", body)
-            #expect(retry.status == .ok && retry.object["applied"] as? Bool == false && retry.object["id"] as? Int == first.object["id"] as? Int)
-            let other = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "order-1", #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "2000"}"#)
-            #expect(other.status == .unprocessableContent && other.field == "Idempotency-Key" && other.message.contains("different request"))
+            #expect(
+                retry.status == .ok && retry.object["applied"] as? Bool == false && retry.object["id"] as? Int == first.object["id"] as? Int
+            )
+            let other = try await Self.call(
+                client, .post, "/v1/orders", key: lead, idempotency: "order-1",
+                #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "2000"}"#)
+            #expect(
+                other.status == .unprocessableContent && other.field == "Idempotency-Key" && other.message.contains("different request"))
             let long = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: String(repeating: "k", count: 201), body)
             #expect(long.status == .badRequest && long.field == "Idempotency-Key" && long.message.contains("200"))
             // The same key on another caller is another request (keys are scoped per user).
-            let copy = try await Self.call(client, .post, "/v1/copies", key: f.keys["bob"], idempotency: "order-1", #"{"lead": "lead", "investment": "100"}"#)
+            let copy = try await Self.call(
+                client, .post, "/v1/copies", key: f.keys["bob"], idempotency: "order-1", #"{"lead": "lead", "investment": "100"}"#)
             #expect(copy.status == .created)
         }
         #expect(f.service.read { $0.leadFills.count } == 1)
@@ -160,7 +185,8 @@ import Testing
             try await client.execute(uri: "/v1/leads/anyone", method: .delete) { response in
                 #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET")
             }
-            try await client.execute(uri: "/v1/leading", method: .post, headers: headers(f.keys["bob"]), body: ByteBuffer(string: "{}")) { response in
+            try await client.execute(uri: "/v1/leading", method: .post, headers: headers(f.keys["bob"]), body: ByteBuffer(string: "{}")) {
+                response in
                 #expect(response.status != .methodNotAllowed)
             }
             try await client.execute(uri: "/v1/leads", method: .head) { response in #expect(response.status != .methodNotAllowed) }
@@ -178,16 +204,20 @@ import Testing
             // Each on its own connection: the server closes a connection it refused.
             let long = try rawHTTP(port: port, "GET /v1/leads?x=\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(long.hasPrefix("HTTP/1.1 414") && long.contains("request line is longer"))
-            let head = try rawHTTP(port: port, "GET /v1/leads HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "h", count: 70_000))\r\n\r\n")
+            let head = try rawHTTP(
+                port: port, "GET /v1/leads HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "h", count: 70_000))\r\n\r\n")
             #expect(head.hasPrefix("HTTP/1.1 431"))
-            let fine = try rawHTTP(port: port, "GET /v1/leads?x=\(String(repeating: "a", count: 5_000)) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let fine = try rawHTTP(
+                port: port, "GET /v1/leads?x=\(String(repeating: "a", count: 5_000)) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(fine.hasPrefix("HTTP/1.1 200"))
-            let upgrade = "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            let upgrade =
+                "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             let refused = try rawHTTP(port: port, "GET /v1/stream?key=ssk_not_a_key HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n")
             #expect(refused.hasPrefix("HTTP/1.1 401") && refused.contains("valid API key"))
             let none = try rawHTTP(port: port, "GET /v1/stream HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n")
             #expect(none.hasPrefix("HTTP/1.1 401"))
-            let accepted = try rawHTTP(port: port, "GET /v1/stream?key=\(f.keys["alice"]!) HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n", until: "\r\n\r\n")
+            let accepted = try rawHTTP(
+                port: port, "GET /v1/stream?key=\(f.keys["alice"]!) HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n", until: "\r\n\r\n")
             #expect(accepted.hasPrefix("HTTP/1.1 101"))
         }
     }
@@ -198,19 +228,27 @@ import Testing
             let lead = f.keys["lead"]
             // Nothing held: refused, and nothing is logged (it used to be 201 "applied" and trade nothing).
             let before = await Self.commands(f)
-            var a = try await Self.call(client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "sell", "fraction": "0.5"}"#)
+            var a = try await Self.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "sell", "fraction": "0.5"}"#)
             #expect(a.status == .conflict && a.field == "symbol" && a.message.contains("holds no BTC"))
             #expect(await Self.commands(f) == before)
             // DESIGN's example: 1,000 at 50,000 → 0.02 BTC, fee 1; alice's copy fills (100 USDT).
-            a = try await Self.call(client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            a = try await Self.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
             #expect(a.status == .created && a.object["status"] as? String == "filled")
-            #expect(a.object["filledQuantity"] as? String == "0.02" && a.object["averagePrice"] as? String == "50000" && a.object["fees"] as? String == "1")
+            #expect(
+                a.object["filledQuantity"] as? String == "0.02" && a.object["averagePrice"] as? String == "50000"
+                    && a.object["fees"] as? String == "1")
             let fills = try #require(a.object["fills"] as? [[String: Any]])
-            #expect(fills.count == 1 && fills[0]["quantity"] as? String == "0.02" && fills[0]["price"] as? String == "50000" && fills[0]["fee"] as? String == "1")
+            #expect(
+                fills.count == 1 && fills[0]["quantity"] as? String == "0.02" && fills[0]["price"] as? String == "50000"
+                    && fills[0]["fee"] as? String == "1")
             #expect((a.object["copies"] as? [String: Int]) == ["filled": 1, "failed": 0])
             let id = try #require(a.object["id"] as? Int)
             // A limit order rests, shows in the open orders, and cancels.
-            a = try await Self.call(client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quantity": "0.01", "limitPrice": "40000"}"#)
+            a = try await Self.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quantity": "0.01", "limitPrice": "40000"}"#
+            )
             #expect(a.status == .created && a.object["status"] as? String == "accepted" && a.object["remaining"] as? String == "0.01")
             let limit = try #require(a.object["id"] as? Int)
             a = try await Self.call(client, .get, "/v1/orders", key: lead)
@@ -229,15 +267,21 @@ import Testing
     @Test func copyPagesHistoryCurveAndLeadReturns() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in
-            let lead = f.keys["lead"], alice = f.keys["alice"]
+            let lead = f.keys["lead"]
+            let alice = f.keys["alice"]
             // Five buys of 1,000 (each fills alice's copy) and one of 20 (alice's 2 USDT share fails).
-            for _ in 0..<5 { _ = try await Self.call(client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#) }
+            for _ in 0..<5 {
+                _ = try await Self.call(
+                    client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            }
             _ = try await Self.call(client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "20"}"#)
             _ = try await Self.call(client, .post, "/v1/copies/alice-1/investment", key: alice, #"{"delta": "500"}"#)
             var a = try await Self.call(client, .get, "/v1/copies/alice-1?view=summary", key: alice)
             #expect(a.object["fills"] == nil && a.object["fillCount"] as? Int == 5 && a.object["failedOrderCount"] as? Int == 1)
             let reasons = try #require(a.object["failedOrderReasons"] as? [[String: Any]])
-            #expect(reasons.count == 1 && reasons[0]["reason"] as? String == "belowMinNotional" && reasons[0]["count"] as? Int == 1 && reasons[0]["lastTime"] is String)
+            #expect(
+                reasons.count == 1 && reasons[0]["reason"] as? String == "belowMinNotional" && reasons[0]["count"] as? Int == 1
+                    && reasons[0]["lastTime"] is String)
             // Newest first, two at a time, then the next page before the last one seen.
             a = try await Self.call(client, .get, "/v1/copies/alice-1/fills?order=newest&limit=2", key: alice)
             var page = try #require(a.body as? [[String: Any]])
@@ -254,7 +298,8 @@ import Testing
             #expect(a.status == .badRequest && a.field == "reason" && a.message.contains("belowMinNotional"))
             a = try await Self.call(client, .get, "/v1/copies/alice-1/history", key: alice)
             let history = try #require(a.body as? [[String: Any]])
-            #expect(history.map { $0["type"] as? String } == ["started", "investmentAdded"] && history[1]["netInvested"] as? String == "1500")
+            #expect(
+                history.map { $0["type"] as? String } == ["started", "investmentAdded"] && history[1]["netInvested"] as? String == "1500")
             a = try await Self.call(client, .get, "/v1/copies/alice-1/equity-curve?points=3", key: alice)
             let curve = try #require(a.body as? [[String: Any]])
             #expect(curve.count <= 3 && curve.last?["netInvested"] as? String == "1500" && curve.last?["nav"] is String)

@@ -9,7 +9,9 @@ import Testing
 /// Two engine services on one PostgreSQL schema, as two instances would be: leases, hand-over, takeover.
 @Suite(.timeLimit(.minutes(1)))
 struct ClusterTests {
-    static func fixture(ttl: Duration = .seconds(2)) async throws -> (a: EngineService, b: EngineService, ma: ClusterMembership, mb: ClusterMembership, schema: String) {
+    static func fixture(ttl: Duration = .seconds(2)) async throws -> (
+        a: EngineService, b: EngineService, ma: ClusterMembership, mb: ClusterMembership, schema: String
+    ) {
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
         let location = PostgresServiceTests.server + (PostgresServiceTests.server.contains("?") ? "&" : "?") + "schema=\(schema)"
         let a = try EngineService(databasePath: location, logger: Logger(label: "a"), now: { 1_620_172_800_000 })
@@ -18,7 +20,9 @@ struct ClusterTests {
         let mb = try ClusterMembership(url: try PostgresURL(location), instance: "b", ttl: ttl)
         await a.joinCluster(ma)
         await b.joinCluster(mb)
-        let btc = try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5))
+        let btc = try Symbol(
+            name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"),
+            minNotional: Fixed(5))
         try await a.executeBatch([
             .listSymbol(btc, price: Fixed(50_000), book: nil), .addUser("lead"), .addUser("alice"),
             .deposit(user: "lead", amount: Fixed(20_000)), .deposit(user: "alice", amount: Fixed(5_000)),
@@ -36,7 +40,9 @@ struct ClusterTests {
         let (a, b, ma, mb, schema) = try await Self.fixture(ttl: .seconds(30))
         defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
         // A starts leading (it takes the lead's lease); B's commands for the lead are handed to A.
-        #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
+        #expect(
+            try await a.execute(
+                .startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
         #expect(try await ma.leases.holder(of: "lead") == "a")
         // A serves its inbox and renews its lease (2 s) while the test runs, however slow the machine is.
         let holder = Task {
@@ -51,7 +57,9 @@ struct ClusterTests {
             }
         }
         defer { holder.cancel() }
-        #expect(try await b.execute(.startCopy(StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000))), requestID: "alice:k1"))
+        #expect(
+            try await b.execute(
+                .startCopy(StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000))), requestID: "alice:k1"))
         #expect(try await b.execute(Self.order(1_000), requestID: "lead:k2"))
         // A retry of the same request on either instance does nothing.
         #expect(try await !b.execute(Self.order(1_000), requestID: "lead:k2"))
@@ -81,7 +89,9 @@ struct ClusterTests {
         // B's request: on a loaded machine the lease may already be near its end when B asks.)
         let clock = ContinuousClock()
         let beforeLease = clock.now
-        #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
+        #expect(
+            try await a.execute(
+                .startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
         // A stops answering (it serves no inbox and renews nothing): B's request waits, takes the lead over when
         // A's lease expires (2 s), and executes it itself.
         #expect(try await b.execute(Self.order(1_000), requestID: "lead:k1"))
@@ -101,7 +111,9 @@ struct ClusterTests {
         // Long leases: the lead comes free because the broken replica gives it up, not because time passed.
         let (a, _, ma, mb, schema) = try await Self.fixture(ttl: .seconds(30))
         defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
-        #expect(try await a.execute(.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
+        #expect(
+            try await a.execute(
+                .startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, followerLimit: nil)))
         let loop = Task { await ma.run(a, logger: Logger(label: "a")) }
         #expect(try await mb.leases.holder(of: "lead") == "a")
         // The ledger table disappears under the replica: the next command is accepted in memory, its write fails.
@@ -116,14 +128,22 @@ struct ClusterTests {
 
     @Test func leadOfEachCommand() throws {
         var engine = Engine()
-        try engine.listSymbol(try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5)), price: Fixed(50_000))
+        try engine.listSymbol(
+            try Symbol(
+                name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"),
+                minNotional: Fixed(5)), price: Fixed(50_000))
         for user in ["lead", "alice"] { try engine.addUser(user) }
         try engine.deposit(user: "lead", amount: Fixed(20_000), at: Moment(event: 0, time: 0))
         try engine.deposit(user: "alice", amount: Fixed(5_000), at: Moment(event: 1, time: 0))
-        try engine.startLeading(user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, at: Moment(event: 2, time: 0))
-        try engine.startCopy(StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000)), at: Moment(event: 3, time: 0))
+        try engine.startLeading(
+            user: "lead", portfolio: Fixed(10_000), profitShareRate: nil, slippageLimit: nil, at: Moment(event: 2, time: 0))
+        try engine.startCopy(
+            StartCopyRequest(copyID: "c1", user: "alice", lead: "lead", investment: Fixed(1_000)), at: Moment(event: 3, time: 0))
         #expect(EngineService.lead(of: Self.order(10), in: engine) == "lead")
-        #expect(EngineService.lead(of: .order(OrderRequest(user: "alice", account: .main, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(10))), in: engine) == nil)
+        #expect(
+            EngineService.lead(
+                of: .order(OrderRequest(user: "alice", account: .main, symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(10))), in: engine)
+                == nil)
         #expect(EngineService.lead(of: .adjustInvestment(copy: "c1", delta: Fixed(10)), in: engine) == "lead")
         #expect(EngineService.lead(of: .stopCopy(copy: "c1"), in: engine) == "lead")
         #expect(EngineService.lead(of: .price(symbol: "BTC-USDT", price: Fixed(1)), in: engine) == nil)
@@ -135,7 +155,10 @@ struct ClusterTests {
 /// the other stands by, and takes the stored session over when the holder stops.
 @Suite(.timeLimit(.minutes(1)))
 struct ClusterVenueTests {
-    @Test(.enabled(if: PostgresServiceTests.reachable && FIXVenueServiceTests.venue != nil, "needs SMARTSYNC_TEST_POSTGRES and SMARTSYNC_TEST_FIX"))
+    @Test(
+        .enabled(
+            if: PostgresServiceTests.reachable && FIXVenueServiceTests.venue != nil, "needs SMARTSYNC_TEST_POSTGRES and SMARTSYNC_TEST_FIX")
+    )
     func oneInstanceHoldsTheVenueSessionAndAnotherTakesItOver() async throws {
         let (a, b, ma, mb, schema) = try await ClusterTests.fixture(ttl: .seconds(2))
         defer { try? PostgresAdmin.dropSchema(schema, on: try PostgresURL(PostgresServiceTests.server)) }
@@ -149,13 +172,19 @@ struct ClusterVenueTests {
         let loopA = Task { await ma.run(a, logger: Logger(label: "a")) }
         let loopB = Task { await mb.run(b, logger: Logger(label: "b")) }
         defer { loopB.cancel() }
-        let venueA = Task { try await FIXVenueService(service: a, address: address, clock: clock, logger: Logger(label: "a"), membership: ma).run() }
+        let venueA = Task {
+            try await FIXVenueService(service: a, address: address, clock: clock, logger: Logger(label: "a"), membership: ma).run()
+        }
         let key = FIXVenueService(service: a, address: address, clock: clock, logger: Logger(label: "a")).leaseKey
         while !ma.holds(key) || a.read({ $0.venueMode }) != .external { try await Task.sleep(for: .milliseconds(5)) }
-        let venueB = Task { try await FIXVenueService(service: b, address: address, clock: clock, logger: Logger(label: "b"), membership: mb).run() }
+        let venueB = Task {
+            try await FIXVenueService(service: b, address: address, clock: clock, logger: Logger(label: "b"), membership: mb).run()
+        }
         defer { venueB.cancel() }
         // B stands by: A keeps the session (renewed every second) while A's order and its copy's fill.
-        #expect(try await a.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
+        #expect(
+            try await a.execute(
+                .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
         while a.read({ $0.leadFills.count < 1 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
         try await Task.sleep(for: .milliseconds(2_500))
         #expect(try await mb.leases.holder(of: key) == "a" && !mb.holds(key))
@@ -166,7 +195,10 @@ struct ClusterVenueTests {
         _ = try? await venueA.value
         _ = await loopA.value
         while !mb.holds(key) { try await Task.sleep(for: .milliseconds(5)) }
-        #expect(try await b.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500))), requestID: "lead:sell"))
+        #expect(
+            try await b.execute(
+                .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500))),
+                requestID: "lead:sell"))
         while b.read({ $0.leadFills.count < 2 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
         let engine = b.read { $0 }
         #expect(engine.venueBook.orders.count == 4 && engine.venueBook.open.isEmpty && engine.venueBook.refusals.isEmpty)

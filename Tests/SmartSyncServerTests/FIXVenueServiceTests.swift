@@ -65,7 +65,9 @@ struct FIXVenueServiceTests {
         let clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
         let service = try EngineService(
             databasePath: directory.appendingPathComponent("venue.sqlite").path, logger: Logger(label: "test"), now: clock)
-        let btc = try Symbol(name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"), minNotional: Fixed(5))
+        let btc = try Symbol(
+            name: "BTC-USDT", qtyStep: try Fixed("0.00001"), priceTick: try Fixed("0.01"), minQty: try Fixed("0.00001"),
+            minNotional: Fixed(5))
         try await service.executeBatch([
             .listSymbol(btc, price: Fixed(50_000), book: nil), .addUser("lead"), .addUser("alice"), .addUser("bob"),
             .deposit(user: "lead", amount: Fixed(20_000)), .deposit(user: "alice", amount: Fixed(1_000)),
@@ -86,7 +88,9 @@ struct FIXVenueServiceTests {
         let prefix = try #require(service.orderIDPrefix)
         #expect(prefix.count == 8 && service.read { $0.venueBook.orderIDPrefix } == prefix)
         func id(_ n: Int) -> String { "\(prefix)-SS-\(n)" }
-        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
+        #expect(
+            try await service.execute(
+                .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
         // Lead order id(1) fills at 50,000; the copies' id(2) (0.008 at the 0.5% limit, 50,250) fills there too.
         while service.read({ $0.venueBook.record(id(2))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
         let engine = service.read { $0 }
@@ -105,24 +109,33 @@ struct FIXVenueServiceTests {
         #expect(view["open"] == .array([]) && view["refusals"] == .array([]))
         // The venue's number is stored just after its report is applied: wait for the last one (its Logon reply was
         // 1, the two reports 2 and 3).
-        while (try await service.venueSessions.load(adapter.sessionName))?.nextIncoming ?? 0 <= 3 { try await Task.sleep(for: .milliseconds(2)) }
+        while (try await service.venueSessions.load(adapter.sessionName))?.nextIncoming ?? 0 <= 3 {
+            try await Task.sleep(for: .milliseconds(2))
+        }
         running.cancel()
         _ = try? await running.value
         // The session's numbers and our orders were stored as they went out.
         let kept = try #require(try await service.venueSessions.load(adapter.sessionName))
         #expect(kept.nextOutgoing > 3 && kept.nextIncoming > 3)
-        #expect(kept.sent.values.contains { $0.contains("\u{1}11=\(id(1))\u{1}") } && kept.sent.values.contains { $0.contains("\u{1}11=\(id(2))\u{1}") })
+        #expect(
+            kept.sent.values.contains { $0.contains("\u{1}11=\(id(1))\u{1}") }
+                && kept.sent.values.contains { $0.contains("\u{1}11=\(id(2))\u{1}") })
 
         // A crash between logging an order as sent and storing its message: the order never left. On the next
         // logon (the stored numbers resumed, no reset) it is withdrawn and the lead's money freed.
-        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.01"), limitPrice: Fixed(49_000)))))
+        #expect(
+            try await service.execute(
+                .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.01"), limitPrice: Fixed(49_000)))))
         #expect(try await service.execute(.venueSent(clientOrderID: id(3))))
         let again = Task { try await adapter.run() }
         defer { again.cancel() }
         while service.read({ $0.venueBook.record(id(3))?.order.status != .cancelled }) { try await Task.sleep(for: .milliseconds(5)) }
         #expect(service.read { $0.order(id: 2)?.cancelReason?.contains("never reached the venue") } == true)
         // The resumed session trades on: the lead's next order fills.
-        #expect(try await service.execute(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500)))))
+        #expect(
+            try await service.execute(
+                .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500))))
+        )
         while service.read({ $0.venueBook.record(id(4))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
         // A block order: the lead's market buy and its copies' are one immediate-or-cancel order at the slippage limit,
         // allocated to all of them at the one price the venue filled it at.

@@ -2,14 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import HummingbirdWSTesting
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import Prometheus
 import SmartSyncCore
 import Synchronization
 import Testing
-import HummingbirdWSTesting
-import HummingbirdWebSocket
 
 @testable import SmartSyncServer
 
@@ -86,7 +86,9 @@ func json(_ buffer: ByteBuffer) throws -> Any {
         try await f.app().test(.router) { client in
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
-                #expect(response.status == .ok && text.contains("smartsync_active_copies 1.0\n") && !text.contains("smartsync_copy_fills_total 1\n"), "\(text)")
+                #expect(
+                    response.status == .ok && text.contains("smartsync_active_copies 1.0\n")
+                        && !text.contains("smartsync_copy_fills_total 1\n"), "\(text)")
             }
             try await client.execute(
                 uri: "/v1/orders", method: .post, headers: headers(f.keys["lead"]),
@@ -100,7 +102,8 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             }
         }
         // A server whose command line chose no backend exports none.
-        try await buildApplication(service: f.service, configuration: ServerConfiguration(), logger: Logger(label: "test")).test(.router) { client in
+        try await buildApplication(service: f.service, configuration: ServerConfiguration(), logger: Logger(label: "test")).test(.router) {
+            client in
             try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
         }
     }
@@ -239,13 +242,17 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             let f = try await Fixture()
             if c.restingOrder {
                 try await f.service.execute(
-                    .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.001"), limitPrice: Fixed(40_000))))
+                    .order(
+                        OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.001"), limitPrice: Fixed(40_000)))
+                )
             }
             try await f.app().test(.router) { client in
                 try await client.execute(
                     uri: c.uri, method: c.method, headers: headers(who.flatMap { f.keys[$0] }), body: c.body.map { ByteBuffer(string: $0) }
                 ) { response in
-                    #expect(response.status.code == c.expected[k], "\(c.method) \(c.uri) as \(who ?? "anonymous"): \(String(buffer: response.body))")
+                    #expect(
+                        response.status.code == c.expected[k],
+                        "\(c.method) \(c.uri) as \(who ?? "anonymous"): \(String(buffer: response.body))")
                 }
             }
         }
@@ -285,8 +292,12 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
         AuthCase(method: .get, uri: "/v1/me", expected: [401, 200, 200, 200]),
         AuthCase(method: .get, uri: "/v1/orders", owner: "lead", restingOrder: true, expected: [401, 200, 200, 200]),
         // Money moves act on the caller's own accounts: bob and the operator have no lead portfolio (409).
-        AuthCase(method: .post, uri: "/v1/transfers", body: #"{"amount": "10", "from": "main", "to": "portfolio"}"#, owner: "lead", expected: [401, 409, 200, 409]),
-        AuthCase(method: .post, uri: "/v1/orders", body: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100"}"#, owner: "lead", expected: [401, 409, 201, 409]),
+        AuthCase(
+            method: .post, uri: "/v1/transfers", body: #"{"amount": "10", "from": "main", "to": "portfolio"}"#, owner: "lead",
+            expected: [401, 409, 200, 409]),
+        AuthCase(
+            method: .post, uri: "/v1/orders", body: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100"}"#, owner: "lead",
+            expected: [401, 409, 201, 409]),
         AuthCase(method: .delete, uri: "/v1/orders/1", owner: "lead", restingOrder: true, expected: [401, 404, 200, 404]),
         AuthCase(method: .post, uri: "/v1/leading", body: #"{"portfolio": "100"}"#, expected: [401, 201, 201, 409]),
         AuthCase(method: .patch, uri: "/v1/leading", body: #"{"profitShareRate": "0.2"}"#, owner: "lead", expected: [401, 409, 200, 409]),
@@ -306,8 +317,10 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
         AuthCase(method: .get, uri: "/copies/alice-1", expected: [200, 200, 200, 200]),
         AuthCase(method: .get, uri: "/assets/app.js", expected: [200, 200, 200, 200]),
         AuthCase(method: .post, uri: "/v1/copies/alice-1/investment", body: #"{"delta": "10"}"#, expected: [401, 404, 200, 403]),
-        AuthCase(method: .put, uri: "/v1/copies/alice-1/stop-loss", body: #"{"stopLoss": {"amount": "900"}}"#, expected: [401, 404, 200, 403]),
-        AuthCase(method: .put, uri: "/v1/copies/alice-1/take-profit", body: #"{"takeProfit": {"ratio": "0.5"}}"#, expected: [401, 404, 200, 403]),
+        AuthCase(
+            method: .put, uri: "/v1/copies/alice-1/stop-loss", body: #"{"stopLoss": {"amount": "900"}}"#, expected: [401, 404, 200, 403]),
+        AuthCase(
+            method: .put, uri: "/v1/copies/alice-1/take-profit", body: #"{"takeProfit": {"ratio": "0.5"}}"#, expected: [401, 404, 200, 403]),
         AuthCase(method: .delete, uri: "/v1/copies/alice-1", expected: [401, 404, 200, 403]),
         AuthCase(method: .post, uri: "/v1/users", body: #"{"id": "zed"}"#, expected: [401, 403, 403, 201]),
         AuthCase(method: .post, uri: "/v1/deposits", body: #"{"user": "alice", "amount": "1"}"#, expected: [401, 403, 403, 201]),

@@ -21,7 +21,9 @@ import Testing
                     #expect(String(buffer: response.body).contains(#"<script src="/assets/app.js">"#))
                 }
             }
-            for (path, type) in [("/assets/app.js", "text/javascript"), ("/assets/app.css", "text/css"), ("/assets/icon.svg", "image/svg+xml")] {
+            for (path, type) in [
+                ("/assets/app.js", "text/javascript"), ("/assets/app.css", "text/css"), ("/assets/icon.svg", "image/svg+xml"),
+            ] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType]?.hasPrefix(type) == true)

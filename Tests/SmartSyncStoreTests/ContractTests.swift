@@ -25,7 +25,9 @@ enum PostgresTestServer {
 
     static var skipReason: Comment {
         Comment(
-            rawValue: "no PostgreSQL server at \(StoreDatabase.describe(configured)): the PostgreSQL contract tests are skipped (set SMARTSYNC_TEST_POSTGRES to a reachable server)")
+            rawValue:
+                "no PostgreSQL server at \(StoreDatabase.describe(configured)): the PostgreSQL contract tests are skipped (set SMARTSYNC_TEST_POSTGRES to a reachable server)"
+        )
     }
 }
 
@@ -185,11 +187,14 @@ struct CommandLogContractTests {
         do {
             let store = try database.open()
             try store.execute(.addUser("a"), at: Moment(event: 0, time: 0))
-            #expect(throws: EngineError.self) { try store.execute(.deposit(user: "nobody", amount: Fixed(5)), at: Moment(event: 1, time: 0)) }
+            #expect(throws: EngineError.self) {
+                try store.execute(.deposit(user: "nobody", amount: Fixed(5)), at: Moment(event: 1, time: 0))
+            }
             #expect(store.commandCount == 1)
             #expect(throws: EngineError.self) {
                 try store.executeBatch([
-                    (.addUser("b"), Moment(event: 2, time: 0), nil), (.deposit(user: "b", amount: Fixed(5)), Moment(event: 3, time: 0), nil),
+                    (.addUser("b"), Moment(event: 2, time: 0), nil),
+                    (.deposit(user: "b", amount: Fixed(5)), Moment(event: 3, time: 0), nil),
                     (.addUser("a"), Moment(event: 4, time: 0), nil),
                 ])
             }

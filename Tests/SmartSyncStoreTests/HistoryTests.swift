@@ -1,12 +1,13 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import SmartSyncCore
 import SmartSyncScenario
 import Testing
 
 @testable import SmartSyncStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// History lives in the database: an engine that releases it keeps no copy-fill row or failed order in memory, and
 /// reads every copy's past back from the database exactly as an engine that keeps it holds it.
@@ -14,7 +15,9 @@ import Testing
 struct HistoryInTheDatabaseTests {
     /// Each copy's rows from the database, beside an in-memory run of the same scenario; the counts of what was
     /// compared, so a test can show it compared something.
-    static func compare(_ engine: Engine, reader: any HistoryReader, memory: Engine) async throws -> (fills: Int, shares: Int, failures: Int) {
+    static func compare(_ engine: Engine, reader: any HistoryReader, memory: Engine) async throws -> (
+        fills: Int, shares: Int, failures: Int
+    ) {
         var counts = (fills: 0, shares: 0, failures: 0)
         for ref in memory.allCopies {
             let stored = try await reader.copyRows(engine.copyRowsRequest(ref))
@@ -25,8 +28,9 @@ struct HistoryInTheDatabaseTests {
             let book = engine.leads[ref.lead].book
             #expect(Int(book.fillCount[ref.slot]) == stored.fills.count)
             let grouped = Dictionary(grouping: stored.failures, by: \.reason)
-            #expect(book.failureSummary(ref.slot).map { "\($0.reason) \($0.count) \($0.lastEvent)" }.sorted()
-                == grouped.map { "\($0.key) \($0.value.count) \($0.value.map { Int($0.event) }.max()!)" }.sorted())
+            #expect(
+                book.failureSummary(ref.slot).map { "\($0.reason) \($0.count) \($0.lastEvent)" }.sorted()
+                    == grouped.map { "\($0.key) \($0.value.count) \($0.value.map { Int($0.event) }.max()!)" }.sorted())
             counts.fills += stored.fills.count
             counts.shares += stored.profitShares.count
             counts.failures += stored.failures.count

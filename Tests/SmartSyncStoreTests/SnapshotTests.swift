@@ -30,7 +30,9 @@ import Testing
             try original.step()
             if case .command(let command) = event.kind { try copy.execute(command, at: Moment(event: event.index, time: event.time)) }
             if case .priceBars(let symbol, let bars) = event.kind {
-                for bar in bars { try copy.execute(.price(symbol: symbol, price: bar.price), at: Moment(event: event.index, time: bar.time)) }
+                for bar in bars {
+                    try copy.execute(.price(symbol: symbol, price: bar.price), at: Moment(event: event.index, time: bar.time))
+                }
             }
         }
         #expect(ScenarioReport.json(copy.engine).serialized() == ScenarioReport.json(original.engine).serialized())
@@ -58,7 +60,10 @@ import Testing
             "lastNav", "maxDrawdown", "feeDrag", "navAtStop", "equityAtStop", "curve",
         ]
         #expect(Set(Mirror(reflecting: engine.leads[0]).children.compactMap(\.label)) == lead)
-        #expect(Set(Mirror(reflecting: engine.users[0]).children.compactMap(\.label)) == ["id", "cash", "assets", "positions", "lead", "copyList"])
+        #expect(
+            Set(Mirror(reflecting: engine.users[0]).children.compactMap(\.label)) == [
+                "id", "cash", "assets", "positions", "lead", "copyList",
+            ])
     }
 
     @Test func bytesCutShortOrChangedAreRefused() throws {
@@ -134,7 +139,9 @@ import Testing
         }
         #expect(store.openedFromSnapshot == older.commands)
         #expect(warnings.count == 1)
-        let word = ["truncated": "damaged", "tampered": "SHA-256", "newer": "newer", "older": "older", "otherDatabase": "another database"][damage]!
+        let word = [
+            "truncated": "damaged", "tampered": "SHA-256", "newer": "newer", "older": "older", "otherDatabase": "another database",
+        ][damage]!
         #expect(warnings.first?.contains(word) == true, "\(warnings)")
         // Nothing was written over it.
         #expect(try Data(contentsOf: URL(fileURLWithPath: newest.path)) == before)

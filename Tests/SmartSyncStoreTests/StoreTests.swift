@@ -150,7 +150,8 @@ func expectStoreError(
         do {
             let store = try SQLiteStore(path: path)
             try store.execute(.addUser("a"), at: Moment(event: 0, time: 0))
-            try store.log.pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+            try store.log.pool.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+            }
         }
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         expectStoreError(path) {

@@ -15,24 +15,51 @@ struct StoredFormatTests {
 
     /// One command of each kind with every optional field set, and its stored text.
     static let commands: [(EngineCommand, String)] = [
-        (.listSymbol(
-            try! Symbol(name: "BTC-USDT", qtyStep: fixed("0.00001"), priceTick: fixed("0.01"), minQty: fixed("0.00001"), minNotional: fixed("5")),
-            price: fixed("30000"), book: BookShape(halfSpread: fixed("0.0001"), levelGap: fixed("0.0002"), levelQuantity: fixed("1.5"), levels: 20)),
-         #"{"listSymbol":{"_0":{"minNotional":"5","minQty":"0.00001","priceTick":"0.01","qtyStep":"0.00001","symbol":"BTC-USDT"},"book":{"halfSpread":"0.0001","levelGap":"0.0002","levelQuantity":"1.5","levels":20},"price":"30000"}}"#),
+        (
+            .listSymbol(
+                try! Symbol(
+                    name: "BTC-USDT", qtyStep: fixed("0.00001"), priceTick: fixed("0.01"), minQty: fixed("0.00001"), minNotional: fixed("5")
+                ),
+                price: fixed("30000"),
+                book: BookShape(halfSpread: fixed("0.0001"), levelGap: fixed("0.0002"), levelQuantity: fixed("1.5"), levels: 20)),
+            #"{"listSymbol":{"_0":{"minNotional":"5","minQty":"0.00001","priceTick":"0.01","qtyStep":"0.00001","symbol":"BTC-USDT"},"book":{"halfSpread":"0.0001","levelGap":"0.0002","levelQuantity":"1.5","levels":20},"price":"30000"}}"#
+        ),
         (.addUser("alice"), #"{"addUser":{"_0":"alice"}}"#),
         (.deposit(user: "alice", amount: fixed("1000.5")), #"{"deposit":{"amount":"1000.5","user":"alice"}}"#),
         (.withdraw(user: "alice", amount: fixed("0.00000001")), #"{"withdraw":{"amount":"0.00000001","user":"alice"}}"#),
-        (.startLeading(user: "alice", portfolio: fixed("500"), profitShareRate: fixed("0.1"), slippageLimit: fixed("0.005"), followerLimit: 50), #"{"startLeading":{"followerLimit":50,"portfolio":"500","profitShareRate":"0.1","slippageLimit":"0.005","user":"alice"}}"#),
-        (.startCopy(StartCopyRequest(
-            copyID: "c1", user: "bob", lead: "alice", mode: .fixedAmount, investment: fixed("200"), buyExisting: true,
-            stopLoss: .ratio(fixed("0.2")), takeProfit: .amount(fixed("50")), amountPerOrder: fixed("20"))),
-         #"{"startCopy":{"_0":{"amountPerOrder":"20","buyExisting":true,"copyID":"c1","investment":"200","lead":"alice","mode":"fixedAmount","stopLoss":{"ratio":"0.2"},"takeProfit":{"amount":"50"},"user":"bob"}}}"#),
-        (.order(OrderRequest(user: "alice", account: .main, symbol: "BTC-USDT", side: .buy, quoteAmount: fixed("100"), quantity: nil, limitPrice: fixed("29000"))), #"{"order":{"_0":{"account":"main","limitPrice":"29000","quoteAmount":"100","side":"buy","symbol":"BTC-USDT","user":"alice"}}}"#),
-        (.order(OrderRequest(user: "alice", symbol: "BTC-USDT", side: .sell, quantity: fixed("0.001"))), #"{"order":{"_0":{"account":"portfolio","quantity":"0.001","side":"sell","symbol":"BTC-USDT","user":"alice"}}}"#),
-        (.orderFraction(user: "alice", account: .portfolio, symbol: "BTC-USDT", side: .sell, fraction: fixed("0.5")), #"{"orderFraction":{"account":"portfolio","fraction":"0.5","side":"sell","symbol":"BTC-USDT","user":"alice"}}"#),
+        (
+            .startLeading(
+                user: "alice", portfolio: fixed("500"), profitShareRate: fixed("0.1"), slippageLimit: fixed("0.005"), followerLimit: 50),
+            #"{"startLeading":{"followerLimit":50,"portfolio":"500","profitShareRate":"0.1","slippageLimit":"0.005","user":"alice"}}"#
+        ),
+        (
+            .startCopy(
+                StartCopyRequest(
+                    copyID: "c1", user: "bob", lead: "alice", mode: .fixedAmount, investment: fixed("200"), buyExisting: true,
+                    stopLoss: .ratio(fixed("0.2")), takeProfit: .amount(fixed("50")), amountPerOrder: fixed("20"))),
+            #"{"startCopy":{"_0":{"amountPerOrder":"20","buyExisting":true,"copyID":"c1","investment":"200","lead":"alice","mode":"fixedAmount","stopLoss":{"ratio":"0.2"},"takeProfit":{"amount":"50"},"user":"bob"}}}"#
+        ),
+        (
+            .order(
+                OrderRequest(
+                    user: "alice", account: .main, symbol: "BTC-USDT", side: .buy, quoteAmount: fixed("100"), quantity: nil,
+                    limitPrice: fixed("29000"))),
+            #"{"order":{"_0":{"account":"main","limitPrice":"29000","quoteAmount":"100","side":"buy","symbol":"BTC-USDT","user":"alice"}}}"#
+        ),
+        (
+            .order(OrderRequest(user: "alice", symbol: "BTC-USDT", side: .sell, quantity: fixed("0.001"))),
+            #"{"order":{"_0":{"account":"portfolio","quantity":"0.001","side":"sell","symbol":"BTC-USDT","user":"alice"}}}"#
+        ),
+        (
+            .orderFraction(user: "alice", account: .portfolio, symbol: "BTC-USDT", side: .sell, fraction: fixed("0.5")),
+            #"{"orderFraction":{"account":"portfolio","fraction":"0.5","side":"sell","symbol":"BTC-USDT","user":"alice"}}"#
+        ),
         (.cancelOrder(user: "alice", orderID: 7), #"{"cancelOrder":{"orderID":7,"user":"alice"}}"#),
         (.price(symbol: "BTC-USDT", price: fixed("31000.25")), #"{"price":{"price":"31000.25","symbol":"BTC-USDT"}}"#),
-        (.transfer(user: "alice", amount: fixed("10"), direction: .mainToPortfolio), #"{"transfer":{"amount":"10","direction":"mainToPortfolio","user":"alice"}}"#),
+        (
+            .transfer(user: "alice", amount: fixed("10"), direction: .mainToPortfolio),
+            #"{"transfer":{"amount":"10","direction":"mainToPortfolio","user":"alice"}}"#
+        ),
         (.stopCopy(copy: "c1"), #"{"stopCopy":{"copy":"c1"}}"#),
         (.stopLeading(user: "alice"), #"{"stopLeading":{"user":"alice"}}"#),
         (.removeFollower(user: "alice", copy: "c1"), #"{"removeFollower":{"copy":"c1","user":"alice"}}"#),
@@ -40,16 +67,30 @@ struct StoredFormatTests {
         (.setStopLoss(copy: "c1", .amount(fixed("40"))), #"{"setStopLoss":{"_1":{"amount":"40"},"copy":"c1"}}"#),
         (.setStopLoss(copy: "c1", nil), #"{"setStopLoss":{"copy":"c1"}}"#),
         (.setTakeProfit(copy: "c1", .ratio(fixed("0.3"))), #"{"setTakeProfit":{"_1":{"ratio":"0.3"},"copy":"c1"}}"#),
-        (.updateLead(user: "alice", profitShareRate: fixed("0.08"), slippageLimit: nil, followerLimit: 10), #"{"updateLead":{"followerLimit":10,"profitShareRate":"0.08","user":"alice"}}"#),
-        (.updateSettings(takerFeeRate: fixed("0.002"), minInvestment: fixed("50"), maxActiveCopiesPerFollower: 3, defaultFollowerLimit: 100), #"{"updateSettings":{"defaultFollowerLimit":100,"maxActiveCopiesPerFollower":3,"minInvestment":"50","takerFeeRate":"0.002"}}"#),
+        (
+            .updateLead(user: "alice", profitShareRate: fixed("0.08"), slippageLimit: nil, followerLimit: 10),
+            #"{"updateLead":{"followerLimit":10,"profitShareRate":"0.08","user":"alice"}}"#
+        ),
+        (
+            .updateSettings(
+                takerFeeRate: fixed("0.002"), minInvestment: fixed("50"), maxActiveCopiesPerFollower: 3, defaultFollowerLimit: 100),
+            #"{"updateSettings":{"defaultFollowerLimit":100,"maxActiveCopiesPerFollower":3,"minInvestment":"50","takerFeeRate":"0.002"}}"#
+        ),
         (.venueMode(.external, orderIDPrefix: "1A2B3C4D"), #"{"venueMode":{"_0":"external","orderIDPrefix":"1A2B3C4D"}}"#),
         (.venueMode(.simulated), #"{"venueMode":{"_0":"simulated"}}"#),
         (.venueSent(clientOrderID: "1A2B3C4D-SS-1"), #"{"venueSent":{"clientOrderID":"1A2B3C4D-SS-1"}}"#),
-        (.venueReport(VenueReport(
-            clientOrderID: "1A2B3C4D-SS-1", kind: .fill, venueOrderID: "V9", executionID: "E1", quantity: fixed("0.002"),
-            price: fixed("30000"), reason: "partial", cumulativeQuantity: fixed("0.002"), possibleDuplicate: true, commission: fixed("0.06"))),
-         #"{"venueReport":{"_0":{"clientOrderID":"1A2B3C4D-SS-1","commission":"0.06","cumulativeQuantity":"0.002","executionID":"E1","kind":"fill","possibleDuplicate":true,"price":"30000","quantity":"0.002","reason":"partial","venueOrderID":"V9"}}}"#),
-        (.venueReport(VenueReport(clientOrderID: "1A2B3C4D-SS-2", kind: .rejected, reason: "no liquidity")), #"{"venueReport":{"_0":{"clientOrderID":"1A2B3C4D-SS-2","kind":"rejected","reason":"no liquidity"}}}"#),
+        (
+            .venueReport(
+                VenueReport(
+                    clientOrderID: "1A2B3C4D-SS-1", kind: .fill, venueOrderID: "V9", executionID: "E1", quantity: fixed("0.002"),
+                    price: fixed("30000"), reason: "partial", cumulativeQuantity: fixed("0.002"), possibleDuplicate: true,
+                    commission: fixed("0.06"))),
+            #"{"venueReport":{"_0":{"clientOrderID":"1A2B3C4D-SS-1","commission":"0.06","cumulativeQuantity":"0.002","executionID":"E1","kind":"fill","possibleDuplicate":true,"price":"30000","quantity":"0.002","reason":"partial","venueOrderID":"V9"}}}"#
+        ),
+        (
+            .venueReport(VenueReport(clientOrderID: "1A2B3C4D-SS-2", kind: .rejected, reason: "no liquidity")),
+            #"{"venueReport":{"_0":{"clientOrderID":"1A2B3C4D-SS-2","kind":"rejected","reason":"no liquidity"}}}"#
+        ),
         (.executionMode(lead: "alice", .block), #"{"executionMode":{"_1":"block","lead":"alice"}}"#),
         (.executionMode(lead: nil, .follow), #"{"executionMode":{"_1":"follow"}}"#),
     ]
@@ -68,7 +109,7 @@ struct StoredFormatTests {
     @Test func olderTextsStillDecode() throws {
         let older: [(String, EngineCommand)] = [
             // Before client order ids carried the database's prefix (snapshot format 4 and earlier).
-            (#"{"venueMode":{"_0":"external"}}"#, .venueMode(.external)),
+            (#"{"venueMode":{"_0":"external"}}"#, .venueMode(.external))
         ]
         for (text, command) in older {
             #expect((try? JSONDecoder().decode(EngineCommand.self, from: Data(text.utf8))) == command, "\(text)")
@@ -86,7 +127,8 @@ struct StoredFormatTests {
             .addUser("alice"), .addUser("bob"),
             .deposit(user: "alice", amount: Self.fixed("1000")), .deposit(user: "bob", amount: Self.fixed("300")),
             .withdraw(user: "bob", amount: Self.fixed("0.5")),
-            .startLeading(user: "alice", portfolio: Self.fixed("500"), profitShareRate: Self.fixed("0.1"), slippageLimit: nil, followerLimit: nil),
+            .startLeading(
+                user: "alice", portfolio: Self.fixed("500"), profitShareRate: Self.fixed("0.1"), slippageLimit: nil, followerLimit: nil),
             .startCopy(StartCopyRequest(copyID: "c1", user: "bob", lead: "alice", investment: Self.fixed("250"))),
             .order(OrderRequest(user: "alice", symbol: "BTC-USDT", side: .buy, quoteAmount: Self.fixed("100"))),
         ]
@@ -95,12 +137,14 @@ struct StoredFormatTests {
         }
         let pool = store.log.pool
         let (rows, fill) = try pool.read { db in
-            (try Row.fetchAll(db, sql: "SELECT seq, command, kind, body FROM ledger ORDER BY seq").map {
-                "\($0["seq"] as Int) \($0["command"] as Int) \($0["kind"] as String) \($0["body"] as String)"
-            },
-             try Row.fetchOne(db, sql: "SELECT ledger, row, slot, lots, quote, fee, capped FROM copy_fills ORDER BY ledger, row").map {
-                 "\($0["ledger"] as Int) \($0["row"] as Int) \($0["slot"] as Int) \($0["lots"] as Int64) \($0["quote"] as Int64) \($0["fee"] as Int64) \($0["capped"] as Int)"
-             })
+            (
+                try Row.fetchAll(db, sql: "SELECT seq, command, kind, body FROM ledger ORDER BY seq").map {
+                    "\($0["seq"] as Int) \($0["command"] as Int) \($0["kind"] as String) \($0["body"] as String)"
+                },
+                try Row.fetchOne(db, sql: "SELECT ledger, row, slot, lots, quote, fee, capped FROM copy_fills ORDER BY ledger, row").map {
+                    "\($0["ledger"] as Int) \($0["row"] as Int) \($0["slot"] as Int) \($0["lots"] as Int64) \($0["quote"] as Int64) \($0["fee"] as Int64) \($0["capped"] as Int)"
+                }
+            )
         }
         var firstOfKind: [String: String] = [:]
         for row in rows {
@@ -114,8 +158,13 @@ struct StoredFormatTests {
         #expect(firstOfKind["deposit"] == "0 3 deposit user=0 amount=100000000000")
         #expect(firstOfKind["withdrawal"] == "2 5 withdrawal user=1 amount=50000000")
         #expect(firstOfKind["transfer"] == "3 6 transfer asset=USDT amount=50000000000 from=main[0] to=lead[0]")
-        #expect(firstOfKind["trade"] == "5 8 trade account=lead[0] symbol=0 side=buy quantity=333000 quote=9990999000 fee=9990999 event=9 time=1700000008000")
-        #expect(firstOfKind["copyFills"] == "6 8 copyFills lead=0 symbol=0 side=buy event=9 time=1700000008000 fill=o1-f1 leadPrice=3000300000000 price=3000300000000 rows=1 shares=0")
+        #expect(
+            firstOfKind["trade"]
+                == "5 8 trade account=lead[0] symbol=0 side=buy quantity=333000 quote=9990999000 fee=9990999 event=9 time=1700000008000")
+        #expect(
+            firstOfKind["copyFills"]
+                == "6 8 copyFills lead=0 symbol=0 side=buy event=9 time=1700000008000 fill=o1-f1 leadPrice=3000300000000 price=3000300000000 rows=1 shares=0"
+        )
         #expect(fill == "6 0 0 166 4980498000 4980498 0")
     }
 }

@@ -141,7 +141,10 @@ public struct CopyBook: Sendable {
         units.append(investment.units)
         leadNavAtStart.append(leadNav.units)
         stoppedEvent.append(-1)
-        for column in [\CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice, \.ratioMissed, \.ratioSizing] {
+        for column in [
+            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice,
+            \.ratioMissed, \.ratioSizing,
+        ] {
             self[keyPath: column].append(0)
         }
         leadFeeDragAtStart.append(leadFeeDrag)
@@ -172,14 +175,30 @@ public struct CopyBook: Sendable {
     /// Reserves capacity for `n` more copies (bulk loading).
     public mutating func reserveCapacity(_ n: Int) {
         let total = count + n
-        ids.reserveCapacity(total); users.reserveCapacity(total); status.reserveCapacity(total)
-        mode.reserveCapacity(total); amountPerOrder.reserveCapacity(total); cash.reserveCapacity(total)
-        totalIn.reserveCapacity(total); totalOut.reserveCapacity(total); realizedPnl.reserveCapacity(total)
-        feesPaid.reserveCapacity(total); profitSharePaid.reserveCapacity(total)
-        stopLoss.reserveCapacity(total); takeProfit.reserveCapacity(total); stopReason.reserveCapacity(total)
-        startedEvent.reserveCapacity(total); units.reserveCapacity(total); leadNavAtStart.reserveCapacity(total)
-        stoppedEvent.reserveCapacity(total); navAtStop.reserveCapacity(total); leadNavAtStop.reserveCapacity(total)
-        for column in [\CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice, \.ratioMissed, \.ratioSizing, \.leadFeeDragAtStart] {
+        ids.reserveCapacity(total)
+        users.reserveCapacity(total)
+        status.reserveCapacity(total)
+        mode.reserveCapacity(total)
+        amountPerOrder.reserveCapacity(total)
+        cash.reserveCapacity(total)
+        totalIn.reserveCapacity(total)
+        totalOut.reserveCapacity(total)
+        realizedPnl.reserveCapacity(total)
+        feesPaid.reserveCapacity(total)
+        profitSharePaid.reserveCapacity(total)
+        stopLoss.reserveCapacity(total)
+        takeProfit.reserveCapacity(total)
+        stopReason.reserveCapacity(total)
+        startedEvent.reserveCapacity(total)
+        units.reserveCapacity(total)
+        leadNavAtStart.reserveCapacity(total)
+        stoppedEvent.reserveCapacity(total)
+        navAtStop.reserveCapacity(total)
+        leadNavAtStop.reserveCapacity(total)
+        for column in [
+            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice,
+            \.ratioMissed, \.ratioSizing, \.leadFeeDragAtStart,
+        ] {
             self[keyPath: column].reserveCapacity(total)
         }
         fillCount.reserveCapacity(total)

@@ -63,7 +63,8 @@ extension Engine {
     }
 
     func outcome(since marks: HistoryMarks, at moment: Moment) -> CommandOutcome {
-        var outcome = CommandOutcome(moment: moment, journalStart: marks.journal, failedOrdersStart: failedOrdersReleased + marks.failedOrders)
+        var outcome = CommandOutcome(
+            moment: moment, journalStart: marks.journal, failedOrdersStart: failedOrdersReleased + marks.failedOrders)
         outcome.journal.reserveCapacity(journal.count - marks.journal)
         for k in marks.journal..<journal.count { outcome.journal.append(journal[k]) }
         outcome.leadFills = Array(leadFills[marks.leadFills...])

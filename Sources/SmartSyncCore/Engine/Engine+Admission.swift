@@ -19,7 +19,8 @@ extension Engine {
                 }
                 throw EngineError(
                     .invalidInput, field: "fraction",
-                    "\(fraction) of the \(held) \(market.base) held is below \(market.name)'s minimums (minQty \(market.minQty), minNotional \(market.minNotional) USDT)")
+                    "\(fraction) of the \(held) \(market.base) held is below \(market.name)'s minimums (minQty \(market.minQty), minNotional \(market.minNotional) USDT)"
+                )
             }
             let cash = lead.map { leads[$0].cash } ?? users[u].cash
             throw EngineError(

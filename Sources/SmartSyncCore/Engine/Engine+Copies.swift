@@ -52,10 +52,12 @@ extension Engine {
         let balance = mainCashAvailable(u)
         guard r.investment <= balance else {
             throw EngineError(
-                .insufficientFunds, field: "investment", "\(r.investment) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
+                .insufficientFunds, field: "investment",
+                "\(r.investment) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
         }
         guard leads[l].book.activeCount < leads[l].followerLimit else {
-            throw EngineError(.leadFollowerLimit, field: "lead", "\"\(r.lead)\" has reached its limit of \(leads[l].followerLimit) followers")
+            throw EngineError(
+                .leadFollowerLimit, field: "lead", "\"\(r.lead)\" has reached its limit of \(leads[l].followerLimit) followers")
         }
         let active = activeCopies(of: u)
         guard active.count < settings.maxActiveCopiesPerFollower else {

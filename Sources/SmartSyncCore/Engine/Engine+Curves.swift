@@ -112,7 +112,8 @@ extension Engine {
                 invested = changes[nextChange].netInvestedAfter
                 nextChange += 1
             }
-            return CopyCurvePoint(event: event, time: time, equity: equity, netInvested: invested, nav: Self.nav(equity: equity, units: units))
+            return CopyCurvePoint(
+                event: event, time: time, equity: equity, netInvested: invested, nav: Self.nav(equity: equity, units: units))
         }
         markPrices(upTo: priceHistory.firstIndex { $0.event > started } ?? priceHistory.count)
         points.append(point(started, time(ofEvent: started), equity: equity()))

@@ -75,13 +75,18 @@ extension Engine {
         }
         let started = Int(book.startedEvent[ref.slot])
         let investment = Fixed(units: book.totalIn[ref.slot]) - added
-        var items = [CopyHistoryItem(event: started, time: time(ofEvent: started), kind: .started(investment: investment), netInvestedAfter: investment)]
+        var items = [
+            CopyHistoryItem(
+                event: started, time: time(ofEvent: started), kind: .started(investment: investment), netInvestedAfter: investment)
+        ]
         for e in events {
             items.append(CopyHistoryItem(event: e.event, time: e.time, kind: .change(e.kind), netInvestedAfter: e.netInvestedAfter))
         }
         if book.status[ref.slot] == .stopped, let reason = book.stopReason[ref.slot] {
             let stopped = Int(book.stoppedEvent[ref.slot])
-            items.append(CopyHistoryItem(event: stopped, time: time(ofEvent: stopped), kind: .stopped(reason), netInvestedAfter: book.netInvested(ref.slot)))
+            items.append(
+                CopyHistoryItem(
+                    event: stopped, time: time(ofEvent: stopped), kind: .stopped(reason), netInvestedAfter: book.netInvested(ref.slot)))
         }
         return items
     }

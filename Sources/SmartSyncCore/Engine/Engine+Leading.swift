@@ -17,7 +17,8 @@ extension Engine {
         try Self.requirePositive(portfolio, field: "portfolio")
         let balance = mainCashAvailable(u)
         guard portfolio <= balance else {
-            throw EngineError(.insufficientFunds, field: "portfolio", "\(portfolio) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
+            throw EngineError(
+                .insufficientFunds, field: "portfolio", "\(portfolio) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
         }
         let rate = profitShareRate ?? settings.defaultProfitShareRate
         guard !rate.isNegative, rate <= settings.maxProfitShareRate else {
@@ -219,7 +220,8 @@ extension Engine {
         case .mainToPortfolio:
             guard amount <= mainCashAvailable(u) else {
                 throw EngineError(
-                    .insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(mainCashAvailable(u)) USDT\(mainHeldNote(u))")
+                    .insufficientFunds, field: "amount",
+                    "\(amount) USDT exceeds the main balance of \(mainCashAvailable(u)) USDT\(mainHeldNote(u))")
             }
             users[u].cash -= amount
             leads[l].cash += amount

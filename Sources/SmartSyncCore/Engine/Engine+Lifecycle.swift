@@ -151,13 +151,15 @@ extension Engine {
         // While the lead's copy orders are in flight at the venue, money may come in at once; what goes out is the
         // cash not held for this copy's requests (DESIGN §3b), and not while the copy is being stopped.
         if venueBook.isStopping(lead: l, slot: i) {
-            throw EngineError(.orderInFlight, field: "copy", "this copy is being stopped: its money goes back to the main account when that is done")
+            throw EngineError(
+                .orderInFlight, field: "copy", "this copy is being stopped: its money goes back to the main account when that is done")
         }
         let user = Int(leads[l].book.users[i])
         if delta.isPositive {
             let balance = mainCashAvailable(user)
             guard delta <= balance else {
-                throw EngineError(.insufficientFunds, field: "delta", "\(delta) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(user))")
+                throw EngineError(
+                    .insufficientFunds, field: "delta", "\(delta) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(user))")
             }
             let nav = copyNav(ref)
             let equityBefore = copyEquity(ref)
@@ -193,7 +195,8 @@ extension Engine {
                 let note = held > 0 ? ", less \(Fixed(units: held)) USDT held for its copy order in flight" : ""
                 throw EngineError(
                     .insufficientFunds, field: "delta",
-                    "at an external venue a decrease is taken from the copy's cash only (\(Fixed(units: leads[l].book.cash[i])) USDT\(note)); stop the copy to sell its holdings")
+                    "at an external venue a decrease is taken from the copy's cash only (\(Fixed(units: leads[l].book.cash[i])) USDT\(note)); stop the copy to sell its holdings"
+                )
             }
         }
         if shortfall > 0 { try raiseCash(ref, shortfall: shortfall, at: moment) }

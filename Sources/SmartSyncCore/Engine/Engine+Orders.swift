@@ -93,10 +93,12 @@ extension Engine {
         guard let limit = request.limitPrice else {
             let size: SimulatedVenue.Size = request.quoteAmount.map { .budget($0) } ?? .quantity(request.quantity!)
             let execution = venue.execute(s, request.side, size, limit: nil)
-            try checkExecutable(execution, u: u, lead: lead, s: s, side: request.side, field: request.quoteAmount == nil ? "quantity" : "quoteAmount")
+            try checkExecutable(
+                execution, u: u, lead: lead, s: s, side: request.side, field: request.quoteAmount == nil ? "quantity" : "quoteAmount")
             let fillID = "o\(orderID)-f1"
             guard !appliedFillIDs.contains(fillID) else {
-                throw EngineError(.duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
+                throw EngineError(
+                    .duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
             }
             let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let trade = try settle(execution, user: u, lead: lead, s: s, side: request.side, fillID: fillID, at: moment)
@@ -199,7 +201,9 @@ extension Engine {
         do {
             try checkExecutable(execution, u: order.user, lead: lead, s: order.symbol, side: order.side, field: "quantity")
             let fillNumber = leadFills.count + 1
-            guard !appliedFillIDs.contains("o\(order.id)-e\(moment.event)-f\(fillNumber)") else { throw EngineError(.duplicateID, field: "orderId", "fill id in use") }
+            guard !appliedFillIDs.contains("o\(order.id)-e\(moment.event)-f\(fillNumber)") else {
+                throw EngineError(.duplicateID, field: "orderId", "fill id in use")
+            }
             let fillID = "o\(order.id)-e\(moment.event)-f\(fillNumber)"
             let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let trade = try settle(

@@ -171,7 +171,8 @@ public struct Engine: Sendable {
         try Self.requirePositive(amount, field: "amount")
         let balance = mainCashAvailable(u)
         guard amount <= balance else {
-            throw EngineError(.insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
+            throw EngineError(
+                .insufficientFunds, field: "amount", "\(amount) USDT exceeds the main balance of \(balance) USDT\(mainHeldNote(u))")
         }
         users[u].cash -= amount
         totalWithdrawals += amount

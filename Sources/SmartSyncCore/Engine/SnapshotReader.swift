@@ -48,7 +48,9 @@ struct SnapshotReader {
     /// A count of elements of at least `size` bytes each (so a corrupt count cannot ask for more than is left).
     mutating func count(elementSize size: Int = 1) throws -> Int {
         let n = try int()
-        guard n >= 0, n <= remaining / max(size, 1) else { throw SnapshotError("a count of \(n) at byte \(offset - 8) exceeds the bytes left") }
+        guard n >= 0, n <= remaining / max(size, 1) else {
+            throw SnapshotError("a count of \(n) at byte \(offset - 8) exceeds the bytes left")
+        }
         return n
     }
 

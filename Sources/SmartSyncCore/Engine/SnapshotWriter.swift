@@ -49,9 +49,9 @@ struct SnapshotWriter {
     mutating func i64s(_ a: [Int64]) {
         int(a.count)
         #if _endian(little)
-        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            a.withUnsafeBytes { bytes.append(contentsOf: $0) }
         #else
-        for v in a { i64(v) }
+            for v in a { i64(v) }
         #endif
         if bytes.count >= chunkBytes { flush() }
     }
@@ -59,9 +59,9 @@ struct SnapshotWriter {
     mutating func i32s(_ a: [Int32]) {
         int(a.count)
         #if _endian(little)
-        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            a.withUnsafeBytes { bytes.append(contentsOf: $0) }
         #else
-        for v in a { i32(v) }
+            for v in a { i32(v) }
         #endif
     }
 

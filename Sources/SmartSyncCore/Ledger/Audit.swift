@@ -75,7 +75,8 @@ extension Engine {
         report.totalUSDT = Fixed(units: totals[Symbol.quoteAsset] ?? 0)
         report.expectedUSDT = totalDeposits - totalWithdrawals
         if report.totalUSDT != report.expectedUSDT {
-            report.problems.append("USDT is not conserved: accounts hold \(report.totalUSDT), deposits − withdrawals = \(report.expectedUSDT)")
+            report.problems.append(
+                "USDT is not conserved: accounts hold \(report.totalUSDT), deposits − withdrawals = \(report.expectedUSDT)")
         }
         for (asset, total) in totals.sorted(by: { $0.key < $1.key }) where asset != Symbol.quoteAsset && total != 0 {
             report.problems.append("\(asset) is not conserved: accounts and venue sum to \(Fixed(units: total)), not 0")

@@ -55,7 +55,8 @@ extension Engine {
                 let quantity = request.quantity ?? .zero
                 let held = leads[l].positions[s]?.quantity ?? .zero
                 guard quantity <= held else {
-                    throw EngineError(.insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held)")
+                    throw EngineError(
+                        .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held)")
                 }
                 leadLots = quantity.units / step
                 planSells(
@@ -81,7 +82,8 @@ extension Engine {
             }
             // The copies' part of the fee is rounded down (so it never exceeds what their stand-alone fees allow: the
             // fee of their quote, rounded up), the lead's is the rest.
-            let copiesFee = execution.quote.isPositive
+            let copiesFee =
+                execution.quote.isPositive
                 ? mulDivFloor(execution.fee.units, execution.quote.units - leadQuote.units, execution.quote.units) ?? 0 : 0
             let leadFee = Fixed(units: execution.fee.units - copiesFee)
             let leadExecution = Execution(
@@ -92,7 +94,8 @@ extension Engine {
             let orderID = nextOrderNumber
             let fillID = "o\(orderID)-f1"
             guard !appliedFillIDs.contains(fillID) else {
-                throw EngineError(.duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
+                throw EngineError(
+                    .duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
             }
             let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let fill = LeadFill(
@@ -161,14 +164,16 @@ extension Engine {
             guard leadReserved <= available else {
                 throw EngineError(
                     .insufficientFunds, field: field,
-                    "may cost \(leadReserved) USDT with the fee at the slippage limit \(limit), more than the lead portfolio's \(available) USDT not held by open orders")
+                    "may cost \(leadReserved) USDT with the fee at the slippage limit \(limit), more than the lead portfolio's \(available) USDT not held by open orders"
+                )
             }
         } else {
             let quantity = request.quantity ?? .zero
             let held = (leads[l].positions[s]?.quantity ?? .zero) - venueBook.held(by: .lead(l), symbol: s)
             guard quantity <= held else {
                 throw EngineError(
-                    .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the lead portfolio holds \(held) not held by open orders")
+                    .insufficientFunds, field: "quantity",
+                    "sells \(quantity) \(symbol.base), the lead portfolio holds \(held) not held by open orders")
             }
             leadLots = quantity.units / step
             leadReserved = quantity
@@ -224,7 +229,8 @@ extension Engine {
         let total = block.lots + requests.lots.reduce(0, +)
         var share = block.lots
         if executed < total {
-            share = executed == 0 ? 0 : Allocation.largestRemainder(total: executed, weights: [block.lots] + requests.lots, weightSum: total)[0]
+            share =
+                executed == 0 ? 0 : Allocation.largestRemainder(total: executed, weights: [block.lots] + requests.lots, weightSum: total)[0]
         }
         let quote: Fixed
         if let price = record.mixedPrices ? nil : record.singlePrice {
@@ -232,7 +238,8 @@ extension Engine {
         } else {
             quote = Fixed(units: executed == 0 ? 0 : mulDivFloor(o.filledQuote.units, share, executed) ?? 0)
         }
-        let copiesFee = o.filledQuote.isPositive ? mulDivFloor(o.fees.units, o.filledQuote.units - quote.units, o.filledQuote.units) ?? 0 : 0
+        let copiesFee =
+            o.filledQuote.isPositive ? mulDivFloor(o.fees.units, o.filledQuote.units - quote.units, o.filledQuote.units) ?? 0 : 0
         let fee = Fixed(units: o.fees.units - copiesFee)
         let quantity = Fixed(units: share * step)
         var fillID: String?
@@ -240,7 +247,8 @@ extension Engine {
             let id = "\(record.clientOrderID)/block"
             let fill = LeadFill(
                 id: id, lead: l, symbol: s, side: record.side, quantity: quantity, quote: quote, fee: fee,
-                price: Execution(quantity: o.filledQuantity, quote: o.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil).averagePrice,
+                price: Execution(quantity: o.filledQuantity, quote: o.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil)
+                    .averagePrice,
                 event: moment.event, time: moment.time)
             do {
                 _ = try applyLeadFill(fill, fanOut: false)

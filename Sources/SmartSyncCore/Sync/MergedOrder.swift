@@ -43,7 +43,8 @@ extension Engine {
                 recordFailures([
                     failure(
                         l, Int(plan.slots[k]), moment.event, s, plan.side, execution.shortfall ?? .slippageExceeded,
-                        (plan.lots[k] - ws.lots[k]) * lotPrice)])
+                        (plan.lots[k] - ws.lots[k]) * lotPrice)
+                ])
             }
         }
         guard executedLots > 0 else { return }

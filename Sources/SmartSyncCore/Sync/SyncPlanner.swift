@@ -192,9 +192,11 @@ extension Engine {
             }
             let notional = lots * lotPrice
             let reason: FailedCopyOrder.Reason? =
-                requestedBelowMinimum ? .belowMinNotional
-                : (lots == 0 || lots < minLots) ? .belowMinQty
-                : notional < minNotional ? .belowMinNotional : nil
+                requestedBelowMinimum
+                ? .belowMinNotional
+                : (lots == 0 || lots < minLots)
+                    ? .belowMinQty
+                    : notional < minNotional ? .belowMinNotional : nil
             if let reason {
                 ws.plan.failures.append(failure(l, i, event, s, .sell, reason, notional))
                 return

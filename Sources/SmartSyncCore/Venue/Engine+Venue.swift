@@ -10,7 +10,8 @@ extension Engine {
     /// Switches between the simulated market and an external venue; only with no order open on either.
     public mutating func setVenueMode(_ mode: VenueMode, orderIDPrefix prefix: String? = nil) throws(EngineError) {
         if let prefix {
-            guard (1...16).contains(prefix.utf8.count), prefix.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
+            guard (1...16).contains(prefix.utf8.count),
+                prefix.utf8.allSatisfy({ (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) })
             else { throw EngineError(.invalidInput, field: "orderIdPrefix", "must be 1 to 16 letters and digits (got \"\(prefix)\")") }
         }
         guard mode != venueBook.mode || (prefix != nil && prefix != venueBook.orderIDPrefix) else { return }
@@ -128,7 +129,8 @@ extension Engine {
             let held = owned - venueBook.held(by: mine, symbol: s)
             guard quantity <= held else {
                 throw EngineError(
-                    .insufficientFunds, field: "quantity", "sells \(quantity) \(symbol.base), the \(account) holds \(held) not held by open orders")
+                    .insufficientFunds, field: "quantity",
+                    "sells \(quantity) \(symbol.base), the \(account) holds \(held) not held by open orders")
             }
             size = .quantity(quantity)
             reserved = quantity
@@ -232,7 +234,10 @@ extension Engine {
             quote -= lead.quote
             fee -= lead.fee
             if record.order.filledQuantity.isPositive {
-                requests.referencePrice = Execution(quantity: record.order.filledQuantity, quote: record.order.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil).averagePrice
+                requests.referencePrice =
+                    Execution(
+                        quantity: record.order.filledQuantity, quote: record.order.filledQuote, fee: .zero, singlePrice: nil, shortfall: nil
+                    ).averagePrice
             }
             requests.leadFillID = lead.fillID
         }

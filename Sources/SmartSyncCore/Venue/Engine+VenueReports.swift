@@ -151,7 +151,9 @@ extension Engine {
 
         switch record.owner {
         case .lead(_, let orderID), .main(_, let orderID):
-            if let leadTrade { updateOrder(orderID) { o in o.record(leadTrade.trade, leadFillID: leadTrade.fill.id, copyFills: 0, failed: 0) } }
+            if let leadTrade {
+                updateOrder(orderID) { o in o.record(leadTrade.trade, leadFillID: leadTrade.fill.id, copyFills: 0, failed: 0) }
+            }
             if let mainTrade { updateOrder(orderID) { o in o.record(mainTrade, leadFillID: nil, copyFills: 0, failed: 0) } }
             updateOrder(orderID) { o in
                 switch record.order.status {

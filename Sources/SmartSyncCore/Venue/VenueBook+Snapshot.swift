@@ -48,8 +48,12 @@ extension SnapshotWriter {
         let o = r.order
         string(o.clientOrderID)
         switch o.size {
-        case .quantity(let q): u8(0); fixed(q)
-        case .quote(let q): u8(1); fixed(q)
+        case .quantity(let q):
+            u8(0)
+            fixed(q)
+        case .quote(let q):
+            u8(1)
+            fixed(q)
         }
         raw(o.status)
         optional(o.venueOrderID) { $0.string($1) }
@@ -60,9 +64,17 @@ extension SnapshotWriter {
         array(o.executionIDs) { $0.string($1) }
         optional(o.rejectReason) { $0.string($1) }
         switch r.owner {
-        case .lead(let l, let order): u8(0); int(l); int(order)
-        case .main(let u, let order): u8(1); int(u); int(order)
-        case .copies(let l): u8(2); int(l)
+        case .lead(let l, let order):
+            u8(0)
+            int(l)
+            int(order)
+        case .main(let u, let order):
+            u8(1)
+            int(u)
+            int(order)
+        case .copies(let l):
+            u8(2)
+            int(l)
         }
         int(r.symbol)
         raw(r.side)
@@ -104,7 +116,8 @@ extension SnapshotReader {
         b.orders = try array { r in try r.venueOrderRecord() }
         b.nextNumber = try int()
         b.refusals = try array { r in
-            VenueRefusalRecord(event: try r.int(), time: try r.i64(), clientOrderID: try r.string(), kind: try r.string(), detail: try r.string())
+            VenueRefusalRecord(
+                event: try r.int(), time: try r.i64(), clientOrderID: try r.string(), kind: try r.string(), detail: try r.string())
         }
         b.queued = try leadMap { r in
             try r.array { r in

@@ -34,7 +34,9 @@ public enum Demo {
 
     /// Sets the demo up on an empty database (and plays the first days) or finds where an existing one is; returns
     /// the API keys to print (new ones; keys issued before stay valid) and whether the database was new.
-    public static func setUp(_ service: EngineService, feed: DemoFeed, clock: DemoClock) async throws -> (keys: [(String, String)], fresh: Bool) {
+    public static func setUp(_ service: EngineService, feed: DemoFeed, clock: DemoClock) async throws -> (
+        keys: [(String, String)], fresh: Bool
+    ) {
         let fresh = service.read { $0.venue.symbols.isEmpty }
         guard let first = feed.ticks.first else { throw APIError(.internalServerError, code: "demoData", "the demo has no price data") }
         service.demoStatus.withLock { $0 = DemoStatus(from: first.time, to: feed.ticks.last!.time, finished: false) }
@@ -42,7 +44,8 @@ public enum Demo {
             clock.set(first.time, live: false)
             var commands: [EngineCommand] = []
             for (symbol, _, step) in DemoFeed.symbols {
-                let s = try Symbol(name: symbol, qtyStep: try Fixed(step), priceTick: try Fixed("0.01"), minQty: try Fixed(step), minNotional: Fixed(5))
+                let s = try Symbol(
+                    name: symbol, qtyStep: try Fixed(step), priceTick: try Fixed("0.01"), minQty: try Fixed(step), minNotional: Fixed(5))
                 commands.append(.listSymbol(s, price: feed.bars[symbol]![0].open, book: nil))
             }
             try await service.executeBatch(commands)
@@ -98,12 +101,16 @@ public enum Demo {
         if next >= feed.ticks.count {
             service.demoStatus.withLock { $0?.finished = true }
             clock.set(service.read { $0.now }, live: false)
-            logger.notice("the demo's data ends here (\(ISO8601.format(feed.ticks.last!.time).prefix(10))): the market stays at its last prices; `smartsync serve --demo --reset` plays it again")
+            logger.notice(
+                "the demo's data ends here (\(ISO8601.format(feed.ticks.last!.time).prefix(10))): the market stays at its last prices; `smartsync serve --demo --reset` plays it again"
+            )
         }
     }
 
     /// One tick: its prices, then on a day's close each lead's decision.
-    static func play(_ tick: DemoFeed.Tick, service: EngineService, feed: DemoFeed, clock: DemoClock, live: Bool, logger: Logger?) async throws {
+    static func play(_ tick: DemoFeed.Tick, service: EngineService, feed: DemoFeed, clock: DemoClock, live: Bool, logger: Logger?)
+        async throws
+    {
         clock.set(tick.time, live: false)
         let prices = tick.prices.map { EngineCommand.price(symbol: $0.symbol, price: $0.price) }
         if live {

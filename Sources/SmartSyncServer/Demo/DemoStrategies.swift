@@ -131,4 +131,3 @@ enum DemoStrategies {
         return out
     }
 }
-

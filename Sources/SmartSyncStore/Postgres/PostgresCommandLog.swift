@@ -282,7 +282,8 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             }
         }
         if !history.failures.isEmpty {
-            sql += ", fo AS (\(failuresInsert(history.failures, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded))"
+            sql +=
+                ", fo AS (\(failuresInsert(history.failures, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded))"
         }
         if !history.leadFillIDs.isEmpty {
             let ids = history.leadFillIDs

@@ -134,9 +134,10 @@ enum PostgresSchema {
     /// holds tables but no SmartSync schema; both with read-only queries, before anything is written.
     static func check(_ session: PostgresSession) throws {
         let path = session.url.description
-        let hasMigrations = try session.query(
-            "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'"
-        ).first!.decode(Int64.self) > 0
+        let hasMigrations =
+            try session.query(
+                "SELECT count(*)::int8 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'"
+            ).first!.decode(Int64.self) > 0
         if hasMigrations {
             let known = Set(migrations.map(\.id))
             let applied = try session.query("SELECT identifier FROM schema_migrations ORDER BY applied, identifier").map {

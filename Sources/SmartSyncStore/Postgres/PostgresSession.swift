@@ -124,7 +124,9 @@ extension StoreError {
         let text = String(describing: error)
         if text.contains("connectTimeout") { return "the connection timed out" }
         if text.localizedCaseInsensitiveContains("refused") { return "connection refused" }
-        if text.contains("UnknownHost") || text.contains("NXDOMAIN") || text.contains("resolution") || text.contains("getaddrinfo") { return "the host name does not resolve" }
+        if text.contains("UnknownHost") || text.contains("NXDOMAIN") || text.contains("resolution") || text.contains("getaddrinfo") {
+            return "the host name does not resolve"
+        }
         if text.contains("No such file") { return "no server socket at that path" }
         return text
     }

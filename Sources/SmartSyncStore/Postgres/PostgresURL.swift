@@ -11,7 +11,11 @@ import Synchronization
 /// `schema` keeps SmartSync's tables in that schema (created if missing) instead of the user's default one, so that
 /// several SmartSync databases can live in one PostgreSQL database.
 public struct PostgresURL: Sendable, CustomStringConvertible {
-    public enum SSLMode: String, Sendable { case disable, allow, prefer, require, verifyCA = "verify-ca", verifyFull = "verify-full" }
+    public enum SSLMode: String, Sendable {
+        case disable, allow, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
 
     /// Host name or address; nil with `unixSocketPath`.
     public var host: String?
@@ -77,7 +81,8 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
             case "application_name":
                 break
             default:
-                throw bad("unknown parameter \"\(item.name)\" (known: sslmode, connect_timeout, schema, host, user, password, application_name)")
+                throw bad(
+                    "unknown parameter \"\(item.name)\" (known: sslmode, connect_timeout, schema, host, user, password, application_name)")
             }
         }
         if host == nil && unixSocketPath == nil { host = "127.0.0.1" }
