@@ -52,6 +52,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // What benchmarks, crash tests and tests share, kept out of the product's modules: seeded randomness
+        // (`SplitMix`), the load-test market (`FanOutFixture`), the store's insert baselines (`StoreBenchmark`) and
+        // scratch PostgreSQL databases (`PostgresAdmin`).
+        .target(
+            name: "SmartSyncBench",
+            dependencies: [
+                "SmartSyncCore", "SmartSyncStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
         // The HTTP JSON API (Hummingbird 2) around the durable engine.
         .target(
             name: "SmartSyncServer",
@@ -74,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "smartsync",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncServer",
+                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncServer", "SmartSyncBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -84,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmartSyncCoreTests",
-            dependencies: ["SmartSyncCore", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["SmartSyncCore", "SmartSyncBench", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "SmartSyncFIXTests", dependencies: ["SmartSyncFIX", "SmartSyncCore"]),
         .testTarget(
@@ -94,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "SmartSyncServerTests",
             dependencies: [
-                "SmartSyncServer", "SmartSyncScenario", "SmartSyncCore",
+                "SmartSyncServer", "SmartSyncScenario", "SmartSyncCore", "SmartSyncBench",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -104,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "SmartSyncStoreTests",
             dependencies: [
-                "SmartSyncStore", "SmartSyncScenario", "SmartSyncCore",
+                "SmartSyncStore", "SmartSyncScenario", "SmartSyncCore", "SmartSyncBench",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer

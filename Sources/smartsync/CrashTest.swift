@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SmartSyncBench
 import SmartSyncCore
 import SmartSyncServer
 import SmartSyncStore

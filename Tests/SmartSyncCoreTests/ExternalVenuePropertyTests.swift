@@ -1,3 +1,4 @@
+import SmartSyncBench
 import SmartSyncCore
 import Testing
 

@@ -1,4 +1,5 @@
 import PropertyBased
+import SmartSyncBench
 import Testing
 
 @testable import SmartSyncCore

@@ -1,3 +1,4 @@
+import SmartSyncBench
 import Testing
 
 @testable import SmartSyncCore

@@ -1,4 +1,5 @@
 import PropertyBased
+import SmartSyncBench
 import SmartSyncCore
 import Testing
 

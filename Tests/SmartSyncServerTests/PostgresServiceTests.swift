@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SmartSyncBench
 import SmartSyncCore
 import SmartSyncStore
 import Testing

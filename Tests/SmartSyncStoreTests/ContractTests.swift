@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PostgresNIO
+import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
 import Testing

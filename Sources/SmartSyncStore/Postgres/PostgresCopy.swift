@@ -21,7 +21,7 @@ final class EventLoopTaskExecutor: TaskExecutor, @unchecked Sendable {
 extension PostgresSession {
     /// `COPY table (columns) FROM STDIN` in text format, sending `chunks` as they are; blocks until the server has
     /// taken all the rows (or refused them, e.g. a duplicate key: nothing of the COPY is then kept).
-    func copy(into table: String, columns: [String], chunks: [ByteBuffer]) throws(StoreError) {
+    package func copy(into table: String, columns: [String], chunks: [ByteBuffer]) throws(StoreError) {
         let connection = self.connection
         let logger = self.logger
         let done = connection.eventLoop.makePromise(of: Void.self)
@@ -44,24 +44,24 @@ extension PostgresSession {
 }
 
 /// Copy-fill rows in COPY's text format: `ledger TAB row TAB slot TAB lots TAB quote TAB fee TAB t|f NEWLINE`.
-enum CopyText {
-    static let columns = ["ledger", "row", "slot", "lots", "quote", "fee", "capped"]
+package enum CopyText {
+    package static let columns = ["ledger", "row", "slot", "lots", "quote", "fee", "capped"]
 
     /// The columns of one ledger entry's copy fills (rows numbered from 0).
-    struct Part {
-        var ledger: Int64
-        var slots: [Int32]
-        var lots: [Int64]
-        var quote: [Int64]
-        var fee: [Int64]
-        var capped: [Bool]
+    package struct Part {
+        package var ledger: Int64
+        package var slots: [Int32]
+        package var lots: [Int64]
+        package var quote: [Int64]
+        package var fee: [Int64]
+        package var capped: [Bool]
         var count: Int { slots.count }
 
         init(ledger: Int64, batch b: CopyFillBatch) {
             self.init(ledger: ledger, slots: b.slots, lots: b.lots, quote: b.quote, fee: b.fee, capped: b.cappedByCash)
         }
 
-        init(ledger: Int64, slots: [Int32], lots: [Int64], quote: [Int64], fee: [Int64], capped: [Bool]) {
+        package init(ledger: Int64, slots: [Int32], lots: [Int64], quote: [Int64], fee: [Int64], capped: [Bool]) {
             (self.ledger, self.slots, self.lots, self.quote, self.fee, self.capped) = (ledger, slots, lots, quote, fee, capped)
         }
     }
@@ -72,7 +72,7 @@ enum CopyText {
     }
 
     /// The rows of `parts`, in chunks of about `chunkBytes`.
-    static func chunks(_ parts: [Part], chunkBytes: Int = 1 << 20) -> [ByteBuffer] {
+    package static func chunks(_ parts: [Part], chunkBytes: Int = 1 << 20) -> [ByteBuffer] {
         var chunks: [ByteBuffer] = []
         let allocator = ByteBufferAllocator()
         // The longest row: 6 integers of up to 20 characters with their separators, and the flag.

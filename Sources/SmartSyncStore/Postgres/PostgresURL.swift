@@ -127,7 +127,7 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     }
 
     /// A name usable unquoted: lower-case ASCII letters, digits and `_`, not starting with a digit, at most 63 bytes.
-    static func isPlainName(_ name: String) -> Bool {
+    package static func isPlainName(_ name: String) -> Bool {
         guard let first = name.first, !first.isNumber, name.utf8.count <= 63 else { return false }
         return name.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "_" }
     }

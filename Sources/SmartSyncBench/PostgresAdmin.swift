@@ -1,4 +1,5 @@
 import PostgresNIO
+import SmartSyncStore
 
 /// Databases made and removed on a server (benchmarks and tests use a fresh one each).
 public enum PostgresAdmin {

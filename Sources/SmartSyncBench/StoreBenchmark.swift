@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import PostgresNIO
+import SmartSyncStore
 
 /// The baseline of the durable fan-out benchmark: insert `rows` rows shaped like copy fills (seven integers,
 /// the same primary key) with one prepared statement in one transaction, committed with the store's pragmas.
