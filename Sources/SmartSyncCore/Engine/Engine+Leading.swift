@@ -213,9 +213,10 @@ extension Engine {
         let l = try requireActiveLead(user: u, field: "user")
         try Self.requirePositive(amount, field: "amount")
         let nav = leadNav(l)
-        leads[l].lastNav = nav
         let equityBefore = leadEquity(l)
         let unitsBefore = leads[l].units
+        let unitsMoved = try Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav, field: "amount")
+        leads[l].lastNav = nav
         switch direction {
         case .mainToPortfolio:
             guard amount <= mainCashAvailable(u) else {
@@ -226,7 +227,7 @@ extension Engine {
             users[u].cash -= amount
             leads[l].cash += amount
             leads[l].netFunding += amount
-            leads[l].units += Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
+            leads[l].units += unitsMoved
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .main(user: u), to: .lead(l)))
             recordLeadTransfer(lead: l, amount: amount, equityAfter: leadEquity(l))
         case .portfolioToMain:
@@ -239,7 +240,7 @@ extension Engine {
             leads[l].cash -= amount
             users[u].cash += amount
             leads[l].netFunding -= amount
-            leads[l].units -= Self.unitsFor(amount, units: unitsBefore, equity: equityBefore, nav: nav)
+            leads[l].units -= unitsMoved
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .lead(l), to: .main(user: u)))
             recordLeadTransfer(lead: l, amount: -amount, equityAfter: leadEquity(l))
         }

@@ -163,12 +163,13 @@ extension Engine {
             }
             let nav = copyNav(ref)
             let equityBefore = copyEquity(ref)
+            let unitsIn = try unitsChange(ref, amount: delta, equityBefore: equityBefore, nav: nav)
             foldTracking(lead: l, slot: i)
             recordUnboughtHoldings(lead: l, slot: i, amount: delta)
             users[user].cash -= delta
             leads[l].book.cash[i] += delta.units
             leads[l].book.totalIn[i] += delta.units
-            addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
+            leads[l].book.units[i] += unitsIn
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: delta, from: .main(user: user), to: .copy(lead: l, slot: i)))
             recordCopyEvent(ref, .investmentAdded(delta), at: moment)
             checkThresholds(lead: l, slots: [i], at: moment)
@@ -183,6 +184,7 @@ extension Engine {
         }
         let nav = copyNav(ref)
         let equityBefore = copyEquity(ref)
+        let unitsOut = try unitsChange(ref, amount: delta, equityBefore: equityBefore, nav: nav)
         var heldBefore: [Int: Int64] = [:]
         for (c, s) in leads[l].book.holdingSymbols.enumerated() {
             heldBefore[s] = leads[l].book.lots[c][i] * venue.symbols[s].qtyStep.units
@@ -205,7 +207,7 @@ extension Engine {
         leads[l].book.cash[i] -= amount.units
         leads[l].book.totalOut[i] += amount.units
         users[user].cash += amount
-        addUnits(ref, amount: delta, equityBefore: equityBefore, nav: nav)
+        leads[l].book.units[i] += unitsOut
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .copy(lead: l, slot: i), to: .main(user: user)))
         recordCopyEvent(ref, .investmentRemoved(amount), at: moment)
         checkThresholds(lead: l, slots: [i], at: moment)
@@ -297,20 +299,31 @@ extension Engine {
         return proceeds
     }
 
-    /// Records a transfer in (positive) or out (negative) in the copy's performance units at the NAV before it.
-    mutating func addUnits(_ ref: CopyRef, amount: Fixed, equityBefore equity: Fixed, nav: Fixed) {
+    /// The copy's performance units a transfer in (positive) or out (negative) moves at the NAV before it, computed
+    /// before anything changes (see `unitsFor`).
+    func unitsChange(_ ref: CopyRef, amount: Fixed, equityBefore equity: Fixed, nav: Fixed) throws(EngineError) -> Int64 {
         let units = Fixed(units: leads[ref.lead].book.units[ref.slot])
-        let change = Self.unitsFor(amount.isNegative ? -amount : amount, units: units, equity: equity, nav: nav)
-        leads[ref.lead].book.units[ref.slot] += amount.isNegative ? -change.units : change.units
+        let change = try Self.unitsFor(amount.isNegative ? -amount : amount, units: units, equity: equity, nav: nav, field: "delta")
+        return amount.isNegative ? -change.units : change.units
     }
 
     /// Performance units bought or redeemed by moving `amount`: amount × units ÷ equity, exact (half-even) from the
     /// unrounded ratio so that taking out everything redeems every unit; at the last NAV when no units remain.
-    static func unitsFor(_ amount: Fixed, units: Fixed, equity: Fixed, nav: Fixed) -> Fixed {
-        if units.isPositive && equity.isPositive {
-            return (try? Fixed.mulDiv(amount, units, equity, .halfEven)) ?? .zero
+    ///
+    /// The overflow policy for money: arithmetic whose result changes state is checked, and a result that does not
+    /// fit (about 92 billion) refuses the command, naming `field`, before anything changed; it is never wrapped or
+    /// replaced by zero. Here that takes a value per unit near zero (a copy that lost nearly everything) and a large
+    /// amount: minting zero units for it would have given its money to the units already there.
+    static func unitsFor(_ amount: Fixed, units: Fixed, equity: Fixed, nav: Fixed, field: String) throws(EngineError) -> Fixed {
+        do {
+            if units.isPositive && equity.isPositive { return try Fixed.mulDiv(amount, units, equity, .halfEven) }
+            return nav.isPositive ? try Fixed.mulDiv(amount, .one, nav, .halfEven) : amount
+        } catch {
+            throw EngineError(
+                .overflow, field: field,
+                "\(amount) USDT is worth more performance units than an amount can hold at this value per unit (\(nav)); stop and start again instead"
+            )
         }
-        return nav.isPositive ? ((try? Fixed.mulDiv(amount, .one, nav, .halfEven)) ?? .zero) : amount
     }
 
     /// Sets or clears (nil) a copy's total stop loss; a stop that is already breached fires at once.

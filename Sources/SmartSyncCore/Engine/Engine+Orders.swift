@@ -116,7 +116,8 @@ extension Engine {
         // Limit order: the quantity at the limit price; funds are checked now and again at each fill.
         var quantity = request.quantity ?? .zero
         if let budget = request.quoteAmount {
-            quantity = ((try? budget.divided(by: limit, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+            quantity = try Self.checkedAmount(field: "quoteAmount") { () throws(DecimalError) in try budget.divided(by: limit, .down) }
+                .rounded(toStep: symbol.qtyStep, .down)
             guard quantity.isPositive, quantity >= symbol.minQty else {
                 throw EngineError(.invalidInput, field: "quoteAmount", "buys less than minQty \(symbol.minQty) at the limit price")
             }

@@ -112,14 +112,18 @@ extension Engine {
         let lead = account == .portfolio ? try requireActiveLead(user: u, field: "user") : nil
         if side == .sell {
             let held = lead.map { leads[$0].positions[s]?.quantity ?? .zero } ?? mainHeldAvailable(u, symbol: s)
-            let quantity = ((try? held.multiplied(by: fraction, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+            let quantity = try Self.checkedAmount(field: "fraction") { () throws(DecimalError) in try held.multiplied(by: fraction, .down) }
+                .rounded(toStep: symbol.qtyStep, .down)
             let value = symbol.quote(quantity: quantity, price: venue.marks[s]) ?? .zero
             guard quantity.isPositive, quantity >= symbol.minQty, value >= symbol.minNotional else { return nil }
             return OrderRequest(user: user, account: account, symbol: name, side: .sell, quantity: quantity)
         }
         let cash = lead.map { leads[$0].cash } ?? users[u].cash
         // One unit less than cash × fraction ÷ (1 + fee rate): the fee is rounded up.
-        let budget = ((try? Fixed.mulDiv(cash, fraction, .one + settings.takerFeeRate, .down)) ?? .zero) - .ulp
+        let budget =
+            try Self.checkedAmount(field: "fraction") { () throws(DecimalError) in
+                try Fixed.mulDiv(cash, fraction, .one + settings.takerFeeRate, .down)
+            } - .ulp
         guard budget.isPositive, budget >= symbol.minNotional else { return nil }
         return OrderRequest(user: user, account: account, symbol: name, side: .buy, quoteAmount: budget)
     }

@@ -38,3 +38,16 @@ public struct EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(field): \(message)" }
 }
+
+extension Engine {
+    /// The overflow policy for amounts that change state: `body`'s result, or a refusal naming `field` when it does not
+    /// fit in an amount (about 92 billion), raised before the command changed anything. Never wrapped, never read as
+    /// zero. Figures only shown (an average price, a report's mean) may instead fall back where they say so.
+    static func checkedAmount(field: String, _ body: () throws(DecimalError) -> Fixed) throws(EngineError) -> Fixed {
+        do {
+            return try body()
+        } catch {
+            throw EngineError(.overflow, field: field, "the amount this needs does not fit in 92 billion (\(error))")
+        }
+    }
+}

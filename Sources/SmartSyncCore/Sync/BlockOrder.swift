@@ -45,7 +45,9 @@ extension Engine {
                 if let q = request.quantity {
                     leadLots = q.units / step
                 } else {
-                    leadLots = ((try? quote.divided(by: mark, .down)) ?? .zero).units / step
+                    leadLots =
+                        try Self.checkedAmount(field: "quoteAmount") { () throws(DecimalError) in try quote.divided(by: mark, .down) }.units
+                        / step
                 }
                 try planBuys(
                     lead: l, symbol: s, price: mark, limit: nil,
@@ -154,7 +156,13 @@ extension Engine {
         let leadReserved: Fixed
         if request.side == .buy {
             let quote = request.quoteAmount ?? symbol.quote(quantity: request.quantity ?? .zero, price: mark) ?? .max
-            leadLots = request.quantity.map { $0.units / step } ?? ((try? quote.divided(by: mark, .down)) ?? .zero).units / step
+            if let q = request.quantity {
+                leadLots = q.units / step
+            } else {
+                leadLots =
+                    try Self.checkedAmount(field: "quoteAmount") { () throws(DecimalError) in try quote.divided(by: mark, .down) }.units
+                    / step
+            }
             try planBuys(
                 lead: l, symbol: s, price: mark, limit: limit, target: .ratio(quote: quote.units, leadEquity: leadEquity(l).units),
                 slots: .allActive, event: moment.event, workspace: &ws)

@@ -236,11 +236,15 @@ struct BuyRules {
     let minNotional: Int64
     let rate: Int64
 
-    /// Cost of `lots` at the worst price with the taker fee (rounded up) and the margin.
+    /// Cost of `lots` at the worst price with the taker fee (rounded up) and the margin; `Int64.max` (more than any
+    /// cash, so the order is capped by cash) when it does not fit, never a wrapped product.
     @inline(__always)
     func cost(_ lots: Int64) -> Int64 {
-        let notional = lots &* worstLot
-        return notional + Engine.standaloneFee(notional, rate: rate) + margin
+        let (notional, overflow) = lots.multipliedReportingOverflow(by: worstLot)
+        if overflow { return .max }
+        let (withFee, o1) = notional.addingReportingOverflow(Engine.standaloneFee(notional, rate: rate))
+        let (total, o2) = withFee.addingReportingOverflow(margin)
+        return o1 || o2 ? .max : total
     }
 
     @inline(__always)

@@ -97,7 +97,10 @@ extension Engine {
             if let limit = request.limitPrice {
                 var quantity = request.quantity ?? .zero
                 if let budget = request.quoteAmount {
-                    quantity = ((try? budget.divided(by: limit, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+                    quantity = try Self.checkedAmount(field: "quoteAmount") { () throws(DecimalError) in
+                        try budget.divided(by: limit, .down)
+                    }
+                    .rounded(toStep: symbol.qtyStep, .down)
                     guard quantity.isPositive, quantity >= symbol.minQty else {
                         throw EngineError(.invalidInput, field: "quoteAmount", "buys less than minQty \(symbol.minQty) at the limit price")
                     }

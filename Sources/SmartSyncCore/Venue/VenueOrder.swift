@@ -91,9 +91,10 @@ public struct VenueOrder: Sendable, Hashable {
 
     /// What is left to execute, in the order's own terms (quantity or USDT).
     public var remaining: Fixed {
+        // Both are amounts of at least zero, so the difference always fits.
         switch size {
-        case .quantity(let q): return (try? q.subtracting(filledQuantity)) ?? .zero
-        case .quote(let q): return (try? q.subtracting(filledQuote)) ?? .zero
+        case .quantity(let q): return q - filledQuantity
+        case .quote(let q): return q - filledQuote
         }
     }
 
