@@ -11,7 +11,10 @@ extension EngineService {
     public func joinCluster(_ membership: ClusterMembership) {
         cluster = membership
         // A writer that hangs while holding the log's lock must not stop every instance for good.
-        if let postgres = store.log.base as? PostgresCommandLog { _ = try? postgres.session.query("SET lock_timeout = '15s'") }
+        if let postgres = store.log.base as? PostgresCommandLog {
+            _ = try? postgres.session.query("SET lock_timeout = '15s'")
+            postgres.lockTimeout = "15s"
+        }
     }
 
     /// True when the store failed after accepting a command: this replica must be restarted.
@@ -27,9 +30,14 @@ extension EngineService {
     }
 
     /// Applies what other instances appended since this replica last looked, telling listeners about it.
-    public func refresh() throws {
+    public func refresh() async throws {
+        try await inOrder { try await refreshInOrder() }
+    }
+
+    /// `refresh()` inside `inOrder`.
+    func refreshInOrder() async throws {
         var outcomes: [(EngineCommand, CommandOutcome)] = []
-        guard try store.catchUp(each: { record, outcome in outcomes.append((record.command, outcome)) }) > 0 else { return }
+        guard try await store.catchUpAwaiting(each: { record, outcome in outcomes.append((record.command, outcome)) }) > 0 else { return }
         publish()
         for (command, outcome) in outcomes {
             observe(command, outcome, took: nil)
@@ -113,13 +121,13 @@ extension EngineService {
             guard try await cluster.leases.claim(request.id) else { continue }
             let outcome: Result<Bool, EngineError>
             do {
-                try refresh()
-                // Already in the log: the previous holder executed it and died before writing the outcome.
-                if try store.hasApplied(requestID: request.requestID) {
-                    outcome = .success(true)
-                } else {
-                    outcome = .success(try executeHere(request.command, requestID: request.requestID).applied)
-                }
+                outcome = .success(
+                    try await inOrder {
+                        try await refreshInOrder()
+                        // Already in the log: the previous holder executed it and died before writing the outcome.
+                        if try await store.storedRequest(request.requestID) != nil { return true }
+                        return try await executeHere(request.command, requestID: request.requestID).applied
+                    })
             } catch let error as EngineError {
                 outcome = .failure(error)
             }

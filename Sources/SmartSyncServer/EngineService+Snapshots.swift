@@ -51,10 +51,11 @@ extension EngineService {
     public func saveSnapshot() async throws -> (path: String, bytes: Int)? {
         await snapshotInFlight?.value
         guard !store.isBroken else { return nil }
-        let commands = store.commandCount
+        // The committed state: a command awaiting its commit has changed the writer's engine already.
+        let (engine, commands) = committedState
         guard commands > (lastSnapshot?.commands ?? store.openedFromSnapshot ?? -1) else { return nil }
         lastSnapshot = (commands, .now)
-        return try await writeSnapshot(store.engine.readOnlyCopy, commands: commands)
+        return try await writeSnapshot(engine, commands: commands)
     }
 
     /// Writes `engine` (the state after `commands` commands) on the snapshot queue; nil when no snapshots are kept.

@@ -8,10 +8,12 @@ import SmartSyncScenario
 import SmartSyncStore
 import Synchronization
 
-/// The one owner of the engine in a server process: every command goes through this actor, in order, on the
-/// writer's own thread (`WriterExecutor`: blocking commits never hold a thread of the cooperative pool), and is
-/// committed to the store before the call returns. Reads never wait for a command: they see the state after the
-/// last committed command (published when its commit returns), not the one being applied.
+/// The one owner of the engine in a server process: every command goes through this actor, one at a time in the
+/// order it arrived (`inOrder`), and is committed to the store before the call returns. A command's work (a fan-out
+/// to 100,000 copies takes about 100 ms of CPU) runs on the writer's own thread (`WriterExecutor`), so it never holds
+/// a thread of Swift's cooperative pool; its commit is awaited (GRDB's async write, postgres-nio's pooled client), so
+/// no thread blocks on the database. Reads never wait for a command: they see the state after the last committed
+/// command (published when its commit returns), not the one being applied.
 public actor EngineService {
     /// Commands and their commits run on the writer's own thread, never on Swift's cooperative pool.
     nonisolated let writer = WriterExecutor()
@@ -152,29 +154,45 @@ public actor EngineService {
     /// must also pass the engine's admission rules. With several instances on one database, a lead's commands (its
     /// orders and its followers' copy changes) run on the instance holding the lead's lease: here if this instance
     /// holds or can take it, otherwise handed over and awaited.
+    ///
+    /// The command runs in a task of its own: a caller that goes away (a closed connection) never cuts it between
+    /// the engine and its commit.
     public func submit(_ command: EngineCommand, requestID: String? = nil) async throws -> CommandReceipt {
-        guard let cluster else { return try executeHere(command, requestID: requestID) }
-        try refresh()
+        try await Task { try await self.submitInOrder(command, requestID: requestID) }.value
+    }
+
+    private func submitInOrder(_ command: EngineCommand, requestID: String?) async throws -> CommandReceipt {
+        guard let cluster else { return try await inOrder { try await executeHere(command, requestID: requestID) } }
         // Commands of no lead, or naming a user that does not exist (refused wherever they run), run here.
-        guard let lead = Self.lead(of: command, in: store.engine), store.engine.user(named: lead) != nil else {
-            return try executeHere(command, requestID: requestID)
+        let lead: String? = try await inOrder {
+            try await refreshInOrder()
+            guard let lead = Self.lead(of: command, in: store.engine), store.engine.user(named: lead) != nil else { return nil }
+            return lead
         }
+        guard let lead else { return try await inOrder { try await executeHere(command, requestID: requestID) } }
         switch try await cluster.take(lead) {
         case .held:
-            return try executeHere(command, requestID: requestID)
+            return try await inOrder { try await executeHere(command, requestID: requestID) }
         case .taken:
             // Just taken over: what waited for the previous holder goes first, in order.
             try await serveInbox(leads: [lead])
-            return try executeHere(command, requestID: requestID)
+            return try await inOrder { try await executeHere(command, requestID: requestID) }
         case .elsewhere:
             let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
-            if let prior = try store.priorRequest(id) { return try Self.retry(prior, command) }
-            try store.engine.admit(command)
+            let retried: CommandReceipt? = try await inOrder {
+                if let prior = try await store.storedRequest(id) { return try Self.retry(prior, command) }
+                try store.engine.admit(command)
+                return nil
+            }
+            if let retried { return retried }
             let row = try await cluster.leases.enqueue(lead: lead, requestID: id, command: command)
             let outcome = try await Self.awaitOutcome(row: row, lead: lead, cluster: cluster, service: self)
-            try refresh()
+            let prior = try await inOrder {
+                try await refreshInOrder()
+                return try await store.storedRequest(id)
+            }
             let applied = try outcome.get()
-            guard let prior = try store.priorRequest(id) else {
+            guard let prior else {
                 throw APIError(
                     .serviceUnavailable, code: "outcomeUnknown",
                     "the command was applied elsewhere but is not visible here yet; retry with the same Idempotency-Key")
@@ -193,18 +211,40 @@ public actor EngineService {
         return CommandReceipt(applied: false, event: prior.seq, outcome: nil)
     }
 
-    /// Applies a command on this instance, committed before it returns.
-    func executeHere(_ command: EngineCommand, requestID: String?) throws -> CommandReceipt {
-        try store.log.withWriteLock {
+    // MARK: One command at a time
+
+    /// True while a command (or a catch-up) runs; those waiting for their turn, first come first.
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Runs `body` when every command that arrived before it is done, and keeps the next one out until `body` is
+    /// done: the engine's state and the log's end change only inside, one command after the other, even though a
+    /// command awaits its commit (and the actor takes other calls meanwhile). Not reentrant.
+    func inOrder<T>(_ body: () async throws -> T) async throws -> T {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            // Hands the turn to the next in line (busy stays true), or frees it.
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
+    }
+
+    /// Applies a command on this instance, committed before it returns. Call inside `inOrder`.
+    func executeHere(_ command: EngineCommand, requestID: String?) async throws -> CommandReceipt {
+        try await store.log.whileWriting(isolation: self) {
             // Several instances: first what the others appended (their events go to this instance's listeners).
-            if cluster != nil { try refresh() }
-            if let requestID, let prior = try store.priorRequest(requestID) { return try Self.retry(prior, command) }
+            if cluster != nil { try await refreshInOrder() }
+            if let requestID, let prior = try await store.storedRequest(requestID) { return try Self.retry(prior, command) }
             try store.engine.admit(command)
             let moment = Moment(event: store.commandCount, time: now())
             let started = ContinuousClock.now
             let outcome: CommandOutcome?
             do {
-                outcome = try store.execute(command, at: moment, requestID: requestID)
+                outcome = try await store.commit(command, at: moment, requestID: requestID)
             } catch {
                 // The database refused a command the engine had accepted: memory is ahead of the log. Reads keep
                 // seeing the last committed state; the server must stop and be restarted (it reopens from the log).
@@ -224,15 +264,27 @@ public actor EngineService {
     }
 
     /// Applies several commands as one commit.
-    public func executeBatch(_ commands: [EngineCommand]) throws {
-        try store.log.withWriteLock {
-            if cluster != nil { try refresh() }
-            let time = now()
-            let outcomes = try store.executeBatch(
-                commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
-            publish()
-            for (command, outcome) in zip(commands, outcomes) { observe(command, outcome, took: nil) }
-            updateGauges()
+    public func executeBatch(_ commands: [EngineCommand]) async throws {
+        try await Task { try await self.executeBatchInOrder(commands) }.value
+    }
+
+    private func executeBatchInOrder(_ commands: [EngineCommand]) async throws {
+        try await inOrder {
+            try await store.log.whileWriting(isolation: self) {
+                if cluster != nil { try await refreshInOrder() }
+                let time = now()
+                let outcomes: [CommandOutcome]
+                do {
+                    outcomes = try await store.commitBatch(
+                        commands.enumerated().map { ($1, Moment(event: store.commandCount + $0, time: time), nil) })
+                } catch {
+                    if store.isBroken { onBroken?("\(error)") }
+                    throw error
+                }
+                publish()
+                for (command, outcome) in zip(commands, outcomes) { observe(command, outcome, took: nil) }
+                updateGauges()
+            }
         }
     }
 
@@ -261,13 +313,20 @@ public actor EngineService {
     /// Commands in the log as of the last commit (what reads see).
     public nonisolated var commandCount: Int { committed.withLock { $0.commands } }
 
+    /// The engine and its command count as of the last commit.
+    nonisolated var committedState: (engine: Engine, commands: Int) { committed.withLock { ($0.engine, $0.commands) } }
+
     // MARK: API keys
 
     /// Creates a user (if new) and issues an API key for it; the key is shown once and stored hashed.
-    public func issueKey(user: String, role: Caller.Role) throws -> String {
-        if cluster != nil { try refresh() }
-        if store.engine.user(named: user) == nil { _ = try executeHere(.addUser(user), requestID: nil) }
-        return try keys.issue(user: user, role: role)
+    public func issueKey(user: String, role: Caller.Role) async throws -> String {
+        try await Task {
+            try await self.inOrder {
+                if self.cluster != nil { try await self.refreshInOrder() }
+                if self.store.engine.user(named: user) == nil { _ = try await self.executeHere(.addUser(user), requestID: nil) }
+            }
+            return try await self.keys.issue(user: user, role: role)
+        }.value
     }
 
     /// The caller a key names, nil for an unknown key. Never waits on the engine: known keys are answered from
@@ -281,5 +340,5 @@ public actor EngineService {
         return caller
     }
 
-    public nonisolated func hasKeys() throws -> Bool { try keys.count() > 0 }
+    public nonisolated func hasKeys() async throws -> Bool { try await keys.count() > 0 }
 }

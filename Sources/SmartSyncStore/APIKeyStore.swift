@@ -6,18 +6,18 @@ import SmartSyncCore
 
 /// API keys in the same database as the command log, stored as SHA-256 hashes (a key is shown once, when issued).
 public protocol APIKeyStore: AnyObject, Sendable {
-    /// Issues a new random key for `user`.
-    func issue(user: String, role: String) throws -> String
+    /// Issues a new random key for `user`, awaiting the database.
+    func issue(user: String, role: String) async throws -> String
     /// The user and role a key belongs to, if any. Asynchronous: it never holds a thread while the database answers,
     /// and never waits behind the writer's commit.
     func lookup(key: String) async throws -> (user: String, role: String)?
     /// How many keys exist.
-    func count() throws -> Int
+    func count() async throws -> Int
 }
 
 extension APIKeyStore {
-    public func issue(user: String, role: some RawRepresentable<String>) throws -> String {
-        try issue(user: user, role: role.rawValue)
+    public func issue(user: String, role: some RawRepresentable<String>) async throws -> String {
+        try await issue(user: user, role: role.rawValue)
     }
 
     /// A new random key: `ssk_` and 32 base-36 characters (about 165 bits).
@@ -40,9 +40,9 @@ public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
         pool = writer
     }
 
-    public func issue(user: String, role: String) throws -> String {
+    public func issue(user: String, role: String) async throws -> String {
         let key = Self.newKey()
-        try pool.write { db in
+        try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_keys (hash, user, role, created) VALUES (?, ?, ?, strftime('%s','now'))",
                 arguments: [SHA256.hex(key), user, role])
@@ -59,27 +59,24 @@ public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
         }
     }
 
-    public func count() throws -> Int {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_keys") ?? 0 }
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM api_keys") ?? 0 }
     }
 }
 
-/// The keys in the PostgreSQL database of the log: issued through the log's connection, looked up through the
-/// store's pooled async client (look-ups never queue behind the writer's statements).
-public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
-    // @unchecked: the session and the client are Sendable (postgres-nio queues the queries of one connection).
-    private let session: PostgresSession
+/// The keys in the PostgreSQL database of the log, through the store's pooled async client (look-ups never queue
+/// behind the writer's statements).
+public final class PostgresAPIKeyStore: APIKeyStore, Sendable {
     private let reads: PostgresReads
 
     public init(log: PostgresCommandLog) {
-        session = log.session
         reads = log.reads
     }
 
-    public func issue(user: String, role: String) throws -> String {
+    public func issue(user: String, role: String) async throws -> String {
         let key = Self.newKey()
         let hash = SHA256.hex(key)
-        try session.query(
+        _ = try await reads.query(
             #"INSERT INTO api_keys (hash, "user", role, created) VALUES (\#(hash), \#(user), \#(role), extract(epoch FROM now())::int8)"#)
         return key
     }
@@ -91,8 +88,8 @@ public final class PostgresAPIKeyStore: APIKeyStore, @unchecked Sendable {
         return (user, role)
     }
 
-    public func count() throws -> Int {
-        Int(try session.query("SELECT count(*)::int8 FROM api_keys").first!.decode(Int64.self))
+    public func count() async throws -> Int {
+        Int(try await reads.query("SELECT count(*)::int8 FROM api_keys").first!.decode(Int64.self))
     }
 }
 

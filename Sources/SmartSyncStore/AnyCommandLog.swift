@@ -29,6 +29,18 @@ public final class AnyCommandLog: CommandLog {
         try base.storeFailedOrders(failures)
     }
     public func historyReader() throws -> any HistoryReader { try base.historyReader() }
+    public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
+        try await base.whileWriting(isolation: isolation, body)
+    }
+    public nonisolated(nonsending) func storedCommand(requestID: String) async throws -> CommandRecord? {
+        try await base.storedCommand(requestID: requestID)
+    }
+    public nonisolated(nonsending) func commands(from seq: Int, limit: Int) async throws -> [CommandRecord] {
+        try await base.commands(from: seq, limit: limit)
+    }
+    public nonisolated(nonsending) func commit(_ records: [CommandRecord], outcomes: [CommandOutcome]) async throws {
+        try await base.commit(records, outcomes: outcomes)
+    }
 
     /// The API-key store in the same database.
     public func apiKeys() throws -> any APIKeyStore {

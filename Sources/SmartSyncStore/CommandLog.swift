@@ -55,10 +55,26 @@ public protocol CommandLog: AnyObject {
     func storeFailedOrders(_ failures: [(command: Int, first: Int, orders: [FailedCopyOrder])]) throws
     /// Reads copies' past from this database, from any task.
     func historyReader() throws -> any HistoryReader
+
+    // MARK: The writer's path in a server: the same operations, awaiting the database
+
+    // A server's commands await these instead of blocking a thread on the database: SQLite through GRDB's async
+    // writes and reads (they run on GRDB's own queues), PostgreSQL through postgres-nio's pooled `PostgresClient`.
+    // They run on the caller's executor (`nonisolated(nonsending)`, or an `isolation` parameter), so the log stays
+    // owned by one actor.
+
+    /// `withWriteLock`, awaiting the lock; `body` runs on the caller's actor (`isolation`).
+    func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T
+    /// `command(requestID:)`, awaiting the database.
+    nonisolated(nonsending) func storedCommand(requestID: String) async throws -> CommandRecord?
+    /// The stored commands whose `seq` is `seq` or later, in order, at most `limit` of them.
+    nonisolated(nonsending) func commands(from seq: Int, limit: Int) async throws -> [CommandRecord]
+    /// `append`, awaiting the commit: all of it, or nothing.
+    nonisolated(nonsending) func commit(_ records: [CommandRecord], outcomes: [CommandOutcome]) async throws
 }
 
 /// What one append writes beside its commands, gathered from their outcomes.
-struct AppendedHistory {
+struct AppendedHistory: Sendable {
     /// Journal entries in order; the first is ledger row `firstLedgerSeq`.
     var entries: [JournalEntry] = []
     var firstLedgerSeq = 0
@@ -81,7 +97,7 @@ struct AppendedHistory {
 
 /// A failed copy order as the `failed_orders` table keeps it: numbered in the order of all failures, with the
 /// command that made it, keyed `(event, lead, slot, n)` so that a copy's failures at an event are one look-up.
-struct StoredFailure: Comparable {
+struct StoredFailure: Comparable, Sendable {
     var n: Int
     var command: Int
     var order: FailedCopyOrder

@@ -92,36 +92,78 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     @discardableResult
     public func executeBatch(_ commands: [(EngineCommand, Moment, String?)]) throws -> [CommandOutcome] {
         guard !broken else { throw StoreError.broken(path: log.location) }
-        var accepted: [CommandRecord] = []
-        var outcomes: [CommandOutcome] = []
-        if commands.count == 1 {
-            // One command runs in place: a refused command changes nothing, so no copy of the state is needed.
-            let (command, moment, requestID) = commands[0]
-            if let requestID, try log.command(requestID: requestID) != nil { return [] }
-            outcomes = [try engine.execute(command, at: moment)]
-            accepted = [CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)]
-        } else {
-            // Several run on a copy that replaces the engine only when all were accepted.
-            var working = engine
-            var seen = Set<String>()
-            for (command, moment, requestID) in commands {
-                if let requestID, try seen.contains(requestID) || log.command(requestID: requestID) != nil { continue }
-                outcomes.append(try working.execute(command, at: moment))
-                accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
-                if let requestID { seen.insert(requestID) }
-            }
-            guard !accepted.isEmpty else { return [] }
-            swap(&engine, &working)
-        }
+        let log = log
+        let (records, outcomes) = try stage(commands, isLogged: { try log.command(requestID: $0) != nil })
+        guard !records.isEmpty else { return [] }
         do {
-            try log.append(accepted, outcomes: outcomes)
+            try log.append(records, outcomes: outcomes)
         } catch {
             broken = true
             throw StoreError(error, path: log.location)
         }
-        commandCount += accepted.count
-        if releasesHistory { engine.releaseHistory() }
+        committed(records.count)
         return outcomes
+    }
+
+    /// `execute(_:at:requestID:)` awaiting the database (`CommandLog.commit`) instead of blocking a thread on it:
+    /// what a server's writer calls. The engine applies the command first; a commit that fails leaves it broken.
+    @discardableResult
+    public nonisolated(nonsending) func commit(_ command: EngineCommand, at moment: Moment, requestID: String?) async throws
+        -> CommandOutcome?
+    {
+        try await commitBatch([(command, moment, requestID)]).first
+    }
+
+    /// `executeBatch` awaiting the database.
+    @discardableResult
+    public nonisolated(nonsending) func commitBatch(_ commands: [(EngineCommand, Moment, String?)]) async throws -> [CommandOutcome] {
+        guard !broken else { throw StoreError.broken(path: log.location) }
+        var logged = Set<String>()
+        for case (_, _, let id?) in commands {
+            if try await log.storedCommand(requestID: id) != nil { logged.insert(id) }
+        }
+        let (records, outcomes) = try stage(commands, isLogged: { logged.contains($0) })
+        guard !records.isEmpty else { return [] }
+        do {
+            try await log.commit(records, outcomes: outcomes)
+        } catch {
+            broken = true
+            throw StoreError(error, path: log.location)
+        }
+        committed(records.count)
+        return outcomes
+    }
+
+    /// Runs `commands` on the engine and returns their records and outcomes, skipping those whose request id
+    /// `isLogged` (or that repeat one of the batch). One command runs in place: a refused command changes nothing,
+    /// so no copy of the state is needed. Several run on a copy that replaces the engine only when all were accepted.
+    private func stage(
+        _ commands: [(EngineCommand, Moment, String?)], isLogged: (String) throws -> Bool
+    ) throws -> (records: [CommandRecord], outcomes: [CommandOutcome]) {
+        if commands.count == 1 {
+            let (command, moment, requestID) = commands[0]
+            if let requestID, try isLogged(requestID) { return ([], []) }
+            let outcome = try engine.execute(command, at: moment)
+            return ([CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)], [outcome])
+        }
+        var working = engine
+        var accepted: [CommandRecord] = []
+        var outcomes: [CommandOutcome] = []
+        var seen = Set<String>()
+        for (command, moment, requestID) in commands {
+            if let requestID, try seen.contains(requestID) || isLogged(requestID) { continue }
+            outcomes.append(try working.execute(command, at: moment))
+            accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
+            if let requestID { seen.insert(requestID) }
+        }
+        if !accepted.isEmpty { swap(&engine, &working) }
+        return (accepted, outcomes)
+    }
+
+    /// After `count` commands were committed.
+    private func committed(_ count: Int) {
+        commandCount += count
+        if releasesHistory { engine.releaseHistory() }
     }
 
     /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and
@@ -136,18 +178,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         do {
             try log.forEachCommand(from: commandCount) { record in
                 if let end, record.seq >= end { throw ReachedEnd() }
-                guard record.seq == commandCount else {
-                    throw StoreError.inconsistent(
-                        path: log.location, problems: ["the command log has a gap: \(record.seq) where \(commandCount) was expected"])
-                }
-                let outcome: CommandOutcome
-                do {
-                    outcome = try engine.execute(record.command, at: record.moment)
-                } catch {
-                    throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
-                }
-                commandCount += 1
-                if releasesHistory { engine.releaseHistory() }
+                let outcome = try replay(record)  // not inside `each?(…)`: a nil `each` would skip it
                 each?(record, outcome)
             }
         } catch is ReachedEnd {
@@ -156,6 +187,44 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             throw StoreError(error, path: log.location)
         }
         return commandCount - start
+    }
+
+    /// `catchUp(each:)` awaiting the database: reads the commands after `commandCount` in pages and applies them.
+    @discardableResult
+    public nonisolated(nonsending) func catchUpAwaiting(each: ((CommandRecord, CommandOutcome) -> Void)? = nil) async throws -> Int {
+        guard !broken else { throw StoreError.broken(path: log.location) }
+        let start = commandCount
+        let pageSize = 2_000
+        do {
+            while true {
+                let page = try await log.commands(from: commandCount, limit: pageSize)
+                for record in page {
+                    let outcome = try replay(record)
+                    each?(record, outcome)
+                }
+                if page.count < pageSize { break }
+            }
+        } catch {
+            broken = true
+            throw StoreError(error, path: log.location)
+        }
+        return commandCount - start
+    }
+
+    /// Applies one stored command, the next of the log.
+    private func replay(_ record: CommandRecord) throws -> CommandOutcome {
+        guard record.seq == commandCount else {
+            throw StoreError.inconsistent(
+                path: log.location, problems: ["the command log has a gap: \(record.seq) where \(commandCount) was expected"])
+        }
+        let outcome: CommandOutcome
+        do {
+            outcome = try engine.execute(record.command, at: record.moment)
+        } catch {
+            throw StoreError.inconsistent(path: log.location, problems: ["command \(record.seq) no longer applies: \(error)"])
+        }
+        committed(1)
+        return outcome
     }
 
     /// Runs `body` as the log's only writer, after applying what other engines appended (see `catchUp()`).
@@ -168,6 +237,11 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
 
     /// True when a command with this request id is in the log.
     public func hasApplied(requestID: String) throws -> Bool { try log.command(requestID: requestID) != nil }
+
+    /// `priorRequest` awaiting the database.
+    public nonisolated(nonsending) func storedRequest(_ requestID: String) async throws -> PriorRequest? {
+        try await log.storedCommand(requestID: requestID).map { PriorRequest(seq: $0.seq, command: $0.command) }
+    }
 
     /// The command logged with this request id, if any (looked up in the log: request ids are not held in memory).
     public func priorRequest(_ requestID: String) throws -> PriorRequest? {

@@ -124,11 +124,7 @@ public final class SQLiteCommandLog: CommandLog {
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= ? ORDER BY seq", arguments: [seq])
             while let row = try rows.next() {
-                let text: String = row["body"]
-                try body(
-                    CommandRecord(
-                        seq: row["seq"], requestID: row["request_id"], moment: Moment(event: row["event"], time: row["time"]),
-                        command: try decoder.decode(EngineCommand.self, from: Data(text.utf8))))
+                try body(try Self.record(row, decoder))
             }
         }
     }
@@ -150,16 +146,20 @@ public final class SQLiteCommandLog: CommandLog {
     }
 
     public func command(requestID: String) throws -> CommandRecord? {
-        try reader.read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE request_id = ?", arguments: [requestID])
-            else { return nil }
-            let text: String = row["body"]
-            return CommandRecord(
-                seq: row["seq"], requestID: row["request_id"], moment: Moment(event: row["event"], time: row["time"]),
-                command: try JSONDecoder().decode(EngineCommand.self, from: Data(text.utf8)))
-        }
+        try reader.read { db in try Self.command(db, requestID: requestID) }
+    }
+
+    private static func command(_ db: Database, requestID: String) throws -> CommandRecord? {
+        try Row.fetchOne(db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE request_id = ?", arguments: [requestID])
+            .map { try record($0, JSONDecoder()) }
+    }
+
+    /// A `commands` row (seq, request_id, event, time, body) as a record.
+    private static func record(_ row: Row, _ decoder: JSONDecoder) throws -> CommandRecord {
+        let text: String = row["body"]
+        return CommandRecord(
+            seq: row["seq"], requestID: row["request_id"], moment: Moment(event: row["event"], time: row["time"]),
+            command: try decoder.decode(EngineCommand.self, from: Data(text.utf8)))
     }
 
     /// The file is locked for this process (`PATH.lock`), so the body runs as the only writer as it is.
@@ -170,27 +170,61 @@ public final class SQLiteCommandLog: CommandLog {
     ) throws {
         let history = AppendedHistory(records, outcomes)
         guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
-        try pool.write { db in
-            if let first = records.first {
-                let next = try Int.fetchOne(db, sql: "SELECT coalesce(max(seq) + 1, 0) FROM commands") ?? 0
-                if next != first.seq { throw StoreError.behind(path: path, expected: first.seq, found: next) }
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let insertCommand = try db.cachedStatement(
-                sql: "INSERT INTO commands (seq, request_id, event, time, body) VALUES (?, ?, ?, ?, ?)")
-            for r in records {
-                let body = String(decoding: try encoder.encode(r.command), as: UTF8.self)
-                try insertCommand.execute(arguments: [r.seq, r.requestID, r.moment.event, r.moment.time, body])
-            }
-            let last = records.last?.seq ?? 0
-            try LedgerRows.write(db, entries: history.entries, firstSeq: history.firstLedgerSeq, command: last)
-            let insertFill = try db.cachedStatement(sql: "INSERT INTO lead_fills (id, command) VALUES (?, ?)")
-            for id in history.leadFillIDs {
-                try insertFill.execute(arguments: [id, last])
-            }
-            try LedgerRows.write(db, failures: history.failures)
+        let path = path
+        try pool.write { db in try Self.write(db, records, history, path: path) }
+    }
+
+    /// What one append writes, in its transaction: the guard on the next `seq`, the commands, their ledger rows,
+    /// lead-fill ids and failed orders.
+    private static func write(_ db: Database, _ records: [CommandRecord], _ history: AppendedHistory, path: String) throws {
+        if let first = records.first {
+            let next = try Int.fetchOne(db, sql: "SELECT coalesce(max(seq) + 1, 0) FROM commands") ?? 0
+            if next != first.seq { throw StoreError.behind(path: path, expected: first.seq, found: next) }
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let insertCommand = try db.cachedStatement(
+            sql: "INSERT INTO commands (seq, request_id, event, time, body) VALUES (?, ?, ?, ?, ?)")
+        for r in records {
+            let body = String(decoding: try encoder.encode(r.command), as: UTF8.self)
+            try insertCommand.execute(arguments: [r.seq, r.requestID, r.moment.event, r.moment.time, body])
+        }
+        let last = records.last?.seq ?? 0
+        try LedgerRows.write(db, entries: history.entries, firstSeq: history.firstLedgerSeq, command: last)
+        let insertFill = try db.cachedStatement(sql: "INSERT INTO lead_fills (id, command) VALUES (?, ?)")
+        for id in history.leadFillIDs {
+            try insertFill.execute(arguments: [id, last])
+        }
+        try LedgerRows.write(db, failures: history.failures)
+    }
+
+    // MARK: Awaiting the database (a server's writer)
+
+    /// The file is locked for this process (`PATH.lock`), so the body runs as the only writer as it is.
+    public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
+        try await body()
+    }
+
+    public nonisolated(nonsending) func storedCommand(requestID: String) async throws -> CommandRecord? {
+        try await reader.read { db in try Self.command(db, requestID: requestID) }
+    }
+
+    public nonisolated(nonsending) func commands(from seq: Int, limit: Int) async throws -> [CommandRecord] {
+        try await reader.read { db in
+            let decoder = JSONDecoder()
+            return try Row.fetchAll(
+                db, sql: "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= ? ORDER BY seq LIMIT ?",
+                arguments: [seq, limit]
+            ).map { try Self.record($0, decoder) }
+        }
+    }
+
+    /// `append` through GRDB's async write: the transaction runs on GRDB's writer queue while the caller awaits.
+    public nonisolated(nonsending) func commit(_ records: [CommandRecord], outcomes: [CommandOutcome]) async throws {
+        let history = AppendedHistory(records, outcomes)
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
+        let path = path
+        try await pool.write { db in try Self.write(db, records, history, path: path) }
     }
 
     public func failedOrdersMissing() throws -> Int {

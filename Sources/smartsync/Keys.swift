@@ -9,7 +9,7 @@ struct Keys: ParsableCommand {
         subcommands: [Issue.self]
     )
 
-    struct Issue: ParsableCommand {
+    struct Issue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Issue a new API key (shown once, stored hashed) for a user or the operator.",
             discussion: """
@@ -39,7 +39,7 @@ struct Keys: ParsableCommand {
             }
         }
 
-        func run() throws {
+        func run() async throws {
             let keys: any APIKeyStore
             do {
                 keys = try StoreDatabase.apiKeys(db)
@@ -48,7 +48,7 @@ struct Keys: ParsableCommand {
                 throw ExitCode(2)
             }
             let name = user ?? "operator"
-            let key = try keys.issue(user: name, role: `operator` ? "operator" : "user")
+            let key = try await keys.issue(user: name, role: `operator` ? "operator" : "user")
             Terminal.error("\(`operator` ? "operator" : "user") key for \(name) on \(StoreDatabase.describe(db)) (shown once):")
             print(key)
         }

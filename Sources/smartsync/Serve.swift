@@ -143,7 +143,7 @@ struct Serve: AsyncParsableCommand {
             services.append(ClusterService(membership: membership, service: service, logger: logger))
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
-        if try !service.hasKeys() {
+        if try await !service.hasKeys() {
             let key = try await service.issueKey(user: "operator", role: .operator_)
             Terminal.line("operator API key (shown once): \(key)")
         }

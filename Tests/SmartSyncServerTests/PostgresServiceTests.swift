@@ -31,7 +31,7 @@ struct PostgresServiceTests {
         let key: String
         do {
             let service = try EngineService(databasePath: location, logger: Logger(label: "test"), now: { 1_620_172_800_000 })
-            #expect(try !service.hasKeys())
+            #expect(try await !service.hasKeys())
             key = try await service.issueKey(user: "operator", role: .operator_)
             #expect(try await service.execute(.deposit(user: "operator", amount: Fixed(100)), requestID: "d-1"))
             #expect(try await !service.execute(.deposit(user: "operator", amount: Fixed(100)), requestID: "d-1"))

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncStore
 import Synchronization
 import Testing
 
@@ -50,6 +51,50 @@ import Testing
         #expect(receipt.applied && receipt.outcome?.copyFillCount == 1)
         #expect(f.service.read { $0.leadFills.count } == 1)
         await f.service.setAfterCommit(nil)
+    }
+
+    /// Commands await their commit, and the actor takes other calls meanwhile; they still run one at a time: a
+    /// command that arrives while another is held after its commit waits for it, and many at once all commit, each
+    /// at its own place in the log, with the same retry answered once.
+    @Test func commandsRunOneAtATimeWhileACommitIsAwaited() async throws {
+        let f = try await Fixture()
+        let inside = Mutex(0)
+        let release = DispatchSemaphore(value: 0)
+        await f.service.setAfterCommit {
+            // The first command is held after its commit until the second has been submitted.
+            if inside.withLock({
+                $0 += 1
+                return $0
+            }) == 1 {
+                _ = release.wait(timeout: .now() + 30)
+            }
+        }
+        let before = f.service.commandCount
+        let first = Task { try await f.service.submit(.addUser("first")) }
+        for _ in 0..<10_000 where inside.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let second = Task { try await f.service.submit(.addUser("second")) }
+        try await Task.sleep(for: .milliseconds(100))
+        // The second waits for its turn: it has not run while the first is held.
+        #expect(inside.withLock { $0 } == 1)
+        release.signal()
+        #expect(try await first.value.event == before)
+        #expect(try await second.value.event == before + 1)
+        await f.service.setAfterCommit(nil)
+        // Many at once, some of them the same retried request.
+        let receipts = try await withThrowingTaskGroup(of: CommandReceipt.self) { group in
+            for k in 0..<40 {
+                group.addTask { try await f.service.submit(.addUser("u\(k % 30)"), requestID: "add-\(k % 30)") }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(receipts.filter(\.applied).count == 30)
+        #expect(Set(receipts.filter(\.applied).map(\.event)) == Set((before + 2)..<(before + 32)))
+        #expect(f.service.commandCount == before + 32)
+        #expect(f.service.read { engine in (0..<30).allSatisfy { engine.user(named: "u\($0)") != nil } })
+        // The log holds them in order, and replays to a ledger that matches the stored one row for row.
+        let replayed = try StoreDatabase.openExisting(f.folder.appendingPathComponent("s.sqlite").path)
+        #expect(replayed.commandCount == before + 32)
+        #expect(try replayed.verify().isEmpty)
     }
 
     /// The board is computed once per committed state and shared; a commit gives the next read a fresh one.

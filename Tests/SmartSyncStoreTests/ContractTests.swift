@@ -258,11 +258,11 @@ struct CommandLogContractTests {
         let database = try TestDatabase(backend)
         let store = try database.open()
         let keys = try store.log.apiKeys()
-        #expect(try keys.count() == 0)
-        let alice = try keys.issue(user: "alice", role: "user")
-        let op = try keys.issue(user: "operator", role: "operator")
+        #expect(try await keys.count() == 0)
+        let alice = try await keys.issue(user: "alice", role: "user")
+        let op = try await keys.issue(user: "operator", role: "operator")
         #expect(alice != op && alice.hasPrefix("ssk_") && alice.count == 36)
-        #expect(try keys.count() == 2)
+        #expect(try await keys.count() == 2)
         #expect(try await keys.lookup(key: alice)?.user == "alice")
         #expect(try await keys.lookup(key: alice)?.role == "user")
         #expect(try await keys.lookup(key: op)?.role == "operator")
@@ -348,6 +348,84 @@ struct CommandLogContractTests {
         // A third engine opened now replays the same state.
         let c = try Store(log: try database.log())
         #expect(report(c.engine) == report(a.engine))
+    }
+
+    /// A server's writer awaits the database (`commit`, `catchUpAwaiting`, `whileWriting`): the same rows, the same
+    /// refusals and the same exactly-once as the blocking path the tools use.
+    @Test(arguments: Backend.available)
+    func theAwaitingPathWritesWhatTheBlockingOneDoes(_ backend: Backend) async throws {
+        let database = try TestDatabase(backend)
+        // The same commands through the blocking path, on a database of their own.
+        let blockingDatabase = try TestDatabase(backend)
+        let blocking = try blockingDatabase.open()
+        do {
+            let store = try Store(log: try database.log())
+            // PostgreSQL: fan-outs of about 300 fills go by COPY inside the transaction, the path of large ones.
+            (store.log.base as? PostgresCommandLog)?.copyThreshold = 100
+            let setup = try FanOutFixture.commands(copies: 300).map { ($0.0, $0.1, String?.none) }
+            try await store.commitBatch(setup)
+            try blocking.executeBatch(setup)
+            let behind = try Store(log: try database.log())
+            let follower = try Store(log: try database.log())
+            let orders = try FanOutFixture.orders()
+            for (k, o) in orders.enumerated() {
+                let moment = Moment(event: 10 + k, time: Int64(k))
+                #expect(try await store.commit(.order(o), at: moment, requestID: "order-\(k)") != nil)
+                try blocking.execute(.order(o), at: moment, requestID: "order-\(k)")
+            }
+            // A retry is a no-op, found in the database.
+            #expect(try await store.commit(.order(orders[0]), at: Moment(event: 50, time: 50), requestID: "order-0") == nil)
+            #expect(try await store.storedRequest("order-1")?.command == .order(orders[1]))
+            #expect(try await store.storedRequest("never") == nil)
+            #expect(report(store.engine) == report(blocking.engine))
+            // A writer that is behind writes none of its rows, and says where the log is.
+            await #expect {
+                try await behind.commit(.order(orders[0]), at: Moment(event: 99, time: 99), requestID: nil)
+            } throws: { error in
+                guard case StoreError.behind(_, let expected, let found) = error else { return false }
+                return expected == setup.count && found == store.commandCount
+            }
+            // Another engine catches up through the awaiting reads, telling what each command did.
+            var told = 0
+            #expect(try await follower.catchUpAwaiting(each: { _, _ in told += 1 }) == orders.count)
+            #expect(told == orders.count)
+            #expect(report(follower.engine) == report(store.engine))
+            let page = try await store.log.commands(from: 1, limit: 2)
+            #expect(page.map(\.seq) == [1, 2])
+            #expect(try await store.log.commands(from: store.commandCount, limit: 10).isEmpty)
+            #expect(try store.verify().isEmpty)
+        }
+        database.forgetLogs()
+        let reopened = try database.open()
+        #expect(report(reopened.engine) == report(blocking.engine))
+        #expect(try reopened.verify().isEmpty)
+    }
+
+    /// The awaiting writer's lock: one instance's body runs while another's waits for it (PostgreSQL's advisory
+    /// lock on a pooled connection; SQLite's file is one process's).
+    @Test(arguments: Backend.available)
+    func theAwaitingWriteLockIsExclusive(_ backend: Backend) async throws {
+        let database = try TestDatabase(backend)
+        let log = try database.log()
+        #expect(try await log.whileWriting(isolation: #isolation) { 42 } == 42)
+        await #expect(throws: StoreError.self) {
+            try await log.whileWriting(isolation: #isolation) { throw StoreError.broken(path: "test") }
+        }
+        // The lock was released after the error: taking it again does not wait.
+        #expect(try await log.whileWriting(isolation: #isolation) { true })
+        guard backend == .postgres else { return }
+        let other = try PostgresCommandLog(url: database.location)
+        let events = EventList()
+        let first = try await log.whileWriting(isolation: #isolation) {
+            let waiter = Task { [other, events] in
+                try await other.whileWriting(isolation: nil) { events.append("other has the lock") }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            events.append("first releases")
+            return waiter
+        }
+        try await first.value
+        #expect(events.all == ["first releases", "other has the lock"])
     }
 
     @Test(arguments: Backend.available)
@@ -472,4 +550,11 @@ struct PostgresOpeningTests {
         #expect(StoreDatabase.location("f.sqlite", environment: ["DATABASE_URL": "postgres://x"]) == "f.sqlite")
         #expect(StoreDatabase.location(nil, environment: [:], fallback: "s.sqlite") == "s.sqlite")
     }
+}
+
+/// Events in the order they happened, from any task.
+final class EventList: Sendable {
+    private let list = Mutex<[String]>([])
+    func append(_ event: String) { list.withLock { $0.append(event) } }
+    var all: [String] { list.withLock { $0 } }
 }

@@ -37,7 +37,7 @@ import Testing
         #expect(throws: (any Error).self) { try snapshot.execute(.addUser("intruder"), at: Moment(event: seen, time: 0), requestID: nil) }
         // Keys can be issued beside the writer, and the writer's key store finds them.
         let keys = try StoreDatabase.apiKeys(path)
-        let key = try keys.issue(user: "operator", role: "operator")
+        let key = try await keys.issue(user: "operator", role: "operator")
         let role = try await SQLiteAPIKeyStore(log: player.host.log).lookup(key: key)?.role
         #expect(role == "operator")
     }

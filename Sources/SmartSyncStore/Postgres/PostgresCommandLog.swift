@@ -86,12 +86,9 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             let rows = try session.query(
                 "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= \(next) ORDER BY seq LIMIT \(pageSize)")
             for row in rows {
-                let (s, requestID, event, time, text) = try row.decode((Int64, String?, Int64, Int64, String).self)
-                try body(
-                    CommandRecord(
-                        seq: Int(s), requestID: requestID, moment: Moment(event: Int(event), time: time),
-                        command: try decoder.decode(EngineCommand.self, from: Data(text.utf8))))
-                next = s + 1
+                let record = try Self.record(row, decoder)
+                try body(record)
+                next = Int64(record.seq) + 1
             }
             if rows.count < pageSize { return }
         }
@@ -112,12 +109,8 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     }
 
     public func command(requestID: String) throws -> CommandRecord? {
-        guard let row = try session.query("SELECT seq, request_id, event, time, body FROM commands WHERE request_id = \(requestID)").first
-        else { return nil }
-        let (s, id, event, time, text) = try row.decode((Int64, String?, Int64, Int64, String).self)
-        return CommandRecord(
-            seq: Int(s), requestID: id, moment: Moment(event: Int(event), time: time),
-            command: try JSONDecoder().decode(EngineCommand.self, from: Data(text.utf8)))
+        try session.query("SELECT seq, request_id, event, time, body FROM commands WHERE request_id = \(requestID)").first
+            .map { try Self.record($0, JSONDecoder()) }
     }
 
     public func withWriteLock<T>(_ body: () throws -> T) throws -> T {
@@ -146,14 +139,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     ) throws {
         guard let first = records.first else { return }
         let history = AppendedHistory(records, outcomes)
-        var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
-        var fills = 0
-        for (offset, entry) in history.entries.enumerated() {
-            if case .copyFills(let b) = entry {
-                batches.append((Int64(history.firstLedgerSeq + offset), b))
-                fills += b.count
-            }
-        }
+        let (batches, fills) = Self.copyFillBatches(history)
         let useCopy = fills >= copyThreshold
         let statement = try Self.appendStatement(
             records, history: history,
@@ -175,6 +161,113 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             // Another writer inserted the same sequence number between our guard and our insert.
             throw StoreError.behind(path: location, expected: first.seq, found: (try? nextSeq()) ?? first.seq + 1)
         }
+    }
+
+    // MARK: Awaiting the database (a server's writer), through the pooled client
+
+    /// A `lock_timeout` for taking the writer's lock (several instances: a writer that hangs while holding the
+    /// lock must not stop every instance for good); nil waits as long as it takes.
+    public var lockTimeout: String?
+
+    /// `withWriteLock` on a connection leased from the pool for the body's lifetime: the session-level advisory
+    /// lock is taken on it and released after the body (a lost connection releases it too). The body's statements
+    /// may go through other pooled connections: the lock is only the instances' mutual exclusion.
+    public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
+        let lock = PostgresSchema.lock(PostgresSchema.writerLock, scope: scope)
+        let unlock = PostgresSchema.unlock(PostgresSchema.writerLock, scope: scope)
+        let timeout = lockTimeout
+        let logger = session.logger
+        let url = url
+        return try await reads.withConnection(isolation: isolation) { connection in
+            do {
+                if let timeout { try await connection.query("SELECT set_config('lock_timeout', \(timeout), false)", logger: logger) }
+                try await connection.query(lock, logger: logger)
+            } catch {
+                throw StoreError(postgres: error, url: url)
+            }
+            let result: T
+            do {
+                result = try await body()
+            } catch {
+                _ = try? await connection.query(unlock, logger: logger)
+                throw error
+            }
+            _ = try? await connection.query(unlock, logger: logger)
+            return result
+        }
+    }
+
+    public nonisolated(nonsending) func storedCommand(requestID: String) async throws -> CommandRecord? {
+        try await reads.query("SELECT seq, request_id, event, time, body FROM commands WHERE request_id = \(requestID)").first
+            .map { try Self.record($0, JSONDecoder()) }
+    }
+
+    public nonisolated(nonsending) func commands(from seq: Int, limit: Int) async throws -> [CommandRecord] {
+        let decoder = JSONDecoder()
+        return try await reads.query(
+            "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= \(Int64(seq)) ORDER BY seq LIMIT \(Int64(limit))"
+        ).map { try Self.record($0, decoder) }
+    }
+
+    /// `append` through the pooled client: the one guarded statement, or (a large fan-out) BEGIN, the statement,
+    /// COPY of the copy fills, COMMIT on one leased connection.
+    public nonisolated(nonsending) func commit(_ records: [CommandRecord], outcomes: [CommandOutcome]) async throws {
+        guard let first = records.first else { return }
+        let history = AppendedHistory(records, outcomes)
+        let batches = Self.copyFillBatches(history)
+        let useCopy = batches.fills >= copyThreshold
+        let statement = try Self.appendStatement(records, history: history, copyFillsInStatement: !useCopy)
+        let location = location
+        let logger = session.logger
+        do {
+            let found: Int64
+            if useCopy {
+                let chunks = CopyText.chunks(batches.parts)
+                found = try await reads.withTransaction { connection in
+                    let found = try await connection.query(statement, logger: logger).collect().first!.decode(Int64.self)
+                    guard found == Int64(first.seq) else { return found }
+                    try await connection.copyFrom(table: "copy_fills", columns: CopyText.columns, logger: logger) { writer in
+                        for chunk in chunks { try await writer.write(chunk) }
+                    }
+                    return found
+                }
+            } else {
+                found = try await reads.query(statement).first!.decode(Int64.self)
+            }
+            if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
+        } catch let error as StoreError {
+            throw await behind(error, first: first.seq)
+        } catch {
+            throw await behind(StoreError(postgres: error, url: url), first: first.seq)
+        }
+    }
+
+    /// Another writer inserted the same sequence number between our guard and our insert: `behind`.
+    private nonisolated(nonsending) func behind(_ error: StoreError, first: Int) async -> StoreError {
+        guard case .io(_, let detail) = error, detail.contains("SQLSTATE 23505"), detail.contains("commands_pkey") else { return error }
+        let next = try? await reads.query("SELECT coalesce(max(seq) + 1, 0)::int8 FROM commands").first?.decode(Int64.self)
+        return StoreError.behind(path: location, expected: first, found: next.map { Int($0) } ?? first + 1)
+    }
+
+    /// The copy fills of an append's ledger entries, by ledger row, and how many there are.
+    static func copyFillBatches(_ history: AppendedHistory) -> (parts: [(ledger: Int64, batch: CopyFillBatch)], fills: Int) {
+        var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
+        var fills = 0
+        for (offset, entry) in history.entries.enumerated() {
+            if case .copyFills(let b) = entry {
+                batches.append((Int64(history.firstLedgerSeq + offset), b))
+                fills += b.count
+            }
+        }
+        return (batches, fills)
+    }
+
+    /// A `commands` row (seq, request_id, event, time, body) as a record.
+    static func record(_ row: PostgresRow, _ decoder: JSONDecoder) throws -> CommandRecord {
+        let (s, id, event, time, text) = try row.decode((Int64, String?, Int64, Int64, String).self)
+        return CommandRecord(
+            seq: Int(s), requestID: id, moment: Moment(event: Int(event), time: time),
+            command: try decoder.decode(EngineCommand.self, from: Data(text.utf8)))
     }
 
     /// The one statement of an append. Every insert is conditioned on the guard (the log's next sequence number is

@@ -3,9 +3,10 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The pooled, async side of a PostgreSQL store: postgres-nio's `PostgresClient`, for the reads a server answers
-/// beside its writer (a copy's past, API-key look-ups) and the venue sessions' store. Queries are async (no thread
-/// waits for the database) and run on pooled connections of their own, never queued behind the writer's statements.
+/// The pooled, async side of a PostgreSQL store: postgres-nio's `PostgresClient`, for a server's commits (the log's
+/// awaiting half: `PostgresCommandLog.commit`), the reads it answers beside its writer (a copy's past, API-key
+/// look-ups) and the venue sessions' store. Queries are async (no thread waits for the database) and run on pooled
+/// connections, so reads are never queued behind the writer's statements.
 ///
 /// A client does nothing until its `run()` runs. A server adopts it (`adoptClient()`) and runs it as a service of its
 /// `ServiceGroup`, which also shuts it down in order; anything else (a tool, a test) gets it run by a task of this
@@ -44,14 +45,35 @@ public final class PostgresReads: Sendable {
         }
     }
 
-    /// Runs one query and returns its rows, naming the database in the error.
-    func query(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
+    /// Starts the client on a task of this object's when no owner runs it.
+    private func ensureRunning() {
         running.withLock { state in
             if case .notYet = state {
                 let client = client
                 state = .byItself(Task { await client.run() })
             }
         }
+    }
+
+    /// Runs `body` with a connection of the pool leased to it, on the caller's executor.
+    func withConnection<T>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        ensureRunning()
+        return try await client.withConnection(isolation: isolation, body)
+    }
+
+    /// Runs `body` in a transaction on a leased connection (BEGIN before, COMMIT after, ROLLBACK when it throws).
+    func withTransaction<T>(
+        isolation: isolated (any Actor)? = #isolation, _ body: (PostgresConnection) async throws -> sending T
+    ) async throws -> sending T {
+        ensureRunning()
+        return try await client.withTransaction(logger: logger, isolation: isolation, body)
+    }
+
+    /// Runs one query and returns its rows, naming the database in the error.
+    func query(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
+        ensureRunning()
         do {
             return try await client.query(query, logger: logger).collect()
         } catch {
