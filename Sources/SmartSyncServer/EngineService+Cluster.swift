@@ -11,10 +11,7 @@ extension EngineService {
     public func joinCluster(_ membership: ClusterMembership) {
         cluster = membership
         // A writer that hangs while holding the log's lock must not stop every instance for good.
-        if let postgres = store.log.base as? PostgresCommandLog {
-            _ = try? postgres.session.query("SET lock_timeout = '15s'")
-            postgres.lockTimeout = "15s"
-        }
+        (store.log.base as? PostgresCommandLog)?.lockTimeout = "15s"
     }
 
     /// True when the store failed after accepting a command: this replica must be restarted.
@@ -23,10 +20,11 @@ extension EngineService {
     /// True when this service runs on a database several instances may share.
     public nonisolated var sharesDatabase: Bool { storeIsShared }
 
-    /// On PostgreSQL, the store's pooled async client (postgres-nio's `PostgresClient`) for the server's
-    /// `ServiceGroup` to run and shut down, when nothing has queried through it yet (see `PostgresReads`).
-    public nonisolated func adoptDatabaseClient() -> (any Service)? {
-        databaseReads?.adoptClient()
+    /// On PostgreSQL, the store's pooled async clients (postgres-nio's `PostgresClient`: the reads' and the
+    /// writer's) for the server's `ServiceGroup` to run and shut down, those nothing has queried through yet (see
+    /// `PostgresReads`).
+    public nonisolated func adoptDatabaseClients() -> [any Service] {
+        [databaseReads?.adoptClient(), databaseWrites?.adoptClient()].compactMap { $0 }
     }
 
     /// Applies what other instances appended since this replica last looked, telling listeners about it.

@@ -82,6 +82,7 @@ public actor EngineService {
         orderIDPrefix = hex.count >= 8 ? String(hex.prefix(8)) : nil
         storeIsShared = store.log.isPostgres
         databaseReads = (store.log.base as? PostgresCommandLog)?.reads
+        databaseWrites = (store.log.base as? PostgresCommandLog)?.writes
         self.logger = logger
         self.now = now
         commandSeconds = Metrics.Timer(label: EngineMetrics.commandSeconds, factory: metrics)
@@ -292,6 +293,7 @@ public actor EngineService {
 
     var cluster: ClusterMembership?
     nonisolated let databaseReads: PostgresReads?
+    nonisolated let databaseWrites: PostgresReads?
     nonisolated let storeIsShared: Bool
 
     /// Reads the engine as of the last committed command, without waiting for a command being applied.

@@ -223,7 +223,7 @@ struct Serve: AsyncParsableCommand {
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)
         // PostgreSQL's pooled client runs as the group's first service (so it is shut down last).
-        if let client = service.adoptDatabaseClient() { services.insert(client, at: 0) }
+        services.insert(contentsOf: service.adoptDatabaseClients(), at: 0)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
         // A database that fails a write after the engine accepted a command: stop, so that a supervisor restarts the

@@ -426,6 +426,17 @@ struct CommandLogContractTests {
         }
         try await first.value
         #expect(events.all == ["first releases", "other has the lock"])
+        // With a lock timeout (several instances), a writer that waits too long is refused, having done nothing.
+        other.lockTimeout = "200ms"
+        _ = try await log.whileWriting(isolation: #isolation) {
+            await #expect {
+                try await other.whileWriting(isolation: nil) { events.append("ran without the lock") }
+            } throws: { error in
+                guard case StoreError.io(_, let detail) = error else { return false }
+                return detail.contains("55P03")
+            }
+        }
+        #expect(!events.all.contains("ran without the lock"))
     }
 
     @Test(arguments: Backend.available)

@@ -169,19 +169,25 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     /// lock must not stop every instance for good); nil waits as long as it takes.
     public var lockTimeout: String?
 
-    /// `withWriteLock` on a connection leased from the pool for the body's lifetime: the session-level advisory
-    /// lock is taken on it and released after the body (a lost connection releases it too). The body's statements
-    /// may go through other pooled connections: the lock is only the instances' mutual exclusion.
+    /// `withWriteLock` on the writer's connection (`writes`), leased for the body's lifetime: the session-level
+    /// advisory lock is taken on it and released after the body (a lost connection releases it too), and the
+    /// body's commits go over the same connection.
     public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
         let lock = PostgresSchema.lock(PostgresSchema.writerLock, scope: scope)
         let unlock = PostgresSchema.unlock(PostgresSchema.writerLock, scope: scope)
         let timeout = lockTimeout
         let logger = session.logger
         let url = url
-        return try await reads.withConnection(isolation: isolation) { connection in
+        return try await writes.withConnection(isolation: isolation) { connection in
+            writerConnection = connection
+            defer { writerConnection = nil }
             do {
-                if let timeout { try await connection.query("SELECT set_config('lock_timeout', \(timeout), false)", logger: logger) }
-                try await connection.query(lock, logger: logger)
+                // Each answer is read to its end: `query` returns once the columns are described, before the
+                // server has taken the lock (or refused it).
+                if let timeout {
+                    _ = try await connection.query("SELECT set_config('lock_timeout', \(timeout), false)", logger: logger).collect()
+                }
+                _ = try await connection.query(lock, logger: logger).collect()
             } catch {
                 throw StoreError(postgres: error, url: url)
             }
@@ -189,10 +195,10 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             do {
                 result = try await body()
             } catch {
-                _ = try? await connection.query(unlock, logger: logger)
+                _ = try? await connection.query(unlock, logger: logger).collect()
                 throw error
             }
-            _ = try? await connection.query(unlock, logger: logger)
+            _ = try? await connection.query(unlock, logger: logger).collect()
             return result
         }
     }
@@ -209,8 +215,8 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         ).map { try Self.record($0, decoder) }
     }
 
-    /// `append` through the pooled client: the one guarded statement, or (a large fan-out) BEGIN, the statement,
-    /// COPY of the copy fills, COMMIT on one leased connection.
+    /// `append` over the writer's connection (the one `whileWriting` holds, else leased from `writes`): the one
+    /// guarded statement, or (a large fan-out) BEGIN, the statement, COPY of the copy fills, COMMIT.
     public nonisolated(nonsending) func commit(_ records: [CommandRecord], outcomes: [CommandOutcome]) async throws {
         guard let first = records.first else { return }
         let history = AppendedHistory(records, outcomes)
@@ -220,10 +226,10 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         let location = location
         let logger = session.logger
         do {
-            let found: Int64
-            if useCopy {
-                let chunks = CopyText.chunks(batches.parts)
-                found = try await reads.withTransaction { connection in
+            let chunks = useCopy ? CopyText.chunks(batches.parts) : []
+            let apply: @Sendable (PostgresConnection) async throws -> Int64 = { connection in
+                guard useCopy else { return try await connection.query(statement, logger: logger).collect().first!.decode(Int64.self) }
+                return try await connection.withTransaction(logger: logger) { connection in
                     let found = try await connection.query(statement, logger: logger).collect().first!.decode(Int64.self)
                     guard found == Int64(first.seq) else { return found }
                     try await connection.copyFrom(table: "copy_fills", columns: CopyText.columns, logger: logger) { writer in
@@ -231,8 +237,12 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
                     }
                     return found
                 }
+            }
+            let found: Int64
+            if let connection = writerConnection {
+                found = try await apply(connection)
             } else {
-                found = try await reads.query(statement).first!.decode(Int64.self)
+                found = try await writes.withConnection { try await apply($0) }
             }
             if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
         } catch let error as StoreError {
@@ -441,6 +451,20 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
     private let readsOnce = Mutex<PostgresReads?>(nil)
+
+    /// The writer's own pooled client, of one connection: a server's writer takes its lock and commits over it, so
+    /// a large commit's buffers stay on one connection, apart from the reads' pool.
+    public var writes: PostgresReads {
+        writesOnce.withLock { writes in
+            if let writes { return writes }
+            let made = PostgresReads(url: url, maximumConnections: 1)
+            writes = made
+            return made
+        }
+    }
+    private let writesOnce = Mutex<PostgresReads?>(nil)
+    /// The writer's connection while `whileWriting` holds the lock on it.
+    private var writerConnection: PostgresConnection?
 
     public func historyReader() throws -> any HistoryReader { PostgresHistoryReader(reads: reads) }
 

@@ -23,12 +23,18 @@ public final class PostgresReads: Sendable {
         case byOwner
     }
 
-    init(url: PostgresURL) {
+    /// A client of at most `maximumConnections` pooled connections (default: `PostgresURL.clientConfiguration()`'s).
+    init(url: PostgresURL, maximumConnections: Int? = nil) {
         self.url = url
         var logger = Logger(label: "smartsync.postgres.reads")
         logger.logLevel = .warning
         self.logger = logger
-        client = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
+        var configuration = url.clientConfiguration()
+        if let maximumConnections {
+            configuration.options.maximumConnections = maximumConnections
+            configuration.options.minimumConnections = min(configuration.options.minimumConnections, maximumConnections)
+        }
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
     }
 
     deinit {
