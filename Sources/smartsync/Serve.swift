@@ -128,6 +128,14 @@ struct Serve: AsyncParsableCommand {
         }
         await service.setSnapshotPolicy(
             EngineService.SnapshotPolicy(commands: snapshotEvery, interval: snapshotSeconds > 0 ? .seconds(snapshotSeconds) : nil))
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        // PostgreSQL's pooled clients (the reads' and the writer's) run from here on, before the start-up's own queries
+        // (keys, the load-test market), as a ServiceGroup of their own that stops after the server's.
+        let databaseClients = service.adoptDatabaseClients()
+        let databaseGroup =
+            databaseClients.isEmpty ? nil : ServiceGroup(configuration: ServiceGroupConfiguration(services: databaseClients, logger: quiet))
+        let databaseRun = databaseGroup.map { group in Task { try await group.run() } }
         // On PostgreSQL this instance may share the database with others: leases, hand-over, following the log.
         var services: [any Service] = [SnapshotService(service: service, report: { Terminal.line($0) })]
         var cluster: ClusterMembership?
@@ -220,10 +228,6 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .notice)
-        // PostgreSQL's pooled client runs as the group's first service (so it is shut down last).
-        services.insert(contentsOf: service.adoptDatabaseClients(), at: 0)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: quiet))
         // A database that fails a write after the engine accepted a command: stop, so that a supervisor restarts the
@@ -249,6 +253,8 @@ struct Serve: AsyncParsableCommand {
             }
             throw ExitCode(1)
         }
+        await databaseGroup?.triggerGracefulShutdown()
+        _ = try? await databaseRun?.value
         if broke.withLock({ $0 }) { throw ExitCode(1) }
     }
 }

@@ -26,7 +26,9 @@ public final class PostgresReads: Sendable {
     /// A client of at most `maximumConnections` pooled connections (default: `PostgresURL.clientConfiguration()`'s).
     init(url: PostgresURL, maximumConnections: Int? = nil) {
         self.url = url
-        var logger = Logger(label: "smartsync.postgres.reads")
+        var logger = Logger(label: "smartsync.postgres.reads") { label in
+            NotYetRunningFilter(base: StreamLogHandler.standardError(label: label))
+        }
         logger.logLevel = .warning
         self.logger = logger
         var configuration = url.clientConfiguration()
@@ -85,5 +87,32 @@ public final class PostgresReads: Sendable {
         } catch {
             throw StoreError(postgres: error, url: url)
         }
+    }
+}
+
+/// Drops postgres-nio's warning that a connection was asked for before `PostgresClient.run()` was called: this
+/// object starts its client with the first query, or its owner starts it just before its first query, so the
+/// lease only waits a moment for `run()` (postgres-nio queues it) and the warning says nothing useful.
+struct NotYetRunningFilter: LogHandler {
+    var base: any LogHandler
+
+    func log(event: LogEvent) {
+        if case .warning = event.level, "\(event.message)".contains("hasn't been called yet") { return }
+        base.log(event: event)
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { base[metadataKey: key] }
+        set { base[metadataKey: key] = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { base.metadata }
+        set { base.metadata = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { base.logLevel }
+        set { base.logLevel = newValue }
     }
 }
