@@ -17,8 +17,8 @@ public final class ClusterMembership: Sendable {
     /// Margin kept before a lease's expiry: a holder stops relying on a lease well before others may take it.
     private let margin = Duration.seconds(1)
 
-    public init(url: PostgresURL, instance: String, ttl: Duration = .seconds(3)) throws {
-        leases = try LeaseStore(url: url, owner: instance, ttl: ttl)
+    public init(url: PostgresURL, instance: String, ttl: Duration = .seconds(3)) {
+        leases = LeaseStore(url: url, owner: instance, ttl: ttl)
     }
 
     /// Whether this instance holds a lead.

@@ -128,14 +128,6 @@ struct Serve: AsyncParsableCommand {
         }
         await service.setSnapshotPolicy(
             EngineService.SnapshotPolicy(commands: snapshotEvery, interval: snapshotSeconds > 0 ? .seconds(snapshotSeconds) : nil))
-        var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .notice)
-        // PostgreSQL's pooled clients (the reads' and the writer's) run from here on, before the start-up's own queries
-        // (keys, the load-test market), as a ServiceGroup of their own that stops after the server's.
-        let databaseClients = service.adoptDatabaseClients()
-        let databaseGroup =
-            databaseClients.isEmpty ? nil : ServiceGroup(configuration: ServiceGroupConfiguration(services: databaseClients, logger: quiet))
-        let databaseRun = databaseGroup.map { group in Task { try await group.run() } }
         // On PostgreSQL this instance may share the database with others: leases, hand-over, following the log.
         var services: [any Service] = [SnapshotService(service: service, report: { Terminal.line($0) })]
         var cluster: ClusterMembership?
@@ -145,12 +137,20 @@ struct Serve: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             let name = instance.isEmpty ? "\(host):\(port)-\(UInt32.random(in: 0...UInt32.max))" : instance
-            let membership = try ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
+            let membership = ClusterMembership(url: try PostgresURL(db), instance: name, ttl: .seconds(leaseSeconds))
             await service.joinCluster(membership)
             cluster = membership
             services.append(ClusterService(membership: membership, service: service, logger: logger))
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .notice)
+        // PostgreSQL's pooled clients (the reads', the writer's, the leases') run from here on, before the start-up's
+        // own queries (keys, the load-test market), as a ServiceGroup of their own that stops after the server's.
+        let databaseClients = service.adoptDatabaseClients() + [cluster?.leases.adoptClient()].compactMap { $0 }
+        let databaseGroup =
+            databaseClients.isEmpty ? nil : ServiceGroup(configuration: ServiceGroupConfiguration(services: databaseClients, logger: quiet))
+        let databaseRun = databaseGroup.map { group in Task { try await group.run() } }
         if try await !service.hasKeys() {
             let key = try await service.issueKey(user: "operator", role: .operator_)
             Terminal.line("operator API key (shown once): \(key)")

@@ -17,8 +17,8 @@ struct ClusterTests {
         let location = PostgresServiceTests.server + (PostgresServiceTests.server.contains("?") ? "&" : "?") + "schema=\(schema)"
         let a = try EngineService(databasePath: location, logger: Logger(label: "a"), now: { 1_620_172_800_000 })
         let b = try EngineService(databasePath: location, logger: Logger(label: "b"), now: { 1_620_172_800_000 })
-        let ma = try ClusterMembership(url: try PostgresURL(location), instance: "a", ttl: ttl)
-        let mb = try ClusterMembership(url: try PostgresURL(location), instance: "b", ttl: ttl)
+        let ma = ClusterMembership(url: try PostgresURL(location), instance: "a", ttl: ttl)
+        let mb = ClusterMembership(url: try PostgresURL(location), instance: "b", ttl: ttl)
         await a.joinCluster(ma)
         await b.joinCluster(mb)
         let btc = try Symbol(

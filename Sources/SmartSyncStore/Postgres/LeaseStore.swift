@@ -1,24 +1,26 @@
 import Foundation
 import PostgresNIO
+import ServiceLifecycle
 import SmartSyncCore
 
-/// Leases and the hand-over inbox of several instances on one PostgreSQL database, on a connection of their own,
-/// through postgres-nio's async API: no call blocks a thread, so renewals and hand-overs run as tasks.
+/// Leases and the hand-over inbox of several instances on one PostgreSQL database, through a pooled client of their
+/// own (postgres-nio's `PostgresClient`): no call blocks a thread, so renewals and hand-overs run as tasks. Leases
+/// are rows, not session locks, so any pooled connection serves them.
 ///
 /// A lease row `(lead, owner, expires)` names the one instance that executes a lead's commands (its orders and its
 /// followers' copy changes, hence its fan-outs). The holder renews it every second; an instance that dies stops
 /// renewing, and once `expires` passes any instance may take the lead over. Instances that receive a command for a
 /// lead they do not hold put it in `inbox`; the holder executes it and writes the outcome into the same row.
-public final class LeaseStore: @unchecked Sendable {
-    // @unchecked: the session is Sendable (it queues queries); the class holds nothing else mutable.
-    let session: PostgresSession
+public final class LeaseStore: Sendable {
+    let client: PostgresReads
     /// This instance's name in the lease table.
     public let owner: String
     /// How long a lease lasts without renewal.
     public let ttl: Duration
 
-    public init(url: PostgresURL, owner: String, ttl: Duration = .seconds(3)) throws(StoreError) {
-        session = try PostgresSession(url: url)
+    /// Connects on the first query (an unreachable database fails that query, naming it).
+    public init(url: PostgresURL, owner: String, ttl: Duration = .seconds(3)) {
+        client = PostgresReads(url: url, maximumConnections: 2)
         self.owner = owner
         self.ttl = ttl
     }
@@ -143,15 +145,12 @@ public final class LeaseStore: @unchecked Sendable {
         }
     }
 
-    public func close() { session.close() }
+    /// The pooled client as a `Service` for the caller's `ServiceGroup` (see `PostgresReads.adoptClient()`).
+    public func adoptClient() -> (any Service)? { client.adoptClient() }
 
     /// Runs one statement and returns its rows, without blocking a thread.
     @discardableResult
     private func query(_ query: PostgresQuery) async throws(StoreError) -> [PostgresRow] {
-        do {
-            return try await session.connection.query(query, logger: session.logger).collect()
-        } catch {
-            throw StoreError(postgres: error, url: session.url)
-        }
+        try await client.query(query)
     }
 }
