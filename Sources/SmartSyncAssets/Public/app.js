@@ -421,6 +421,10 @@ async function pageCopy(id) {
   const leadSpan = l.equityCurve.filter(p => Date.parse(p.time) <= end);
   const before = leadSpan.filter(p => Date.parse(p.time) <= start);
   const leadBase = Number((before.length ? before[before.length - 1] : leadSpan[0] || { nav: '1' }).nav);
+  // The lead's return is 0 at the copy's start by definition (its base is its value then): the line starts there
+  // even when the lead's last point before it is older.
+  const leadPoints = leadSpan.filter(p => Date.parse(p.time) > start).map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) / leadBase - 1) * 100 }));
+  if (start !== null) leadPoints.unshift({ t: start, y: 0 });
   const markers = history.filter(h => h.type === 'investmentAdded' || h.type === 'investmentRemoved')
     .map(h => ({ t: Date.parse(h.time), label: HISTORY[h.type](h), short: h.type === 'investmentAdded' ? '+' + usd(h.amount) : '−' + usd(h.amount) }));
   main().innerHTML = `<h1>Copy of <a href="/leads/${enc(c.lead)}" data-link>${esc(c.lead)}</a> <span class="badge ${c.status}" id="copy-status">${c.status}</span>
@@ -430,7 +434,7 @@ async function pageCopy(id) {
       ${stat('Stop loss / take profit', thresholdText(c.stopLoss) + ' / ' + thresholdText(c.takeProfit), '', 'thresholds')}</div>
     <h2>Return since the copy started, beside the lead's</h2>
     ${lineChart([
-      { name: `${c.lead} (lead)`, cls: 's-lead', points: leadSpan.filter(p => Date.parse(p.time) >= start).map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) / leadBase - 1) * 100 })) },
+      { name: `${c.lead} (lead)`, cls: 's-lead', points: leadPoints },
       { name: 'Your copy', cls: 's-copy', points: curve.map(p => ({ t: Date.parse(p.time), y: (Number(p.nav) - 1) * 100 })) },
     ], { yFormat: percentAxis, markers, label: 'returns of the copy and the lead' })}
     <p class="hint">Returns per unit of money invested, so money you add or take out (the dashed lines) is neither a gain nor a loss.</p>
