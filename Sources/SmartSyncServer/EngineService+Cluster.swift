@@ -22,7 +22,7 @@ extension EngineService {
 
     /// On PostgreSQL, the store's pooled async clients (postgres-nio's `PostgresClient`: the reads' and the
     /// writer's) for the server's `ServiceGroup` to run and shut down, those nothing has queried through yet (see
-    /// `PostgresReads`).
+    /// `PostgresPool`).
     public nonisolated func adoptDatabaseClients() -> [any Service] {
         [databaseReads?.adoptClient(), databaseWrites?.adoptClient()].compactMap { $0 }
     }

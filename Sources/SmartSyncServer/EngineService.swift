@@ -162,22 +162,27 @@ public actor EngineService {
         try await Task { try await self.submitInOrder(command, requestID: requestID) }.value
     }
 
+    /// `executeHere` when its turn comes.
+    private func executeInTurn(_ command: EngineCommand, requestID: String?) async throws -> CommandReceipt {
+        try await inOrder { try await executeHere(command, requestID: requestID) }
+    }
+
     private func submitInOrder(_ command: EngineCommand, requestID: String?) async throws -> CommandReceipt {
-        guard let cluster else { return try await inOrder { try await executeHere(command, requestID: requestID) } }
+        guard let cluster else { return try await executeInTurn(command, requestID: requestID) }
         // Commands of no lead, or naming a user that does not exist (refused wherever they run), run here.
         let lead: String? = try await inOrder {
             try await refreshInOrder()
             guard let lead = Self.lead(of: command, in: store.engine), store.engine.user(named: lead) != nil else { return nil }
             return lead
         }
-        guard let lead else { return try await inOrder { try await executeHere(command, requestID: requestID) } }
+        guard let lead else { return try await executeInTurn(command, requestID: requestID) }
         switch try await cluster.take(lead) {
         case .held:
-            return try await inOrder { try await executeHere(command, requestID: requestID) }
+            return try await executeInTurn(command, requestID: requestID)
         case .taken:
             // Just taken over: what waited for the previous holder goes first, in order.
             try await serveInbox(leads: [lead])
-            return try await inOrder { try await executeHere(command, requestID: requestID) }
+            return try await executeInTurn(command, requestID: requestID)
         case .elsewhere:
             let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
             let retried: CommandReceipt? = try await inOrder {
@@ -245,7 +250,7 @@ public actor EngineService {
             let started = ContinuousClock.now
             let outcome: CommandOutcome?
             do {
-                outcome = try await store.commit(command, at: moment, requestID: requestID)
+                outcome = try await store.commit(command, at: moment, requestID: requestID, requestIDChecked: true)
             } catch {
                 // The database refused a command the engine had accepted: memory is ahead of the log. Reads keep
                 // seeing the last committed state; the server must stop and be restarted (it reopens from the log).
@@ -292,8 +297,8 @@ public actor EngineService {
     // MARK: Several instances (EngineService+Cluster.swift)
 
     var cluster: ClusterMembership?
-    nonisolated let databaseReads: PostgresReads?
-    nonisolated let databaseWrites: PostgresReads?
+    nonisolated let databaseReads: PostgresPool?
+    nonisolated let databaseWrites: PostgresPool?
     nonisolated let storeIsShared: Bool
 
     /// Reads the engine as of the last committed command, without waiting for a command being applied.

@@ -67,7 +67,7 @@ public final class SQLiteAPIKeyStore: APIKeyStore, @unchecked Sendable {
 /// The keys in the PostgreSQL database of the log, through the store's pooled async client (look-ups never queue
 /// behind the writer's statements).
 public final class PostgresAPIKeyStore: APIKeyStore, Sendable {
-    private let reads: PostgresReads
+    private let reads: PostgresPool
 
     public init(log: PostgresCommandLog) {
         reads = log.reads

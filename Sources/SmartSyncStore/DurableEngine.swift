@@ -107,19 +107,23 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
 
     /// `execute(_:at:requestID:)` awaiting the database (`CommandLog.commit`) instead of blocking a thread on it:
     /// what a server's writer calls. The engine applies the command first; a commit that fails leaves it broken.
+    /// `requestIDChecked`: the caller has just looked the request id up (`storedRequest`) and found none, so it is
+    /// not looked up again.
     @discardableResult
-    public nonisolated(nonsending) func commit(_ command: EngineCommand, at moment: Moment, requestID: String?) async throws
-        -> CommandOutcome?
-    {
-        try await commitBatch([(command, moment, requestID)]).first
+    public nonisolated(nonsending) func commit(
+        _ command: EngineCommand, at moment: Moment, requestID: String?, requestIDChecked: Bool = false
+    ) async throws -> CommandOutcome? {
+        try await commitBatch([(command, moment, requestID)], requestIDsChecked: requestIDChecked).first
     }
 
     /// `executeBatch` awaiting the database.
     @discardableResult
-    public nonisolated(nonsending) func commitBatch(_ commands: [(EngineCommand, Moment, String?)]) async throws -> [CommandOutcome] {
+    public nonisolated(nonsending) func commitBatch(
+        _ commands: [(EngineCommand, Moment, String?)], requestIDsChecked: Bool = false
+    ) async throws -> [CommandOutcome] {
         guard !broken else { throw StoreError.broken(path: log.location) }
         var logged = Set<String>()
-        for case (_, _, let id?) in commands {
+        for case (_, _, let id?) in commands where !requestIDsChecked {
             if try await log.storedCommand(requestID: id) != nil { logged.insert(id) }
         }
         let (records, outcomes) = try stage(commands, isLogged: { logged.contains($0) })

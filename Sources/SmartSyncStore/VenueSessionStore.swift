@@ -95,8 +95,8 @@ public final class SQLiteVenueSessionStore: VenueSessionStore, @unchecked Sendab
 
 /// The session in the PostgreSQL database of the log, through the store's pooled async client.
 public final class PostgresVenueSessionStore: VenueSessionStore, @unchecked Sendable {
-    // @unchecked: PostgresReads is Sendable and the class holds nothing else.
-    private let reads: PostgresReads
+    // @unchecked: PostgresPool is Sendable and the class holds nothing else.
+    private let reads: PostgresPool
 
     public init(log: PostgresCommandLog) { reads = log.reads }
 

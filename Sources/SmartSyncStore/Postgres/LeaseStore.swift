@@ -12,7 +12,7 @@ import SmartSyncCore
 /// renewing, and once `expires` passes any instance may take the lead over. Instances that receive a command for a
 /// lead they do not hold put it in `inbox`; the holder executes it and writes the outcome into the same row.
 public final class LeaseStore: Sendable {
-    let client: PostgresReads
+    let client: PostgresPool
     /// This instance's name in the lease table.
     public let owner: String
     /// How long a lease lasts without renewal.
@@ -20,7 +20,7 @@ public final class LeaseStore: Sendable {
 
     /// Connects on the first query (an unreachable database fails that query, naming it).
     public init(url: PostgresURL, owner: String, ttl: Duration = .seconds(3)) {
-        client = PostgresReads(url: url, maximumConnections: 2)
+        client = PostgresPool(url: url, maximumConnections: 2)
         self.owner = owner
         self.ttl = ttl
     }
@@ -145,7 +145,7 @@ public final class LeaseStore: Sendable {
         }
     }
 
-    /// The pooled client as a `Service` for the caller's `ServiceGroup` (see `PostgresReads.adoptClient()`).
+    /// The pooled client as a `Service` for the caller's `ServiceGroup` (see `PostgresPool.adoptClient()`).
     public func adoptClient() -> (any Service)? { client.adoptClient() }
 
     /// Runs one statement and returns its rows, without blocking a thread.

@@ -163,123 +163,6 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
-    // MARK: Awaiting the database (a server's writer), through the pooled client
-
-    /// A `lock_timeout` for taking the writer's lock (several instances: a writer that hangs while holding the
-    /// lock must not stop every instance for good); nil waits as long as it takes.
-    public var lockTimeout: String?
-
-    /// `withWriteLock` on the writer's connection (`writes`), leased for the body's lifetime: the session-level
-    /// advisory lock is taken on it and released after the body (a lost connection releases it too), and the
-    /// body's commits go over the same connection.
-    public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
-        let lock = PostgresSchema.lock(PostgresSchema.writerLock, scope: scope)
-        let unlock = PostgresSchema.unlock(PostgresSchema.writerLock, scope: scope)
-        let timeout = lockTimeout
-        let logger = session.logger
-        let url = url
-        return try await writes.withConnection(isolation: isolation) { connection in
-            writerConnection = connection
-            defer { writerConnection = nil }
-            do {
-                // Each answer is read to its end: `query` returns once the columns are described, before the
-                // server has taken the lock (or refused it).
-                if let timeout {
-                    _ = try await connection.query("SELECT set_config('lock_timeout', \(timeout), false)", logger: logger).collect()
-                }
-                _ = try await connection.query(lock, logger: logger).collect()
-            } catch {
-                throw StoreError(postgres: error, url: url)
-            }
-            let result: T
-            do {
-                result = try await body()
-            } catch {
-                _ = try? await connection.query(unlock, logger: logger).collect()
-                throw error
-            }
-            _ = try? await connection.query(unlock, logger: logger).collect()
-            return result
-        }
-    }
-
-    public nonisolated(nonsending) func storedCommand(requestID: String) async throws -> CommandRecord? {
-        try await reads.query("SELECT seq, request_id, event, time, body FROM commands WHERE request_id = \(requestID)").first
-            .map { try Self.record($0, JSONDecoder()) }
-    }
-
-    public nonisolated(nonsending) func commands(from seq: Int, limit: Int) async throws -> [CommandRecord] {
-        let decoder = JSONDecoder()
-        return try await reads.query(
-            "SELECT seq, request_id, event, time, body FROM commands WHERE seq >= \(Int64(seq)) ORDER BY seq LIMIT \(Int64(limit))"
-        ).map { try Self.record($0, decoder) }
-    }
-
-    /// `append` over the writer's connection (the one `whileWriting` holds, else leased from `writes`): the one
-    /// guarded statement, or (a large fan-out) BEGIN, the statement, COPY of the copy fills, COMMIT.
-    public nonisolated(nonsending) func commit(_ records: [CommandRecord], outcomes: [CommandOutcome]) async throws {
-        guard let first = records.first else { return }
-        let history = AppendedHistory(records, outcomes)
-        let batches = Self.copyFillBatches(history)
-        let useCopy = batches.fills >= copyThreshold
-        let statement = try Self.appendStatement(records, history: history, copyFillsInStatement: !useCopy)
-        let location = location
-        let logger = session.logger
-        do {
-            let chunks = useCopy ? CopyText.chunks(batches.parts) : []
-            let apply: @Sendable (PostgresConnection) async throws -> Int64 = { connection in
-                guard useCopy else { return try await connection.query(statement, logger: logger).collect().first!.decode(Int64.self) }
-                return try await connection.withTransaction(logger: logger) { connection in
-                    let found = try await connection.query(statement, logger: logger).collect().first!.decode(Int64.self)
-                    guard found == Int64(first.seq) else { return found }
-                    try await connection.copyFrom(table: "copy_fills", columns: CopyText.columns, logger: logger) { writer in
-                        for chunk in chunks { try await writer.write(chunk) }
-                    }
-                    return found
-                }
-            }
-            let found: Int64
-            if let connection = writerConnection {
-                found = try await apply(connection)
-            } else {
-                found = try await writes.withConnection { try await apply($0) }
-            }
-            if found != Int64(first.seq) { throw StoreError.behind(path: location, expected: first.seq, found: Int(found)) }
-        } catch let error as StoreError {
-            throw await behind(error, first: first.seq)
-        } catch {
-            throw await behind(StoreError(postgres: error, url: url), first: first.seq)
-        }
-    }
-
-    /// Another writer inserted the same sequence number between our guard and our insert: `behind`.
-    private nonisolated(nonsending) func behind(_ error: StoreError, first: Int) async -> StoreError {
-        guard case .io(_, let detail) = error, detail.contains("SQLSTATE 23505"), detail.contains("commands_pkey") else { return error }
-        let next = try? await reads.query("SELECT coalesce(max(seq) + 1, 0)::int8 FROM commands").first?.decode(Int64.self)
-        return StoreError.behind(path: location, expected: first, found: next.map { Int($0) } ?? first + 1)
-    }
-
-    /// The copy fills of an append's ledger entries, by ledger row, and how many there are.
-    static func copyFillBatches(_ history: AppendedHistory) -> (parts: [(ledger: Int64, batch: CopyFillBatch)], fills: Int) {
-        var batches: [(ledger: Int64, batch: CopyFillBatch)] = []
-        var fills = 0
-        for (offset, entry) in history.entries.enumerated() {
-            if case .copyFills(let b) = entry {
-                batches.append((Int64(history.firstLedgerSeq + offset), b))
-                fills += b.count
-            }
-        }
-        return (batches, fills)
-    }
-
-    /// A `commands` row (seq, request_id, event, time, body) as a record.
-    static func record(_ row: PostgresRow, _ decoder: JSONDecoder) throws -> CommandRecord {
-        let (s, id, event, time, text) = try row.decode((Int64, String?, Int64, Int64, String).self)
-        return CommandRecord(
-            seq: Int(s), requestID: id, moment: Moment(event: Int(event), time: time),
-            command: try decoder.decode(EngineCommand.self, from: Data(text.utf8)))
-    }
-
     /// The one statement of an append. Every insert is conditioned on the guard (the log's next sequence number is
     /// the first record's), so a refused append writes nothing; the statement returns that next number.
     static func appendStatement(
@@ -442,29 +325,32 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     }
 
     /// The pooled async client of this store's reads, made on first use.
-    public var reads: PostgresReads {
+    public var reads: PostgresPool {
         readsOnce.withLock { reads in
             if let reads { return reads }
-            let made = PostgresReads(url: url)
+            let made = PostgresPool(url: url)
             reads = made
             return made
         }
     }
-    private let readsOnce = Mutex<PostgresReads?>(nil)
+    private let readsOnce = Mutex<PostgresPool?>(nil)
 
     /// The writer's own pooled client, of one connection: a server's writer takes its lock and commits over it, so
     /// a large commit's buffers stay on one connection, apart from the reads' pool.
-    public var writes: PostgresReads {
+    public var writes: PostgresPool {
         writesOnce.withLock { writes in
             if let writes { return writes }
-            let made = PostgresReads(url: url, maximumConnections: 1)
+            let made = PostgresPool(url: url, maximumConnections: 1)
             writes = made
             return made
         }
     }
-    private let writesOnce = Mutex<PostgresReads?>(nil)
+    private let writesOnce = Mutex<PostgresPool?>(nil)
     /// The writer's connection while `whileWriting` holds the lock on it.
-    private var writerConnection: PostgresConnection?
+    var writerConnection: PostgresConnection?
+    /// A `lock_timeout` for taking the writer's lock (several instances: a writer that hangs while holding the
+    /// lock must not stop every instance for good); nil waits as long as it takes.
+    public var lockTimeout: String?
 
     public func historyReader() throws -> any HistoryReader { PostgresHistoryReader(reads: reads) }
 
@@ -505,48 +391,5 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         comparison.fills(
             ledger: seq, batch: b, rows: rows.map(Int.init), slots: slots.map(Int64.init), lots: lots, quote: quote, fee: fee,
             capped: capped, profitShares: Int(shares))
-    }
-}
-
-/// A copy's past from PostgreSQL through the store's pooled async client (`PostgresReads`): the reads never block a
-/// thread and never queue behind the writer's connection. One query for the fills, one for the failures.
-struct PostgresHistoryReader: HistoryReader {
-    let reads: PostgresReads
-
-    func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows {
-        var history = CopyRows()
-        let slot = Int32(request.slot)
-        if !request.batches.isEmpty {
-            let batches = request.batches.map { Int64($0) }
-            let rows = try await reads.query(
-                """
-                SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
-                LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot
-                WHERE f.slot = \(slot) AND f.ledger = ANY(\(batches)) ORDER BY f.ledger
-                """)
-            for row in rows {
-                let (ledger, lots, quote, fee, capped, share) = try row.decode((Int64, Int64, Int64, Int64, Bool, Int64?).self)
-                history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
-                if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
-            }
-        }
-        if !request.failureEvents.isEmpty {
-            let events = request.failureEvents.map { Int64($0) }
-            let lead = Int32(request.lead)
-            let before = Int64(request.failuresBefore)
-            let rows = try await reads.query(
-                """
-                SELECT event, symbol, side, reason, notional FROM failed_orders
-                WHERE event = ANY(\(events)) AND lead = \(lead) AND slot = \(slot) AND n < \(before) ORDER BY n
-                """)
-            for row in rows {
-                let (event, symbol, side, reason, notional) = try row.decode((Int64, Int32, String, String, Int64).self)
-                history.failures.append(
-                    try LedgerRows.failedOrder(
-                        lead: request.lead, slot: request.slot, event: Int(event), symbol: Int(symbol), side: side, reason: reason,
-                        notional: notional))
-            }
-        }
-        return history
     }
 }

@@ -3,15 +3,16 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// The pooled, async side of a PostgreSQL store: postgres-nio's `PostgresClient`, for a server's commits (the log's
-/// awaiting half: `PostgresCommandLog.commit`), the reads it answers beside its writer (a copy's past, API-key
-/// look-ups) and the venue sessions' store. Queries are async (no thread waits for the database) and run on pooled
-/// connections, so reads are never queued behind the writer's statements.
+/// One pooled, async client of a PostgreSQL database (postgres-nio's `PostgresClient`), that starts itself when its
+/// owner does not run it. A store has three: its reads (a copy's past, API-key look-ups, the venue sessions' store),
+/// its writer's (one connection: the log's lock and `PostgresCommandLog.commit`) and, with several instances, the
+/// leases'. Queries are async (no thread waits for the database), and reads are never queued behind the writer's
+/// statements.
 ///
 /// A client does nothing until its `run()` runs. A server adopts it (`adoptClient()`) and runs it as a service of its
 /// `ServiceGroup`, which also shuts it down in order; anything else (a tool, a test) gets it run by a task of this
 /// object's own, started by the first query and cancelled when the object goes away.
-public final class PostgresReads: Sendable {
+public final class PostgresPool: Sendable {
     let client: PostgresClient
     let url: PostgresURL
     let logger: Logger
@@ -26,7 +27,7 @@ public final class PostgresReads: Sendable {
     /// A client of at most `maximumConnections` pooled connections (default: `PostgresURL.clientConfiguration()`'s).
     init(url: PostgresURL, maximumConnections: Int? = nil) {
         self.url = url
-        var logger = Logger(label: "smartsync.postgres.reads") { label in
+        var logger = Logger(label: "smartsync.postgres") { label in
             NotYetRunningFilter(base: StreamLogHandler.standardError(label: label))
         }
         logger.logLevel = .warning

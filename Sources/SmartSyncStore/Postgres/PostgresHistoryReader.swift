@@ -1,0 +1,46 @@
+import Foundation
+import PostgresNIO
+import SmartSyncCore
+
+/// A copy's past from PostgreSQL through the store's pooled async client (`PostgresPool`): the reads never block a
+/// thread and never queue behind the writer's connection. One query for the fills, one for the failures.
+struct PostgresHistoryReader: HistoryReader {
+    let reads: PostgresPool
+
+    func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows {
+        var history = CopyRows()
+        let slot = Int32(request.slot)
+        if !request.batches.isEmpty {
+            let batches = request.batches.map { Int64($0) }
+            let rows = try await reads.query(
+                """
+                SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
+                LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot
+                WHERE f.slot = \(slot) AND f.ledger = ANY(\(batches)) ORDER BY f.ledger
+                """)
+            for row in rows {
+                let (ledger, lots, quote, fee, capped, share) = try row.decode((Int64, Int64, Int64, Int64, Bool, Int64?).self)
+                history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
+                if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
+            }
+        }
+        if !request.failureEvents.isEmpty {
+            let events = request.failureEvents.map { Int64($0) }
+            let lead = Int32(request.lead)
+            let before = Int64(request.failuresBefore)
+            let rows = try await reads.query(
+                """
+                SELECT event, symbol, side, reason, notional FROM failed_orders
+                WHERE event = ANY(\(events)) AND lead = \(lead) AND slot = \(slot) AND n < \(before) ORDER BY n
+                """)
+            for row in rows {
+                let (event, symbol, side, reason, notional) = try row.decode((Int64, Int32, String, String, Int64).self)
+                history.failures.append(
+                    try LedgerRows.failedOrder(
+                        lead: request.lead, slot: request.slot, event: Int(event), symbol: Int(symbol), side: side, reason: reason,
+                        notional: notional))
+            }
+        }
+        return history
+    }
+}
