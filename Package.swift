@@ -24,17 +24,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
         .target(name: "SmartSyncCore"),
-        // Files compiled into the binary: the web pages and the demo's price data (Data/, linked).
+        // Files compiled into the binary: the web pages, the demo's price data (Data/, linked) and the API's contract
+        // (openapi.yaml).
         .target(
             name: "SmartSyncAssets",
             resources: [
                 .embedInCode("Public/index.html"), .embedInCode("Public/app.js"), .embedInCode("Public/app.css"),
                 .embedInCode("Public/icon.svg"), .embedInCode("DemoData/btc-usd-daily-2021.csv"),
                 .embedInCode("DemoData/eth-usd-daily-2021.csv"), .embedInCode("DemoData/bch-usd-daily-2021.csv"),
+                .embedInCode("openapi.yaml"),
             ]
         ),
         // Scenario files (JSON in, JSON/text report out) on top of the core.
@@ -74,6 +77,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.
@@ -111,6 +115,7 @@ let package = Package(
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(

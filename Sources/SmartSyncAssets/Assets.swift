@@ -15,4 +15,7 @@ public enum Assets {
         "eth-usd-daily-2021.csv": PackageResources.eth_usd_daily_2021_csv,
         "bch-usd-daily-2021.csv": PackageResources.bch_usd_daily_2021_csv,
     ]
+
+    /// The API's contract (OpenAPI 3.1, YAML): what `/openapi.json` serves and what request bodies are checked against.
+    public static let openAPI: [UInt8] = PackageResources.openapi_yaml
 }

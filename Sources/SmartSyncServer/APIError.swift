@@ -30,7 +30,10 @@ public struct APIError: HTTPResponseError, Sendable {
         let status: HTTPResponse.Status
         switch e.code {
         case .unknownUser, .unknownSymbol, .unknownCopy, .unknownOrder: status = .notFound
-        case .invalidInput, .belowMinimumInvestment, .copyingYourself, .overflow: status = .badRequest
+        // The body already fits the contract (anything else was a 400 before the engine saw it): what the engine
+        // refuses now is a rule of the market's current state, a step, a tick, a minimum, a limit, an amount that
+        // would overflow a balance, copying oneself.
+        case .invalidInput, .belowMinimumInvestment, .copyingYourself, .overflow: status = .unprocessableContent
         case .duplicateID, .insufficientFunds, .leadNotActive, .leadFollowerLimit, .followerCopyLimit,
             .duplicateActiveCopy, .alreadyLeading, .notLeading, .copyNotActive, .orderInFlight:
             status = .conflict
@@ -56,7 +59,11 @@ func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Resp
 /// Bodies larger than this are refused (413): no request of this API comes near it.
 let maxBodyBytes = 64 * 1024
 
-/// Decodes a JSON body; a malformed body, an unknown field or a bad value becomes a 400 naming the field.
+/// Request bodies are checked against the contract's schemas.
+let requestValidator = SchemaValidator(schemas: APIContract.schemas)
+
+/// Decodes a JSON body; a malformed body, an unknown field or a value the contract does not allow becomes a 400
+/// naming the field and the rule.
 func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
     let buffer: ByteBuffer
     do {
@@ -65,14 +72,14 @@ func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: s
         throw APIError(.contentTooLarge, code: "bodyTooLarge", "the body is larger than \(maxBodyBytes / 1024) KiB")
     }
     let data = Data(buffer.readableBytesView)
-    let parsed: Any
+    let parsed: BodyValue
     do {
-        parsed = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        parsed = try JSONDecoder().decode(BodyValue.self, from: data)
     } catch {
         throw APIError(.badRequest, code: "invalidInput", data.isEmpty ? "a JSON body is required" : "the body is not valid JSON")
     }
-    guard parsed is [String: Any] else { throw APIError(.badRequest, code: "invalidInput", "the body must be a JSON object") }
-    try checkShape(parsed, T.shape, path: [])
+    guard case .object = parsed else { throw APIError(.badRequest, code: "invalidInput", "the body must be a JSON object") }
+    try requestValidator.validate(parsed, against: T.schema)
     do {
         return try JSONDecoder().decode(T.self, from: data)
     } catch let DecodingError.keyNotFound(key, ctx) {
@@ -95,20 +102,6 @@ func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: s
         throw APIError(.badRequest, code: "invalidInput", error.rule, field: error.field)
     } catch {
         throw APIError(.badRequest, code: "invalidInput", "the body is not valid JSON for this request")
-    }
-}
-
-/// Refuses fields a body does not declare, naming the first (in sorted order) and what is allowed.
-private func checkShape(_ value: Any, _ shape: BodyShape, path: [String]) throws {
-    guard case .object(let fields) = shape, let object = value as? [String: Any] else { return }
-    for key in object.keys.sorted() {
-        guard let inner = fields[key] else {
-            let allowed = fields.keys.sorted().joined(separator: ", ")
-            throw APIError(
-                .badRequest, code: "unknownField", "is not a field of this request (its fields: \(allowed))",
-                field: (path + [key]).joined(separator: "."))
-        }
-        try checkShape(object[key]!, inner, path: path + [key])
     }
 }
 

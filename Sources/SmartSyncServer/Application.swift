@@ -70,7 +70,7 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
 {
     let router = Router(context: AppContext.self)
     router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: MethodNotAllowedMiddleware())
+    router.add(middleware: ContractMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIKeyMiddleware(service: service))
     Routes(service: service, metricsText: configuration.metricsText).register(on: router)

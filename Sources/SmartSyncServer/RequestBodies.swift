@@ -1,26 +1,20 @@
 import SmartSyncCore
 
-// The JSON bodies the routes decode (amounts are decimal strings). Each lists its fields: a body with any other
-// field is refused (a typo such as `stoploss` must not silently mean "no stop loss").
+// The JSON bodies the routes decode (amounts are decimal strings). Each names its schema in the contract
+// (`openapi.yaml`), which every body is checked against first: a body with any other field is refused (a typo such
+// as `stoploss` must not silently mean "no stop loss"), and so is every value the contract does not allow.
 
-/// The shape of a JSON body: which fields an object may have, and the shape of each.
-indirect enum BodyShape: Sendable {
-    case value
-    case object([String: BodyShape])
-
-    static let threshold = BodyShape.object(["amount": .value, "ratio": .value])
-}
-
-/// A request body with a fixed set of fields.
+/// A request body, checked against its schema in the contract before it is decoded.
 protocol RequestBody: Decodable {
-    static var shape: BodyShape { get }
+    /// Its schema's name in the contract's `components.schemas`.
+    static var schema: String { get }
 }
 
 struct TransferBody: RequestBody {
     var amount: Fixed
     var from: String
     var to: String
-    static let shape = BodyShape.object(["amount": .value, "from": .value, "to": .value])
+    static let schema = "TransferRequest"
 }
 
 struct OrderBody: RequestBody {
@@ -31,10 +25,7 @@ struct OrderBody: RequestBody {
     var quantity: Fixed?
     var limitPrice: Fixed?
     var fraction: Fixed?
-    static let shape = BodyShape.object([
-        "symbol": .value, "side": .value, "account": .value, "quoteAmount": .value, "quantity": .value, "limitPrice": .value,
-        "fraction": .value,
-    ])
+    static let schema = "OrderRequest"
 }
 
 struct StartLeadingBody: RequestBody {
@@ -42,7 +33,7 @@ struct StartLeadingBody: RequestBody {
     var profitShareRate: Fixed?
     var slippageLimit: Fixed?
     var followerLimit: Int?
-    static let shape = BodyShape.object(["portfolio": .value, "profitShareRate": .value, "slippageLimit": .value, "followerLimit": .value])
+    static let schema = "StartLeadingRequest"
 }
 
 struct StartCopyBody: RequestBody {
@@ -54,15 +45,12 @@ struct StartCopyBody: RequestBody {
     var stopLoss: Threshold?
     var takeProfit: Threshold?
     var amountPerOrder: Fixed?
-    static let shape = BodyShape.object([
-        "id": .value, "lead": .value, "investment": .value, "mode": .value, "buyExisting": .value, "stopLoss": .threshold,
-        "takeProfit": .threshold, "amountPerOrder": .value,
-    ])
+    static let schema = "StartCopyRequest"
 }
 
 struct AdjustBody: RequestBody {
     var delta: Fixed
-    static let shape = BodyShape.object(["delta": .value])
+    static let schema = "AdjustInvestmentRequest"
 }
 
 struct UpdateLeadBody: RequestBody {
@@ -70,9 +58,7 @@ struct UpdateLeadBody: RequestBody {
     var slippageLimit: Fixed?
     var followerLimit: Int?
     var executionMode: ExecutionMode?
-    static let shape = BodyShape.object([
-        "profitShareRate": .value, "slippageLimit": .value, "followerLimit": .value, "executionMode": .value,
-    ])
+    static let schema = "UpdateLeadingRequest"
 }
 
 struct SettingsBody: RequestBody {
@@ -81,38 +67,35 @@ struct SettingsBody: RequestBody {
     var maxActiveCopiesPerFollower: Int?
     var defaultFollowerLimit: Int?
     var defaultExecutionMode: ExecutionMode?
-    static let shape = BodyShape.object([
-        "takerFeeRate": .value, "minInvestment": .value, "maxActiveCopiesPerFollower": .value, "defaultFollowerLimit": .value,
-        "defaultExecutionMode": .value,
-    ])
+    static let schema = "SettingsRequest"
 }
 
 struct StopLossBody: RequestBody {
     var stopLoss: Threshold?
-    static let shape = BodyShape.object(["stopLoss": .threshold])
+    static let schema = "StopLossRequest"
 }
 
 struct TakeProfitBody: RequestBody {
     var takeProfit: Threshold?
-    static let shape = BodyShape.object(["takeProfit": .threshold])
+    static let schema = "TakeProfitRequest"
 }
 
 struct UserBody: RequestBody {
     var id: String
     var role: Caller.Role?
-    static let shape = BodyShape.object(["id": .value, "role": .value])
+    static let schema = "CreateUserRequest"
 }
 
 struct MoneyBody: RequestBody {
     var user: String
     var amount: Fixed
-    static let shape = BodyShape.object(["user": .value, "amount": .value])
+    static let schema = "MoneyRequest"
 }
 
 struct PriceBody: RequestBody {
     var symbol: String
     var price: Fixed
-    static let shape = BodyShape.object(["symbol": .value, "price": .value])
+    static let schema = "PriceRequest"
 }
 
 struct SymbolBody: RequestBody {
@@ -122,7 +105,5 @@ struct SymbolBody: RequestBody {
     var priceTick: Fixed
     var minQty: Fixed?
     var minNotional: Fixed?
-    static let shape = BodyShape.object([
-        "symbol": .value, "price": .value, "qtyStep": .value, "priceTick": .value, "minQty": .value, "minNotional": .value,
-    ])
+    static let schema = "ListSymbolRequest"
 }

@@ -30,6 +30,7 @@ extension Routes {
             switch (body.from, body.to) {
             case ("main", "portfolio"): direction = .mainToPortfolio
             case ("portfolio", "main"): direction = .portfolioToMain
+            // The contract's rule too (`TransferRequest`), so the validator has refused this already.
             default: throw APIError(.badRequest, code: "invalidInput", "a transfer goes from main to portfolio or back", field: "to")
             }
             return try await command(.transfer(user: caller.user, amount: body.amount, direction: direction), request, caller)
@@ -38,19 +39,6 @@ extension Routes {
             let caller = try context.requireCaller()
             let body = try await decodeBody(OrderBody.self, request, context)
             let account = body.account ?? .portfolio
-            let given = [("quoteAmount", body.quoteAmount != nil), ("quantity", body.quantity != nil), ("fraction", body.fraction != nil)]
-                .filter(\.1).map(\.0)
-            if given.count > 1 {
-                throw APIError(
-                    .badRequest, code: "invalidInput",
-                    "give one of quoteAmount, quantity or fraction, not \(given.joined(separator: " and "))",
-                    field: given[1])
-            }
-            if body.fraction != nil && body.limitPrice != nil {
-                throw APIError(
-                    .badRequest, code: "invalidInput",
-                    "a fraction order is a market order: give quantity or quoteAmount with a limit price", field: "limitPrice")
-            }
             let order: EngineCommand
             if let fraction = body.fraction {
                 order = .orderFraction(user: caller.user, account: account, symbol: body.symbol, side: body.side, fraction: fraction)

@@ -64,7 +64,9 @@ extension Routes {
                     name: body.symbol, qtyStep: body.qtyStep, priceTick: body.priceTick, minQty: body.minQty ?? body.qtyStep,
                     minNotional: body.minNotional ?? .zero)
             } catch let error as FieldError {
-                throw APIError(.badRequest, code: "invalidInput", error.rule, field: error.field)
+                // The contract checked each field; what is left relates fields (minQty a multiple of qtyStep, a step
+                // and a tick whose product is a whole number of units): a well-formed body the rules refuse.
+                throw APIError(.unprocessableContent, code: "invalidInput", error.rule, field: error.field)
             }
             return try await command(.listSymbol(symbol, price: body.price, book: nil), request, caller, status: .created)
         }

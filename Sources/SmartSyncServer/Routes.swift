@@ -22,7 +22,7 @@ struct Routes: Sendable {
         router.get("/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+                body: .init(byteBuffer: ByteBuffer(string: APIContract.json)))
         }
         registerPublic(router)
         registerAccount(router)

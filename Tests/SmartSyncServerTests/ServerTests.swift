@@ -10,6 +10,7 @@ import Prometheus
 import SmartSyncCore
 import Synchronization
 import Testing
+import Yams
 
 @testable import SmartSyncServer
 
@@ -71,11 +72,28 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                 #expect(response.status == .ok)
                 let doc = try #require(try json(response.body) as? [String: Any])
                 #expect(doc["openapi"] as? String == "3.1.0")
-                // The served document is the one kept in the repository.
+                // The served document is the contract kept in the repository, read here by Yams on its own.
                 let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                    .deletingLastPathComponent().appendingPathComponent("openapi.json")
-                let kept = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? NSDictionary
-                #expect(kept == (doc as NSDictionary))
+                    .deletingLastPathComponent().appendingPathComponent("Sources/SmartSyncAssets/openapi.yaml")
+                let kept = try Yams.load(yaml: String(contentsOf: file, encoding: .utf8)) as? [String: Any]
+                let keptJSON = try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: try #require(kept)))
+                #expect((keptJSON as? NSDictionary) == (doc as NSDictionary))
+                // Every operation says what it does; every request body refuses undeclared fields.
+                let paths = try #require(doc["paths"] as? [String: [String: Any]])
+                var operations = 0
+                for (path, item) in paths {
+                    for (method, op) in item {
+                        guard let op = op as? [String: Any] else { continue }
+                        operations += 1
+                        #expect((op["summary"] as? String)?.isEmpty == false, "\(method) \(path) has no summary")
+                        #expect((op["description"] as? String)?.isEmpty == false, "\(method) \(path) has no description")
+                    }
+                }
+                #expect(operations == 39)
+                let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
+                for (name, schema) in schemas where name.hasSuffix("Request") {
+                    #expect(schema["additionalProperties"] as? Bool == false, "\(name) accepts undeclared fields")
+                }
             }
         }
     }
@@ -173,7 +191,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                 uri: "/v1/copies", method: .post, headers: headers(f.keys["bob"]),
                 body: ByteBuffer(string: #"{"lead": "lead", "investment": "99.99"}"#)
             ) { response in
-                #expect(response.status == .badRequest)
+                #expect(response.status == .unprocessableContent)
                 let error = try #require((try json(response.body) as? [String: Any])?["error"] as? [String: Any])
                 #expect(error["code"] as? String == "belowMinimumInvestment")
                 #expect(error["field"] as? String == "investment")

@@ -1,0 +1,90 @@
+import Hummingbird
+import SmartSyncScenario
+
+/// Holds every request to the contract (`openapi.yaml`) before a route sees it:
+/// - a method the API does not declare on a path it does declare gets `405 Method Not Allowed` and an `Allow` header
+///   listing the declared methods (RFC 9110 §15.5.6), instead of the router's 404; HEAD is allowed where GET is;
+/// - a query parameter the operation declares must fit its schema (a whole number in its range, one of its values, a
+///   decimal by its pattern), else 400 naming the parameter and the rule.
+/// Paths the contract does not name (the web pages, `/metrics`) are left to the router. Request bodies are checked
+/// where they are read (`decodeBody`).
+struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
+    struct Operation: Sendable {
+        /// The query parameters: name, whether required, schema.
+        var query: [(name: String, required: Bool, schema: JSONValue)]
+    }
+
+    /// Each declared path as segments (`nil` for a `{parameter}`), with its operations by upper-case method.
+    let paths: [(segments: [Substring?], operations: [String: Operation])]
+    let validator: SchemaValidator
+
+    init(validator: SchemaValidator = requestValidator) {
+        self.validator = validator
+        var paths: [(segments: [Substring?], operations: [String: Operation])] = []
+        if case .object(let declared)? = APIContract.document["paths"] {
+            for (path, item) in declared {
+                guard case .object(let methods) = item else { continue }
+                var operations: [String: Operation] = [:]
+                for (method, op) in methods where APIContract.verbs.contains(method) {
+                    var query: [(name: String, required: Bool, schema: JSONValue)] = []
+                    if case .array(let parameters)? = op["parameters"] {
+                        for p in parameters where p["in"] == .string("query") {
+                            guard case .string(let name)? = p["name"], let schema = p["schema"] else { continue }
+                            query.append((name, p["required"] == .bool(true), schema))
+                        }
+                    }
+                    operations[method.uppercased()] = Operation(query: query)
+                }
+                paths.append((path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 } as [Substring?], operations))
+            }
+        }
+        self.paths = paths
+    }
+
+    /// The operations declared on the path `path` matches, nil when it matches none. A literal segment wins over a
+    /// parameter (`/v1/copies/summary` is not `/v1/copies/{id}`).
+    func declaredOperations(_ path: String) -> [String: Operation]? {
+        let parts = path.split(separator: "/")
+        var best: (literals: Int, operations: [String: Operation])?
+        for p in paths where p.segments.count == parts.count {
+            var literals = 0
+            var matches = true
+            for (s, part) in zip(p.segments, parts) {
+                if let s {
+                    guard s == part else {
+                        matches = false
+                        break
+                    }
+                    literals += 1
+                }
+            }
+            if matches && literals > (best?.literals ?? -1) { best = (literals, p.operations) }
+        }
+        return best?.operations
+    }
+
+    /// The methods declared on the path `path` matches (for tests and `Allow`).
+    func declaredMethods(_ path: String) -> Set<String>? { declaredOperations(path).map { Set($0.keys) } }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let method = request.method.rawValue
+        guard let operations = declaredOperations(request.uri.path) else { return try await next(request, context) }
+        guard let operation = operations[method] ?? (method == "HEAD" ? operations["GET"] : nil) else {
+            let allow = operations.keys.sorted().joined(separator: ", ")
+            var response = try APIError(
+                .methodNotAllowed, code: "methodNotAllowed", "\(method) is not a method of \(request.uri.path) (its methods: \(allow))"
+            ).response(from: request, context: context)
+            response.headers[.allow] = allow
+            return response
+        }
+        let query = request.uri.queryParameters
+        for parameter in operation.query {
+            guard let text = query.get(parameter.name) else {
+                if parameter.required { throw APIError(.badRequest, code: "invalidInput", "is required", field: parameter.name) }
+                continue
+            }
+            try validator.validateQuery(text, parameter.schema, name: parameter.name)
+        }
+        return try await next(request, context)
+    }
+}
