@@ -122,6 +122,12 @@ enum APIViews {
 
     /// One page of items numbered in order (`n` ascending): `newest` first, before the item numbered `cursor`, or
     /// oldest first, after it.
+    /// An object with its number in its list first (`n`, the cursor of `after`).
+    static func numbered(_ n: Int, _ value: JSONValue) -> JSONValue {
+        guard case .object(let pairs) = value else { return value }
+        return .object([("n", .int(n))] + pairs)
+    }
+
     static func page<T>(_ numbered: [(n: Int, item: T)], limit: Int, cursor: Int?, newest: Bool) -> [(n: Int, item: T)] {
         if newest { return Array(numbered.filter { cursor == nil || $0.n < cursor! }.suffix(limit).reversed()) }
         return Array(numbered.filter { cursor == nil || $0.n > cursor! }.prefix(limit))

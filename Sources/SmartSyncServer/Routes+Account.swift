@@ -61,11 +61,15 @@ extension Routes {
             let caller = try context.requireCaller()
             let status = try Self.choice(request, "status", ["open", "all"])
             let limit = try Self.intQuery(request, "limit", default: 100, range: 1...1_000)
+            // The next page: the orders with an id below the last one seen.
+            let before = try Self.optionalIntQuery(request, "before", range: 0...Int(Int32.max)) ?? .max
             return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
                     // Newest first: open orders, or every order.
-                    let mine = engine.orders.reversed().lazy.filter { $0.user == u && (status == "all" || $0.status.isOpen) }.prefix(limit)
+                    let mine = engine.orders.reversed().lazy.filter {
+                        $0.id < before && $0.user == u && (status == "all" || $0.status.isOpen)
+                    }.prefix(limit)
                     return .array(mine.map { APIViews.order(engine, $0) })
                 })
         }

@@ -30,14 +30,15 @@ extension Routes {
         router.get("/v1/copies") { request, context in
             let caller = try context.requireCaller()
             let view = try Self.choice(request, "view", ["full", "summary"])
+            let page = try Self.listQuery(request)
             let engine = service.read { $0 }
             guard let u = engine.user(named: caller.user) else { return jsonResponse(.array([])) }
             var copies: [JSONValue] = []
-            for ref in engine.users[u].copies {
+            for (n, ref) in Self.listPage(engine.users[u].copies, page) {
                 if view == "summary" {
-                    copies.append(APIViews.copySummary(engine, ref))
+                    copies.append(APIViews.numbered(n, APIViews.copySummary(engine, ref)))
                 } else {
-                    copies.append(ScenarioReport.copy(engine, ref, rows: try await service.copyRows(engine, ref)))
+                    copies.append(APIViews.numbered(n, ScenarioReport.copy(engine, ref, rows: try await service.copyRows(engine, ref))))
                 }
             }
             return jsonResponse(.array(copies))
@@ -91,11 +92,12 @@ extension Routes {
                     ScenarioReport.tracking(engine.copyView(ref).tracking)
                 })
         }
-        router.get("/v1/copies/:id/history") { _, context in
+        router.get("/v1/copies/:id/history") { request, context in
             let caller = try context.requireCaller()
+            let page = try Self.listQuery(request)
             return try await jsonResponse(
                 copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
-                    .array(engine.copyHistory(ref).map(APIViews.history))
+                    .array(Self.listPage(engine.copyHistory(ref), page).map { APIViews.numbered($0.n, APIViews.history($0.item)) })
                 })
         }
         router.get("/v1/copies/:id/equity-curve") { request, context in

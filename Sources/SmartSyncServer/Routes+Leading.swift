@@ -36,8 +36,9 @@ extension Routes {
             let caller = try context.requireCaller()
             return try await command(.stopLeading(user: caller.user), request, caller)
         }
-        router.get("/v1/leading/followers") { _, context in
+        router.get("/v1/leading/followers") { request, context in
             let caller = try context.requireCaller()
+            let page = try Self.listQuery(request)
             return try jsonResponse(
                 service.read { engine in
                     guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else {
@@ -45,10 +46,10 @@ extension Routes {
                     }
                     // A lead sees its followers' copy sizes and results, nothing else of theirs.
                     return .array(
-                        engine.allCopies.filter { $0.lead == l }.map { ref in
+                        Self.listPage(engine.allCopies.lazy.filter { $0.lead == l }, page).map { n, ref in
                             let v = engine.copyView(ref)
                             return .object([
-                                ("copy", .string(v.id)), ("status", .string(v.status.name)),
+                                ("n", .int(n)), ("copy", .string(v.id)), ("status", .string(v.status.name)),
                                 ("netInvested", .string(v.netInvested.description)),
                                 ("equity", .string(v.equity.description)), ("roi", .string(v.roi.description)),
                                 ("profitSharePaid", .string(v.profitSharePaid.description)),

@@ -10,14 +10,15 @@ extension Routes {
     // MARK: Public: markets and the lead board
 
     func registerPublic(_ router: Router<AppContext>) {
-        router.get("/v1/markets") { _, _ in
-            jsonResponse(
+        router.get("/v1/markets") { request, _ in
+            let page = try Self.listQuery(request)
+            return jsonResponse(
                 service.read { engine in
                     .array(
-                        engine.venue.symbols.indices.map { s in
+                        Self.listPage(engine.venue.symbols.indices, page).map { n, s in
                             let symbol = engine.venue.symbols[s]
                             return .object([
-                                ("symbol", .string(symbol.name)), ("price", .string(engine.venue.marks[s].description)),
+                                ("n", .int(n)), ("symbol", .string(symbol.name)), ("price", .string(engine.venue.marks[s].description)),
                                 ("qtyStep", .string(symbol.qtyStep.description)), ("priceTick", .string(symbol.priceTick.description)),
                                 ("minQty", .string(symbol.minQty.description)), ("minNotional", .string(symbol.minNotional.description)),
                             ])
@@ -53,29 +54,32 @@ extension Routes {
             // ROI and PnL sort over a trailing window of the market's clock, or all time.
             let period = try Self.choice(request, "period", ["7d", "30d", "90d", "all"], default: "all")!
             let days = ["7d": 7, "30d": 30, "90d": 90][period]
-            return jsonResponse(
-                service.readShared("leads?sort=\(sort)&period=\(period)") { engine in
-                    let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
-                        (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
+            let page = try Self.listQuery(request)
+            let board = service.readShared("leads?sort=\(sort)&period=\(period)") { engine -> JSONValue in
+                let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
+                    (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
+                }
+                // Ties keep the order leads started in.
+                let sorted = views.enumerated().sorted { a, b in
+                    let (x, y) = (a.element.1, b.element.1)
+                    let (rx, ry) = (a.element.2, b.element.2)
+                    func order<T: Comparable>(_ p: T, _ q: T, descending: Bool = true) -> Bool {
+                        p == q ? a.offset < b.offset : (descending ? p > q : p < q)
                     }
-                    // Ties keep the order leads started in.
-                    let sorted = views.enumerated().sorted { a, b in
-                        let (x, y) = (a.element.1, b.element.1)
-                        let (rx, ry) = (a.element.2, b.element.2)
-                        func order<T: Comparable>(_ p: T, _ q: T, descending: Bool = true) -> Bool {
-                            p == q ? a.offset < b.offset : (descending ? p > q : p < q)
-                        }
-                        switch sort {
-                        case "pnl": return order(rx.pnl, ry.pnl)
-                        case "aum": return order(x.aum, y.aum)
-                        case "followers": return order(x.followers, y.followers)
-                        case "maxDrawdown": return order(x.maxDrawdown, y.maxDrawdown, descending: false)
-                        case "winRate": return order(x.winRate, y.winRate)
-                        default: return order(rx.roi, ry.roi)
-                        }
+                    switch sort {
+                    case "pnl": return order(rx.pnl, ry.pnl)
+                    case "aum": return order(x.aum, y.aum)
+                    case "followers": return order(x.followers, y.followers)
+                    case "maxDrawdown": return order(x.maxDrawdown, y.maxDrawdown, descending: false)
+                    case "winRate": return order(x.winRate, y.winRate)
+                    default: return order(rx.roi, ry.roi)
                     }
-                    return .array(sorted.map { APIViews.lead(engine, $0.element.0, curvePoints: 0) })
-                })
+                }
+                return .array(
+                    sorted.enumerated().map { APIViews.numbered($0.offset, APIViews.lead(engine, $0.element.element.0, curvePoints: 0)) })
+            }
+            guard page.after != nil || page.limit != .max, case .array(let all) = board else { return jsonResponse(board) }
+            return jsonResponse(.array(Self.listPage(all, page).map(\.item)))
         }
         router.get("/v1/leads/:user") { request, context in
             let id = try Self.parameter(context, "user")
@@ -96,11 +100,11 @@ extension Routes {
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
                     // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
-                    let fills = engine.leadFills.filter { $0.lead == l && $0.event < before }.suffix(limit)
+                    let fills = engine.leadFills.filter { $0.lead == l }.enumerated().filter { $0.element.event < before }.suffix(limit)
                     return .array(
-                        fills.map { f in
+                        fills.map { n, f in
                             .object([
-                                ("id", .string(f.id)), ("event", .int(f.event)), ("time", .string(ISO8601.format(f.time))),
+                                ("n", .int(n)), ("id", .string(f.id)), ("event", .int(f.event)), ("time", .string(ISO8601.format(f.time))),
                                 ("symbol", .string(engine.venue.symbols[f.symbol].name)), ("side", .string(f.side.rawValue)),
                                 ("quantity", .string(f.quantity.description)), ("price", .string(f.price.description)),
                                 ("quote", .string(f.quote.description)), ("fee", .string(f.fee.description)),

@@ -64,6 +64,20 @@ struct Routes: Sendable {
         return n
     }
 
+    /// A list's page (`limit`, `after`): the items numbered above `after` (all when absent), at most `limit` (all when
+    /// absent). Lists are numbered from 0 in a stable order (each item's `n`), so `after` = the last `n` seen goes on.
+    static func listQuery(_ request: Request) throws -> (limit: Int, after: Int?) {
+        (
+            try intQuery(request, "limit", default: .max, range: 1...1_000_000),
+            try optionalIntQuery(request, "after", range: 0...Int(Int32.max))
+        )
+    }
+
+    /// The page of `items` that `query` asks for, each with its number.
+    static func listPage<T>(_ items: some Sequence<T>, _ query: (limit: Int, after: Int?)) -> [(n: Int, item: T)] {
+        Array(items.enumerated().dropFirst((query.after ?? -1) + 1).prefix(query.limit).map { ($0.offset, $0.element) })
+    }
+
     /// A query parameter that takes one of `allowed` (the first when absent), or 400 naming it and listing them.
     static func choice(_ request: Request, _ name: String, _ allowed: [String]) throws -> String {
         try choice(request, name, allowed, default: allowed[0])!

@@ -112,7 +112,9 @@ import Testing
         let after = try await board()
         #expect(after != first)
         // The same as computed afresh from the committed state.
-        let fresh = f.service.read { engine in JSONValue.array([APIViews.lead(engine, 0, curvePoints: 0)]).serialized() }
+        let fresh = f.service.read { engine in
+            JSONValue.array([APIViews.numbered(0, APIViews.lead(engine, 0, curvePoints: 0))]).serialized()
+        }
         #expect(after == fresh)
     }
 }

@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SmartSyncCore
+import Testing
+
+@testable import SmartSyncServer
+
+/// Every list is paged in a stable order (issue 15): following the cursor one item at a time gives back the whole
+/// list, item for item, and a cursor past the end gives an empty page.
+@Suite struct PagingTests {
+    static func list(_ client: some TestClientProtocol, _ uri: String, key: String?) async throws -> [[String: Any]] {
+        try await client.execute(uri: uri, method: .get, headers: headers(key)) { response in
+            #expect(response.status == .ok, "\(uri)")
+            return try #require(try json(response.body) as? [[String: Any]], "\(uri)")
+        }
+    }
+
+    /// Pages `path` with `limit` and the cursor read from each page's last item, and compares with the whole list.
+    static func pagesEqualTheWhole(
+        _ client: some TestClientProtocol, _ path: String, key: String?, limit: Int, cursor: String, from item: String
+    ) async throws -> Int {
+        let whole = try await list(client, path, key: key)
+        let separator = path.contains("?") ? "&" : "?"
+        var paged: [[String: Any]] = []
+        var next: String?
+        while true {
+            let uri = "\(path)\(separator)limit=\(limit)" + (next.map { "&\(cursor)=\($0)" } ?? "")
+            let page = try await list(client, uri, key: key)
+            #expect(page.count <= limit)
+            paged += page
+            guard page.count == limit, let last = page.last?[item] else { break }
+            next = "\(last)"
+            #expect(paged.count <= whole.count, "\(path) pages past its end")
+            if paged.count > whole.count { break }
+        }
+        #expect(
+            paged.map { NSDictionary(dictionary: $0) } == whole.map { NSDictionary(dictionary: $0) }, "\(path): pages differ from the whole"
+        )
+        return whole.count
+    }
+
+    @Test func everyListPagesBackToTheWhole() async throws {
+        let f = try await Fixture()
+        let eth = try Symbol(
+            name: "ETH-USDT", qtyStep: try Fixed("0.0001"), priceTick: try Fixed("0.01"), minQty: .zero, minNotional: Fixed(5))
+        try await f.service.executeBatch([
+            .listSymbol(eth, price: Fixed(3_000), book: nil),
+            .deposit(user: "bob", amount: Fixed(5_000)),
+            .startCopy(StartCopyRequest(copyID: "bob-1", user: "bob", lead: "lead", investment: Fixed(1_000))),
+            .adjustInvestment(copy: "alice-1", delta: Fixed(100)),
+            .adjustInvestment(copy: "alice-1", delta: Fixed(-50)),
+            .stopCopy(copy: "alice-1"),
+            .startCopy(StartCopyRequest(copyID: "alice-2", user: "alice", lead: "lead", investment: Fixed(500))),
+        ])
+        try await f.app().test(.router) { client in
+            for i in 0..<5 {
+                let body = #"{"symbol": "\#(i % 2 == 0 ? "BTC-USDT" : "ETH-USDT")", "side": "buy", "quoteAmount": "100"}"#
+                try await client.execute(uri: "/v1/orders", method: .post, headers: headers(f.keys["lead"]), body: ByteBuffer(string: body))
+                {
+                    #expect($0.status == .created)
+                }
+            }
+            var counts: [String: Int] = [:]
+            counts["markets"] = try await Self.pagesEqualTheWhole(client, "/v1/markets", key: nil, limit: 1, cursor: "after", from: "n")
+            counts["leads"] = try await Self.pagesEqualTheWhole(
+                client, "/v1/leads?sort=aum", key: nil, limit: 1, cursor: "after", from: "n")
+            counts["copies"] = try await Self.pagesEqualTheWhole(
+                client, "/v1/copies?view=summary", key: f.keys["alice"], limit: 1, cursor: "after", from: "n")
+            counts["followers"] = try await Self.pagesEqualTheWhole(
+                client, "/v1/leading/followers", key: f.keys["lead"], limit: 2, cursor: "after", from: "n")
+            counts["history"] = try await Self.pagesEqualTheWhole(
+                client, "/v1/copies/alice-1/history", key: f.keys["alice"], limit: 1, cursor: "after", from: "n")
+            counts["fills"] = try await Self.pagesEqualTheWhole(
+                client, "/v1/copies/alice-2/fills", key: f.keys["alice"], limit: 2, cursor: "after", from: "n")
+            counts["orders"] = try await Self.pagesEqualTheWhole(
+                client, "/v1/orders?status=all", key: f.keys["lead"], limit: 2, cursor: "before", from: "id")
+            #expect(counts == ["markets": 2, "leads": 1, "copies": 2, "followers": 3, "history": 4, "fills": 3, "orders": 5])
+            // The lead's fills page backwards: the latest `limit` before an event.
+            let all = try await Self.list(client, "/v1/leads/lead/fills", key: nil)
+            #expect(all.count == 5 && all.map { $0["n"] as? Int } == [0, 1, 2, 3, 4])
+            let latest = try await Self.list(client, "/v1/leads/lead/fills?limit=2", key: nil)
+            #expect(latest.map { $0["n"] as? Int } == [3, 4])
+            let earlier = try await Self.list(client, "/v1/leads/lead/fills?limit=2&before=\(latest[0]["event"] as? Int ?? 0)", key: nil)
+            #expect(earlier.map { $0["n"] as? Int } == [1, 2])
+            // Past the end: empty.
+            #expect(try await Self.list(client, "/v1/markets?after=1", key: nil).isEmpty)
+        }
+    }
+}
