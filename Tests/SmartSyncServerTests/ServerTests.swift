@@ -87,6 +87,14 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                         operations += 1
                         #expect((op["summary"] as? String)?.isEmpty == false, "\(method) \(path) has no summary")
                         #expect((op["description"] as? String)?.isEmpty == false, "\(method) \(path) has no description")
+                        // What the contract middleware and the body check can answer is declared.
+                        let responses = Set((op["responses"] as? [String: Any] ?? [:]).keys)
+                        let query = (op["parameters"] as? [[String: Any]] ?? []).contains { $0["in"] as? String == "query" }
+                        if query || op["requestBody"] != nil { #expect(responses.contains("400"), "\(method) \(path) lacks 400") }
+                        if op["requestBody"] != nil {
+                            #expect(responses.isSuperset(of: ["413", "422"]), "\(method) \(path) lacks 413 or 422")
+                        }
+                        #expect(responses.contains("414"), "\(method) \(path) lacks 414")
                     }
                 }
                 #expect(operations == 39)
