@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SmartSyncCore", targets: ["SmartSyncCore"]),
+        .library(name: "SmartSyncViews", targets: ["SmartSyncViews"]),
         .library(name: "SmartSyncScenario", targets: ["SmartSyncScenario"]),
         .library(name: "SmartSyncStore", targets: ["SmartSyncStore"]),
         .library(name: "SmartSyncServer", targets: ["SmartSyncServer"]),
@@ -40,8 +41,11 @@ let package = Package(
                 .embedInCode("openapi.yaml"),
             ]
         ),
+        // What the product answers, as JSON: the API's responses, the scenario report and the live stream's events,
+        // built from the engine (`JSONValue`, `ScenarioReport`, `APIViews`, `StreamEvents`).
+        .target(name: "SmartSyncViews", dependencies: ["SmartSyncCore"]),
         // Scenario files (JSON in, JSON/text report out) on top of the core.
-        .target(name: "SmartSyncScenario", dependencies: ["SmartSyncCore"]),
+        .target(name: "SmartSyncScenario", dependencies: ["SmartSyncCore", "SmartSyncViews"]),
         // Durable state: the command log and the ledger in SQLite (GRDB) or PostgreSQL (postgres-nio), replayed
         // into the engine on start.
         .target(
@@ -71,7 +75,7 @@ let package = Package(
         .target(
             name: "SmartSyncServer",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncAssets", "SmartSyncFIX",
+                "SmartSyncCore", "SmartSyncViews", "SmartSyncScenario", "SmartSyncStore", "SmartSyncAssets", "SmartSyncFIX",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -90,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "smartsync",
             dependencies: [
-                "SmartSyncCore", "SmartSyncScenario", "SmartSyncStore", "SmartSyncServer", "SmartSyncBench",
+                "SmartSyncCore", "SmartSyncViews", "SmartSyncScenario", "SmartSyncStore", "SmartSyncServer", "SmartSyncBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -105,12 +109,12 @@ let package = Package(
         .testTarget(name: "SmartSyncFIXTests", dependencies: ["SmartSyncFIX", "SmartSyncCore"]),
         .testTarget(
             name: "SmartSyncScenarioTests",
-            dependencies: ["SmartSyncScenario", "SmartSyncCore"]
+            dependencies: ["SmartSyncScenario", "SmartSyncViews", "SmartSyncCore"]
         ),
         .testTarget(
             name: "SmartSyncServerTests",
             dependencies: [
-                "SmartSyncServer", "SmartSyncScenario", "SmartSyncCore", "SmartSyncBench",
+                "SmartSyncServer", "SmartSyncViews", "SmartSyncScenario", "SmartSyncCore", "SmartSyncBench",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -121,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "SmartSyncStoreTests",
             dependencies: [
-                "SmartSyncStore", "SmartSyncScenario", "SmartSyncCore", "SmartSyncBench",
+                "SmartSyncStore", "SmartSyncViews", "SmartSyncScenario", "SmartSyncCore", "SmartSyncBench",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

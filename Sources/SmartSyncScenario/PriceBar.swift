@@ -1,4 +1,5 @@
 import SmartSyncCore
+import SmartSyncViews
 
 /// One OHLCV bar of a price CSV (`time,open,high,low,close,volume`, as in the shipped `Data/` files).
 public struct PriceBar: Sendable, Hashable {

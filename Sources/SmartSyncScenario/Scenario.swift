@@ -1,1 +1,2 @@
 import SmartSyncCore
+import SmartSyncViews

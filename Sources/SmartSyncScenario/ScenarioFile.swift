@@ -1,5 +1,6 @@
 import Foundation
 import SmartSyncCore
+import SmartSyncViews
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,4 +1,5 @@
 import SmartSyncCore
+import SmartSyncViews
 
 /// Applies a scenario's events, in order, to an engine host (in memory, or a durable store).
 public struct ScenarioPlayer<Host: EngineHost> {

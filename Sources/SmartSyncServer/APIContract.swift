@@ -1,6 +1,6 @@
 import Foundation
 import SmartSyncAssets
-import SmartSyncScenario
+import SmartSyncViews
 import Yams
 
 /// The API's contract: `Sources/SmartSyncAssets/openapi.yaml`, compiled into the binary. It is the one source of

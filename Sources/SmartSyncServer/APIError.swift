@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SmartSyncCore
-import SmartSyncScenario
+import SmartSyncViews
 
 /// An error as the API returns it: an HTTP status and `{"error": {"code", "message", "field"}}`.
 public struct APIError: HTTPResponseError, Sendable {

@@ -5,7 +5,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import SmartSyncCore
-import SmartSyncScenario
+import SmartSyncViews
 
 /// Server settings, from flags or the environment.
 public struct ServerConfiguration: Sendable {

@@ -1,5 +1,5 @@
 import Hummingbird
-import SmartSyncScenario
+import SmartSyncViews
 
 /// Holds every request to the contract (`openapi.yaml`) before a route sees it:
 /// - a method the API does not declare on a path it does declare gets `405 Method Not Allowed` and an `Allow` header

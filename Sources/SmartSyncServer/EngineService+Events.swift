@@ -1,5 +1,5 @@
 import SmartSyncCore
-import SmartSyncScenario
+import SmartSyncViews
 
 /// Live events: what each committed command did, as the WebSocket's messages.
 extension EngineService {
@@ -10,29 +10,11 @@ extension EngineService {
         let engine = store.engine
         let moment = outcome.moment
         var out: [(EventHub.Audience, String)] = []
-        func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).compact() }
         for p in outcome.prices where p.event == moment.event {
-            out.append(
-                (
-                    .everyone,
-                    text([
-                        ("type", .string("price")), ("symbol", .string(engine.venue.symbols[p.symbol].name)),
-                        ("price", .string(p.price.description)), ("time", .string(ISO8601.format(moment.time))),
-                    ])
-                ))
+            out.append((.everyone, StreamEvents.price(engine, p, time: moment.time)))
         }
         for fill in outcome.leadFills {
-            out.append(
-                (
-                    .everyone,
-                    text([
-                        ("type", .string("leadFill")), ("lead", .string(engine.users[engine.leads[fill.lead].user].id)),
-                        ("id", .string(fill.id)),
-                        ("symbol", .string(engine.venue.symbols[fill.symbol].name)), ("side", .string(fill.side.rawValue)),
-                        ("quantity", .string(fill.quantity.description)), ("price", .string(fill.price.description)),
-                        ("event", .int(fill.event)),
-                    ])
-                ))
+            out.append((.everyone, StreamEvents.leadFill(engine, fill)))
         }
         // Copies of the users listening (all copies when an operator listens).
         let users = events.hasOperatorListening ? Set(engine.users.map(\.id)) : events.listeningUsers
@@ -42,46 +24,16 @@ extension EngineService {
             guard case .copyFills(let b) = entry else { continue }
             for ref in watched where ref.lead == b.lead {
                 guard let row = b.row(of: ref.slot) else { continue }
-                let symbol = engine.venue.symbols[b.symbol]
-                out.append(
-                    (
-                        .user(engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id),
-                        text([
-                            ("type", .string("copyFill")), ("copy", .string(engine.leads[ref.lead].book.ids[ref.slot])),
-                            ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
-                            ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
-                            ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
-                            ("leadPrice", .string(b.leadPrice.description)), ("cappedByCash", .bool(b.cappedByCash[row])),
-                            ("event", .int(b.event)),
-                        ])
-                    ))
+                out.append((.user(StreamEvents.follower(engine, ref)), StreamEvents.copyFill(engine, ref, b, row: row)))
             }
         }
         let watchedSet = Set(watched)
         for f in outcome.failedOrders where watchedSet.contains(CopyRef(lead: Int(f.lead), slot: Int(f.slot))) {
-            let book = engine.leads[Int(f.lead)].book
-            out.append(
-                (
-                    .user(engine.users[Int(book.users[Int(f.slot)])].id),
-                    text([
-                        ("type", .string("failedCopyOrder")), ("copy", .string(book.ids[Int(f.slot)])),
-                        ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
-                        ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)),
-                        ("event", .int(Int(f.event))),
-                    ])
-                ))
+            let ref = CopyRef(lead: Int(f.lead), slot: Int(f.slot))
+            out.append((.user(StreamEvents.follower(engine, ref)), StreamEvents.failedCopyOrder(engine, f)))
         }
         for ref in outcome.startedCopies + outcome.stoppedCopies where watchedSet.contains(ref) {
-            let book = engine.leads[ref.lead].book
-            out.append(
-                (
-                    .user(engine.users[Int(book.users[ref.slot])].id),
-                    text([
-                        ("type", .string("copyStatus")), ("copy", .string(book.ids[ref.slot])),
-                        ("status", .string(book.status[ref.slot].name)),
-                        ("stopReason", book.stopReason[ref.slot].map { .string($0.rawValue) } ?? .null), ("event", .int(moment.event)),
-                    ])
-                ))
+            out.append((.user(StreamEvents.follower(engine, ref)), StreamEvents.copyStatus(engine, ref, event: moment.event)))
         }
         events.publish(out)
     }

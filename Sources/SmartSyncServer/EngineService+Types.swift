@@ -1,5 +1,5 @@
 import SmartSyncCore
-import SmartSyncScenario
+import SmartSyncViews
 import Synchronization
 
 /// What a submitted command became.

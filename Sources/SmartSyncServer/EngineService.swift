@@ -4,8 +4,8 @@ import Metrics
 import NIOPosix
 import ServiceLifecycle
 import SmartSyncCore
-import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 import Synchronization
 
 /// The one owner of the engine in a server process: every command goes through this actor, one at a time in the

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SmartSyncCore
-import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 
 /// The caller's main account, transfers and orders.
 extension Routes {

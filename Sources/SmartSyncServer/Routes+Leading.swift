@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SmartSyncCore
-import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 
 /// A lead portfolio: start, settings, followers, stop.
 extension Routes {

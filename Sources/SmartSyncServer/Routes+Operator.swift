@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SmartSyncCore
-import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 
 /// The operator: users and keys, deposits and withdrawals, prices, symbols, settings.
 extension Routes {

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SmartSyncCore
-import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 
 /// The JSON API (v1). Amounts are strings; errors are `{"error": {"code", "message", "field"}}`. Requests that move
 /// money accept an `Idempotency-Key` header: a retry with the same key does not act twice.

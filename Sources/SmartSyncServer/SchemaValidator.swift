@@ -1,5 +1,5 @@
 import Foundation
-import SmartSyncScenario
+import SmartSyncViews
 
 /// A JSON request body as the client sent it (before it becomes one of the request types).
 indirect enum BodyValue: Decodable, Equatable, Sendable {

@@ -3,6 +3,7 @@ import Foundation
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(

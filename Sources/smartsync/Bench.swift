@@ -4,6 +4,7 @@ import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -7,6 +7,7 @@ import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
+import SmartSyncViews
 import Synchronization
 
 #if canImport(Glibc)

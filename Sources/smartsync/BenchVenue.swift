@@ -6,6 +6,7 @@ import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
+import SmartSyncViews
 
 #if canImport(Glibc)
     import Glibc

@@ -5,6 +5,7 @@ import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
+import SmartSyncViews
 
 #if canImport(Glibc)
     import Glibc

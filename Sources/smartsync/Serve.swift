@@ -10,6 +10,7 @@ import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncServer
 import SmartSyncStore
+import SmartSyncViews
 import Synchronization
 
 struct Serve: AsyncParsableCommand {

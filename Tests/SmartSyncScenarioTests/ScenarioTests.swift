@@ -1,5 +1,6 @@
 import Foundation
 import SmartSyncCore
+import SmartSyncViews
 import Testing
 
 @testable import SmartSyncScenario

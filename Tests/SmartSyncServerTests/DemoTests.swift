@@ -3,6 +3,7 @@ import Logging
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 import Testing
 
 @testable import SmartSyncServer

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import SmartSyncCore
 import SmartSyncScenario
 import SmartSyncStore
+import SmartSyncViews
 import Synchronization
 import Testing
 

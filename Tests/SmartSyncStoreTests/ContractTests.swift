@@ -4,6 +4,7 @@ import PostgresNIO
 import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncViews
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncViews
 import Testing
 
 @testable import SmartSyncStore

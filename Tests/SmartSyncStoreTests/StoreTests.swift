@@ -2,6 +2,7 @@ import Foundation
 import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncViews
 import Testing
 
 @testable import SmartSyncStore

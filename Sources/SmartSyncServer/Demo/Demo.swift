@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncViews
 
 /// `smartsync serve --demo`: BTC, ETH and BCH on the real 2021 prices (`DemoFeed`), three leads trading them by
 /// plain rules (`DemoStrategies`) and followers copying them. On a new database the first `backfillDays` are

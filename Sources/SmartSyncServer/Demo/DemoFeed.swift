@@ -1,6 +1,7 @@
 import SmartSyncAssets
 import SmartSyncCore
 import SmartSyncScenario
+import SmartSyncViews
 import Synchronization
 
 /// The demo market's prices: the real daily bars of BTC, ETH and BCH from 2021-05-05 to 2021-09-05 (`Data/`,

@@ -34,7 +34,7 @@ public enum ScenarioReport {
         ])
     }
 
-    static func holdings(_ list: [HoldingView], leadWeights: [String: Fixed]? = nil) -> JSONValue {
+    public static func holdings(_ list: [HoldingView], leadWeights: [String: Fixed]? = nil) -> JSONValue {
         .array(
             list.map { h in
                 .object(

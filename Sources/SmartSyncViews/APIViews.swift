@@ -1,15 +1,14 @@
 import SmartSyncCore
-import SmartSyncScenario
 
 /// The JSON of what the API answers beyond the scenario report's objects (orders, pages of fills and failures,
 /// histories, returns), built from the engine in one read.
-enum APIViews {
-    static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
-    static func time(_ t: Int64?) -> JSONValue { t.map { .string(ISO8601.format($0)) } ?? .null }
+public enum APIViews {
+    public static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
+    public static func time(_ t: Int64?) -> JSONValue { t.map { .string(ISO8601.format($0)) } ?? .null }
 
     // MARK: Orders
 
-    static func order(_ engine: Engine, _ o: PlacedOrder, applied: Bool? = nil) -> JSONValue {
+    public static func order(_ engine: Engine, _ o: PlacedOrder, applied: Bool? = nil) -> JSONValue {
         let symbol = engine.venue.symbols[o.symbol]
         let resting = engine.restingOrders.first { $0.id == o.id }
         let atVenue = engine.venueBook.record(placedOrder: o.id)
@@ -48,7 +47,7 @@ enum APIViews {
 
     /// A lead for the API: the report's lead, its slippage limit and returns over 7, 30, 90 days and all time, and
     /// at most `curvePoints` points of its equity curve (nil: all; 0: none, with a sparkline of its NAV instead).
-    static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> JSONValue {
+    public static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.lead(engine, l, curve: false) else { return .null }
         pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
         pairs.append(("executionMode", .string(engine.executionMode(lead: l).rawValue)))
@@ -86,7 +85,7 @@ enum APIViews {
     }
 
     /// At most `n` points of `points`, evenly spread, always with the first and the last.
-    static func sample<T>(_ points: [T], _ n: Int) -> [T] {
+    public static func sample<T>(_ points: [T], _ n: Int) -> [T] {
         guard n >= 2, points.count > n else { return n == 1 ? Array(points.suffix(1)) : points }
         return (0..<n).map { k in points[k * (points.count - 1) / (n - 1)] }
     }
@@ -95,7 +94,7 @@ enum APIViews {
 
     /// A copy without its fills and failed orders (pages read those by page): the report's copy, their counts and
     /// the failed orders grouped by reason, from the copy's counters (no history is read).
-    static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
+    public static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.copy(engine, ref, history: false) else { return .null }
         let book = engine.leads[ref.lead].book
         let groups = book.failureSummary(ref.slot).sorted { $0.lastEvent > $1.lastEvent }
@@ -123,18 +122,18 @@ enum APIViews {
     /// One page of items numbered in order (`n` ascending): `newest` first, before the item numbered `cursor`, or
     /// oldest first, after it.
     /// An object with its number in its list first (`n`, the cursor of `after`).
-    static func numbered(_ n: Int, _ value: JSONValue) -> JSONValue {
+    public static func numbered(_ n: Int, _ value: JSONValue) -> JSONValue {
         guard case .object(let pairs) = value else { return value }
         return .object([("n", .int(n))] + pairs)
     }
 
-    static func page<T>(_ numbered: [(n: Int, item: T)], limit: Int, cursor: Int?, newest: Bool) -> [(n: Int, item: T)] {
+    public static func page<T>(_ numbered: [(n: Int, item: T)], limit: Int, cursor: Int?, newest: Bool) -> [(n: Int, item: T)] {
         if newest { return Array(numbered.filter { cursor == nil || $0.n < cursor! }.suffix(limit).reversed()) }
         return Array(numbered.filter { cursor == nil || $0.n > cursor! }.prefix(limit))
     }
 
     /// A copy fill with the lead fill that caused it (nil for buy-existing, stops and adjustments).
-    static func copyFill(_ n: Int, _ f: CopyFillView, leadFill: LeadFill?) -> JSONValue {
+    public static func copyFill(_ n: Int, _ f: CopyFillView, leadFill: LeadFill?) -> JSONValue {
         .object([
             ("n", .int(n)), ("event", .int(f.event)), ("time", time(f.time)), ("symbol", .string(f.symbol)),
             ("side", .string(f.side.rawValue)),
@@ -153,7 +152,7 @@ enum APIViews {
         ])
     }
 
-    static func failedOrder(_ engine: Engine, _ n: Int, _ f: FailedCopyOrder) -> JSONValue {
+    public static func failedOrder(_ engine: Engine, _ n: Int, _ f: FailedCopyOrder) -> JSONValue {
         .object([
             ("n", .int(n)), ("event", .int(Int(f.event))), ("time", time(engine.time(ofEvent: Int(f.event)))),
             ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
@@ -161,7 +160,7 @@ enum APIViews {
         ])
     }
 
-    static func history(_ item: CopyHistoryItem) -> JSONValue {
+    public static func history(_ item: CopyHistoryItem) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("event", .int(item.event)), ("time", time(item.time))]
         switch item.kind {
         case .started(let investment):

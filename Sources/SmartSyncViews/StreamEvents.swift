@@ -1,0 +1,56 @@
+import SmartSyncCore
+
+/// The live stream's messages (`/v1/stream`), one JSON object each with its `type`: built from the committed engine
+/// and what a command did (`CommandOutcome`).
+public enum StreamEvents {
+    static func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).compact() }
+
+    /// The id of the user who follows with the copy `ref`.
+    public static func follower(_ engine: Engine, _ ref: CopyRef) -> String {
+        engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
+    }
+
+    public static func price(_ engine: Engine, _ p: PricePoint, time: Int64) -> String {
+        text([
+            ("type", .string("price")), ("symbol", .string(engine.venue.symbols[p.symbol].name)),
+            ("price", .string(p.price.description)), ("time", .string(ISO8601.format(time))),
+        ])
+    }
+
+    public static func leadFill(_ engine: Engine, _ fill: LeadFill) -> String {
+        text([
+            ("type", .string("leadFill")), ("lead", .string(engine.users[engine.leads[fill.lead].user].id)), ("id", .string(fill.id)),
+            ("symbol", .string(engine.venue.symbols[fill.symbol].name)), ("side", .string(fill.side.rawValue)),
+            ("quantity", .string(fill.quantity.description)), ("price", .string(fill.price.description)), ("event", .int(fill.event)),
+        ])
+    }
+
+    /// The copy `ref`'s fill in a batch of copy fills, at row `row`.
+    public static func copyFill(_ engine: Engine, _ ref: CopyRef, _ b: CopyFillBatch, row: Int) -> String {
+        let symbol = engine.venue.symbols[b.symbol]
+        return text([
+            ("type", .string("copyFill")), ("copy", .string(engine.leads[ref.lead].book.ids[ref.slot])),
+            ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
+            ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
+            ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
+            ("leadPrice", .string(b.leadPrice.description)), ("cappedByCash", .bool(b.cappedByCash[row])), ("event", .int(b.event)),
+        ])
+    }
+
+    public static func failedCopyOrder(_ engine: Engine, _ f: FailedCopyOrder) -> String {
+        let book = engine.leads[Int(f.lead)].book
+        return text([
+            ("type", .string("failedCopyOrder")), ("copy", .string(book.ids[Int(f.slot)])),
+            ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
+            ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("event", .int(Int(f.event))),
+        ])
+    }
+
+    public static func copyStatus(_ engine: Engine, _ ref: CopyRef, event: Int) -> String {
+        let book = engine.leads[ref.lead].book
+        return text([
+            ("type", .string("copyStatus")), ("copy", .string(book.ids[ref.slot])), ("status", .string(book.status[ref.slot].name)),
+            ("stopReason", book.stopReason[ref.slot].map { .string($0.rawValue) } ?? .null), ("event", .int(event)),
+        ])
+    }
+}
