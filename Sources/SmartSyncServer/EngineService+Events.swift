@@ -24,16 +24,16 @@ extension EngineService {
             guard case .copyFills(let b) = entry else { continue }
             for ref in watched where ref.lead == b.lead {
                 guard let row = b.row(of: ref.slot) else { continue }
-                out.append((.user(StreamEvents.follower(engine, ref)), StreamEvents.copyFill(engine, ref, b, row: row)))
+                out.append((.user(engine.follower(of: ref)), StreamEvents.copyFill(engine, ref, b, row: row)))
             }
         }
         let watchedSet = Set(watched)
         for f in outcome.failedOrders where watchedSet.contains(CopyRef(lead: Int(f.lead), slot: Int(f.slot))) {
             let ref = CopyRef(lead: Int(f.lead), slot: Int(f.slot))
-            out.append((.user(StreamEvents.follower(engine, ref)), StreamEvents.failedCopyOrder(engine, f)))
+            out.append((.user(engine.follower(of: ref)), StreamEvents.failedCopyOrder(engine, f)))
         }
         for ref in outcome.startedCopies + outcome.stoppedCopies where watchedSet.contains(ref) {
-            out.append((.user(StreamEvents.follower(engine, ref)), StreamEvents.copyStatus(engine, ref, event: moment.event)))
+            out.append((.user(engine.follower(of: ref)), StreamEvents.copyStatus(engine, ref, event: moment.event)))
         }
         events.publish(out)
     }

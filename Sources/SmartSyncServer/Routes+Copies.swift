@@ -159,10 +159,7 @@ extension Routes {
                 var fired = false
                 switch command {
                 case .setStopLoss, .setTakeProfit, .adjustInvestment:
-                    let book = engine.leads[ref.lead].book
-                    fired =
-                        receipt.outcome.map { $0.stoppedCopies.contains(ref) }
-                        ?? (book.status[ref.slot] == .stopped && Int(book.stoppedEvent[ref.slot]) == receipt.event)
+                    fired = receipt.outcome.map { $0.stoppedCopies.contains(ref) } ?? (engine.row(of: ref).stoppedEvent == receipt.event)
                 default: break
                 }
                 pairs.append(("fired", .bool(fired)))
@@ -190,7 +187,7 @@ extension Routes {
     /// user's copy does not exist for the caller (404).
     static func visibleCopy(_ engine: Engine, _ id: String, _ caller: Caller, owner: Bool) throws -> CopyRef {
         guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
-        let follower = engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
+        let follower = engine.follower(of: ref)
         if follower != caller.user && (owner || caller.role != .operator_) {
             if caller.role == .operator_ { throw APIError.forbidden }
             throw APIError.notFound("copy \(id)")

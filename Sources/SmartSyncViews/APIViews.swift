@@ -96,9 +96,9 @@ public enum APIViews {
     /// the failed orders grouped by reason, from the copy's counters (no history is read).
     public static func copySummary(_ engine: Engine, _ ref: CopyRef) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.copy(engine, ref, history: false) else { return .null }
-        let book = engine.leads[ref.lead].book
-        let groups = book.failureSummary(ref.slot).sorted { $0.lastEvent > $1.lastEvent }
-        pairs.append(("fillCount", .int(Int(book.fillCount[ref.slot]))))
+        let copy = engine.row(of: ref)
+        let groups = engine.leads[ref.lead].book.failureSummary(ref.slot).sorted { $0.lastEvent > $1.lastEvent }
+        pairs.append(("fillCount", .int(copy.fillCount)))
         pairs.append(("failedOrderCount", .int(groups.reduce(0) { $0 + $1.count })))
         pairs.append(
             (
@@ -112,10 +112,9 @@ public enum APIViews {
                         ])
                     })
             ))
-        pairs.append(("startedEvent", .int(Int(book.startedEvent[ref.slot]))))
-        pairs.append(("startedTime", time(engine.time(ofEvent: Int(book.startedEvent[ref.slot])))))
-        pairs.append(
-            ("stoppedTime", book.status[ref.slot] == .stopped ? time(engine.time(ofEvent: Int(book.stoppedEvent[ref.slot]))) : .null))
+        pairs.append(("startedEvent", .int(copy.startedEvent)))
+        pairs.append(("startedTime", time(engine.time(ofEvent: copy.startedEvent))))
+        pairs.append(("stoppedTime", copy.stoppedEvent.map { time(engine.time(ofEvent: $0)) } ?? .null))
         return .object(pairs)
     }
 

@@ -5,11 +5,6 @@ import SmartSyncCore
 public enum StreamEvents {
     static func text(_ pairs: [(String, JSONValue)]) -> String { JSONValue.object(pairs).compact() }
 
-    /// The id of the user who follows with the copy `ref`.
-    public static func follower(_ engine: Engine, _ ref: CopyRef) -> String {
-        engine.users[Int(engine.leads[ref.lead].book.users[ref.slot])].id
-    }
-
     public static func price(_ engine: Engine, _ p: PricePoint, time: Int64) -> String {
         text([
             ("type", .string("price")), ("symbol", .string(engine.venue.symbols[p.symbol].name)),
@@ -29,7 +24,7 @@ public enum StreamEvents {
     public static func copyFill(_ engine: Engine, _ ref: CopyRef, _ b: CopyFillBatch, row: Int) -> String {
         let symbol = engine.venue.symbols[b.symbol]
         return text([
-            ("type", .string("copyFill")), ("copy", .string(engine.leads[ref.lead].book.ids[ref.slot])),
+            ("type", .string("copyFill")), ("copy", .string(engine.row(of: ref).id)),
             ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
             ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
             ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
@@ -38,19 +33,18 @@ public enum StreamEvents {
     }
 
     public static func failedCopyOrder(_ engine: Engine, _ f: FailedCopyOrder) -> String {
-        let book = engine.leads[Int(f.lead)].book
         return text([
-            ("type", .string("failedCopyOrder")), ("copy", .string(book.ids[Int(f.slot)])),
+            ("type", .string("failedCopyOrder")), ("copy", .string(engine.row(of: CopyRef(lead: Int(f.lead), slot: Int(f.slot))).id)),
             ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
             ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("event", .int(Int(f.event))),
         ])
     }
 
     public static func copyStatus(_ engine: Engine, _ ref: CopyRef, event: Int) -> String {
-        let book = engine.leads[ref.lead].book
+        let copy = engine.row(of: ref)
         return text([
-            ("type", .string("copyStatus")), ("copy", .string(book.ids[ref.slot])), ("status", .string(book.status[ref.slot].name)),
-            ("stopReason", book.stopReason[ref.slot].map { .string($0.rawValue) } ?? .null), ("event", .int(event)),
+            ("type", .string("copyStatus")), ("copy", .string(copy.id)), ("status", .string(copy.status.name)),
+            ("stopReason", copy.stopReason.map { .string($0.rawValue) } ?? .null), ("event", .int(event)),
         ])
     }
 }

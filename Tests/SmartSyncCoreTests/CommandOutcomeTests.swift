@@ -72,7 +72,7 @@ struct CommandOutcomeTests {
         var fills: [LeadFill] = sim.engine.leadFills
         var failures: [FailedCopyOrder] = sim.engine.failedOrders
         let c1 = try #require(sim.engine.copy(named: "c1"))
-        let follower = sim.engine.users[Int(sim.engine.leads[c1.lead].book.users[c1.slot])].id
+        let follower = sim.engine.users[sim.engine.leads[c1.lead].book[c1.slot].user].id
         let commands: [EngineCommand] = [
             .order(OrderRequest(user: "lead", symbol: TestMarket.btc, side: .buy, quoteAmount: fx("2500"))),
             .price(symbol: TestMarket.btc, price: fx("52000")),

@@ -103,7 +103,7 @@ import Testing
         #expect(sell.side == .sell && sell.copies?.lots == [200] && sim.engine.venueBook.stopping[0]?.first?.queued == false)
         try sim.engine.adjustInvestment(copy: "bob", delta: fx("-100"), at: sim.next())
         try Self.fillWhole(&sim, "SS-3", qty: "0.002", px: "50000")
-        #expect(sim.engine.leads[0].book.status[try sim.ref("alice").slot] == .stopped && !sim.engine.venueBook.isBusy(lead: 0))
+        #expect(sim.engine.row(of: try sim.ref("alice")).status == .stopped && !sim.engine.venueBook.isBusy(lead: 0))
         #expect(sim.engine.audit().balanced)
     }
 
@@ -213,12 +213,12 @@ import Testing
         try sim.engine.stopCopy("alice", at: sim.next())
         let sell = try #require(sim.engine.venueBook.record("SS-3"))
         #expect(sell.side == .sell && sell.order.size == .quantity(fx("0.002")) && sell.limitPrice == fx("49750"))
-        #expect(sim.engine.leads[0].book.status[try sim.ref("alice").slot] == .active)
+        #expect(sim.engine.row(of: try sim.ref("alice")).status == .active)
         // 0.002 at 50,100: 100.2 USDT less 0.1002 fee = 100.0998, against a cost of 100.1 (a 0.0002 loss, so no
         // profit share): alice's main account gets 899.9 + 100.0998.
         try Self.fillWhole(&sim, "SS-3", qty: "0.002", px: "50100")
         let slot = try sim.ref("alice").slot
-        #expect(sim.engine.leads[0].book.status[slot] == .stopped)
+        #expect(sim.engine.leads[0].book[slot].status == .stopped)
         #expect(sim.engine.users[sim.engine.user(named: "user-alice")!].cash == fx("999.9998"))
         #expect(sim.engine.audit().balanced)
     }

@@ -425,22 +425,22 @@ struct LifecycleWorld {
             var active = 0
             for i in 0..<book.count {
                 let ref = CopyRef(lead: l, slot: i)
-                if book.cash[i] < 0 { found.append(problem("copy \(book.ids[i]) cash \(book.cash[i])", what)) }
-                if book.lots.contains(where: { $0[i] < 0 }) { found.append(problem("copy \(book.ids[i]) negative lots", what)) }
-                if book.status[i] == .stopped {
+                if book.cash[i] < 0 { found.append(problem("copy \(book[i].id) cash \(book.cash[i])", what)) }
+                if book.lots.contains(where: { $0[i] < 0 }) { found.append(problem("copy \(book[i].id) negative lots", what)) }
+                if book[i].status == .stopped {
                     // A stopped copy account is empty and says why it stopped.
                     if book.cash[i] != 0 || book.lots.contains(where: { $0[i] != 0 }) {
-                        found.append(problem("stopped copy \(book.ids[i]) still holds cash \(book.cash[i]) or assets", what))
+                        found.append(problem("stopped copy \(book[i].id) still holds cash \(book.cash[i]) or assets", what))
                     }
-                    if book.stopReason[i] == nil || book.stoppedEvent[i] < 0 {
-                        found.append(problem("stopped copy \(book.ids[i]) has no stop reason or event", what))
+                    if book[i].stopReason == nil || book.stoppedEvent[i] < 0 {
+                        found.append(problem("stopped copy \(book[i].id) has no stop reason or event", what))
                     }
                 } else {
                     active += 1
-                    if book.stopReason[i] != nil { found.append(problem("active copy \(book.ids[i]) has a stop reason", what)) }
-                    if lead.status == .stopped { found.append(problem("copy \(book.ids[i]) is active under a stopped lead", what)) }
+                    if book[i].stopReason != nil { found.append(problem("active copy \(book[i].id) has a stop reason", what)) }
+                    if lead.status == .stopped { found.append(problem("copy \(book[i].id) is active under a stopped lead", what)) }
                     if let breach = Self.breach(engine, ref, equity: engine.copyEquity(ref)) {
-                        found.append(problem("active copy \(book.ids[i]) is past its \(breach) (checked after every event)", what))
+                        found.append(problem("active copy \(book[i].id) is past its \(breach) (checked after every event)", what))
                     }
                 }
                 let t = engine.tracking(ref)
@@ -449,7 +449,7 @@ struct LifecycleWorld {
                 parts += t.sizing + t.rounding
                 let roiGap: Fixed = t.copyRoi - t.leadRoi
                 if parts != t.gap || t.gap != roiGap {
-                    found.append(problem("tracking of \(book.ids[i]) does not add up: \(t)", what))
+                    found.append(problem("tracking of \(book[i].id) does not add up: \(t)", what))
                 }
             }
             if active != book.activeCount { found.append(problem("lead \(l) activeCount \(book.activeCount), \(active) active", what)) }
@@ -466,8 +466,8 @@ struct LifecycleWorld {
         // Which copies stopped in this step, and why.
         var stopped: [CopyRef: StopReason] = [:]
         for (l, lead) in engine.leads.enumerated() where l < before.leads.count {
-            for i in 0..<before.leads[l].book.count where before.leads[l].book.status[i] == .active && lead.book.status[i] == .stopped {
-                stopped[CopyRef(lead: l, slot: i)] = lead.book.stopReason[i]
+            for i in 0..<before.leads[l].book.count where before.leads[l].book[i].status == .active && lead.book[i].status == .stopped {
+                stopped[CopyRef(lead: l, slot: i)] = lead.book[i].stopReason
             }
         }
         for (_, reason) in stopped { stats.stops[reason, default: 0] += 1 }
@@ -482,7 +482,7 @@ struct LifecycleWorld {
             // Stops fire exactly for the copies this price breaches, judged on the holdings just before.
             var expected: [CopyRef: StopReason] = [:]
             for (l, lead) in before.leads.enumerated() where lead.status == .active {
-                for i in 0..<lead.book.count where lead.book.status[i] == .active {
+                for i in 0..<lead.book.count where lead.book[i].status == .active {
                     let ref = CopyRef(lead: l, slot: i)
                     var equity = lead.book.cash[i]
                     for (c, sym) in lead.book.holdingSymbols.enumerated() {
@@ -525,7 +525,7 @@ struct LifecycleWorld {
             for (l, lead) in engine.leads.enumerated() {
                 for i in 0..<lead.book.count where CopyRef(lead: l, slot: i) != ref {
                     if lead.book.cash[i] != before.leads[l].book.cash[i] {
-                        found.append(problem("stopping \(id) changed copy \(lead.book.ids[i])", what))
+                        found.append(problem("stopping \(id) changed copy \(lead.book[i].id)", what))
                     }
                 }
             }
@@ -549,15 +549,15 @@ struct LifecycleWorld {
             }
         case .setThreshold(let id):
             // A threshold that the current equity already breaches fires at once; otherwise nothing stops.
-            if let ref = engine.copy(named: id), before.leads[ref.lead].book.status[ref.slot] == .active {
+            if let ref = engine.copy(named: id), before.leads[ref.lead].book[ref.slot].status == .active {
                 let book = engine.leads[ref.lead].book
-                let breach = Self.breach((book.stopLoss[ref.slot], book.takeProfit[ref.slot]), before: before, ref)
+                let breach = Self.breach((book[ref.slot].stopLoss, book[ref.slot].takeProfit), before: before, ref)
                 let expected = breach.map { [ref: $0] } ?? [:]
                 if stopped != expected { found.append(problem("setting \(id)'s threshold stopped \(stopped), expected \(expected)", what)) }
             }
         case .adjust(let id, let delta):
-            guard let ref = engine.copy(named: id), before.leads[ref.lead].book.status[ref.slot] == .active else { break }
-            let u = Int(engine.leads[ref.lead].book.users[ref.slot])
+            guard let ref = engine.copy(named: id), before.leads[ref.lead].book[ref.slot].status == .active else { break }
+            let u = engine.leads[ref.lead].book[ref.slot].user
             if delta.isPositive {
                 stats.adjustUp += 1
             } else if newBatches.isEmpty {
@@ -568,14 +568,14 @@ struct LifecycleWorld {
             let niBefore = before.leads[ref.lead].book.netInvested(ref.slot)
             // Adding or taking out money buys or redeems the copy's units at its NAV: without sells (whose fees and
             // profit share are real costs), the copy's NAV does not move beyond rounding.
-            if engine.leads[ref.lead].book.status[ref.slot] == .active && newBatches.isEmpty {
+            if engine.leads[ref.lead].book[ref.slot].status == .active && newBatches.isEmpty {
                 let (a, b) = (before.copyNav(ref), engine.copyNav(ref))
                 let units = Fixed(units: engine.leads[ref.lead].book.units[ref.slot])
                 if abs(a.units - b.units) > Self.navTolerance(nav: b, units: units, moved: delta, equity: engine.copyEquity(ref)) {
                     found.append(problem("copy \(id)'s NAV moved from \(a) to \(b) on an adjustment", what))
                 }
             }
-            if engine.leads[ref.lead].book.status[ref.slot] == .active {
+            if engine.leads[ref.lead].book[ref.slot].status == .active {
                 if engine.leads[ref.lead].book.netInvested(ref.slot) != niBefore + delta {
                     found.append(
                         problem("net invested moved by \(engine.leads[ref.lead].book.netInvested(ref.slot) - niBefore), not \(delta)", what)
@@ -670,8 +670,8 @@ struct LifecycleWorld {
     static func breach(_ engine: Engine, _ ref: CopyRef, equity: Fixed) -> StopReason? {
         let book = engine.leads[ref.lead].book
         let invested = book.netInvested(ref.slot)
-        if let sl = book.stopLoss[ref.slot], equity <= invested - sl.distance(netInvested: invested) { return .stopLoss }
-        if let tp = book.takeProfit[ref.slot], equity >= invested + tp.distance(netInvested: invested) { return .takeProfit }
+        if let sl = book[ref.slot].stopLoss, equity <= invested - sl.distance(netInvested: invested) { return .stopLoss }
+        if let tp = book[ref.slot].takeProfit, equity >= invested + tp.distance(netInvested: invested) { return .takeProfit }
         return nil
     }
 

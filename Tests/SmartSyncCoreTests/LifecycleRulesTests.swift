@@ -289,12 +289,12 @@ struct LifecycleProfitShareTests {
             let book = sim.engine.leads[0].book
             let batch = try #require(sim.batches.last)
             #expect(batch.side == .sell && batch.lots == [10_000], "at \(step.price)")
-            #expect(book.realizedPnl[ref.slot] == fx(step.realized).units, "at \(step.price)")
+            #expect(book[ref.slot].realizedPnl == fx(step.realized), "at \(step.price)")
             #expect(batch.profitShare.reduce(0, +) == fx(step.due).units, "at \(step.price)")
             #expect(try sim.cash("c") == fx(step.cash), "at \(step.price)")
             #expect(try sim.mainBalance("lead") == fx(step.leadMain), "at \(step.price)")
         }
-        #expect(sim.engine.leads[0].book.profitSharePaid[ref.slot] == fx("30").units)
+        #expect(sim.engine.leads[0].book[ref.slot].profitSharePaid == fx("30"))
         #expect(sim.engine.leads[0].profitShareEarned == fx("30"))
         #expect(try sim.lots("c") == 0)
 
@@ -705,9 +705,9 @@ struct LifecycleAdjustTests {
         let book = sim.engine.leads[c.lead].book
         let removed = CostBasis.removed(cost: fx("900.9").units, held: 1_800, sold: lots)
         let realized = sell.quote[0] - sell.fee[0] - removed
-        #expect(book.realizedPnl[c.slot] == realized && realized > 0)
+        #expect(book[c.slot].realizedPnl.units == realized && realized > 0)
         let share = realized / 10  // floor₈(10% × realized)
-        #expect(sell.profitShare == [share] && book.profitSharePaid[c.slot] == share)
+        #expect(sell.profitShare == [share] && book[c.slot].profitSharePaid.units == share)
         #expect(try sim.mainBalance("lead") == Fixed(units: share))
         #expect(try sim.cash("c") == Fixed(units: fx("99.1").units + sell.quote[0] - sell.fee[0] - share - fx("400").units))
         #expect(try sim.cash("c") >= .zero)
@@ -823,7 +823,7 @@ struct LifecycleStopTests {
         #expect(fills[1].quantity == fx("0.002") && fills[1].price == fx("60000") && fills[1].fee == fx("0.12"))
         let failed = sim.engine.failedOrders(c)
         #expect(failed.count == 1 && failed.first?.reason == .belowMinNotional && failed.first?.notional == fx("1"))
-        #expect(sim.engine.leads[0].book.stoppedEvent[c.slot] == Int32(stopEvent))
+        #expect(sim.engine.leads[0].book[c.slot].stoppedEvent == stopEvent)
 
         Self.expectReadOnly(&sim, "c", lead: "lead")
         // Later lead fills pass it by (no active copy left: not even a copy order).
@@ -1119,7 +1119,8 @@ struct LifecycleIsolationTests {
 
         func copyState() -> [Int64] {
             let book = sim.engine.leads[c.lead].book
-            return [book.cash[c.slot], book.totalIn[c.slot], book.totalOut[c.slot], book.realizedPnl[c.slot]]
+            let copy = book[c.slot]
+            return [copy.cash.units, copy.totalIn.units, copy.totalOut.units, copy.realizedPnl.units]
                 + book.lots.map { $0[c.slot] }
         }
         let before = copyState()

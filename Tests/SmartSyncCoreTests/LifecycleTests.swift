@@ -25,9 +25,9 @@ struct LifecycleTests {
         try sim.engine.stopCopy("c1", at: sim.next())
         let ref = try sim.ref("c1")
         let book = sim.engine.leads[0].book
-        #expect(book.status[ref.slot] == .stopped && book.stopReason[ref.slot] == .follower)
-        #expect(book.cash[ref.slot] == 0 && book.lots[0][ref.slot] == 0)
-        #expect(book.realizedPnl[ref.slot] == fx("-0.2").units && book.feesPaid[ref.slot] == fx("0.2").units)
+        #expect(book[ref.slot].status == .stopped && book[ref.slot].stopReason == .follower)
+        #expect(book[ref.slot].cash == .zero && book[ref.slot].holdings.isEmpty)
+        #expect(book[ref.slot].realizedPnl == fx("-0.2") && book[ref.slot].feesPaid == fx("0.2"))
         #expect(try sim.mainBalance("user-c1") == fx("999.8"))
         let batch = try #require(sim.batches.last)
         #expect(batch.side == .sell && batch.leadFillID == nil && batch.lots == [200] && batch.leadPrice == fx("50000"))
@@ -47,10 +47,10 @@ struct LifecycleTests {
         var sim = try Self.designExample(stopLoss: .amount(fx("50")))
         let ref = try sim.ref("c1")
         try sim.price(TestMarket.btc, "25050.01")
-        #expect(sim.engine.leads[0].book.status[ref.slot] == .active)
+        #expect(sim.engine.leads[0].book[ref.slot].status == .active)
         try sim.price(TestMarket.btc, "25050")
         let book = sim.engine.leads[0].book
-        #expect(book.status[ref.slot] == .stopped && book.stopReason[ref.slot] == .stopLoss)
+        #expect(book[ref.slot].status == .stopped && book[ref.slot].stopReason == .stopLoss)
         #expect(try sim.mainBalance("user-c1") == fx("949.9499"))
         #expect(sim.engine.audit().problems.isEmpty)
     }
@@ -62,9 +62,9 @@ struct LifecycleTests {
         var sim = try Self.designExample()
         try sim.price(TestMarket.btc, "25000")
         let ref = try sim.ref("c1")
-        #expect(sim.engine.leads[0].book.status[ref.slot] == .active)
+        #expect(sim.engine.leads[0].book[ref.slot].status == .active)
         try sim.engine.setStopLoss(copy: "c1", .ratio(fx("0.05")), at: sim.next())
-        #expect(sim.engine.leads[0].book.stopReason[ref.slot] == .stopLoss)
+        #expect(sim.engine.leads[0].book[ref.slot].stopReason == .stopLoss)
         // 0.002 × 25,000 = 50, fee 0.05 → 899.9 + 49.95.
         #expect(try sim.mainBalance("user-c1") == fx("949.85"))
     }
@@ -95,7 +95,7 @@ struct LifecycleTests {
         try sim.engine.stopLeading(user: "lead", at: sim.next())
         let ref = try sim.ref("c1")
         #expect(sim.engine.leads[0].status == .stopped)
-        #expect(sim.engine.leads[0].book.stopReason[ref.slot] == .leadStopped)
+        #expect(sim.engine.leads[0].book[ref.slot].stopReason == .leadStopped)
         #expect(try sim.mainBalance("user-c1") == fx("999.8"))
         #expect(try sim.mainBalance("lead") == fx("8999") && sim.mainBalance("lead", "BTC") == fx("0.02"))
         #expect(sim.engine.restingOrders.isEmpty)

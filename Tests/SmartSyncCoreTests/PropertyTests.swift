@@ -271,7 +271,7 @@ struct RandomScenario {
             return
         }
         guard let i = active.randomElement(using: &rng) else { return }
-        let id = book.ids[i]
+        let id = book[i].id
         switch roll {
         case 106...108:
             step("stop \(id)") { (e: inout Engine) throws(EngineError) in try e.stopCopy(id, at: m) }
@@ -335,9 +335,9 @@ struct RandomScenario {
             if lead.cash.isNegative { fail(what, "lead \(l) cash \(lead.cash)") }
             for (s, p) in lead.positions where p.quantity.isNegative { fail(what, "lead \(l) holds \(p.quantity) of \(s)") }
             let book = lead.book
-            for i in 0..<book.count where book.cash[i] < 0 { fail(what, "copy \(book.ids[i]) cash \(Fixed(units: book.cash[i]))") }
+            for i in 0..<book.count where book.cash[i] < 0 { fail(what, "copy \(book[i].id) cash \(Fixed(units: book.cash[i]))") }
             for c in book.lots.indices {
-                for i in 0..<book.count where book.lots[c][i] < 0 { fail(what, "copy \(book.ids[i]) lots \(book.lots[c][i])") }
+                for i in 0..<book.count where book.lots[c][i] < 0 { fail(what, "copy \(book[i].id) lots \(book.lots[c][i])") }
             }
         }
 
@@ -444,17 +444,17 @@ struct RandomScenario {
                 let peak = max(peakRealized[key] ?? 0, book.realizedPnl[i])
                 peakRealized[key] = peak
                 if Int128(book.profitSharePaid[i]) > Int128(max(peak, 0)) * rate / Int128(Fixed.unitsPerOne) {
-                    fail(what, "copy \(book.ids[i]) paid \(book.profitSharePaid[i]) of profit share, above ρ × peak \(peak)")
+                    fail(what, "copy \(book[i].id) paid \(book.profitSharePaid[i]) of profit share, above ρ × peak \(peak)")
                 }
-                if book.status[i] == .stopped {
+                if book[i].status == .stopped {
                     if book.cash[i] != 0 || book.lots.contains(where: { $0[i] != 0 }) {
-                        fail(what, "stopped copy \(book.ids[i]) is not empty")
+                        fail(what, "stopped copy \(book[i].id) is not empty")
                     }
                 } else if book.netInvested(i) < engine.settings.minInvestment {
-                    fail(what, "running copy \(book.ids[i]) has net invested \(book.netInvested(i)) below the minimum")
+                    fail(what, "running copy \(book[i].id) has net invested \(book.netInvested(i)) below the minimum")
                 }
-                if lead.status == .stopped && book.status[i] == .active {
-                    fail(what, "copy \(book.ids[i]) still runs after its lead stopped")
+                if lead.status == .stopped && book[i].status == .active {
+                    fail(what, "copy \(book[i].id) still runs after its lead stopped")
                 }
             }
             if lead.status == .stopped && (!lead.cash.isZero || lead.positions.values.contains { !$0.quantity.isZero }) {
@@ -598,7 +598,7 @@ struct RandomScenario {
         let leadHeld = Int128(before.leads[l].positions[s]?.quantity.units ?? 0)
         let column = book.columnIndex(of: s)
 
-        for i in 0..<book.count where book.status[i] == .active {
+        for i in 0..<book.count where book[i].status == .active {
             let expected: ExpectedCopyOrder
             if fill.side == .buy {
                 var equity = Int128(book.cash[i])
@@ -607,7 +607,7 @@ struct RandomScenario {
                     equity += Int128(book.lots[c][i]) * Int128(engine.lotValue(sym, price: price))
                 }
                 let n =
-                    book.mode[i] == .fixedAmount
+                    book[i].mode == .fixedAmount
                     ? book.amountPerOrder[i]
                     : Int64(Int128(fill.quote.units) * max(equity, 0) / leadEquity)
                 let cash = book.cash[i]
@@ -666,10 +666,10 @@ struct RandomScenario {
             case (nil, 1): actual = .fail(mine[0].reason)
             default:
                 actual = .nothing
-                fail(what, "copy \(book.ids[i]) has \(row == nil ? 0 : 1) fills and \(mine.count) failures for one lead fill")
+                fail(what, "copy \(book[i].id) has \(row == nil ? 0 : 1) fills and \(mine.count) failures for one lead fill")
             }
             if actual != expected {
-                fail(what, "copy \(book.ids[i]) (\(book.mode[i])): expected \(expected), engine did \(actual)")
+                fail(what, "copy \(book[i].id) (\(book[i].mode)): expected \(expected), engine did \(actual)")
             }
             if row == nil {
                 // A copy order that was not sent leaves the account as it was (a sell's holding stays as dust).
@@ -677,10 +677,10 @@ struct RandomScenario {
                 let unchanged =
                     after.cash[i] == book.cash[i]
                     && book.holdingSymbols.indices.allSatisfy { after.lots[$0][i] == book.lots[$0][i] }
-                if !unchanged { fail(what, "copy \(book.ids[i]) changed without a fill") }
+                if !unchanged { fail(what, "copy \(book[i].id) changed without a fill") }
             }
             if let f = mine.first, Int(f.event) != fill.event || Int(f.symbol) != s || f.side != fill.side {
-                fail(what, "copy \(book.ids[i]) failure recorded with the wrong event, symbol or side")
+                fail(what, "copy \(book[i].id) failure recorded with the wrong event, symbol or side")
             }
         }
     }

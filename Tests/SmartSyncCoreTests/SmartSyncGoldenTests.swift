@@ -36,8 +36,8 @@ struct SmartSyncGoldenTests {
         #expect(batch.leadFillID == sim.engine.leadFills.first?.id)
         let ref = try sim.ref("c1")
         let book = sim.engine.leads[0].book
-        #expect(book.cost[0][ref.slot] == fx("100.1").units)
-        #expect(book.feesPaid[ref.slot] == fx("0.1").units)
+        #expect(book[ref.slot].holdings.first?.cost == fx("100.1"))
+        #expect(book[ref.slot].feesPaid == fx("0.1"))
         #expect(sim.engine.copyEquity(ref) == fx("999.9"))
         #expect(sim.engine.failedOrders.isEmpty)
         // Fee account: lead 1 + copy 0.1. Venue delivered 0.022 BTC and received 1,100 USDT.
@@ -74,17 +74,17 @@ struct SmartSyncGoldenTests {
         #expect(partial.side == .sell && partial.lots == [73])
         #expect(partial.quote == [fx("36.5").units] && partial.fee == [fx("0.0365").units])
         let ref = try sim.ref("c1")
-        #expect(sim.engine.leads[0].book.realizedPnl[ref.slot] == fx("-0.073").units)
+        #expect(sim.engine.leads[0].book[ref.slot].realizedPnl == fx("-0.073"))
 
         try sim.sell("lead", quantity: "0.014")
         #expect(sim.engine.leads[0].positions[TestMarket.btcIndex]?.quantity == .zero)
         #expect(try sim.quantity("c1") == .zero)
         #expect(try sim.cash("c1") == fx("1233.754"))
         #expect(sim.batches.last?.lots == [173])
-        #expect(sim.engine.leads[0].book.realizedPnl[ref.slot] == fx("-0.246").units)
-        #expect(sim.engine.leads[0].book.cost[0][ref.slot] == 0)
+        #expect(sim.engine.leads[0].book[ref.slot].realizedPnl == fx("-0.246"))
+        #expect(sim.engine.leads[0].book[ref.slot].holdings.isEmpty)
         // A loss pays no profit share.
-        #expect(sim.engine.leads[0].book.profitSharePaid[ref.slot] == 0)
+        #expect(sim.engine.leads[0].book[ref.slot].profitSharePaid == .zero)
         #expect(sim.engine.failedOrders.isEmpty)
         #expect(sim.engine.audit().problems.isEmpty)
     }
@@ -401,8 +401,8 @@ struct SmartSyncGoldenTests {
         try sim.sell("lead", quantity: "0.02")
         let ref = try sim.ref("c1")
         let book = sim.engine.leads[0].book
-        #expect(book.realizedPnl[ref.slot] == fx("22.24667086").units)
-        #expect(book.profitSharePaid[ref.slot] == fx("2.22466708").units)
+        #expect(book[ref.slot].realizedPnl == fx("22.24667086"))
+        #expect(book[ref.slot].profitSharePaid == fx("2.22466708"))
         #expect(try sim.cash("c1") == fx("1020.02200378"))
         #expect(try sim.mainBalance("lead") == fx("2002.22466708"))
         #expect(sim.engine.leads[0].profitShareEarned == fx("2.22466708"))

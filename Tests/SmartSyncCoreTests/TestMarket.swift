@@ -122,22 +122,16 @@ struct Sim {
 
     func cash(_ copyID: String) throws -> Fixed {
         let r = try ref(copyID)
-        return Fixed(units: engine.leads[r.lead].book.cash[r.slot])
+        return engine.row(of: r).cash
     }
 
     /// Quantity a copy holds of a symbol (lots × qtyStep).
     func quantity(_ copyID: String, _ symbol: Int = TestMarket.btcIndex) throws -> Fixed {
-        let r = try ref(copyID)
-        let book = engine.leads[r.lead].book
-        guard let c = book.columnIndex(of: symbol) else { return .zero }
-        return Fixed(units: book.lots[c][r.slot] * engine.venue.symbols[symbol].qtyStep.units)
+        Fixed(units: try lots(copyID, symbol) * engine.venue.symbols[symbol].qtyStep.units)
     }
 
     func lots(_ copyID: String, _ symbol: Int = TestMarket.btcIndex) throws -> Int64 {
-        let r = try ref(copyID)
-        let book = engine.leads[r.lead].book
-        guard let c = book.columnIndex(of: symbol) else { return 0 }
-        return book.lots[c][r.slot]
+        engine.row(of: try ref(copyID)).lots(of: symbol)
     }
 
     func mainBalance(_ user: String, _ asset: String = Symbol.quoteAsset) throws -> Fixed {

@@ -25,7 +25,7 @@ struct CopyCurveTests {
             try runner.step()
             let engine = runner.engine
             let event = runner.scenario.events[runner.next - 1].index
-            for ref in engine.allCopies.prefix(25) where engine.leads[ref.lead].book.status[ref.slot] == .active {
+            for ref in engine.allCopies.prefix(25) where engine.leads[ref.lead].book[ref.slot].status == .active {
                 noted[ref, default: [:]][event] = engine.copyEquity(ref)
             }
         }
@@ -33,7 +33,7 @@ struct CopyCurveTests {
         var compared = 0
         for ref in engine.allCopies.prefix(25) {
             let curve = engine.copyEquityCurve(ref)
-            let id = engine.leads[ref.lead].book.ids[ref.slot]
+            let id = engine.leads[ref.lead].book[ref.slot].id
             try #require(!curve.isEmpty, "\(id) has no curve")
             let pointsPerEvent = Dictionary(grouping: engine.leads[ref.lead].curve, by: \.event).mapValues(\.count)
             for point in curve.dropFirst() where point.time != nil && pointsPerEvent[point.event] == 1 {
@@ -41,7 +41,7 @@ struct CopyCurveTests {
                 #expect(point.equity == expected, "\(id) at event \(point.event)")
                 compared += 1
             }
-            if engine.leads[ref.lead].book.status[ref.slot] == .active {
+            if engine.leads[ref.lead].book[ref.slot].status == .active {
                 #expect(curve.last?.equity == engine.copyEquity(ref), "\(id): last point")
             }
         }

@@ -100,8 +100,8 @@ struct FIXVenueServiceTests {
         // alice: 200 lots for 100.5 USDT + 0.1005 fee; bob: 600 lots for 301.5 + 0.3015.
         let alice = try #require(engine.copy(named: "alice-1"))
         let bob = try #require(engine.copy(named: "bob-1"))
-        #expect(engine.leads[0].book.cash[alice.slot] == (try Fixed("899.3995")).units)
-        #expect(engine.leads[0].book.cash[bob.slot] == (try Fixed("2698.1985")).units)
+        #expect(engine.leads[0].book[alice.slot].cash == (try Fixed("899.3995")))
+        #expect(engine.leads[0].book[bob.slot].cash == (try Fixed("2698.1985")))
         #expect(engine.venueBook.refusals.isEmpty)
         // What the operator's GET /v1/venue shows: the venue, two orders sent, none open, no refusal.
         let view = Routes.venueJSON(engine)

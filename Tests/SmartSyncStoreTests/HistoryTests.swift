@@ -22,12 +22,12 @@ struct HistoryInTheDatabaseTests {
         var counts = (fills: 0, shares: 0, failures: 0)
         for ref in memory.allCopies {
             let stored = try await reader.copyRows(engine.copyRowsRequest(ref))
-            #expect(stored == memory.copyRows(ref), "copy \(memory.leads[ref.lead].book.ids[ref.slot])")
+            #expect(stored == memory.copyRows(ref), "copy \(memory.leads[ref.lead].book[ref.slot].id)")
             #expect(engine.copyFills(ref, rows: stored) == memory.copyFills(ref))
             #expect(engine.copyEquityCurve(ref, rows: stored) == memory.copyEquityCurve(ref))
             // The copy's counters (what its summary shows without reading history) agree with its history.
             let book = engine.leads[ref.lead].book
-            #expect(Int(book.fillCount[ref.slot]) == stored.fills.count)
+            #expect(book[ref.slot].fillCount == stored.fills.count)
             let grouped = Dictionary(grouping: stored.failures, by: \.reason)
             #expect(
                 book.failureSummary(ref.slot).map { "\($0.reason) \($0.count) \($0.lastEvent)" }.sorted()

@@ -105,6 +105,66 @@ public struct CopyBook: Sendable {
     /// Net invested = Σ transfers in − Σ transfers out.
     public func netInvested(_ slot: Int) -> Fixed { Fixed(units: totalIn[slot] - totalOut[slot]) }
 
+    /// One copy of the book as a value: what code outside the book reads of a copy, instead of indexing its columns.
+    public struct Row: Sendable, Hashable {
+        public var slot: Int
+        public var id: String
+        /// The follower's position in `Engine.users`.
+        public var user: Int
+        public var status: CopyStatus
+        public var mode: CopyMode
+        public var stopReason: StopReason?
+        public var stopLoss: Threshold?
+        public var takeProfit: Threshold?
+        /// USDT per lead buy in `fixedAmount` mode (zero for Smart Sync).
+        public var amountPerOrder: Fixed
+        public var cash: Fixed
+        public var totalIn: Fixed
+        public var totalOut: Fixed
+        public var realizedPnl: Fixed
+        public var feesPaid: Fixed
+        public var profitSharePaid: Fixed
+        /// Performance units (NAV = equity ÷ units).
+        public var units: Fixed
+        public var startedEvent: Int
+        /// The event that stopped the copy, nil while active.
+        public var stoppedEvent: Int?
+        public var fillCount: Int
+        /// Holdings by venue symbol index: quantity in lots (qtyStep) and cost basis in USDT, only those held.
+        public var holdings: [Holding]
+
+        public var isActive: Bool { status == .active }
+        public var netInvested: Fixed { totalIn - totalOut }
+
+        public struct Holding: Sendable, Hashable {
+            public var symbol: Int
+            public var lots: Int64
+            public var cost: Fixed
+        }
+
+        /// Lots held of the venue symbol `symbol` (0 when none).
+        public func lots(of symbol: Int) -> Int64 { holdings.first { $0.symbol == symbol }?.lots ?? 0 }
+    }
+
+    /// The copy in `slot` as a value.
+    public subscript(slot: Int) -> Row {
+        Row(
+            slot: slot, id: ids[slot], user: Int(users[slot]), status: status[slot], mode: mode[slot], stopReason: stopReason[slot],
+            stopLoss: stopLoss[slot], takeProfit: takeProfit[slot], amountPerOrder: Fixed(units: amountPerOrder[slot]),
+            cash: Fixed(units: cash[slot]), totalIn: Fixed(units: totalIn[slot]), totalOut: Fixed(units: totalOut[slot]),
+            realizedPnl: Fixed(units: realizedPnl[slot]), feesPaid: Fixed(units: feesPaid[slot]),
+            profitSharePaid: Fixed(units: profitSharePaid[slot]), units: Fixed(units: units[slot]),
+            startedEvent: Int(startedEvent[slot]), stoppedEvent: stoppedEvent[slot] < 0 ? nil : Int(stoppedEvent[slot]),
+            fillCount: Int(fillCount[slot]),
+            holdings: holdingSymbols.indices.compactMap { c in
+                lots[c][slot] == 0 && cost[c][slot] == 0
+                    ? nil : Row.Holding(symbol: holdingSymbols[c], lots: lots[c][slot], cost: Fixed(units: cost[c][slot]))
+            })
+    }
+
+    /// Every copy of the book as a value, in slot order.
+    public var rows: LazyMapSequence<Range<Int>, Row> { (0..<count).lazy.map { self[$0] } }
+
     /// The holding column of a symbol, created empty on first use.
     mutating func column(for symbol: Int) -> Int {
         if let c = holdingSymbols.firstIndex(of: symbol) { return c }

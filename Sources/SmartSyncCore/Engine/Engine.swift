@@ -102,6 +102,12 @@ public struct Engine: Sendable {
         index.reserveCapacity(index.count + c, name: { copyID($0) })
         swap(&index, &copyIndex)
     }
+    /// A copy as a value (`CopyBook.Row`): its id, follower, status, money and holdings.
+    public func row(of ref: CopyRef) -> CopyBook.Row { leads[ref.lead].book[ref.slot] }
+
+    /// The id of the user who follows with the copy `ref`.
+    public func follower(of ref: CopyRef) -> String { users[Int(leads[ref.lead].book.users[ref.slot])].id }
+
     public func hasApplied(fillID: String) -> Bool { appliedFillIDs.contains(fillID) }
 
     func requireUser(_ id: String, field: String) throws(EngineError) -> Int {
