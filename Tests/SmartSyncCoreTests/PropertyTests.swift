@@ -346,20 +346,15 @@ struct RandomScenario {
         var feeDelta: Int64 = 0
         var batches: [CopyFillBatch] = []
         for index in before.journal.count..<engine.journal.count {
-            switch engine.journal[index] {
-            case .trade(let t):
-                let sign: Int64 = t.side == .buy ? 1 : -1
-                venueDelta["USDT", default: 0] += sign * t.quote.units
-                venueDelta[engine.venue.symbols[t.symbol].base, default: 0] -= sign * t.quantity.units
-                feeDelta += t.fee.units
-            case .copyFills(let b):
-                batches.append(b)
-                let symbol = engine.venue.symbols[b.symbol]
-                let sign: Int64 = b.side == .buy ? 1 : -1
-                venueDelta["USDT", default: 0] += sign * b.quote.reduce(0, +)
-                venueDelta[symbol.base, default: 0] -= sign * b.lots.reduce(0, +) * symbol.qtyStep.units
-                feeDelta += b.fee.reduce(0, +)
-            default: break
+            let entry = engine.journal[index]
+            if case .copyFills(let b) = entry { batches.append(b) }
+            entry.forEachPosting(symbols: engine.venue.symbols) { p in
+                switch (p.account, p.asset) {
+                case (.venue, .usdt): venueDelta["USDT", default: 0] += p.units
+                case (.venue, .base(let s)): venueDelta[engine.venue.symbols[s].base, default: 0] += p.units
+                case (.fees, _): feeDelta += p.units
+                default: break
+                }
             }
         }
         for asset in Set(engine.venueBalances.keys).union(before.venueBalances.keys) {

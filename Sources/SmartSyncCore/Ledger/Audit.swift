@@ -106,18 +106,27 @@ private struct Replay {
 
     func copyAsset(_ l: Int, _ s: Int, _ slot: Int) -> Int64 { copyAssets[l][s]?[slot] ?? 0 }
 
-    mutating func add(_ account: AccountRef, _ asset: String, _ units: Int64) {
-        switch account {
-        case .main(let u): main[u][asset, default: 0] += units
-        case .lead(let l): lead[l][asset, default: 0] += units
+    /// The name of a posted asset (USDT, a symbol's base asset, or the asset a transfer names).
+    func name(_ asset: Posting.Asset) -> String {
+        switch asset {
+        case .usdt: Symbol.quoteAsset
+        case .base(let s): engine.venue.symbols[s].base
+        case .other(let name): name
+        }
+    }
+
+    mutating func add(_ p: Posting) {
+        switch p.account {
+        case .main(let u): main[u][name(p.asset), default: 0] += p.units
+        case .lead(let l): lead[l][name(p.asset), default: 0] += p.units
         case .copy(let l, let slot):
-            if asset == Symbol.quoteAsset {
-                copyCash[l][slot] += units
-            } else if let s = engine.venue.symbols.firstIndex(where: { $0.base == asset }) {
-                addCopyAsset(l, s, slot, units)
+            switch p.asset {
+            case .usdt: copyCash[l][slot] += p.units
+            case .base(let s): addCopyAsset(l, s, slot, p.units)
+            case .other: break  // a copy account holds only USDT and listed assets
             }
-        case .fees: fees += units
-        case .venue: venue[asset, default: 0] += units
+        case .fees: fees += p.units
+        case .venue: venue[name(p.asset), default: 0] += p.units
         }
     }
 
@@ -127,37 +136,6 @@ private struct Replay {
     }
 
     mutating func apply(_ entry: JournalEntry) {
-        let usdt = Symbol.quoteAsset
-        switch entry {
-        case .deposit(let u, let amount): main[u][usdt, default: 0] += amount.units
-        case .withdrawal(let u, let amount): main[u][usdt, default: 0] -= amount.units
-        case .transfer(let asset, let amount, let from, let to):
-            add(from, asset, -amount.units)
-            add(to, asset, amount.units)
-        case .trade(let t):
-            let base = engine.venue.symbols[t.symbol].base
-            let sign: Int64 = t.side == .buy ? 1 : -1
-            add(t.account, usdt, -sign * t.quote.units - t.fee.units)
-            add(t.account, base, sign * t.quantity.units)
-            venue[usdt, default: 0] += sign * t.quote.units
-            venue[base, default: 0] -= sign * t.quantity.units
-            fees += t.fee.units
-        case .copyFills(let b):
-            let symbol = engine.venue.symbols[b.symbol]
-            let sign: Int64 = b.side == .buy ? 1 : -1
-            for k in 0..<b.count {
-                let slot = Int(b.slots[k])
-                let quantity = b.lots[k] * symbol.qtyStep.units
-                copyCash[b.lead][slot] += -sign * b.quote[k] - b.fee[k]
-                addCopyAsset(b.lead, b.symbol, slot, sign * quantity)
-                venue[usdt, default: 0] += sign * b.quote[k]
-                venue[symbol.base, default: 0] -= sign * quantity
-                fees += b.fee[k]
-            }
-            for k in b.profitShare.indices {
-                copyCash[b.lead][Int(b.profitShareSlots[k])] -= b.profitShare[k]
-                main[b.leadUser][usdt, default: 0] += b.profitShare[k]
-            }
-        }
+        entry.forEachPosting(symbols: engine.venue.symbols) { add($0) }
     }
 }
