@@ -41,7 +41,7 @@ extension Engine {
                     .missed, lead: l, slot: Int(plan.slots[k]), symbol: s, side: plan.side,
                     quantity: (plan.lots[k] - ws.lots[k]) * step)
                 recordFailures([
-                    failure(
+                    SyncPlanner.failure(
                         l, Int(plan.slots[k]), moment.event, s, plan.side, execution.shortfall ?? .slippageExceeded,
                         (plan.lots[k] - ws.lots[k]) * lotPrice)
                 ])

@@ -74,15 +74,18 @@ enum SlotSelection {
     case list([Int])
 }
 
-extension Engine {
-    /// Equity of every copy of a lead in USDT units, the filled symbol valued at `price` (DESIGN §2: same marks).
-    func copyEquities(_ l: Int, pricing symbol: Int, at price: Fixed, into equity: inout [Int64]) throws(EngineError) {
-        let book = leads[l].book
+/// The Smart Sync planner (DESIGN §2, §3a) as functions of their inputs: a lead's copy book, the symbol's rules
+/// and the market's lot values, and what the lead did. They read nothing else and change nothing but the plan they
+/// write; the engine gathers the inputs (`Engine.planBuys`, `Engine.planSells`) and executes the plan.
+public enum SyncPlanner {
+    /// Equity of every copy in `book` in USDT units: cash + Σ lots × `lotValues[column]` (the value of one lot of
+    /// each holding column's symbol, the filled one at the fill price: DESIGN §2, same marks).
+    static func copyEquities(_ book: CopyBook, lotValues: [Int64], into equity: inout [Int64]) throws(EngineError) {
         equity.removeAll(keepingCapacity: true)
         equity.append(contentsOf: book.cash)
         var overflow = false
-        for (c, s) in book.holdingSymbols.enumerated() {
-            let value = lotValue(s, price: s == symbol ? price : venue.marks[s])
+        for c in book.holdingSymbols.indices {
+            let value = lotValues[c]
             book.lots[c].withUnsafeBufferPointer { lots in
                 equity.withUnsafeMutableBufferPointer { e in
                     for i in 0..<lots.count where lots[i] != 0 {
@@ -97,30 +100,17 @@ extension Engine {
         if overflow { throw EngineError(.overflow, field: "price", "a copy's equity overflows") }
     }
 
-    /// Sizes the buys of the selected copies (DESIGN §2: equity ratio, cash cap, minimum checks in order) into
-    /// the workspace's plan.
-    func planBuys(
-        lead l: Int, symbol s: Int, price: Fixed, limit: Fixed?, target: BuyTarget, slots selection: SlotSelection,
-        event: Int, workspace ws: inout FanOutWorkspace
+    /// Sizes the buys of the selected copies of lead `l` (equity ratio, cash cap, minimum checks in order) into the
+    /// workspace's plan. `lotValues` values each holding column (Smart Sync's equities); `rules` are the symbol's.
+    static func planBuys(
+        _ book: CopyBook, lead l: Int, symbol s: Int, price: Fixed, rules: BuyRules, lotValues: [Int64], target: BuyTarget,
+        slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
     ) throws(EngineError) {
         ws.plan.reset(lead: l, symbol: s, side: .buy, referencePrice: price)
-        let book = leads[l].book
-        let symbol = venue.symbols[s]
-        // At an external venue the merged order may execute anywhere up to its limit, at several prices.
-        let external = venueBook.mode == .external
-        let rules = BuyRules(
-            lotPrice: lotValue(s, price: price),
-            worstLot: lotValue(s, price: Fixed.max(external ? limit ?? price : venue.worstBuyPrice(s, limit: limit), price)),
-            // A book walk allocates quote by largest remainder, which can put one unit more on a copy (and its fee).
-            margin: venue.books[s] == nil && !external ? 0 : 2,
-            minLots: symbol.minQty.units / symbol.qtyStep.units,
-            minNotional: symbol.minNotional.units,
-            rate: settings.takerFeeRate.units)
-
         switch selection {
         case .allActive:
             guard case .ratio(let leadQuote, let leadEquity) = target else { preconditionFailure("all copies size by ratio") }
-            try copyEquities(l, pricing: s, at: price, into: &ws.equity)
+            try copyEquities(book, lotValues: lotValues, into: &ws.equity)
             ws.plan.slots.reserveCapacity(book.activeCount)
             ws.plan.lots.reserveCapacity(book.activeCount)
             ws.plan.cappedByCash.reserveCapacity(book.activeCount)
@@ -162,17 +152,13 @@ extension Engine {
 
     /// Sizes the sells of the selected copies: the lead's fraction `quantity / held` of each copy's holding
     /// (rounded down to the step), or everything when `fraction` is nil or the lead sells its whole holding.
-    func planSells(
-        lead l: Int, symbol s: Int, price: Fixed, fraction: (quantity: Int64, held: Int64)?,
-        slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
+    /// `lotPrice` is one lot's value at the reference price; `minLots` and `minNotional` are the symbol's minimums.
+    static func planSells(
+        _ book: CopyBook, lead l: Int, symbol s: Int, price: Fixed, lotPrice: Int64, minLots: Int64, minNotional: Int64,
+        fraction: (quantity: Int64, held: Int64)?, slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
     ) {
         ws.plan.reset(lead: l, symbol: s, side: .sell, referencePrice: price)
-        let book = leads[l].book
         guard let c = book.columnIndex(of: s) else { return }
-        let symbol = venue.symbols[s]
-        let lotPrice = lotValue(s, price: price)
-        let minLots = symbol.minQty.units / symbol.qtyStep.units
-        let minNotional = symbol.minNotional.units
         let whole = fraction.map { $0.quantity >= $0.held } ?? true
 
         func size(_ i: Int) {
@@ -212,12 +198,63 @@ extension Engine {
         }
     }
 
-    func failure(
+    static func failure(
         _ l: Int, _ slot: Int, _ event: Int, _ s: Int, _ side: Side, _ reason: FailedCopyOrder.Reason, _ notional: Int64
     ) -> FailedCopyOrder {
         FailedCopyOrder(
             lead: Int32(l), slot: Int32(slot), event: Int32(truncatingIfNeeded: event), symbol: Int32(s), side: side,
             reason: reason, notional: Fixed(units: notional))
+    }
+}
+
+extension Engine {
+    /// The value of one lot of each of lead `l`'s holding columns, the symbol `s` at `price`, the others at the mark.
+    func lotValues(_ l: Int, pricing s: Int, at price: Fixed) -> [Int64] {
+        leads[l].book.holdingSymbols.map { lotValue($0, price: $0 == s ? price : venue.marks[$0]) }
+    }
+
+    /// Equity of every copy of a lead in USDT units, the filled symbol valued at `price` (DESIGN §2: same marks).
+    func copyEquities(_ l: Int, pricing symbol: Int, at price: Fixed, into equity: inout [Int64]) throws(EngineError) {
+        try SyncPlanner.copyEquities(leads[l].book, lotValues: lotValues(l, pricing: symbol, at: price), into: &equity)
+    }
+
+    /// The buy rules of symbol `s` for a merged order at `price` (with `limit`), at this market: the lot value at
+    /// the reference price and at the worst price the order may pay, the margin a book walk needs, the minimums
+    /// and the fee rate.
+    func buyRules(symbol s: Int, price: Fixed, limit: Fixed?) -> BuyRules {
+        let symbol = venue.symbols[s]
+        // At an external venue the merged order may execute anywhere up to its limit, at several prices.
+        let external = venueBook.mode == .external
+        return BuyRules(
+            lotPrice: lotValue(s, price: price),
+            worstLot: lotValue(s, price: Fixed.max(external ? limit ?? price : venue.worstBuyPrice(s, limit: limit), price)),
+            // A book walk allocates quote by largest remainder, which can put one unit more on a copy (and its fee).
+            margin: venue.books[s] == nil && !external ? 0 : 2,
+            minLots: symbol.minQty.units / symbol.qtyStep.units,
+            minNotional: symbol.minNotional.units,
+            rate: settings.takerFeeRate.units)
+    }
+
+    /// Sizes the buys of the selected copies into the workspace's plan (`SyncPlanner.planBuys` at this market).
+    func planBuys(
+        lead l: Int, symbol s: Int, price: Fixed, limit: Fixed?, target: BuyTarget, slots selection: SlotSelection,
+        event: Int, workspace ws: inout FanOutWorkspace
+    ) throws(EngineError) {
+        try SyncPlanner.planBuys(
+            leads[l].book, lead: l, symbol: s, price: price, rules: buyRules(symbol: s, price: price, limit: limit),
+            lotValues: lotValues(l, pricing: s, at: price), target: target, slots: selection, event: event, workspace: &ws)
+    }
+
+    /// Sizes the sells of the selected copies into the workspace's plan (`SyncPlanner.planSells` at this market).
+    func planSells(
+        lead l: Int, symbol s: Int, price: Fixed, fraction: (quantity: Int64, held: Int64)?,
+        slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
+    ) {
+        let symbol = venue.symbols[s]
+        SyncPlanner.planSells(
+            leads[l].book, lead: l, symbol: s, price: price, lotPrice: lotValue(s, price: price),
+            minLots: symbol.minQty.units / symbol.qtyStep.units, minNotional: symbol.minNotional.units, fraction: fraction,
+            slots: selection, event: event, workspace: &ws)
     }
 }
 
