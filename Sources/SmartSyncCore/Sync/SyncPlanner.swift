@@ -76,10 +76,13 @@ enum SlotSelection {
 
 /// The Smart Sync planner (DESIGN §2, §3a) as functions of their inputs: a lead's copy book, the symbol's rules
 /// and the market's lot values, and what the lead did. They read nothing else and change nothing but the plan they
-/// write; the engine gathers the inputs (`Engine.planBuys`, `Engine.planSells`) and executes the plan.
+/// write; the engine gathers the inputs (`Engine.planBuys`, `Engine.planSells`) and executes the plan. They are
+/// inlined into the engine's wrappers: called out of line, the 1M-copy fan-out measured 5–15% slower
+/// (`bench fanout --copies 1000000`, BENCHMARKS.md).
 public enum SyncPlanner {
     /// Equity of every copy in `book` in USDT units: cash + Σ lots × `lotValues[column]` (the value of one lot of
     /// each holding column's symbol, the filled one at the fill price: DESIGN §2, same marks).
+    @inline(__always)
     static func copyEquities(_ book: CopyBook, lotValues: [Int64], into equity: inout [Int64]) throws(EngineError) {
         equity.removeAll(keepingCapacity: true)
         equity.append(contentsOf: book.cash)
@@ -102,6 +105,7 @@ public enum SyncPlanner {
 
     /// Sizes the buys of the selected copies of lead `l` (equity ratio, cash cap, minimum checks in order) into the
     /// workspace's plan. `lotValues` values each holding column (Smart Sync's equities); `rules` are the symbol's.
+    @inline(__always)
     static func planBuys(
         _ book: CopyBook, lead l: Int, symbol s: Int, price: Fixed, rules: BuyRules, lotValues: [Int64], target: BuyTarget,
         slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
@@ -153,6 +157,7 @@ public enum SyncPlanner {
     /// Sizes the sells of the selected copies: the lead's fraction `quantity / held` of each copy's holding
     /// (rounded down to the step), or everything when `fraction` is nil or the lead sells its whole holding.
     /// `lotPrice` is one lot's value at the reference price; `minLots` and `minNotional` are the symbol's minimums.
+    @inline(__always)
     static func planSells(
         _ book: CopyBook, lead l: Int, symbol s: Int, price: Fixed, lotPrice: Int64, minLots: Int64, minNotional: Int64,
         fraction: (quantity: Int64, held: Int64)?, slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
