@@ -192,8 +192,9 @@ import Testing
         for lead in engine.leads {
             #expect(!lead.cash.isNegative, "\(context): lead cash \(lead.cash)")
             for i in 0..<lead.book.count {
-                #expect(lead.book.cash[i] >= 0, "\(context): copy \(lead.book[i].id) cash \(lead.book.cash[i])")
-                for c in lead.book.lots.indices { #expect(lead.book.lots[c][i] >= 0, "\(context): copy \(lead.book[i].id) lots") }
+                let copy = lead.book[i]
+                #expect(!copy.cash.isNegative, "\(context): copy \(copy.id) cash \(copy.cash)")
+                #expect(copy.holdings.allSatisfy { $0.lots >= 0 }, "\(context): copy \(copy.id) lots")
             }
         }
         try #require(problems.isEmpty)

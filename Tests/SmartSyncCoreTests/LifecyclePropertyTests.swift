@@ -231,13 +231,13 @@ struct LifecycleWorld {
         guard !copyIDs.isEmpty else { return }
         let id = rng.pick(copyIDs)
         guard let ref = engine.copy(named: id) else { return }
-        let book = engine.leads[ref.lead].book
-        let user = engine.users[Int(book.users[ref.slot])]
+        let copy = engine.row(of: ref)
+        let user = engine.users[copy.user]
         let delta: Fixed
         if rng.chance(50) {
             delta = cents(1, Swift.max(1, user.cash.units / 100_000_000 * 13 / 10))
         } else {
-            let invested = book.netInvested(ref.slot)
+            let invested = copy.netInvested
             let amount = cents(1, Swift.max(1, invested.units / 100_000_000))
             delta = -amount
         }
@@ -423,24 +423,24 @@ struct LifecycleWorld {
             }
             let book = lead.book
             var active = 0
-            for i in 0..<book.count {
-                let ref = CopyRef(lead: l, slot: i)
-                if book.cash[i] < 0 { found.append(problem("copy \(book[i].id) cash \(book.cash[i])", what)) }
-                if book.lots.contains(where: { $0[i] < 0 }) { found.append(problem("copy \(book[i].id) negative lots", what)) }
-                if book[i].status == .stopped {
+            for copy in book.rows {
+                let ref = CopyRef(lead: l, slot: copy.slot)
+                if copy.cash.isNegative { found.append(problem("copy \(copy.id) cash \(copy.cash)", what)) }
+                if copy.holdings.contains(where: { $0.lots < 0 }) { found.append(problem("copy \(copy.id) negative lots", what)) }
+                if copy.status == .stopped {
                     // A stopped copy account is empty and says why it stopped.
-                    if book.cash[i] != 0 || book.lots.contains(where: { $0[i] != 0 }) {
-                        found.append(problem("stopped copy \(book[i].id) still holds cash \(book.cash[i]) or assets", what))
+                    if !copy.cash.isZero || copy.holdings.contains(where: { $0.lots != 0 }) {
+                        found.append(problem("stopped copy \(copy.id) still holds cash \(copy.cash) or assets", what))
                     }
-                    if book[i].stopReason == nil || book.stoppedEvent[i] < 0 {
-                        found.append(problem("stopped copy \(book[i].id) has no stop reason or event", what))
+                    if copy.stopReason == nil || copy.stoppedEvent == nil {
+                        found.append(problem("stopped copy \(copy.id) has no stop reason or event", what))
                     }
                 } else {
                     active += 1
-                    if book[i].stopReason != nil { found.append(problem("active copy \(book[i].id) has a stop reason", what)) }
-                    if lead.status == .stopped { found.append(problem("copy \(book[i].id) is active under a stopped lead", what)) }
+                    if copy.stopReason != nil { found.append(problem("active copy \(copy.id) has a stop reason", what)) }
+                    if lead.status == .stopped { found.append(problem("copy \(copy.id) is active under a stopped lead", what)) }
                     if let breach = Self.breach(engine, ref, equity: engine.copyEquity(ref)) {
-                        found.append(problem("active copy \(book[i].id) is past its \(breach) (checked after every event)", what))
+                        found.append(problem("active copy \(copy.id) is past its \(breach) (checked after every event)", what))
                     }
                 }
                 let t = engine.tracking(ref)
@@ -449,7 +449,7 @@ struct LifecycleWorld {
                 parts += t.sizing + t.rounding
                 let roiGap: Fixed = t.copyRoi - t.leadRoi
                 if parts != t.gap || t.gap != roiGap {
-                    found.append(problem("tracking of \(book[i].id) does not add up: \(t)", what))
+                    found.append(problem("tracking of \(copy.id) does not add up: \(t)", what))
                 }
             }
             if active != book.activeCount { found.append(problem("lead \(l) activeCount \(book.activeCount), \(active) active", what)) }
@@ -466,8 +466,9 @@ struct LifecycleWorld {
         // Which copies stopped in this step, and why.
         var stopped: [CopyRef: StopReason] = [:]
         for (l, lead) in engine.leads.enumerated() where l < before.leads.count {
-            for i in 0..<before.leads[l].book.count where before.leads[l].book[i].status == .active && lead.book[i].status == .stopped {
-                stopped[CopyRef(lead: l, slot: i)] = lead.book[i].stopReason
+            for copy in lead.book.rows
+            where copy.status == .stopped && before.leads[l].book.count > copy.slot && before.leads[l].book[copy.slot].isActive {
+                stopped[CopyRef(lead: l, slot: copy.slot)] = copy.stopReason
             }
         }
         for (_, reason) in stopped { stats.stops[reason, default: 0] += 1 }
@@ -482,11 +483,11 @@ struct LifecycleWorld {
             // Stops fire exactly for the copies this price breaches, judged on the holdings just before.
             var expected: [CopyRef: StopReason] = [:]
             for (l, lead) in before.leads.enumerated() where lead.status == .active {
-                for i in 0..<lead.book.count where lead.book[i].status == .active {
-                    let ref = CopyRef(lead: l, slot: i)
-                    var equity = lead.book.cash[i]
-                    for (c, sym) in lead.book.holdingSymbols.enumerated() {
-                        equity += lead.book.lots[c][i] * before.lotValue(sym, price: sym == s ? price : before.venue.marks[sym])
+                for copy in lead.book.rows where copy.isActive {
+                    let ref = CopyRef(lead: l, slot: copy.slot)
+                    var equity = copy.cash.units
+                    for h in copy.holdings {
+                        equity += h.lots * before.lotValue(h.symbol, price: h.symbol == s ? price : before.venue.marks[h.symbol])
                     }
                     if let breach = Self.breach(before, ref, equity: Fixed(units: equity)) { expected[ref] = breach }
                 }
@@ -523,15 +524,15 @@ struct LifecycleWorld {
             checkStopPayouts(before: before, stopped: stopped, what, &found)
             // Other copies did not move.
             for (l, lead) in engine.leads.enumerated() {
-                for i in 0..<lead.book.count where CopyRef(lead: l, slot: i) != ref {
-                    if lead.book.cash[i] != before.leads[l].book.cash[i] {
-                        found.append(problem("stopping \(id) changed copy \(lead.book[i].id)", what))
+                for copy in lead.book.rows where CopyRef(lead: l, slot: copy.slot) != ref {
+                    if copy.cash != before.leads[l].book[copy.slot].cash {
+                        found.append(problem("stopping \(id) changed copy \(copy.id)", what))
                     }
                 }
             }
         case .stopLeading(let l):
             stats.leadsStopped += 1
-            let expectedStops = (0..<before.leads[l].book.count).filter { before.leads[l].book.status[$0] == .active }
+            let expectedStops = before.leads[l].book.rows.filter(\.isActive).map(\.slot)
             let expected = Dictionary(uniqueKeysWithValues: expectedStops.map { (CopyRef(lead: l, slot: $0), StopReason.leadStopped) })
             if stopped != expected { found.append(problem("stopLeading stopped \(stopped), expected \(expected)", what)) }
             checkStopPayouts(before: before, stopped: stopped, what, &found)
@@ -570,7 +571,7 @@ struct LifecycleWorld {
             // profit share are real costs), the copy's NAV does not move beyond rounding.
             if engine.leads[ref.lead].book[ref.slot].status == .active && newBatches.isEmpty {
                 let (a, b) = (before.copyNav(ref), engine.copyNav(ref))
-                let units = Fixed(units: engine.leads[ref.lead].book.units[ref.slot])
+                let units = engine.row(of: ref).units
                 if abs(a.units - b.units) > Self.navTolerance(nav: b, units: units, moved: delta, equity: engine.copyEquity(ref)) {
                     found.append(problem("copy \(id)'s NAV moved from \(a) to \(b) on an adjustment", what))
                 }
@@ -634,8 +635,8 @@ struct LifecycleWorld {
         var expected: [Int: Int64] = [:]
         for (ref, _) in stopped {
             let book = engine.leads[ref.lead].book
-            let u = Int(book.users[ref.slot])
-            expected[u, default: 0] += book.totalOut[ref.slot] - before.leads[ref.lead].book.totalOut[ref.slot]
+            let u = book[ref.slot].user
+            expected[u, default: 0] += (book[ref.slot].totalOut - before.leads[ref.lead].book[ref.slot].totalOut).units
         }
         for (u, out) in expected {
             var dust: Int64 = 0

@@ -253,7 +253,7 @@ struct RandomScenario {
     mutating func lifecycleStep(_ l: Int, _ roll: Int) {
         let lead = leadUsers[l]
         let book = engine.leads[l].book
-        let active = (0..<book.count).filter { book.status[$0] == .active }
+        let active = book.rows.filter(\.isActive).map(\.slot)
         let m = moment()
         if roll <= 104 {
             // Lead moves funds between its main account and its portfolio.
@@ -278,12 +278,12 @@ struct RandomScenario {
         case 109:
             step("\(lead) removes \(id)") { (e: inout Engine) throws(EngineError) in try e.removeFollower(lead: lead, copy: id, at: m) }
         case 110...113:
-            let user = engine.users[Int(book.users[i])]
+            let user = engine.users[book[i].user]
             let up = rng.chance(50)
             let delta =
                 up
                 ? Fixed(units: user.cash.units / 100 * Int64(rng.int(1...100)) / 1_000_000 * 1_000_000)
-                : -Fixed(units: book.cash[i] / 100 * Int64(rng.int(1...100)) / 1_000_000 * 1_000_000)
+                : -Fixed(units: book[i].cash.units / 100 * Int64(rng.int(1...100)) / 1_000_000 * 1_000_000)
             step("adjust \(id) by \(delta)") { (e: inout Engine) throws(EngineError) in
                 try e.adjustInvestment(copy: id, delta: delta, at: m)
             }
@@ -335,9 +335,9 @@ struct RandomScenario {
             if lead.cash.isNegative { fail(what, "lead \(l) cash \(lead.cash)") }
             for (s, p) in lead.positions where p.quantity.isNegative { fail(what, "lead \(l) holds \(p.quantity) of \(s)") }
             let book = lead.book
-            for i in 0..<book.count where book.cash[i] < 0 { fail(what, "copy \(book[i].id) cash \(Fixed(units: book.cash[i]))") }
-            for c in book.lots.indices {
-                for i in 0..<book.count where book.lots[c][i] < 0 { fail(what, "copy \(book[i].id) lots \(book.lots[c][i])") }
+            for copy in book.rows {
+                if copy.cash.isNegative { fail(what, "copy \(copy.id) cash \(copy.cash)") }
+                for h in copy.holdings where h.lots < 0 { fail(what, "copy \(copy.id) lots \(h.lots) of symbol \(h.symbol)") }
             }
         }
 
@@ -372,17 +372,12 @@ struct RandomScenario {
         for b in batches { checkBatch(b, failures: newFailures, batchesInStep: batches, what) }
         // Copies that stopped in this step were liquidated and settled on top of any copy fill: the per-fill checks
         // below hold only for leads whose copies all kept their status.
-        let settled = Set(
-            engine.leads.indices.filter { l in
-                l < before.leads.count
-                    && (0..<before.leads[l].book.count).contains { before.leads[l].book.status[$0] != engine.leads[l].book.status[$0] }
-            })
-        for l in settled {
-            stats.stops +=
-                (0..<before.leads[l].book.count).filter {
-                    before.leads[l].book.status[$0] != engine.leads[l].book.status[$0]
-                }.count
+        let now = engine
+        func changedStatus(_ l: Int) -> Int {
+            before.leads[l].book.rows.reduce(0) { $0 + ($1.status != now.leads[l].book[$1.slot].status ? 1 : 0) }
         }
+        let settled = Set(now.leads.indices.filter { l in l < before.leads.count && changedStatus(l) > 0 })
+        for l in settled { stats.stops += changedStatus(l) }
         for b in batches where batches.filter({ $0.lead == b.lead }).count == 1 && !settled.contains(b.lead) {
             checkCopyAccounts(b, before: before, what)
         }
@@ -434,22 +429,22 @@ struct RandomScenario {
         for (l, lead) in engine.leads.enumerated() {
             let book = lead.book
             let rate = Int128(lead.profitShareRate.units)
-            for i in 0..<book.count {
-                let key = l << 32 | i
-                let peak = max(peakRealized[key] ?? 0, book.realizedPnl[i])
+            for copy in book.rows {
+                let key = l << 32 | copy.slot
+                let peak = max(peakRealized[key] ?? 0, copy.realizedPnl.units)
                 peakRealized[key] = peak
-                if Int128(book.profitSharePaid[i]) > Int128(max(peak, 0)) * rate / Int128(Fixed.unitsPerOne) {
-                    fail(what, "copy \(book[i].id) paid \(book.profitSharePaid[i]) of profit share, above ρ × peak \(peak)")
+                if Int128(copy.profitSharePaid.units) > Int128(max(peak, 0)) * rate / Int128(Fixed.unitsPerOne) {
+                    fail(what, "copy \(copy.id) paid \(copy.profitSharePaid) of profit share, above ρ × peak \(peak)")
                 }
-                if book[i].status == .stopped {
-                    if book.cash[i] != 0 || book.lots.contains(where: { $0[i] != 0 }) {
-                        fail(what, "stopped copy \(book[i].id) is not empty")
+                if copy.status == .stopped {
+                    if !copy.cash.isZero || copy.holdings.contains(where: { $0.lots != 0 }) {
+                        fail(what, "stopped copy \(copy.id) is not empty")
                     }
-                } else if book.netInvested(i) < engine.settings.minInvestment {
-                    fail(what, "running copy \(book[i].id) has net invested \(book.netInvested(i)) below the minimum")
+                } else if copy.netInvested < engine.settings.minInvestment {
+                    fail(what, "running copy \(copy.id) has net invested \(copy.netInvested) below the minimum")
                 }
-                if lead.status == .stopped && book[i].status == .active {
-                    fail(what, "copy \(book[i].id) still runs after its lead stopped")
+                if lead.status == .stopped && copy.isActive {
+                    fail(what, "copy \(copy.id) still runs after its lead stopped")
                 }
             }
             if lead.status == .stopped && (!lead.cash.isZero || lead.positions.values.contains { !$0.quantity.isZero }) {
@@ -591,21 +586,20 @@ struct RandomScenario {
             leadEquity += Int128(p.quantity.units) * Int128(price.units) / Int128(Fixed.unitsPerOne)
         }
         let leadHeld = Int128(before.leads[l].positions[s]?.quantity.units ?? 0)
-        let column = book.columnIndex(of: s)
-
-        for i in 0..<book.count where book[i].status == .active {
+        for copy in book.rows where copy.isActive {
+            let i = copy.slot
             let expected: ExpectedCopyOrder
             if fill.side == .buy {
-                var equity = Int128(book.cash[i])
-                for (c, sym) in book.holdingSymbols.enumerated() {
-                    let price = sym == s ? fill.price : before.venue.marks[sym]
-                    equity += Int128(book.lots[c][i]) * Int128(engine.lotValue(sym, price: price))
+                var equity = Int128(copy.cash.units)
+                for h in copy.holdings {
+                    let price = h.symbol == s ? fill.price : before.venue.marks[h.symbol]
+                    equity += Int128(h.lots) * Int128(engine.lotValue(h.symbol, price: price))
                 }
                 let n =
-                    book[i].mode == .fixedAmount
-                    ? book.amountPerOrder[i]
+                    copy.mode == .fixedAmount
+                    ? copy.amountPerOrder.units
                     : Int64(Int128(fill.quote.units) * max(equity, 0) / leadEquity)
-                let cash = book.cash[i]
+                let cash = copy.cash.units
                 if n <= 0 || n < minNotional {
                     expected = .fail(.belowMinNotional)
                 } else {
@@ -628,7 +622,7 @@ struct RandomScenario {
                 }
                 stats.buysChecked += 1
             } else {
-                let held = column.map { book.lots[$0][i] } ?? 0
+                let held = copy.lots(of: s)
                 if held == 0 {
                     expected = .nothing
                 } else {
@@ -661,21 +655,19 @@ struct RandomScenario {
             case (nil, 1): actual = .fail(mine[0].reason)
             default:
                 actual = .nothing
-                fail(what, "copy \(book[i].id) has \(row == nil ? 0 : 1) fills and \(mine.count) failures for one lead fill")
+                fail(what, "copy \(copy.id) has \(row == nil ? 0 : 1) fills and \(mine.count) failures for one lead fill")
             }
             if actual != expected {
-                fail(what, "copy \(book[i].id) (\(book[i].mode)): expected \(expected), engine did \(actual)")
+                fail(what, "copy \(copy.id) (\(copy.mode)): expected \(expected), engine did \(actual)")
             }
             if row == nil {
                 // A copy order that was not sent leaves the account as it was (a sell's holding stays as dust).
-                let after = engine.leads[l].book
-                let unchanged =
-                    after.cash[i] == book.cash[i]
-                    && book.holdingSymbols.indices.allSatisfy { after.lots[$0][i] == book.lots[$0][i] }
-                if !unchanged { fail(what, "copy \(book[i].id) changed without a fill") }
+                let after = engine.leads[l].book[i]
+                let unchanged = after.cash == copy.cash && after.holdings.map(\.lots) == copy.holdings.map(\.lots)
+                if !unchanged { fail(what, "copy \(copy.id) changed without a fill") }
             }
             if let f = mine.first, Int(f.event) != fill.event || Int(f.symbol) != s || f.side != fill.side {
-                fail(what, "copy \(book[i].id) failure recorded with the wrong event, symbol or side")
+                fail(what, "copy \(copy.id) failure recorded with the wrong event, symbol or side")
             }
         }
     }
@@ -832,7 +824,7 @@ struct TrackingScenario {
             for s in 0...1 {
                 let mark = engine.venue.marks[s]
                 let copyValue =
-                    Int128(book.columnIndex(of: s).map { book.lots[$0][ref.slot] } ?? 0)
+                    Int128(book[ref.slot].lots(of: s))
                     * Int128(engine.lotValue(s, price: mark))
                 let leadValue = Int128(
                     engine.venue.symbols[s].quote(quantity: engine.leads[0].positions[s]?.quantity ?? .zero, price: mark)?.units ?? 0)
