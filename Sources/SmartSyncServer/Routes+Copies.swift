@@ -13,7 +13,6 @@ extension Routes {
         router.post("/v1/copies") { request, context in
             let caller = try context.requireCaller()
             let body = try await decodeBody(StartCopyBody.self, request, context)
-            if let id = body.id { try Self.checkID(id, field: "id") }
             // Without an id: from the Idempotency-Key when there is one, so that a retry names the same copy.
             let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
             let sequence = service.commandCount

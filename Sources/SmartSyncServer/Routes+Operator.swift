@@ -13,7 +13,6 @@ extension Routes {
         router.post("/v1/users") { request, context in
             _ = try context.requireOperator()
             let body = try await decodeBody(UserBody.self, request, context)
-            try Self.checkID(body.id, field: "id")
             let key = try await service.issueKey(user: body.id, role: body.role ?? .user)
             return jsonResponse(
                 .object([("id", .string(body.id)), ("role", .string((body.role ?? .user).rawValue)), ("apiKey", .string(key))]),

@@ -37,18 +37,6 @@ struct Routes: Sendable {
         return raw.removingPercentEncoding ?? raw
     }
 
-    /// The ids a client chooses (users, copies): letters, digits, `.`, `_`, `-`, at most 64, so that they fit in a
-    /// URL path unescaped.
-    static func checkID(_ id: String, field: String) throws {
-        let allowed = id.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F || c == 0x2D
-        }
-        guard !id.isEmpty, id.utf8.count <= 64, allowed else {
-            throw APIError(
-                .badRequest, code: "invalidInput", "must be 1 to 64 letters, digits, '.', '_' or '-' (got \"\(id)\")", field: field)
-        }
-    }
-
     /// An integer query parameter within `range`, or 400 naming it.
     static func intQuery(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         try optionalIntQuery(request, name, range: range) ?? value

@@ -160,8 +160,11 @@ struct SchemaValidator: Sendable {
         }
         if case .int(let max)? = schema["maxLength"], length > max { throw fail(rule ?? "must be at most \(max) characters", path) }
         if case .string(let p)? = schema["pattern"], let regex = patterns.compiled[p] {
+            // JSON Schema's patterns are ECMA-262, where `$` is the end of the input; ICU's `$` also matches before a
+            // final line break, so a match must cover the whole text ("abc\n" is not an id). The contract's patterns
+            // are all anchored at both ends.
             let range = NSRange(s.startIndex..<s.endIndex, in: s)
-            if regex.firstMatch(in: s, range: range) == nil {
+            if regex.firstMatch(in: s, range: range)?.range != range {
                 throw fail(rule.map { "\($0) (got \(JSONValue.string(s).compact()))" } ?? "must match \(p)", path)
             }
         }

@@ -99,6 +99,11 @@ import Testing
             #expect(a.status == .badRequest && a.field == "symbol")
             a = try await Self.call(client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "fraction": "1.5"}"#)
             #expect(a.status == .badRequest && a.field == "fraction" && a.message.contains("at most 1"))
+            // A pattern covers the whole text: a line break after an id or an amount is refused.
+            a = try await Self.call(client, .post, "/v1/users", key: op, #"{"id": "zed\n"}"#)
+            #expect(a.status == .badRequest && a.field == "id", "\(a.message)")
+            a = try await Self.call(client, .post, "/v1/deposits", key: op, #"{"user": "bob", "amount": "10\n"}"#)
+            #expect(a.status == .badRequest && a.field == "amount")
             // A transfer goes one way or the other.
             a = try await Self.call(client, .post, "/v1/transfers", key: lead, #"{"amount": "10", "from": "main", "to": "main"}"#)
             #expect(a.status == .badRequest && a.field == "to" && a.message.contains("main to portfolio or back"))
