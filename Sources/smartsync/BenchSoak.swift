@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import SmartSyncBench
 import SmartSyncCore
 import SmartSyncScenario
@@ -129,8 +130,26 @@ extension Bench {
             configuration.host = "127.0.0.1"
             configuration.port = port
             let app = buildApplication(service: service, configuration: configuration, logger: logger)
-            let serverTask = Task { try await app.runService(gracefulShutdownSignals: []) }
-            defer { serverTask.cancel() }
+            // Stopped gracefully at the end (cancelling the server's task made HummingbirdCore log two errors).
+            let httpServer = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], logger: logger))
+            let serverTask = Task { try await httpServer.run() }
+            do {
+                try await measure(
+                    location: location, service: service, port: port, leadKey: leadKey, readerKeys: readerKeys, state: state,
+                    before: (beforeMarket, anonymousBeforeMarket))
+            } catch {
+                await httpServer.triggerGracefulShutdown()
+                _ = await serverTask.result
+                throw error
+            }
+            await httpServer.triggerGracefulShutdown()
+            _ = await serverTask.result
+        }
+
+        /// Trades and reads against the running server, then prints the report.
+        private func measure(
+            location: String, service: EngineService, port: Int, leadKey: String, readerKeys: [String], state: SoakState, before: (Int, Int)
+        ) async throws {
             try await HTTPClient.waitUntilUp(port: port)
 
             // Readers and the lead, on threads of their own (blocking sockets stay off Swift's cooperative pool).
@@ -173,7 +192,7 @@ extension Bench {
             while readerThreads.contains(where: { !$0.isFinished }) { try await Task.sleep(for: .milliseconds(5)) }
             if Terminal.stderrIsTerminal { Terminal.endProgress() }
             let reads = state.reads.withLock { $0 }
-            report(result, reads: reads, beforeMarket: (beforeMarket, anonymousBeforeMarket), database: StoreDatabase.describe(location))
+            report(result, reads: reads, beforeMarket: before, database: StoreDatabase.describe(location))
         }
 
         private func progress(_ text: String) { if Terminal.stderrIsTerminal { Terminal.progress(text) } }
