@@ -98,6 +98,7 @@ public enum ScenarioReport {
         _ engine: Engine, _ ref: CopyRef, history: Bool = true, failures: [FailedCopyOrder]? = nil, rows: CopyRows? = nil
     ) -> JSONValue {
         let v = engine.copyView(ref)
+        let row = engine.row(of: ref)
         let fills =
             !history
             ? []
@@ -139,8 +140,8 @@ public enum ScenarioReport {
                 ("stopReason", v.stopReason.map { .string($0.rawValue) } ?? .null),
                 ("netInvested", amount(v.netInvested)),
                 ("pnl", amount(v.equity + v.totalOut - v.totalIn)),
-                ("stopLoss", threshold(engine.row(of: ref).stopLoss)),
-                ("takeProfit", threshold(engine.row(of: ref).takeProfit)),
+                ("stopLoss", threshold(row.stopLoss)),
+                ("takeProfit", threshold(row.takeProfit)),
                 ("cash", amount(v.cash)),
                 ("equity", amount(v.equity)),
                 ("holdings", holdings(v.holdings, leadWeights: engine.leadWeights(ref.lead))),

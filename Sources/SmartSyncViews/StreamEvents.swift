@@ -24,7 +24,7 @@ public enum StreamEvents {
     public static func copyFill(_ engine: Engine, _ ref: CopyRef, _ b: CopyFillBatch, row: Int) -> String {
         let symbol = engine.venue.symbols[b.symbol]
         return text([
-            ("type", .string("copyFill")), ("copy", .string(engine.row(of: ref).id)),
+            ("type", .string("copyFill")), ("copy", .string(engine.copyID(of: ref))),
             ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
             ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
             ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
@@ -34,7 +34,7 @@ public enum StreamEvents {
 
     public static func failedCopyOrder(_ engine: Engine, _ f: FailedCopyOrder) -> String {
         return text([
-            ("type", .string("failedCopyOrder")), ("copy", .string(engine.row(of: CopyRef(lead: Int(f.lead), slot: Int(f.slot))).id)),
+            ("type", .string("failedCopyOrder")), ("copy", .string(engine.copyID(of: CopyRef(lead: Int(f.lead), slot: Int(f.slot))))),
             ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
             ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("event", .int(Int(f.event))),
         ])

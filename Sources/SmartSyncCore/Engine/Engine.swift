@@ -105,6 +105,9 @@ public struct Engine: Sendable {
     /// A copy as a value (`CopyBook.Row`): its id, follower, status, money and holdings.
     public func row(of ref: CopyRef) -> CopyBook.Row { leads[ref.lead].book[ref.slot] }
 
+    /// The id of the copy `ref` (what `row(of:)` gives too, without building the row).
+    public func copyID(of ref: CopyRef) -> String { leads[ref.lead].book.ids[ref.slot] }
+
     /// The id of the user who follows with the copy `ref`.
     public func follower(of ref: CopyRef) -> String { users[Int(leads[ref.lead].book.users[ref.slot])].id }
 
