@@ -1,6 +1,11 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+// The API's types and server protocol are generated from the contract by swift-openapi-generator's command plugin
+// into Sources/SmartSyncServer/GeneratedSources, and committed. The plugin reads the contract and its configuration
+// from the target's own files, which a normal build leaves out; `scripts/generate-api` sets this variable to run it.
+let generatingAPI = Context.environment["SMARTSYNC_GENERATE_API"] != nil
+
 let package = Package(
     name: "SmartSync",
     platforms: [.macOS(.v15)],
@@ -26,6 +31,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // The API's types and server protocol are generated from openapi.yaml by its command plugin (see
+        // Sources/SmartSyncAPI); the generated code is committed, so a build never runs the generator.
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
@@ -34,12 +44,13 @@ let package = Package(
         // (openapi.yaml).
         .target(
             name: "SmartSyncAssets",
+            // The contract is the generator's input only through SmartSyncServer's link to it.
+            exclude: generatingAPI ? ["openapi.yaml"] : [],
             resources: [
                 .embedInCode("Public/index.html"), .embedInCode("Public/app.js"), .embedInCode("Public/app.css"),
                 .embedInCode("Public/icon.svg"), .embedInCode("DemoData/btc-usd-daily-2021.csv"),
                 .embedInCode("DemoData/eth-usd-daily-2021.csv"), .embedInCode("DemoData/bch-usd-daily-2021.csv"),
-                .embedInCode("openapi.yaml"),
-            ]
+            ] + (generatingAPI ? [] : [Resource.embedInCode("openapi.yaml")]),
         ),
         // What the product answers, as JSON: the API's responses, the scenario report and the live stream's events,
         // built from the engine (`JSONValue`, `ScenarioReport`, `APIViews`, `StreamEvents`).
@@ -77,12 +88,15 @@ let package = Package(
             dependencies: [
                 "SmartSyncCore", "SmartSyncViews", "SmartSyncScenario", "SmartSyncStore", "SmartSyncAssets", "SmartSyncFIX",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            exclude: generatingAPI ? [] : ["API/openapi.yaml", "API/openapi-generator-config.yaml"]
         ),
         // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.
         .target(

@@ -43,9 +43,14 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var error: [(String, JSONValue)] = [("code", .string(code)), ("message", .string(message))]
-        error.append(("field", field.map { .string($0) } ?? .null))
-        return jsonResponse(.object([("error", .object(error))]), status: status)
+        jsonResponse(json, status: status)
+    }
+
+    /// The body: `{"error": {"code", "message", "field"}}`.
+    var json: JSONValue {
+        .object([
+            ("error", .object([("code", .string(code)), ("message", .string(message)), ("field", field.map { .string($0) } ?? .null)]))
+        ])
     }
 }
 
@@ -62,24 +67,31 @@ let maxBodyBytes = 64 * 1024
 /// Request bodies are checked against the contract's schemas.
 let requestValidator = SchemaValidator(schemas: APIContract.schemas)
 
-/// Decodes a JSON body; a malformed body, an unknown field or a value the contract does not allow becomes a 400
-/// naming the field and the rule.
-func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
+/// Reads a request body and checks it against the contract's schema `schema`: too large is 413; not JSON, not an
+/// object, an unknown field or a value the contract does not allow is 400 naming the field and the rule.
+func checkedBody(_ request: Request, schema: String, validator: SchemaValidator = requestValidator) async throws -> ByteBuffer {
     let buffer: ByteBuffer
     do {
         buffer = try await request.body.collect(upTo: maxBodyBytes)
     } catch is NIOTooManyBytesError {
         throw APIError(.contentTooLarge, code: "bodyTooLarge", "the body is larger than \(maxBodyBytes / 1024) KiB")
     }
-    let data = Data(buffer.readableBytesView)
     let parsed: BodyValue
     do {
-        parsed = try JSONDecoder().decode(BodyValue.self, from: data)
+        parsed = try JSONDecoder().decode(BodyValue.self, from: Data(buffer.readableBytesView))
     } catch {
-        throw APIError(.badRequest, code: "invalidInput", data.isEmpty ? "a JSON body is required" : "the body is not valid JSON")
+        throw APIError(
+            .badRequest, code: "invalidInput", buffer.readableBytes == 0 ? "a JSON body is required" : "the body is not valid JSON")
     }
     guard case .object = parsed else { throw APIError(.badRequest, code: "invalidInput", "the body must be a JSON object") }
-    try requestValidator.validate(parsed, against: T.schema)
+    try validator.validate(parsed, against: schema)
+    return buffer
+}
+
+/// Decodes a JSON body that `ContractMiddleware` checked against the contract (`checkedBody`), mapping what decoding
+/// still refuses to a 400 naming the field.
+func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
+    let data = Data(try await checkedBody(request, schema: T.schema).readableBytesView)
     do {
         return try JSONDecoder().decode(T.self, from: data)
     } catch let DecodingError.keyNotFound(key, ctx) {

@@ -60,7 +60,8 @@ struct APIKeyMiddleware: RouterMiddleware {
             }
             context.caller = caller
         }
-        return try await next(request, context)
+        // The generated handlers (`APIHandlers`) read the caller from here.
+        return try await RequestCaller.$current.withValue(context.caller) { try await next(request, context) }
     }
 }
 
@@ -74,6 +75,11 @@ public func buildApplication(service: EngineService, configuration: ServerConfig
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIKeyMiddleware(service: service))
     Routes(service: service, metricsText: configuration.metricsText).register(on: router)
+    do {
+        try APIHandlers(service: service).register(on: router)
+    } catch {
+        fatalError("the API's generated handlers do not register: \(error)")
+    }
     WebRoutes.register(on: router)
     return Application(
         router: router,

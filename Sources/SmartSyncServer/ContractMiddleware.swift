@@ -6,12 +6,15 @@ import SmartSyncViews
 ///   listing the declared methods (RFC 9110 §15.5.6), instead of the router's 404; HEAD is allowed where GET is;
 /// - a query parameter the operation declares must fit its schema (a whole number in its range, one of its values, a
 ///   decimal by its pattern), else 400 naming the parameter and the rule.
-/// Paths the contract does not name (the web pages, `/metrics`) are left to the router. Request bodies are checked
-/// where they are read (`decodeBody`).
+/// - a request body must fit the operation's schema (`checkedBody`), else 400 naming the field and the rule (or 413).
+/// Paths the contract does not name (the web pages, `/metrics`) are left to the router. What passes reaches a route
+/// already well formed: the generated decoding of `APIHandlers` and `decodeBody` of the routes never see anything else.
 struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
     struct Operation: Sendable {
         /// The query parameters: name, whether required, schema.
         var query: [(name: String, required: Bool, schema: JSONValue)]
+        /// The request body's schema in `components.schemas`, nil when the operation takes none.
+        var body: String?
     }
 
     /// Each declared path as segments (`nil` for a `{parameter}`), with its operations by upper-case method.
@@ -33,7 +36,11 @@ struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
                             query.append((name, p["required"] == .bool(true), schema))
                         }
                     }
-                    operations[method.uppercased()] = Operation(query: query)
+                    var body: String?
+                    if case .string(let ref)? = op["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] {
+                        body = ref.split(separator: "/").last.map(String.init)
+                    }
+                    operations[method.uppercased()] = Operation(query: query, body: body)
                 }
                 paths.append((path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 } as [Substring?], operations))
             }
@@ -85,6 +92,11 @@ struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             try validator.validateQuery(text, parameter.schema, name: parameter.name)
         }
-        return try await next(request, context)
+        guard let schema = operation.body else { return try await next(request, context) }
+        let body = try await checkedBody(request, schema: schema, validator: validator)
+        // It is JSON whatever the client said (`curl -d` says a form): the generated decoding asks for the type.
+        var head = request.head
+        head.headerFields[.contentType] = "application/json"
+        return try await next(Request(head: head, body: .init(buffer: body)), context)
     }
 }

@@ -10,14 +10,6 @@ extension Routes {
     // MARK: Operator
 
     func registerOperator(_ router: Router<AppContext>) {
-        router.post("/v1/users") { request, context in
-            _ = try context.requireOperator()
-            let body = try await decodeBody(UserBody.self, request, context)
-            let key = try await service.issueKey(user: body.id, role: body.role ?? .user)
-            return jsonResponse(
-                .object([("id", .string(body.id)), ("role", .string((body.role ?? .user).rawValue)), ("apiKey", .string(key))]),
-                status: .created)
-        }
         router.post("/v1/deposits") { request, context in
             let caller = try context.requireOperator()
             let body = try await decodeBody(MoneyBody.self, request, context)
@@ -36,10 +28,6 @@ extension Routes {
         router.get("/v1/venue") { _, context in
             _ = try context.requireOperator()
             return jsonResponse(service.read { engine in Self.venueJSON(engine) })
-        }
-        router.get("/v1/settings") { _, context in
-            _ = try context.requireOperator()
-            return jsonResponse(service.read { engine in Self.settingsJSON(engine) })
         }
         router.patch("/v1/settings") { request, context in
             let caller = try context.requireOperator()

@@ -10,21 +10,6 @@ extension Routes {
     // MARK: Public: markets and the lead board
 
     func registerPublic(_ router: Router<AppContext>) {
-        router.get("/v1/markets") { request, _ in
-            let page = try Self.listQuery(request)
-            return jsonResponse(
-                service.read { engine in
-                    .array(
-                        Self.listPage(engine.venue.symbols.indices, page).map { n, s in
-                            let symbol = engine.venue.symbols[s]
-                            return .object([
-                                ("n", .int(n)), ("symbol", .string(symbol.name)), ("price", .string(engine.venue.marks[s].description)),
-                                ("qtyStep", .string(symbol.qtyStep.description)), ("priceTick", .string(symbol.priceTick.description)),
-                                ("minQty", .string(symbol.minQty.description)), ("minNotional", .string(symbol.minNotional.description)),
-                            ])
-                        })
-                })
-        }
         router.get("/v1/config") { _, _ in
             let demo = service.demoStatus.withLock { $0 }
             return jsonResponse(
@@ -90,26 +75,6 @@ extension Routes {
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
                     return APIViews.lead(engine, l, curvePoints: points, curveFrom: from)
-                })
-        }
-        router.get("/v1/leads/:user/fills") { request, context in
-            let id = try Self.parameter(context, "user")
-            let limit = try Self.intQuery(request, "limit", default: 500, range: 1...10_000)
-            let before = try Self.optionalIntQuery(request, "before", range: 0...Int(Int32.max)) ?? Int.max
-            return try jsonResponse(
-                service.read { engine in
-                    guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
-                    // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
-                    let fills = engine.leadFills.filter { $0.lead == l }.enumerated().filter { $0.element.event < before }.suffix(limit)
-                    return .array(
-                        fills.map { n, f in
-                            .object([
-                                ("n", .int(n)), ("id", .string(f.id)), ("event", .int(f.event)), ("time", .string(ISO8601.format(f.time))),
-                                ("symbol", .string(engine.venue.symbols[f.symbol].name)), ("side", .string(f.side.rawValue)),
-                                ("quantity", .string(f.quantity.description)), ("price", .string(f.price.description)),
-                                ("quote", .string(f.quote.description)), ("fee", .string(f.fee.description)),
-                            ])
-                        })
                 })
         }
         router.get("/v1/leads/:user/buy-existing") { request, context in

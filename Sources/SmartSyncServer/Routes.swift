@@ -12,7 +12,6 @@ struct Routes: Sendable {
     let metricsText: (@Sendable () -> [UInt8])?
 
     func register(on router: Router<AppContext>) {
-        router.get("/health") { _, _ in jsonResponse(.object([("status", .string("ok"))])) }
         router.get("/metrics") { [metricsText] _, _ in
             guard let metricsText else { throw APIError(.notFound, code: "notFound", "this server exports no metrics") }
             return Response(
