@@ -64,10 +64,54 @@ struct APIHandlers: APIProtocol {
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
         _ = try RequestCaller.requireOperator()
-        guard case .json(let body) = input.body else { throw APIError(.badRequest, code: "invalidInput", "a JSON body is required") }
+        guard case .json(let body) = input.body else { throw Self.noBody }
         let role: Caller.Role = body.role == ._operator ? .operator_ : .user
         let key = try await service.issueKey(user: body.id, role: role)
         return .created(.init(body: .json(.init(id: body.id, role: role.rawValue, apiKey: key))))
+    }
+
+    func deposit(_ input: Operations.Deposit.Input) async throws -> Operations.Deposit.Output {
+        let caller = try RequestCaller.requireOperator()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let (applied, timing) = try await apply(.deposit(user: body.user, amount: body.amount), input.headers.idempotencyKey, caller)
+        return applied.applied
+            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+    }
+
+    func withdraw(_ input: Operations.Withdraw.Input) async throws -> Operations.Withdraw.Output {
+        let caller = try RequestCaller.requireOperator()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let (applied, timing) = try await apply(.withdraw(user: body.user, amount: body.amount), input.headers.idempotencyKey, caller)
+        return applied.applied
+            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+    }
+
+    func setPrice(_ input: Operations.SetPrice.Input) async throws -> Operations.SetPrice.Output {
+        let caller = try RequestCaller.requireOperator()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let (applied, timing) = try await apply(.price(symbol: body.symbol, price: body.price), input.headers.idempotencyKey, caller)
+        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+    }
+
+    func listSymbol(_ input: Operations.ListSymbol.Input) async throws -> Operations.ListSymbol.Output {
+        let caller = try RequestCaller.requireOperator()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let symbol: Symbol
+        do {
+            symbol = try Symbol(
+                name: body.symbol, qtyStep: body.qtyStep, priceTick: body.priceTick, minQty: body.minQty ?? body.qtyStep,
+                minNotional: body.minNotional ?? .zero)
+        } catch {
+            // `Symbol.init` throws `FieldError`. The contract checked each field; what is left relates fields (minQty a multiple of qtyStep, a step
+            // and a tick whose product is a whole number of units): a well-formed body the rules refuse.
+            throw APIError(.unprocessableContent, code: "invalidInput", error.rule, field: error.field)
+        }
+        let (applied, timing) = try await apply(.listSymbol(symbol, price: body.price, book: nil), input.headers.idempotencyKey, caller)
+        return applied.applied
+            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
     }
 
     func settings(_ input: Operations.Settings.Input) async throws -> Operations.Settings.Output {
@@ -82,6 +126,21 @@ struct APIHandlers: APIProtocol {
                 venue: .init(rawValue: engine.venueMode.rawValue))
         }
         return .ok(.init(body: .json(settings)))
+    }
+}
+
+extension APIHandlers {
+    /// A body-taking operation reached without its JSON body (`ContractMiddleware` refuses that first).
+    static let noBody = APIError(.badRequest, code: "invalidInput", "a JSON body is required")
+
+    /// Applies a command for `caller` (the Idempotency-Key `key` makes a retry a no-op) and answers what the
+    /// command-only operations answer: whether it acted, its event and the commands so far, and `Server-Timing`.
+    func apply(_ command: EngineCommand, _ key: String?, _ caller: Caller) async throws -> (Components.Schemas.Applied, String?) {
+        let receipt = try await Routes.submit(service, command, key: key, caller)
+        return (
+            Components.Schemas.Applied(applied: receipt.applied, event: receipt.event, commands: service.commandCount),
+            Routes.serverTiming(receipt)
+        )
     }
 }
 

@@ -79,31 +79,3 @@ struct TakeProfitBody: RequestBody {
     var takeProfit: Threshold?
     static let schema = "TakeProfitRequest"
 }
-
-struct UserBody: RequestBody {
-    var id: String
-    var role: Caller.Role?
-    static let schema = "CreateUserRequest"
-}
-
-struct MoneyBody: RequestBody {
-    var user: String
-    var amount: Fixed
-    static let schema = "MoneyRequest"
-}
-
-struct PriceBody: RequestBody {
-    var symbol: String
-    var price: Fixed
-    static let schema = "PriceRequest"
-}
-
-struct SymbolBody: RequestBody {
-    var symbol: String
-    var price: Fixed
-    var qtyStep: Fixed
-    var priceTick: Fixed
-    var minQty: Fixed?
-    var minNotional: Fixed?
-    static let schema = "ListSymbolRequest"
-}

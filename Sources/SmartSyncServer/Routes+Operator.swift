@@ -10,21 +10,6 @@ extension Routes {
     // MARK: Operator
 
     func registerOperator(_ router: Router<AppContext>) {
-        router.post("/v1/deposits") { request, context in
-            let caller = try context.requireOperator()
-            let body = try await decodeBody(MoneyBody.self, request, context)
-            return try await command(.deposit(user: body.user, amount: body.amount), request, caller, status: .created)
-        }
-        router.post("/v1/withdrawals") { request, context in
-            let caller = try context.requireOperator()
-            let body = try await decodeBody(MoneyBody.self, request, context)
-            return try await command(.withdraw(user: body.user, amount: body.amount), request, caller, status: .created)
-        }
-        router.post("/v1/prices") { request, context in
-            let caller = try context.requireOperator()
-            let body = try await decodeBody(PriceBody.self, request, context)
-            return try await command(.price(symbol: body.symbol, price: body.price), request, caller)
-        }
         router.get("/v1/venue") { _, context in
             _ = try context.requireOperator()
             return jsonResponse(service.read { engine in Self.venueJSON(engine) })
@@ -41,21 +26,6 @@ extension Routes {
                     maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
                 request, caller)
             return jsonResponse(service.read { engine in Self.settingsJSON(engine) })
-        }
-        router.post("/v1/symbols") { request, context in
-            let caller = try context.requireOperator()
-            let body = try await decodeBody(SymbolBody.self, request, context)
-            let symbol: Symbol
-            do {
-                symbol = try Symbol(
-                    name: body.symbol, qtyStep: body.qtyStep, priceTick: body.priceTick, minQty: body.minQty ?? body.qtyStep,
-                    minNotional: body.minNotional ?? .zero)
-            } catch let error as FieldError {
-                // The contract checked each field; what is left relates fields (minQty a multiple of qtyStep, a step
-                // and a tick whose product is a whole number of units): a well-formed body the rules refuse.
-                throw APIError(.unprocessableContent, code: "invalidInput", error.rule, field: error.field)
-            }
-            return try await command(.listSymbol(symbol, price: body.price, book: nil), request, caller, status: .created)
         }
     }
 

@@ -89,11 +89,22 @@ struct Routes: Sendable {
     /// for another request it is refused (422).
     /// A request that makes two commands gives the second's key a `suffix`, so that a retry skips each.
     func submit(_ command: EngineCommand, _ request: Request, _ caller: Caller, keySuffix: String = "") async throws -> CommandReceipt {
-        let key = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
+        try await Self.submit(
+            service, command, key: HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }, caller, keySuffix: keySuffix)
+    }
+
+    /// `submit` for a key already read (the generated handlers are given it).
+    static func submit(_ service: EngineService, _ command: EngineCommand, key: String?, _ caller: Caller, keySuffix: String = "")
+        async throws -> CommandReceipt
+    {
         if let key {
-            guard !key.isEmpty, key.utf8.count <= Self.maxIdempotencyKey else {
+            // HTTP trims a header's value, so a key is what survives that: printable ASCII, no space at either end.
+            let bytes = Array(key.utf8)
+            let printable = bytes.allSatisfy { (0x20...0x7E).contains($0) } && bytes.first != 0x20 && bytes.last != 0x20
+            guard !bytes.isEmpty, bytes.count <= Self.maxIdempotencyKey, printable else {
                 throw APIError(
-                    .badRequest, code: "invalidInput", "must be 1 to \(Self.maxIdempotencyKey) characters (got \(key.utf8.count))",
+                    .badRequest, code: "invalidInput",
+                    "must be 1 to \(Self.maxIdempotencyKey) printable ASCII characters, not starting or ending with a space (got \(bytes.count) bytes)",
                     field: "Idempotency-Key")
             }
         }
@@ -122,11 +133,15 @@ struct Routes: Sendable {
     /// The answer to a command, with `Server-Timing: commit;dur=<ms>` (applying it and committing it) when applied.
     static func answer(_ value: JSONValue, _ receipt: CommandReceipt, status: HTTPResponse.Status) -> Response {
         var response = jsonResponse(value, status: status)
-        if let took = receipt.committedIn, let name = HTTPField.Name("Server-Timing") {
-            let ms = Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15
-            response.headers[name] = "commit;dur=\((ms * 1000).rounded() / 1000)"
-        }
+        if let timing = serverTiming(receipt), let name = HTTPField.Name("Server-Timing") { response.headers[name] = timing }
         return response
+    }
+
+    /// `commit;dur=<ms>`: how long the command took to apply and commit, when it was applied.
+    static func serverTiming(_ receipt: CommandReceipt) -> String? {
+        guard let took = receipt.committedIn else { return nil }
+        let ms = Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15
+        return "commit;dur=\((ms * 1000).rounded() / 1000)"
     }
 
 }

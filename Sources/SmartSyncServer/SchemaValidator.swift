@@ -116,6 +116,8 @@ struct SchemaValidator: Sendable {
         let schema = resolve(raw)
         var rule: String? = inherited
         if case .string(let r)? = schema["x-rule"] { rule = r }
+        // A nullable schema (`type: [..., "null"]`) takes null whatever else it says.
+        if value == .null, case .array(let types)? = schema["type"], types.contains(.string("null")) { return }
         if case .array(let branches)? = schema["oneOf"], schema["properties"] == nil {
             try validateOneOf(value, branches, path: path, rule: rule, field: nil)
             return

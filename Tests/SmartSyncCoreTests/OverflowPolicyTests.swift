@@ -38,4 +38,26 @@ struct OverflowPolicyTests {
         }
         #expect(reason == .insufficientCash)
     }
+
+    /// A mark at which what the accounts hold is worth more than an amount holds is refused before it is set: the
+    /// valuations after it (a lead's equity, a copy's, the board's sums) would overflow. schemathesis found it: a
+    /// price of 6,638,600,917 for BCH, with the demo's lead holding 30 BCH, stopped the server. 10 BTC at 10,000,000,000
+    /// is 1e11 USDT, past 92,233,720,368.54775807; 10 BTC at 9,000,000,000 is 9e10 and fits.
+    @Test func aPriceThatWouldValueHoldingsPastAnAmountIsRefused() throws {
+        var sim = try Sim()
+        try sim.lead("whale", portfolio: "600000")
+        try sim.buy("whale", quote: "500000")
+        let before = sim.engine.venue.marks[TestMarket.btcIndex]
+        do {
+            try sim.engine.updatePrice(symbol: TestMarket.btc, price: fx("10000000000"), at: sim.next())
+            Issue.record("a price that values 10 BTC at 1e11 USDT was set")
+        } catch {
+            #expect(error.code == .overflow && error.field == "price")
+        }
+        #expect(sim.engine.venue.marks[TestMarket.btcIndex] == before)
+        try sim.price(TestMarket.btc, "9000000000")
+        let u = try #require(sim.engine.user(named: "whale"))
+        let l = try #require(sim.engine.users[u].lead)
+        #expect(sim.engine.leadEquity(l) > fx("89000000000"))
+    }
 }

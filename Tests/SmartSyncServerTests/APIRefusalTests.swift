@@ -225,6 +225,9 @@ import Testing
                 other.status == .unprocessableContent && other.field == "Idempotency-Key" && other.message.contains("different request"))
             let long = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: String(repeating: "k", count: 201), body)
             #expect(long.status == .badRequest && long.field == "Idempotency-Key" && long.message.contains("200"))
+            // Printable ASCII only: what HTTP carries unchanged (a leading or trailing space would be trimmed away).
+            let tab = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "key\tone", body)
+            #expect(tab.status == .badRequest && tab.field == "Idempotency-Key" && tab.message.contains("printable ASCII"))
             // The same key on another caller is another request (keys are scoped per user).
             let copy = try await Self.call(
                 client, .post, "/v1/copies", key: f.keys["bob"], idempotency: "order-1", #"{"lead": "lead", "investment": "100"}"#)

@@ -165,6 +165,7 @@ extension Engine {
     /// Updates a mark price, then fills the resting orders it crosses (their fills are copied).
     public mutating func updatePrice(symbol name: String, price: Fixed, at moment: Moment) throws(EngineError) {
         let s = try requireSymbol(name, field: "symbol")
+        try requireValuable(symbol: s, at: price)
         let old = venue.marks[s]
         do { try venue.setMark(s, price) } catch { throw EngineError(error) }
         priceHistory.append(PricePoint(event: moment.event, symbol: s, price: price))
@@ -180,6 +181,29 @@ extension Engine {
         for l in leads.indices where leads[l].status == .active {
             if leads[l].positions[s]?.quantity.isPositive ?? false { observeLead(l, at: moment) }
             if leads[l].book.columnIndex(of: s) != nil { checkThresholds(lead: l, at: moment) }
+        }
+    }
+
+    /// Refuses a mark at which what the accounts hold would be worth more than an amount can hold: the USDT in every
+    /// account plus every symbol's held quantity at its mark (`symbol` at `price`) must fit. Every equity, NAV and sum
+    /// of them the engine and its views compute is at most that, so none of them can overflow after it.
+    func requireValuable(symbol: Int, at price: Fixed) throws(EngineError) {
+        do {
+            // USDT in the accounts: deposited, less withdrawn, less what the venue and the fee account hold.
+            let venueUSDT = venueBalances[Symbol.quoteAsset] ?? .zero
+            var total = try totalDeposits.subtracting(totalWithdrawals).subtracting(venueUSDT).subtracting(feesCollected)
+            for (k, sym) in venue.symbols.enumerated() {
+                let held = -(venueBalances[sym.base] ?? .zero)
+                guard held.isPositive else { continue }
+                guard let value = sym.quote(quantity: held, price: k == symbol ? price : venue.marks[k]) else {
+                    throw DecimalError.overflow("\(held) \(sym.base) at \(k == symbol ? price : venue.marks[k])")
+                }
+                total = try total.adding(value)
+            }
+        } catch {
+            throw EngineError(
+                .overflow, field: "price",
+                "at \(price) what the accounts hold would be worth more than an amount can hold (\(Fixed.max) USDT)")
         }
     }
 

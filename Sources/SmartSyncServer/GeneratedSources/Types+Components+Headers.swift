@@ -6,5 +6,10 @@ import struct Foundation.Date
 import SmartSyncCore
 extension Components {
     /// Types generated from the `#/components/headers` section of the OpenAPI document.
-    internal enum Headers {}
+    internal enum Headers {
+        /// When the request applied a command: `commit;dur=<ms>`, the time it took to apply it and commit it.
+        ///
+        /// - Remark: Generated from `#/components/headers/ServerTiming`.
+        internal typealias ServerTiming = Swift.String
+    }
 }

@@ -11,10 +11,26 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Amount`.
         internal typealias Amount = Fixed
+        /// A positive decimal string: 1 to 10 digits before the point, at most 8 after (0.00000001 to 9999999999.99999999).
+        ///
+        /// - Remark: Generated from `#/components/schemas/PositiveAmount`.
+        internal typealias PositiveAmount = Fixed
+        /// Zero or a positive decimal string, at most 10 digits before the point and 8 after; or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NonNegativeAmountOrNull`.
+        internal typealias NonNegativeAmountOrNull = Fixed
         /// An id: 1 to 64 letters, digits, '.', '_' or '-'.
         ///
         /// - Remark: Generated from `#/components/schemas/Name`.
         internal typealias Name = Swift.String
+        /// A spot pair quoted in USDT, like BTC-USDT.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SymbolName`.
+        internal typealias SymbolName = Swift.String
+        /// A new pair's name: its base asset (letters and digits), a dash, USDT.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewSymbolName`.
+        internal typealias NewSymbolName = Swift.String
         /// - Remark: Generated from `#/components/schemas/CreateUserRequest`.
         internal struct CreateUserRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/id`.
@@ -56,6 +72,164 @@ extension Components {
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "id",
                     "role"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MoneyRequest`.
+        internal struct MoneyRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MoneyRequest/user`.
+            internal var user: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MoneyRequest/amount`.
+            internal var amount: Components.Schemas.PositiveAmount
+            /// Creates a new `MoneyRequest`.
+            ///
+            /// - Parameters:
+            ///   - user:
+            ///   - amount:
+            internal init(
+                user: Swift.String,
+                amount: Components.Schemas.PositiveAmount
+            ) {
+                self.user = user
+                self.amount = amount
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case user
+                case amount
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.user = try container.decode(
+                    Swift.String.self,
+                    forKey: .user
+                )
+                self.amount = try container.decode(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .amount
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "user",
+                    "amount"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PriceRequest`.
+        internal struct PriceRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PriceRequest/symbol`.
+            internal var symbol: Components.Schemas.SymbolName
+            /// - Remark: Generated from `#/components/schemas/PriceRequest/price`.
+            internal var price: Components.Schemas.PositiveAmount
+            /// Creates a new `PriceRequest`.
+            ///
+            /// - Parameters:
+            ///   - symbol:
+            ///   - price:
+            internal init(
+                symbol: Components.Schemas.SymbolName,
+                price: Components.Schemas.PositiveAmount
+            ) {
+                self.symbol = symbol
+                self.price = price
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case symbol
+                case price
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.symbol = try container.decode(
+                    Components.Schemas.SymbolName.self,
+                    forKey: .symbol
+                )
+                self.price = try container.decode(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .price
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "symbol",
+                    "price"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ListSymbolRequest`.
+        internal struct ListSymbolRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ListSymbolRequest/symbol`.
+            internal var symbol: Components.Schemas.NewSymbolName
+            /// - Remark: Generated from `#/components/schemas/ListSymbolRequest/price`.
+            internal var price: Components.Schemas.PositiveAmount
+            /// - Remark: Generated from `#/components/schemas/ListSymbolRequest/qtyStep`.
+            internal var qtyStep: Components.Schemas.PositiveAmount
+            /// - Remark: Generated from `#/components/schemas/ListSymbolRequest/priceTick`.
+            internal var priceTick: Components.Schemas.PositiveAmount
+            /// - Remark: Generated from `#/components/schemas/ListSymbolRequest/minQty`.
+            internal var minQty: Components.Schemas.NonNegativeAmountOrNull?
+            /// - Remark: Generated from `#/components/schemas/ListSymbolRequest/minNotional`.
+            internal var minNotional: Components.Schemas.NonNegativeAmountOrNull?
+            /// Creates a new `ListSymbolRequest`.
+            ///
+            /// - Parameters:
+            ///   - symbol:
+            ///   - price:
+            ///   - qtyStep:
+            ///   - priceTick:
+            ///   - minQty:
+            ///   - minNotional:
+            internal init(
+                symbol: Components.Schemas.NewSymbolName,
+                price: Components.Schemas.PositiveAmount,
+                qtyStep: Components.Schemas.PositiveAmount,
+                priceTick: Components.Schemas.PositiveAmount,
+                minQty: Components.Schemas.NonNegativeAmountOrNull? = nil,
+                minNotional: Components.Schemas.NonNegativeAmountOrNull? = nil
+            ) {
+                self.symbol = symbol
+                self.price = price
+                self.qtyStep = qtyStep
+                self.priceTick = priceTick
+                self.minQty = minQty
+                self.minNotional = minNotional
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case symbol
+                case price
+                case qtyStep
+                case priceTick
+                case minQty
+                case minNotional
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.symbol = try container.decode(
+                    Components.Schemas.NewSymbolName.self,
+                    forKey: .symbol
+                )
+                self.price = try container.decode(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .price
+                )
+                self.qtyStep = try container.decode(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .qtyStep
+                )
+                self.priceTick = try container.decode(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .priceTick
+                )
+                self.minQty = try container.decodeIfPresent(
+                    Components.Schemas.NonNegativeAmountOrNull.self,
+                    forKey: .minQty
+                )
+                self.minNotional = try container.decodeIfPresent(
+                    Components.Schemas.NonNegativeAmountOrNull.self,
+                    forKey: .minNotional
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "symbol",
+                    "price",
+                    "qtyStep",
+                    "priceTick",
+                    "minQty",
+                    "minNotional"
                 ])
             }
         }
@@ -101,6 +275,35 @@ extension Components {
             }
             internal enum CodingKeys: String, CodingKey {
                 case error
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Applied`.
+        internal struct Applied: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Applied/applied`.
+            internal var applied: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Applied/event`.
+            internal var event: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Applied/commands`.
+            internal var commands: Swift.Int
+            /// Creates a new `Applied`.
+            ///
+            /// - Parameters:
+            ///   - applied:
+            ///   - event:
+            ///   - commands:
+            internal init(
+                applied: Swift.Bool,
+                event: Swift.Int? = nil,
+                commands: Swift.Int
+            ) {
+                self.applied = applied
+                self.event = event
+                self.commands = commands
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case applied
+                case event
+                case commands
             }
         }
     }

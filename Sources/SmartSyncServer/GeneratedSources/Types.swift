@@ -27,6 +27,27 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/users`.
     /// - Remark: Generated from `#/paths//v1/users/post(createUser)`.
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output
+    /// Deposit USDT (operator)
+    ///
+    /// Credits USDT to a user's main account from outside.
+    ///
+    /// - Remark: HTTP `POST /v1/deposits`.
+    /// - Remark: Generated from `#/paths//v1/deposits/post(deposit)`.
+    func deposit(_ input: Operations.Deposit.Input) async throws -> Operations.Deposit.Output
+    /// Withdraw USDT (operator)
+    ///
+    /// Debits USDT from a user's main account to outside.
+    ///
+    /// - Remark: HTTP `POST /v1/withdrawals`.
+    /// - Remark: Generated from `#/paths//v1/withdrawals/post(withdraw)`.
+    func withdraw(_ input: Operations.Withdraw.Input) async throws -> Operations.Withdraw.Output
+    /// Set a mark price (operator)
+    ///
+    /// Sets a symbol's price on the simulated market; resting limit orders that cross it fill and are copied.
+    ///
+    /// - Remark: HTTP `POST /v1/prices`.
+    /// - Remark: Generated from `#/paths//v1/prices/post(setPrice)`.
+    func setPrice(_ input: Operations.SetPrice.Input) async throws -> Operations.SetPrice.Output
     /// A lead's fills
     ///
     /// The lead's fills (its own orders' executions), oldest first; `limit` keeps the latest before `before` (an event): a page back starts at the first fill's event. Each fill has its number `n` among the lead's fills.
@@ -41,6 +62,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/settings`.
     /// - Remark: Generated from `#/paths//v1/settings/get(settings)`.
     func settings(_ input: Operations.Settings.Input) async throws -> Operations.Settings.Output
+    /// List a symbol (operator)
+    ///
+    /// Lists a new pair on the simulated market at its first price, with its trading rules.
+    ///
+    /// - Remark: HTTP `POST /v1/symbols`.
+    /// - Remark: Generated from `#/paths//v1/symbols/post(listSymbol)`.
+    func listSymbol(_ input: Operations.ListSymbol.Input) async throws -> Operations.ListSymbol.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -84,6 +112,51 @@ extension APIProtocol {
             body: body
         ))
     }
+    /// Deposit USDT (operator)
+    ///
+    /// Credits USDT to a user's main account from outside.
+    ///
+    /// - Remark: HTTP `POST /v1/deposits`.
+    /// - Remark: Generated from `#/paths//v1/deposits/post(deposit)`.
+    internal func deposit(
+        headers: Operations.Deposit.Input.Headers = .init(),
+        body: Operations.Deposit.Input.Body
+    ) async throws -> Operations.Deposit.Output {
+        try await deposit(Operations.Deposit.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Withdraw USDT (operator)
+    ///
+    /// Debits USDT from a user's main account to outside.
+    ///
+    /// - Remark: HTTP `POST /v1/withdrawals`.
+    /// - Remark: Generated from `#/paths//v1/withdrawals/post(withdraw)`.
+    internal func withdraw(
+        headers: Operations.Withdraw.Input.Headers = .init(),
+        body: Operations.Withdraw.Input.Body
+    ) async throws -> Operations.Withdraw.Output {
+        try await withdraw(Operations.Withdraw.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Set a mark price (operator)
+    ///
+    /// Sets a symbol's price on the simulated market; resting limit orders that cross it fill and are copied.
+    ///
+    /// - Remark: HTTP `POST /v1/prices`.
+    /// - Remark: Generated from `#/paths//v1/prices/post(setPrice)`.
+    internal func setPrice(
+        headers: Operations.SetPrice.Input.Headers = .init(),
+        body: Operations.SetPrice.Input.Body
+    ) async throws -> Operations.SetPrice.Output {
+        try await setPrice(Operations.SetPrice.Input(
+            headers: headers,
+            body: body
+        ))
+    }
     /// A lead's fills
     ///
     /// The lead's fills (its own orders' executions), oldest first; `limit` keeps the latest before `before` (an event): a page back starts at the first fill's event. Each fill has its number `n` among the lead's fills.
@@ -109,6 +182,21 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/settings/get(settings)`.
     internal func settings(headers: Operations.Settings.Input.Headers = .init()) async throws -> Operations.Settings.Output {
         try await settings(Operations.Settings.Input(headers: headers))
+    }
+    /// List a symbol (operator)
+    ///
+    /// Lists a new pair on the simulated market at its first price, with its trading rules.
+    ///
+    /// - Remark: HTTP `POST /v1/symbols`.
+    /// - Remark: Generated from `#/paths//v1/symbols/post(listSymbol)`.
+    internal func listSymbol(
+        headers: Operations.ListSymbol.Input.Headers = .init(),
+        body: Operations.ListSymbol.Input.Body
+    ) async throws -> Operations.ListSymbol.Output {
+        try await listSymbol(Operations.ListSymbol.Input(
+            headers: headers,
+            body: body
+        ))
     }
 }
 
