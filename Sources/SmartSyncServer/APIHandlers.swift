@@ -12,7 +12,7 @@ import SmartSyncViews
 /// hand-written routes of `Routes+*.swift`, moved here one at a time.
 ///
 /// What reaches a handler has passed `ContractMiddleware` (query parameters and bodies fit the contract) and
-/// `APIKeyMiddleware` (the caller, read here through `RequestCaller.current`). A handler throws `APIError`, which
+/// `APIKeyMiddleware` (the caller, read here through `RequestScope.current`). A handler throws `APIError`, which
 /// `APIErrors` answers as the routes do.
 struct APIHandlers: APIProtocol {
     let service: EngineService
@@ -63,7 +63,7 @@ struct APIHandlers: APIProtocol {
     // MARK: Operator
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
-        _ = try RequestCaller.requireOperator()
+        _ = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
         let role: Caller.Role = body.role == ._operator ? .operator_ : .user
         let key = try await service.issueKey(user: body.id, role: role)
@@ -71,32 +71,32 @@ struct APIHandlers: APIProtocol {
     }
 
     func deposit(_ input: Operations.Deposit.Input) async throws -> Operations.Deposit.Output {
-        let caller = try RequestCaller.requireOperator()
+        let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(.deposit(user: body.user, amount: body.amount), input.headers.idempotencyKey, caller)
+        let (applied, timing) = try await apply(.deposit(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
         return applied.applied
             ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
             : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
     }
 
     func withdraw(_ input: Operations.Withdraw.Input) async throws -> Operations.Withdraw.Output {
-        let caller = try RequestCaller.requireOperator()
+        let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(.withdraw(user: body.user, amount: body.amount), input.headers.idempotencyKey, caller)
+        let (applied, timing) = try await apply(.withdraw(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
         return applied.applied
             ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
             : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
     }
 
     func setPrice(_ input: Operations.SetPrice.Input) async throws -> Operations.SetPrice.Output {
-        let caller = try RequestCaller.requireOperator()
+        let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(.price(symbol: body.symbol, price: body.price), input.headers.idempotencyKey, caller)
+        let (applied, timing) = try await apply(.price(symbol: body.symbol, price: body.price), RequestScope.idempotencyKey, caller)
         return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
     }
 
     func listSymbol(_ input: Operations.ListSymbol.Input) async throws -> Operations.ListSymbol.Output {
-        let caller = try RequestCaller.requireOperator()
+        let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
         let symbol: Symbol
         do {
@@ -108,24 +108,106 @@ struct APIHandlers: APIProtocol {
             // and a tick whose product is a whole number of units): a well-formed body the rules refuse.
             throw APIError(.unprocessableContent, code: "invalidInput", error.rule, field: error.field)
         }
-        let (applied, timing) = try await apply(.listSymbol(symbol, price: body.price, book: nil), input.headers.idempotencyKey, caller)
+        let (applied, timing) = try await apply(.listSymbol(symbol, price: body.price, book: nil), RequestScope.idempotencyKey, caller)
         return applied.applied
             ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
             : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
     }
 
     func settings(_ input: Operations.Settings.Input) async throws -> Operations.Settings.Output {
-        _ = try RequestCaller.requireOperator()
-        let settings = service.read { engine in
-            let s = engine.settings
-            return Operations.Settings.Output.Ok.Body.JsonPayload(
-                takerFeeRate: s.takerFeeRate, minInvestment: s.minInvestment, slippageLimit: s.slippageLimit,
-                maxActiveCopiesPerFollower: s.maxActiveCopiesPerFollower, defaultFollowerLimit: s.defaultFollowerLimit,
-                maxProfitShareRate: s.maxProfitShareRate,
-                defaultExecutionMode: .init(rawValue: engine.venueBook.defaultExecutionMode.rawValue),
-                venue: .init(rawValue: engine.venueMode.rawValue))
+        _ = try RequestScope.requireOperator()
+        return .ok(.init(body: .json(service.read(Self.settings))))
+    }
+
+    func updateSettings(_ input: Operations.UpdateSettings.Input) async throws -> Operations.UpdateSettings.Output {
+        let caller = try RequestScope.requireOperator()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let key = RequestScope.idempotencyKey
+        if let mode = body.defaultExecutionMode {
+            _ = try await Routes.submit(
+                service, .executionMode(lead: nil, mode == .block ? .block : .follow), key: key, caller, keySuffix: "#mode")
         }
-        return .ok(.init(body: .json(settings)))
+        _ = try await Routes.submit(
+            service,
+            .updateSettings(
+                takerFeeRate: body.takerFeeRate, minInvestment: body.minInvestment,
+                maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
+            key: key, caller)
+        return .ok(.init(body: .json(service.read(Self.settings))))
+    }
+
+    /// The market's settings as the operator sees them.
+    static func settings(_ engine: Engine) -> Components.Schemas.Settings {
+        let s = engine.settings
+        return Components.Schemas.Settings(
+            takerFeeRate: s.takerFeeRate, minInvestment: s.minInvestment, slippageLimit: s.slippageLimit,
+            maxActiveCopiesPerFollower: s.maxActiveCopiesPerFollower, defaultFollowerLimit: s.defaultFollowerLimit,
+            maxProfitShareRate: s.maxProfitShareRate,
+            defaultExecutionMode: engine.venueBook.defaultExecutionMode == .block ? .block : .follow,
+            venue: engine.venueMode == .external ? .external : .simulated)
+    }
+
+    func venue(_ input: Operations.Venue.Input) async throws -> Operations.Venue.Output {
+        _ = try RequestScope.requireOperator()
+        return .ok(.init(body: .json(service.read(Self.venue))))
+    }
+
+    /// Where orders execute, the orders open at an external venue and the venue reports refused (newest first, 100).
+    static func venue(_ engine: Engine) -> Operations.Venue.Output.Ok.Body.JsonPayload {
+        let book = engine.venueBook
+        let symbols = engine.venue.symbols
+        return .init(
+            venue: book.mode == .external ? .external : .simulated,
+            defaultExecutionMode: book.defaultExecutionMode == .block ? .block : .follow, ordersSent: book.orders.count,
+            open: book.open.map { r in
+                let owner: Operations.Venue.Output.Ok.Body.JsonPayload.OpenPayloadPayload.ForPayload
+                switch r.owner {
+                case .lead: owner = .lead
+                case .main: owner = .main
+                case .copies: owner = r.block == nil ? .copies : .block
+                }
+                return .init(
+                    clientOrderId: r.clientOrderID, status: r.order.status.rawValue, _for: owner, symbol: symbols[r.symbol].name,
+                    side: r.side == .buy ? .buy : .sell, limitPrice: r.limitPrice?.description, filledQuantity: r.order.filledQuantity,
+                    reserved: r.stillReserved, cancelRequested: r.order.cancelRequested)
+            },
+            refusals: book.refusals.suffix(100).reversed().map { f in
+                .init(clientOrderId: f.clientOrderID, kind: f.kind, detail: f.detail, event: f.event, time: ISO8601.format(f.time))
+            })
+    }
+
+    func config(_ input: Operations.Config.Input) async throws -> Operations.Config.Output {
+        let demo = service.demoStatus.withLock { $0 }
+        let answer = service.read { engine in
+            let s = engine.settings
+            return Operations.Config.Output.Ok.Body.JsonPayload(
+                minInvestment: s.minInvestment, takerFeeRate: s.takerFeeRate, maxActiveCopiesPerFollower: s.maxActiveCopiesPerFollower,
+                maxProfitShareRate: s.maxProfitShareRate, slippageLimit: s.slippageLimit, defaultFollowerLimit: s.defaultFollowerLimit,
+                // The market's clock: the time of the last command (in the demo, a moment of 2021).
+                marketTime: engine.moments.isEmpty ? nil : ISO8601.format(engine.now),
+                demo: demo.map { .init(from: ISO8601.format($0.from), to: ISO8601.format($0.to), finished: $0.finished) })
+        }
+        return .ok(.init(body: .json(answer)))
+    }
+
+    func buyExistingPreview(_ input: Operations.BuyExistingPreview.Input) async throws -> Operations.BuyExistingPreview.Output {
+        let id = input.path.user
+        let investment = input.query.investment
+        let preview = try service.read { engine in
+            do {
+                return try engine.buyExistingPreview(lead: id, investment: investment)
+            } catch let error as EngineError {
+                throw APIError(error)
+            }
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    preview.map { p in
+                        .init(
+                            symbol: p.symbol, weight: p.weight, notional: p.notional, quantity: p.quantity, price: p.price,
+                            skipped: p.skipped?.rawValue, explanation: p.skipped?.explanation)
+                    })))
     }
 }
 
@@ -144,10 +226,14 @@ extension APIHandlers {
     }
 }
 
-/// The caller of the request being handled, for the generated handlers (which see only the operation's input):
+/// What the generated handlers (which see only the operation's input) read of the request being handled:
 /// `APIKeyMiddleware` binds it around the rest of the request.
-enum RequestCaller {
+enum RequestScope {
+    /// The caller, from the API key.
     @TaskLocal static var current: Caller?
+    /// The `Idempotency-Key` header as sent. The generated input decodes header values as URI components, so a
+    /// key with `%`, `+` or `=` in it would not arrive as the client wrote it.
+    @TaskLocal static var idempotencyKey: String?
 
     /// The caller, or 401.
     static func require() throws -> Caller {

@@ -60,8 +60,11 @@ struct APIKeyMiddleware: RouterMiddleware {
             }
             context.caller = caller
         }
-        // The generated handlers (`APIHandlers`) read the caller from here.
-        return try await RequestCaller.$current.withValue(context.caller) { try await next(request, context) }
+        // The generated handlers (`APIHandlers`) read the caller and the Idempotency-Key from here.
+        let idempotencyKey = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
+        return try await RequestScope.$current.withValue(context.caller) {
+            try await RequestScope.$idempotencyKey.withValue(idempotencyKey) { try await next(request, context) }
+        }
     }
 }
 

@@ -10,24 +10,6 @@ protocol RequestBody: Decodable {
     static var schema: String { get }
 }
 
-struct TransferBody: RequestBody {
-    var amount: Fixed
-    var from: String
-    var to: String
-    static let schema = "TransferRequest"
-}
-
-struct OrderBody: RequestBody {
-    var symbol: String
-    var side: Side
-    var account: OrderAccount?
-    var quoteAmount: Fixed?
-    var quantity: Fixed?
-    var limitPrice: Fixed?
-    var fraction: Fixed?
-    static let schema = "OrderRequest"
-}
-
 struct StartLeadingBody: RequestBody {
     var portfolio: Fixed
     var profitShareRate: Fixed?
@@ -59,15 +41,6 @@ struct UpdateLeadBody: RequestBody {
     var followerLimit: Int?
     var executionMode: ExecutionMode?
     static let schema = "UpdateLeadingRequest"
-}
-
-struct SettingsBody: RequestBody {
-    var takerFeeRate: Fixed?
-    var minInvestment: Fixed?
-    var maxActiveCopiesPerFollower: Int?
-    var defaultFollowerLimit: Int?
-    var defaultExecutionMode: ExecutionMode?
-    static let schema = "SettingsRequest"
 }
 
 struct StopLossBody: RequestBody {

@@ -10,30 +10,6 @@ extension Routes {
     // MARK: Public: markets and the lead board
 
     func registerPublic(_ router: Router<AppContext>) {
-        router.get("/v1/config") { _, _ in
-            let demo = service.demoStatus.withLock { $0 }
-            return jsonResponse(
-                service.read { engine in
-                    let s = engine.settings
-                    return .object([
-                        ("minInvestment", .string(s.minInvestment.description)), ("takerFeeRate", .string(s.takerFeeRate.description)),
-                        ("maxActiveCopiesPerFollower", .int(s.maxActiveCopiesPerFollower)),
-                        ("maxProfitShareRate", .string(s.maxProfitShareRate.description)),
-                        ("slippageLimit", .string(s.slippageLimit.description)), ("defaultFollowerLimit", .int(s.defaultFollowerLimit)),
-                        // The market's clock: the time of the last command (in the demo, a moment of 2021).
-                        ("marketTime", engine.moments.isEmpty ? .null : .string(ISO8601.format(engine.now))),
-                        (
-                            "demo",
-                            demo.map { d in
-                                .object([
-                                    ("from", .string(ISO8601.format(d.from))), ("to", .string(ISO8601.format(d.to))),
-                                    ("finished", .bool(d.finished)),
-                                ])
-                            } ?? .null
-                        ),
-                    ])
-                })
-        }
         router.get("/v1/leads") { request, _ in
             let sort = try Self.choice(request, "sort", ["roi", "pnl", "aum", "followers", "maxDrawdown", "winRate"])
             // ROI and PnL sort over a trailing window of the market's clock, or all time.
@@ -75,35 +51,6 @@ extension Routes {
                 service.read { engine in
                     guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
                     return APIViews.lead(engine, l, curvePoints: points, curveFrom: from)
-                })
-        }
-        router.get("/v1/leads/:user/buy-existing") { request, context in
-            let id = try Self.parameter(context, "user")
-            guard let text = request.uri.queryParameters.get("investment") else {
-                throw APIError(.badRequest, code: "invalidInput", "is required", field: "investment")
-            }
-            let investment: Fixed
-            do { investment = try Fixed(text) } catch {
-                throw APIError(.badRequest, code: "invalidInput", "\(error)", field: "investment")
-            }
-            guard investment.isPositive else {
-                throw APIError(.badRequest, code: "invalidInput", "must be positive (got \(investment))", field: "investment")
-            }
-            return try jsonResponse(
-                service.read { engine in
-                    let preview: [BuyExistingPreview]
-                    do { preview = try engine.buyExistingPreview(lead: id, investment: investment) } catch let error as EngineError {
-                        throw APIError(error)
-                    }
-                    return .array(
-                        preview.map { p in
-                            .object([
-                                ("symbol", .string(p.symbol)), ("weight", .string(p.weight.description)),
-                                ("notional", .string(p.notional.description)), ("quantity", .string(p.quantity.description)),
-                                ("price", .string(p.price.description)), ("skipped", p.skipped.map { .string($0.rawValue) } ?? .null),
-                                ("explanation", p.skipped.map { .string($0.explanation) } ?? .null),
-                            ])
-                        })
                 })
         }
     }

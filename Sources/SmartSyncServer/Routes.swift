@@ -27,7 +27,6 @@ struct Routes: Sendable {
         registerAccount(router)
         registerLead(router)
         registerCopies(router)
-        registerOperator(router)
     }
 
     /// A path parameter, percent-decoded (`/v1/copies/a%20b` names the copy `a b`).

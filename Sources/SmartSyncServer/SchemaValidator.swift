@@ -47,7 +47,7 @@ indirect enum BodyValue: Decodable, Equatable, Sendable {
 /// Checks a request body against its schema in the contract (`APIContract`), so that what the contract calls
 /// invalid is refused with a 400 naming the field and the rule, and nothing else is. It understands the part of
 /// JSON Schema the contract uses: `$ref`, `type`, `enum`, `const`, `pattern`, `minLength`, `maxLength`, `minimum`,
-/// `maximum`, `properties`, `required`, `additionalProperties: false` and `oneOf`. A schema's `x-rule` is the rule
+/// `maximum`, `properties`, `required`, `additionalProperties: false`, `oneOf` and `allOf`. A schema's `x-rule` is the rule
 /// an error states; an object's `x-field` is the field named when none of its `oneOf` branches fits.
 struct SchemaValidator: Sendable {
     let schemas: [String: JSONValue]
@@ -118,8 +118,16 @@ struct SchemaValidator: Sendable {
         if case .string(let r)? = schema["x-rule"] { rule = r }
         // A nullable schema (`type: [..., "null"]`) takes null whatever else it says.
         if value == .null, case .array(let types)? = schema["type"], types.contains(.string("null")) { return }
+        // Every part must fit, in order (the contract writes an object with exclusive fields as its fields `allOf`
+        // the oneOf that relates them, which is the form swift-openapi-generator reads).
+        if case .array(let parts)? = schema["allOf"] {
+            for part in parts { try validate(value, part, path: path, rule: rule) }
+            return
+        }
         if case .array(let branches)? = schema["oneOf"], schema["properties"] == nil {
-            try validateOneOf(value, branches, path: path, rule: rule, field: nil)
+            var field: String?
+            if case .string(let f)? = schema["x-field"] { field = f }
+            try validateOneOf(value, branches, path: path, rule: rule, field: field)
             return
         }
         if let types = schema["type"] {

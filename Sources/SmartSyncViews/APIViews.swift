@@ -6,43 +6,6 @@ public enum APIViews {
     public static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
     public static func time(_ t: Int64?) -> JSONValue { t.map { .string(ISO8601.format($0)) } ?? .null }
 
-    // MARK: Orders
-
-    public static func order(_ engine: Engine, _ o: PlacedOrder, applied: Bool? = nil) -> JSONValue {
-        let symbol = engine.venue.symbols[o.symbol]
-        let resting = engine.restingOrders.first { $0.id == o.id }
-        let atVenue = engine.venueBook.record(placedOrder: o.id)
-        var pairs: [(String, JSONValue)] = [
-            ("id", .int(o.id)), ("status", .string(o.status.rawValue)), ("account", .string(o.account.rawValue)),
-            ("symbol", .string(symbol.name)), ("side", .string(o.side.rawValue)), ("type", .string(o.kind.rawValue)),
-            ("quantity", o.quantity.map(amount) ?? .null), ("quoteAmount", o.quoteAmount.map(amount) ?? .null),
-            ("limitPrice", o.limitPrice.map(amount) ?? .null),
-            ("remaining", resting.map { amount($0.remaining) } ?? atVenue.map { amount($0.stillToExecute) } ?? .string("0")),
-            ("filledQuantity", amount(o.filledQuantity)), ("filledQuote", amount(o.filledQuote)),
-            ("averagePrice", amount(o.averagePrice)), ("fees", amount(o.fees)), ("event", .int(o.event)), ("time", time(o.time)),
-            (
-                "fills",
-                .array(
-                    o.fills.enumerated().map { k, t in
-                        .object([
-                            ("id", k < o.leadFillIDs.count ? .string(o.leadFillIDs[k]) : .null), ("quantity", amount(t.quantity)),
-                            ("price", amount(Engine.ratio(t.quote, t.quantity))), ("quote", amount(t.quote)), ("fee", amount(t.fee)),
-                            ("event", .int(t.event)), ("time", time(t.time)),
-                        ])
-                    })
-            ),
-            // The copies its lead fills fanned out to (lead portfolio orders only).
-            ("copies", .object([("filled", .int(o.copyFills)), ("failed", .int(o.failedCopyOrders))])),
-            ("cancelReason", o.cancelReason.map { .string($0) } ?? .null),
-        ]
-        if let atVenue {
-            pairs.append(("clientOrderId", .string(atVenue.clientOrderID)))
-            pairs.append(("venueStatus", .string(atVenue.order.status.rawValue)))
-        }
-        if let applied { pairs.append(("applied", .bool(applied))) }
-        return .object(pairs)
-    }
-
     // MARK: Leads
 
     /// A lead for the API: the report's lead, its slippage limit and returns over 7, 30, 90 days and all time, and

@@ -228,12 +228,17 @@ import Testing
             // Printable ASCII only: what HTTP carries unchanged (a leading or trailing space would be trimmed away).
             let tab = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "key\tone", body)
             #expect(tab.status == .badRequest && tab.field == "Idempotency-Key" && tab.message.contains("printable ASCII"))
+            // Keys arrive as sent: "k+1%" and "k 1%" are two keys (decoded as a URI component, both would be "k 1"
+            // or nothing), so each places an order.
+            let plus = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "k+1%", body)
+            let space = try await Self.call(client, .post, "/v1/orders", key: lead, idempotency: "k 1%", body)
+            #expect(plus.status == .created && space.status == .created && plus.object["id"] as? Int != space.object["id"] as? Int)
             // The same key on another caller is another request (keys are scoped per user).
             let copy = try await Self.call(
                 client, .post, "/v1/copies", key: f.keys["bob"], idempotency: "order-1", #"{"lead": "lead", "investment": "100"}"#)
             #expect(copy.status == .created)
         }
-        #expect(f.service.read { $0.leadFills.count } == 1)
+        #expect(f.service.read { $0.leadFills.count } == 3)
     }
 
     @Test func largeBodiesAre413() async throws {

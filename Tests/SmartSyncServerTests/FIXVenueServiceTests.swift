@@ -104,9 +104,9 @@ struct FIXVenueServiceTests {
         #expect(engine.leads[0].book[bob.slot].cash == (try Fixed("2698.1985")))
         #expect(engine.venueBook.refusals.isEmpty)
         // What the operator's GET /v1/venue shows: the venue, two orders sent, none open, no refusal.
-        let view = Routes.venueJSON(engine)
-        #expect(view["venue"] == .string("external") && view["ordersSent"] == .int(2))
-        #expect(view["open"] == .array([]) && view["refusals"] == .array([]))
+        let view = APIHandlers.venue(engine)
+        #expect(view.venue == .external && view.ordersSent == 2)
+        #expect(view.open.isEmpty && view.refusals.isEmpty)
         // The venue's number is stored just after its report is applied: wait for the last one (its Logon reply was
         // 1, the two reports 2 and 3).
         while (try await service.venueSessions.load(adapter.sessionName))?.nextIncoming ?? 0 <= 3 {

@@ -11,14 +11,34 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Amount`.
         internal typealias Amount = Fixed
+        /// An exact decimal as a string, at most 8 decimals (amounts in the answers may be negative); or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AmountOrNull`.
+        internal typealias AmountOrNull = Fixed
         /// A positive decimal string: 1 to 10 digits before the point, at most 8 after (0.00000001 to 9999999999.99999999).
         ///
         /// - Remark: Generated from `#/components/schemas/PositiveAmount`.
         internal typealias PositiveAmount = Fixed
+        /// A positive decimal string: 1 to 10 digits before the point, at most 8 after (0.00000001 to 9999999999.99999999); or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/PositiveAmountOrNull`.
+        internal typealias PositiveAmountOrNull = Fixed
         /// Zero or a positive decimal string, at most 10 digits before the point and 8 after; or null.
         ///
         /// - Remark: Generated from `#/components/schemas/NonNegativeAmountOrNull`.
         internal typealias NonNegativeAmountOrNull = Fixed
+        /// A rate from 0 up to, not including, 1, as a decimal string (0.001 is 0.1%); or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RateOrNull`.
+        internal typealias RateOrNull = Fixed
+        /// A part of the holding (sell) or of the cash (buy), above 0 and at most 1; or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/FractionOrNull`.
+        internal typealias FractionOrNull = Fixed
+        /// A positive whole number; or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CountOrNull`.
+        internal typealias CountOrNull = Swift.Int
         /// An id: 1 to 64 letters, digits, '.', '_' or '-'.
         ///
         /// - Remark: Generated from `#/components/schemas/Name`.
@@ -31,6 +51,404 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewSymbolName`.
         internal typealias NewSymbolName = Swift.String
+        /// - Remark: Generated from `#/components/schemas/TransferRequest`.
+        internal struct TransferRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TransferRequest/value1`.
+            internal struct Value1Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value1/amount`.
+                internal var amount: Components.Schemas.PositiveAmount
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value1/from`.
+                internal enum FromPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case main = "main"
+                    case portfolio = "portfolio"
+                }
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value1/from`.
+                internal var from: Components.Schemas.TransferRequest.Value1Payload.FromPayload
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value1/to`.
+                internal enum ToPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case main = "main"
+                    case portfolio = "portfolio"
+                }
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value1/to`.
+                internal var to: Components.Schemas.TransferRequest.Value1Payload.ToPayload
+                /// Creates a new `Value1Payload`.
+                ///
+                /// - Parameters:
+                ///   - amount:
+                ///   - from:
+                ///   - to:
+                internal init(
+                    amount: Components.Schemas.PositiveAmount,
+                    from: Components.Schemas.TransferRequest.Value1Payload.FromPayload,
+                    to: Components.Schemas.TransferRequest.Value1Payload.ToPayload
+                ) {
+                    self.amount = amount
+                    self.from = from
+                    self.to = to
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case amount
+                    case from
+                    case to
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.amount = try container.decode(
+                        Components.Schemas.PositiveAmount.self,
+                        forKey: .amount
+                    )
+                    self.from = try container.decode(
+                        Components.Schemas.TransferRequest.Value1Payload.FromPayload.self,
+                        forKey: .from
+                    )
+                    self.to = try container.decode(
+                        Components.Schemas.TransferRequest.Value1Payload.ToPayload.self,
+                        forKey: .to
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "amount",
+                        "from",
+                        "to"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TransferRequest/value1`.
+            internal var value1: Components.Schemas.TransferRequest.Value1Payload
+            /// - Remark: Generated from `#/components/schemas/TransferRequest/value2`.
+            internal enum Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case1`.
+                internal struct Case1Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case1/from`.
+                    internal var from: OpenAPIRuntime.OpenAPIValueContainer?
+                    /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case1/to`.
+                    internal var to: OpenAPIRuntime.OpenAPIValueContainer?
+                    /// Creates a new `Case1Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - from:
+                    ///   - to:
+                    internal init(
+                        from: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                        to: OpenAPIRuntime.OpenAPIValueContainer? = nil
+                    ) {
+                        self.from = from
+                        self.to = to
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case from
+                        case to
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case1`.
+                case case1(Components.Schemas.TransferRequest.Value2Payload.Case1Payload)
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case2`.
+                internal struct Case2Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case2/from`.
+                    internal var from: OpenAPIRuntime.OpenAPIValueContainer?
+                    /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case2/to`.
+                    internal var to: OpenAPIRuntime.OpenAPIValueContainer?
+                    /// Creates a new `Case2Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - from:
+                    ///   - to:
+                    internal init(
+                        from: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                        to: OpenAPIRuntime.OpenAPIValueContainer? = nil
+                    ) {
+                        self.from = from
+                        self.to = to
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case from
+                        case to
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/TransferRequest/value2/case2`.
+                case case2(Components.Schemas.TransferRequest.Value2Payload.Case2Payload)
+                internal init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try value.encode(to: encoder)
+                    case let .case2(value):
+                        try value.encode(to: encoder)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TransferRequest/value2`.
+            internal var value2: Components.Schemas.TransferRequest.Value2Payload
+            /// Creates a new `TransferRequest`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.TransferRequest.Value1Payload,
+                value2: Components.Schemas.TransferRequest.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// One of: a buy of `quoteAmount` USDT; a buy or sell of `quantity`; a buy or sell of a `fraction` of the cash or holding (a market order). `limitPrice` makes it a limit order (not with `fraction`). Optional fields may be null (absent).
+        ///
+        /// - Remark: Generated from `#/components/schemas/OrderRequest`.
+        internal struct OrderRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OrderRequest/value1`.
+            internal struct Value1Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/symbol`.
+                internal var symbol: Components.Schemas.SymbolName
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/side`.
+                internal enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case buy = "buy"
+                    case sell = "sell"
+                }
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/side`.
+                internal var side: Components.Schemas.OrderRequest.Value1Payload.SidePayload
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/account`.
+                internal enum AccountPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case portfolio = "portfolio"
+                    case main = "main"
+                    case _empty_ = ""
+                }
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/account`.
+                internal var account: Components.Schemas.OrderRequest.Value1Payload.AccountPayload?
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/quoteAmount`.
+                internal var quoteAmount: Components.Schemas.PositiveAmountOrNull?
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/quantity`.
+                internal var quantity: Components.Schemas.PositiveAmountOrNull?
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/limitPrice`.
+                internal var limitPrice: Components.Schemas.PositiveAmountOrNull?
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value1/fraction`.
+                internal var fraction: Components.Schemas.FractionOrNull?
+                /// Creates a new `Value1Payload`.
+                ///
+                /// - Parameters:
+                ///   - symbol:
+                ///   - side:
+                ///   - account:
+                ///   - quoteAmount:
+                ///   - quantity:
+                ///   - limitPrice:
+                ///   - fraction:
+                internal init(
+                    symbol: Components.Schemas.SymbolName,
+                    side: Components.Schemas.OrderRequest.Value1Payload.SidePayload,
+                    account: Components.Schemas.OrderRequest.Value1Payload.AccountPayload? = nil,
+                    quoteAmount: Components.Schemas.PositiveAmountOrNull? = nil,
+                    quantity: Components.Schemas.PositiveAmountOrNull? = nil,
+                    limitPrice: Components.Schemas.PositiveAmountOrNull? = nil,
+                    fraction: Components.Schemas.FractionOrNull? = nil
+                ) {
+                    self.symbol = symbol
+                    self.side = side
+                    self.account = account
+                    self.quoteAmount = quoteAmount
+                    self.quantity = quantity
+                    self.limitPrice = limitPrice
+                    self.fraction = fraction
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case symbol
+                    case side
+                    case account
+                    case quoteAmount
+                    case quantity
+                    case limitPrice
+                    case fraction
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.symbol = try container.decode(
+                        Components.Schemas.SymbolName.self,
+                        forKey: .symbol
+                    )
+                    self.side = try container.decode(
+                        Components.Schemas.OrderRequest.Value1Payload.SidePayload.self,
+                        forKey: .side
+                    )
+                    self.account = try container.decodeIfPresent(
+                        Components.Schemas.OrderRequest.Value1Payload.AccountPayload.self,
+                        forKey: .account
+                    )
+                    self.quoteAmount = try container.decodeIfPresent(
+                        Components.Schemas.PositiveAmountOrNull.self,
+                        forKey: .quoteAmount
+                    )
+                    self.quantity = try container.decodeIfPresent(
+                        Components.Schemas.PositiveAmountOrNull.self,
+                        forKey: .quantity
+                    )
+                    self.limitPrice = try container.decodeIfPresent(
+                        Components.Schemas.PositiveAmountOrNull.self,
+                        forKey: .limitPrice
+                    )
+                    self.fraction = try container.decodeIfPresent(
+                        Components.Schemas.FractionOrNull.self,
+                        forKey: .fraction
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "symbol",
+                        "side",
+                        "account",
+                        "quoteAmount",
+                        "quantity",
+                        "limitPrice",
+                        "fraction"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/OrderRequest/value1`.
+            internal var value1: Components.Schemas.OrderRequest.Value1Payload
+            /// - Remark: Generated from `#/components/schemas/OrderRequest/value2`.
+            internal enum Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case1`.
+                internal struct Case1Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case1/side`.
+                    internal var side: OpenAPIRuntime.OpenAPIValueContainer?
+                    /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case1/quoteAmount`.
+                    internal var quoteAmount: Swift.String
+                    /// Creates a new `Case1Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - side:
+                    ///   - quoteAmount:
+                    internal init(
+                        side: OpenAPIRuntime.OpenAPIValueContainer? = nil,
+                        quoteAmount: Swift.String
+                    ) {
+                        self.side = side
+                        self.quoteAmount = quoteAmount
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case side
+                        case quoteAmount
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case1`.
+                case case1(Components.Schemas.OrderRequest.Value2Payload.Case1Payload)
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case2`.
+                internal struct Case2Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case2/quantity`.
+                    internal var quantity: Swift.String
+                    /// Creates a new `Case2Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - quantity:
+                    internal init(quantity: Swift.String) {
+                        self.quantity = quantity
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case quantity
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case2`.
+                case case2(Components.Schemas.OrderRequest.Value2Payload.Case2Payload)
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case3`.
+                internal struct Case3Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case3/fraction`.
+                    internal var fraction: Swift.String
+                    /// Creates a new `Case3Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - fraction:
+                    internal init(fraction: Swift.String) {
+                        self.fraction = fraction
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case fraction
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/OrderRequest/value2/case3`.
+                case case3(Components.Schemas.OrderRequest.Value2Payload.Case3Payload)
+                internal init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case3(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                internal func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try value.encode(to: encoder)
+                    case let .case2(value):
+                        try value.encode(to: encoder)
+                    case let .case3(value):
+                        try value.encode(to: encoder)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/OrderRequest/value2`.
+            internal var value2: Components.Schemas.OrderRequest.Value2Payload
+            /// Creates a new `OrderRequest`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            internal init(
+                value1: Components.Schemas.OrderRequest.Value1Payload,
+                value2: Components.Schemas.OrderRequest.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            internal func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/CreateUserRequest`.
         internal struct CreateUserRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/id`.
@@ -148,6 +566,83 @@ extension Components {
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "symbol",
                     "price"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SettingsRequest`.
+        internal struct SettingsRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SettingsRequest/takerFeeRate`.
+            internal var takerFeeRate: Components.Schemas.RateOrNull?
+            /// - Remark: Generated from `#/components/schemas/SettingsRequest/minInvestment`.
+            internal var minInvestment: Components.Schemas.PositiveAmountOrNull?
+            /// - Remark: Generated from `#/components/schemas/SettingsRequest/maxActiveCopiesPerFollower`.
+            internal var maxActiveCopiesPerFollower: Components.Schemas.CountOrNull?
+            /// - Remark: Generated from `#/components/schemas/SettingsRequest/defaultFollowerLimit`.
+            internal var defaultFollowerLimit: Components.Schemas.CountOrNull?
+            /// - Remark: Generated from `#/components/schemas/SettingsRequest/defaultExecutionMode`.
+            internal enum DefaultExecutionModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case follow = "follow"
+                case block = "block"
+                case _empty_ = ""
+            }
+            /// - Remark: Generated from `#/components/schemas/SettingsRequest/defaultExecutionMode`.
+            internal var defaultExecutionMode: Components.Schemas.SettingsRequest.DefaultExecutionModePayload?
+            /// Creates a new `SettingsRequest`.
+            ///
+            /// - Parameters:
+            ///   - takerFeeRate:
+            ///   - minInvestment:
+            ///   - maxActiveCopiesPerFollower:
+            ///   - defaultFollowerLimit:
+            ///   - defaultExecutionMode:
+            internal init(
+                takerFeeRate: Components.Schemas.RateOrNull? = nil,
+                minInvestment: Components.Schemas.PositiveAmountOrNull? = nil,
+                maxActiveCopiesPerFollower: Components.Schemas.CountOrNull? = nil,
+                defaultFollowerLimit: Components.Schemas.CountOrNull? = nil,
+                defaultExecutionMode: Components.Schemas.SettingsRequest.DefaultExecutionModePayload? = nil
+            ) {
+                self.takerFeeRate = takerFeeRate
+                self.minInvestment = minInvestment
+                self.maxActiveCopiesPerFollower = maxActiveCopiesPerFollower
+                self.defaultFollowerLimit = defaultFollowerLimit
+                self.defaultExecutionMode = defaultExecutionMode
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case takerFeeRate
+                case minInvestment
+                case maxActiveCopiesPerFollower
+                case defaultFollowerLimit
+                case defaultExecutionMode
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.takerFeeRate = try container.decodeIfPresent(
+                    Components.Schemas.RateOrNull.self,
+                    forKey: .takerFeeRate
+                )
+                self.minInvestment = try container.decodeIfPresent(
+                    Components.Schemas.PositiveAmountOrNull.self,
+                    forKey: .minInvestment
+                )
+                self.maxActiveCopiesPerFollower = try container.decodeIfPresent(
+                    Components.Schemas.CountOrNull.self,
+                    forKey: .maxActiveCopiesPerFollower
+                )
+                self.defaultFollowerLimit = try container.decodeIfPresent(
+                    Components.Schemas.CountOrNull.self,
+                    forKey: .defaultFollowerLimit
+                )
+                self.defaultExecutionMode = try container.decodeIfPresent(
+                    Components.Schemas.SettingsRequest.DefaultExecutionModePayload.self,
+                    forKey: .defaultExecutionMode
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "takerFeeRate",
+                    "minInvestment",
+                    "maxActiveCopiesPerFollower",
+                    "defaultFollowerLimit",
+                    "defaultExecutionMode"
                 ])
             }
         }
@@ -304,6 +799,335 @@ extension Components {
                 case applied
                 case event
                 case commands
+            }
+        }
+        /// The market's settings as the operator sees them.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Settings`.
+        internal struct Settings: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Settings/takerFeeRate`.
+            internal var takerFeeRate: Components.Schemas.Amount
+            /// - Remark: Generated from `#/components/schemas/Settings/minInvestment`.
+            internal var minInvestment: Components.Schemas.Amount
+            /// - Remark: Generated from `#/components/schemas/Settings/slippageLimit`.
+            internal var slippageLimit: Components.Schemas.Amount?
+            /// - Remark: Generated from `#/components/schemas/Settings/maxActiveCopiesPerFollower`.
+            internal var maxActiveCopiesPerFollower: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Settings/defaultFollowerLimit`.
+            internal var defaultFollowerLimit: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Settings/maxProfitShareRate`.
+            internal var maxProfitShareRate: Components.Schemas.Amount?
+            /// - Remark: Generated from `#/components/schemas/Settings/defaultExecutionMode`.
+            internal enum DefaultExecutionModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case follow = "follow"
+                case block = "block"
+            }
+            /// - Remark: Generated from `#/components/schemas/Settings/defaultExecutionMode`.
+            internal var defaultExecutionMode: Components.Schemas.Settings.DefaultExecutionModePayload?
+            /// - Remark: Generated from `#/components/schemas/Settings/venue`.
+            internal enum VenuePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case simulated = "simulated"
+                case external = "external"
+            }
+            /// - Remark: Generated from `#/components/schemas/Settings/venue`.
+            internal var venue: Components.Schemas.Settings.VenuePayload?
+            /// Creates a new `Settings`.
+            ///
+            /// - Parameters:
+            ///   - takerFeeRate:
+            ///   - minInvestment:
+            ///   - slippageLimit:
+            ///   - maxActiveCopiesPerFollower:
+            ///   - defaultFollowerLimit:
+            ///   - maxProfitShareRate:
+            ///   - defaultExecutionMode:
+            ///   - venue:
+            internal init(
+                takerFeeRate: Components.Schemas.Amount,
+                minInvestment: Components.Schemas.Amount,
+                slippageLimit: Components.Schemas.Amount? = nil,
+                maxActiveCopiesPerFollower: Swift.Int? = nil,
+                defaultFollowerLimit: Swift.Int? = nil,
+                maxProfitShareRate: Components.Schemas.Amount? = nil,
+                defaultExecutionMode: Components.Schemas.Settings.DefaultExecutionModePayload? = nil,
+                venue: Components.Schemas.Settings.VenuePayload? = nil
+            ) {
+                self.takerFeeRate = takerFeeRate
+                self.minInvestment = minInvestment
+                self.slippageLimit = slippageLimit
+                self.maxActiveCopiesPerFollower = maxActiveCopiesPerFollower
+                self.defaultFollowerLimit = defaultFollowerLimit
+                self.maxProfitShareRate = maxProfitShareRate
+                self.defaultExecutionMode = defaultExecutionMode
+                self.venue = venue
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case takerFeeRate
+                case minInvestment
+                case slippageLimit
+                case maxActiveCopiesPerFollower
+                case defaultFollowerLimit
+                case maxProfitShareRate
+                case defaultExecutionMode
+                case venue
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Order`.
+        internal struct Order: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Order/id`.
+            internal var id: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Order/status`.
+            internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case accepted = "accepted"
+                case partiallyFilled = "partiallyFilled"
+                case filled = "filled"
+                case cancelled = "cancelled"
+                case expired = "expired"
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/status`.
+            internal var status: Components.Schemas.Order.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Order/account`.
+            internal enum AccountPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case portfolio = "portfolio"
+                case main = "main"
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/account`.
+            internal var account: Components.Schemas.Order.AccountPayload?
+            /// - Remark: Generated from `#/components/schemas/Order/symbol`.
+            internal var symbol: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Order/side`.
+            internal enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case buy = "buy"
+                case sell = "sell"
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/side`.
+            internal var side: Components.Schemas.Order.SidePayload
+            /// - Remark: Generated from `#/components/schemas/Order/type`.
+            internal enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case market = "market"
+                case limit = "limit"
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/type`.
+            internal var _type: Components.Schemas.Order._TypePayload
+            /// - Remark: Generated from `#/components/schemas/Order/quantity`.
+            internal var quantity: Components.Schemas.AmountOrNull?
+            /// - Remark: Generated from `#/components/schemas/Order/quoteAmount`.
+            internal var quoteAmount: Components.Schemas.AmountOrNull?
+            /// - Remark: Generated from `#/components/schemas/Order/limitPrice`.
+            internal var limitPrice: Components.Schemas.AmountOrNull?
+            /// - Remark: Generated from `#/components/schemas/Order/remaining`.
+            internal var remaining: Components.Schemas.Amount?
+            /// - Remark: Generated from `#/components/schemas/Order/filledQuantity`.
+            internal var filledQuantity: Components.Schemas.Amount
+            /// - Remark: Generated from `#/components/schemas/Order/filledQuote`.
+            internal var filledQuote: Components.Schemas.Amount?
+            /// - Remark: Generated from `#/components/schemas/Order/averagePrice`.
+            internal var averagePrice: Components.Schemas.Amount?
+            /// - Remark: Generated from `#/components/schemas/Order/fees`.
+            internal var fees: Components.Schemas.Amount?
+            /// - Remark: Generated from `#/components/schemas/Order/event`.
+            internal var event: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Order/time`.
+            internal var time: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Order/FillsPayload`.
+            internal struct FillsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/id`.
+                internal var id: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/quantity`.
+                internal var quantity: Components.Schemas.Amount
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/price`.
+                internal var price: Components.Schemas.Amount
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/quote`.
+                internal var quote: Components.Schemas.Amount
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/fee`.
+                internal var fee: Components.Schemas.Amount
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/event`.
+                internal var event: Swift.Int?
+                /// - Remark: Generated from `#/components/schemas/Order/FillsPayload/time`.
+                internal var time: Swift.String?
+                /// Creates a new `FillsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - quantity:
+                ///   - price:
+                ///   - quote:
+                ///   - fee:
+                ///   - event:
+                ///   - time:
+                internal init(
+                    id: Swift.String? = nil,
+                    quantity: Components.Schemas.Amount,
+                    price: Components.Schemas.Amount,
+                    quote: Components.Schemas.Amount,
+                    fee: Components.Schemas.Amount,
+                    event: Swift.Int? = nil,
+                    time: Swift.String? = nil
+                ) {
+                    self.id = id
+                    self.quantity = quantity
+                    self.price = price
+                    self.quote = quote
+                    self.fee = fee
+                    self.event = event
+                    self.time = time
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case quantity
+                    case price
+                    case quote
+                    case fee
+                    case event
+                    case time
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/fills`.
+            internal typealias FillsPayload = [Components.Schemas.Order.FillsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Order/fills`.
+            internal var fills: Components.Schemas.Order.FillsPayload
+            /// - Remark: Generated from `#/components/schemas/Order/copies`.
+            internal struct CopiesPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Order/copies/filled`.
+                internal var filled: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/Order/copies/failed`.
+                internal var failed: Swift.Int
+                /// Creates a new `CopiesPayload`.
+                ///
+                /// - Parameters:
+                ///   - filled:
+                ///   - failed:
+                internal init(
+                    filled: Swift.Int,
+                    failed: Swift.Int
+                ) {
+                    self.filled = filled
+                    self.failed = failed
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case filled
+                    case failed
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/copies`.
+            internal var copies: Components.Schemas.Order.CopiesPayload
+            /// - Remark: Generated from `#/components/schemas/Order/cancelReason`.
+            internal var cancelReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Order/applied`.
+            internal var applied: Swift.Bool?
+            /// at an external venue: the order's client order id there
+            ///
+            /// - Remark: Generated from `#/components/schemas/Order/clientOrderId`.
+            internal var clientOrderId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Order/venueStatus`.
+            internal enum VenueStatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case new = "new"
+                case sent = "sent"
+                case accepted = "accepted"
+                case partiallyFilled = "partiallyFilled"
+                case filled = "filled"
+                case cancelled = "cancelled"
+                case rejected = "rejected"
+                case expired = "expired"
+                case _empty_ = ""
+            }
+            /// - Remark: Generated from `#/components/schemas/Order/venueStatus`.
+            internal var venueStatus: Components.Schemas.Order.VenueStatusPayload?
+            /// Creates a new `Order`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - status:
+            ///   - account:
+            ///   - symbol:
+            ///   - side:
+            ///   - _type:
+            ///   - quantity:
+            ///   - quoteAmount:
+            ///   - limitPrice:
+            ///   - remaining:
+            ///   - filledQuantity:
+            ///   - filledQuote:
+            ///   - averagePrice:
+            ///   - fees:
+            ///   - event:
+            ///   - time:
+            ///   - fills:
+            ///   - copies:
+            ///   - cancelReason:
+            ///   - applied:
+            ///   - clientOrderId: at an external venue: the order's client order id there
+            ///   - venueStatus:
+            internal init(
+                id: Swift.Int,
+                status: Components.Schemas.Order.StatusPayload,
+                account: Components.Schemas.Order.AccountPayload? = nil,
+                symbol: Swift.String,
+                side: Components.Schemas.Order.SidePayload,
+                _type: Components.Schemas.Order._TypePayload,
+                quantity: Components.Schemas.AmountOrNull? = nil,
+                quoteAmount: Components.Schemas.AmountOrNull? = nil,
+                limitPrice: Components.Schemas.AmountOrNull? = nil,
+                remaining: Components.Schemas.Amount? = nil,
+                filledQuantity: Components.Schemas.Amount,
+                filledQuote: Components.Schemas.Amount? = nil,
+                averagePrice: Components.Schemas.Amount? = nil,
+                fees: Components.Schemas.Amount? = nil,
+                event: Swift.Int? = nil,
+                time: Swift.String? = nil,
+                fills: Components.Schemas.Order.FillsPayload,
+                copies: Components.Schemas.Order.CopiesPayload,
+                cancelReason: Swift.String? = nil,
+                applied: Swift.Bool? = nil,
+                clientOrderId: Swift.String? = nil,
+                venueStatus: Components.Schemas.Order.VenueStatusPayload? = nil
+            ) {
+                self.id = id
+                self.status = status
+                self.account = account
+                self.symbol = symbol
+                self.side = side
+                self._type = _type
+                self.quantity = quantity
+                self.quoteAmount = quoteAmount
+                self.limitPrice = limitPrice
+                self.remaining = remaining
+                self.filledQuantity = filledQuantity
+                self.filledQuote = filledQuote
+                self.averagePrice = averagePrice
+                self.fees = fees
+                self.event = event
+                self.time = time
+                self.fills = fills
+                self.copies = copies
+                self.cancelReason = cancelReason
+                self.applied = applied
+                self.clientOrderId = clientOrderId
+                self.venueStatus = venueStatus
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case status
+                case account
+                case symbol
+                case side
+                case _type = "type"
+                case quantity
+                case quoteAmount
+                case limitPrice
+                case remaining
+                case filledQuantity
+                case filledQuote
+                case averagePrice
+                case fees
+                case event
+                case time
+                case fills
+                case copies
+                case cancelReason
+                case applied
+                case clientOrderId
+                case venueStatus
             }
         }
     }

@@ -20,6 +20,41 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/markets`.
     /// - Remark: Generated from `#/paths//v1/markets/get(markets)`.
     func markets(_ input: Operations.Markets.Input) async throws -> Operations.Markets.Output
+    /// Move USDT between main and lead portfolio
+    ///
+    /// Moves USDT between the caller's main account and lead portfolio (which counts as the lead's funding, not a gain).
+    ///
+    /// - Remark: HTTP `POST /v1/transfers`.
+    /// - Remark: Generated from `#/paths//v1/transfers/post(transfer)`.
+    func transfer(_ input: Operations.Transfer.Input) async throws -> Operations.Transfer.Output
+    /// The caller's orders
+    ///
+    /// The caller's orders, newest first: the resting ones (status=open, the default) or all. Paged with `limit` and `before` (an order id).
+    ///
+    /// - Remark: HTTP `GET /v1/orders`.
+    /// - Remark: Generated from `#/paths//v1/orders/get(orders)`.
+    func orders(_ input: Operations.Orders.Input) async throws -> Operations.Orders.Output
+    /// Place an order
+    ///
+    /// A market or limit order from the lead portfolio (the default) or the main account. A lead portfolio's fill is copied to every active copy in the same response.
+    ///
+    /// - Remark: HTTP `POST /v1/orders`.
+    /// - Remark: Generated from `#/paths//v1/orders/post(placeOrder)`.
+    func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output
+    /// One order
+    ///
+    /// An order of the caller's, with what it executed and how many copies it fanned out to.
+    ///
+    /// - Remark: HTTP `GET /v1/orders/{id}`.
+    /// - Remark: Generated from `#/paths//v1/orders/{id}/get(order)`.
+    func order(_ input: Operations.Order.Input) async throws -> Operations.Order.Output
+    /// Cancel a resting order
+    ///
+    /// Cancels a resting limit order; what it executed before stays.
+    ///
+    /// - Remark: HTTP `DELETE /v1/orders/{id}`.
+    /// - Remark: Generated from `#/paths//v1/orders/{id}/delete(cancelOrder)`.
+    func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -55,6 +90,27 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/leads/{user}/fills`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/fills/get(leadFills)`.
     func leadFills(_ input: Operations.LeadFills.Input) async throws -> Operations.LeadFills.Output
+    /// Preview "buy existing assets"
+    ///
+    /// What a copy with this investment and "buy existing assets" would buy now, at current prices.
+    ///
+    /// - Remark: HTTP `GET /v1/leads/{user}/buy-existing`.
+    /// - Remark: Generated from `#/paths//v1/leads/{user}/buy-existing/get(buyExistingPreview)`.
+    func buyExistingPreview(_ input: Operations.BuyExistingPreview.Input) async throws -> Operations.BuyExistingPreview.Output
+    /// The market's rules
+    ///
+    /// The rules a follower needs before copying.
+    ///
+    /// - Remark: HTTP `GET /v1/config`.
+    /// - Remark: Generated from `#/paths//v1/config/get(config)`.
+    func config(_ input: Operations.Config.Input) async throws -> Operations.Config.Output
+    /// Where orders execute (operator)
+    ///
+    /// Where orders execute; at an external venue, the orders open there and the venue reports not applied as sent (refused and never applied, or a fill booked with the fee at the taker fee rate: commissionAboveRate), newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/venue`.
+    /// - Remark: Generated from `#/paths//v1/venue/get(venue)`.
+    func venue(_ input: Operations.Venue.Input) async throws -> Operations.Venue.Output
     /// The market's settings (operator)
     ///
     /// The fee rate, minimum investment, limits and default execution mode.
@@ -62,6 +118,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/settings`.
     /// - Remark: Generated from `#/paths//v1/settings/get(settings)`.
     func settings(_ input: Operations.Settings.Input) async throws -> Operations.Settings.Output
+    /// Change the market's settings (operator)
+    ///
+    /// Changes the fee rate, minimum investment, limits or default execution mode; each applies from the next command.
+    ///
+    /// - Remark: HTTP `PATCH /v1/settings`.
+    /// - Remark: Generated from `#/paths//v1/settings/patch(updateSettings)`.
+    func updateSettings(_ input: Operations.UpdateSettings.Input) async throws -> Operations.UpdateSettings.Output
     /// List a symbol (operator)
     ///
     /// Lists a new pair on the simulated market at its first price, with its trading rules.
@@ -94,6 +157,81 @@ extension APIProtocol {
     ) async throws -> Operations.Markets.Output {
         try await markets(Operations.Markets.Input(
             query: query,
+            headers: headers
+        ))
+    }
+    /// Move USDT between main and lead portfolio
+    ///
+    /// Moves USDT between the caller's main account and lead portfolio (which counts as the lead's funding, not a gain).
+    ///
+    /// - Remark: HTTP `POST /v1/transfers`.
+    /// - Remark: Generated from `#/paths//v1/transfers/post(transfer)`.
+    internal func transfer(
+        headers: Operations.Transfer.Input.Headers = .init(),
+        body: Operations.Transfer.Input.Body
+    ) async throws -> Operations.Transfer.Output {
+        try await transfer(Operations.Transfer.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The caller's orders
+    ///
+    /// The caller's orders, newest first: the resting ones (status=open, the default) or all. Paged with `limit` and `before` (an order id).
+    ///
+    /// - Remark: HTTP `GET /v1/orders`.
+    /// - Remark: Generated from `#/paths//v1/orders/get(orders)`.
+    internal func orders(
+        query: Operations.Orders.Input.Query = .init(),
+        headers: Operations.Orders.Input.Headers = .init()
+    ) async throws -> Operations.Orders.Output {
+        try await orders(Operations.Orders.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Place an order
+    ///
+    /// A market or limit order from the lead portfolio (the default) or the main account. A lead portfolio's fill is copied to every active copy in the same response.
+    ///
+    /// - Remark: HTTP `POST /v1/orders`.
+    /// - Remark: Generated from `#/paths//v1/orders/post(placeOrder)`.
+    internal func placeOrder(
+        headers: Operations.PlaceOrder.Input.Headers = .init(),
+        body: Operations.PlaceOrder.Input.Body
+    ) async throws -> Operations.PlaceOrder.Output {
+        try await placeOrder(Operations.PlaceOrder.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One order
+    ///
+    /// An order of the caller's, with what it executed and how many copies it fanned out to.
+    ///
+    /// - Remark: HTTP `GET /v1/orders/{id}`.
+    /// - Remark: Generated from `#/paths//v1/orders/{id}/get(order)`.
+    internal func order(
+        path: Operations.Order.Input.Path,
+        headers: Operations.Order.Input.Headers = .init()
+    ) async throws -> Operations.Order.Output {
+        try await order(Operations.Order.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Cancel a resting order
+    ///
+    /// Cancels a resting limit order; what it executed before stays.
+    ///
+    /// - Remark: HTTP `DELETE /v1/orders/{id}`.
+    /// - Remark: Generated from `#/paths//v1/orders/{id}/delete(cancelOrder)`.
+    internal func cancelOrder(
+        path: Operations.CancelOrder.Input.Path,
+        headers: Operations.CancelOrder.Input.Headers = .init()
+    ) async throws -> Operations.CancelOrder.Output {
+        try await cancelOrder(Operations.CancelOrder.Input(
+            path: path,
             headers: headers
         ))
     }
@@ -174,6 +312,41 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Preview "buy existing assets"
+    ///
+    /// What a copy with this investment and "buy existing assets" would buy now, at current prices.
+    ///
+    /// - Remark: HTTP `GET /v1/leads/{user}/buy-existing`.
+    /// - Remark: Generated from `#/paths//v1/leads/{user}/buy-existing/get(buyExistingPreview)`.
+    internal func buyExistingPreview(
+        path: Operations.BuyExistingPreview.Input.Path,
+        query: Operations.BuyExistingPreview.Input.Query,
+        headers: Operations.BuyExistingPreview.Input.Headers = .init()
+    ) async throws -> Operations.BuyExistingPreview.Output {
+        try await buyExistingPreview(Operations.BuyExistingPreview.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The market's rules
+    ///
+    /// The rules a follower needs before copying.
+    ///
+    /// - Remark: HTTP `GET /v1/config`.
+    /// - Remark: Generated from `#/paths//v1/config/get(config)`.
+    internal func config(headers: Operations.Config.Input.Headers = .init()) async throws -> Operations.Config.Output {
+        try await config(Operations.Config.Input(headers: headers))
+    }
+    /// Where orders execute (operator)
+    ///
+    /// Where orders execute; at an external venue, the orders open there and the venue reports not applied as sent (refused and never applied, or a fill booked with the fee at the taker fee rate: commissionAboveRate), newest first.
+    ///
+    /// - Remark: HTTP `GET /v1/venue`.
+    /// - Remark: Generated from `#/paths//v1/venue/get(venue)`.
+    internal func venue(headers: Operations.Venue.Input.Headers = .init()) async throws -> Operations.Venue.Output {
+        try await venue(Operations.Venue.Input(headers: headers))
+    }
     /// The market's settings (operator)
     ///
     /// The fee rate, minimum investment, limits and default execution mode.
@@ -182,6 +355,21 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/settings/get(settings)`.
     internal func settings(headers: Operations.Settings.Input.Headers = .init()) async throws -> Operations.Settings.Output {
         try await settings(Operations.Settings.Input(headers: headers))
+    }
+    /// Change the market's settings (operator)
+    ///
+    /// Changes the fee rate, minimum investment, limits or default execution mode; each applies from the next command.
+    ///
+    /// - Remark: HTTP `PATCH /v1/settings`.
+    /// - Remark: Generated from `#/paths//v1/settings/patch(updateSettings)`.
+    internal func updateSettings(
+        headers: Operations.UpdateSettings.Input.Headers = .init(),
+        body: Operations.UpdateSettings.Input.Body
+    ) async throws -> Operations.UpdateSettings.Output {
+        try await updateSettings(Operations.UpdateSettings.Input(
+            headers: headers,
+            body: body
+        ))
     }
     /// List a symbol (operator)
     ///

@@ -1,0 +1,121 @@
+import Foundation
+import SmartSyncCore
+import SmartSyncViews
+
+/// The caller's transfers and orders, through the generated protocol.
+extension APIHandlers {
+    func transfer(_ input: Operations.Transfer.Input) async throws -> Operations.Transfer.Output {
+        let caller = try RequestScope.require()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let fields = body.value1
+        let direction: TransferDirection
+        switch (fields.from, fields.to) {
+        case (.main, .portfolio): direction = .mainToPortfolio
+        case (.portfolio, .main): direction = .portfolioToMain
+        // The contract's rule too (`TransferRequest`), so `ContractMiddleware` has refused this already.
+        default: throw APIError(.badRequest, code: "invalidInput", "a transfer goes from main to portfolio or back", field: "to")
+        }
+        let (applied, timing) = try await apply(
+            .transfer(user: caller.user, amount: fields.amount, direction: direction), RequestScope.idempotencyKey, caller)
+        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+    }
+
+    func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
+        let caller = try RequestScope.require()
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        let b = body.value1
+        let account: OrderAccount = b.account == .main ? .main : .portfolio
+        let side: Side = b.side == .sell ? .sell : .buy
+        let order: EngineCommand
+        if let fraction = b.fraction {
+            order = .orderFraction(user: caller.user, account: account, symbol: b.symbol, side: side, fraction: fraction)
+        } else {
+            order = .order(
+                OrderRequest(
+                    user: caller.user, account: account, symbol: b.symbol, side: side, quoteAmount: b.quoteAmount, quantity: b.quantity,
+                    limitPrice: b.limitPrice))
+        }
+        let receipt = try await Routes.submit(service, order, key: RequestScope.idempotencyKey, caller)
+        let answer = try service.read { engine in
+            guard let placed = receipt.outcome?.placedOrder ?? engine.order(placedAt: receipt.event) else {
+                throw APIError.notFound("order")
+            }
+            return Self.order(engine, placed, applied: receipt.applied)
+        }
+        let timing = Routes.serverTiming(receipt)
+        return receipt.applied
+            ? .created(.init(headers: .init(serverTiming: timing), body: .json(answer)))
+            : .ok(.init(headers: .init(serverTiming: timing), body: .json(answer)))
+    }
+
+    func orders(_ input: Operations.Orders.Input) async throws -> Operations.Orders.Output {
+        let caller = try RequestScope.require()
+        let all = input.query.status == .all
+        let limit = input.query.limit ?? 100
+        // The next page: the orders with an id below the last one seen.
+        let before = input.query.before ?? .max
+        let orders = try service.read { engine in
+            guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
+            // Newest first: open orders, or every order.
+            let mine = engine.orders.reversed().lazy.filter { $0.id < before && $0.user == u && (all || $0.status.isOpen) }.prefix(limit)
+            return Array(mine.map { Self.order(engine, $0) })
+        }
+        return .ok(.init(body: .json(orders)))
+    }
+
+    func order(_ input: Operations.Order.Input) async throws -> Operations.Order.Output {
+        let caller = try RequestScope.require()
+        guard let id = Int(input.path.id) else { throw APIError.notFound("order") }
+        let order = try service.read { engine in
+            guard let u = engine.user(named: caller.user), let o = engine.order(id: id), o.user == u else {
+                throw APIError.notFound("order \(id)")
+            }
+            return Self.order(engine, o)
+        }
+        return .ok(.init(body: .json(order)))
+    }
+
+    func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
+        let caller = try RequestScope.require()
+        guard let id = Int(input.path.id) else { throw APIError.notFound("order") }
+        _ = try await Routes.submit(service, .cancelOrder(user: caller.user, orderID: id), key: RequestScope.idempotencyKey, caller)
+        let order = try service.read { engine in
+            guard let o = engine.order(id: id) else { throw APIError.notFound("order \(id)") }
+            return Self.order(engine, o)
+        }
+        return .ok(.init(body: .json(order)))
+    }
+
+    /// An order as the contract's `Order`: what was asked, what executed (each fill with the lead fill id it made),
+    /// the copies its fills fanned out to, and its record at an external venue.
+    static func order(_ engine: Engine, _ o: PlacedOrder, applied: Bool? = nil) -> Components.Schemas.Order {
+        let symbol = engine.venue.symbols[o.symbol]
+        let resting = engine.restingOrders.first { $0.id == o.id }
+        let atVenue = engine.venueBook.record(placedOrder: o.id)
+        return Components.Schemas.Order(
+            id: o.id, status: status(o.status), account: o.account == .main ? .main : .portfolio,
+            symbol: symbol.name, side: o.side == .buy ? .buy : .sell, _type: o.kind == .limit ? .limit : .market,
+            quantity: o.quantity, quoteAmount: o.quoteAmount, limitPrice: o.limitPrice,
+            remaining: resting?.remaining ?? atVenue?.stillToExecute ?? .zero, filledQuantity: o.filledQuantity,
+            filledQuote: o.filledQuote, averagePrice: o.averagePrice, fees: o.fees, event: o.event,
+            time: ISO8601.format(o.time),
+            fills: o.fills.enumerated().map { k, t in
+                .init(
+                    id: k < o.leadFillIDs.count ? o.leadFillIDs[k] : nil, quantity: t.quantity, price: Engine.ratio(t.quote, t.quantity),
+                    quote: t.quote, fee: t.fee, event: t.event, time: ISO8601.format(t.time))
+            },
+            // The copies its lead fills fanned out to (lead portfolio orders only).
+            copies: .init(filled: o.copyFills, failed: o.failedCopyOrders), cancelReason: o.cancelReason, applied: applied,
+            clientOrderId: atVenue?.clientOrderID, venueStatus: atVenue.flatMap { .init(rawValue: $0.order.status.rawValue) })
+    }
+
+    static func status(_ s: PlacedOrder.Status) -> Components.Schemas.Order.StatusPayload {
+        switch s {
+        case .accepted: .accepted
+        case .partiallyFilled: .partiallyFilled
+        case .filled: .filled
+        case .cancelled: .cancelled
+        case .expired: .expired
+        }
+    }
+}
