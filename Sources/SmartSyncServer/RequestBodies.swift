@@ -10,14 +10,6 @@ protocol RequestBody: Decodable {
     static var schema: String { get }
 }
 
-struct StartLeadingBody: RequestBody {
-    var portfolio: Fixed
-    var profitShareRate: Fixed?
-    var slippageLimit: Fixed?
-    var followerLimit: Int?
-    static let schema = "StartLeadingRequest"
-}
-
 struct StartCopyBody: RequestBody {
     var id: String?
     var lead: String
@@ -33,14 +25,6 @@ struct StartCopyBody: RequestBody {
 struct AdjustBody: RequestBody {
     var delta: Fixed
     static let schema = "AdjustInvestmentRequest"
-}
-
-struct UpdateLeadBody: RequestBody {
-    var profitShareRate: Fixed?
-    var slippageLimit: Fixed?
-    var followerLimit: Int?
-    var executionMode: ExecutionMode?
-    static let schema = "UpdateLeadingRequest"
 }
 
 struct StopLossBody: RequestBody {

@@ -25,7 +25,6 @@ struct Routes: Sendable {
         }
         registerPublic(router)
         registerAccount(router)
-        registerLead(router)
         registerCopies(router)
     }
 

@@ -31,6 +31,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/RateOrNull`.
         internal typealias RateOrNull = Fixed
+        /// A rate from 0 to 1 as a decimal string; the market's maximum profit share may be lower (then the answer is 422); or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ShareRateOrNull`.
+        internal typealias ShareRateOrNull = Fixed
         /// A part of the holding (sell) or of the cash (buy), above 0 and at most 1; or null.
         ///
         /// - Remark: Generated from `#/components/schemas/FractionOrNull`.
@@ -447,6 +451,136 @@ extension Components {
             internal func encode(to encoder: any Swift.Encoder) throws {
                 try self.value1.encode(to: encoder)
                 try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StartLeadingRequest`.
+        internal struct StartLeadingRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StartLeadingRequest/portfolio`.
+            internal var portfolio: Components.Schemas.PositiveAmount
+            /// - Remark: Generated from `#/components/schemas/StartLeadingRequest/profitShareRate`.
+            internal var profitShareRate: Components.Schemas.ShareRateOrNull?
+            /// - Remark: Generated from `#/components/schemas/StartLeadingRequest/slippageLimit`.
+            internal var slippageLimit: Components.Schemas.RateOrNull?
+            /// - Remark: Generated from `#/components/schemas/StartLeadingRequest/followerLimit`.
+            internal var followerLimit: Components.Schemas.CountOrNull?
+            /// Creates a new `StartLeadingRequest`.
+            ///
+            /// - Parameters:
+            ///   - portfolio:
+            ///   - profitShareRate:
+            ///   - slippageLimit:
+            ///   - followerLimit:
+            internal init(
+                portfolio: Components.Schemas.PositiveAmount,
+                profitShareRate: Components.Schemas.ShareRateOrNull? = nil,
+                slippageLimit: Components.Schemas.RateOrNull? = nil,
+                followerLimit: Components.Schemas.CountOrNull? = nil
+            ) {
+                self.portfolio = portfolio
+                self.profitShareRate = profitShareRate
+                self.slippageLimit = slippageLimit
+                self.followerLimit = followerLimit
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case portfolio
+                case profitShareRate
+                case slippageLimit
+                case followerLimit
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.portfolio = try container.decode(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .portfolio
+                )
+                self.profitShareRate = try container.decodeIfPresent(
+                    Components.Schemas.ShareRateOrNull.self,
+                    forKey: .profitShareRate
+                )
+                self.slippageLimit = try container.decodeIfPresent(
+                    Components.Schemas.RateOrNull.self,
+                    forKey: .slippageLimit
+                )
+                self.followerLimit = try container.decodeIfPresent(
+                    Components.Schemas.CountOrNull.self,
+                    forKey: .followerLimit
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "portfolio",
+                    "profitShareRate",
+                    "slippageLimit",
+                    "followerLimit"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdateLeadingRequest`.
+        internal struct UpdateLeadingRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UpdateLeadingRequest/profitShareRate`.
+            internal var profitShareRate: Components.Schemas.ShareRateOrNull?
+            /// - Remark: Generated from `#/components/schemas/UpdateLeadingRequest/slippageLimit`.
+            internal var slippageLimit: Components.Schemas.RateOrNull?
+            /// - Remark: Generated from `#/components/schemas/UpdateLeadingRequest/followerLimit`.
+            internal var followerLimit: Components.Schemas.CountOrNull?
+            /// follow: copies trade after the lead's fill; block: the lead's market orders and its copies' are one order, allocated at one average price
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateLeadingRequest/executionMode`.
+            internal enum ExecutionModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case follow = "follow"
+                case block = "block"
+                case _empty_ = ""
+            }
+            /// follow: copies trade after the lead's fill; block: the lead's market orders and its copies' are one order, allocated at one average price
+            ///
+            /// - Remark: Generated from `#/components/schemas/UpdateLeadingRequest/executionMode`.
+            internal var executionMode: Components.Schemas.UpdateLeadingRequest.ExecutionModePayload?
+            /// Creates a new `UpdateLeadingRequest`.
+            ///
+            /// - Parameters:
+            ///   - profitShareRate:
+            ///   - slippageLimit:
+            ///   - followerLimit:
+            ///   - executionMode: follow: copies trade after the lead's fill; block: the lead's market orders and its copies' are one order, allocated at one average price
+            internal init(
+                profitShareRate: Components.Schemas.ShareRateOrNull? = nil,
+                slippageLimit: Components.Schemas.RateOrNull? = nil,
+                followerLimit: Components.Schemas.CountOrNull? = nil,
+                executionMode: Components.Schemas.UpdateLeadingRequest.ExecutionModePayload? = nil
+            ) {
+                self.profitShareRate = profitShareRate
+                self.slippageLimit = slippageLimit
+                self.followerLimit = followerLimit
+                self.executionMode = executionMode
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case profitShareRate
+                case slippageLimit
+                case followerLimit
+                case executionMode
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.profitShareRate = try container.decodeIfPresent(
+                    Components.Schemas.ShareRateOrNull.self,
+                    forKey: .profitShareRate
+                )
+                self.slippageLimit = try container.decodeIfPresent(
+                    Components.Schemas.RateOrNull.self,
+                    forKey: .slippageLimit
+                )
+                self.followerLimit = try container.decodeIfPresent(
+                    Components.Schemas.CountOrNull.self,
+                    forKey: .followerLimit
+                )
+                self.executionMode = try container.decodeIfPresent(
+                    Components.Schemas.UpdateLeadingRequest.ExecutionModePayload.self,
+                    forKey: .executionMode
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "profitShareRate",
+                    "slippageLimit",
+                    "followerLimit",
+                    "executionMode"
+                ])
             }
         }
         /// - Remark: Generated from `#/components/schemas/CreateUserRequest`.

@@ -55,6 +55,41 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/orders/{id}`.
     /// - Remark: Generated from `#/paths//v1/orders/{id}/delete(cancelOrder)`.
     func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output
+    /// Start leading
+    ///
+    /// Opens the caller's lead portfolio, funded from the main account, with its profit-share rate, slippage limit and follower limit.
+    ///
+    /// - Remark: HTTP `POST /v1/leading`.
+    /// - Remark: Generated from `#/paths//v1/leading/post(startLeading)`.
+    func startLeading(_ input: Operations.StartLeading.Input) async throws -> Operations.StartLeading.Output
+    /// Change the lead's settings
+    ///
+    /// Changes the profit-share rate, slippage limit, follower limit or execution mode of the caller's lead portfolio.
+    ///
+    /// - Remark: HTTP `PATCH /v1/leading`.
+    /// - Remark: Generated from `#/paths//v1/leading/patch(updateLeading)`.
+    func updateLeading(_ input: Operations.UpdateLeading.Input) async throws -> Operations.UpdateLeading.Output
+    /// Stop leading
+    ///
+    /// Stops the caller's lead portfolio: every copy of it stops and keeps or sells its holdings per its own settings.
+    ///
+    /// - Remark: HTTP `DELETE /v1/leading`.
+    /// - Remark: Generated from `#/paths//v1/leading/delete(stopLeading)`.
+    func stopLeading(_ input: Operations.StopLeading.Input) async throws -> Operations.StopLeading.Output
+    /// The lead's followers
+    ///
+    /// The copies of the caller's lead portfolio, with their net invested, equity, ROI and profit share paid. Paged with `limit` and `after`: items are numbered (`n`) in the order the copies started.
+    ///
+    /// - Remark: HTTP `GET /v1/leading/followers`.
+    /// - Remark: Generated from `#/paths//v1/leading/followers/get(followers)`.
+    func followers(_ input: Operations.Followers.Input) async throws -> Operations.Followers.Output
+    /// Remove a follower
+    ///
+    /// Stops one copy of the caller's lead portfolio.
+    ///
+    /// - Remark: HTTP `DELETE /v1/leading/followers/{copy}`.
+    /// - Remark: Generated from `#/paths//v1/leading/followers/{copy}/delete(removeFollower)`.
+    func removeFollower(_ input: Operations.RemoveFollower.Input) async throws -> Operations.RemoveFollower.Output
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -231,6 +266,75 @@ extension APIProtocol {
         headers: Operations.CancelOrder.Input.Headers = .init()
     ) async throws -> Operations.CancelOrder.Output {
         try await cancelOrder(Operations.CancelOrder.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Start leading
+    ///
+    /// Opens the caller's lead portfolio, funded from the main account, with its profit-share rate, slippage limit and follower limit.
+    ///
+    /// - Remark: HTTP `POST /v1/leading`.
+    /// - Remark: Generated from `#/paths//v1/leading/post(startLeading)`.
+    internal func startLeading(
+        headers: Operations.StartLeading.Input.Headers = .init(),
+        body: Operations.StartLeading.Input.Body
+    ) async throws -> Operations.StartLeading.Output {
+        try await startLeading(Operations.StartLeading.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Change the lead's settings
+    ///
+    /// Changes the profit-share rate, slippage limit, follower limit or execution mode of the caller's lead portfolio.
+    ///
+    /// - Remark: HTTP `PATCH /v1/leading`.
+    /// - Remark: Generated from `#/paths//v1/leading/patch(updateLeading)`.
+    internal func updateLeading(
+        headers: Operations.UpdateLeading.Input.Headers = .init(),
+        body: Operations.UpdateLeading.Input.Body
+    ) async throws -> Operations.UpdateLeading.Output {
+        try await updateLeading(Operations.UpdateLeading.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stop leading
+    ///
+    /// Stops the caller's lead portfolio: every copy of it stops and keeps or sells its holdings per its own settings.
+    ///
+    /// - Remark: HTTP `DELETE /v1/leading`.
+    /// - Remark: Generated from `#/paths//v1/leading/delete(stopLeading)`.
+    internal func stopLeading(headers: Operations.StopLeading.Input.Headers = .init()) async throws -> Operations.StopLeading.Output {
+        try await stopLeading(Operations.StopLeading.Input(headers: headers))
+    }
+    /// The lead's followers
+    ///
+    /// The copies of the caller's lead portfolio, with their net invested, equity, ROI and profit share paid. Paged with `limit` and `after`: items are numbered (`n`) in the order the copies started.
+    ///
+    /// - Remark: HTTP `GET /v1/leading/followers`.
+    /// - Remark: Generated from `#/paths//v1/leading/followers/get(followers)`.
+    internal func followers(
+        query: Operations.Followers.Input.Query = .init(),
+        headers: Operations.Followers.Input.Headers = .init()
+    ) async throws -> Operations.Followers.Output {
+        try await followers(Operations.Followers.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Remove a follower
+    ///
+    /// Stops one copy of the caller's lead portfolio.
+    ///
+    /// - Remark: HTTP `DELETE /v1/leading/followers/{copy}`.
+    /// - Remark: Generated from `#/paths//v1/leading/followers/{copy}/delete(removeFollower)`.
+    internal func removeFollower(
+        path: Operations.RemoveFollower.Input.Path,
+        headers: Operations.RemoveFollower.Input.Headers = .init()
+    ) async throws -> Operations.RemoveFollower.Output {
+        try await removeFollower(Operations.RemoveFollower.Input(
             path: path,
             headers: headers
         ))
