@@ -2,8 +2,21 @@ import Foundation
 import SmartSyncCore
 import SmartSyncViews
 
-/// The caller's transfers and orders, through the generated protocol.
+/// The caller's main account, transfers and orders, through the generated protocol.
 extension APIHandlers {
+    func me(_ input: Operations.Me.Input) async throws -> Operations.Me.Output {
+        let caller = try RequestScope.require()
+        let me = try service.read { engine in
+            guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
+            let user = engine.users[u]
+            let assets = [Symbol.quoteAsset] + user.assets.keys.sorted()
+            return Operations.Me.Output.Ok.Body.JsonPayload(
+                id: user.id, main: .init(additionalProperties: Dictionary(uniqueKeysWithValues: assets.map { ($0, user.balance($0)) })),
+                role: caller.role.rawValue)
+        }
+        return .ok(.init(body: .json(me)))
+    }
+
     func transfer(_ input: Operations.Transfer.Input) async throws -> Operations.Transfer.Output {
         let caller = try RequestScope.require()
         guard case .json(let body) = input.body else { throw Self.noBody }

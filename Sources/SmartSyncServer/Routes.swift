@@ -24,7 +24,6 @@ struct Routes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: APIContract.json)))
         }
         registerPublic(router)
-        registerAccount(router)
         registerCopies(router)
     }
 

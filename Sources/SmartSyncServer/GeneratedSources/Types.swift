@@ -20,6 +20,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/markets`.
     /// - Remark: Generated from `#/paths//v1/markets/get(markets)`.
     func markets(_ input: Operations.Markets.Input) async throws -> Operations.Markets.Output
+    /// The caller's main account
+    ///
+    /// The caller's id, role and main-account balances by asset.
+    ///
+    /// - Remark: HTTP `GET /v1/me`.
+    /// - Remark: Generated from `#/paths//v1/me/get(me)`.
+    func me(_ input: Operations.Me.Input) async throws -> Operations.Me.Output
     /// Move USDT between main and lead portfolio
     ///
     /// Moves USDT between the caller's main account and lead portfolio (which counts as the lead's funding, not a gain).
@@ -194,6 +201,15 @@ extension APIProtocol {
             query: query,
             headers: headers
         ))
+    }
+    /// The caller's main account
+    ///
+    /// The caller's id, role and main-account balances by asset.
+    ///
+    /// - Remark: HTTP `GET /v1/me`.
+    /// - Remark: Generated from `#/paths//v1/me/get(me)`.
+    internal func me(headers: Operations.Me.Input.Headers = .init()) async throws -> Operations.Me.Output {
+        try await me(Operations.Me.Input(headers: headers))
     }
     /// Move USDT between main and lead portfolio
     ///
