@@ -72,7 +72,8 @@ struct APIKeyMiddleware: RouterMiddleware {
 public func buildApplication(service: EngineService, configuration: ServerConfiguration, logger: Logger)
     -> some ApplicationProtocol
 {
-    let router = Router(context: AppContext.self)
+    // HEAD answers as GET without the body (RFC 9110 §9.3.2) wherever GET is routed.
+    let router = Router(context: AppContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: ContractMiddleware())
     router.add(middleware: MetricsMiddleware())

@@ -6,7 +6,8 @@ import SmartSyncViews
 ///   listing the declared methods (RFC 9110 §15.5.6), instead of the router's 404; HEAD is allowed where GET is;
 /// - a query parameter the operation declares must fit its schema (a whole number in its range, one of its values, a
 ///   decimal by its pattern), else 400 naming the parameter and the rule.
-/// - a request body must fit the operation's schema (`checkedBody`), else 400 naming the field and the rule (or 413).
+/// - a request body must fit the operation's schema (`checkedBody`), else 400 naming the field and the rule (or 413);
+/// - the answer is JSON whatever `Accept` says.
 /// Paths the contract does not name (the web pages, `/metrics`) are left to the router. What passes reaches a route
 /// already well formed: the generated decoding of `APIHandlers` and `decodeBody` of the routes never see anything else.
 struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -92,10 +93,13 @@ struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             try validator.validateQuery(text, parameter.schema, name: parameter.name)
         }
-        guard let schema = operation.body else { return try await next(request, context) }
+        // Every answer is JSON, whatever `Accept` asks (as the API always answered): the generated code would refuse
+        // an `Accept: text/html` only once the operation had run, so it never sees one.
+        var head = request.head
+        head.headerFields[.accept] = nil
+        guard let schema = operation.body else { return try await next(Request(head: head, body: request.body), context) }
         let body = try await checkedBody(request, schema: schema, validator: validator)
         // It is JSON whatever the client said (`curl -d` says a form): the generated decoding asks for the type.
-        var head = request.head
         head.headerFields[.contentType] = "application/json"
         return try await next(Request(head: head, body: .init(buffer: body)), context)
     }

@@ -241,6 +241,30 @@ import Testing
         #expect(f.service.read { $0.leadFills.count } == 3)
     }
 
+    /// The API answers JSON whatever `Accept` asks, and never refuses a request for it once it has acted: an order
+    /// sent with `Accept: text/html` (and a form's Content-Type, as `curl -d` sends) is placed once and answered.
+    @Test func acceptAndContentTypeDoNotChangeTheAnswer() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            var h = headers(f.keys["lead"], idempotency: "html-1")
+            h[.accept] = "text/html"
+            h[.contentType] = "application/x-www-form-urlencoded"
+            let body = ByteBuffer(string: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            let status = try await client.execute(uri: "/v1/orders", method: .post, headers: h, body: body) { r in
+                #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
+                return r.status
+            }
+            #expect(status == .created)
+            let markets = try await client.execute(uri: "/v1/markets", method: .get, headers: [.accept: "text/html"]) { $0.status }
+            #expect(markets == .ok)
+            // HEAD is GET without the body, on the generated operations and the routes alike.
+            for uri in ["/v1/markets", "/v1/leads", "/health"] {
+                #expect(try await client.execute(uri: uri, method: .head) { $0.status } == .ok, "HEAD \(uri)")
+            }
+        }
+        #expect(f.service.read { $0.leadFills.count } == 1)
+    }
+
     @Test func largeBodiesAre413() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in
