@@ -5,7 +5,7 @@ import SmartSyncCore
 /// the same whatever the database.
 struct LedgerComparison {
     private(set) var problems: [String] = []
-    private var expected: FlattenSequence<[[JournalEntry]]>.Iterator
+    private var expected: Journal.Iterator
     /// Stored entries seen so far (the `seq` the next one should have).
     private var seen = 0
 

@@ -37,7 +37,10 @@ public struct ChunkedArray<Element>: Sequence {
         set { chunks[index / chunkSize][index % chunkSize] = newValue }
     }
 
-    public func makeIterator() -> FlattenSequence<[[Element]]>.Iterator { chunks.joined().makeIterator() }
+    public func makeIterator() -> FlattenSequence<[[Element]]>.Iterator { flattened.makeIterator() }
+
+    /// The elements in order, without copying them.
+    public var flattened: FlattenSequence<[[Element]]> { chunks.joined() }
 
     /// Bytes held by the chunks and their list, at `stride` bytes an element.
     func byteCount(stride: Int) -> Int { chunks.reduce(8 * chunks.capacity) { $0 + stride * $1.capacity } }

@@ -124,33 +124,120 @@ public struct CopyFillBatch: Sendable {
 
 /// The engine's append-only journal, stored in chunks (`ChunkedArray`) so that appending never copies what is
 /// already there (a growing single array would move millions of entries inside a fan-out).
+///
+/// Entries are kept in a compact form (`StoredEntry`, 32 B): every follower's deposit and every copy's funding
+/// transfer stay in memory for the life of the market, one of each per copy, and as `JournalEntry` values (72 B,
+/// the size of its largest case) they cost 144 B a copy; stored they cost 64. Reading an entry gives it back whole.
 public struct Journal: Sendable, Sequence {
-    private var list = ChunkedArray<JournalEntry>(chunkSize: Self.chunkSize)
+    private var list = ChunkedArray<StoredEntry>(chunkSize: Self.chunkSize)
     public var count: Int { list.count }
     static let chunkSize = 4096
 
     public init() {}
 
-    mutating func append(_ entry: JournalEntry) { list.append(entry) }
+    mutating func append(_ entry: JournalEntry) { list.append(StoredEntry(entry)) }
 
     mutating func reserveCapacity(_ n: Int) { list.reserveCapacity(n) }
 
-    public subscript(index: Int) -> JournalEntry { list[index] }
+    public subscript(index: Int) -> JournalEntry { list[index].entry }
 
-    public var last: JournalEntry? { list.last }
+    public var last: JournalEntry? { list.last?.entry }
 
     /// Releases the copy-fill rows of the batches at positions `from` and later (see `CopyFillBatch.releaseRows`).
     mutating func releaseCopyFillRows(from start: Int) {
         guard start < count else { return }
         for k in start..<count {
-            guard case .copyFills(var b) = list[k], b.hasRows, b.count > 0 else { continue }
+            guard case .copyFills(var b) = list[k].entry, b.hasRows, b.count > 0 else { continue }
             b.releaseRows()
-            list[k] = .copyFills(b)
+            list[k] = StoredEntry(.copyFills(b))
         }
     }
 
     /// All entries as one array (a copy: for tests and small journals).
     public var entries: [JournalEntry] { Array(self) }
 
-    public func makeIterator() -> FlattenSequence<[[JournalEntry]]>.Iterator { list.makeIterator() }
+    public func makeIterator() -> LazyMapSequence<FlattenSequence<[[StoredEntry]]>, JournalEntry>.Iterator {
+        list.flattened.lazy.map(\.entry).makeIterator()
+    }
+}
+
+/// A journal entry as the journal keeps it. The common small entries (a deposit, a withdrawal, a USDT transfer
+/// between accounts whose numbers fit) are held inline in 24 bytes; anything else is boxed whole.
+public enum StoredEntry: Sendable {
+    case deposit(user: Int32, units: Int64)
+    case withdrawal(user: Int32, units: Int64)
+    /// A USDT transfer.
+    case quoteTransfer(units: Int64, from: PackedAccount, to: PackedAccount)
+    case other(Boxed)
+
+    /// An entry that has no compact form.
+    public final class Boxed: Sendable {
+        let entry: JournalEntry
+        init(_ entry: JournalEntry) { self.entry = entry }
+    }
+
+    init(_ entry: JournalEntry) {
+        switch entry {
+        case .deposit(let user, let amount) where Int32(exactly: user) != nil:
+            self = .deposit(user: Int32(user), units: amount.units)
+        case .withdrawal(let user, let amount) where Int32(exactly: user) != nil:
+            self = .withdrawal(user: Int32(user), units: amount.units)
+        case .transfer(let asset, let amount, let from, let to) where asset == Symbol.quoteAsset:
+            if let f = PackedAccount(from), let t = PackedAccount(to) {
+                self = .quoteTransfer(units: amount.units, from: f, to: t)
+            } else {
+                self = .other(Boxed(entry))
+            }
+        default:
+            self = .other(Boxed(entry))
+        }
+    }
+
+    /// The entry it holds.
+    var entry: JournalEntry {
+        switch self {
+        case .deposit(let user, let units): .deposit(user: Int(user), amount: Fixed(units: units))
+        case .withdrawal(let user, let units): .withdrawal(user: Int(user), amount: Fixed(units: units))
+        case .quoteTransfer(let units, let from, let to):
+            .transfer(asset: Symbol.quoteAsset, amount: Fixed(units: units), from: from.account, to: to.account)
+        case .other(let boxed): boxed.entry
+        }
+    }
+}
+
+/// An `AccountRef` in 8 bytes: its kind in the top 3 bits; a copy's lead in the next 29 and its slot in the low 32.
+public struct PackedAccount: Sendable, Hashable {
+    let bits: UInt64
+
+    private static let kindShift: UInt64 = 61
+    private static let payload: UInt64 = (1 << 61) - 1
+
+    /// Nil when a number does not fit (the entry is then boxed).
+    init?(_ account: AccountRef) {
+        func fits(_ n: Int, bits: Int) -> UInt64? { n >= 0 && n < 1 << bits ? UInt64(n) : nil }
+        switch account {
+        case .main(let user):
+            guard let u = fits(user, bits: 61) else { return nil }
+            bits = 0 << Self.kindShift | u
+        case .lead(let l):
+            guard let v = fits(l, bits: 61) else { return nil }
+            bits = 1 << Self.kindShift | v
+        case .copy(let l, let slot):
+            guard let v = fits(l, bits: 29), let s = fits(slot, bits: 32) else { return nil }
+            bits = 2 << Self.kindShift | v << 32 | s
+        case .fees: bits = 3 << Self.kindShift
+        case .venue: bits = 4 << Self.kindShift
+        }
+    }
+
+    var account: AccountRef {
+        let value = bits & Self.payload
+        switch bits >> Self.kindShift {
+        case 0: return .main(user: Int(value))
+        case 1: return .lead(Int(value))
+        case 2: return .copy(lead: Int(value >> 32), slot: Int(value & 0xFFFF_FFFF))
+        case 3: return .fees
+        default: return .venue
+        }
+    }
 }
