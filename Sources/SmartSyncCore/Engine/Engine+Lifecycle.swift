@@ -97,44 +97,31 @@ extension Engine {
             let outBefore = book.totalOut[i]
             for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
                 let symbol = venue.symbols[s]
-                let quantity = Fixed(units: book.lots[c][i] * symbol.qtyStep.units)
-                let value = Fixed(units: book.lots[c][i] * lotValue(s, price: venue.marks[s]))
+                let held = book.removeHolding(i, column: c, value: book.lots[c][i] * lotValue(s, price: venue.marks[s]))
+                let quantity = Fixed(units: held.lots * symbol.qtyStep.units)
                 users[user].assets[symbol.base, default: .zero] += quantity
-                users[user].positions[s, default: Position()].applyBuy(
-                    quantity: quantity, quote: Fixed(units: book.cost[c][i]), fee: .zero)
-                book.totalOut[i] += value.units
-                book.lots[c][i] = 0
-                book.cost[c][i] = 0
+                users[user].positions[s, default: Position()].applyBuy(quantity: quantity, quote: Fixed(units: held.cost), fee: .zero)
                 journal.append(.transfer(asset: symbol.base, amount: quantity, from: ref, to: .main(user: user)))
             }
             let due = ProfitShare.due(
                 rate: rate, realized: book.realizedPnl[i], paid: book.profitSharePaid[i], cash: book.cash[i])
             if due > 0 {
-                book.cash[i] -= due
-                book.profitSharePaid[i] += due
-                book.epochShare[i] -= due
+                book.payProfitShare(i, due: due)
                 users[leadUser].cash += Fixed(units: due)
                 leads[l].profitShareEarned += Fixed(units: due)
                 journal.append(.transfer(asset: Symbol.quoteAsset, amount: Fixed(units: due), from: ref, to: .main(user: leadUser)))
             }
             // NAV at the stop (after the liquidation's fees and the profit share), for the read-only history.
             let dustValue = book.totalOut[i] - outBefore
-            book.navAtStop[i] = Self.nav(equity: Fixed(units: book.cash[i] + dustValue), units: Fixed(units: book.units[i])).units
-            book.leadNavAtStop[i] = leadNav.units
-            let cash = book.cash[i]
-            if cash > 0 {
+            let navAtStop = Self.nav(equity: Fixed(units: book.cash[i] + dustValue), units: Fixed(units: book.units[i])).units
+            if book.cash[i] > 0 {
+                let cash = book.removeCash(i)
                 users[user].cash += Fixed(units: cash)
-                book.totalOut[i] += cash
-                book.cash[i] = 0
                 journal.append(.transfer(asset: Symbol.quoteAsset, amount: Fixed(units: cash), from: ref, to: .main(user: user)))
             }
-            book.status[i] = .stopped
-            book.stopReason[i] = reason
-            book.stoppedEvent[i] = Int32(truncatingIfNeeded: moment.event)
+            book.markStopped(
+                i, reason: reason, event: moment.event, nav: navAtStop, leadNav: leadNav.units, leadFeeDrag: leads[l].feeDrag)
             scratch.stoppedCopies.append(CopyRef(lead: l, slot: i))
-            book.leadFeeDragAtStart[i] = leads[l].feeDrag - book.leadFeeDragAtStart[i]
-            book.activeCount -= 1
-            if book.stopLoss[i] != nil || book.takeProfit[i] != nil { book.withThresholds -= 1 }
         }
         swap(&book, &leads[l].book)
         for i in slots { foldTracking(lead: l, slot: i) }
@@ -167,9 +154,7 @@ extension Engine {
             foldTracking(lead: l, slot: i)
             recordUnboughtHoldings(lead: l, slot: i, amount: delta)
             users[user].cash -= delta
-            leads[l].book.cash[i] += delta.units
-            leads[l].book.totalIn[i] += delta.units
-            leads[l].book.units[i] += unitsIn
+            leads[l].book.addMoney(i, amount: delta.units, units: unitsIn)
             journal.append(.transfer(asset: Symbol.quoteAsset, amount: delta, from: .main(user: user), to: .copy(lead: l, slot: i)))
             recordCopyEvent(ref, .investmentAdded(delta), at: moment)
             checkThresholds(lead: l, slots: [i], at: moment)
@@ -204,10 +189,8 @@ extension Engine {
         if shortfall > 0 { try raiseCash(ref, shortfall: shortfall, at: moment) }
         foldTracking(lead: l, slot: i)
         recordWithdrawal(ref, amount: amount.units, equityBefore: equityBefore.units, heldBefore: heldBefore)
-        leads[l].book.cash[i] -= amount.units
-        leads[l].book.totalOut[i] += amount.units
+        leads[l].book.takeMoney(i, amount: amount.units, units: unitsOut)
         users[user].cash += amount
-        leads[l].book.units[i] += unitsOut
         journal.append(.transfer(asset: Symbol.quoteAsset, amount: amount, from: .copy(lead: l, slot: i), to: .main(user: user)))
         recordCopyEvent(ref, .investmentRemoved(amount), at: moment)
         checkThresholds(lead: l, slots: [i], at: moment)
