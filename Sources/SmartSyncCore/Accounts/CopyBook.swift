@@ -286,6 +286,23 @@ public struct CopyBook: Sendable {
         if stopLoss[slot] != nil || takeProfit[slot] != nil { withThresholds -= 1 }
     }
 
+    /// Closes the copy's tracking epoch: each part's amount since the last change of its units becomes a ratio of
+    /// those units (so that money added or taken out later does not rescale it).
+    mutating func foldTracking(_ slot: Int) {
+        let perUnit = Fixed(units: units[slot])
+        func fold(_ closed: WritableKeyPath<CopyBook, [Int64]>, _ epoch: WritableKeyPath<CopyBook, [Int64]>) {
+            let amount = self[keyPath: epoch][slot]
+            guard amount != 0 else { return }
+            self[keyPath: closed][slot] += Engine.ratio(Fixed(units: amount), perUnit).units
+            self[keyPath: epoch][slot] = 0
+        }
+        fold(\.ratioFees, \.epochFees)
+        fold(\.ratioShare, \.epochShare)
+        fold(\.ratioPrice, \.epochPrice)
+        fold(\.ratioMissed, \.epochMissed)
+        fold(\.ratioSizing, \.epochSizing)
+    }
+
     /// Reserves capacity for `n` more copies (bulk loading).
     public mutating func reserveCapacity(_ n: Int) {
         let total = count + n

@@ -58,20 +58,7 @@ extension Engine {
     }
 
     /// Closes a copy's tracking epoch before its units change (or at its stop): epoch USDT become NAV ratios.
-    mutating func foldTracking(lead l: Int, slot i: Int) {
-        let units = Fixed(units: leads[l].book.units[i])
-        func fold(_ closed: WritableKeyPath<CopyBook, [Int64]>, _ epoch: WritableKeyPath<CopyBook, [Int64]>) {
-            let amount = leads[l].book[keyPath: epoch][i]
-            guard amount != 0 else { return }
-            leads[l].book[keyPath: closed][i] += Self.ratio(Fixed(units: amount), units).units
-            leads[l].book[keyPath: epoch][i] = 0
-        }
-        fold(\.ratioFees, \.epochFees)
-        fold(\.ratioShare, \.epochShare)
-        fold(\.ratioPrice, \.epochPrice)
-        fold(\.ratioMissed, \.epochMissed)
-        fold(\.ratioSizing, \.epochSizing)
-    }
+    mutating func foldTracking(lead l: Int, slot i: Int) { leads[l].book.foldTracking(i) }
 
     /// Quantity a copy did not trade (buy) or kept (sell) against the lead's ratios.
     mutating func recordDeviation(_ kind: Deviation, lead l: Int, slot i: Int, symbol s: Int, side: Side, quantity: Int64) {
