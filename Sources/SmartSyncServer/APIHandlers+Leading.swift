@@ -7,13 +7,13 @@ extension APIHandlers {
     func startLeading(_ input: Operations.StartLeading.Input) async throws -> Operations.StartLeading.Output {
         let caller = try RequestScope.require()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(
+        let applied = try await apply(
             .startLeading(
                 user: caller.user, portfolio: body.portfolio, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
                 followerLimit: body.followerLimit), RequestScope.idempotencyKey, caller)
         return applied.applied
-            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
-            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            ? .created(.init(body: .json(applied)))
+            : .ok(.init(body: .json(applied)))
     }
 
     func updateLeading(_ input: Operations.UpdateLeading.Input) async throws -> Operations.UpdateLeading.Output {
@@ -22,14 +22,9 @@ extension APIHandlers {
         let key = RequestScope.idempotencyKey
         // The mode alone is its own command; with other changes it goes first (it is the one a venue can refuse).
         let others = body.profitShareRate != nil || body.slippageLimit != nil || body.followerLimit != nil
-        var answer: (Components.Schemas.Applied, String?)?
+        var answer: Components.Schemas.Applied?
         if let mode = body.executionMode {
-            let receipt = try await Routes.submit(
-                service, .executionMode(lead: caller.user, mode == .block ? .block : .follow), key: key, caller, keySuffix: "#mode")
-            answer = (
-                Components.Schemas.Applied(applied: receipt.applied, event: receipt.event, commands: service.commandCount),
-                Routes.serverTiming(receipt)
-            )
+            answer = try await apply(.executionMode(lead: caller.user, mode == .block ? .block : .follow), key, caller, keySuffix: "#mode")
         }
         if others || answer == nil {
             answer = try await apply(
@@ -37,14 +32,14 @@ extension APIHandlers {
                     user: caller.user, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
                     followerLimit: body.followerLimit), key, caller)
         }
-        guard let (applied, timing) = answer else { throw Self.noBody }
-        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+        guard let applied = answer else { throw Self.noBody }
+        return .ok(.init(body: .json(applied)))
     }
 
     func stopLeading(_ input: Operations.StopLeading.Input) async throws -> Operations.StopLeading.Output {
         let caller = try RequestScope.require()
-        let (applied, timing) = try await apply(.stopLeading(user: caller.user), RequestScope.idempotencyKey, caller)
-        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+        let applied = try await apply(.stopLeading(user: caller.user), RequestScope.idempotencyKey, caller)
+        return .ok(.init(body: .json(applied)))
     }
 
     func followers(_ input: Operations.Followers.Input) async throws -> Operations.Followers.Output {
@@ -65,8 +60,8 @@ extension APIHandlers {
 
     func removeFollower(_ input: Operations.RemoveFollower.Input) async throws -> Operations.RemoveFollower.Output {
         let caller = try RequestScope.require()
-        let (applied, timing) = try await apply(
+        let applied = try await apply(
             .removeFollower(user: caller.user, copy: input.path.copy), RequestScope.idempotencyKey, caller)
-        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+        return .ok(.init(body: .json(applied)))
     }
 }

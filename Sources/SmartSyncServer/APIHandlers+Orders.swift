@@ -28,9 +28,9 @@ extension APIHandlers {
         // The contract's rule too (`TransferRequest`), so `ContractMiddleware` has refused this already.
         default: throw APIError(.badRequest, code: "invalidInput", "a transfer goes from main to portfolio or back", field: "to")
         }
-        let (applied, timing) = try await apply(
+        let applied = try await apply(
             .transfer(user: caller.user, amount: fields.amount, direction: direction), RequestScope.idempotencyKey, caller)
-        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+        return .ok(.init(body: .json(applied)))
     }
 
     func placeOrder(_ input: Operations.PlaceOrder.Input) async throws -> Operations.PlaceOrder.Output {
@@ -55,10 +55,10 @@ extension APIHandlers {
             }
             return Self.order(engine, placed, applied: receipt.applied)
         }
-        let timing = Routes.serverTiming(receipt)
+        RequestScope.setServerTiming(Routes.serverTiming(receipt))
         return receipt.applied
-            ? .created(.init(headers: .init(serverTiming: timing), body: .json(answer)))
-            : .ok(.init(headers: .init(serverTiming: timing), body: .json(answer)))
+            ? .created(.init(body: .json(answer)))
+            : .ok(.init(body: .json(answer)))
     }
 
     func orders(_ input: Operations.Orders.Input) async throws -> Operations.Orders.Output {

@@ -5,6 +5,7 @@ import OpenAPIHummingbird
 import OpenAPIRuntime
 import SmartSyncCore
 import SmartSyncViews
+import Synchronization
 
 /// The operations served through the protocol that swift-openapi-generator made from the contract
 /// (`GeneratedSources/`, the operations listed in `API/openapi-generator-config.yaml`). Each takes and answers the
@@ -73,26 +74,26 @@ struct APIHandlers: APIProtocol {
     func deposit(_ input: Operations.Deposit.Input) async throws -> Operations.Deposit.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(.deposit(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.deposit(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
         return applied.applied
-            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
-            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            ? .created(.init(body: .json(applied)))
+            : .ok(.init(body: .json(applied)))
     }
 
     func withdraw(_ input: Operations.Withdraw.Input) async throws -> Operations.Withdraw.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(.withdraw(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.withdraw(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
         return applied.applied
-            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
-            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            ? .created(.init(body: .json(applied)))
+            : .ok(.init(body: .json(applied)))
     }
 
     func setPrice(_ input: Operations.SetPrice.Input) async throws -> Operations.SetPrice.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let (applied, timing) = try await apply(.price(symbol: body.symbol, price: body.price), RequestScope.idempotencyKey, caller)
-        return .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+        let applied = try await apply(.price(symbol: body.symbol, price: body.price), RequestScope.idempotencyKey, caller)
+        return .ok(.init(body: .json(applied)))
     }
 
     func listSymbol(_ input: Operations.ListSymbol.Input) async throws -> Operations.ListSymbol.Output {
@@ -108,10 +109,10 @@ struct APIHandlers: APIProtocol {
             // and a tick whose product is a whole number of units): a well-formed body the rules refuse.
             throw APIError(.unprocessableContent, code: "invalidInput", error.rule, field: error.field)
         }
-        let (applied, timing) = try await apply(.listSymbol(symbol, price: body.price, book: nil), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.listSymbol(symbol, price: body.price, book: nil), RequestScope.idempotencyKey, caller)
         return applied.applied
-            ? .created(.init(headers: .init(serverTiming: timing), body: .json(applied)))
-            : .ok(.init(headers: .init(serverTiming: timing), body: .json(applied)))
+            ? .created(.init(body: .json(applied)))
+            : .ok(.init(body: .json(applied)))
     }
 
     func settings(_ input: Operations.Settings.Input) async throws -> Operations.Settings.Output {
@@ -216,14 +217,19 @@ extension APIHandlers {
     static let noBody = APIError(.badRequest, code: "invalidInput", "a JSON body is required")
 
     /// Applies a command for `caller` (the Idempotency-Key `key` makes a retry a no-op) and answers what the
-    /// command-only operations answer: whether it acted, its event and the commands so far, and `Server-Timing`.
-    func apply(_ command: EngineCommand, _ key: String?, _ caller: Caller) async throws -> (Components.Schemas.Applied, String?) {
-        let receipt = try await Routes.submit(service, command, key: key, caller)
-        return (
-            Components.Schemas.Applied(applied: receipt.applied, event: receipt.event, commands: service.commandCount),
-            Routes.serverTiming(receipt)
-        )
+    /// command-only operations answer: whether it acted, its event and the commands so far (and `Server-Timing`).
+    func apply(_ command: EngineCommand, _ key: String?, _ caller: Caller, keySuffix: String = "") async throws
+        -> Components.Schemas.Applied
+    {
+        let receipt = try await Routes.submit(service, command, key: key, caller, keySuffix: keySuffix)
+        RequestScope.setServerTiming(Routes.serverTiming(receipt))
+        return Components.Schemas.Applied(applied: receipt.applied, event: receipt.event, commands: service.commandCount)
     }
+}
+
+/// Headers a generated handler sets on its answer (see `RequestScope.answer`).
+final class AnswerHeaders: Sendable {
+    let serverTiming = Mutex<String?>(nil)
 }
 
 /// What the generated handlers (which see only the operation's input) read of the request being handled:
@@ -234,6 +240,12 @@ enum RequestScope {
     /// The `Idempotency-Key` header as sent. The generated input decodes header values as URI components, so a
     /// key with `%`, `+` or `=` in it would not arrive as the client wrote it.
     @TaskLocal static var idempotencyKey: String?
+    /// Headers a handler adds to its answer as written. The generated output encodes header values as URI
+    /// components (`commit%3Bdur%3D1.2`), so `Server-Timing` goes here and `APIKeyMiddleware` sets it.
+    @TaskLocal static var answer: AnswerHeaders?
+
+    /// Sets the answer's `Server-Timing` (`Routes.serverTiming`).
+    static func setServerTiming(_ value: String?) { answer?.serverTiming.withLock { $0 = value } }
 
     /// The caller, or 401.
     static func require() throws -> Caller {

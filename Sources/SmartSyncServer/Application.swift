@@ -60,11 +60,19 @@ struct APIKeyMiddleware: RouterMiddleware {
             }
             context.caller = caller
         }
-        // The generated handlers (`APIHandlers`) read the caller and the Idempotency-Key from here.
+        // The generated handlers (`APIHandlers`) read the caller and the Idempotency-Key from here, and leave the
+        // headers they add to their answer.
         let idempotencyKey = HTTPField.Name("Idempotency-Key").flatMap { request.headers[$0] }
-        return try await RequestScope.$current.withValue(context.caller) {
-            try await RequestScope.$idempotencyKey.withValue(idempotencyKey) { try await next(request, context) }
+        let answer = AnswerHeaders()
+        var response = try await RequestScope.$current.withValue(context.caller) {
+            try await RequestScope.$idempotencyKey.withValue(idempotencyKey) {
+                try await RequestScope.$answer.withValue(answer) { try await next(request, context) }
+            }
         }
+        if let timing = answer.serverTiming.withLock({ $0 }), let name = HTTPField.Name("Server-Timing") {
+            response.headers[name] = timing
+        }
+        return response
     }
 }
 

@@ -241,9 +241,14 @@ extension Bench {
                         "order \(k) was answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self).prefix(300))")
                 }
                 result.orders.append(took)
-                if let timing = answer.headers["server-timing"], let ms = timing.split(separator: "=").last.flatMap({ Double($0) }) {
-                    result.commits.append(.nanoseconds(Int64(ms * 1e6)))
+                // `commit;dur=<ms>`: without it the ratio the target bounds cannot be computed.
+                guard let timing = answer.headers["server-timing"], timing.hasPrefix("commit;dur="),
+                    let ms = timing.split(separator: "=").last.flatMap({ Double($0) })
+                else {
+                    throw ValidationError(
+                        "order \(k) was answered without Server-Timing: commit;dur=<ms> (got \(answer.headers["server-timing"] ?? "none"))")
                 }
+                result.commits.append(.nanoseconds(Int64(ms * 1e6)))
                 if checkpoints.contains(k) {
                     result.memory.append((k, Terminal.residentBytes(), Terminal.anonymousResidentBytes()))
                     if restartAt.contains(k) {

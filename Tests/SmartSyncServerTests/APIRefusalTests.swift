@@ -252,6 +252,9 @@ import Testing
             let body = ByteBuffer(string: #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
             let status = try await client.execute(uri: "/v1/orders", method: .post, headers: h, body: body) { r in
                 #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
+                // How long applying and committing took, as written (not percent-encoded): `commit;dur=<ms>`.
+                let timing = HTTPField.Name("Server-Timing").flatMap { r.headers[$0] } ?? ""
+                #expect(timing.hasPrefix("commit;dur=") && Double(timing.dropFirst("commit;dur=".count)) != nil, "\(timing)")
                 return r.status
             }
             #expect(status == .created)
