@@ -51,39 +51,6 @@ extension Routes {
             }
             return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in ScenarioReport.copy(engine, ref, rows: past) })
         }
-        router.get("/v1/copies/:id/fills") { request, context in
-            let caller = try context.requireCaller()
-            let (limit, cursor, newest) = try Self.pageQuery(request)
-            return try await jsonResponse(
-                copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
-                    let page = APIViews.page(
-                        engine.copyFills(ref, rows: past).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor,
-                        newest: newest)
-                    // The lead fills behind this page, found in one pass from the newest.
-                    var wanted = Set(page.compactMap { $0.item.leadFillID })
-                    var leadFills: [String: LeadFill] = [:]
-                    for f in engine.leadFills.reversed() where !wanted.isEmpty {
-                        if wanted.remove(f.id) != nil { leadFills[f.id] = f }
-                    }
-                    return .array(page.map { APIViews.copyFill($0.n, $0.item, leadFill: $0.item.leadFillID.flatMap { leadFills[$0] }) })
-                })
-        }
-        router.get("/v1/copies/:id/failed-orders") { request, context in
-            let caller = try context.requireCaller()
-            let (limit, cursor, newest) = try Self.pageQuery(request)
-            let reasons = FailedCopyOrder.Reason.allCases.map(\.rawValue)
-            let reason = try Self.choice(request, "reason", reasons, default: nil).flatMap(FailedCopyOrder.Reason.init(rawValue:))
-            return try await jsonResponse(
-                copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
-                    // Numbered within all of the copy's failures, so that `n` and the cursor mean the same with a filter.
-                    let numbered = engine.failedOrders(ref, rows: past).enumerated().filter { reason == nil || $0.element.reason == reason }
-                        .map { ($0.offset, $0.element) }
-                    return .array(
-                        APIViews.page(numbered, limit: limit, cursor: cursor, newest: newest).map {
-                            APIViews.failedOrder(engine, $0.n, $0.item)
-                        })
-                })
-        }
         router.get("/v1/copies/:id/tracking") { _, context in
             let caller = try context.requireCaller()
             return try await jsonResponse(
@@ -97,21 +64,6 @@ extension Routes {
             return try await jsonResponse(
                 copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
                     .array(Self.listPage(engine.copyHistory(ref), page).map { APIViews.numbered($0.n, APIViews.history($0.item)) })
-                })
-        }
-        router.get("/v1/copies/:id/equity-curve") { request, context in
-            let caller = try context.requireCaller()
-            let points = try Self.optionalIntQuery(request, "points", range: 2...100_000)
-            return try await jsonResponse(
-                copyHistoryRead(try Self.parameter(context, "id"), caller) { engine, ref, past in
-                    let curve = engine.copyEquityCurve(ref, rows: past)
-                    return .array(
-                        (points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
-                            .object([
-                                ("event", .int(p.event)), ("time", APIViews.time(p.time)), ("equity", .string(p.equity.description)),
-                                ("netInvested", .string(p.netInvested.description)), ("nav", .string(p.nav.description)),
-                            ])
-                        })
                 })
         }
         // Settings and stop of a copy: only its follower may act on it.
@@ -133,15 +85,6 @@ extension Routes {
         router.delete("/v1/copies/:id") { request, context in
             try await copyAction(request, context) { id in .stopCopy(copy: id) }
         }
-    }
-
-    /// `order` (`oldest`, the default, or `newest`), `limit` (default all for oldest, 50 for newest) and the cursor:
-    /// `after` (oldest first) or `before` (newest first) an item's `n`.
-    static func pageQuery(_ request: Request) throws -> (limit: Int, cursor: Int?, newest: Bool) {
-        let newest = try choice(request, "order", ["oldest", "newest"]) == "newest"
-        let limit = try intQuery(request, "limit", default: newest ? 50 : 1_000_000, range: 1...1_000_000)
-        let cursor = try optionalIntQuery(request, newest ? "before" : "after", range: 0...Int(Int32.max))
-        return (limit, cursor, newest)
     }
 
     /// Checks that the caller owns the copy, builds its command (decoding the body), applies it, returns the copy.

@@ -94,34 +94,6 @@ public enum APIViews {
         return Array(numbered.filter { cursor == nil || $0.n > cursor! }.prefix(limit))
     }
 
-    /// A copy fill with the lead fill that caused it (nil for buy-existing, stops and adjustments).
-    public static func copyFill(_ n: Int, _ f: CopyFillView, leadFill: LeadFill?) -> JSONValue {
-        .object([
-            ("n", .int(n)), ("event", .int(f.event)), ("time", time(f.time)), ("symbol", .string(f.symbol)),
-            ("side", .string(f.side.rawValue)),
-            ("quantity", amount(f.quantity)), ("price", amount(f.price)), ("quote", amount(f.quote)), ("fee", amount(f.fee)),
-            ("leadPrice", amount(f.leadPrice)), ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
-            ("cappedByCash", .bool(f.cappedByCash)),
-            (
-                "lead",
-                leadFill.map { l in
-                    .object([
-                        ("quantity", amount(l.quantity)), ("price", amount(l.price)), ("quote", amount(l.quote)), ("fee", amount(l.fee)),
-                        ("time", time(l.time)),
-                    ])
-                } ?? .null
-            ),
-        ])
-    }
-
-    public static func failedOrder(_ engine: Engine, _ n: Int, _ f: FailedCopyOrder) -> JSONValue {
-        .object([
-            ("n", .int(n)), ("event", .int(Int(f.event))), ("time", time(engine.time(ofEvent: Int(f.event)))),
-            ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)), ("side", .string(f.side.rawValue)),
-            ("reason", .string(f.reason.rawValue)), ("explanation", .string(f.reason.explanation)), ("notional", amount(f.notional)),
-        ])
-    }
-
     public static func history(_ item: CopyHistoryItem) -> JSONValue {
         var pairs: [(String, JSONValue)] = [("event", .int(item.event)), ("time", time(item.time))]
         switch item.kind {

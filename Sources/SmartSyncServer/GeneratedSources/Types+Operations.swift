@@ -5236,6 +5236,1096 @@ internal enum Operations {
             }
         }
     }
+    /// A copy's fills by page
+    ///
+    /// The copy's fills, each with `n` (its number, the cursor) and the lead fill behind it.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/fills`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)`.
+    internal enum CopyFills {
+        internal static let id: Swift.String = "copyFills"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/path`.
+            internal struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/path/id`.
+                internal var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                internal init(id: Swift.String) {
+                    self.id = id
+                }
+            }
+            internal var path: Operations.CopyFills.Input.Path
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/query/order`.
+                internal enum OrderPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case oldest = "oldest"
+                    case newest = "newest"
+                }
+                /// oldest first (the default) or newest first
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/query/order`.
+                internal var order: Operations.CopyFills.Input.Query.OrderPayload?
+                /// how many (default all when oldest first, 50 when newest first)
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/query/limit`.
+                internal var limit: Swift.Int?
+                /// newest first: the items numbered below this `n`
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/query/before`.
+                internal var before: Swift.Int?
+                /// oldest first: the items numbered above this `n`
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/query/after`.
+                internal var after: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - order: oldest first (the default) or newest first
+                ///   - limit: how many (default all when oldest first, 50 when newest first)
+                ///   - before: newest first: the items numbered below this `n`
+                ///   - after: oldest first: the items numbered above this `n`
+                internal init(
+                    order: Operations.CopyFills.Input.Query.OrderPayload? = nil,
+                    limit: Swift.Int? = nil,
+                    before: Swift.Int? = nil,
+                    after: Swift.Int? = nil
+                ) {
+                    self.order = order
+                    self.limit = limit
+                    self.before = before
+                    self.after = after
+                }
+            }
+            internal var query: Operations.CopyFills.Input.Query
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CopyFills.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CopyFills.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.CopyFills.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            internal init(
+                path: Operations.CopyFills.Input.Path,
+                query: Operations.CopyFills.Input.Query = .init(),
+                headers: Operations.CopyFills.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload`.
+                    internal struct JsonPayloadPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/n`.
+                        internal var n: Swift.Int?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead`.
+                        internal struct LeadPayload: Codable, Hashable, Sendable {
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead/quantity`.
+                            internal var quantity: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead/price`.
+                            internal var price: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead/quote`.
+                            internal var quote: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead/fee`.
+                            internal var fee: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead/time`.
+                            internal var time: Swift.String?
+                            /// Creates a new `LeadPayload`.
+                            ///
+                            /// - Parameters:
+                            ///   - quantity:
+                            ///   - price:
+                            ///   - quote:
+                            ///   - fee:
+                            ///   - time:
+                            internal init(
+                                quantity: Components.Schemas.Amount? = nil,
+                                price: Components.Schemas.Amount? = nil,
+                                quote: Components.Schemas.Amount? = nil,
+                                fee: Components.Schemas.Amount? = nil,
+                                time: Swift.String? = nil
+                            ) {
+                                self.quantity = quantity
+                                self.price = price
+                                self.quote = quote
+                                self.fee = fee
+                                self.time = time
+                            }
+                            internal enum CodingKeys: String, CodingKey {
+                                case quantity
+                                case price
+                                case quote
+                                case fee
+                                case time
+                            }
+                        }
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/lead`.
+                        internal var lead: Operations.CopyFills.Output.Ok.Body.JsonPayloadPayload.LeadPayload?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/event`.
+                        internal var event: Swift.Int
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/time`.
+                        internal var time: Swift.String?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/symbol`.
+                        internal var symbol: Swift.String
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/side`.
+                        internal enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                            case buy = "buy"
+                            case sell = "sell"
+                        }
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/side`.
+                        internal var side: Operations.CopyFills.Output.Ok.Body.JsonPayloadPayload.SidePayload
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/quantity`.
+                        internal var quantity: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/price`.
+                        internal var price: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/quote`.
+                        internal var quote: Components.Schemas.Amount?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/fee`.
+                        internal var fee: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/leadPrice`.
+                        internal var leadPrice: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/leadFill`.
+                        internal var leadFill: Swift.String?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/JsonPayload/cappedByCash`.
+                        internal var cappedByCash: Swift.Bool
+                        /// Creates a new `JsonPayloadPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - n:
+                        ///   - lead:
+                        ///   - event:
+                        ///   - time:
+                        ///   - symbol:
+                        ///   - side:
+                        ///   - quantity:
+                        ///   - price:
+                        ///   - quote:
+                        ///   - fee:
+                        ///   - leadPrice:
+                        ///   - leadFill:
+                        ///   - cappedByCash:
+                        internal init(
+                            n: Swift.Int? = nil,
+                            lead: Operations.CopyFills.Output.Ok.Body.JsonPayloadPayload.LeadPayload? = nil,
+                            event: Swift.Int,
+                            time: Swift.String? = nil,
+                            symbol: Swift.String,
+                            side: Operations.CopyFills.Output.Ok.Body.JsonPayloadPayload.SidePayload,
+                            quantity: Components.Schemas.Amount,
+                            price: Components.Schemas.Amount,
+                            quote: Components.Schemas.Amount? = nil,
+                            fee: Components.Schemas.Amount,
+                            leadPrice: Components.Schemas.Amount,
+                            leadFill: Swift.String? = nil,
+                            cappedByCash: Swift.Bool
+                        ) {
+                            self.n = n
+                            self.lead = lead
+                            self.event = event
+                            self.time = time
+                            self.symbol = symbol
+                            self.side = side
+                            self.quantity = quantity
+                            self.price = price
+                            self.quote = quote
+                            self.fee = fee
+                            self.leadPrice = leadPrice
+                            self.leadFill = leadFill
+                            self.cappedByCash = cappedByCash
+                        }
+                        internal enum CodingKeys: String, CodingKey {
+                            case n
+                            case lead
+                            case event
+                            case time
+                            case symbol
+                            case side
+                            case quantity
+                            case price
+                            case quote
+                            case fee
+                            case leadPrice
+                            case leadFill
+                            case cappedByCash
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/json`.
+                    internal typealias JsonPayload = [Operations.CopyFills.Output.Ok.Body.JsonPayloadPayload]
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/200/content/application\/json`.
+                    case json(Operations.CopyFills.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Operations.CopyFills.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyFills.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyFills.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OK
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CopyFills.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.CopyFills.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyFills.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyFills.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.CopyFills.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.CopyFills.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Forbidden: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/403/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/403/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyFills.Output.Forbidden.Body
+                /// Creates a new `Forbidden`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyFills.Output.Forbidden.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Operations.CopyFills.Output.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            internal var forbidden: Operations.CopyFills.Output.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct NotFound: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/404/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/404/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyFills.Output.NotFound.Body
+                /// Creates a new `NotFound`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyFills.Output.NotFound.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Operations.CopyFills.Output.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            internal var notFound: Operations.CopyFills.Output.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyFills.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyFills.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.CopyFills.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.CopyFills.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UriTooLong: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/414/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/fills/GET/responses/414/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyFills.Output.UriTooLong.Body
+                /// Creates a new `UriTooLong`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyFills.Output.UriTooLong.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)/responses/414`.
+            ///
+            /// HTTP response code: `414 uriTooLong`.
+            case uriTooLong(Operations.CopyFills.Output.UriTooLong)
+            /// The associated value of the enum case if `self` is `.uriTooLong`.
+            ///
+            /// - Throws: An error if `self` is not `.uriTooLong`.
+            /// - SeeAlso: `.uriTooLong`.
+            internal var uriTooLong: Operations.CopyFills.Output.UriTooLong {
+                get throws {
+                    switch self {
+                    case let .uriTooLong(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "uriTooLong",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// A copy's failed orders by page
+    ///
+    /// Copy orders not sent or not fully executed, with their reason and time.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/failed-orders`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)`.
+    internal enum FailedOrders {
+        internal static let id: Swift.String = "failedOrders"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/path`.
+            internal struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/path/id`.
+                internal var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                internal init(id: Swift.String) {
+                    self.id = id
+                }
+            }
+            internal var path: Operations.FailedOrders.Input.Path
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/reason`.
+                internal enum ReasonPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case belowMinNotional = "belowMinNotional"
+                    case belowMinQty = "belowMinQty"
+                    case insufficientCash = "insufficientCash"
+                    case slippageExceeded = "slippageExceeded"
+                    case noLiquidity = "noLiquidity"
+                    case copyNotActive = "copyNotActive"
+                }
+                /// only this reason
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/reason`.
+                internal var reason: Operations.FailedOrders.Input.Query.ReasonPayload?
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/order`.
+                internal enum OrderPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case oldest = "oldest"
+                    case newest = "newest"
+                }
+                /// oldest first (the default) or newest first
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/order`.
+                internal var order: Operations.FailedOrders.Input.Query.OrderPayload?
+                /// how many (default all when oldest first, 50 when newest first)
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/limit`.
+                internal var limit: Swift.Int?
+                /// newest first: the items numbered below this `n`
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/before`.
+                internal var before: Swift.Int?
+                /// oldest first: the items numbered above this `n`
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/query/after`.
+                internal var after: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - reason: only this reason
+                ///   - order: oldest first (the default) or newest first
+                ///   - limit: how many (default all when oldest first, 50 when newest first)
+                ///   - before: newest first: the items numbered below this `n`
+                ///   - after: oldest first: the items numbered above this `n`
+                internal init(
+                    reason: Operations.FailedOrders.Input.Query.ReasonPayload? = nil,
+                    order: Operations.FailedOrders.Input.Query.OrderPayload? = nil,
+                    limit: Swift.Int? = nil,
+                    before: Swift.Int? = nil,
+                    after: Swift.Int? = nil
+                ) {
+                    self.reason = reason
+                    self.order = order
+                    self.limit = limit
+                    self.before = before
+                    self.after = after
+                }
+            }
+            internal var query: Operations.FailedOrders.Input.Query
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.FailedOrders.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.FailedOrders.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.FailedOrders.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            internal init(
+                path: Operations.FailedOrders.Input.Path,
+                query: Operations.FailedOrders.Input.Query = .init(),
+                headers: Operations.FailedOrders.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload`.
+                    internal struct JsonPayloadPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/n`.
+                        internal var n: Swift.Int?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/time`.
+                        internal var time: Swift.String?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/event`.
+                        internal var event: Swift.Int
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/symbol`.
+                        internal var symbol: Swift.String
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/side`.
+                        internal enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                            case buy = "buy"
+                            case sell = "sell"
+                        }
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/side`.
+                        internal var side: Operations.FailedOrders.Output.Ok.Body.JsonPayloadPayload.SidePayload
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/reason`.
+                        internal enum ReasonPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                            case belowMinNotional = "belowMinNotional"
+                            case belowMinQty = "belowMinQty"
+                            case insufficientCash = "insufficientCash"
+                            case slippageExceeded = "slippageExceeded"
+                            case noLiquidity = "noLiquidity"
+                            case copyNotActive = "copyNotActive"
+                        }
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/reason`.
+                        internal var reason: Operations.FailedOrders.Output.Ok.Body.JsonPayloadPayload.ReasonPayload
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/explanation`.
+                        internal var explanation: Swift.String?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/JsonPayload/notional`.
+                        internal var notional: Components.Schemas.Amount?
+                        /// Creates a new `JsonPayloadPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - n:
+                        ///   - time:
+                        ///   - event:
+                        ///   - symbol:
+                        ///   - side:
+                        ///   - reason:
+                        ///   - explanation:
+                        ///   - notional:
+                        internal init(
+                            n: Swift.Int? = nil,
+                            time: Swift.String? = nil,
+                            event: Swift.Int,
+                            symbol: Swift.String,
+                            side: Operations.FailedOrders.Output.Ok.Body.JsonPayloadPayload.SidePayload,
+                            reason: Operations.FailedOrders.Output.Ok.Body.JsonPayloadPayload.ReasonPayload,
+                            explanation: Swift.String? = nil,
+                            notional: Components.Schemas.Amount? = nil
+                        ) {
+                            self.n = n
+                            self.time = time
+                            self.event = event
+                            self.symbol = symbol
+                            self.side = side
+                            self.reason = reason
+                            self.explanation = explanation
+                            self.notional = notional
+                        }
+                        internal enum CodingKeys: String, CodingKey {
+                            case n
+                            case time
+                            case event
+                            case symbol
+                            case side
+                            case reason
+                            case explanation
+                            case notional
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/json`.
+                    internal typealias JsonPayload = [Operations.FailedOrders.Output.Ok.Body.JsonPayloadPayload]
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/200/content/application\/json`.
+                    case json(Operations.FailedOrders.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Operations.FailedOrders.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.FailedOrders.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.FailedOrders.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OK
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.FailedOrders.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.FailedOrders.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.FailedOrders.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.FailedOrders.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.FailedOrders.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.FailedOrders.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Forbidden: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/403/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/403/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.FailedOrders.Output.Forbidden.Body
+                /// Creates a new `Forbidden`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.FailedOrders.Output.Forbidden.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Operations.FailedOrders.Output.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            internal var forbidden: Operations.FailedOrders.Output.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct NotFound: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/404/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/404/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.FailedOrders.Output.NotFound.Body
+                /// Creates a new `NotFound`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.FailedOrders.Output.NotFound.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Operations.FailedOrders.Output.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            internal var notFound: Operations.FailedOrders.Output.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.FailedOrders.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.FailedOrders.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.FailedOrders.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.FailedOrders.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UriTooLong: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/414/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/failed-orders/GET/responses/414/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.FailedOrders.Output.UriTooLong.Body
+                /// Creates a new `UriTooLong`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.FailedOrders.Output.UriTooLong.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)/responses/414`.
+            ///
+            /// HTTP response code: `414 uriTooLong`.
+            case uriTooLong(Operations.FailedOrders.Output.UriTooLong)
+            /// The associated value of the enum case if `self` is `.uriTooLong`.
+            ///
+            /// - Throws: An error if `self` is not `.uriTooLong`.
+            /// - SeeAlso: `.uriTooLong`.
+            internal var uriTooLong: Operations.FailedOrders.Output.UriTooLong {
+                get throws {
+                    switch self {
+                    case let .uriTooLong(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "uriTooLong",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -8261,6 +9351,452 @@ internal enum Operations {
             /// - Throws: An error if `self` is not `.uriTooLong`.
             /// - SeeAlso: `.uriTooLong`.
             internal var uriTooLong: Operations.BuyExistingPreview.Output.UriTooLong {
+                get throws {
+                    switch self {
+                    case let .uriTooLong(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "uriTooLong",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        internal enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            internal init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            internal var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            internal static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
+    /// A copy's equity curve
+    ///
+    /// Equity, net invested and unit NAV (money added or taken out is not a gain) over the copy's life.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/equity-curve`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)`.
+    internal enum CopyEquityCurve {
+        internal static let id: Swift.String = "copyEquityCurve"
+        internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/path`.
+            internal struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/path/id`.
+                internal var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                internal init(id: Swift.String) {
+                    self.id = id
+                }
+            }
+            internal var path: Operations.CopyEquityCurve.Input.Path
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// at most this many points, evenly spread
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/query/points`.
+                internal var points: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - points: at most this many points, evenly spread
+                internal init(points: Swift.Int? = nil) {
+                    self.points = points
+                }
+            }
+            internal var query: Operations.CopyEquityCurve.Input.Query
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/header`.
+            internal struct Headers: Sendable, Hashable {
+                internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CopyEquityCurve.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                internal init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CopyEquityCurve.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            internal var headers: Operations.CopyEquityCurve.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            internal init(
+                path: Operations.CopyEquityCurve.Input.Path,
+                query: Operations.CopyEquityCurve.Input.Query = .init(),
+                headers: Operations.CopyEquityCurve.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        internal enum Output: Sendable, Hashable {
+            internal struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/JsonPayload`.
+                    internal struct JsonPayloadPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/JsonPayload/event`.
+                        internal var event: Swift.Int
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/JsonPayload/time`.
+                        internal var time: Swift.String?
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/JsonPayload/equity`.
+                        internal var equity: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/JsonPayload/netInvested`.
+                        internal var netInvested: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/JsonPayload/nav`.
+                        internal var nav: Components.Schemas.Amount
+                        /// Creates a new `JsonPayloadPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - event:
+                        ///   - time:
+                        ///   - equity:
+                        ///   - netInvested:
+                        ///   - nav:
+                        internal init(
+                            event: Swift.Int,
+                            time: Swift.String? = nil,
+                            equity: Components.Schemas.Amount,
+                            netInvested: Components.Schemas.Amount,
+                            nav: Components.Schemas.Amount
+                        ) {
+                            self.event = event
+                            self.time = time
+                            self.equity = equity
+                            self.netInvested = netInvested
+                            self.nav = nav
+                        }
+                        internal enum CodingKeys: String, CodingKey {
+                            case event
+                            case time
+                            case equity
+                            case netInvested
+                            case nav
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/json`.
+                    internal typealias JsonPayload = [Operations.CopyEquityCurve.Output.Ok.Body.JsonPayloadPayload]
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/200/content/application\/json`.
+                    case json(Operations.CopyEquityCurve.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Operations.CopyEquityCurve.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyEquityCurve.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyEquityCurve.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OK
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.CopyEquityCurve.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            internal var ok: Operations.CopyEquityCurve.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/400/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyEquityCurve.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyEquityCurve.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.CopyEquityCurve.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Operations.CopyEquityCurve.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/401/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyEquityCurve.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyEquityCurve.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.CopyEquityCurve.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            internal var unauthorized: Operations.CopyEquityCurve.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct Forbidden: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/403/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/403/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyEquityCurve.Output.Forbidden.Body
+                /// Creates a new `Forbidden`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyEquityCurve.Output.Forbidden.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Operations.CopyEquityCurve.Output.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            internal var forbidden: Operations.CopyEquityCurve.Output.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct NotFound: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/404/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/404/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyEquityCurve.Output.NotFound.Body
+                /// Creates a new `NotFound`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyEquityCurve.Output.NotFound.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Operations.CopyEquityCurve.Output.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            internal var notFound: Operations.CopyEquityCurve.Output.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            internal struct UriTooLong: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/414/content`.
+                internal enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/equity-curve/GET/responses/414/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    internal var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                internal var body: Operations.CopyEquityCurve.Output.UriTooLong.Body
+                /// Creates a new `UriTooLong`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                internal init(body: Operations.CopyEquityCurve.Output.UriTooLong.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)/responses/414`.
+            ///
+            /// HTTP response code: `414 uriTooLong`.
+            case uriTooLong(Operations.CopyEquityCurve.Output.UriTooLong)
+            /// The associated value of the enum case if `self` is `.uriTooLong`.
+            ///
+            /// - Throws: An error if `self` is not `.uriTooLong`.
+            /// - SeeAlso: `.uriTooLong`.
+            internal var uriTooLong: Operations.CopyEquityCurve.Output.UriTooLong {
                 get throws {
                     switch self {
                     case let .uriTooLong(response):

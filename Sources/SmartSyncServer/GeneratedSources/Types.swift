@@ -97,6 +97,20 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/leading/followers/{copy}`.
     /// - Remark: Generated from `#/paths//v1/leading/followers/{copy}/delete(removeFollower)`.
     func removeFollower(_ input: Operations.RemoveFollower.Input) async throws -> Operations.RemoveFollower.Output
+    /// A copy's fills by page
+    ///
+    /// The copy's fills, each with `n` (its number, the cursor) and the lead fill behind it.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/fills`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)`.
+    func copyFills(_ input: Operations.CopyFills.Input) async throws -> Operations.CopyFills.Output
+    /// A copy's failed orders by page
+    ///
+    /// Copy orders not sent or not fully executed, with their reason and time.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/failed-orders`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)`.
+    func failedOrders(_ input: Operations.FailedOrders.Input) async throws -> Operations.FailedOrders.Output
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -139,6 +153,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/leads/{user}/buy-existing`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/buy-existing/get(buyExistingPreview)`.
     func buyExistingPreview(_ input: Operations.BuyExistingPreview.Input) async throws -> Operations.BuyExistingPreview.Output
+    /// A copy's equity curve
+    ///
+    /// Equity, net invested and unit NAV (money added or taken out is not a gain) over the copy's life.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/equity-curve`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)`.
+    func copyEquityCurve(_ input: Operations.CopyEquityCurve.Input) async throws -> Operations.CopyEquityCurve.Output
     /// The market's rules
     ///
     /// The rules a follower needs before copying.
@@ -355,6 +376,40 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// A copy's fills by page
+    ///
+    /// The copy's fills, each with `n` (its number, the cursor) and the lead fill behind it.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/fills`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/get(copyFills)`.
+    internal func copyFills(
+        path: Operations.CopyFills.Input.Path,
+        query: Operations.CopyFills.Input.Query = .init(),
+        headers: Operations.CopyFills.Input.Headers = .init()
+    ) async throws -> Operations.CopyFills.Output {
+        try await copyFills(Operations.CopyFills.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A copy's failed orders by page
+    ///
+    /// Copy orders not sent or not fully executed, with their reason and time.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/failed-orders`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)`.
+    internal func failedOrders(
+        path: Operations.FailedOrders.Input.Path,
+        query: Operations.FailedOrders.Input.Query = .init(),
+        headers: Operations.FailedOrders.Input.Headers = .init()
+    ) async throws -> Operations.FailedOrders.Output {
+        try await failedOrders(Operations.FailedOrders.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -444,6 +499,23 @@ extension APIProtocol {
         headers: Operations.BuyExistingPreview.Input.Headers = .init()
     ) async throws -> Operations.BuyExistingPreview.Output {
         try await buyExistingPreview(Operations.BuyExistingPreview.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A copy's equity curve
+    ///
+    /// Equity, net invested and unit NAV (money added or taken out is not a gain) over the copy's life.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/equity-curve`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/equity-curve/get(copyEquityCurve)`.
+    internal func copyEquityCurve(
+        path: Operations.CopyEquityCurve.Input.Path,
+        query: Operations.CopyEquityCurve.Input.Query = .init(),
+        headers: Operations.CopyEquityCurve.Input.Headers = .init()
+    ) async throws -> Operations.CopyEquityCurve.Output {
+        try await copyEquityCurve(Operations.CopyEquityCurve.Input(
             path: path,
             query: query,
             headers: headers
