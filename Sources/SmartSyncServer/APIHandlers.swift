@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 import SmartSyncCore
@@ -22,7 +23,7 @@ struct APIHandlers: APIProtocol {
     func register(on router: Router<AppContext>) throws {
         // Keys sorted: Foundation's encoder on Linux keeps no order of its own.
         let configuration = Configuration(jsonEncodingOptions: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        try registerHandlers(on: router, configuration: configuration, middlewares: [APIErrors()])
+        try registerHandlers(on: router, configuration: configuration, middlewares: [APIErrors(logger: service.logger)])
     }
 
     // MARK: Public
@@ -266,6 +267,9 @@ enum RequestScope {
 /// decoding (which `ContractMiddleware` should have refused first) is a 400 with the decoder's reason, anything else
 /// a 500.
 struct APIErrors: ServerMiddleware {
+    /// Where an answer the contract did not expect (a 400 the middleware should have given first, or a 500) is told.
+    let logger: Logger
+
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
@@ -278,8 +282,10 @@ struct APIErrors: ServerMiddleware {
                 answer = api
             } else if error.operationInput == nil {
                 answer = APIError(.badRequest, code: "invalidInput", "the request does not fit the contract: \(error.causeDescription)")
+                logger.warning("\(operationID): the generated decoding refused what the contract check let through: \(error)")
             } else {
                 answer = APIError(.internalServerError, code: "internal", "\(operationID) failed: \(error.causeDescription)")
+                logger.error("\(operationID) failed: \(error)")
             }
             return (
                 HTTPResponse(status: answer.status, headerFields: [.contentType: "application/json"]),
