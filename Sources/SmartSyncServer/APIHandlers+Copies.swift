@@ -7,9 +7,7 @@ import SmartSyncViews
 extension APIHandlers {
     /// The copy `id` as the caller may see it, the engine of that moment and the copy's past at it.
     func copyPast(_ id: String) async throws -> (Engine, CopyRef, CopyRows) {
-        let caller = try RequestScope.require()
-        let (engine, ref) = try service.read { engine in (engine, try Routes.visibleCopy(engine, id, caller, owner: false)) }
-        return (engine, ref, try await service.copyRows(engine, ref))
+        try await Routes.copyPast(service, id, try RequestScope.require())
     }
 
     /// A page's bounds: oldest first from `after`, or newest first before `before` (50 by default).

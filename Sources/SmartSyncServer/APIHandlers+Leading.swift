@@ -10,7 +10,7 @@ extension APIHandlers {
         let applied = try await apply(
             .startLeading(
                 user: caller.user, portfolio: body.portfolio, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
-                followerLimit: body.followerLimit), RequestScope.idempotencyKey, caller)
+                followerLimit: body.followerLimit), caller)
         return applied.applied
             ? .created(.init(body: .json(applied)))
             : .ok(.init(body: .json(applied)))
@@ -19,26 +19,22 @@ extension APIHandlers {
     func updateLeading(_ input: Operations.UpdateLeading.Input) async throws -> Operations.UpdateLeading.Output {
         let caller = try RequestScope.require()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let key = RequestScope.idempotencyKey
         // The mode alone is its own command; with other changes it goes first (it is the one a venue can refuse).
         let others = body.profitShareRate != nil || body.slippageLimit != nil || body.followerLimit != nil
-        var answer: Components.Schemas.Applied?
         if let mode = body.executionMode {
-            answer = try await apply(.executionMode(lead: caller.user, mode == .block ? .block : .follow), key, caller, keySuffix: "#mode")
+            let applied = try await apply(.executionMode(lead: caller.user, mode == .block ? .block : .follow), caller, keySuffix: "#mode")
+            if !others { return .ok(.init(body: .json(applied))) }
         }
-        if others || answer == nil {
-            answer = try await apply(
-                .updateLead(
-                    user: caller.user, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
-                    followerLimit: body.followerLimit), key, caller)
-        }
-        guard let applied = answer else { throw Self.noBody }
+        let applied = try await apply(
+            .updateLead(
+                user: caller.user, profitShareRate: body.profitShareRate, slippageLimit: body.slippageLimit,
+                followerLimit: body.followerLimit), caller)
         return .ok(.init(body: .json(applied)))
     }
 
     func stopLeading(_ input: Operations.StopLeading.Input) async throws -> Operations.StopLeading.Output {
         let caller = try RequestScope.require()
-        let applied = try await apply(.stopLeading(user: caller.user), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.stopLeading(user: caller.user), caller)
         return .ok(.init(body: .json(applied)))
     }
 
@@ -61,7 +57,7 @@ extension APIHandlers {
     func removeFollower(_ input: Operations.RemoveFollower.Input) async throws -> Operations.RemoveFollower.Output {
         let caller = try RequestScope.require()
         let applied = try await apply(
-            .removeFollower(user: caller.user, copy: input.path.copy), RequestScope.idempotencyKey, caller)
+            .removeFollower(user: caller.user, copy: input.path.copy), caller)
         return .ok(.init(body: .json(applied)))
     }
 }

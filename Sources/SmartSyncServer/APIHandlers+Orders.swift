@@ -29,7 +29,7 @@ extension APIHandlers {
         default: throw APIError(.badRequest, code: "invalidInput", "a transfer goes from main to portfolio or back", field: "to")
         }
         let applied = try await apply(
-            .transfer(user: caller.user, amount: fields.amount, direction: direction), RequestScope.idempotencyKey, caller)
+            .transfer(user: caller.user, amount: fields.amount, direction: direction), caller)
         return .ok(.init(body: .json(applied)))
     }
 
@@ -48,7 +48,7 @@ extension APIHandlers {
                     user: caller.user, account: account, symbol: b.symbol, side: side, quoteAmount: b.quoteAmount, quantity: b.quantity,
                     limitPrice: b.limitPrice))
         }
-        let receipt = try await Routes.submit(service, order, key: RequestScope.idempotencyKey, caller)
+        let receipt = try await submit(order, caller)
         let answer = try service.read { engine in
             guard let placed = receipt.outcome?.placedOrder ?? engine.order(placedAt: receipt.event) else {
                 throw APIError.notFound("order")
@@ -91,7 +91,7 @@ extension APIHandlers {
     func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
         let caller = try RequestScope.require()
         guard let id = Int(input.path.id) else { throw APIError.notFound("order") }
-        _ = try await Routes.submit(service, .cancelOrder(user: caller.user, orderID: id), key: RequestScope.idempotencyKey, caller)
+        _ = try await submit(.cancelOrder(user: caller.user, orderID: id), caller)
         let order = try service.read { engine in
             guard let o = engine.order(id: id) else { throw APIError.notFound("order \(id)") }
             return Self.order(engine, o)

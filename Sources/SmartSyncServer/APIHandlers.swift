@@ -75,7 +75,7 @@ struct APIHandlers: APIProtocol {
     func deposit(_ input: Operations.Deposit.Input) async throws -> Operations.Deposit.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let applied = try await apply(.deposit(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.deposit(user: body.user, amount: body.amount), caller)
         return applied.applied
             ? .created(.init(body: .json(applied)))
             : .ok(.init(body: .json(applied)))
@@ -84,7 +84,7 @@ struct APIHandlers: APIProtocol {
     func withdraw(_ input: Operations.Withdraw.Input) async throws -> Operations.Withdraw.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let applied = try await apply(.withdraw(user: body.user, amount: body.amount), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.withdraw(user: body.user, amount: body.amount), caller)
         return applied.applied
             ? .created(.init(body: .json(applied)))
             : .ok(.init(body: .json(applied)))
@@ -93,7 +93,7 @@ struct APIHandlers: APIProtocol {
     func setPrice(_ input: Operations.SetPrice.Input) async throws -> Operations.SetPrice.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let applied = try await apply(.price(symbol: body.symbol, price: body.price), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.price(symbol: body.symbol, price: body.price), caller)
         return .ok(.init(body: .json(applied)))
     }
 
@@ -106,11 +106,12 @@ struct APIHandlers: APIProtocol {
                 name: body.symbol, qtyStep: body.qtyStep, priceTick: body.priceTick, minQty: body.minQty ?? body.qtyStep,
                 minNotional: body.minNotional ?? .zero)
         } catch {
-            // `Symbol.init` throws `FieldError`. The contract checked each field; what is left relates fields (minQty a multiple of qtyStep, a step
-            // and a tick whose product is a whole number of units): a well-formed body the rules refuse.
+            // `Symbol.init` throws `FieldError`. The contract checked each field; what is left relates fields (minQty
+            // a multiple of qtyStep, a step and a tick whose product is a whole number of units): a well-formed body
+            // the rules refuse.
             throw APIError(.unprocessableContent, code: "invalidInput", error.rule, field: error.field)
         }
-        let applied = try await apply(.listSymbol(symbol, price: body.price, book: nil), RequestScope.idempotencyKey, caller)
+        let applied = try await apply(.listSymbol(symbol, price: body.price, book: nil), caller)
         return applied.applied
             ? .created(.init(body: .json(applied)))
             : .ok(.init(body: .json(applied)))
@@ -124,17 +125,14 @@ struct APIHandlers: APIProtocol {
     func updateSettings(_ input: Operations.UpdateSettings.Input) async throws -> Operations.UpdateSettings.Output {
         let caller = try RequestScope.requireOperator()
         guard case .json(let body) = input.body else { throw Self.noBody }
-        let key = RequestScope.idempotencyKey
         if let mode = body.defaultExecutionMode {
-            _ = try await Routes.submit(
-                service, .executionMode(lead: nil, mode == .block ? .block : .follow), key: key, caller, keySuffix: "#mode")
+            _ = try await submit(.executionMode(lead: nil, mode == .block ? .block : .follow), caller, keySuffix: "#mode")
         }
-        _ = try await Routes.submit(
-            service,
+        _ = try await submit(
             .updateSettings(
                 takerFeeRate: body.takerFeeRate, minInvestment: body.minInvestment,
                 maxActiveCopiesPerFollower: body.maxActiveCopiesPerFollower, defaultFollowerLimit: body.defaultFollowerLimit),
-            key: key, caller)
+            caller)
         return .ok(.init(body: .json(service.read(Self.settings))))
     }
 
@@ -217,12 +215,15 @@ extension APIHandlers {
     /// A body-taking operation reached without its JSON body (`ContractMiddleware` refuses that first).
     static let noBody = APIError(.badRequest, code: "invalidInput", "a JSON body is required")
 
-    /// Applies a command for `caller` (the Idempotency-Key `key` makes a retry a no-op) and answers what the
-    /// command-only operations answer: whether it acted, its event and the commands so far (and `Server-Timing`).
-    func apply(_ command: EngineCommand, _ key: String?, _ caller: Caller, keySuffix: String = "") async throws
-        -> Components.Schemas.Applied
-    {
-        let receipt = try await Routes.submit(service, command, key: key, caller, keySuffix: keySuffix)
+    /// Submits a command for `caller` with the request's Idempotency-Key (a retry is a no-op; see `Routes.submit`).
+    func submit(_ command: EngineCommand, _ caller: Caller, keySuffix: String = "") async throws -> CommandReceipt {
+        try await Routes.submit(service, command, key: RequestScope.idempotencyKey, caller, keySuffix: keySuffix)
+    }
+
+    /// Applies a command for `caller` and answers what the command-only operations answer: whether it acted, its
+    /// event and the commands so far (and `Server-Timing`).
+    func apply(_ command: EngineCommand, _ caller: Caller, keySuffix: String = "") async throws -> Components.Schemas.Applied {
+        let receipt = try await submit(command, caller, keySuffix: keySuffix)
         RequestScope.setServerTiming(Routes.serverTiming(receipt))
         return Components.Schemas.Applied(applied: receipt.applied, event: receipt.event, commands: service.commandCount)
     }

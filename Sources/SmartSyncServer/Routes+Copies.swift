@@ -121,8 +121,17 @@ extension Routes {
     func copyHistoryRead(
         _ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef, CopyRows) throws -> JSONValue
     ) async throws -> JSONValue {
-        let (engine, ref) = try service.read { engine in (engine, try Self.visibleCopy(engine, id, caller, owner: owner)) }
-        return try body(engine, ref, try await service.copyRows(engine, ref))
+        let (engine, ref, past) = try await Self.copyPast(service, id, caller, owner: owner)
+        return try body(engine, ref, past)
+    }
+
+    /// The copy `id` as `caller` may see it (`visibleCopy`), the engine of that committed moment and the copy's past
+    /// at it.
+    static func copyPast(_ service: EngineService, _ id: String, _ caller: Caller, owner: Bool = false) async throws
+        -> (Engine, CopyRef, CopyRows)
+    {
+        let (engine, ref) = try service.read { engine in (engine, try visibleCopy(engine, id, caller, owner: owner)) }
+        return (engine, ref, try await service.copyRows(engine, ref))
     }
 
     /// The copy `id` if the caller may see it: its follower, or the operator (who may read, not act). Another

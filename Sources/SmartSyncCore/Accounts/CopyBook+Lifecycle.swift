@@ -1,0 +1,71 @@
+/// A copy's money and its stop: the engine's lifecycle calls these, then journals what moved and pays the users.
+extension CopyBook {
+    /// Money in: `amount` USDT units into the copy's cash, with the performance units it buys.
+    mutating func addMoney(_ slot: Int, amount: Int64, units unitsIn: Int64) {
+        cash[slot] += amount
+        totalIn[slot] += amount
+        units[slot] += unitsIn
+    }
+
+    /// Money out: `amount` USDT units from the copy's cash, with the performance units it retires (`unitsOut` ≤ 0).
+    mutating func takeMoney(_ slot: Int, amount: Int64, units unitsOut: Int64) {
+        cash[slot] -= amount
+        totalOut[slot] += amount
+        units[slot] += unitsOut
+    }
+
+    /// Profit share `due` paid from the copy's cash to its lead.
+    mutating func payProfitShare(_ slot: Int, due: Int64) {
+        cash[slot] -= due
+        profitSharePaid[slot] += due
+        epochShare[slot] -= due
+    }
+
+    /// Takes the copy's whole holding in column `column` out of it, as it is (worth `value` USDT units at the mark):
+    /// the lots and their cost, for the follower's main account.
+    mutating func removeHolding(_ slot: Int, column: Int, value: Int64) -> (lots: Int64, cost: Int64) {
+        let taken = (lots[column][slot], cost[column][slot])
+        totalOut[slot] += value
+        lots[column][slot] = 0
+        cost[column][slot] = 0
+        return taken
+    }
+
+    /// Takes all of the copy's cash out (returned in USDT units).
+    mutating func removeCash(_ slot: Int) -> Int64 {
+        let taken = cash[slot]
+        totalOut[slot] += taken
+        cash[slot] = 0
+        return taken
+    }
+
+    /// Marks a settled copy stopped: why and when, its NAV and its lead's at the stop, and the lead's fee drag over
+    /// its life (the column held the drag at its start).
+    mutating func markStopped(_ slot: Int, reason: StopReason, event: Int, nav: Int64, leadNav: Int64, leadFeeDrag: Int64) {
+        navAtStop[slot] = nav
+        leadNavAtStop[slot] = leadNav
+        status[slot] = .stopped
+        stopReason[slot] = reason
+        stoppedEvent[slot] = Int32(truncatingIfNeeded: event)
+        leadFeeDragAtStart[slot] = leadFeeDrag - leadFeeDragAtStart[slot]
+        activeCount -= 1
+        if stopLoss[slot] != nil || takeProfit[slot] != nil { withThresholds -= 1 }
+    }
+
+    /// Closes the copy's tracking epoch: each part's amount since the last change of its units becomes a ratio of
+    /// those units (so that money added or taken out later does not rescale it).
+    mutating func foldTracking(_ slot: Int) {
+        let perUnit = Fixed(units: units[slot])
+        func fold(_ closed: WritableKeyPath<CopyBook, [Int64]>, _ epoch: WritableKeyPath<CopyBook, [Int64]>) {
+            let amount = self[keyPath: epoch][slot]
+            guard amount != 0 else { return }
+            self[keyPath: closed][slot] += Engine.ratio(Fixed(units: amount), perUnit).units
+            self[keyPath: epoch][slot] = 0
+        }
+        fold(\.ratioFees, \.epochFees)
+        fold(\.ratioShare, \.epochShare)
+        fold(\.ratioPrice, \.epochPrice)
+        fold(\.ratioMissed, \.epochMissed)
+        fold(\.ratioSizing, \.epochSizing)
+    }
+}
