@@ -47,4 +47,44 @@ import Testing
         let funding = StoredEntry(.transfer(asset: "USDT", amount: fx("100"), from: .main(user: 1), to: .copy(lead: 0, slot: 1)))
         if case .quoteTransfer = funding {} else { Issue.record("a copy's funding transfer was boxed") }
     }
+
+    /// Releasing frees whole chunks behind the last entry and keeps their copy-fill batches; what a snapshot reads
+    /// back must say the same (a released part that is not whole chunks, or a kept entry that is not a batch in
+    /// order inside it, is refused).
+    @Test func releasingKeepsOnlyTheBatchesOfWholeChunks() throws {
+        let size = Journal.chunkSize
+        var batch = CopyFillBatch(
+            lead: 0, symbol: 0, side: .buy, event: 1, time: 1, leadFillID: nil, leadPrice: fx("1"), price: fx("1"), leadUser: 0)
+        batch.slots = []
+        var journal = Journal()
+        for k in 0..<(2 * size + 10) {
+            journal.append(k == size + 5 ? .copyFills(batch) : .deposit(user: k, amount: fx("1")))
+        }
+        journal.releaseEntries(before: size - 1)
+        #expect(journal.releasedThrough == 0 && journal.isComplete)
+        journal.releaseEntries(before: journal.count)
+        #expect(journal.releasedThrough == 2 * size && !journal.isComplete)
+        #expect(journal.entriesInMemory.map(\.position) == [size + 5] + Array((2 * size)..<(2 * size + 10)))
+        if case .copyFills = journal[size + 5] {} else { Issue.record("the kept batch did not come back") }
+        #expect(String(describing: journal[2 * size]) == String(describing: JournalEntry.deposit(user: 2 * size, amount: fx("1"))))
+        // Appending goes on after a release; the chunk holding the last entry is never released.
+        journal.append(.withdrawal(user: 1, amount: fx("1")))
+        journal.releaseEntries(before: journal.count)
+        #expect(journal.releasedThrough == 2 * size && journal.count == 2 * size + 11)
+        var exact = Journal()
+        for k in 0..<(2 * size) { exact.append(.deposit(user: k, amount: fx("1"))) }
+        exact.releaseEntries(before: exact.count)
+        #expect(exact.releasedThrough == size && exact.last != nil)
+
+        // Read back.
+        let part = journal.releasedPart
+        var copy = Journal()
+        try copy.startReleased(through: part.through, batches: part.batches)
+        for (_, entry) in journal.entriesInMemory.dropFirst(part.batches.count) { copy.append(entry) }
+        #expect(copy.count == journal.count && copy.entriesInMemory.map(\.position) == journal.entriesInMemory.map(\.position))
+        var bad = Journal()
+        #expect(throws: SnapshotError.self) { try bad.startReleased(through: size + 1, batches: []) }
+        #expect(throws: SnapshotError.self) { try bad.startReleased(through: size, batches: [(size, .copyFills(batch))]) }
+        #expect(throws: SnapshotError.self) { try bad.startReleased(through: size, batches: [(3, .deposit(user: 1, amount: fx("1")))]) }
+    }
 }

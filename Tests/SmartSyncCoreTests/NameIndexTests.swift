@@ -56,20 +56,24 @@ struct NameIndexTests {
         #expect(index.find("a") { names[Int($0)] } == nil)
         for i in 0..<1_000 {
             names.append("name-\(i)")
-            index.insert(names[i], UInt64(i)) { names[Int($0)] }
+            index.insert(names[i], UInt32(i)) { names[Int($0)] }
             // Every name so far is still found after this insert (and any rehash it caused).
             if i % 97 == 0 {
-                for k in 0...i { #expect(index.find(names[k]) { names[Int($0)] } == UInt64(k)) }
+                for k in 0...i { #expect(index.find(names[k]) { names[Int($0)] } == UInt32(k)) }
             }
         }
         #expect(index.count == 1_000)
-        #expect(index.byteCount >= 8 * 1_334)  // ≤ 3/4 full
+        #expect(index.byteCount >= 4 * 1_334)  // ≤ 3/4 full
         #expect(index.find("name-1000") { names[Int($0)] } == nil)
     }
 
-    @Test func copyRefsPackIntoOnePayload() {
-        for ref in [CopyRef(lead: 0, slot: 0), CopyRef(lead: 3, slot: 1_000_000), CopyRef(lead: 70_000, slot: 4_000_000_000)] {
-            #expect(CopyRef(packed: ref.packed) == ref)
+    /// A reference is two 32-bit numbers: 8 bytes, and every number up to Int32.max round-trips.
+    @Test func copyRefsTakeEightBytes() {
+        #expect(MemoryLayout<CopyRef>.stride == 8)
+        for (lead, slot) in [(0, 0), (3, 1_000_000), (70_000, Int(Int32.max))] {
+            let ref = CopyRef(lead: lead, slot: slot)
+            #expect(ref.lead == lead && ref.slot == slot)
         }
+        #expect(CopyRef.fits(Int(Int32.max)) && !CopyRef.fits(Int(Int32.max) + 1) && !CopyRef.fits(-1))
     }
 }

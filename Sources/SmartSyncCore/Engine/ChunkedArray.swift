@@ -39,6 +39,20 @@ public struct ChunkedArray<Element>: Sequence {
 
     public func makeIterator() -> FlattenSequence<[[Element]]>.Iterator { flattened.makeIterator() }
 
+    /// Frees chunk `i` (whole, and not the last): its elements can no longer be read, and iterating skips them. The
+    /// caller keeps what it still needs from it and never reads the chunk again.
+    mutating func releaseChunk(_ i: Int) {
+        precondition(i < chunks.count - 1 || count == chunks.count * chunkSize, "only a full chunk can be released")
+        chunks[i] = []
+    }
+
+    /// Starts an empty list as if `n` full chunks had been appended and released (a snapshot read back).
+    mutating func startReleased(chunks n: Int) {
+        precondition(count == 0 && n >= 0)
+        chunks = [[Element]](repeating: [], count: n)
+        count = n * chunkSize
+    }
+
     /// The elements in order, without copying them.
     public var flattened: FlattenSequence<[[Element]]> { chunks.joined() }
 

@@ -64,10 +64,12 @@ extension Engine {
     public var historyInStore: Bool { historyReleased }
 
     /// Drops from memory what the last commands added to the history and a store now holds: the rows of copy-fill
-    /// batches (their headers stay, for the lead's pages and the copies' curves) and failed copy orders. Memory then
-    /// grows with the commands, not with the copy fills. Call it only once what it drops is committed.
+    /// batches (their headers stay, for the lead's pages and the copies' curves), failed copy orders, and whole
+    /// chunks of journal entries but their copy-fill batches (`Journal.releaseEntries(before:)`). Memory then grows
+    /// with the lead fills, not with the copy fills or the money moved. Call it only once what it drops is committed.
     public mutating func releaseHistory() {
         journal.releaseCopyFillRows(from: historyReleasedThrough)
+        journal.releaseEntries(before: journal.count)
         historyReleasedThrough = journal.count
         failedOrdersReleased += failedOrders.count
         failedOrders = []

@@ -92,8 +92,8 @@ extension Engine {
         swap(&book, &leads[l].book)
         users[u].cash -= r.investment
         let ref = CopyRef(lead: l, slot: slot)
-        indexCopy(ref)
         copyOrder.append(ref)
+        indexCopy(position: copyOrder.count - 1)
         users[u].copies.append(ref)
         journal.append(
             .transfer(asset: Symbol.quoteAsset, amount: r.investment, from: .main(user: u), to: .copy(lead: l, slot: slot)))

@@ -25,55 +25,72 @@ public struct BuyExistingPreview: Sendable, Hashable {
 }
 
 extension Engine {
-    /// A copy's equity over its life, valued from the journal (never stored per copy): its start, then every point
-    /// of its lead's equity curve while the copy was active, then its current equity if it is still active. Each
-    /// point replays the copy's ledger entries up to that point and values its holdings at the marks of that moment,
-    /// so the last point of an active copy equals `copyEquity`.
-    /// The copy's rows come from `rows` (else from memory).
+    /// A copy's equity over its life (never stored per copy): its start, then every point of its lead's equity curve
+    /// while the copy was active, then its current equity if it is still active. Each point replays what moved the
+    /// copy's money up to that point (its fills and profit shares, the money added or removed) and values its
+    /// holdings at the marks of that moment, so the last point of an active copy equals `copyEquity`.
+    /// The copy's rows come from `rows` (else from memory); the journal is read only at the batches of its fills,
+    /// which it keeps when it releases entries to a store.
     public func copyEquityCurve(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyCurvePoint] {
         let rows = rows ?? copyRows(ref)
-        var nextFill = 0
-        var nextShare = 0
         let book = leads[ref.lead].book
         let started = Int(book.startedEvent[ref.slot])
         let stopped = Int(book.stoppedEvent[ref.slot])
-        let me = AccountRef.copy(lead: ref.lead, slot: ref.slot)
-        var cash: Int64 = 0
+        // Units and net invested move only with the follower's changes, recorded with the units after each.
+        let changes = copyEvents(ref).filter { e in
+            switch e.kind {
+            case .investmentAdded, .investmentRemoved: return true
+            default: return false
+            }
+        }
+        // The start: the transfer that funded the copy (all money in but what was added later).
+        let added = changes.reduce(Int64(0)) { sum, e in
+            if case .investmentAdded(let a) = e.kind { return sum + a.units }
+            return sum
+        }
+        let investment = Fixed(units: book.totalIn[ref.slot] - added)
+        guard investment.isPositive else { return [] }
+        var cash = investment.units
         var lots: [Int: Int64] = [:]
         var marks: [Fixed] = Array(repeating: .zero, count: venue.symbols.count)
-        var nextEntry = 0
+        var nextFill = 0
+        var nextShare = 0
+        var nextMoney = 0
         var nextPrice = 0
-        let symbolOfBase = Dictionary(venue.symbols.indices.map { (venue.symbols[$0].base, $0) }, uniquingKeysWith: { a, _ in a })
 
+        /// Applies, in journal order, what moved the copy's money at positions before `count`: its fills and profit
+        /// shares (at their batches' positions) and its money added or removed (the entry before each change's
+        /// `journalCount`).
         func apply(upTo count: Int) {
-            while nextEntry < min(count, journal.count) {
-                switch journal[nextEntry] {
-                case .transfer(let asset, let amount, let from, let to) where from == me || to == me:
-                    let sign: Int64 = to == me ? 1 : -1
-                    if asset == Symbol.quoteAsset {
-                        cash += sign * amount.units
-                    } else if let s = symbolOfBase[asset] {
-                        lots[s, default: 0] += sign * (amount.units / venue.symbols[s].qtyStep.units)
+            while true {
+                let fill = nextFill < rows.fills.count ? rows.fills[nextFill].position : .max
+                let share = nextShare < rows.profitShares.count ? rows.profitShares[nextShare].position : .max
+                let money = nextMoney < changes.count ? changes[nextMoney].journalCount - 1 : .max
+                let next = min(fill, share, money)
+                guard next < count else { return }
+                if fill == next, case .copyFills(let b) = journal[next] {
+                    let row = rows.fills[nextFill]
+                    if b.side == .buy {
+                        cash -= row.quote + row.fee
+                        lots[b.symbol, default: 0] += row.lots
+                    } else {
+                        cash += row.quote - row.fee
+                        lots[b.symbol, default: 0] -= row.lots
                     }
-                case .copyFills(let b) where b.lead == ref.lead:
-                    while nextFill < rows.fills.count && rows.fills[nextFill].position < nextEntry { nextFill += 1 }
-                    if nextFill < rows.fills.count && rows.fills[nextFill].position == nextEntry {
-                        let row = rows.fills[nextFill]
-                        if b.side == .buy {
-                            cash -= row.quote + row.fee
-                            lots[b.symbol, default: 0] += row.lots
-                        } else {
-                            cash += row.quote - row.fee
-                            lots[b.symbol, default: 0] -= row.lots
-                        }
-                    }
-                    while nextShare < rows.profitShares.count && rows.profitShares[nextShare].position < nextEntry { nextShare += 1 }
-                    if nextShare < rows.profitShares.count && rows.profitShares[nextShare].position == nextEntry {
-                        cash -= rows.profitShares[nextShare].amount
-                    }
-                default: break
                 }
-                nextEntry += 1
+                if fill == next { nextFill += 1 }
+                if share == next {
+                    cash -= rows.profitShares[nextShare].amount
+                    nextShare += 1
+                }
+                if money == next {
+                    switch changes[nextMoney].kind {
+                    case .investmentAdded(let a): cash += a.units
+                    case .investmentRemoved(let a): cash -= a.units
+                    default: break
+                    }
+                    nextMoney += 1
+                }
             }
         }
         func markPrices(upTo count: Int) {
@@ -88,21 +105,7 @@ extension Engine {
             return Fixed(units: units)
         }
 
-        // The start: the journal up to and including the transfer that funded the copy.
         var points: [CopyCurvePoint] = []
-        var investment: Fixed?
-        while nextEntry < journal.count && investment == nil {
-            if case .transfer(_, let amount, _, let to) = journal[nextEntry], to == me { investment = amount }
-            apply(upTo: nextEntry + 1)
-        }
-        guard let investment else { return [] }
-        // Units and net invested move only with the follower's changes, recorded with the units after each.
-        let changes = copyEvents(ref).filter { e in
-            switch e.kind {
-            case .investmentAdded, .investmentRemoved: return true
-            default: return false
-            }
-        }
         var nextChange = 0
         var units = investment
         var invested = investment

@@ -17,6 +17,9 @@ public struct CopyEvent: Sendable, Hashable {
     public var unitsAfter: Fixed
     /// Net invested after the change.
     public var netInvestedAfter: Fixed
+    /// The journal's length when the change was recorded: money added or removed is the entry just before it, so a
+    /// copy's curve places the change among its fills without reading the journal's released entries.
+    public var journalCount: Int
 }
 
 /// One line of a copy's history as users read it: its start, every change, its stop.
@@ -59,7 +62,7 @@ extension Engine {
         copyEvents.append(
             CopyEvent(
                 copy: ref, event: moment.event, time: moment.time, kind: kind, unitsAfter: Fixed(units: book.units[ref.slot]),
-                netInvestedAfter: book.netInvested(ref.slot)))
+                netInvestedAfter: book.netInvested(ref.slot), journalCount: journal.count))
     }
 
     /// The changes made to one copy, in order.

@@ -67,12 +67,12 @@ public struct Engine: Sendable {
     // MARK: Look-ups
 
     public func user(named id: String) -> Int? { userIndex.find(id, name: { userID($0) }).map { Int($0) } }
-    public func copy(named id: String) -> CopyRef? { copyIndex.find(id, name: { copyID($0) }).map(CopyRef.init(packed:)) }
+    public func copy(named id: String) -> CopyRef? { copyIndex.find(id, name: { copyID($0) }).map { copyOrder[Int($0)] } }
 
-    /// The id stored where a look-up payload points: a user's position, a copy's packed reference.
-    private func userID(_ payload: UInt64) -> String { users[Int(payload)].id }
-    private func copyID(_ payload: UInt64) -> String {
-        let r = CopyRef(packed: payload)
+    /// The id stored where a look-up payload points: a user's position, a copy's position in `copyOrder`.
+    private func userID(_ payload: UInt32) -> String { users[Int(payload)].id }
+    private func copyID(_ payload: UInt32) -> String {
+        let r = copyOrder[Int(payload)]
         return leads[r.lead].book.ids[r.slot]
     }
 
@@ -80,15 +80,16 @@ public struct Engine: Sendable {
     mutating func indexUser(_ u: Int) {
         var index = NameIndex()
         swap(&index, &userIndex)
-        index.insert(users[u].id, UInt64(u), name: { userID($0) })
+        index.insert(users[u].id, UInt32(u), name: { userID($0) })
         swap(&index, &userIndex)
     }
 
-    /// Indexes a copy just appended to its lead's book.
-    mutating func indexCopy(_ ref: CopyRef) {
+    /// Indexes the copy at `position` in `copyOrder`.
+    mutating func indexCopy(position p: Int) {
+        let ref = copyOrder[p]
         var index = NameIndex()
         swap(&index, &copyIndex)
-        index.insert(leads[ref.lead].book.ids[ref.slot], ref.packed, name: { copyID($0) })
+        index.insert(leads[ref.lead].book.ids[ref.slot], UInt32(p), name: { copyID($0) })
         swap(&index, &copyIndex)
     }
 

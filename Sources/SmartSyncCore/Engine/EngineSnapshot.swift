@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 5
+    public static let snapshotFormat: UInt32 = 6
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -31,8 +31,17 @@ extension Engine {
         w.venue(venue)
         w.array(users) { $0.user($1) }
         w.array(leads) { $0.lead($1) }
+        // Format 6: the journal's released part (where it ends, the copy-fill batches kept from it), then the rest.
+        let released = journal.releasedPart
         w.int(journal.count)
-        for entry in journal {
+        w.int(released.through)
+        w.int(released.batches.count)
+        for (position, entry) in released.batches {
+            w.int(position)
+            w.entry(entry)
+            if w.bytes.count >= w.chunkBytes { w.flush() }
+        }
+        for entry in journal.entries(from: released.through) {
             w.entry(entry)
             if w.bytes.count >= w.chunkBytes { w.flush() }
         }
@@ -88,9 +97,16 @@ extension Engine {
         venue = try r.venue()
         users = try r.array { r in try r.user() }
         leads = try r.array { r in try r.lead() }
-        let entries = try r.count()
+        let entries = try r.int()
+        let releasedThrough = try r.int()
+        guard releasedThrough >= 0, entries >= releasedThrough, entries - releasedThrough <= r.remaining else {
+            throw SnapshotError("a journal of \(entries) entries, \(releasedThrough) released, does not fit the bytes left")
+        }
+        var batches: [(position: Int, entry: JournalEntry)] = []
+        for _ in 0..<(try r.count()) { batches.append((try r.int(), try r.entry())) }
+        try journal.startReleased(through: releasedThrough, batches: batches)
         journal.reserveCapacity(entries)
-        for _ in 0..<entries { journal.append(try r.entry()) }
+        for _ in releasedThrough..<entries { journal.append(try r.entry()) }
         leadFills = try r.array { r in try r.leadFill() }
         failedOrders = try r.array { r in try r.failedOrder() }
         restingOrders = try r.array { r in try r.restingOrder() }
@@ -120,14 +136,19 @@ extension Engine {
             guard user(named: users[u].id) == nil else { throw SnapshotError("user id \"\(users[u].id)\" is not unique") }
             indexUser(u)
         }
-        for l in leads.indices {
-            for slot in leads[l].book.ids.indices {
-                let id = leads[l].book.ids[slot]
-                guard copy(named: id) == nil else { throw SnapshotError("copy id \"\(id)\" is not unique") }
-                indexCopy(CopyRef(lead: l, slot: slot))
-            }
+        // Every copy of every book, each once, in `copyOrder`.
+        guard copyOrder.count == leads.reduce(0, { $0 + $1.book.count }) else {
+            throw SnapshotError("the copy order does not list every copy")
         }
-        guard copyIndex.count == copyOrder.count else { throw SnapshotError("the copy order does not list every copy") }
+        for p in copyOrder.indices {
+            let ref = copyOrder[p]
+            guard ref.lead < leads.count, ref.slot < leads[ref.lead].book.count else {
+                throw SnapshotError("the copy order lists a copy that is not there (lead \(ref.lead), slot \(ref.slot))")
+            }
+            let id = leads[ref.lead].book.ids[ref.slot]
+            guard copy(named: id) == nil else { throw SnapshotError("copy id \"\(id)\" is not unique") }
+            indexCopy(position: p)
+        }
     }
 
     /// The names of the engine's stored fields the snapshot accounts for (written, rebuilt or deliberately left

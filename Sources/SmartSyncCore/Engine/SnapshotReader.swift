@@ -158,7 +158,11 @@ struct SnapshotReader {
         return m
     }
 
-    mutating func copyRef() throws -> CopyRef { CopyRef(lead: try int(), slot: try int()) }
+    mutating func copyRef() throws -> CopyRef {
+        let (lead, slot) = (try int(), try int())
+        guard CopyRef.fits(lead) && CopyRef.fits(slot) else { throw SnapshotError("copy reference \(lead), \(slot) is out of range") }
+        return CopyRef(lead: lead, slot: slot)
+    }
 
     mutating func user() throws -> User {
         var u = User(id: try string())
@@ -353,7 +357,9 @@ struct SnapshotReader {
         case 4: kind = .takeProfitSet(try threshold())
         case let v: throw SnapshotError("\(v) is not a copy event kind")
         }
-        return CopyEvent(copy: copy, event: event, time: time, kind: kind, unitsAfter: try fixed(), netInvestedAfter: try fixed())
+        return CopyEvent(
+            copy: copy, event: event, time: time, kind: kind, unitsAfter: try fixed(), netInvestedAfter: try fixed(),
+            journalCount: try int())
     }
 
     mutating func placedOrder() throws -> PlacedOrder {

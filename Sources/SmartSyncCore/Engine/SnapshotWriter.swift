@@ -364,6 +364,7 @@ struct SnapshotWriter {
         }
         fixed(e.unitsAfter)
         fixed(e.netInvestedAfter)
+        int(e.journalCount)  // format 6
     }
 
     mutating func placedOrder(_ o: PlacedOrder) {

@@ -15,6 +15,11 @@ extension Engine {
     /// asset sums to zero, (3) no account but the venue is negative.
     public func audit() -> AuditReport {
         var report = AuditReport()
+        guard journal.isComplete else {
+            report.problems.append(
+                "the journal released entries to the database: audit the database (`smartsync audit`), which replays the whole log")
+            return report
+        }
         var replay = Replay(engine: self)
         for entry in journal { replay.apply(entry) }
         report.entries = journal.count

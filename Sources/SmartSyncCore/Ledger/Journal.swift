@@ -125,13 +125,27 @@ public struct CopyFillBatch: Sendable {
 /// The engine's append-only journal, stored in chunks (`ChunkedArray`) so that appending never copies what is
 /// already there (a growing single array would move millions of entries inside a fan-out).
 ///
-/// Entries are kept in a compact form (`StoredEntry`, 32 B): every follower's deposit and every copy's funding
-/// transfer stay in memory for the life of the market, one of each per copy, and as `JournalEntry` values (72 B,
-/// the size of its largest case) they cost 144 B a copy; stored they cost 64. Reading an entry gives it back whole.
+/// Entries are kept in a compact form (`StoredEntry`, 32 B): as `JournalEntry` values (72 B, the size of its largest
+/// case) a follower's deposit and its copy's funding transfer cost 144 B a copy; stored they cost 64.
+///
+/// A server's engine releases what its store holds (`releaseEntries(before:)`): whole chunks of entries are freed,
+/// and only their copy-fill batches stay (their headers, for the lead's pages and the copies' curves), so memory
+/// grows with the lead fills, not with the deposits, transfers and trades of the market's life. Reading a released
+/// entry, or iterating a journal that released some, is a programming error: the whole journal is in the database's
+/// ledger, and `audit` replays it from the command log.
 public struct Journal: Sendable, Sequence {
     private var list = ChunkedArray<StoredEntry>(chunkSize: Self.chunkSize)
+    /// Entries before this position are released (a multiple of `chunkSize`), except the copy-fill batches in `kept`.
+    public private(set) var releasedThrough = 0
+    /// The copy-fill batches of the released chunks, by position.
+    private var kept: [Kept] = []
     public var count: Int { list.count }
-    static let chunkSize = 4096
+    public static let chunkSize = 4096
+
+    struct Kept: Sendable {
+        var position: Int
+        var entry: StoredEntry
+    }
 
     public init() {}
 
@@ -139,25 +153,81 @@ public struct Journal: Sendable, Sequence {
 
     mutating func reserveCapacity(_ n: Int) { list.reserveCapacity(n) }
 
-    public subscript(index: Int) -> JournalEntry { list[index].entry }
+    /// True while every entry is in memory (nothing released).
+    public var isComplete: Bool { releasedThrough == 0 }
 
-    public var last: JournalEntry? { list.last?.entry }
+    public subscript(index: Int) -> JournalEntry {
+        guard index < releasedThrough else { return list[index].entry }
+        let k = kept.firstIndex(notBefore: { $0.position < index })
+        precondition(k < kept.count && kept[k].position == index, "journal entry \(index) was released to the database")
+        return kept[k].entry.entry
+    }
+
+    public var last: JournalEntry? { count == 0 ? nil : self[count - 1] }
 
     /// Releases the copy-fill rows of the batches at positions `from` and later (see `CopyFillBatch.releaseRows`).
     mutating func releaseCopyFillRows(from start: Int) {
         guard start < count else { return }
-        for k in start..<count {
+        for k in Swift.max(start, releasedThrough)..<count {
             guard case .copyFills(var b) = list[k].entry, b.hasRows, b.count > 0 else { continue }
             b.releaseRows()
             list[k] = StoredEntry(.copyFills(b))
         }
     }
 
+    /// Frees every whole chunk of entries before `position` but the one holding the last entry, keeping their
+    /// copy-fill batches. Call it only once those entries are committed to a store.
+    mutating func releaseEntries(before position: Int) {
+        let end = Swift.min(position, count - 1) / Self.chunkSize * Self.chunkSize
+        while releasedThrough < end {
+            for k in releasedThrough..<(releasedThrough + Self.chunkSize) {
+                if case .other(let boxed) = list[k], case .copyFills = boxed.entry { kept.append(Kept(position: k, entry: list[k])) }
+            }
+            list.releaseChunk(releasedThrough / Self.chunkSize)
+            releasedThrough += Self.chunkSize
+        }
+    }
+
+    /// The released part as a snapshot holds it: where it ends, and the copy-fill batches kept from it.
+    var releasedPart: (through: Int, batches: [(position: Int, entry: JournalEntry)]) {
+        (releasedThrough, kept.map { ($0.position, $0.entry.entry) })
+    }
+
+    /// Starts an empty journal with `through` entries released and `batches` kept from them (a snapshot read back).
+    mutating func startReleased(through: Int, batches: [(position: Int, entry: JournalEntry)]) throws(SnapshotError) {
+        guard count == 0, through >= 0, through % Self.chunkSize == 0 else {
+            throw SnapshotError("the journal's released part ends at \(through), not at a whole chunk of \(Self.chunkSize)")
+        }
+        var previous = -1
+        for (position, entry) in batches {
+            guard position > previous, position < through, case .copyFills = entry else {
+                throw SnapshotError("a kept journal entry at \(position) is not a copy-fill batch in order in the released part")
+            }
+            previous = position
+            kept.append(Kept(position: position, entry: StoredEntry(entry)))
+        }
+        list.startReleased(chunks: through / Self.chunkSize)
+        releasedThrough = through
+    }
+
+    /// The entries from `start` on (all of them in memory).
+    func entries(from start: Int) -> LazyMapSequence<Range<Int>, JournalEntry> {
+        precondition(start >= releasedThrough, "journal entries before \(releasedThrough) were released to the database")
+        return (start..<count).lazy.map { list[$0].entry }
+    }
+
+    /// The entries still in memory, in order, with their positions: the kept batches of the released part, then the rest.
+    public var entriesInMemory: [(position: Int, entry: JournalEntry)] {
+        kept.map { ($0.position, $0.entry.entry) } + (releasedThrough..<count).map { ($0, list[$0].entry) }
+    }
+
     /// All entries as one array (a copy: for tests and small journals).
     public var entries: [JournalEntry] { Array(self) }
 
+    /// Every entry in order; only while the journal `isComplete`.
     public func makeIterator() -> LazyMapSequence<FlattenSequence<[[StoredEntry]]>, JournalEntry>.Iterator {
-        list.flattened.lazy.map(\.entry).makeIterator()
+        precondition(isComplete, "the journal released entries to the database: read them from its ledger")
+        return list.flattened.lazy.map(\.entry).makeIterator()
     }
 }
 
