@@ -39,8 +39,8 @@ struct LifecycleSnapshot: Equatable {
         books = e.leads.map { l in
             let b = l.book
             return (0..<b.count).map { i in
-                "\(b.ids[i]) \(b.status[i]) \(String(describing: b.stopReason[i])) cash \(b.cash[i]) in \(b.totalIn[i]) "
-                    + "out \(b.totalOut[i]) sl \(String(describing: b.stopLoss[i])) tp \(String(describing: b.takeProfit[i])) "
+                "\(b.ids[i]) \(b.status[i]) \(String(describing: b.stopReason(i))) cash \(b.cash[i]) in \(b.totalIn[i]) "
+                    + "out \(b.totalOut[i]) sl \(String(describing: b.stopLoss(i))) tp \(String(describing: b.takeProfit(i))) "
                     + "units \(b.units[i]) lots \(b.lots.map { $0[i] }) share \(b.profitSharePaid[i])"
             } + ["active \(b.activeCount) thresholds \(b.withThresholds)"]
         }
@@ -514,6 +514,28 @@ struct LifecycleThresholdTests {
     /// Copy d likewise at 55,000: equity 1,049.5; TP ratio 0.0495 (49.5) is already reached → fires at once,
     /// selling for 550 − 0.55, realized 549.45 − 500.5 = 48.95, due 4.895 → returns 499.5 + 549.45 − 4.895 = 1,044.055.
     /// Clearing a stop with nil keeps the copy running whatever the price.
+    /// A stop loss, a take profit and how a copy stopped are kept only for the copies that have them (`detailRow`
+    /// is -1 for the others), and a snapshot gives them back the same.
+    @Test func seldomSetFieldsAreKeptOnlyWhereSet() throws {
+        var sim = try Sim()
+        try sim.lead("lead", portfolio: "10000")
+        let a = try sim.lifecycleCopy("a", of: "lead", investment: "1000")
+        let b = try sim.lifecycleCopy("b", of: "lead", investment: "1000")
+        let c = try sim.lifecycleCopy("c", of: "lead", investment: "1000")
+        #expect(sim.engine.leads[0].book.details.isEmpty && sim.engine.leads[0].book.detailRow == [-1, -1, -1])
+        try sim.engine.setStopLoss(copy: "b", .ratio(fx("0.5")), at: sim.next())
+        try sim.engine.stopCopy("c", at: sim.next())
+        let stopEvent = sim.event - 1
+        let book = sim.engine.leads[0].book
+        #expect(book.detailRow[a.slot] == -1 && book.details.count == 2)
+        #expect(book.stopLoss(b.slot) == .ratio(fx("0.5")) && book.takeProfit(b.slot) == nil && book.stopReason(b.slot) == nil)
+        #expect(book.stoppedEvent(b.slot) == -1 && book.stoppedEvent(a.slot) == -1)
+        #expect(book.stopReason(c.slot) == .follower && book.stoppedEvent(c.slot) == stopEvent && book.navAtStop(c.slot) > 0)
+        let reread = try Engine(snapshot: sim.engine.snapshotBytes())
+        #expect(reread.leads[0].book.details == book.details && reread.leads[0].book.detailRow == book.detailRow)
+        #expect(reread.snapshotBytes() == sim.engine.snapshotBytes())
+    }
+
     @Test("A newly set stop that is already breached fires at once; nil clears it")
     func newlySetStops() throws {
         var sim = try Sim()

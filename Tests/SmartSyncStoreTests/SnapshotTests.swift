@@ -48,8 +48,8 @@ import Testing
         #expect(Set(Mirror(reflecting: engine).children.compactMap(\.label)) == Engine.snapshotFields)
         let book: Set<String> = [
             "ids", "users", "status", "mode", "amountPerOrder", "cash", "totalIn", "totalOut", "realizedPnl", "feesPaid",
-            "profitSharePaid", "stopLoss", "takeProfit", "stopReason", "startedEvent", "units", "leadNavAtStart",
-            "stoppedEvent", "navAtStop", "leadNavAtStop", "extra", "sizingExtra", "epochFees", "epochShare", "epochPrice",
+            "profitSharePaid", "detailRow", "details", "startedEvent", "units", "leadNavAtStart", "extra", "sizingExtra", "epochFees",
+            "epochShare", "epochPrice",
             "epochMissed", "epochSizing", "ratioFees", "ratioShare", "ratioPrice", "ratioMissed", "ratioSizing",
             "leadFeeDragAtStart", "withThresholds", "holdingSymbols", "lots", "cost", "activeCount", "fillCount", "failureRow",
             "failureTally",

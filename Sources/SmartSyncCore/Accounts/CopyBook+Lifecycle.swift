@@ -42,14 +42,11 @@ extension CopyBook {
     /// Marks a settled copy stopped: why and when, its NAV and its lead's at the stop, and the lead's fee drag over
     /// its life (the column held the drag at its start).
     mutating func markStopped(_ slot: Int, reason: StopReason, event: Int, nav: Int64, leadNav: Int64, leadFeeDrag: Int64) {
-        navAtStop[slot] = nav
-        leadNavAtStop[slot] = leadNav
+        if hasThresholds(slot) { withThresholds -= 1 }
+        recordStop(slot, reason: reason, event: event, nav: nav, leadNav: leadNav)
         status[slot] = .stopped
-        stopReason[slot] = reason
-        stoppedEvent[slot] = Int32(truncatingIfNeeded: event)
         leadFeeDragAtStart[slot] = leadFeeDrag - leadFeeDragAtStart[slot]
         activeCount -= 1
-        if stopLoss[slot] != nil || takeProfit[slot] != nil { withThresholds -= 1 }
     }
 
     /// Closes the copy's tracking epoch: each part's amount since the last change of its units becomes a ratio of

@@ -47,20 +47,16 @@ public struct CopyBook: Sendable {
     public internal(set) var realizedPnl: [Int64] = []
     public internal(set) var feesPaid: [Int64] = []
     public internal(set) var profitSharePaid: [Int64] = []
-    public internal(set) var stopLoss: [Threshold?] = []
-    public internal(set) var takeProfit: [Threshold?] = []
-    public internal(set) var stopReason: [StopReason?] = []
+    /// What few copies have, kept apart so that the many pay 4 bytes for it, not 53: a stop loss or take profit,
+    /// and how the copy stopped. `details[detailRow[slot]]`, -1 for none (`stopLoss(_:)`, `stopReason(_:)`, …).
+    public internal(set) var detailRow: [Int32] = []
+    public internal(set) var details: [Details] = []
     /// The event that started the copy (for the tracking report).
     public internal(set) var startedEvent: [Int32] = []
     /// Performance units of the copy (NAV = equity ÷ units), in 1e-8.
     public internal(set) var units: [Int64] = []
     /// The lead's NAV when the copy started, in 1e-8 (tracking compares over the same span).
     public internal(set) var leadNavAtStart: [Int64] = []
-    /// The event that stopped the copy (-1 while active).
-    public internal(set) var stoppedEvent: [Int32] = []
-    /// The copy's and the lead's NAV when the copy stopped (1e-8), for the read-only history.
-    public internal(set) var navAtStop: [Int64] = []
-    public internal(set) var leadNavAtStop: [Int64] = []
     /// `extra[column][slot]`: quantity units the copy holds beyond (negative: short of) the lead's ratios because
     /// orders failed, were capped or only partly filled, or lead holdings were never bought (tracking report).
     public internal(set) var extra: [[Int64]] = []
@@ -101,6 +97,91 @@ public struct CopyBook: Sendable {
     public init() {}
 
     public var count: Int { ids.count }
+
+    /// A copy's seldom-set fields (see `detailRow`).
+    public struct Details: Sendable, Hashable {
+        public internal(set) var stopLoss: Threshold?
+        public internal(set) var takeProfit: Threshold?
+        public internal(set) var stopReason: StopReason?
+        /// The event that stopped the copy (-1 while active).
+        public internal(set) var stoppedEvent: Int32 = -1
+        /// The copy's and the lead's NAV when the copy stopped (1e-8), for the read-only history.
+        public internal(set) var navAtStop: Int64 = 0
+        public internal(set) var leadNavAtStop: Int64 = 0
+
+        var isEmpty: Bool { self == Details() }
+    }
+
+    private func details(_ slot: Int) -> Details? {
+        let row = detailRow[slot]
+        return row < 0 ? nil : details[Int(row)]
+    }
+
+    /// Changes a copy's details, giving it a row the first time.
+    private mutating func changeDetails(_ slot: Int, _ change: (inout Details) -> Void) {
+        if detailRow[slot] < 0 {
+            detailRow[slot] = Int32(details.count)
+            details.append(Details())
+        }
+        change(&details[Int(detailRow[slot])])
+    }
+
+    public func stopLoss(_ slot: Int) -> Threshold? { details(slot)?.stopLoss }
+    public func takeProfit(_ slot: Int) -> Threshold? { details(slot)?.takeProfit }
+    /// Why the copy stopped (nil while active).
+    public func stopReason(_ slot: Int) -> StopReason? { details(slot)?.stopReason }
+    /// The event that stopped the copy (-1 while active).
+    public func stoppedEvent(_ slot: Int) -> Int { Int(details(slot)?.stoppedEvent ?? -1) }
+    /// The copy's and the lead's NAV when the copy stopped (1e-8; 0 while active).
+    public func navAtStop(_ slot: Int) -> Int64 { details(slot)?.navAtStop ?? 0 }
+    public func leadNavAtStop(_ slot: Int) -> Int64 { details(slot)?.leadNavAtStop ?? 0 }
+    /// Whether the copy has a stop loss or a take profit.
+    public func hasThresholds(_ slot: Int) -> Bool { details(slot).map { $0.stopLoss != nil || $0.takeProfit != nil } ?? false }
+
+    /// Sets a copy's stop and its NAVs then (what `markStopped` records).
+    mutating func recordStop(_ slot: Int, reason: StopReason, event: Int, nav: Int64, leadNav: Int64) {
+        changeDetails(slot) { d in
+            d.stopReason = reason
+            d.stoppedEvent = Int32(truncatingIfNeeded: event)
+            d.navAtStop = nav
+            d.leadNavAtStop = leadNav
+        }
+    }
+
+    /// The details as the columns snapshots store (one value per slot), and back.
+    var detailColumns:
+        (
+            stopLoss: [Threshold?], takeProfit: [Threshold?], stopReason: [StopReason?], stoppedEvent: [Int32], navAtStop: [Int64],
+            leadNavAtStop: [Int64]
+        )
+    {
+        let all = detailRow.map { $0 < 0 ? Details() : details[Int($0)] }
+        return (
+            all.map(\.stopLoss), all.map(\.takeProfit), all.map(\.stopReason), all.map(\.stoppedEvent), all.map(\.navAtStop),
+            all.map(\.leadNavAtStop)
+        )
+    }
+
+    /// Sets the details from their column form (each `count` long); copies with none get no row.
+    mutating func setDetails(
+        stopLoss: [Threshold?], takeProfit: [Threshold?], stopReason: [StopReason?], stoppedEvent: [Int32], navAtStop: [Int64],
+        leadNavAtStop: [Int64]
+    ) {
+        detailRow = []
+        details = []
+        detailRow.reserveCapacity(count)
+        for slot in 0..<count {
+            let d = Details(
+                stopLoss: stopLoss[slot], takeProfit: takeProfit[slot], stopReason: stopReason[slot], stoppedEvent: stoppedEvent[slot],
+                navAtStop: navAtStop[slot], leadNavAtStop: leadNavAtStop[slot])
+            if d.isEmpty {
+                detailRow.append(-1)
+            } else {
+                detailRow.append(Int32(details.count))
+                details.append(d)
+            }
+        }
+    }
 
     /// Net invested = Σ transfers in − Σ transfers out.
     public func netInvested(_ slot: Int) -> Fixed { Fixed(units: totalIn[slot] - totalOut[slot]) }
@@ -149,12 +230,12 @@ public struct CopyBook: Sendable {
     /// The copy in `slot` as a value.
     public subscript(slot: Int) -> Row {
         Row(
-            slot: slot, id: ids[slot], user: Int(users[slot]), status: status[slot], mode: mode[slot], stopReason: stopReason[slot],
-            stopLoss: stopLoss[slot], takeProfit: takeProfit[slot], amountPerOrder: Fixed(units: amountPerOrder[slot]),
+            slot: slot, id: ids[slot], user: Int(users[slot]), status: status[slot], mode: mode[slot], stopReason: stopReason(slot),
+            stopLoss: stopLoss(slot), takeProfit: takeProfit(slot), amountPerOrder: Fixed(units: amountPerOrder[slot]),
             cash: Fixed(units: cash[slot]), totalIn: Fixed(units: totalIn[slot]), totalOut: Fixed(units: totalOut[slot]),
             realizedPnl: Fixed(units: realizedPnl[slot]), feesPaid: Fixed(units: feesPaid[slot]),
             profitSharePaid: Fixed(units: profitSharePaid[slot]), units: Fixed(units: units[slot]),
-            startedEvent: Int(startedEvent[slot]), stoppedEvent: stoppedEvent[slot] < 0 ? nil : Int(stoppedEvent[slot]),
+            startedEvent: Int(startedEvent[slot]), stoppedEvent: stoppedEvent(slot) < 0 ? nil : stoppedEvent(slot),
             fillCount: Int(fillCount[slot]),
             holdings: holdingSymbols.indices.compactMap { c in
                 lots[c][slot] == 0 && cost[c][slot] == 0
@@ -194,13 +275,16 @@ public struct CopyBook: Sendable {
         realizedPnl.append(0)
         feesPaid.append(0)
         profitSharePaid.append(0)
-        self.stopLoss.append(stopLoss)
-        self.takeProfit.append(takeProfit)
-        stopReason.append(nil)
+        detailRow.append(-1)
+        if stopLoss != nil || takeProfit != nil {
+            changeDetails(count - 1) { d in
+                d.stopLoss = stopLoss
+                d.takeProfit = takeProfit
+            }
+        }
         startedEvent.append(Int32(truncatingIfNeeded: event))
         units.append(investment.units)
         leadNavAtStart.append(leadNav.units)
-        stoppedEvent.append(-1)
         for column in [
             \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice,
             \.ratioMissed, \.ratioSizing,
@@ -210,8 +294,6 @@ public struct CopyBook: Sendable {
         leadFeeDragAtStart.append(leadFeeDrag)
         fillCount.append(0)
         failureRow.append(-1)
-        navAtStop.append(0)
-        leadNavAtStop.append(0)
         if stopLoss != nil || takeProfit != nil { withThresholds += 1 }
         for c in lots.indices {
             lots[c].append(0)
@@ -225,10 +307,14 @@ public struct CopyBook: Sendable {
 
     /// Replaces a copy's stop loss and take profit, keeping `withThresholds` right.
     mutating func setThresholds(_ slot: Int, stopLoss sl: Threshold?, takeProfit tp: Threshold?) {
-        let had = stopLoss[slot] != nil || takeProfit[slot] != nil
+        let had = hasThresholds(slot)
         let has = sl != nil || tp != nil
-        stopLoss[slot] = sl
-        takeProfit[slot] = tp
+        if had || has {
+            changeDetails(slot) { d in
+                d.stopLoss = sl
+                d.takeProfit = tp
+            }
+        }
         if had != has { withThresholds += has ? 1 : -1 }
     }
 
@@ -246,15 +332,10 @@ public struct CopyBook: Sendable {
         realizedPnl.reserveCapacity(total)
         feesPaid.reserveCapacity(total)
         profitSharePaid.reserveCapacity(total)
-        stopLoss.reserveCapacity(total)
-        takeProfit.reserveCapacity(total)
-        stopReason.reserveCapacity(total)
+        detailRow.reserveCapacity(total)
         startedEvent.reserveCapacity(total)
         units.reserveCapacity(total)
         leadNavAtStart.reserveCapacity(total)
-        stoppedEvent.reserveCapacity(total)
-        navAtStop.reserveCapacity(total)
-        leadNavAtStop.reserveCapacity(total)
         for column in [
             \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice,
             \.ratioMissed, \.ratioSizing, \.leadFeeDragAtStart,
@@ -278,8 +359,7 @@ extension CopyBook {
         func bytes<T>(_ a: [T]) -> Int { a.capacity * MemoryLayout<T>.stride }
         var total = bytes(ids) + bytes(users) + bytes(status) + bytes(mode) + bytes(amountPerOrder) + bytes(cash)
         total += bytes(totalIn) + bytes(totalOut) + bytes(realizedPnl) + bytes(feesPaid) + bytes(profitSharePaid)
-        total += bytes(stopLoss) + bytes(takeProfit) + bytes(stopReason) + bytes(startedEvent) + bytes(units)
-        total += bytes(leadNavAtStart) + bytes(stoppedEvent) + bytes(navAtStop) + bytes(leadNavAtStop)
+        total += bytes(detailRow) + bytes(details) + bytes(startedEvent) + bytes(units) + bytes(leadNavAtStart)
         for c in lots.indices { total += bytes(lots[c]) + bytes(cost[c]) + bytes(extra[c]) + bytes(sizingExtra[c]) }
         total += bytes(epochSizing) + bytes(ratioSizing)
         total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(ratioFees)

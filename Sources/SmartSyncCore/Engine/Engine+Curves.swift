@@ -35,7 +35,7 @@ extension Engine {
         let rows = rows ?? copyRows(ref)
         let book = leads[ref.lead].book
         let started = Int(book.startedEvent[ref.slot])
-        let stopped = Int(book.stoppedEvent[ref.slot])
+        let stopped = Int(book.stoppedEvent(ref.slot))
         // Units and net invested move only with the follower's changes, recorded with the units after each.
         let changes = copyEvents(ref).filter { e in
             switch e.kind {
@@ -137,7 +137,7 @@ extension Engine {
         } else {
             // The stop: what the copy was worth when it was liquidated (its NAV at the stop × its units).
             var end = point(stopped, time(ofEvent: stopped), equity: .zero)
-            end.nav = Fixed(units: book.navAtStop[ref.slot])
+            end.nav = Fixed(units: book.navAtStop(ref.slot))
             end.equity = (try? units.multiplied(by: end.nav, .halfEven)) ?? .zero
             points.append(end)
         }

@@ -85,8 +85,8 @@ extension Engine {
         for e in events {
             items.append(CopyHistoryItem(event: e.event, time: e.time, kind: .change(e.kind), netInvestedAfter: e.netInvestedAfter))
         }
-        if book.status[ref.slot] == .stopped, let reason = book.stopReason[ref.slot] {
-            let stopped = Int(book.stoppedEvent[ref.slot])
+        if book.status[ref.slot] == .stopped, let reason = book.stopReason(ref.slot) {
+            let stopped = Int(book.stoppedEvent(ref.slot))
             items.append(
                 CopyHistoryItem(
                     event: stopped, time: time(ofEvent: stopped), kind: .stopped(reason), netInvestedAfter: book.netInvested(ref.slot)))

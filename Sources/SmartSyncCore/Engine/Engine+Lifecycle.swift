@@ -313,7 +313,7 @@ extension Engine {
     public mutating func setStopLoss(copy id: String, _ threshold: Threshold?, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
         try Self.checkThreshold(threshold, field: "stopLoss", maxRatio: .one)
-        leads[ref.lead].book.setThresholds(ref.slot, stopLoss: threshold, takeProfit: leads[ref.lead].book.takeProfit[ref.slot])
+        leads[ref.lead].book.setThresholds(ref.slot, stopLoss: threshold, takeProfit: leads[ref.lead].book.takeProfit(ref.slot))
         recordCopyEvent(ref, .stopLossSet(threshold), at: moment)
         checkThresholds(lead: ref.lead, slots: [ref.slot], at: moment)
     }
@@ -322,7 +322,7 @@ extension Engine {
     public mutating func setTakeProfit(copy id: String, _ threshold: Threshold?, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
         try Self.checkThreshold(threshold, field: "takeProfit", maxRatio: nil)
-        leads[ref.lead].book.setThresholds(ref.slot, stopLoss: leads[ref.lead].book.stopLoss[ref.slot], takeProfit: threshold)
+        leads[ref.lead].book.setThresholds(ref.slot, stopLoss: leads[ref.lead].book.stopLoss(ref.slot), takeProfit: threshold)
         recordCopyEvent(ref, .takeProfitSet(threshold), at: moment)
         checkThresholds(lead: ref.lead, slots: [ref.slot], at: moment)
     }
@@ -337,12 +337,12 @@ extension Engine {
         var stopLoss: [Int] = []
         var takeProfit: [Int] = []
         func check(_ i: Int) {
-            guard book.status[i] == .active, book.stopLoss[i] != nil || book.takeProfit[i] != nil else { return }
+            guard book.status[i] == .active, book.stopLoss(i) != nil || book.takeProfit(i) != nil else { return }
             let equity = copyEquity(CopyRef(lead: l, slot: i))
             let invested = book.netInvested(i)
-            if let sl = book.stopLoss[i], equity <= invested - sl.distance(netInvested: invested) {
+            if let sl = book.stopLoss(i), equity <= invested - sl.distance(netInvested: invested) {
                 stopLoss.append(i)
-            } else if let tp = book.takeProfit[i], equity >= invested + tp.distance(netInvested: invested) {
+            } else if let tp = book.takeProfit(i), equity >= invested + tp.distance(netInvested: invested) {
                 takeProfit.append(i)
             }
         }

@@ -102,7 +102,7 @@ extension Engine {
         let tracking = tracking(ref)
         return CopyView(
             id: book.ids[i], user: users[Int(book.users[i])].id, lead: users[leads[ref.lead].user].id, mode: book.mode[i],
-            status: book.status[i], stopReason: book.stopReason[i], netInvested: totalIn - totalOut, totalIn: totalIn,
+            status: book.status[i], stopReason: book.stopReason(i), netInvested: totalIn - totalOut, totalIn: totalIn,
             totalOut: totalOut, cash: Fixed(units: book.cash[i]), equity: equity, holdings: holdings,
             realizedPnl: Fixed(units: book.realizedPnl[i]),
             unrealizedPnl: holdings.reduce(.zero) { $0 + $1.unrealizedPnl },

@@ -200,15 +200,15 @@ struct SnapshotReader {
         b.realizedPnl = try i64s()
         b.feesPaid = try i64s()
         b.profitSharePaid = try i64s()
-        b.stopLoss = try array { r in try r.threshold() }
-        b.takeProfit = try array { r in try r.threshold() }
-        b.stopReason = try array { r in try r.optional { r in try r.raw() } }
+        let stopLoss = try array { r in try r.threshold() }
+        let takeProfit = try array { r in try r.threshold() }
+        let stopReason: [StopReason?] = try array { r in try r.optional { r in try r.raw() } }
         b.startedEvent = try i32s()
         b.units = try i64s()
         b.leadNavAtStart = try i64s()
-        b.stoppedEvent = try i32s()
-        b.navAtStop = try i64s()
-        b.leadNavAtStop = try i64s()
+        let stoppedEvent = try i32s()
+        let navAtStop = try i64s()
+        let leadNavAtStop = try i64s()
         b.extra = try array { r in try r.i64s() }
         b.sizingExtra = try array { r in try r.i64s() }
         b.epochFees = try i64s()
@@ -231,15 +231,15 @@ struct SnapshotReader {
         b.cost = try array { r in try r.i64s() }
         b.activeCount = try int()
         let n = b.ids.count
-        var columns: [Int] = [b.users.count, b.status.count, b.mode.count, b.stopLoss.count, b.takeProfit.count, b.stopReason.count]
-        columns += [b.startedEvent.count, b.stoppedEvent.count, b.fillCount.count]
+        var columns: [Int] = [b.users.count, b.status.count, b.mode.count, stopLoss.count, takeProfit.count, stopReason.count]
+        columns += [b.startedEvent.count, stoppedEvent.count, b.fillCount.count]
         guard failures.count == FailedCopyOrder.Reason.allCases.count, lastFailure.count == failures.count else {
             throw SnapshotError("a copy book's failure counts are not one column per reason")
         }
         columns += (failures + lastFailure).map(\.count)
         let wide: [[Int64]] = [
             b.amountPerOrder, b.cash, b.totalIn, b.totalOut, b.realizedPnl, b.feesPaid, b.profitSharePaid, b.units,
-            b.leadNavAtStart, b.navAtStop, b.leadNavAtStop, b.epochFees, b.epochShare, b.epochPrice, b.epochMissed,
+            b.leadNavAtStart, navAtStop, leadNavAtStop, b.epochFees, b.epochShare, b.epochPrice, b.epochMissed,
             b.epochSizing, b.ratioFees, b.ratioShare, b.ratioPrice, b.ratioMissed, b.ratioSizing, b.leadFeeDragAtStart,
         ]
         columns += wide.map(\.count)
@@ -248,6 +248,9 @@ struct SnapshotReader {
             [b.extra.count, b.sizingExtra.count, b.lots.count, b.cost.count].allSatisfy({ $0 == b.holdingSymbols.count })
         else { throw SnapshotError("the copy book's columns differ in length") }
         b.setFailures(counts: failures, last: lastFailure)
+        b.setDetails(
+            stopLoss: stopLoss, takeProfit: takeProfit, stopReason: stopReason, stoppedEvent: stoppedEvent, navAtStop: navAtStop,
+            leadNavAtStop: leadNavAtStop)
         return b
     }
 

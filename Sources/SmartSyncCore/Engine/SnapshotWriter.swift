@@ -164,15 +164,17 @@ struct SnapshotWriter {
         i64s(b.realizedPnl)
         i64s(b.feesPaid)
         i64s(b.profitSharePaid)
-        array(b.stopLoss) { $0.threshold($1) }
-        array(b.takeProfit) { $0.threshold($1) }
-        array(b.stopReason) { w, r in w.optional(r) { $0.raw($1) } }
+        // The details as columns, as the book kept them before they became sparse (the same bytes).
+        let details = b.detailColumns
+        array(details.stopLoss) { $0.threshold($1) }
+        array(details.takeProfit) { $0.threshold($1) }
+        array(details.stopReason) { w, r in w.optional(r) { $0.raw($1) } }
         i32s(b.startedEvent)
         i64s(b.units)
         i64s(b.leadNavAtStart)
-        i32s(b.stoppedEvent)
-        i64s(b.navAtStop)
-        i64s(b.leadNavAtStop)
+        i32s(details.stoppedEvent)
+        i64s(details.navAtStop)
+        i64s(details.leadNavAtStop)
         array(b.extra) { $0.i64s($1) }
         array(b.sizingExtra) { $0.i64s($1) }
         for column in [b.epochFees, b.epochShare, b.epochPrice, b.epochMissed, b.epochSizing] { i64s(column) }

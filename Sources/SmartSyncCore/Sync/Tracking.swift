@@ -35,8 +35,8 @@ extension Engine {
         let book = leads[ref.lead].book
         let i = ref.slot
         let stopped = book.status[i] == .stopped
-        let copyNav = stopped ? Fixed(units: book.navAtStop[i]) : copyNav(ref)
-        let leadNow = stopped ? Fixed(units: book.leadNavAtStop[i]) : leadNav(ref.lead)
+        let copyNav = stopped ? Fixed(units: book.navAtStop(i)) : copyNav(ref)
+        let leadNow = stopped ? Fixed(units: book.leadNavAtStop(i)) : leadNav(ref.lead)
         let leadStart = Fixed(units: book.leadNavAtStart[i])
         let copyRoi = copyNav - .one
         let leadRoi = Self.ratio(leadNow, leadStart) - .one
