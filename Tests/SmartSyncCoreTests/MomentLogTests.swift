@@ -56,4 +56,24 @@ struct MomentLogTests {
         let log = MomentLog()
         #expect(log.isEmpty && log.last == nil && log.time(ofEvent: 0) == nil && Array(log).isEmpty)
     }
+
+    /// Times are 4-byte offsets from their chunk's first time; a chunk with a time before its first (a clock set
+    /// back) or more than 2^32 ms after it keeps 8-byte times, and every time comes back as it went in.
+    @Test func timesThatDoNotFitAsOffsetsAreKeptWhole() {
+        var log = TimeLog(chunkSize: 4)
+        let t0: Int64 = 1_700_000_000_000
+        let times: [Int64] = [
+            t0, t0 + 5, t0 + Int64(UInt32.max), t0 + 7,  // fits: the largest offset is 2^32 − 1
+            t0, t0 - 1, t0 + 3, t0 + 4,  // goes back: wide from the second
+            t0, t0 + 1, t0 + Int64(UInt32.max) + 1, t0 + 2,  // too far: wide from the third
+            -5, 0, 9, 10,  // negative times fit as offsets too
+            t0,
+        ]
+        for t in times { log.append(t) }
+        #expect(log.count == times.count)
+        #expect((0..<times.count).map { log[$0] } == times)
+        var narrow = TimeLog(chunkSize: MomentLog.chunkSize)
+        for k in 0..<(3 * MomentLog.chunkSize) { narrow.append(t0 + Int64(k) * 1_000) }
+        #expect(narrow.byteCount < 5 * narrow.count)  // 4 B a time and a base per chunk
+    }
 }

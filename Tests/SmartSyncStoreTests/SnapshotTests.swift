@@ -63,7 +63,7 @@ import Testing
         #expect(Set(Mirror(reflecting: engine.leads[0]).children.compactMap(\.label)) == lead)
         #expect(
             Set(Mirror(reflecting: engine.users[0]).children.compactMap(\.label)) == [
-                "id", "cash", "assets", "positions", "lead", "copyList",
+                "id", "cash", "more", "storedLead", "firstCopy",
             ])
     }
 

@@ -1,39 +1,82 @@
 /// A user: a main account with balances per asset (USDT first) and the cost basis of manual trades.
+///
+/// Kept in 48 bytes: a million followers each have one, and most hold only USDT and start one copy. Base assets,
+/// positions and copies after the first live in a box that only the users who have them allocate (copied before a
+/// change when shared, so a `User` is a value like any other).
 public struct User: Sendable {
     public let id: String
-    /// USDT of the main account (a field, not a map entry: a million followers each have one).
+    /// USDT of the main account (a field, not a map entry).
     public internal(set) var cash: Fixed = .zero
+    private var more: More?
+    /// The lead portfolio's position in `Engine.leads`, -1 for none.
+    private var storedLead: Int32 = -1
+    /// The first copy, packed (`CopyRef` in 8 bytes), or `UInt64.max` for none.
+    private var firstCopy = UInt64.max
+
+    /// What few users have.
+    private final class More: @unchecked Sendable {
+        // Mutated only while uniquely referenced (`User.changeMore`), so sharing it between values is safe.
+        var assets: [String: Fixed] = [:]
+        var positions: [Int: Position] = [:]
+        var laterCopies: [CopyRef] = []
+
+        func copy() -> More {
+            let c = More()
+            c.assets = assets
+            c.positions = positions
+            c.laterCopies = laterCopies
+            return c
+        }
+    }
+
+    private mutating func changeMore(_ change: (More) -> Void) {
+        if more == nil {
+            more = More()
+        } else if !isKnownUniquelyReferenced(&more) {
+            more = more!.copy()
+        }
+        change(more!)
+    }
+
     /// Base assets of the main account (from manual trades and dust moved out of stopped copies).
-    public internal(set) var assets: [String: Fixed] = [:]
-    public internal(set) var positions: [Int: Position] = [:]
+    public internal(set) var assets: [String: Fixed] {
+        get { more?.assets ?? [:] }
+        set {
+            guard more != nil || !newValue.isEmpty else { return }
+            changeMore { $0.assets = newValue }
+        }
+    }
+
+    public internal(set) var positions: [Int: Position] {
+        get { more?.positions ?? [:] }
+        set {
+            guard more != nil || !newValue.isEmpty else { return }
+            changeMore { $0.positions = newValue }
+        }
+    }
+
     /// The user's current (or last) lead portfolio.
-    public internal(set) var lead: Int?
+    public internal(set) var lead: Int? {
+        get { storedLead < 0 ? nil : Int(storedLead) }
+        set {
+            precondition(newValue.map { CopyRef.fits($0) } ?? true, "a lead position past 32 bits")
+            storedLead = newValue.map { Int32($0) } ?? -1
+        }
+    }
+
     /// Every copy the user started, active or stopped.
     public internal(set) var copies: [CopyRef] {
         get {
-            switch copyList {
-            case .none: return []
-            case .one(let lead, let slot): return [CopyRef(lead: Int(lead), slot: Int(slot))]
-            case .many(let refs): return refs
-            }
+            guard firstCopy != .max else { return [] }
+            let first = CopyRef(lead: Int(firstCopy >> 32), slot: Int(firstCopy & 0xFFFF_FFFF))
+            return [first] + (more?.laterCopies ?? [])
         }
         set {
-            if newValue.isEmpty {
-                copyList = .none
-            } else if newValue.count == 1, let one = Int32(exactly: newValue[0].lead), let slot = Int32(exactly: newValue[0].slot) {
-                copyList = .one(one, slot)
-            } else {
-                copyList = .many(newValue)
-            }
+            firstCopy = newValue.first.map { UInt64($0.lead) << 32 | UInt64($0.slot) } ?? .max
+            let later = Array(newValue.dropFirst())
+            guard more != nil || !later.isEmpty else { return }
+            changeMore { $0.laterCopies = later }
         }
-    }
-    /// Most users start one copy or none: one is kept inline, not in an array of its own (~56 B less per follower).
-    fileprivate var copyList = CopyList.none
-
-    fileprivate enum CopyList: Sendable {
-        case none
-        case one(Int32, Int32)
-        case many([CopyRef])
     }
 
     init(id: String) { self.id = id }

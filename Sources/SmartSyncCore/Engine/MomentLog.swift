@@ -1,9 +1,8 @@
-/// The moment of every command the engine accepted, in order, in 8 bytes a command instead of 16: events come in
+/// The moment of every command the engine accepted, in order, in 4 bytes a command instead of 16: events come in
 /// runs of consecutive numbers (a server numbers each command; a scenario numbers its events), so a run keeps its
-/// first event once and each command only its time.
+/// first event once and each command only its time (`TimeLog`: an offset from its chunk's first time).
 ///
-/// The times are kept in chunks (`ChunkedArray`), so an append after a commit copies the last chunk, not every time
-/// logged so far.
+/// The times are kept in chunks, so an append after a commit copies the last chunk, not every time logged so far.
 ///
 /// Events never decrease (the engine refuses nothing here; its callers number commands in order). A repeated event
 /// with another time starts a new run, and `time(ofEvent:)` answers the first time, as a search of the list did.
@@ -12,7 +11,7 @@ public struct MomentLog: Sendable, Sequence {
     static let chunkSize = 4096
     /// The first event of each run and the position of its first time.
     private var runs: [(event: Int, start: Int)] = []
-    private var times = ChunkedArray<Int64>(chunkSize: Self.chunkSize)
+    private var times = TimeLog(chunkSize: Self.chunkSize)
     public var count: Int { times.count }
 
     public init() {}
@@ -62,5 +61,44 @@ public struct MomentLog: Sendable, Sequence {
     }
 
     /// Bytes held (for the memory figures).
-    var byteCount: Int { times.byteCount(stride: 8) + 16 * runs.capacity }
+    var byteCount: Int { times.byteCount + 16 * runs.capacity }
+}
+
+/// Times (milliseconds) in chunks: each time is a 4-byte offset from its chunk's first time, unless the chunk spans
+/// more than 2^32 ms (49 days) or goes back before its first time; such a chunk keeps 8-byte times instead.
+struct TimeLog: Sendable {
+    let chunkSize: Int
+    private var offsets: ChunkedArray<UInt32>
+    /// The first time of each chunk.
+    private var bases: [Int64] = []
+    /// The chunks whose times did not fit as offsets, whole (their `offsets` are zeros).
+    private var wide: [Int: [Int64]] = [:]
+    var count: Int { offsets.count }
+
+    init(chunkSize: Int) {
+        self.chunkSize = chunkSize
+        offsets = ChunkedArray(chunkSize: chunkSize)
+    }
+
+    subscript(k: Int) -> Int64 {
+        let c = k / chunkSize
+        if let times = wide[c] { return times[k % chunkSize] }
+        return bases[c] + Int64(offsets[k])
+    }
+
+    mutating func append(_ time: Int64) {
+        if count % chunkSize == 0 { bases.append(time) }
+        let c = count / chunkSize
+        if wide[c] != nil {
+            wide[c]!.append(time)
+            offsets.append(0)
+        } else if time >= bases[c], time - bases[c] <= Int64(UInt32.max) {
+            offsets.append(UInt32(time - bases[c]))
+        } else {
+            wide[c] = (c * chunkSize..<count).map { self[$0] } + [time]
+            offsets.append(0)
+        }
+    }
+
+    var byteCount: Int { offsets.byteCount(stride: 4) + 8 * bases.capacity + wide.values.reduce(0) { $0 + 8 * $1.capacity } }
 }

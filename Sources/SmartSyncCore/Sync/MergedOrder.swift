@@ -60,13 +60,17 @@ extension Engine {
                 total: execution.quote.units, weights: lots, weightSum: executedLots, caps: nil, into: &ws.quotes,
                 remainders: &ws.remainders)
         }
-        // Fees: pro rata of the venue's fee, never more than a copy's stand-alone fee (rounded up).
+        // Fees: pro rata of the venue's fee, never more than a copy's stand-alone fee (rounded up). The caps go in
+        // the equity buffer, which the plan no longer needs.
         let rate = settings.takerFeeRate.units
-        ws.caps.removeAll(keepingCapacity: true)
-        ws.caps.append(contentsOf: ws.quotes.lazy.map { Self.standaloneFee($0, rate: rate) })
+        var caps: [Int64] = []
+        swap(&caps, &ws.equity)
+        defer { swap(&caps, &ws.equity) }
+        caps.removeAll(keepingCapacity: true)
+        caps.append(contentsOf: ws.quotes.lazy.map { Self.standaloneFee($0, rate: rate) })
         if execution.quote.isPositive {
             Allocation.largestRemainder(
-                total: execution.fee.units, weights: ws.quotes, weightSum: execution.quote.units, caps: ws.caps,
+                total: execution.fee.units, weights: ws.quotes, weightSum: execution.quote.units, caps: caps,
                 into: &ws.fees, remainders: &ws.remainders)
         } else {
             ws.fees.removeAll(keepingCapacity: true)

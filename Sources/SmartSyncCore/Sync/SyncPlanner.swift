@@ -45,16 +45,17 @@ public struct SyncPlan: Sendable {
 /// A cache only: dropping it (on an error) costs an allocation next time, nothing else.
 struct FanOutWorkspace: Sendable {
     var plan = SyncPlan(lead: 0, symbol: 0, side: .buy, referencePrice: .zero)
+    /// The copies' equities while a buy is planned; once the plan is made they are not read again, and the same
+    /// buffer holds the copies' fee caps while the execution is allocated (one buffer for both: 8 B a copy less).
     var equity: [Int64] = []
     var lots: [Int64] = []
     var quotes: [Int64] = []
-    var caps: [Int64] = []
     var fees: [Int64] = []
     var remainders: [Int64] = []
 
     /// Bytes held by the buffers.
     var byteCount: Int {
-        8 * (equity.capacity + lots.capacity + quotes.capacity + caps.capacity + fees.capacity + remainders.capacity)
+        8 * (equity.capacity + lots.capacity + quotes.capacity + fees.capacity + remainders.capacity)
             + 4 * plan.slots.capacity + 8 * plan.lots.capacity + plan.cappedByCash.capacity
             + MemoryLayout<FailedCopyOrder>.stride * plan.failures.capacity
     }
