@@ -50,7 +50,7 @@ import Testing
             "ids", "users", "status", "mode", "amountPerOrder", "cash", "totalIn", "totalOut", "realizedPnl", "feesPaid",
             "profitSharePaid", "detailRow", "details", "startedEvent", "units", "leadNavAtStart", "extra", "sizingExtra", "epochFees",
             "epochShare", "epochPrice",
-            "epochMissed", "epochSizing", "ratioFees", "ratioShare", "ratioPrice", "ratioMissed", "ratioSizing",
+            "epochMissed", "epochSizing",
             "leadFeeDragAtStart", "withThresholds", "holdingSymbols", "lots", "cost", "activeCount", "fillCount", "failureRow",
             "failureTally",
         ]

@@ -53,16 +53,18 @@ extension CopyBook {
     /// those units (so that money added or taken out later does not rescale it).
     mutating func foldTracking(_ slot: Int) {
         let perUnit = Fixed(units: units[slot])
-        func fold(_ closed: WritableKeyPath<CopyBook, [Int64]>, _ epoch: WritableKeyPath<CopyBook, [Int64]>) {
+        var closed = closedRatios(slot)
+        func fold(_ ratio: inout Int64, _ epoch: WritableKeyPath<CopyBook, [Int64]>) {
             let amount = self[keyPath: epoch][slot]
             guard amount != 0 else { return }
-            self[keyPath: closed][slot] += Engine.ratio(Fixed(units: amount), perUnit).units
+            ratio += Engine.ratio(Fixed(units: amount), perUnit).units
             self[keyPath: epoch][slot] = 0
         }
-        fold(\.ratioFees, \.epochFees)
-        fold(\.ratioShare, \.epochShare)
-        fold(\.ratioPrice, \.epochPrice)
-        fold(\.ratioMissed, \.epochMissed)
-        fold(\.ratioSizing, \.epochSizing)
+        fold(&closed.fees, \.epochFees)
+        fold(&closed.share, \.epochShare)
+        fold(&closed.price, \.epochPrice)
+        fold(&closed.missed, \.epochMissed)
+        fold(&closed.sizing, \.epochSizing)
+        setClosedRatios(slot, closed)
     }
 }

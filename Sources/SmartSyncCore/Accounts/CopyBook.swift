@@ -47,8 +47,8 @@ public struct CopyBook: Sendable {
     public internal(set) var realizedPnl: [Int64] = []
     public internal(set) var feesPaid: [Int64] = []
     public internal(set) var profitSharePaid: [Int64] = []
-    /// What few copies have, kept apart so that the many pay 4 bytes for it, not 53: a stop loss or take profit,
-    /// and how the copy stopped. `details[detailRow[slot]]`, -1 for none (`stopLoss(_:)`, `stopReason(_:)`, …).
+    /// What few copies have, kept apart so that the many pay 4 bytes for it, not 93: a stop loss or take profit,
+    /// how the copy stopped, and the tracking of the epochs its money changes closed (`closedRatios(_:)`). `details[detailRow[slot]]`, -1 for none (`stopLoss(_:)`, `stopReason(_:)`, …).
     public internal(set) var detailRow: [Int32] = []
     public internal(set) var details: [Details] = []
     /// The event that started the copy (for the tracking report).
@@ -69,12 +69,6 @@ public struct CopyBook: Sendable {
     public internal(set) var epochPrice: [Int64] = []
     public internal(set) var epochMissed: [Int64] = []
     public internal(set) var epochSizing: [Int64] = []
-    /// Tracking contributions of closed epochs, as ratios (1e-8) of NAV.
-    public internal(set) var ratioFees: [Int64] = []
-    public internal(set) var ratioShare: [Int64] = []
-    public internal(set) var ratioPrice: [Int64] = []
-    public internal(set) var ratioMissed: [Int64] = []
-    public internal(set) var ratioSizing: [Int64] = []
     /// The lead's cumulative fee drag (NAV points) when the copy started; at the stop, the drag over its life.
     public internal(set) var leadFeeDragAtStart: [Int64] = []
     /// Copy fills of each copy: what a copy's summary shows without reading its history from the database.
@@ -108,8 +102,25 @@ public struct CopyBook: Sendable {
         /// The copy's and the lead's NAV when the copy stopped (1e-8), for the read-only history.
         public internal(set) var navAtStop: Int64 = 0
         public internal(set) var leadNavAtStop: Int64 = 0
+        public internal(set) var closed = ClosedRatios()
 
         var isEmpty: Bool { self == Details() }
+    }
+
+    /// Tracking contributions of a copy's closed epochs (before each change of its units), as ratios (1e-8) of NAV.
+    public struct ClosedRatios: Sendable, Hashable {
+        public internal(set) var fees: Int64 = 0
+        public internal(set) var share: Int64 = 0
+        public internal(set) var price: Int64 = 0
+        public internal(set) var missed: Int64 = 0
+        public internal(set) var sizing: Int64 = 0
+    }
+
+    public func closedRatios(_ slot: Int) -> ClosedRatios { details(slot)?.closed ?? ClosedRatios() }
+
+    mutating func setClosedRatios(_ slot: Int, _ closed: ClosedRatios) {
+        guard detailRow[slot] >= 0 || closed != ClosedRatios() else { return }
+        changeDetails(slot) { $0.closed = closed }
     }
 
     private func details(_ slot: Int) -> Details? {
@@ -165,7 +176,7 @@ public struct CopyBook: Sendable {
     /// Sets the details from their column form (each `count` long); copies with none get no row.
     mutating func setDetails(
         stopLoss: [Threshold?], takeProfit: [Threshold?], stopReason: [StopReason?], stoppedEvent: [Int32], navAtStop: [Int64],
-        leadNavAtStop: [Int64]
+        leadNavAtStop: [Int64], closed: [ClosedRatios]
     ) {
         detailRow = []
         details = []
@@ -173,7 +184,7 @@ public struct CopyBook: Sendable {
         for slot in 0..<count {
             let d = Details(
                 stopLoss: stopLoss[slot], takeProfit: takeProfit[slot], stopReason: stopReason[slot], stoppedEvent: stoppedEvent[slot],
-                navAtStop: navAtStop[slot], leadNavAtStop: leadNavAtStop[slot])
+                navAtStop: navAtStop[slot], leadNavAtStop: leadNavAtStop[slot], closed: closed[slot])
             if d.isEmpty {
                 detailRow.append(-1)
             } else {
@@ -286,8 +297,7 @@ public struct CopyBook: Sendable {
         units.append(investment.units)
         leadNavAtStart.append(leadNav.units)
         for column in [
-            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice,
-            \.ratioMissed, \.ratioSizing,
+            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing,
         ] {
             self[keyPath: column].append(0)
         }
@@ -337,8 +347,7 @@ public struct CopyBook: Sendable {
         units.reserveCapacity(total)
         leadNavAtStart.reserveCapacity(total)
         for column in [
-            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.ratioFees, \.ratioShare, \.ratioPrice,
-            \.ratioMissed, \.ratioSizing, \.leadFeeDragAtStart,
+            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.leadFeeDragAtStart,
         ] {
             self[keyPath: column].reserveCapacity(total)
         }
@@ -361,9 +370,8 @@ extension CopyBook {
         total += bytes(totalIn) + bytes(totalOut) + bytes(realizedPnl) + bytes(feesPaid) + bytes(profitSharePaid)
         total += bytes(detailRow) + bytes(details) + bytes(startedEvent) + bytes(units) + bytes(leadNavAtStart)
         for c in lots.indices { total += bytes(lots[c]) + bytes(cost[c]) + bytes(extra[c]) + bytes(sizingExtra[c]) }
-        total += bytes(epochSizing) + bytes(ratioSizing)
-        total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(ratioFees)
-        total += bytes(ratioShare) + bytes(ratioPrice) + bytes(ratioMissed) + bytes(leadFeeDragAtStart)
+        total += bytes(epochSizing)
+        total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(leadFeeDragAtStart)
         total += bytes(fillCount) + bytes(failureRow) + bytes(failureTally)
         for id in ids where id.utf8.count > 15 { total += id.utf8.count }
         return total

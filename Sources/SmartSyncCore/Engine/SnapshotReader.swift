@@ -216,11 +216,7 @@ struct SnapshotReader {
         b.epochPrice = try i64s()
         b.epochMissed = try i64s()
         b.epochSizing = try i64s()
-        b.ratioFees = try i64s()
-        b.ratioShare = try i64s()
-        b.ratioPrice = try i64s()
-        b.ratioMissed = try i64s()
-        b.ratioSizing = try i64s()
+        let ratios = [try i64s(), try i64s(), try i64s(), try i64s(), try i64s()]
         b.leadFeeDragAtStart = try i64s()
         b.fillCount = try i32s()
         let failures = try array { r in try r.i32s() }
@@ -240,7 +236,7 @@ struct SnapshotReader {
         let wide: [[Int64]] = [
             b.amountPerOrder, b.cash, b.totalIn, b.totalOut, b.realizedPnl, b.feesPaid, b.profitSharePaid, b.units,
             b.leadNavAtStart, navAtStop, leadNavAtStop, b.epochFees, b.epochShare, b.epochPrice, b.epochMissed,
-            b.epochSizing, b.ratioFees, b.ratioShare, b.ratioPrice, b.ratioMissed, b.ratioSizing, b.leadFeeDragAtStart,
+            b.epochSizing, ratios[0], ratios[1], ratios[2], ratios[3], ratios[4], b.leadFeeDragAtStart,
         ]
         columns += wide.map(\.count)
         columns += (b.extra + b.sizingExtra + b.lots + b.cost).map(\.count)
@@ -250,7 +246,11 @@ struct SnapshotReader {
         b.setFailures(counts: failures, last: lastFailure)
         b.setDetails(
             stopLoss: stopLoss, takeProfit: takeProfit, stopReason: stopReason, stoppedEvent: stoppedEvent, navAtStop: navAtStop,
-            leadNavAtStop: leadNavAtStop)
+            leadNavAtStop: leadNavAtStop,
+            closed: (0..<n).map { k in
+                CopyBook.ClosedRatios(
+                    fees: ratios[0][k], share: ratios[1][k], price: ratios[2][k], missed: ratios[3][k], sizing: ratios[4][k])
+            })
         return b
     }
 

@@ -41,16 +41,17 @@ extension Engine {
         let copyRoi = copyNav - .one
         let leadRoi = Self.ratio(leadNow, leadStart) - .one
         let units = Fixed(units: book.units[i])
-        func part(_ closed: [Int64], _ epoch: [Int64]) -> Fixed {
-            Fixed(units: closed[i]) + Self.ratio(Fixed(units: epoch[i]), units)
+        let closed = book.closedRatios(i)
+        func part(_ closed: Int64, _ epoch: [Int64]) -> Fixed {
+            Fixed(units: closed) + Self.ratio(Fixed(units: epoch[i]), units)
         }
         // The lead's own fees, in NAV points over the copy's span, relative to the lead's NAV at the start.
         let leadDrag = stopped ? book.leadFeeDragAtStart[i] : leads[ref.lead].feeDrag - book.leadFeeDragAtStart[i]
-        let fees = part(book.ratioFees, book.epochFees) + Self.ratio(Fixed(units: leadDrag), leadStart)
-        let share = part(book.ratioShare, book.epochShare)
-        let price = part(book.ratioPrice, book.epochPrice)
-        let missed = part(book.ratioMissed, book.epochMissed)
-        let sizing = part(book.ratioSizing, book.epochSizing)
+        let fees = part(closed.fees, book.epochFees) + Self.ratio(Fixed(units: leadDrag), leadStart)
+        let share = part(closed.share, book.epochShare)
+        let price = part(closed.price, book.epochPrice)
+        let missed = part(closed.missed, book.epochMissed)
+        let sizing = part(closed.sizing, book.epochSizing)
         let gap = copyRoi - leadRoi
         return TrackingView(
             copyRoi: copyRoi, leadRoi: leadRoi, gap: gap, fees: fees, profitShare: share, priceDifference: price,
