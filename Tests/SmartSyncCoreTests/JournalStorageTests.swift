@@ -87,4 +87,29 @@ import Testing
         #expect(throws: SnapshotError.self) { try bad.startReleased(through: size, batches: [(size, .copyFills(batch))]) }
         #expect(throws: SnapshotError.self) { try bad.startReleased(through: size, batches: [(3, .deposit(user: 1, amount: fx("1")))]) }
     }
+
+    /// A snapshot whose journal says it released more than it could hold, or released the chunk of its last entry,
+    /// is refused with an error (it asked for terabytes, or trapped on the last entry, before).
+    @Test func aSnapshotsReleasedJournalIsChecked() throws {
+        var sim = try Sim()
+        try sim.lead("lead", portfolio: "10000")
+        _ = try sim.lifecycleCopy("c", of: "lead", investment: "1000")
+        try sim.buy("lead", quote: "5000")
+        let bytes = sim.engine.snapshotBytes()
+        let n = sim.engine.journal.count
+        // The journal's header: its length, then where its released part ends (0) and the batches kept (0).
+        func le(_ v: Int) -> [UInt8] { withUnsafeBytes(of: Int64(v).littleEndian) { Array($0) } }
+        let header = le(n) + le(0) + le(0)
+        let at = try #require((0...(bytes.count - header.count)).first { Array(bytes[$0..<($0 + header.count)]) == header })
+        func patched(count: Int, released: Int) -> [UInt8] {
+            var b = bytes
+            b.replaceSubrange(at..<(at + 16), with: le(count) + le(released))
+            return b
+        }
+        let huge = (1 << 52) / Journal.chunkSize * Journal.chunkSize
+        #expect(throws: SnapshotError.self) { _ = try Engine(snapshot: patched(count: huge + n, released: huge)) }
+        #expect(throws: SnapshotError.self) { _ = try Engine(snapshot: patched(count: Journal.chunkSize, released: Journal.chunkSize)) }
+        #expect(throws: SnapshotError.self) { _ = try Engine(snapshot: patched(count: n, released: 1)) }
+        #expect(try Engine(snapshot: patched(count: n, released: 0)).snapshotBytes() == bytes)
+    }
 }

@@ -67,6 +67,7 @@ struct MomentLogTests {
             t0, t0 - 1, t0 + 3, t0 + 4,  // goes back: wide from the second
             t0, t0 + 1, t0 + Int64(UInt32.max) + 1, t0 + 2,  // too far: wide from the third
             -5, 0, 9, 10,  // negative times fit as offsets too
+            -(1 << 62), .max, .min, 0,  // offsets that overflow a subtraction: wide
             t0,
         ]
         for t in times { log.append(t) }

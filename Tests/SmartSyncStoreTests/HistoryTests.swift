@@ -39,6 +39,15 @@ struct HistoryInTheDatabaseTests {
         return counts
     }
 
+    /// Where PostgreSQL databases' snapshots go in these tests: one folder for the process, set once (the variable
+    /// is the process's, and tests run side by side; each database's snapshots are in a folder named by its id).
+    static let snapshotFolder: URL = {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("smartsync-test-snapshots-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        setenv(StoreDatabase.snapshotDirectoryVariable, folder.path, 1)
+        return folder
+    }()
+
     /// No copy-fill row and no failed order is left in memory.
     static func holdsNoHistory(_ engine: Engine) -> Bool {
         engine.historyInStore && engine.failedOrders.isEmpty
@@ -102,9 +111,7 @@ struct HistoryInTheDatabaseTests {
     /// to the replay of the log at its position.
     @Test(arguments: Backend.available)
     func aServerRestartsFromItsSnapshotOnEitherBackend(_ backend: Backend) async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        setenv(StoreDatabase.snapshotDirectoryVariable, folder.path, 1)
+        let folder = Self.snapshotFolder
         let database = try TestDatabase(backend)
         let scenario = try loadScenario("quickstart.json")
         var memory = try ScenarioRunner(scenario)
@@ -133,10 +140,11 @@ struct HistoryInTheDatabaseTests {
     /// A market whose journal outgrows a chunk (4,096 entries): the releasing engine frees the whole chunks behind it,
     /// keeps the copy-fill batch among them (the copies' pages still read it), and writes and reads back a snapshot
     /// that audit finds equal to the replay; the whole history is still proven from the log.
-    @Test func aLongJournalIsReleasedInWholeChunks() async throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("long.sqlite").path
+    @Test(arguments: Backend.available)
+    func aLongJournalIsReleasedInWholeChunks(_ backend: Backend) async throws {
+        _ = Self.snapshotFolder
+        let database = try TestDatabase(backend)
+        let path = database.location
         let followers = 2_500
         var users = [#"{ "id": "lead", "deposit": "100000" }"#]
         var events = [#"{ "type": "startLeading", "user": "lead", "portfolio": "50000", "profitShareRate": "0.1", "followerLimit": 5000 }"#]
@@ -188,6 +196,7 @@ struct HistoryInTheDatabaseTests {
             #expect(engine.audit().problems.first?.contains("released") == true)
             #expect(try player.host.saveSnapshot() != nil)
         }
+        database.forgetLogs()
         let reopened = try StoreDatabase.open(path, releaseHistory: true)
         #expect(reopened.openedFromSnapshot == reopened.commandCount)
         #expect(reopened.engine.journal.releasedThrough == Journal.chunkSize)

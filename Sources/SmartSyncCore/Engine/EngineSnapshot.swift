@@ -99,7 +99,11 @@ extension Engine {
         leads = try r.array { r in try r.lead() }
         let entries = try r.int()
         let releasedThrough = try r.int()
-        guard releasedThrough >= 0, entries >= releasedThrough, entries - releasedThrough <= r.remaining else {
+        // A journal never releases the chunk of its last entry; released chunks cost a pointer each on reading, so
+        // their number is bounded by the bytes left as well.
+        guard releasedThrough >= 0, entries >= releasedThrough, entries - releasedThrough <= r.remaining,
+            releasedThrough == 0 || entries > releasedThrough, releasedThrough / Journal.chunkSize <= r.remaining
+        else {
             throw SnapshotError("a journal of \(entries) entries, \(releasedThrough) released, does not fit the bytes left")
         }
         var batches: [(position: Int, entry: JournalEntry)] = []
@@ -118,11 +122,25 @@ extension Engine {
         copyOrder = try r.array { r in try r.copyRef() }
         appliedFillIDs = Set(try r.array { r in try r.string() })
         copyFillBatches = try r.array { r in try r.ints() }
+        for (l, positions) in copyFillBatches.enumerated() {
+            for position in positions {
+                guard position >= 0, position < journal.count, journal.holdsEntry(at: position),
+                    case .copyFills(let b) = journal[position], b.lead == l
+                else { throw SnapshotError("lead \(l)'s copy fills at journal entry \(position) are not there") }
+            }
+        }
         failuresByLead = try r.array { r in try r.ints() }
         nextOrderNumber = try r.int()
         moments = MomentLog()
         for _ in 0..<(try r.count()) { moments.append(try r.moment()) }
         copyEvents = try r.array { r in try r.copyEvent() }
+        var previous = 0
+        for e in copyEvents {
+            guard e.journalCount >= Swift.max(previous, 1), e.journalCount <= journal.count else {
+                throw SnapshotError("a copy event's journal position \(e.journalCount) is out of order or range")
+            }
+            previous = e.journalCount
+        }
         orders = try r.array { r in try r.placedOrder() }
         failureEvents = try r.array { r in try r.ints() }
         historyReleasedThrough = try r.int()

@@ -92,8 +92,10 @@ struct TimeLog: Sendable {
         if wide[c] != nil {
             wide[c]!.append(time)
             offsets.append(0)
-        } else if time >= bases[c], time - bases[c] <= Int64(UInt32.max) {
-            offsets.append(UInt32(time - bases[c]))
+        } else if case (let offset, let overflow) = time.subtractingReportingOverflow(bases[c]), !overflow, offset >= 0,
+            offset <= Int64(UInt32.max)
+        {
+            offsets.append(UInt32(offset))
         } else {
             wide[c] = (c * chunkSize..<count).map { self[$0] } + [time]
             offsets.append(0)

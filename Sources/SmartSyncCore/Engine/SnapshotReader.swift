@@ -169,7 +169,9 @@ struct SnapshotReader {
         u.cash = try fixed()
         u.assets = try fixedMap()
         u.positions = try positions()
-        u.lead = try optional { r in try r.int() }
+        let lead = try optional { r in try r.int() }
+        if let lead, !CopyRef.fits(lead) { throw SnapshotError("user \(u.id)'s lead \(lead) is out of range") }
+        u.lead = lead
         u.copies = try array { r in try r.copyRef() }
         return u
     }

@@ -165,6 +165,13 @@ public struct Journal: Sendable, Sequence {
 
     public var last: JournalEntry? { count == 0 ? nil : self[count - 1] }
 
+    /// Whether the entry at `index` (below `count`) is in memory: not released, or a kept copy-fill batch.
+    public func holdsEntry(at index: Int) -> Bool {
+        guard index < releasedThrough else { return true }
+        let k = kept.firstIndex(notBefore: { $0.position < index })
+        return k < kept.count && kept[k].position == index
+    }
+
     /// Releases the copy-fill rows of the batches at positions `from` and later (see `CopyFillBatch.releaseRows`).
     mutating func releaseCopyFillRows(from start: Int) {
         guard start < count else { return }
