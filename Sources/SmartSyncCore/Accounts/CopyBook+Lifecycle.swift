@@ -65,6 +65,6 @@ extension CopyBook {
         fold(&closed.price, \.epochPrice)
         fold(&closed.missed, \.epochMissed)
         fold(&closed.sizing, \.epochSizing)
-        setClosedRatios(slot, closed)
+        setTrackingRatios(slot, closed)
     }
 }

@@ -102,13 +102,14 @@ public struct CopyBook: Sendable {
         /// The copy's and the lead's NAV when the copy stopped (1e-8), for the read-only history.
         public internal(set) var navAtStop: Int64 = 0
         public internal(set) var leadNavAtStop: Int64 = 0
-        public internal(set) var closed = ClosedRatios()
+        public internal(set) var closed = TrackingRatios()
 
         var isEmpty: Bool { self == Details() }
     }
 
-    /// Tracking contributions of a copy's closed epochs (before each change of its units), as ratios (1e-8) of NAV.
-    public struct ClosedRatios: Sendable, Hashable {
+    /// Tracking contributions as ratios (1e-8) of NAV, by cause: a copy's closed epochs (before each change of its
+    /// units) in its details row; with the current epoch added, `trackingRatios(_:)`.
+    public struct TrackingRatios: Sendable, Hashable {
         public internal(set) var fees: Int64 = 0
         public internal(set) var share: Int64 = 0
         public internal(set) var price: Int64 = 0
@@ -116,10 +117,10 @@ public struct CopyBook: Sendable {
         public internal(set) var sizing: Int64 = 0
     }
 
-    public func closedRatios(_ slot: Int) -> ClosedRatios { details(slot)?.closed ?? ClosedRatios() }
+    public func closedRatios(_ slot: Int) -> TrackingRatios { details(slot)?.closed ?? TrackingRatios() }
 
-    mutating func setClosedRatios(_ slot: Int, _ closed: ClosedRatios) {
-        guard detailRow[slot] >= 0 || closed != ClosedRatios() else { return }
+    mutating func setTrackingRatios(_ slot: Int, _ closed: TrackingRatios) {
+        guard detailRow[slot] >= 0 || closed != TrackingRatios() else { return }
         changeDetails(slot) { $0.closed = closed }
     }
 
@@ -176,7 +177,7 @@ public struct CopyBook: Sendable {
     /// Sets the details from their column form (each `count` long); copies with none get no row.
     mutating func setDetails(
         stopLoss: [Threshold?], takeProfit: [Threshold?], stopReason: [StopReason?], stoppedEvent: [Int32], navAtStop: [Int64],
-        leadNavAtStop: [Int64], closed: [ClosedRatios]
+        leadNavAtStop: [Int64], closed: [TrackingRatios]
     ) {
         detailRow = []
         details = []

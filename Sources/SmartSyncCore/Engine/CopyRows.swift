@@ -100,7 +100,7 @@ extension Engine {
 
     /// What a store must read to give the copy's past (see `CopyRowsRequest`).
     public func copyRowsRequest(_ ref: CopyRef) -> CopyRowsRequest {
-        let started = Int(leads[ref.lead].book.startedEvent[ref.slot])
+        let started = leads[ref.lead].book.startedEvent(ref.slot)
         let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
         // Batches are in journal (so event) order: those from the copy's start on.
         let first = positions.firstIndex(notBefore: { position in

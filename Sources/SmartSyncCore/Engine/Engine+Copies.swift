@@ -138,7 +138,7 @@ extension Engine {
 
     /// The active copies of a user.
     public func activeCopies(of u: Int) -> [CopyRef] {
-        users[u].copies.filter { leads[$0.lead].book.status[$0.slot] == .active }
+        users[u].copies.filter { leads[$0.lead].book.isActive($0.slot) }
     }
 
     static func checkThreshold(_ t: Threshold?, field: String, maxRatio: Fixed?) throws(EngineError) {

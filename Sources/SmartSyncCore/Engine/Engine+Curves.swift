@@ -34,7 +34,7 @@ extension Engine {
     public func copyEquityCurve(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyCurvePoint] {
         let rows = rows ?? copyRows(ref)
         let book = leads[ref.lead].book
-        let started = Int(book.startedEvent[ref.slot])
+        let started = book.startedEvent(ref.slot)
         let stopped = Int(book.stoppedEvent(ref.slot))
         // Units and net invested move only with the follower's changes, recorded with the units after each.
         let changes = copyEvents(ref).filter { e in
@@ -48,7 +48,7 @@ extension Engine {
             if case .investmentAdded(let a) = e.kind { return sum + a.units }
             return sum
         }
-        let investment = Fixed(units: book.totalIn[ref.slot] - added)
+        let investment = Fixed(units: book.totalIn(ref.slot).units - added)
         guard investment.isPositive else { return [] }
         var cash = investment.units
         var lots: [Int: Int64] = [:]

@@ -61,7 +61,7 @@ extension Engine {
         let book = leads[ref.lead].book
         copyEvents.append(
             CopyEvent(
-                copy: ref, event: moment.event, time: moment.time, kind: kind, unitsAfter: Fixed(units: book.units[ref.slot]),
+                copy: ref, event: moment.event, time: moment.time, kind: kind, unitsAfter: book.units(ref.slot),
                 netInvestedAfter: book.netInvested(ref.slot), journalCount: journal.count))
     }
 
@@ -76,8 +76,8 @@ extension Engine {
             if case .investmentAdded(let a) = e.kind { return sum + a }
             return sum
         }
-        let started = Int(book.startedEvent[ref.slot])
-        let investment = Fixed(units: book.totalIn[ref.slot]) - added
+        let started = book.startedEvent(ref.slot)
+        let investment = book.totalIn(ref.slot) - added
         var items = [
             CopyHistoryItem(
                 event: started, time: time(ofEvent: started), kind: .started(investment: investment), netInvestedAfter: investment)
@@ -85,7 +85,7 @@ extension Engine {
         for e in events {
             items.append(CopyHistoryItem(event: e.event, time: e.time, kind: .change(e.kind), netInvestedAfter: e.netInvestedAfter))
         }
-        if book.status[ref.slot] == .stopped, let reason = book.stopReason(ref.slot) {
+        if !book.isActive(ref.slot), let reason = book.stopReason(ref.slot) {
             let stopped = Int(book.stoppedEvent(ref.slot))
             items.append(
                 CopyHistoryItem(

@@ -30,7 +30,7 @@ extension Engine {
                 .orderInFlight, field: "user",
                 "\(open.count) orders of the lead portfolio are open at the venue: cancel them and wait for the venue's answer first")
         }
-        let active = (0..<leads[l].book.count).filter { leads[l].book.status[$0] == .active }
+        let active = leads[l].book.activeSlots
         stopCopies(lead: l, slots: active, reason: .leadStopped, at: moment)
         for o in restingOrders where o.account == .portfolio && o.user == u {
             updateOrder(o.id) { placed in
@@ -67,7 +67,7 @@ extension Engine {
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)
         for (c, s) in leads[l].book.holdingSymbols.enumerated() {
-            let holders = slots.filter { leads[l].book.lots[c][$0] > 0 }
+            let holders = slots.filter { leads[l].book.lots($0, column: c) > 0 }
             guard !holders.isEmpty else { continue }
             planSells(
                 lead: l, symbol: s, price: venue.marks[s], fraction: nil, slots: .list(holders), event: moment.event,
@@ -92,19 +92,19 @@ extension Engine {
         swap(&book, &leads[l].book)
         let leadNav = leadNav(l)
         for i in slots {
-            let user = Int(book.users[i])
+            let user = book.follower(i)
             let ref = AccountRef.copy(lead: l, slot: i)
-            let outBefore = book.totalOut[i]
-            for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
+            let outBefore = book.totalOut(i).units
+            for (c, s) in book.holdingSymbols.enumerated() where book.lots(i, column: c) > 0 {
                 let symbol = venue.symbols[s]
-                let held = book.removeHolding(i, column: c, value: book.lots[c][i] * lotValue(s, price: venue.marks[s]))
+                let held = book.removeHolding(i, column: c, value: book.lots(i, column: c) * lotValue(s, price: venue.marks[s]))
                 let quantity = Fixed(units: held.lots * symbol.qtyStep.units)
                 users[user].assets[symbol.base, default: .zero] += quantity
                 users[user].positions[s, default: Position()].applyBuy(quantity: quantity, quote: Fixed(units: held.cost), fee: .zero)
                 journal.append(.transfer(asset: symbol.base, amount: quantity, from: ref, to: .main(user: user)))
             }
             let due = ProfitShare.due(
-                rate: rate, realized: book.realizedPnl[i], paid: book.profitSharePaid[i], cash: book.cash[i])
+                rate: rate, realized: book.realizedPnl(i).units, paid: book.profitSharePaid(i).units, cash: book.cash(i).units)
             if due > 0 {
                 book.payProfitShare(i, due: due)
                 users[leadUser].cash += Fixed(units: due)
@@ -112,9 +112,9 @@ extension Engine {
                 journal.append(.transfer(asset: Symbol.quoteAsset, amount: Fixed(units: due), from: ref, to: .main(user: leadUser)))
             }
             // NAV at the stop (after the liquidation's fees and the profit share), for the read-only history.
-            let dustValue = book.totalOut[i] - outBefore
-            let navAtStop = Self.nav(equity: Fixed(units: book.cash[i] + dustValue), units: Fixed(units: book.units[i])).units
-            if book.cash[i] > 0 {
+            let dustValue = book.totalOut(i).units - outBefore
+            let navAtStop = Self.nav(equity: Fixed(units: book.cash(i).units + dustValue), units: book.units(i)).units
+            if book.cash(i).units > 0 {
                 let cash = book.removeCash(i)
                 users[user].cash += Fixed(units: cash)
                 journal.append(.transfer(asset: Symbol.quoteAsset, amount: Fixed(units: cash), from: ref, to: .main(user: user)))
@@ -141,7 +141,7 @@ extension Engine {
             throw EngineError(
                 .orderInFlight, field: "copy", "this copy is being stopped: its money goes back to the main account when that is done")
         }
-        let user = Int(leads[l].book.users[i])
+        let user = leads[l].book.follower(i)
         if delta.isPositive {
             let balance = mainCashAvailable(user)
             guard delta <= balance else {
@@ -172,17 +172,17 @@ extension Engine {
         let unitsOut = try unitsChange(ref, amount: delta, equityBefore: equityBefore, nav: nav)
         var heldBefore: [Int: Int64] = [:]
         for (c, s) in leads[l].book.holdingSymbols.enumerated() {
-            heldBefore[s] = leads[l].book.lots[c][i] * venue.symbols[s].qtyStep.units
+            heldBefore[s] = leads[l].book.lots(i, column: c) * venue.symbols[s].qtyStep.units
         }
-        let shortfall = amount.units - leads[l].book.cash[i]
+        let shortfall = amount.units - leads[l].book.cash(i).units
         if venueBook.mode == .external {
             let held = copyCashHeld(lead: l, slot: i)
-            let free = leads[l].book.cash[i] - held
+            let free = leads[l].book.cash(i).units - held
             if amount.units > free {
                 let note = held > 0 ? ", less \(Fixed(units: held)) USDT held for its copy order in flight" : ""
                 throw EngineError(
                     .insufficientFunds, field: "delta",
-                    "at an external venue a decrease is taken from the copy's cash only (\(Fixed(units: leads[l].book.cash[i])) USDT\(note)); stop the copy to sell its holdings"
+                    "at an external venue a decrease is taken from the copy's cash only (\(leads[l].book.cash(i)) USDT\(note)); stop the copy to sell its holdings"
                 )
             }
         }
@@ -205,10 +205,10 @@ extension Engine {
         let shareRate = leads[l].profitShareRate.units
         // Sellable holdings: above the minimums. Their value after fees bounds what can be raised.
         var sellable: [(column: Int, symbol: Int, held: Int64, lotPrice: Int64)] = []
-        for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
+        for (c, s) in book.holdingSymbols.enumerated() where book.lots(i, column: c) > 0 {
             let sym = venue.symbols[s]
             let lotPrice = lotValue(s, price: venue.marks[s])
-            let held = book.lots[c][i]
+            let held = book.lots(i, column: c)
             if held * sym.qtyStep.units >= sym.minQty.units && held * lotPrice >= sym.minNotional.units {
                 sellable.append((c, s, held, lotPrice))
             }
@@ -217,7 +217,7 @@ extension Engine {
         let value = sellable.reduce(Int64(0)) { $0 + $1.held * $1.lotPrice }
         guard value > 0 else {
             throw EngineError(
-                .insufficientFunds, field: "delta", "the copy has \(Fixed(units: book.cash[i])) USDT of cash and nothing sellable")
+                .insufficientFunds, field: "delta", "the copy has \(book.cash(i)) USDT of cash and nothing sellable")
         }
         let one = Int128(Fixed.unitsPerOne)
         var fraction = Int128(shortfall) * one / Int128(value)  // in 1e-8
@@ -245,7 +245,7 @@ extension Engine {
         }
         swap(&ws, &workspace)
         // The simulation executed the same orders on the same (stateless) venue, so this holds.
-        precondition(leads[l].book.cash[i] >= shortfall + book.cash[i], "adjust-down sells raised less than simulated")
+        precondition(leads[l].book.cash(i).units >= shortfall + book.cash(i).units, "adjust-down sells raised less than simulated")
     }
 
     /// Cash a set of sells of one copy would bring, executed on the venue one after another as they will be, after
@@ -253,9 +253,9 @@ extension Engine {
     /// symbol's minimums are dropped (set to zero lots).
     func simulatedProceeds(_ ref: CopyRef, orders: inout [(symbol: Int, lots: Int64)], feeRate: Int64, shareRate: Int64) -> Int64 {
         let book = leads[ref.lead].book
-        var realized = book.realizedPnl[ref.slot]
-        var paid = book.profitSharePaid[ref.slot]
-        var cash = book.cash[ref.slot]
+        var realized = book.realizedPnl(ref.slot).units
+        var paid = book.profitSharePaid(ref.slot).units
+        var cash = book.cash(ref.slot).units
         var proceeds: Int64 = 0
         for k in orders.indices where orders[k].lots > 0 {
             let (s, lots) = orders[k]
@@ -267,7 +267,7 @@ extension Engine {
                 orders[k].lots = 0
                 continue
             }
-            let removed = CostBasis.removed(cost: book.cost[c][ref.slot], held: book.lots[c][ref.slot], sold: lots)
+            let removed = CostBasis.removed(cost: book.cost(ref.slot, column: c).units, held: book.lots(ref.slot, column: c), sold: lots)
             let net = e.quote.units - e.fee.units
             proceeds += net
             cash += net
@@ -285,7 +285,7 @@ extension Engine {
     /// The copy's performance units a transfer in (positive) or out (negative) moves at the NAV before it, computed
     /// before anything changes (see `unitsFor`).
     func unitsChange(_ ref: CopyRef, amount: Fixed, equityBefore equity: Fixed, nav: Fixed) throws(EngineError) -> Int64 {
-        let units = Fixed(units: leads[ref.lead].book.units[ref.slot])
+        let units = leads[ref.lead].book.units(ref.slot)
         let change = try Self.unitsFor(amount.isNegative ? -amount : amount, units: units, equity: equity, nav: nav, field: "delta")
         return amount.isNegative ? -change.units : change.units
     }
@@ -337,7 +337,7 @@ extension Engine {
         var stopLoss: [Int] = []
         var takeProfit: [Int] = []
         func check(_ i: Int) {
-            guard book.status[i] == .active, book.stopLoss(i) != nil || book.takeProfit(i) != nil else { return }
+            guard book.isActive(i), book.stopLoss(i) != nil || book.takeProfit(i) != nil else { return }
             let equity = copyEquity(CopyRef(lead: l, slot: i))
             let invested = book.netInvested(i)
             if let sl = book.stopLoss(i), equity <= invested - sl.distance(netInvested: invested) {
@@ -353,7 +353,7 @@ extension Engine {
 
     func requireActiveCopy(_ id: String, field: String) throws(EngineError) -> CopyRef {
         let ref = try requireCopy(id, field: field)
-        guard leads[ref.lead].book.status[ref.slot] == .active else {
+        guard leads[ref.lead].book.isActive(ref.slot) else {
             throw EngineError(.copyNotActive, field: field, "copy \"\(id)\" is stopped; its history is read-only")
         }
         return ref

@@ -93,21 +93,21 @@ extension Engine {
         let i = ref.slot
         let equity = copyEquity(ref)
         var holdings: [HoldingView] = []
-        for (c, s) in book.holdingSymbols.enumerated() where book.lots[c][i] > 0 {
-            let quantity = Fixed(units: book.lots[c][i] * venue.symbols[s].qtyStep.units)
-            holdings.append(holdingView(s, quantity: quantity, cost: Fixed(units: book.cost[c][i]), equity: equity))
+        for (c, s) in book.holdingSymbols.enumerated() where book.lots(i, column: c) > 0 {
+            let quantity = Fixed(units: book.lots(i, column: c) * venue.symbols[s].qtyStep.units)
+            holdings.append(holdingView(s, quantity: quantity, cost: book.cost(i, column: c), equity: equity))
         }
-        let totalIn = Fixed(units: book.totalIn[i])
-        let totalOut = Fixed(units: book.totalOut[i])
+        let totalIn = book.totalIn(i)
+        let totalOut = book.totalOut(i)
         let tracking = tracking(ref)
         return CopyView(
-            id: book.ids[i], user: users[Int(book.users[i])].id, lead: users[leads[ref.lead].user].id, mode: book.mode[i],
-            status: book.status[i], stopReason: book.stopReason(i), netInvested: totalIn - totalOut, totalIn: totalIn,
-            totalOut: totalOut, cash: Fixed(units: book.cash[i]), equity: equity, holdings: holdings,
-            realizedPnl: Fixed(units: book.realizedPnl[i]),
+            id: book.id(i), user: users[book.follower(i)].id, lead: users[leads[ref.lead].user].id, mode: book.mode(i),
+            status: book.status(i), stopReason: book.stopReason(i), netInvested: totalIn - totalOut, totalIn: totalIn,
+            totalOut: totalOut, cash: book.cash(i), equity: equity, holdings: holdings,
+            realizedPnl: book.realizedPnl(i),
             unrealizedPnl: holdings.reduce(.zero) { $0 + $1.unrealizedPnl },
-            roi: Self.ratio(equity + totalOut - totalIn, totalIn), feesPaid: Fixed(units: book.feesPaid[i]),
-            profitSharePaid: Fixed(units: book.profitSharePaid[i]), tracking: tracking)
+            roi: Self.ratio(equity + totalOut - totalIn, totalIn), feesPaid: book.feesPaid(i),
+            profitSharePaid: book.profitSharePaid(i), tracking: tracking)
     }
 
     /// The profile figures of one lead portfolio.
@@ -119,7 +119,7 @@ extension Engine {
             return holdingView(s, quantity: p.quantity, cost: p.cost, equity: equity)
         }
         var aum = Fixed.zero
-        for i in 0..<lead.book.count where lead.book.status[i] == .active {
+        for i in 0..<lead.book.count where lead.book.isActive(i) {
             aum += copyEquity(CopyRef(lead: l, slot: i))
         }
         let nav = lead.navAtStop ?? leadNav(l)

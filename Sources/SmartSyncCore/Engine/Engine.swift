@@ -73,7 +73,7 @@ public struct Engine: Sendable {
     private func userID(_ payload: UInt32) -> String { users[Int(payload)].id }
     private func copyID(_ payload: UInt32) -> String {
         let r = copyOrder[Int(payload)]
-        return leads[r.lead].book.ids[r.slot]
+        return leads[r.lead].book.id(r.slot)
     }
 
     /// Indexes a user just appended to `users`.
@@ -89,7 +89,7 @@ public struct Engine: Sendable {
         let ref = copyOrder[p]
         var index = NameIndex()
         swap(&index, &copyIndex)
-        index.insert(leads[ref.lead].book.ids[ref.slot], UInt32(p), name: { copyID($0) })
+        index.insert(leads[ref.lead].book.id(ref.slot), UInt32(p), name: { copyID($0) })
         swap(&index, &copyIndex)
     }
 
@@ -107,10 +107,10 @@ public struct Engine: Sendable {
     public func row(of ref: CopyRef) -> CopyBook.Row { leads[ref.lead].book[ref.slot] }
 
     /// The id of the copy `ref` (what `row(of:)` gives too, without building the row).
-    public func copyID(of ref: CopyRef) -> String { leads[ref.lead].book.ids[ref.slot] }
+    public func copyID(of ref: CopyRef) -> String { leads[ref.lead].book.id(ref.slot) }
 
     /// The id of the user who follows with the copy `ref`.
-    public func follower(of ref: CopyRef) -> String { users[Int(leads[ref.lead].book.users[ref.slot])].id }
+    public func follower(of ref: CopyRef) -> String { users[leads[ref.lead].book.follower(ref.slot)].id }
 
     public func hasApplied(fillID: String) -> Bool { appliedFillIDs.contains(fillID) }
 
@@ -213,7 +213,7 @@ public struct Engine: Sendable {
 
     /// Unit NAV of a copy (1 at the start).
     public func copyNav(_ ref: CopyRef) -> Fixed {
-        Self.nav(equity: copyEquity(ref), units: Fixed(units: leads[ref.lead].book.units[ref.slot]))
+        Self.nav(equity: copyEquity(ref), units: leads[ref.lead].book.units(ref.slot))
     }
 
     static func nav(equity: Fixed, units: Fixed) -> Fixed {
@@ -243,9 +243,9 @@ public struct Engine: Sendable {
     /// Equity of a copy at mark prices.
     public func copyEquity(_ ref: CopyRef) -> Fixed {
         let book = leads[ref.lead].book
-        var units = book.cash[ref.slot]
+        var units = book.cash(ref.slot).units
         for (c, s) in book.holdingSymbols.enumerated() {
-            units += book.lots[c][ref.slot] * lotValue(s, price: venue.marks[s])
+            units += book.lots(ref.slot, column: c) * lotValue(s, price: venue.marks[s])
         }
         return Fixed(units: units)
     }

@@ -163,7 +163,7 @@ extension Engine {
             guard ref.lead < leads.count, ref.slot < leads[ref.lead].book.count else {
                 throw SnapshotError("the copy order lists a copy that is not there (lead \(ref.lead), slot \(ref.slot))")
             }
-            let id = leads[ref.lead].book.ids[ref.slot]
+            let id = leads[ref.lead].book.id(ref.slot)
             guard copy(named: id) == nil else { throw SnapshotError("copy id \"\(id)\" is not unique") }
             indexCopy(position: p)
         }

@@ -250,7 +250,7 @@ struct SnapshotReader {
             stopLoss: stopLoss, takeProfit: takeProfit, stopReason: stopReason, stoppedEvent: stoppedEvent, navAtStop: navAtStop,
             leadNavAtStop: leadNavAtStop,
             closed: (0..<n).map { k in
-                CopyBook.ClosedRatios(
+                CopyBook.TrackingRatios(
                     fees: ratios[0][k], share: ratios[1][k], price: ratios[2][k], missed: ratios[3][k], sizing: ratios[4][k])
             })
         return b

@@ -179,7 +179,7 @@ struct SnapshotWriter {
         array(b.sizingExtra) { $0.i64s($1) }
         for column in [b.epochFees, b.epochShare, b.epochPrice, b.epochMissed, b.epochSizing] { i64s(column) }
         let closed = (0..<b.count).map { b.closedRatios($0) }
-        for part in [\CopyBook.ClosedRatios.fees, \.share, \.price, \.missed, \.sizing] { i64s(closed.map { $0[keyPath: part] }) }
+        for part in [\CopyBook.TrackingRatios.fees, \.share, \.price, \.missed, \.sizing] { i64s(closed.map { $0[keyPath: part] }) }
         i64s(b.leadFeeDragAtStart)
         i32s(b.fillCount)
         // One column per reason, as the book kept them before they became sparse (the same bytes, format 2).

@@ -46,14 +46,14 @@ extension Engine {
             }
             let book = lead.book
             for i in 0..<book.count {
-                check("copy \(book.ids[i]) cash", live: Fixed(units: book.cash[i]), replayed: replay.copyCash[l][i])
+                check("copy \(book.id(i)) cash", live: book.cash(i), replayed: replay.copyCash[l][i])
             }
             for (s, symbol) in venue.symbols.enumerated() {
                 let step = symbol.qtyStep.units
                 let column = book.columnIndex(of: s)
                 for i in 0..<book.count {
-                    let live = column.map { book.lots[$0][i] * step } ?? 0
-                    check("copy \(book.ids[i]) \(symbol.base)", live: Fixed(units: live), replayed: replay.copyAsset(l, s, i))
+                    let live = column.map { book.lots(i, column: $0) * step } ?? 0
+                    check("copy \(book.id(i)) \(symbol.base)", live: Fixed(units: live), replayed: replay.copyAsset(l, s, i))
                 }
             }
         }
@@ -72,7 +72,7 @@ extension Engine {
             for (s, p) in lead.positions { totals[venue.symbols[s].base, default: 0] += p.quantity.units }
             totals[Symbol.quoteAsset, default: 0] += lead.book.cash.reduce(0, +)
             for (c, s) in lead.book.holdingSymbols.enumerated() {
-                totals[venue.symbols[s].base, default: 0] += lead.book.lots[c].reduce(0, +) * venue.symbols[s].qtyStep.units
+                totals[venue.symbols[s].base, default: 0] += lead.book.totalLots(column: c) * venue.symbols[s].qtyStep.units
             }
         }
         totals[Symbol.quoteAsset, default: 0] += feesCollected.units

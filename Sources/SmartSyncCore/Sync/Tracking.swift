@@ -21,37 +21,25 @@ public struct TrackingView: Sendable, Hashable {
     public var rounding: Fixed
 }
 
-/// The two causes of holding other quantities than the lead's ratios, tracked apart.
-enum Deviation {
-    case missed, sizing
-
-    var extra: WritableKeyPath<CopyBook, [[Int64]]> { self == .missed ? \.extra : \.sizingExtra }
-    var epoch: WritableKeyPath<CopyBook, [Int64]> { self == .missed ? \.epochMissed : \.epochSizing }
-}
-
 extension Engine {
     /// The tracking report of a copy; frozen at its stop.
     public func tracking(_ ref: CopyRef) -> TrackingView {
         let book = leads[ref.lead].book
         let i = ref.slot
-        let stopped = book.status[i] == .stopped
+        let stopped = !book.isActive(i)
         let copyNav = stopped ? Fixed(units: book.navAtStop(i)) : copyNav(ref)
         let leadNow = stopped ? Fixed(units: book.leadNavAtStop(i)) : leadNav(ref.lead)
-        let leadStart = Fixed(units: book.leadNavAtStart[i])
+        let leadStart = book.leadNavAtStart(i)
         let copyRoi = copyNav - .one
         let leadRoi = Self.ratio(leadNow, leadStart) - .one
-        let units = Fixed(units: book.units[i])
-        let closed = book.closedRatios(i)
-        func part(_ closed: Int64, _ epoch: [Int64]) -> Fixed {
-            Fixed(units: closed) + Self.ratio(Fixed(units: epoch[i]), units)
-        }
+        let parts = book.trackingRatios(i)
         // The lead's own fees, in NAV points over the copy's span, relative to the lead's NAV at the start.
-        let leadDrag = stopped ? book.leadFeeDragAtStart[i] : leads[ref.lead].feeDrag - book.leadFeeDragAtStart[i]
-        let fees = part(closed.fees, book.epochFees) + Self.ratio(Fixed(units: leadDrag), leadStart)
-        let share = part(closed.share, book.epochShare)
-        let price = part(closed.price, book.epochPrice)
-        let missed = part(closed.missed, book.epochMissed)
-        let sizing = part(closed.sizing, book.epochSizing)
+        let leadDrag = stopped ? book.leadFeeDrag(i) : leads[ref.lead].feeDrag - book.leadFeeDrag(i)
+        let fees = Fixed(units: parts.fees) + Self.ratio(Fixed(units: leadDrag), leadStart)
+        let share = Fixed(units: parts.share)
+        let price = Fixed(units: parts.price)
+        let missed = Fixed(units: parts.missed)
+        let sizing = Fixed(units: parts.sizing)
         let gap = copyRoi - leadRoi
         return TrackingView(
             copyRoi: copyRoi, leadRoi: leadRoi, gap: gap, fees: fees, profitShare: share, priceDifference: price,
@@ -65,7 +53,7 @@ extension Engine {
     mutating func recordDeviation(_ kind: Deviation, lead l: Int, slot i: Int, symbol s: Int, side: Side, quantity: Int64) {
         guard quantity != 0 else { return }
         let c = leads[l].book.column(for: s)
-        leads[l].book[keyPath: kind.extra][c][i] += side == .buy ? -quantity : quantity
+        leads[l].book.addDeviation(kind, slot: i, column: c, quantity: side == .buy ? -quantity : quantity)
     }
 
     /// Copies without buy existing (or adding money) stay out of the lead's current holdings: that much of each
@@ -87,18 +75,7 @@ extension Engine {
         guard whole > 0 else { return }
         let keep = Swift.max(keep, 0)
         let columns = s.map { leads[l].book.columnIndex(of: $0).map { [$0] } ?? [] } ?? Array(leads[l].book.holdingSymbols.indices)
-        for kind in [Deviation.missed, .sizing] {
-            for c in columns {
-                var extra: [Int64] = []
-                swap(&extra, &leads[l].book[keyPath: kind.extra][c])
-                let range = slot.map { $0..<($0 + 1) } ?? extra.indices
-                for i in range where extra[i] != 0 {
-                    let magnitude = mulDivFloor(Swift.abs(extra[i]), keep, whole) ?? 0
-                    extra[i] = extra[i] < 0 ? -magnitude : magnitude
-                }
-                swap(&extra, &leads[l].book[keyPath: kind.extra][c])
-            }
-        }
+        leads[l].book.scaleDeviations(columns: columns, slot: slot, keep: keep, of: whole)
     }
 
     /// A lead transfer of `amount` (signed) that takes its equity to `equityAfter` re-weights the lead without a
@@ -109,13 +86,7 @@ extension Engine {
         var book = CopyBook()
         swap(&book, &leads[l].book)
         for (c, s) in book.holdingSymbols.enumerated() {
-            let step = venue.symbols[s].qtyStep.units
-            for i in 0..<book.count where book.status[i] == .active {
-                let ideal = Int128(book.lots[c][i]) * Int128(step) - Int128(book.extra[c][i]) - Int128(book.sizingExtra[c][i])
-                guard ideal != 0 else { continue }
-                let delta = roundedQuotient(ideal * Int128(amount.units), Int128(equityAfter.units), .towardZero)
-                book.sizingExtra[c][i] += Int64(clamping: delta)
-            }
+            book.rescaleIdeal(column: c, step: venue.symbols[s].qtyStep.units, amount: amount.units, equityAfter: equityAfter.units)
         }
         swap(&book, &leads[l].book)
     }
@@ -128,7 +99,7 @@ extension Engine {
         let book = leads[ref.lead].book
         for (c, s) in book.holdingSymbols.enumerated() {
             let before = heldBefore[s] ?? 0
-            let after = book.lots[c][ref.slot] * venue.symbols[s].qtyStep.units
+            let after = book.lots(ref.slot, column: c) * venue.symbols[s].qtyStep.units
             let idealSold = roundedQuotient(Int128(before) * Int128(amount), Int128(equityBefore), .towardZero)
             let delta = Int64(clamping: Int128(after) - Int128(before) + idealSold)
             if delta != 0 { recordDeviation(.sizing, lead: ref.lead, slot: ref.slot, symbol: s, side: .sell, quantity: delta) }
@@ -141,16 +112,7 @@ extension Engine {
         guard move != 0 else { return }
         for l in leads.indices {
             guard let c = leads[l].book.columnIndex(of: s) else { continue }
-            var book = CopyBook()
-            swap(&book, &leads[l].book)
-            for kind in [Deviation.missed, .sizing] {
-                for i in 0..<book.count where book[keyPath: kind.extra][c][i] != 0 && book.status[i] == .active {
-                    let pnl = roundedQuotient(
-                        Int128(book[keyPath: kind.extra][c][i]) * Int128(move), Int128(Fixed.unitsPerOne), .down)
-                    book[keyPath: kind.epoch][i] += Int64(clamping: pnl)
-                }
-            }
-            swap(&book, &leads[l].book)
+            leads[l].book.accrueDeviations(column: c, move: move)
         }
     }
 }

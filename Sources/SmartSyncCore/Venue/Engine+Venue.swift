@@ -293,7 +293,7 @@ extension Engine {
                 // Stops whose sells were final are settled; those asked meanwhile sell now (settled when those are).
                 for stop in stops where !stop.queued { settleStops(lead: l, slots: stop.slots, reason: stop.reason, at: moment) }
                 for stop in stops where stop.queued {
-                    stopCopies(lead: l, slots: stop.slots.filter { leads[l].book.status[$0] == .active }, reason: stop.reason, at: moment)
+                    stopCopies(lead: l, slots: stop.slots.filter { leads[l].book.isActive($0) }, reason: stop.reason, at: moment)
                 }
                 continue
             }
