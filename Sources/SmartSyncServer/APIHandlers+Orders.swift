@@ -1,4 +1,5 @@
 import Foundation
+import SmartSyncAPI
 import SmartSyncCore
 import SmartSyncViews
 

@@ -4,12 +4,13 @@ import Hummingbird
 import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
+import SmartSyncAPI
 import SmartSyncCore
 import SmartSyncViews
 import Synchronization
 
 /// The operations served through the protocol that swift-openapi-generator made from the contract
-/// (`GeneratedSources/`, the operations listed in `API/openapi-generator-config.yaml`). Each takes and answers the
+/// (`SmartSyncAPI`: the operations listed in its `API/openapi-generator-config.yaml`). Each takes and answers the
 /// contract's own types, so an answer the contract does not declare does not compile. The others are still the
 /// hand-written routes of `Routes+*.swift`, moved here one at a time.
 ///
