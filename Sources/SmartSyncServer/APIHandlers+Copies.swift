@@ -17,6 +17,19 @@ extension APIHandlers {
         return (limit ?? (newest ? 50 : 1_000_000), newest ? before : after, newest)
     }
 
+    func tracking(_ input: Operations.Tracking.Input) async throws -> Operations.Tracking.Output {
+        let caller = try RequestScope.require()
+        let t = try service.read { engine in engine.copyView(try Routes.visibleCopy(engine, input.path.id, caller, owner: false)).tracking }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        copyRoi: t.copyRoi, leadRoi: t.leadRoi, gap: t.gap,
+                        breakdown: .init(
+                            fees: t.fees, profitShare: t.profitShare, priceDifference: t.priceDifference,
+                            failedOrCapped: t.failedOrCapped, sizing: t.sizing, rounding: t.rounding)))))
+    }
+
     func copyFills(_ input: Operations.CopyFills.Input) async throws -> Operations.CopyFills.Output {
         let q = input.query
         let (limit, cursor, newest) = Self.page(order: q.order?.rawValue, limit: q.limit, before: q.before, after: q.after)

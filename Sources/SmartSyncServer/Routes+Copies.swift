@@ -51,13 +51,6 @@ extension Routes {
             }
             return try await jsonResponse(copyHistoryRead(id, caller) { engine, ref, past in ScenarioReport.copy(engine, ref, rows: past) })
         }
-        router.get("/v1/copies/:id/tracking") { _, context in
-            let caller = try context.requireCaller()
-            return try await jsonResponse(
-                copyRead(try Self.parameter(context, "id"), caller) { engine, ref in
-                    ScenarioReport.tracking(engine.copyView(ref).tracking)
-                })
-        }
         router.get("/v1/copies/:id/history") { request, context in
             let caller = try context.requireCaller()
             let page = try Self.listQuery(request)

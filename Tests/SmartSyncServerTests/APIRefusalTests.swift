@@ -407,6 +407,15 @@ import Testing
             let history = try #require(a.body as? [[String: Any]])
             #expect(
                 history.map { $0["type"] as? String } == ["started", "investmentAdded"] && history[1]["netInvested"] as? String == "1500")
+            // Tracking: the same report the copy's details embed; its parts add up to the gap exactly.
+            a = try await Self.call(client, .get, "/v1/copies/alice-1/tracking", key: alice)
+            let tracking = a.object
+            let details = try await Self.call(client, .get, "/v1/copies/alice-1", key: alice).object
+            #expect(NSDictionary(dictionary: tracking) == NSDictionary(dictionary: try #require(details["tracking"] as? [String: Any])))
+            let parts = try #require(tracking["breakdown"] as? [String: String])
+            let sum = try parts.values.reduce(Fixed.zero) { $0 + (try Fixed($1)) }
+            let gap = try Fixed(try #require(tracking["gap"] as? String))
+            #expect(parts.count == 6 && sum == gap)
             a = try await Self.call(client, .get, "/v1/copies/alice-1/equity-curve?points=3", key: alice)
             let curve = try #require(a.body as? [[String: Any]])
             #expect(curve.count <= 3 && curve.last?["netInvested"] as? String == "1500" && curve.last?["nav"] is String)

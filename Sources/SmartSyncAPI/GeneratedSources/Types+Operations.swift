@@ -6341,6 +6341,473 @@ public enum Operations {
             }
         }
     }
+    /// How closely a copy tracks its lead
+    ///
+    /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/tracking`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)`.
+    public enum Tracking {
+        public static let id: Swift.String = "tracking"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/path/id`.
+                public var id: Swift.String
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                public init(id: Swift.String) {
+                    self.id = id
+                }
+            }
+            public var path: Operations.Tracking.Input.Path
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Tracking.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.Tracking.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.Tracking.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.Tracking.Input.Path,
+                headers: Operations.Tracking.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json`.
+                    public struct JsonPayload: Codable, Hashable, Sendable {
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/copyRoi`.
+                        public var copyRoi: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/leadRoi`.
+                        public var leadRoi: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/gap`.
+                        public var gap: Components.Schemas.Amount
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown`.
+                        public struct BreakdownPayload: Codable, Hashable, Sendable {
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown/fees`.
+                            public var fees: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown/profitShare`.
+                            public var profitShare: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown/priceDifference`.
+                            public var priceDifference: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown/failedOrCapped`.
+                            public var failedOrCapped: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown/sizing`.
+                            public var sizing: Components.Schemas.Amount?
+                            /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown/rounding`.
+                            public var rounding: Components.Schemas.Amount?
+                            /// Creates a new `BreakdownPayload`.
+                            ///
+                            /// - Parameters:
+                            ///   - fees:
+                            ///   - profitShare:
+                            ///   - priceDifference:
+                            ///   - failedOrCapped:
+                            ///   - sizing:
+                            ///   - rounding:
+                            public init(
+                                fees: Components.Schemas.Amount? = nil,
+                                profitShare: Components.Schemas.Amount? = nil,
+                                priceDifference: Components.Schemas.Amount? = nil,
+                                failedOrCapped: Components.Schemas.Amount? = nil,
+                                sizing: Components.Schemas.Amount? = nil,
+                                rounding: Components.Schemas.Amount? = nil
+                            ) {
+                                self.fees = fees
+                                self.profitShare = profitShare
+                                self.priceDifference = priceDifference
+                                self.failedOrCapped = failedOrCapped
+                                self.sizing = sizing
+                                self.rounding = rounding
+                            }
+                            public enum CodingKeys: String, CodingKey {
+                                case fees
+                                case profitShare
+                                case priceDifference
+                                case failedOrCapped
+                                case sizing
+                                case rounding
+                            }
+                        }
+                        /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/json/breakdown`.
+                        public var breakdown: Operations.Tracking.Output.Ok.Body.JsonPayload.BreakdownPayload?
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - copyRoi:
+                        ///   - leadRoi:
+                        ///   - gap:
+                        ///   - breakdown:
+                        public init(
+                            copyRoi: Components.Schemas.Amount,
+                            leadRoi: Components.Schemas.Amount,
+                            gap: Components.Schemas.Amount,
+                            breakdown: Operations.Tracking.Output.Ok.Body.JsonPayload.BreakdownPayload? = nil
+                        ) {
+                            self.copyRoi = copyRoi
+                            self.leadRoi = leadRoi
+                            self.gap = gap
+                            self.breakdown = breakdown
+                        }
+                        public enum CodingKeys: String, CodingKey {
+                            case copyRoi
+                            case leadRoi
+                            case gap
+                            case breakdown
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/200/content/application\/json`.
+                    case json(Operations.Tracking.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Operations.Tracking.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.Tracking.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.Tracking.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OK
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.Tracking.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.Tracking.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/401/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.Tracking.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.Tracking.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.Tracking.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Operations.Tracking.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct Forbidden: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/403/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/403/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.Tracking.Output.Forbidden.Body
+                /// Creates a new `Forbidden`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.Tracking.Output.Forbidden.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Operations.Tracking.Output.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Operations.Tracking.Output.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct NotFound: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/404/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/404/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.Tracking.Output.NotFound.Body
+                /// Creates a new `NotFound`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.Tracking.Output.NotFound.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Operations.Tracking.Output.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Operations.Tracking.Output.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/400/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.Tracking.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.Tracking.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.Tracking.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Operations.Tracking.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct UriTooLong: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/414/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/copies/{id}/tracking/GET/responses/414/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.Tracking.Output.UriTooLong.Body
+                /// Creates a new `UriTooLong`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.Tracking.Output.UriTooLong.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)/responses/414`.
+            ///
+            /// HTTP response code: `414 uriTooLong`.
+            case uriTooLong(Operations.Tracking.Output.UriTooLong)
+            /// The associated value of the enum case if `self` is `.uriTooLong`.
+            ///
+            /// - Throws: An error if `self` is not `.uriTooLong`.
+            /// - SeeAlso: `.uriTooLong`.
+            public var uriTooLong: Operations.Tracking.Output.UriTooLong {
+                get throws {
+                    switch self {
+                    case let .uriTooLong(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "uriTooLong",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.

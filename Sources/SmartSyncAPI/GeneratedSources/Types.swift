@@ -126,6 +126,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/failed-orders`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)`.
     func failedOrders(_ input: Operations.FailedOrders.Input) async throws -> Operations.FailedOrders.Output
+    /// How closely a copy tracks its lead
+    ///
+    /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/tracking`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)`.
+    func tracking(_ input: Operations.Tracking.Input) async throws -> Operations.Tracking.Output
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -422,6 +429,21 @@ extension APIProtocol {
         try await failedOrders(Operations.FailedOrders.Input(
             path: path,
             query: query,
+            headers: headers
+        ))
+    }
+    /// How closely a copy tracks its lead
+    ///
+    /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/tracking`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)`.
+    public func tracking(
+        path: Operations.Tracking.Input.Path,
+        headers: Operations.Tracking.Input.Headers = .init()
+    ) async throws -> Operations.Tracking.Output {
+        try await tracking(Operations.Tracking.Input(
+            path: path,
             headers: headers
         ))
     }
