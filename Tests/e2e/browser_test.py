@@ -111,6 +111,16 @@ class Browser:
                 time.sleep(0.1)
         raise AssertionError(f"{css} kept being replaced")
 
+    def select(self, css, value):
+        # As `click`: a live event may re-render the form between finding the select and choosing in it.
+        for attempt in range(5):
+            try:
+                Select(self.q(css)).select_by_value(value)
+                return
+            except StaleElementReferenceException:
+                time.sleep(0.1)
+        raise AssertionError(f"{css} kept being replaced")
+
     def text(self, css):
         for attempt in range(5):
             try:
@@ -363,7 +373,7 @@ def journey(b, keys, market):
     b.shot("04-copy-setup-error")
     b.type("#investment", "100")
     b.click("#buyExisting")
-    Select(b.q("#stopLossKind")).select_by_value("ratio")
+    b.select("#stopLossKind", "ratio")
     b.type("#stopLossValue", "150")
     b.click("#review-button")
     b.until("the stop loss error", lambda: "at most 100%" in b.text('[data-error-for="stopLoss"]'))
@@ -433,9 +443,9 @@ def journey(b, keys, market):
     b.type("#delta", "")
 
     step("stop loss and take profit not reached: saved without a question, written in the history")
-    Select(b.q("#stopLossKind")).select_by_value("ratio")
+    b.select("#stopLossKind", "ratio")
     b.type("#stopLossValue", "90")
-    Select(b.q("#takeProfitKind")).select_by_value("amount")
+    b.select("#takeProfitKind", "amount")
     b.type("#takeProfitValue", "1000")
     b.click("#save-thresholds")
     b.until("saved", lambda: "90.00% / 1,000.00 USDT" in b.text('[data-stat="thresholds"] .value'))
@@ -587,7 +597,7 @@ def journey(b, keys, market):
     amount = (invested - equity).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
     assert amount > 0, copy
     b.open(f"/copies/{reached['id']}")
-    Select(b.q("#stopLossKind")).select_by_value("amount")
+    b.select("#stopLossKind", "amount")
     b.type("#stopLossValue", str(amount))
     b.click("#save-thresholds")
     b.shot("13-stop-loss-reached-confirmation")
@@ -611,7 +621,7 @@ def journey(b, keys, market):
     copy = api("GET", f"/v1/copies/{gain['id']}", keys["newcomer"])
     assert Decimal(copy["equity"]) > Decimal(copy["netInvested"]) + Decimal("0.01"), copy
     b.open(f"/copies/{gain['id']}")
-    Select(b.q("#takeProfitKind")).select_by_value("amount")
+    b.select("#takeProfitKind", "amount")
     b.type("#takeProfitValue", "0.01")
     b.click("#save-thresholds")
     b.confirm(True, ["take profit", "stops the copy", "about"])
@@ -642,8 +652,8 @@ def journey(b, keys, market):
 
     step("a market order asks first; the chosen pair stays chosen after it")
     orders = len(api("GET", "/v1/orders?status=all&limit=1000", keys["trend"]))
-    Select(b.q("#order-symbol")).select_by_value("ETH-USDT")
-    Select(b.q("#order-side")).select_by_value("buy")
+    b.select("#order-symbol", "ETH-USDT")
+    b.select("#order-side", "buy")
     b.type("#order-amount", "500")
     b.click("#order-button")
     b.confirm(False, ["ETH", "500.00 USDT"])
@@ -661,8 +671,8 @@ def journey(b, keys, market):
     lead = api("GET", "/v1/leads/trend")
     held = {h["symbol"] for h in lead["holdings"]}
     absent = next(m["symbol"] for m in api("GET", "/v1/markets") if m["symbol"] not in held)
-    Select(b.q("#order-symbol")).select_by_value(absent)
-    Select(b.q("#order-side")).select_by_value("sell")
+    b.select("#order-symbol", absent)
+    b.select("#order-side", "sell")
     b.type("#order-amount", "50")
     b.click("#order-button")
     b.until("the refusal", lambda: "holds no" in b.text('#order-form [data-error-for="amount"]'))
@@ -671,9 +681,9 @@ def journey(b, keys, market):
 
     step("a limit order rests in Open orders and can be cancelled")
     price = Decimal(next(m["price"] for m in api("GET", "/v1/markets") if m["symbol"] == "BTC-USDT"))
-    Select(b.q("#order-symbol")).select_by_value("BTC-USDT")
-    Select(b.q("#order-side")).select_by_value("buy")
-    Select(b.q("#order-type")).select_by_value("limit")
+    b.select("#order-symbol", "BTC-USDT")
+    b.select("#order-side", "buy")
+    b.select("#order-type", "limit")
     b.type("#order-amount", "200")
     b.type("#order-limit", str((price * Decimal("0.8")).quantize(Decimal("0.01"))))
     b.click("#order-button")
@@ -706,7 +716,7 @@ def journey(b, keys, market):
     step("lead settings: the execution mode, block and back to follow")
     assert b.q("#set-mode").get_attribute("value") == "follow"
     for mode in ["block", "follow"]:
-        Select(b.q("#set-mode")).select_by_value(mode)
+        b.select("#set-mode", mode)
         b.click("#save-lead-settings")
         b.until(f"the mode saved as {mode}", lambda: api("GET", "/v1/leads/trend")["executionMode"] == mode)
         b.until("the page shows it", lambda: b.q("#set-mode").get_attribute("value") == mode)
