@@ -19,7 +19,8 @@ extension APIHandlers {
 
     func tracking(_ input: Operations.Tracking.Input) async throws -> Operations.Tracking.Output {
         let caller = try RequestScope.require()
-        let t = try service.read { engine in engine.copyView(try Routes.visibleCopy(engine, input.path.id, caller, owner: false)).tracking }
+        let (committed, ref) = try service.read { engine in (engine, try Routes.visibleCopy(engine, input.path.id, caller, owner: false)) }
+        let t = try await service.viewing(committed, ref).copyView(ref).tracking
         return .ok(
             .init(
                 body: .json(

@@ -42,15 +42,18 @@ extension APIHandlers {
     func followers(_ input: Operations.Followers.Input) async throws -> Operations.Followers.Output {
         let caller = try RequestScope.require()
         let page = (limit: input.query.limit ?? .max, after: input.query.after)
-        let followers = try service.read { engine in
+        let (engine, refs) = try service.read { engine in
             guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
-            // A lead sees its followers' copy sizes and results, nothing else of theirs.
-            return Routes.listPage(engine.allCopies.lazy.filter { $0.lead == l }, page).map { n, ref in
-                let v = engine.copyView(ref)
-                return Operations.Followers.Output.Ok.Body.JsonPayloadPayload(
+            return (engine, Routes.listPage(engine.allCopies.lazy.filter { $0.lead == l }, page))
+        }
+        // A lead sees its followers' copy sizes and results, nothing else of theirs.
+        var followers: [Operations.Followers.Output.Ok.Body.JsonPayloadPayload] = []
+        for (n, ref) in refs {
+            let v = try await service.viewing(engine, ref).copyView(ref)
+            followers.append(
+                .init(
                     n: n, copy: v.id, status: v.status.name, netInvested: v.netInvested, equity: v.equity, roi: v.roi,
-                    profitSharePaid: v.profitSharePaid)
-            }
+                    profitSharePaid: v.profitSharePaid))
         }
         return .ok(.init(body: .json(followers)))
     }

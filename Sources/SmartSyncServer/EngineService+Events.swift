@@ -32,8 +32,16 @@ extension EngineService {
             let ref = CopyRef(lead: Int(f.lead), slot: Int(f.slot))
             out.append((.user(engine.follower(of: ref)), StreamEvents.failedCopyOrder(engine, f)))
         }
+        // From the outcome: a stopped copy's row may have left memory already.
+        let reasons = Dictionary(zip(outcome.stoppedCopies, outcome.stopReasons), uniquingKeysWith: { a, _ in a })
         for ref in outcome.startedCopies + outcome.stoppedCopies where watchedSet.contains(ref) {
-            out.append((.user(engine.follower(of: ref)), StreamEvents.copyStatus(engine, ref, event: moment.event)))
+            out.append(
+                (
+                    .user(engine.follower(of: ref)),
+                    StreamEvents.copyStatus(
+                        id: engine.copyID(of: ref), status: engine.leads[ref.lead].book.status(ref.slot), stopReason: reasons[ref],
+                        event: moment.event)
+                ))
         }
         events.publish(out)
     }

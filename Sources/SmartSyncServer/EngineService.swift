@@ -102,6 +102,21 @@ public actor EngineService {
         return try await history.copyRows(engine.copyRowsRequest(ref))
     }
 
+    /// `engine` as reads of the copy `ref` need it: itself, or, for a stopped copy released from memory, with the
+    /// copy's frozen row from the database in place (`Engine.viewing(frozen:of:)`), so the same views show it.
+    public nonisolated func viewing(_ engine: Engine, _ ref: CopyRef) async throws -> Engine {
+        guard engine.isReleased(ref) else { return engine }
+        let id = engine.copyID(of: ref)
+        guard let bytes = try await history.frozenCopy(lead: ref.lead, slot: ref.slot) else {
+            throw APIError(.internalServerError, code: "internal", "the stopped copy \(id) has no stored row in the database")
+        }
+        do {
+            return try engine.viewing(frozen: bytes, of: ref)
+        } catch {
+            throw APIError(.internalServerError, code: "internal", "the stored row of the stopped copy \(id) cannot be read: \(error)")
+        }
+    }
+
     func updateGauges() {
         activeCopies.record(store.engine.leads.reduce(0) { $0 + $1.book.activeCount })
     }

@@ -34,6 +34,7 @@ extension Routes {
             guard let u = engine.user(named: caller.user) else { return jsonResponse(.array([])) }
             var copies: [JSONValue] = []
             for (n, ref) in Self.listPage(engine.users[u].copies, page) {
+                let engine = try await service.viewing(engine, ref)
                 if view == "summary" {
                     copies.append(APIViews.numbered(n, APIViews.copySummary(engine, ref)))
                 } else {
@@ -102,11 +103,13 @@ extension Routes {
             })
     }
 
-    /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404).
+    /// Reads one copy for its follower or the operator (another user's copy does not exist for the caller: 404); a
+    /// stopped copy released from memory is read from the database (`EngineService.viewing`).
     func copyRead(_ id: String, _ caller: Caller, owner: Bool = false, _ body: @Sendable (Engine, CopyRef) throws -> JSONValue) async throws
         -> JSONValue
     {
-        try service.read { engine in try body(engine, try Self.visibleCopy(engine, id, caller, owner: owner)) }
+        let (engine, ref) = try service.read { engine in (engine, try Self.visibleCopy(engine, id, caller, owner: owner)) }
+        return try body(try await service.viewing(engine, ref), ref)
     }
 
     /// `copyRead` with the copy's past (fills, profit share, failed orders), read from the database when the engine
@@ -123,7 +126,8 @@ extension Routes {
     static func copyPast(_ service: EngineService, _ id: String, _ caller: Caller, owner: Bool = false) async throws
         -> (Engine, CopyRef, CopyRows)
     {
-        let (engine, ref) = try service.read { engine in (engine, try visibleCopy(engine, id, caller, owner: owner)) }
+        let (committed, ref) = try service.read { engine in (engine, try visibleCopy(engine, id, caller, owner: owner)) }
+        let engine = try await service.viewing(committed, ref)
         return (engine, ref, try await service.copyRows(engine, ref))
     }
 

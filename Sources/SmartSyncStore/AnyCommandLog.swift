@@ -29,6 +29,8 @@ public final class AnyCommandLog: CommandLog {
         try base.storeFailedOrders(failures)
     }
     public func historyReader() throws -> any HistoryReader { try base.historyReader() }
+    public func frozenCopiesMissing() throws -> Bool { try base.frozenCopiesMissing() }
+    public func storeFrozenCopies(_ copies: [FrozenCopy]) throws { try base.storeFrozenCopies(copies) }
     public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
         try await base.whileWriting(isolation: isolation, body)
     }

@@ -55,6 +55,11 @@ public protocol CommandLog: AnyObject {
     func storeFailedOrders(_ failures: [(command: Int, first: Int, orders: [FailedCopyOrder])]) throws
     /// Reads copies' past from this database, from any task.
     func historyReader() throws -> any HistoryReader
+    /// True while copies stopped before the database stored frozen copies may lack theirs (`storeFrozenCopies`
+    /// closes the gap).
+    func frozenCopiesMissing() throws -> Bool
+    /// Stores frozen copies (keeping any already stored) and closes the gap `frozenCopiesMissing` reports.
+    func storeFrozenCopies(_ copies: [FrozenCopy]) throws
 
     // MARK: The writer's path in a server: the same operations, awaiting the database
 
@@ -81,12 +86,15 @@ struct AppendedHistory: Sendable {
     var leadFillIDs: [String] = []
     /// Failed copy orders in key order (event, lead, slot, number).
     var failures: [StoredFailure] = []
+    /// Stopped copies' frozen rows (`CommandOutcome.frozenCopies`).
+    var frozenCopies: [FrozenCopy] = []
 
     init(_ records: [CommandRecord], _ outcomes: [CommandOutcome]) {
         firstLedgerSeq = outcomes.first?.journalStart ?? 0
         for (record, o) in zip(records, outcomes) {
             entries += o.journal
             leadFillIDs += o.leadFills.map(\.id)
+            frozenCopies += o.frozenCopies
             for (k, f) in o.failedOrders.enumerated() {
                 failures.append(StoredFailure(n: o.failedOrdersStart + k, command: record.seq, order: f))
             }
@@ -113,6 +121,8 @@ struct StoredFailure: Comparable, Sendable {
 /// its engine released the history to the database. Safe from any task; it never waits for the writer.
 public protocol HistoryReader: Sendable {
     func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows
+    /// The frozen row of the stopped copy in `slot` of lead `lead` (`Engine.frozenCopy`), nil when none is stored.
+    func frozenCopy(lead: Int, slot: Int) async throws -> [UInt8]?
 }
 
 extension CommandLog {

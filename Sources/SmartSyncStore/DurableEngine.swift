@@ -26,6 +26,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// True when the engine keeps only its live state: each command's history is dropped from memory once committed
     /// (`Engine.releaseHistory()`), and copies' past is read from the database (`log.historyReader()`).
     public let releasesHistory: Bool
+    /// False while the database may lack the frozen rows of copies stopped before it stored them (an older
+    /// database): stopped copies then stay in memory until this open has stored them.
+    private var releasesStopped = true
 
     /// Opens `log` with the log's settings (`settings` for a new log): from the newest valid snapshot in `snapshots`
     /// that the log reaches (others are skipped, each reported to `warn`), then the commands after it.
@@ -41,6 +44,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         engine = Engine(settings: settings)
         commandCount = 0
         databaseID = snapshots == nil ? "" : try log.databaseID()
+        releasesStopped = !(try log.frozenCopiesMissing())
         var releases = releaseHistory
         let missing = releaseHistory && end == nil ? try log.failedOrdersMissing() : 0
         if missing > 0 {
@@ -72,8 +76,16 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             }
             releasesHistory = releases
         }
-        if releasesHistory { engine.releaseHistory() }
+        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped) }
         try catchUp(upTo: end)
+        if releasesHistory && !releasesStopped && end == nil {
+            // An older database: store the frozen rows of the copies stopped so far, from this replay, once.
+            let stopped = engine.stoppedCopiesInMemory
+            try log.storeFrozenCopies(stopped.map { engine.frozenCopy($0) })
+            releasesStopped = true
+            engine.releaseHistory()
+            warn("upgraded: the \(stopped.count) stopped copies are now kept in the database, not in memory")
+        }
     }
 
     public func execute(_ command: EngineCommand, at moment: Moment) throws {
@@ -147,7 +159,8 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         if commands.count == 1 {
             let (command, moment, requestID) = commands[0]
             if let requestID, try isLogged(requestID) { return ([], []) }
-            let outcome = try engine.execute(command, at: moment)
+            var outcome = try engine.execute(command, at: moment)
+            freeze(&outcome, engine)
             return ([CommandRecord(seq: commandCount, requestID: requestID, moment: moment, command: command)], [outcome])
         }
         var working = engine
@@ -156,7 +169,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         var seen = Set<String>()
         for (command, moment, requestID) in commands {
             if let requestID, try seen.contains(requestID) || isLogged(requestID) { continue }
-            outcomes.append(try working.execute(command, at: moment))
+            var outcome = try working.execute(command, at: moment)
+            freeze(&outcome, working)
+            outcomes.append(outcome)
             accepted.append(CommandRecord(seq: commandCount + accepted.count, requestID: requestID, moment: moment, command: command))
             if let requestID { seen.insert(requestID) }
         }
@@ -164,10 +179,18 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         return (accepted, outcomes)
     }
 
+    /// The frozen rows of the copies a command stopped are written with the command (`engine` is the state right
+    /// after it: a stopped copy never changes again), whether or not this engine releases them: a later open of the
+    /// database may.
+    private func freeze(_ outcome: inout CommandOutcome, _ engine: Engine) {
+        guard !outcome.stoppedCopies.isEmpty else { return }
+        outcome.frozenCopies = outcome.stoppedCopies.map { engine.frozenCopy($0) }
+    }
+
     /// After `count` commands were committed.
     private func committed(_ count: Int) {
         commandCount += count
-        if releasesHistory { engine.releaseHistory() }
+        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped) }
     }
 
     /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and

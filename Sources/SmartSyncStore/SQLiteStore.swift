@@ -196,6 +196,15 @@ public final class SQLiteCommandLog: CommandLog {
             try insertFill.execute(arguments: [id, last])
         }
         try LedgerRows.write(db, failures: history.failures)
+        try storeFrozen(db, history.frozenCopies, keepingStored: false)
+    }
+
+    /// Inserts frozen copies; `keepingStored` leaves a copy already stored as it is.
+    private static func storeFrozen(_ db: Database, _ copies: [FrozenCopy], keepingStored: Bool) throws {
+        guard !copies.isEmpty else { return }
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR \(keepingStored ? "IGNORE" : "REPLACE") INTO stopped_copies (lead, slot, data) VALUES (?, ?, ?)")
+        for c in copies { try insert.execute(arguments: [c.lead, c.slot, Data(c.bytes)]) }
     }
 
     // MARK: Awaiting the database (a server's writer)
@@ -248,6 +257,20 @@ public final class SQLiteCommandLog: CommandLog {
 
     public func historyReader() throws -> any HistoryReader { SQLiteHistoryReader(reader: reader) }
 
+    public func frozenCopiesMissing() throws -> Bool {
+        try reader.read { db in
+            (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'stopped_copies_from'").flatMap { Int($0) } ?? 0) > 0
+        }
+    }
+
+    public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
+        try pool.write { db in
+            try Self.storeFrozen(db, copies, keepingStored: true)
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'stopped_copies_from'")
+        }
+    }
+
     public func compareLedger(with engine: Engine) throws -> [String] {
         try reader.read { db in try LedgerRows.compare(db, engine: engine) }
     }
@@ -292,6 +315,14 @@ struct SQLiteHistoryReader: HistoryReader {
 
     func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows {
         try await reader.read { db in try Self.read(db, request) }
+    }
+
+    func frozenCopy(lead: Int, slot: Int) async throws -> [UInt8]? {
+        try await reader.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM stopped_copies WHERE lead = ? AND slot = ?", arguments: [lead, slot]).map {
+                [UInt8]($0)
+            }
+        }
     }
 
     static func read(_ db: Database, _ request: CopyRowsRequest) throws -> CopyRows {

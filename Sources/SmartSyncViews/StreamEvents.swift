@@ -40,11 +40,10 @@ public enum StreamEvents {
         ])
     }
 
-    public static func copyStatus(_ engine: Engine, _ ref: CopyRef, event: Int) -> String {
-        let copy = engine.row(of: ref)
-        return text([
-            ("type", .string("copyStatus")), ("copy", .string(copy.id)), ("status", .string(copy.status.name)),
-            ("stopReason", copy.stopReason.map { .string($0.rawValue) } ?? .null), ("event", .int(event)),
+    public static func copyStatus(id: String, status: CopyStatus, stopReason: StopReason?, event: Int) -> String {
+        text([
+            ("type", .string("copyStatus")), ("copy", .string(id)), ("status", .string(status.name)),
+            ("stopReason", stopReason.map { .string($0.rawValue) } ?? .null), ("event", .int(event)),
         ])
     }
 }

@@ -16,11 +16,21 @@ import Testing
 struct HistoryInTheDatabaseTests {
     /// Each copy's rows from the database, beside an in-memory run of the same scenario; the counts of what was
     /// compared, so a test can show it compared something.
-    static func compare(_ engine: Engine, reader: any HistoryReader, memory: Engine) async throws -> (
-        fills: Int, shares: Int, failures: Int
+    /// A stopped copy released from memory is read back from its frozen row (`Engine.viewing(frozen:of:)`), and
+    /// its whole view must equal the in-memory run's.
+    static func compare(_ releasing: Engine, reader: any HistoryReader, memory: Engine) async throws -> (
+        fills: Int, shares: Int, failures: Int, released: Int
     ) {
-        var counts = (fills: 0, shares: 0, failures: 0)
+        var counts = (fills: 0, shares: 0, failures: 0, released: 0)
         for ref in memory.allCopies {
+            var engine = releasing
+            if releasing.isReleased(ref) {
+                let bytes = try #require(try await reader.frozenCopy(lead: ref.lead, slot: ref.slot), "copy \(memory.copyID(of: ref))")
+                engine = try releasing.viewing(frozen: bytes, of: ref)
+                counts.released += 1
+            }
+            #expect(engine.copyView(ref) == memory.copyView(ref), "copy \(memory.copyID(of: ref))")
+            #expect(engine.copyHistory(ref) == memory.copyHistory(ref))
             let stored = try await reader.copyRows(engine.copyRowsRequest(ref))
             #expect(stored == memory.copyRows(ref), "copy \(memory.leads[ref.lead].book[ref.slot].id)")
             #expect(engine.copyFills(ref, rows: stored) == memory.copyFills(ref))

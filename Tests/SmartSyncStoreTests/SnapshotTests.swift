@@ -52,7 +52,7 @@ import Testing
             "epochShare", "epochPrice",
             "epochMissed", "epochSizing",
             "leadFeeDragAtStart", "withThresholds", "holdingSymbols", "lots", "cost", "activeCount", "fillCount", "failureRow",
-            "failureTally",
+            "failureTally", "rowOfSlot", "slotOfRow", "releasedIDs", "releasedUsers",
         ]
         #expect(Set(Mirror(reflecting: engine.leads[0].book).children.compactMap(\.label)) == book)
         let lead: Set<String> = [

@@ -11,7 +11,7 @@ enum Deviation {
 extension CopyBook {
     /// `quantity` units of the symbol in `column` the copy holds beyond (positive) or short of (negative) its ideal.
     mutating func addDeviation(_ kind: Deviation, slot: Int, column c: Int, quantity: Int64) {
-        self[keyPath: kind.extra][c][slot] += quantity
+        self[keyPath: kind.extra][c][row(slot)] += quantity
     }
 
     /// Scales both kinds of deviation in `columns` by `keep ÷ whole` (rounded toward zero), for one slot or all.
@@ -20,7 +20,7 @@ extension CopyBook {
             for c in columns {
                 var extra: [Int64] = []
                 swap(&extra, &self[keyPath: kind.extra][c])
-                let range = slot.map { $0..<($0 + 1) } ?? extra.indices
+                let range = slot.map { row($0)..<(row($0) + 1) } ?? extra.indices
                 for i in range where extra[i] != 0 {
                     let magnitude = mulDivFloor(Swift.abs(extra[i]), keep, whole) ?? 0
                     extra[i] = extra[i] < 0 ? -magnitude : magnitude
@@ -34,7 +34,7 @@ extension CopyBook {
     /// `column` (holding − deviations, `step` units a lot) scales by equity ÷ equityAfter while the copy keeps its
     /// own, so the holding deviates by a further ideal × amount ÷ equityAfter (sizing).
     mutating func rescaleIdeal(column c: Int, step: Int64, amount: Int64, equityAfter: Int64) {
-        for i in 0..<count where status[i] == .active {
+        for i in 0..<rowCount where status[i] == .active {
             let ideal = Int128(lots[c][i]) * Int128(step) - Int128(extra[c][i]) - Int128(sizingExtra[c][i])
             guard ideal != 0 else { continue }
             let delta = roundedQuotient(ideal * Int128(amount), Int128(equityAfter), .towardZero)
@@ -45,7 +45,7 @@ extension CopyBook {
     /// Books the profit or loss of every active copy's deviations in `column` when its mark moves by `move` units.
     mutating func accrueDeviations(column c: Int, move: Int64) {
         for kind in [Deviation.missed, .sizing] {
-            for i in 0..<count where self[keyPath: kind.extra][c][i] != 0 && status[i] == .active {
+            for i in 0..<rowCount where self[keyPath: kind.extra][c][i] != 0 && status[i] == .active {
                 let pnl = roundedQuotient(Int128(self[keyPath: kind.extra][c][i]) * Int128(move), Int128(Fixed.unitsPerOne), .down)
                 self[keyPath: kind.epoch][i] += Int64(clamping: pnl)
             }
@@ -54,9 +54,10 @@ extension CopyBook {
 
     /// The copy's tracking contributions so far: its closed epochs plus the current epoch's USDT ÷ its units.
     public func trackingRatios(_ slot: Int) -> TrackingRatios {
-        let perUnit = Fixed(units: units[slot])
+        let r = row(slot)
+        let perUnit = Fixed(units: units[r])
         let closed = closedRatios(slot)
-        func part(_ closed: Int64, _ epoch: [Int64]) -> Int64 { closed + Engine.ratio(Fixed(units: epoch[slot]), perUnit).units }
+        func part(_ closed: Int64, _ epoch: [Int64]) -> Int64 { closed + Engine.ratio(Fixed(units: epoch[r]), perUnit).units }
         return TrackingRatios(
             fees: part(closed.fees, epochFees), share: part(closed.share, epochShare), price: part(closed.price, epochPrice),
             missed: part(closed.missed, epochMissed), sizing: part(closed.sizing, epochSizing))

@@ -32,7 +32,9 @@ public enum Threshold: Sendable, Hashable {
 }
 
 /// All copies of one lead, one column per field, so a lead fill's fan-out sweeps contiguous memory.
-/// A copy is a `slot` (its index here, in creation order); slots are never reused, stopped copies stay for history.
+/// A copy is a `slot` (its number here, in creation order), never reused. Its fields are one `row` of the columns:
+/// row = slot until a server releases stopped copies (`releaseStopped()`, their frozen rows kept in the database);
+/// then the rows are the copies kept in memory, in slot order, and `rowOfSlot`/`slotOfRow` map between the two.
 /// Holdings are stored in lots (whole multiples of the symbol's `qtyStep`) so that a value is one multiplication.
 public struct CopyBook: Sendable {
     public internal(set) var ids: [String] = []
@@ -87,10 +89,56 @@ public struct CopyBook: Sendable {
     /// `cost[column][slot]`: cost basis of that holding in USDT units, buy fees included.
     public internal(set) var cost: [[Int64]] = []
     public internal(set) var activeCount = 0
+    /// Slot → row (≥ 0), or a released copy (`-1 - k`: `releasedIDs[k]`, `releasedUsers[k]`); empty while no copy
+    /// was released (row = slot).
+    var rowOfSlot: [Int32] = []
+    /// Row → slot; empty while row = slot. A detached book (`detached(_:)`) has this without `rowOfSlot`.
+    var slotOfRow: [Int32] = []
+    /// The id and follower of each released copy (what look-ups by id and ownership checks need).
+    var releasedIDs: [String] = []
+    var releasedUsers: [Int32] = []
 
     public init() {}
 
-    public var count: Int { ids.count }
+    /// Slots: every copy this lead ever had, in memory or released.
+    public var count: Int {
+        if !rowOfSlot.isEmpty { return rowOfSlot.count }
+        return slotOfRow.last.map { Int($0) + 1 } ?? ids.count
+    }
+
+    /// Rows: the copies in memory (every copy until stopped ones are released).
+    public var rowCount: Int { ids.count }
+
+    /// Copies released from memory (stopped; their rows are in the database).
+    public var releasedCount: Int { releasedIDs.count }
+
+    /// The row of `slot`, or a negative number for a released copy (or one a detached book does not hold).
+    @inline(__always)
+    func rowIndex(_ slot: Int) -> Int {
+        if !rowOfSlot.isEmpty { return Int(rowOfSlot[slot]) }
+        if slotOfRow.isEmpty { return slot }
+        var (low, high) = (0, slotOfRow.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if Int(slotOfRow[mid]) < slot { low = mid + 1 } else { high = mid }
+        }
+        return low < slotOfRow.count && Int(slotOfRow[low]) == slot ? low : Int(Int32.min)
+    }
+
+    /// The row of a copy in memory.
+    @inline(__always)
+    func row(_ slot: Int) -> Int {
+        let r = rowIndex(slot)
+        precondition(r >= 0, "copy slot \(slot) was released from memory: read it from the store")
+        return r
+    }
+
+    /// Whether the copy in `slot` has its row in memory (false once released).
+    public func isInMemory(_ slot: Int) -> Bool { rowIndex(slot) >= 0 }
+
+    /// The slot of a row.
+    @inline(__always)
+    public func slot(ofRow r: Int) -> Int { slotOfRow.isEmpty ? r : Int(slotOfRow[r]) }
 
     /// A copy's seldom-set fields (see `detailRow`).
     public struct Details: Sendable, Hashable {
@@ -120,22 +168,23 @@ public struct CopyBook: Sendable {
     public func closedRatios(_ slot: Int) -> TrackingRatios { details(slot)?.closed ?? TrackingRatios() }
 
     mutating func setTrackingRatios(_ slot: Int, _ closed: TrackingRatios) {
-        guard detailRow[slot] >= 0 || closed != TrackingRatios() else { return }
+        guard detailRow[row(slot)] >= 0 || closed != TrackingRatios() else { return }
         changeDetails(slot) { $0.closed = closed }
     }
 
     private func details(_ slot: Int) -> Details? {
-        let row = detailRow[slot]
-        return row < 0 ? nil : details[Int(row)]
+        let d = detailRow[row(slot)]
+        return d < 0 ? nil : details[Int(d)]
     }
 
     /// Changes a copy's details, giving it a row the first time.
     private mutating func changeDetails(_ slot: Int, _ change: (inout Details) -> Void) {
-        if detailRow[slot] < 0 {
-            detailRow[slot] = Int32(details.count)
+        let r = row(slot)
+        if detailRow[r] < 0 {
+            detailRow[r] = Int32(details.count)
             details.append(Details())
         }
-        change(&details[Int(detailRow[slot])])
+        change(&details[Int(detailRow[r])])
     }
 
     public func stopLoss(_ slot: Int) -> Threshold? { details(slot)?.stopLoss }
@@ -174,18 +223,18 @@ public struct CopyBook: Sendable {
         )
     }
 
-    /// Sets the details from their column form (each `count` long); copies with none get no row.
+    /// Sets the details from their column form (each `rowCount` long); copies with none get no details row.
     mutating func setDetails(
         stopLoss: [Threshold?], takeProfit: [Threshold?], stopReason: [StopReason?], stoppedEvent: [Int32], navAtStop: [Int64],
         leadNavAtStop: [Int64], closed: [TrackingRatios]
     ) {
         detailRow = []
         details = []
-        detailRow.reserveCapacity(count)
-        for slot in 0..<count {
+        detailRow.reserveCapacity(rowCount)
+        for r in 0..<rowCount {
             let d = Details(
-                stopLoss: stopLoss[slot], takeProfit: takeProfit[slot], stopReason: stopReason[slot], stoppedEvent: stoppedEvent[slot],
-                navAtStop: navAtStop[slot], leadNavAtStop: leadNavAtStop[slot], closed: closed[slot])
+                stopLoss: stopLoss[r], takeProfit: takeProfit[r], stopReason: stopReason[r], stoppedEvent: stoppedEvent[r],
+                navAtStop: navAtStop[r], leadNavAtStop: leadNavAtStop[r], closed: closed[r])
             if d.isEmpty {
                 detailRow.append(-1)
             } else {
@@ -196,7 +245,10 @@ public struct CopyBook: Sendable {
     }
 
     /// Net invested = Σ transfers in − Σ transfers out.
-    public func netInvested(_ slot: Int) -> Fixed { Fixed(units: totalIn[slot] - totalOut[slot]) }
+    public func netInvested(_ slot: Int) -> Fixed {
+        let r = row(slot)
+        return Fixed(units: totalIn[r] - totalOut[r])
+    }
 
     /// One copy of the book as a value: what code outside the book reads of a copy, instead of indexing its columns.
     public struct Row: Sendable, Hashable {
@@ -241,31 +293,32 @@ public struct CopyBook: Sendable {
 
     /// The copy in `slot` as a value.
     public subscript(slot: Int) -> Row {
-        Row(
-            slot: slot, id: ids[slot], user: Int(users[slot]), status: status[slot], mode: mode[slot], stopReason: stopReason(slot),
-            stopLoss: stopLoss(slot), takeProfit: takeProfit(slot), amountPerOrder: Fixed(units: amountPerOrder[slot]),
-            cash: Fixed(units: cash[slot]), totalIn: Fixed(units: totalIn[slot]), totalOut: Fixed(units: totalOut[slot]),
-            realizedPnl: Fixed(units: realizedPnl[slot]), feesPaid: Fixed(units: feesPaid[slot]),
-            profitSharePaid: Fixed(units: profitSharePaid[slot]), units: Fixed(units: units[slot]),
-            startedEvent: Int(startedEvent[slot]), stoppedEvent: stoppedEvent(slot) < 0 ? nil : stoppedEvent(slot),
-            fillCount: Int(fillCount[slot]),
+        let r = row(slot)
+        return Row(
+            slot: slot, id: ids[r], user: Int(users[r]), status: status[r], mode: mode[r], stopReason: stopReason(slot),
+            stopLoss: stopLoss(slot), takeProfit: takeProfit(slot), amountPerOrder: Fixed(units: amountPerOrder[r]),
+            cash: Fixed(units: cash[r]), totalIn: Fixed(units: totalIn[r]), totalOut: Fixed(units: totalOut[r]),
+            realizedPnl: Fixed(units: realizedPnl[r]), feesPaid: Fixed(units: feesPaid[r]),
+            profitSharePaid: Fixed(units: profitSharePaid[r]), units: Fixed(units: units[r]),
+            startedEvent: Int(startedEvent[r]), stoppedEvent: stoppedEvent(slot) < 0 ? nil : stoppedEvent(slot),
+            fillCount: Int(fillCount[r]),
             holdings: holdingSymbols.indices.compactMap { c in
-                lots[c][slot] == 0 && cost[c][slot] == 0
-                    ? nil : Row.Holding(symbol: holdingSymbols[c], lots: lots[c][slot], cost: Fixed(units: cost[c][slot]))
+                lots[c][r] == 0 && cost[c][r] == 0
+                    ? nil : Row.Holding(symbol: holdingSymbols[c], lots: lots[c][r], cost: Fixed(units: cost[c][r]))
             })
     }
 
-    /// Every copy of the book as a value, in slot order.
-    public var rows: LazyMapSequence<Range<Int>, Row> { (0..<count).lazy.map { self[$0] } }
+    /// Every copy in memory as a value, in slot order (released copies are in the store).
+    public var rows: LazyMapSequence<Range<Int>, Row> { (0..<rowCount).lazy.map { self[slot(ofRow: $0)] } }
 
     /// The holding column of a symbol, created empty on first use.
     mutating func column(for symbol: Int) -> Int {
         if let c = holdingSymbols.firstIndex(of: symbol) { return c }
         holdingSymbols.append(symbol)
-        lots.append([Int64](repeating: 0, count: count))
-        cost.append([Int64](repeating: 0, count: count))
-        extra.append([Int64](repeating: 0, count: count))
-        sizingExtra.append([Int64](repeating: 0, count: count))
+        lots.append([Int64](repeating: 0, count: rowCount))
+        cost.append([Int64](repeating: 0, count: rowCount))
+        extra.append([Int64](repeating: 0, count: rowCount))
+        sizingExtra.append([Int64](repeating: 0, count: rowCount))
         return holdingSymbols.count - 1
     }
 
@@ -276,6 +329,11 @@ public struct CopyBook: Sendable {
         id: String, user: Int, mode: CopyMode, amountPerOrder: Fixed, investment: Fixed,
         stopLoss: Threshold?, takeProfit: Threshold?, event: Int, leadNav: Fixed, leadFeeDrag: Int64
     ) -> Int {
+        let slot = count
+        if !rowOfSlot.isEmpty {
+            rowOfSlot.append(Int32(rowCount))
+            slotOfRow.append(Int32(slot))
+        }
         ids.append(id)
         users.append(Int32(user))
         status.append(.active)
@@ -289,7 +347,7 @@ public struct CopyBook: Sendable {
         profitSharePaid.append(0)
         detailRow.append(-1)
         if stopLoss != nil || takeProfit != nil {
-            changeDetails(count - 1) { d in
+            changeDetails(slot) { d in
                 d.stopLoss = stopLoss
                 d.takeProfit = takeProfit
             }
@@ -313,7 +371,7 @@ public struct CopyBook: Sendable {
             sizingExtra[c].append(0)
         }
         activeCount += 1
-        return count - 1
+        return slot
     }
 
     /// Replaces a copy's stop loss and take profit, keeping `withThresholds` right.
@@ -331,7 +389,11 @@ public struct CopyBook: Sendable {
 
     /// Reserves capacity for `n` more copies (bulk loading).
     public mutating func reserveCapacity(_ n: Int) {
-        let total = count + n
+        let total = rowCount + n
+        if !rowOfSlot.isEmpty {
+            rowOfSlot.reserveCapacity(count + n)
+            slotOfRow.reserveCapacity(total)
+        }
         ids.reserveCapacity(total)
         users.reserveCapacity(total)
         status.reserveCapacity(total)
@@ -374,7 +436,9 @@ extension CopyBook {
         total += bytes(epochSizing)
         total += bytes(epochFees) + bytes(epochShare) + bytes(epochPrice) + bytes(epochMissed) + bytes(leadFeeDragAtStart)
         total += bytes(fillCount) + bytes(failureRow) + bytes(failureTally)
+        total += bytes(rowOfSlot) + bytes(slotOfRow) + bytes(releasedIDs) + bytes(releasedUsers)
         for id in ids where id.utf8.count > 15 { total += id.utf8.count }
+        for id in releasedIDs where id.utf8.count > 15 { total += id.utf8.count }
         return total
     }
 }
@@ -384,26 +448,26 @@ extension CopyBook {
 
     /// Counts a failed copy order against its copy.
     mutating func countFailure(_ f: FailedCopyOrder) {
-        let slot = Int(f.slot)
-        if failureRow[slot] < 0 {
-            failureRow[slot] = Int32(failureTally.count / (2 * Self.reasons))
+        let r = row(Int(f.slot))
+        if failureRow[r] < 0 {
+            failureRow[r] = Int32(failureTally.count / (2 * Self.reasons))
             failureTally += Array(repeating: 0, count: Self.reasons) + Array(repeating: -1, count: Self.reasons)
         }
-        let base = Int(failureRow[slot]) * 2 * Self.reasons
+        let base = Int(failureRow[r]) * 2 * Self.reasons
         failureTally[base + f.reason.index] += 1
         failureTally[base + Self.reasons + f.reason.index] = f.event
     }
 
     /// How many copy orders of the copy in `slot` failed for `reason`.
     public func failureCount(_ slot: Int, _ reason: FailedCopyOrder.Reason) -> Int {
-        let row = Int(failureRow[slot])
-        return row < 0 ? 0 : Int(failureTally[row * 2 * Self.reasons + reason.index])
+        let t = Int(failureRow[row(slot)])
+        return t < 0 ? 0 : Int(failureTally[t * 2 * Self.reasons + reason.index])
     }
 
     /// The event of the last copy order of the copy in `slot` that failed for `reason` (-1: none).
     public func lastFailure(_ slot: Int, _ reason: FailedCopyOrder.Reason) -> Int {
-        let row = Int(failureRow[slot])
-        return row < 0 ? -1 : Int(failureTally[row * 2 * Self.reasons + Self.reasons + reason.index])
+        let t = Int(failureRow[row(slot)])
+        return t < 0 ? -1 : Int(failureTally[t * 2 * Self.reasons + Self.reasons + reason.index])
     }
 
     /// A copy's failed copy orders by reason: how many, and the event of the last; reasons with none left out.
@@ -414,24 +478,24 @@ extension CopyBook {
         }
     }
 
-    /// The counts (or last events) of one reason for every slot: the column form snapshots store.
+    /// The counts (or last events) of one reason for every row: the column form snapshots store.
     func failureColumn(_ reason: Int, last: Bool) -> [Int32] {
         let offset = (last ? Self.reasons : 0) + reason
         return failureRow.map { $0 < 0 ? (last ? -1 : 0) : failureTally[Int($0) * 2 * Self.reasons + offset] }
     }
 
-    /// Sets the failure counts from their column form (`counts[reason][slot]`, `last[reason][slot]`).
+    /// Sets the failure counts from their column form (`counts[reason][row]`, `last[reason][row]`).
     mutating func setFailures(counts: [[Int32]], last: [[Int32]]) {
         failureRow = []
         failureTally = []
-        failureRow.reserveCapacity(count)
-        for slot in 0..<count {
-            guard counts.contains(where: { $0[slot] != 0 }) else {
+        failureRow.reserveCapacity(rowCount)
+        for r in 0..<rowCount {
+            guard counts.contains(where: { $0[r] != 0 }) else {
                 failureRow.append(-1)
                 continue
             }
             failureRow.append(Int32(failureTally.count / (2 * Self.reasons)))
-            failureTally += counts.map { $0[slot] } + last.map { $0[slot] }
+            failureTally += counts.map { $0[r] } + last.map { $0[r] }
         }
     }
 }

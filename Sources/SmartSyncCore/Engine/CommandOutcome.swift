@@ -18,6 +18,11 @@ public struct CommandOutcome: Sendable {
     public var startedCopies: [CopyRef] = []
     /// Copies it stopped, in the order they stopped (by their follower, the lead, a stop loss or a take profit).
     public var stoppedCopies: [CopyRef] = []
+    /// Why each of `stoppedCopies` stopped.
+    public var stopReasons: [StopReason] = []
+    /// The stopped copies' frozen rows (`Engine.frozenCopy(_:)`), for a store that releases them from memory: set by
+    /// that store (`DurableEngine`), empty otherwise.
+    public var frozenCopies: [FrozenCopy] = []
     /// Mark prices it set (a listing's first price or a price update).
     public var prices: [PricePoint] = []
 
@@ -43,10 +48,12 @@ public struct CommandOutcome: Sendable {
 struct OutcomeScratch: Sendable {
     var orders: [Int] = []
     var stoppedCopies: [CopyRef] = []
+    var stopReasons: [StopReason] = []
 
     mutating func reset() {
         orders.removeAll(keepingCapacity: true)
         stoppedCopies.removeAll(keepingCapacity: true)
+        stopReasons.removeAll(keepingCapacity: true)
     }
 }
 
@@ -72,6 +79,7 @@ extension Engine {
         outcome.copyEvents = Array(copyEvents[marks.copyEvents...])
         outcome.startedCopies = Array(copyOrder[marks.copies...])
         outcome.stoppedCopies = scratch.stoppedCopies
+        outcome.stopReasons = scratch.stopReasons
         outcome.prices = Array(priceHistory[marks.prices...])
         outcome.orders = Set(scratch.orders).sorted().compactMap { order(id: $0) }
         return outcome
@@ -79,4 +87,17 @@ extension Engine {
 
     /// Notes an order the command placed or changed.
     mutating func noteOrder(_ id: Int) { scratch.orders.append(id) }
+}
+
+/// A stopped copy's row as a store keeps it once the copy leaves memory (`Engine.frozenCopy(_:)`).
+public struct FrozenCopy: Sendable, Hashable {
+    public var lead: Int
+    public var slot: Int
+    public var bytes: [UInt8]
+
+    public init(lead: Int, slot: Int, bytes: [UInt8]) {
+        self.lead = lead
+        self.slot = slot
+        self.bytes = bytes
+    }
 }

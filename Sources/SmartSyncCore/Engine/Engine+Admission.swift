@@ -33,7 +33,7 @@ extension Engine {
                     "must be at most the investment, \(r.investment) USDT (got \(a)): a larger loss cannot happen")
             }
         case .setStopLoss(let copy, .amount(let a)?):
-            let ref = try requireCopy(copy, field: "copy")
+            let ref = try requireActiveCopy(copy, field: "copy")
             let invested = leads[ref.lead].book.netInvested(ref.slot)
             if a > invested {
                 throw EngineError(

@@ -122,6 +122,7 @@ extension Engine {
             book.markStopped(
                 i, reason: reason, event: moment.event, nav: navAtStop, leadNav: leadNav.units, leadFeeDrag: leads[l].feeDrag)
             scratch.stoppedCopies.append(CopyRef(lead: l, slot: i))
+            scratch.stopReasons.append(reason)
         }
         swap(&book, &leads[l].book)
         for i in slots { foldTracking(lead: l, slot: i) }
@@ -346,7 +347,7 @@ extension Engine {
                 takeProfit.append(i)
             }
         }
-        if let slots { slots.forEach(check) } else { (0..<book.count).forEach(check) }
+        if let slots { slots.forEach(check) } else { (0..<book.rowCount).forEach { check(book.slot(ofRow: $0)) } }
         stopCopies(lead: l, slots: stopLoss, reason: .stopLoss, at: moment)
         stopCopies(lead: l, slots: takeProfit, reason: .takeProfit, at: moment)
     }

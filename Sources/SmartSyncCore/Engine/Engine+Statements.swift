@@ -119,8 +119,8 @@ extension Engine {
             return holdingView(s, quantity: p.quantity, cost: p.cost, equity: equity)
         }
         var aum = Fixed.zero
-        for i in 0..<lead.book.count where lead.book.isActive(i) {
-            aum += copyEquity(CopyRef(lead: l, slot: i))
+        for r in 0..<lead.book.rowCount where lead.book.isActive(lead.book.slot(ofRow: r)) {
+            aum += copyEquity(CopyRef(lead: l, slot: lead.book.slot(ofRow: r)))
         }
         let nav = lead.navAtStop ?? leadNav(l)
         return LeadView(

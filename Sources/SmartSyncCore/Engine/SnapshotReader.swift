@@ -228,6 +228,9 @@ struct SnapshotReader {
         b.lots = try array { r in try r.i64s() }
         b.cost = try array { r in try r.i64s() }
         b.activeCount = try int()
+        let releasedSlots = try ints()
+        let releasedIDs = try array { r in try r.string() }
+        let releasedUsers = try i32s()
         let n = b.ids.count
         var columns: [Int] = [b.users.count, b.status.count, b.mode.count, stopLoss.count, takeProfit.count, stopReason.count]
         columns += [b.startedEvent.count, stoppedEvent.count, b.fillCount.count]
@@ -245,6 +248,10 @@ struct SnapshotReader {
         guard columns.allSatisfy({ $0 == n }),
             [b.extra.count, b.sizingExtra.count, b.lots.count, b.cost.count].allSatisfy({ $0 == b.holdingSymbols.count })
         else { throw SnapshotError("the copy book's columns differ in length") }
+        guard b.activeCount == b.status.count(where: { $0 == .active }) else {
+            throw SnapshotError("a copy book's active count differs from its rows")
+        }
+        try b.setReleased(slots: releasedSlots, ids: releasedIDs, users: releasedUsers)
         b.setFailures(counts: failures, last: lastFailure)
         b.setDetails(
             stopLoss: stopLoss, takeProfit: takeProfit, stopReason: stopReason, stoppedEvent: stoppedEvent, navAtStop: navAtStop,

@@ -178,7 +178,7 @@ struct SnapshotWriter {
         array(b.extra) { $0.i64s($1) }
         array(b.sizingExtra) { $0.i64s($1) }
         for column in [b.epochFees, b.epochShare, b.epochPrice, b.epochMissed, b.epochSizing] { i64s(column) }
-        let closed = (0..<b.count).map { b.closedRatios($0) }
+        let closed = (0..<b.rowCount).map { b.closedRatios(b.slot(ofRow: $0)) }
         for part in [\CopyBook.TrackingRatios.fees, \.share, \.price, \.missed, \.sizing] { i64s(closed.map { $0[keyPath: part] }) }
         i64s(b.leadFeeDragAtStart)
         i32s(b.fillCount)
@@ -191,6 +191,12 @@ struct SnapshotWriter {
         array(b.lots) { $0.i64s($1) }
         array(b.cost) { $0.i64s($1) }
         int(b.activeCount)
+        // Format 7: the copies released from memory (slots ascending, their ids and followers); the columns above
+        // hold the other slots' rows in order.
+        let released = b.releasedSlots
+        ints(released)
+        array(released) { $0.string(b.id($1)) }
+        i32s(released.map { Int32(b.follower($0)) })
     }
 
     mutating func equityPoint(_ p: EquityPoint) {

@@ -213,7 +213,7 @@ extension Engine {
             symbol: s, side: request.side, limitPrice: limit, immediateOrCancel: true, event: moment.event, time: moment.time,
             reserved: leadReserved + copiesReserved,
             copies: CopyRequests(
-                slots: ws.plan.slots, lots: ws.plan.lots, cappedByCash: ws.plan.cappedByCash, referencePrice: mark,
+                slots: slots(ofRows: ws.plan.slots, lead: l), lots: ws.plan.lots, cappedByCash: ws.plan.cappedByCash, referencePrice: mark,
                 leadFillID: nil, allocatedLots: Array(repeating: 0, count: ws.plan.slots.count)))
         record.block = BlockLeadPart(order: orderID, lots: leadLots, reserved: leadReserved)
         venueBook.add(record)

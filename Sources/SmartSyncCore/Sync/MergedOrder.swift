@@ -38,7 +38,7 @@ extension Engine {
             let lotPrice = lotValue(s, price: plan.referencePrice)
             for k in plan.slots.indices where recordShortfall && ws.lots[k] < plan.lots[k] {
                 recordDeviation(
-                    .missed, lead: l, slot: Int(plan.slots[k]), symbol: s, side: plan.side,
+                    .missed, lead: l, slot: leads[l].book.slot(ofRow: Int(plan.slots[k])), symbol: s, side: plan.side,
                     quantity: (plan.lots[k] - ws.lots[k]) * step)
                 recordFailures([
                     SyncPlanner.failure(
@@ -90,10 +90,15 @@ extension Engine {
         journal.append(.copyFills(batch))
     }
 
-    /// Appends failed copy orders, indexed by lead so that a copy's failures are found without a full scan.
-    mutating func recordFailures(_ failures: [FailedCopyOrder]) {
-        guard let first = failures.first else { return }
+    /// Appends a plan's failed copy orders (their copies by row: `SyncPlan`), by slot, indexed by lead so that a
+    /// copy's failures are found without a full scan.
+    mutating func recordFailures(_ planned: [FailedCopyOrder]) {
+        guard let first = planned.first else { return }
         let l = Int(first.lead)
+        var failures = planned
+        if !leads[l].book.slotOfRow.isEmpty {
+            for k in failures.indices { failures[k].slot = Int32(leads[l].book.slot(ofRow: Int(failures[k].slot))) }
+        }
         // All failures of one plan belong to one lead: index them as one range.
         precondition(failures.allSatisfy { Int($0.lead) == l }, "failures of several leads in one plan")
         if failuresByLead.count <= l { failuresByLead.append(contentsOf: repeatElement([], count: l + 1 - failuresByLead.count)) }
@@ -110,11 +115,15 @@ extension Engine {
         guard price > 0 else { return }
         for f in plan.failures {
             let quantity = mulDivFloor(f.notional.units, Fixed.unitsPerOne, price) ?? 0
-            recordDeviation(.missed, lead: plan.lead, slot: Int(f.slot), symbol: plan.symbol, side: plan.side, quantity: quantity)
+            recordDeviation(
+                .missed, lead: plan.lead, slot: leads[plan.lead].book.slot(ofRow: Int(f.slot)), symbol: plan.symbol, side: plan.side,
+                quantity: quantity)
         }
         for (slot, notional) in plan.sizingNotional {
             let quantity = roundedQuotient(Int128(notional) * Int128(Fixed.unitsPerOne), Int128(price), .towardZero)
-            recordDeviation(.sizing, lead: plan.lead, slot: Int(slot), symbol: plan.symbol, side: .buy, quantity: Int64(clamping: quantity))
+            recordDeviation(
+                .sizing, lead: plan.lead, slot: leads[plan.lead].book.slot(ofRow: Int(slot)), symbol: plan.symbol, side: .buy,
+                quantity: Int64(clamping: quantity))
         }
         guard !plan.cappedNotional.isEmpty else { return }
         let step = venue.symbols[plan.symbol].qtyStep.units
@@ -123,7 +132,7 @@ extension Engine {
             while plan.slots[k] != slot { k += 1 }
             let intended = mulDivFloor(notional, Fixed.unitsPerOne, price) ?? 0
             recordDeviation(
-                .missed, lead: plan.lead, slot: Int(slot), symbol: plan.symbol, side: .buy,
+                .missed, lead: plan.lead, slot: leads[plan.lead].book.slot(ofRow: Int(slot)), symbol: plan.symbol, side: .buy,
                 quantity: Swift.max(0, intended - plan.lots[k] * step))
         }
     }
@@ -236,6 +245,9 @@ extension Engine {
         swap(&held, &book.lots[c])
         swap(&cost, &book.cost[c])
         swap(&book, &leads[l].book)
+        // The batch keeps slots (the copies' lasting numbers), the fan-out worked on rows.
+        batch.slots = slots(ofRows: batch.slots, lead: l)
+        batch.profitShareSlots = slots(ofRows: batch.profitShareSlots, lead: l)
         let profitShareTotal = batch.profitShare.reduce(0, +)
         if profitShareTotal > 0 {
             let receiver = leads[l].user

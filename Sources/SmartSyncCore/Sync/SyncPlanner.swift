@@ -6,7 +6,8 @@ public struct SyncPlan: Sendable {
     public var side: Side
     /// The price the copies are sized at: the lead's fill price, or the mark.
     public var referencePrice: Fixed
-    /// Requesting copies, slots ascending, with their quantities in lots.
+    /// Requesting copies by their rows in the copy book (`CopyBook.slot(ofRow:)` gives the slot), ascending, with
+    /// their quantities in lots. Failures and the tracking lists below are by row too.
     public var slots: [Int32] = []
     public var lots: [Int64] = []
     public var cappedByCash: [Bool] = []
@@ -69,10 +70,17 @@ enum BuyTarget {
     case notional([Int64])
 }
 
-/// Which copies of a lead take part.
+/// Which copies of a lead take part: all active ones, or a list of slots (the planner gets their rows:
+/// `rows(in:)`).
 enum SlotSelection {
     case allActive
     case list([Int])
+
+    /// The list's slots as rows of `book`, as the planner indexes the columns.
+    func rows(in book: CopyBook) -> SlotSelection {
+        guard case .list(let slots) = self, !book.slotOfRow.isEmpty else { return self }
+        return .list(slots.map { book.row($0) })
+    }
 }
 
 /// The Smart Sync planner (DESIGN §2, §3a) as functions of their inputs: a lead's copy book, the symbol's rules
@@ -121,7 +129,7 @@ public enum SyncPlanner {
             ws.plan.cappedByCash.reserveCapacity(book.activeCount)
             var overflow = false
             ws.equity.withUnsafeBufferPointer { equity in
-                for i in 0..<book.count where book.status[i] == .active {
+                for i in 0..<book.rowCount where book.status[i] == .active {
                     let n: Int64
                     if book.mode[i] == .fixedAmount {
                         n = book.amountPerOrder[i]
@@ -198,7 +206,7 @@ public enum SyncPlanner {
 
         switch selection {
         case .allActive:
-            for i in 0..<book.count where book.status[i] == .active { size(i) }
+            for i in 0..<book.rowCount where book.status[i] == .active { size(i) }
         case .list(let list):
             for i in list { size(i) }
         }
@@ -248,7 +256,8 @@ extension Engine {
     ) throws(EngineError) {
         try SyncPlanner.planBuys(
             leads[l].book, lead: l, symbol: s, price: price, rules: buyRules(symbol: s, price: price, limit: limit),
-            lotValues: lotValues(l, pricing: s, at: price), target: target, slots: selection, event: event, workspace: &ws)
+            lotValues: lotValues(l, pricing: s, at: price), target: target, slots: selection.rows(in: leads[l].book), event: event,
+            workspace: &ws)
     }
 
     /// Sizes the sells of the selected copies into the workspace's plan (`SyncPlanner.planSells` at this market).
@@ -260,7 +269,13 @@ extension Engine {
         SyncPlanner.planSells(
             leads[l].book, lead: l, symbol: s, price: price, lotPrice: lotValue(s, price: price),
             minLots: symbol.minQty.units / symbol.qtyStep.units, minNotional: symbol.minNotional.units, fraction: fraction,
-            slots: selection, event: event, workspace: &ws)
+            slots: selection.rows(in: leads[l].book), event: event, workspace: &ws)
+    }
+
+    /// The slots of rows of lead `l`'s copy book (a plan's copies, for what is kept beyond the fan-out).
+    func slots(ofRows rows: [Int32], lead l: Int) -> [Int32] {
+        let book = leads[l].book
+        return book.slotOfRow.isEmpty ? rows : rows.map { Int32(book.slot(ofRow: Int($0))) }
     }
 }
 

@@ -212,7 +212,8 @@ extension Engine {
         let quote = symbol.quote(quantity: quantity, price: price) ?? .max
         let reserved = plan.side == .buy ? quote + venue.fee(onQuote: quote) : quantity
         let requests = CopyRequests(
-            slots: plan.slots, lots: plan.lots, cappedByCash: plan.cappedByCash, referencePrice: plan.referencePrice,
+            slots: slots(ofRows: plan.slots, lead: l), lots: plan.lots, cappedByCash: plan.cappedByCash,
+            referencePrice: plan.referencePrice,
             leadFillID: leadFillID, allocatedLots: Array(repeating: 0, count: plan.slots.count))
         venueBook.add(
             VenueOrderRecord(
@@ -250,7 +251,9 @@ extension Engine {
         ws.plan.reset(lead: l, symbol: record.symbol, side: record.side, referencePrice: requests.referencePrice)
         var rows: [Int] = []
         for k in requests.slots.indices where requests.lots[k] > requests.allocatedLots[k] {
-            ws.plan.append(Int(requests.slots[k]), lots: requests.lots[k] - requests.allocatedLots[k], capped: requests.cappedByCash[k])
+            ws.plan.append(
+                leads[l].book.row(Int(requests.slots[k])), lots: requests.lots[k] - requests.allocatedLots[k],
+                capped: requests.cappedByCash[k])
             rows.append(k)
         }
         let shortfall: FailedCopyOrder.Reason = record.order.status == .rejected ? .noLiquidity : .slippageExceeded

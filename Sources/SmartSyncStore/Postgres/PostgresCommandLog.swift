@@ -271,6 +271,11 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             sql +=
                 ", fo AS (\(failuresInsert(history.failures, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded))"
         }
+        if !history.frozenCopies.isEmpty {
+            let f = history.frozenCopies
+            sql += ", sc AS (\(frozenInsert(f, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded) "
+            sql += "ON CONFLICT (lead, slot) DO UPDATE SET data = EXCLUDED.data)"
+        }
         if !history.leadFillIDs.isEmpty {
             let ids = history.leadFillIDs
             sql += ", lf AS (INSERT INTO lead_fills (id, command) SELECT i, \(bind(last))::int8 "
@@ -291,6 +296,36 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             + "\(bind(failures.map { Int64($0.command) }))::int8[], \(bind32(o.map(\.symbol)))::int4[], "
             + "\(bindText(o.map(\.side.rawValue)))::text[], \(bindText(o.map(\.reason.rawValue)))::text[], "
             + "\(bind(o.map(\.notional.units)))::int8[])"
+    }
+
+    /// `INSERT INTO stopped_copies … SELECT … FROM unnest(…)` of `copies` (their bytes as hex text, decoded by the
+    /// server), bound through the two functions.
+    static func frozenInsert(_ copies: [FrozenCopy], bind32: ([Int32]) -> String, bindText: ([String]) -> String) -> String {
+        "INSERT INTO stopped_copies (lead, slot, data) SELECT l, s, decode(d, 'hex') FROM unnest("
+            + "\(bind32(copies.map { Int32($0.lead) }))::int4[], \(bind32(copies.map { Int32($0.slot) }))::int4[], "
+            + "\(bindText(copies.map { Hex.encode($0.bytes) }))::text[]) AS x(l, s, d)"
+    }
+
+    public func frozenCopiesMissing() throws -> Bool {
+        let value = try session.query("SELECT value FROM meta WHERE key = 'stopped_copies_from'").first?.decode(String.self)
+        return (value.flatMap { Int($0) } ?? 0) > 0
+    }
+
+    public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
+        try session.transaction {
+            for chunk in stride(from: 0, to: copies.count, by: 1_000).map({ Array(copies[$0..<min($0 + 1_000, copies.count)]) }) {
+                var binds = PostgresBindings(capacity: 3)
+                var n = 0
+                func bind<T: PostgresDynamicTypeEncodable>(_ value: T) -> String {
+                    binds.append(value)
+                    n += 1
+                    return "$\(n)"
+                }
+                let sql = Self.frozenInsert(chunk, bind32: { bind($0) }, bindText: { bind($0) }) + " ON CONFLICT (lead, slot) DO NOTHING"
+                try session.query(PostgresQuery(unsafeSQL: sql, binds: binds))
+            }
+            try session.query("UPDATE meta SET value = '0' WHERE key = 'stopped_copies_from'")
+        }
     }
 
     public func failedOrdersMissing() throws -> Int {

@@ -43,4 +43,12 @@ struct PostgresHistoryReader: HistoryReader {
         }
         return history
     }
+
+    func frozenCopy(lead: Int, slot: Int) async throws -> [UInt8]? {
+        let (l, s) = (Int32(lead), Int32(slot))
+        let rows = try await reads.query("SELECT encode(data, 'hex') FROM stopped_copies WHERE lead = \(l) AND slot = \(s)")
+        guard let hex = try rows.first?.decode(String.self) else { return nil }
+        guard let bytes = Hex.decode(hex) else { throw StoreError.io(path: "stopped_copies", detail: "a frozen copy is not hex") }
+        return bytes
+    }
 }

@@ -103,6 +103,14 @@ enum PostgresSchema {
                 "CREATE TABLE venue_messages (name text NOT NULL, seq bigint NOT NULL, message text NOT NULL, PRIMARY KEY (name, seq))",
             ]
         ),
+        (
+            // Stopped copies leave memory (see the SQLite schema's v6-stopped-copies).
+            "v6-stopped-copies",
+            [
+                "CREATE TABLE stopped_copies (lead integer NOT NULL, slot integer NOT NULL, data bytea NOT NULL, PRIMARY KEY (lead, slot))",
+                "INSERT INTO meta (key, value) SELECT 'stopped_copies_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in

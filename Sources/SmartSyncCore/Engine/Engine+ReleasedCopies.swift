@@ -1,0 +1,74 @@
+/// Stopped copies in a server: once their stop is committed, their rows live in the database, not in memory.
+///
+/// When a command stops copies, the store writes each one's frozen form (`frozenCopy(_:)`) in the same transaction
+/// as the command; `releaseHistory()` then drops their rows (`CopyBook.releaseStopped()`). A read of such a copy
+/// loads its frozen form and sees the engine with it in place (`viewing(frozen:of:)`): the same views, the same code.
+extension Engine {
+    /// The first bytes of a frozen copy: the format of the copy book it holds (`snapshotFormat` when written).
+    static let frozenCopyMagic: [UInt8] = Array("SSCOPY".utf8)
+
+    /// The stopped copy `ref` as bytes: the format, its slot, and its row as a one-copy book (its id, follower, money,
+    /// tracking, failure counts). Precondition: the copy is stopped and still in memory.
+    public func frozenCopy(_ ref: CopyRef) -> FrozenCopy {
+        let book = leads[ref.lead].book
+        precondition(!book.isActive(ref.slot), "only a stopped copy is frozen")
+        var bytes = Self.frozenCopyMagic
+        withUnsafeBytes(of: Self.snapshotFormat.littleEndian) { bytes.append(contentsOf: $0) }
+        var w = SnapshotWriter(chunkBytes: .max, sink: { _ in })
+        w.int(ref.slot)
+        w.book(book.detached(ref.slot))
+        bytes += w.bytes
+        return FrozenCopy(lead: ref.lead, slot: ref.slot, bytes: bytes)
+    }
+
+    /// This engine with the frozen copy `bytes` (from `frozenCopy(_:)`) in place of `ref`'s lead's copy book, so
+    /// that every view of the copy reads it as it was when it stopped. The lead's other copies are not in that
+    /// book: use the result for this copy's views only.
+    public func viewing(frozen bytes: [UInt8], of ref: CopyRef) throws(SnapshotError) -> Engine {
+        let magic = Self.frozenCopyMagic
+        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
+            throw SnapshotError("not a frozen copy")
+        }
+        var format: UInt32 = 0
+        for k in (magic.count..<(magic.count + 4)).reversed() { format = format << 8 | UInt32(bytes[k]) }
+        guard format == Self.snapshotFormat else {
+            throw SnapshotError("a frozen copy of format \(format); this build reads \(Self.snapshotFormat)")
+        }
+        var r = SnapshotReader(bytes[(magic.count + 4)...])
+        let book: CopyBook
+        do {
+            let slot = try r.int()
+            guard slot == ref.slot else { throw SnapshotError("the frozen copy is slot \(slot), not \(ref.slot)") }
+            var b = try r.book()
+            guard r.isAtEnd else { throw SnapshotError("\(r.remaining) bytes after the frozen copy") }
+            try b.placeDetached(at: slot)
+            guard b.id(slot) == leads[ref.lead].book.id(ref.slot) else {
+                throw SnapshotError("the frozen copy is \"\(b.id(slot))\", not \"\(leads[ref.lead].book.id(ref.slot))\"")
+            }
+            book = b
+        } catch let e as SnapshotError {
+            throw e
+        } catch {
+            throw SnapshotError("\(error)")
+        }
+        var engine = self
+        engine.leads[ref.lead].book = book
+        return engine
+    }
+
+    /// Whether the copy's row was released from memory (read it with `viewing(frozen:of:)`).
+    public func isReleased(_ ref: CopyRef) -> Bool { !leads[ref.lead].book.isInMemory(ref.slot) }
+
+    /// Stopped copies whose rows are still in memory (`releaseHistory()` drops them), in lead then slot order.
+    public var stoppedCopiesInMemory: [CopyRef] {
+        leads.indices.flatMap { l in
+            let book = leads[l].book
+            return book.activeCount == book.rowCount
+                ? []
+                : (0..<book.rowCount).lazy.map { book.slot(ofRow: $0) }.filter { !book.isActive($0) }.map { CopyRef(lead: l, slot: $0) }
+        }
+    }
+
+    /// Copies released from memory, all leads.
+    public var releasedCopyCount: Int { leads.reduce(0) { $0 + $1.book.releasedCount } }
+}

@@ -1,0 +1,164 @@
+import SmartSyncBench
+import Testing
+
+@testable import SmartSyncCore
+
+/// Stopped copies leave memory (`CopyBook.releaseStopped()`): an engine that releases them after every command must
+/// behave exactly as one that keeps them, show each stopped copy exactly as it was from its frozen row, and write the
+/// same snapshot bytes as a replay that releases once at the end.
+@Suite("Stopped copies released from memory")
+struct ReleasedCopiesTests {
+    /// Two engines fed the same random commands: `released` releases its history and stopped copies after every
+    /// accepted command (keeping each stopped copy's frozen row, as a store does), `kept` never does.
+    struct Pair {
+        var released: Engine
+        var kept: Engine
+        var frozen: [CopyRef: [UInt8]] = [:]
+        var rng: SplitMix
+        var event = 0
+        var copies: [String] = []
+        var accepted = 0
+        var stops = 0
+
+        init(seed: Int) throws {
+            rng = SplitMix(seed: seed)
+            var engine = try TestMarket.engine()
+            var event = 0
+            func moment() -> Moment {
+                defer { event += 1 }
+                return Moment(event: event, time: 1_700_000_000_000 + Int64(event) * 60_000)
+            }
+            for lead in ["lead0", "lead1"] {
+                try engine.addUser(lead)
+                try engine.deposit(user: lead, amount: fx("20000"), at: moment())
+                try engine.startLeading(user: lead, portfolio: fx("10000"), profitShareRate: fx("0.1"), slippageLimit: nil, at: moment())
+            }
+            for k in 0..<8 {
+                try engine.addUser("f\(k)")
+                try engine.deposit(user: "f\(k)", amount: fx("100000"), at: moment())
+            }
+            released = engine
+            kept = engine
+            self.event = event
+        }
+
+        mutating func moment() -> Moment {
+            defer { event += 1 }
+            return Moment(event: event, time: 1_700_000_000_000 + Int64(event) * 60_000)
+        }
+
+        mutating func randomCommand() -> EngineCommand {
+            let lead = "lead\(rng.int(0...1))"
+            let someCopy = copies.isEmpty ? "none" : rng.pick(copies)
+            switch rng.int(0...99) {
+            case 0..<22:
+                let id = "c\(copies.count)"
+                copies.append(id)
+                let stopLoss: Threshold? = rng.chance(30) ? .ratio(fx("0.0\(rng.int(2...9))")) : nil
+                return .startCopy(
+                    StartCopyRequest(
+                        copyID: id, user: "f\(rng.int(0...7))", lead: lead, mode: rng.chance(80) ? .smartSync : .fixedAmount,
+                        investment: Fixed(units: rng.int64(100...3_000) * Fixed.unitsPerOne), buyExisting: rng.chance(50),
+                        stopLoss: stopLoss, amountPerOrder: fx("50")))
+            case 22..<40:
+                let symbol = rng.chance(60) ? TestMarket.btc : TestMarket.eth
+                return .orderFraction(user: lead, account: .portfolio, symbol: symbol, side: .buy, fraction: fx("0.\(rng.int(1...4))"))
+            case 40..<55:
+                let symbol = rng.chance(60) ? TestMarket.btc : TestMarket.eth
+                return .orderFraction(user: lead, account: .portfolio, symbol: symbol, side: .sell, fraction: fx("0.\(rng.int(3...9))"))
+            case 55..<70:
+                let (symbol, base) = rng.chance(60) ? (TestMarket.btc, Int64(50_000)) : (TestMarket.eth, Int64(2_000))
+                return .price(symbol: symbol, price: Fixed(units: base * Int64(rng.int(80...125)) / 100 * Fixed.unitsPerOne))
+            case 70..<83: return .stopCopy(copy: someCopy)
+            case 83..<87: return .removeFollower(user: lead, copy: someCopy)
+            case 87..<93:
+                return .adjustInvestment(copy: someCopy, delta: Fixed(units: Int64(rng.int(-200...500)) * Fixed.unitsPerOne))
+            default: return .setStopLoss(copy: someCopy, .ratio(fx("0.0\(rng.int(1...9))")))
+            }
+        }
+
+        /// Runs `command` on both; they must accept or refuse it alike.
+        mutating func run(_ command: EngineCommand) throws {
+            let at = moment()
+            let a = Result { () throws(EngineError) in try released.execute(command, at: at) }
+            let b = Result { () throws(EngineError) in try kept.execute(command, at: at) }
+            switch (a, b) {
+            case (.success(let outcome), .success(let expected)):
+                #expect(outcome.journal.count == expected.journal.count && outcome.failedOrders == expected.failedOrders, "\(command)")
+                #expect(outcome.stoppedCopies == expected.stoppedCopies && outcome.stopReasons == expected.stopReasons)
+                accepted += 1
+                stops += outcome.stoppedCopies.count
+                // As a store does: the stopped copies' frozen rows first, then release.
+                for ref in outcome.stoppedCopies { frozen[ref] = released.frozenCopy(ref).bytes }
+                released.releaseHistory()
+                #expect(released.stoppedCopiesInMemory.isEmpty)
+            case (.failure(let e), .failure(let expected)):
+                #expect(e.code == expected.code, "\(command): \(e) against \(expected)")
+            default:
+                Issue.record("\(command): \(a) against \(b)")
+            }
+        }
+
+        /// Every copy reads the same from the releasing engine (a stopped one through its frozen row) as from the
+        /// engine that keeps them.
+        func compareViews() throws {
+            for ref in kept.allCopies {
+                var engine = released
+                if released.isReleased(ref) {
+                    engine = try released.viewing(frozen: try #require(frozen[ref]), of: ref)
+                }
+                #expect(engine.copyView(ref) == kept.copyView(ref), "copy \(kept.copyID(of: ref))")
+                #expect(engine.copyHistory(ref) == kept.copyHistory(ref))
+                #expect(engine.row(of: ref) == kept.row(of: ref))
+                #expect(released.copy(named: kept.copyID(of: ref)) == ref)
+                #expect(released.follower(of: ref) == kept.follower(of: ref))
+            }
+            for l in kept.leads.indices { #expect(released.leadView(l) == kept.leadView(l)) }
+        }
+    }
+
+    @Test("A releasing engine equals one that keeps its stopped copies, command by command and byte for byte")
+    func releasingEqualsKeeping() throws {
+        var (stops, released, accepted) = (0, 0, 0)
+        for seed in 0..<40 {
+            var pair = try Pair(seed: seed)
+            for step in 0..<70 {
+                try pair.run(pair.randomCommand())
+                if step % 10 == 9 { try pair.compareViews() }
+            }
+            if pair.rng.chance(50) { try pair.run(.stopLeading(user: "lead0")) }
+            try pair.compareViews()
+            // A replay that releases once, at the end, writes the same bytes; and they read back the same.
+            pair.kept.releaseHistory()
+            let bytes = pair.released.snapshotBytes()
+            #expect(bytes == pair.kept.snapshotBytes(), "seed \(seed)")
+            #expect(try Engine(snapshot: bytes).snapshotBytes() == bytes)
+            stops += pair.stops
+            released += pair.released.releasedCopyCount
+            accepted += pair.accepted
+            for lead in pair.released.leads { #expect(lead.book.rowCount == lead.book.activeCount) }
+        }
+        // The runs stopped and released copies, and kept fanning out after releasing.
+        #expect(stops > 50 && released == stops && accepted > 1_500, "stops \(stops), released \(released), accepted \(accepted)")
+    }
+
+    @Test("A frozen copy is refused for another slot, when cut short, and in another format")
+    func frozenCopiesAreChecked() throws {
+        var pair = try Pair(seed: 7)
+        var ref: CopyRef?
+        for _ in 0..<200 where ref == nil {
+            try pair.run(pair.randomCommand())
+            ref = pair.frozen.keys.first
+        }
+        let stopped = try #require(ref)
+        let bytes = try #require(pair.frozen[stopped])
+        #expect(try pair.released.viewing(frozen: bytes, of: stopped).copyView(stopped).status == .stopped)
+        let other = try #require(pair.released.allCopies.first { $0 != stopped && $0.lead == stopped.lead })
+        #expect(throws: SnapshotError.self) { try pair.released.viewing(frozen: bytes, of: other) }
+        #expect(throws: SnapshotError.self) { try pair.released.viewing(frozen: Array(bytes.dropLast(3)), of: stopped) }
+        var newer = bytes
+        newer[Engine.frozenCopyMagic.count] &+= 1
+        #expect(throws: SnapshotError.self) { try pair.released.viewing(frozen: newer, of: stopped) }
+        #expect(throws: SnapshotError.self) { try pair.released.viewing(frozen: Array("not a copy".utf8), of: stopped) }
+    }
+}
