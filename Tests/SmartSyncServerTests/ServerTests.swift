@@ -191,6 +191,32 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                 let me = try #require(try json(response.body) as? [String: Any])
                 #expect((me["main"] as? [String: String])?["USDT"] == "5000")
             }
+            // The stopped copy left memory; every read of it comes from its frozen row in the database.
+            let released = f.service.read { engine in engine.copy(named: "bob-1").map { engine.isReleased($0) } }
+            #expect(released == true)
+            for uri in ["/v1/copies/bob-1", "/v1/copies/bob-1?view=summary"] {
+                try await client.execute(uri: uri, method: .get, headers: headers(f.keys["bob"])) { response in
+                    #expect(response.status == .ok, "\(uri)")
+                    let copy = try #require(try json(response.body) as? [String: Any])
+                    #expect(copy["status"] as? String == "stopped" && copy["stopReason"] as? String == "follower", "\(uri)")
+                    #expect(copy["netInvested"] as? String == "0" && copy["takeProfit"] != nil, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/v1/copies?view=summary", method: .get, headers: headers(f.keys["bob"])) { response in
+                let copies = try #require(try json(response.body) as? [[String: Any]])
+                #expect(copies.map { $0["id"] as? String } == ["bob-1"] && copies.first?["status"] as? String == "stopped")
+            }
+            for uri in ["/v1/copies/bob-1/tracking", "/v1/copies/bob-1/equity-curve", "/v1/copies/bob-1/history"] {
+                try await client.execute(uri: uri, method: .get, headers: headers(f.keys["bob"])) { #expect($0.status == .ok, "\(uri)") }
+            }
+            try await client.execute(uri: "/v1/leading/followers", method: .get, headers: headers(f.keys["lead"])) { response in
+                let followers = try #require(try json(response.body) as? [[String: Any]])
+                #expect(followers.first { $0["copy"] as? String == "bob-1" }?["status"] as? String == "stopped")
+            }
+            // Acting on it is refused as before: it is stopped.
+            try await client.execute(uri: "/v1/copies/bob-1", method: .delete, headers: headers(f.keys["bob"])) { response in
+                #expect(response.status == .conflict)
+            }
         }
     }
 

@@ -69,7 +69,7 @@ struct HistoryInTheDatabaseTests {
 
     @Test(arguments: Backend.available)
     func aReleasingEngineReadsEveryCopysPastFromTheDatabase(_ backend: Backend) async throws {
-        var total = (fills: 0, shares: 0, failures: 0)
+        var total = (fills: 0, shares: 0, failures: 0, released: 0)
         for name in ["quickstart.json", "lifecycle.json"] {
             let database = try TestDatabase(backend)
             let scenario = try loadScenario(name)
@@ -82,15 +82,47 @@ struct HistoryInTheDatabaseTests {
                 #expect(Self.holdsNoHistory(durable.engine))
                 #expect(durable.engine.failedOrderCount == memory.engine.failedOrders.count)
                 let counts = try await Self.compare(durable.engine, reader: try durable.host.historyReader(), memory: memory.engine)
-                total = (total.fills + counts.fills, total.shares + counts.shares, total.failures + counts.failures)
+                total = (
+                    total.fills + counts.fills, total.shares + counts.shares, total.failures + counts.failures,
+                    total.released + counts.released
+                )
+                #expect(durable.engine.stoppedCopiesInMemory.isEmpty)
             }
             // Reopened (replayed, releasing as it goes): the same.
             let reopened = try StoreDatabase.open(database.location, releaseHistory: true)
             #expect(Self.holdsNoHistory(reopened.engine))
+            #expect(reopened.engine.stoppedCopiesInMemory.isEmpty)
             _ = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
         }
-        // The scenarios have copy fills, profit share and failed copy orders: all three were compared.
-        #expect(total.fills > 0 && total.shares > 0 && total.failures > 0)
+        // The scenarios have copy fills, profit share, failed copy orders and stopped copies: all were compared.
+        #expect(total.fills > 0 && total.shares > 0 && total.failures > 0 && total.released > 0)
+    }
+
+    /// A database from before stopped copies were stored: its first open that releases history stores them from
+    /// its replay, once, then reads them from the database like any other.
+    @Test(arguments: Backend.available)
+    func aDatabaseFromBeforeStoppedCopiesWereStoredGetsThemOnce(_ backend: Backend) async throws {
+        let database = try TestDatabase(backend)
+        let scenario = try loadScenario("lifecycle.json")
+        var memory = try ScenarioRunner(scenario)
+        try memory.runAll()
+        let commands: Int
+        do {
+            var durable = try ScenarioPlayer(scenario, host: try database.open(settings: scenario.settings))
+            try durable.runAll()
+            commands = durable.host.commandCount
+        }
+        database.forgetLogs()
+        // What an older SmartSync left: no stopped copies stored, and the mark the migration sets.
+        try database.execute("DELETE FROM stopped_copies")
+        try database.execute("UPDATE meta SET value = '\(commands)' WHERE key = 'stopped_copies_from'")
+        var warnings: [String] = []
+        let reopened = try StoreDatabase.open(database.location, releaseHistory: true, warn: { warnings.append($0) })
+        #expect(try !reopened.log.frozenCopiesMissing())
+        #expect(reopened.engine.stoppedCopiesInMemory.isEmpty && reopened.engine.releasedCopyCount > 0)
+        #expect(warnings.contains { $0.contains("stopped copies are now kept in the database") }, "\(warnings)")
+        let counts = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
+        #expect(counts.released == reopened.engine.releasedCopyCount)
     }
 
     @Test(arguments: Backend.available)
