@@ -347,7 +347,11 @@ extension Engine {
                 takeProfit.append(i)
             }
         }
-        if let slots { slots.forEach(check) } else { (0..<book.rowCount).forEach { check(book.slot(ofRow: $0)) } }
+        if let slots {
+            slots.forEach(check)
+        } else {
+            for r in 0..<book.rowCount { check(book.slot(ofRow: r)) }
+        }
         stopCopies(lead: l, slots: stopLoss, reason: .stopLoss, at: moment)
         stopCopies(lead: l, slots: takeProfit, reason: .takeProfit, at: moment)
     }
