@@ -81,10 +81,14 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         if releasesHistory && !releasesStopped && end == nil {
             // An older database: store the frozen rows of the copies stopped so far, from this replay, once.
             let stopped = engine.stoppedCopiesInMemory
-            try log.storeFrozenCopies(stopped.map { engine.frozenCopy($0) })
-            releasesStopped = true
-            engine.releaseHistory()
-            warn("upgraded: the \(stopped.count) stopped copies are now kept in the database, not in memory")
+            do {
+                try log.storeFrozenCopies(stopped.map { engine.frozenCopy($0) })
+                releasesStopped = true
+                engine.releaseHistory()
+                warn("upgraded: the \(stopped.count) stopped copies are now kept in the database, not in memory")
+            } catch StoreError.readOnly {
+                // A read-only open (a snapshot of a SQLite file) keeps them in memory; the next writable open stores them.
+            }
         }
     }
 
