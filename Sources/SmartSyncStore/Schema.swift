@@ -105,12 +105,13 @@ enum Schema {
         }
         migrator.registerMigration("v6-stopped-copies") { db in
             // Stopped copies leave memory: each one's frozen row (`Engine.frozenCopy`), written with the command that
-            // stopped it. Copies stopped before this step have none yet: `stopped_copies_from` says up to which
+            // stopped it (a rowid table: the rows, ~250 bytes, are too wide to be the key's B-tree). Copies stopped before
+            // this step have none yet: `stopped_copies_from` says up to which
             // command, and the first open that can write stores them from its replay.
             try db.execute(
                 sql: """
                     CREATE TABLE stopped_copies (
-                        lead INTEGER NOT NULL, slot INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (lead, slot)) WITHOUT ROWID;
+                        lead INTEGER NOT NULL, slot INTEGER NOT NULL, data BLOB NOT NULL, PRIMARY KEY (lead, slot));
                     INSERT INTO meta (key, value)
                         SELECT 'stopped_copies_from', coalesce(max(seq) + 1, 0) FROM commands;
                     """)

@@ -1,5 +1,5 @@
 /// Stopped copies leave memory: a server writes each one's frozen row to its database when the stop commits
-/// (`detached(_:)`), then drops the rows (`releaseStopped()`); the slot keeps only its id and follower, so that look-ups
+/// (`writeFrozenRow`), then drops the rows (`releaseStopped()`); the slot keeps only its id and follower, so that look-ups
 /// by id, ownership checks and the history's slot numbers still work.
 extension CopyBook {
     /// Drops the rows of the stopped copies (a stopped copy never changes again), compacting the columns in slot
@@ -8,7 +8,7 @@ extension CopyBook {
     @discardableResult
     mutating func releaseStopped() -> [Int] {
         guard activeCount < rowCount else { return [] }
-        precondition(rowOfSlot.isEmpty == slotOfRow.isEmpty, "a detached copy book releases nothing")
+        precondition(rowOfSlot.isEmpty == slotOfRow.isEmpty, "a frozen copy's book releases nothing")
         var mapping = rowOfSlot.isEmpty ? (0..<count).map { Int32($0) } : rowOfSlot
         var keep: [Int] = []
         keep.reserveCapacity(activeCount)
@@ -79,57 +79,103 @@ extension CopyBook {
         return released
     }
 
-    /// The copy in `slot` as a book of its own (one row, the same holding columns): what a store keeps of a stopped
-    /// copy, and what reads put in place of the lead's book to show it (`Engine.viewing(frozen:of:)`).
-    public func detached(_ slot: Int) -> CopyBook {
+    /// The stopped copy in `slot` as the bytes a store keeps (`Engine.frozenCopy`): every field of its row, its
+    /// holdings only where not zero (a stopped copy holds nothing: its money went back at the stop). Written field by
+    /// field, without building a book, so that a lead's mass stop stays cheap.
+    func writeFrozenRow(_ slot: Int, into w: inout SnapshotWriter) {
         let r = row(slot)
-        var b = CopyBook()
-        func one<T>(_ column: [T]) -> [T] { [column[r]] }
-        b.ids = one(ids)
-        b.users = one(users)
-        b.status = one(status)
-        b.mode = one(mode)
-        b.amountPerOrder = one(amountPerOrder)
-        b.cash = one(cash)
-        b.totalIn = one(totalIn)
-        b.totalOut = one(totalOut)
-        b.realizedPnl = one(realizedPnl)
-        b.feesPaid = one(feesPaid)
-        b.profitSharePaid = one(profitSharePaid)
-        b.startedEvent = one(startedEvent)
-        b.units = one(units)
-        b.leadNavAtStart = one(leadNavAtStart)
-        b.epochFees = one(epochFees)
-        b.epochShare = one(epochShare)
-        b.epochPrice = one(epochPrice)
-        b.epochMissed = one(epochMissed)
-        b.epochSizing = one(epochSizing)
-        b.leadFeeDragAtStart = one(leadFeeDragAtStart)
-        b.fillCount = one(fillCount)
-        b.holdingSymbols = holdingSymbols
-        b.lots = lots.map(one)
-        b.cost = cost.map(one)
-        b.extra = extra.map(one)
-        b.sizingExtra = sizingExtra.map(one)
-        if detailRow[r] >= 0 {
-            b.detailRow = [0]
-            b.details = [details[Int(detailRow[r])]]
-        } else {
-            b.detailRow = [-1]
+        w.int(slot)
+        w.string(ids[r])
+        w.i32(users[r])
+        w.u8(status[r].rawValue)
+        w.raw(mode[r])
+        for column in [amountPerOrder, cash, totalIn, totalOut, realizedPnl, feesPaid, profitSharePaid] { w.i64(column[r]) }
+        w.i32(startedEvent[r])
+        for column in [units, leadNavAtStart, leadFeeDragAtStart] { w.i64(column[r]) }
+        w.i32(fillCount[r])
+        for column in [epochFees, epochShare, epochPrice, epochMissed, epochSizing] { w.i64(column[r]) }
+        let d = detailRow[r] < 0 ? Details() : details[Int(detailRow[r])]
+        w.threshold(d.stopLoss)
+        w.threshold(d.takeProfit)
+        w.optional(d.stopReason) { $0.raw($1) }
+        w.i32(d.stoppedEvent)
+        for v in [d.navAtStop, d.leadNavAtStop, d.closed.fees, d.closed.share, d.closed.price, d.closed.missed, d.closed.sizing] {
+            w.i64(v)
         }
         let width = 2 * FailedCopyOrder.Reason.allCases.count
+        w.bool(failureRow[r] >= 0)
         if failureRow[r] >= 0 {
-            b.failureRow = [0]
             let base = Int(failureRow[r]) * width
-            b.failureTally = Array(failureTally[base..<(base + width)])
+            for k in base..<(base + width) { w.i32(failureTally[k]) }
+        }
+        let held = holdingSymbols.indices.filter { c in lots[c][r] != 0 || cost[c][r] != 0 || extra[c][r] != 0 || sizingExtra[c][r] != 0 }
+        w.int(held.count)
+        for c in held {
+            w.int(holdingSymbols[c])
+            for v in [lots[c][r], cost[c][r], extra[c][r], sizingExtra[c][r]] { w.i64(v) }
+        }
+    }
+
+    /// Reads `writeFrozenRow`'s bytes into a book of that one copy (at its slot), with the holding columns of
+    /// `symbols` (the lead's) and any the row holds.
+    static func readFrozenRow(_ r: inout SnapshotReader, symbols: [Int]) throws -> (slot: Int, book: CopyBook) {
+        let slot = try r.int()
+        guard slot >= 0, slot <= Int(Int32.max) else { throw SnapshotError("a frozen copy's slot \(slot) is out of range") }
+        var b = CopyBook()
+        b.ids = [try r.string()]
+        b.users = [try r.i32()]
+        let raw = try r.u8()
+        guard let status = CopyStatus(rawValue: raw) else { throw SnapshotError("\(raw) is not a copy status") }
+        b.status = [status]
+        b.mode = [try r.raw()]
+        b.amountPerOrder = [try r.i64()]
+        b.cash = [try r.i64()]
+        b.totalIn = [try r.i64()]
+        b.totalOut = [try r.i64()]
+        b.realizedPnl = [try r.i64()]
+        b.feesPaid = [try r.i64()]
+        b.profitSharePaid = [try r.i64()]
+        b.startedEvent = [try r.i32()]
+        b.units = [try r.i64()]
+        b.leadNavAtStart = [try r.i64()]
+        b.leadFeeDragAtStart = [try r.i64()]
+        b.fillCount = [try r.i32()]
+        b.epochFees = [try r.i64()]
+        b.epochShare = [try r.i64()]
+        b.epochPrice = [try r.i64()]
+        b.epochMissed = [try r.i64()]
+        b.epochSizing = [try r.i64()]
+        var d = Details()
+        d.stopLoss = try r.threshold()
+        d.takeProfit = try r.threshold()
+        d.stopReason = try r.optional { r in try r.raw() }
+        d.stoppedEvent = try r.i32()
+        d.navAtStop = try r.i64()
+        d.leadNavAtStop = try r.i64()
+        d.closed = TrackingRatios(fees: try r.i64(), share: try r.i64(), price: try r.i64(), missed: try r.i64(), sizing: try r.i64())
+        (b.detailRow, b.details) = d.isEmpty ? ([-1], []) : ([0], [d])
+        if try r.bool() {
+            b.failureRow = [0]
+            b.failureTally = try (0..<(2 * FailedCopyOrder.Reason.allCases.count)).map { _ in try r.i32() }
         } else {
             b.failureRow = [-1]
         }
-        let active = status[r] == .active
-        b.activeCount = active ? 1 : 0
-        b.withThresholds = active && hasThresholds(slot) ? 1 : 0
+        var holdings: [Int: [Int64]] = [:]
+        let n = try r.int()
+        guard n >= 0, n <= r.remaining / 40 else { throw SnapshotError("a frozen copy's \(n) holdings do not fit its bytes") }
+        for _ in 0..<n { holdings[try r.int()] = [try r.i64(), try r.i64(), try r.i64(), try r.i64()] }
+        b.holdingSymbols = symbols + holdings.keys.filter { !symbols.contains($0) }.sorted()
+        for s in b.holdingSymbols {
+            let v = holdings[s] ?? [0, 0, 0, 0]
+            b.lots.append([v[0]])
+            b.cost.append([v[1]])
+            b.extra.append([v[2]])
+            b.sizingExtra.append([v[3]])
+        }
+        b.activeCount = status == .active ? 1 : 0
+        b.withThresholds = status == .active && (d.stopLoss != nil || d.takeProfit != nil) ? 1 : 0
         b.slotOfRow = [Int32(slot)]
-        return b
+        return (slot, b)
     }
 
     /// The slots of the released copies, ascending (what snapshots write).
@@ -163,13 +209,5 @@ extension CopyBook {
         self.slotOfRow = slotOfRow
         self.releasedIDs = releasedIDs
         self.releasedUsers = releasedUsers
-    }
-
-    /// Makes a book read back from a frozen copy (`detached(_:)`) hold it at `slot`.
-    mutating func placeDetached(at slot: Int) throws(SnapshotError) {
-        guard rowCount == 1, rowOfSlot.isEmpty, slot >= 0, slot <= Int(Int32.max) else {
-            throw SnapshotError("a frozen copy is not one copy")
-        }
-        slotOfRow = [Int32(slot)]
     }
 }

@@ -92,7 +92,7 @@ public struct CopyBook: Sendable {
     /// Slot → row (≥ 0), or a released copy (`-1 - k`: `releasedIDs[k]`, `releasedUsers[k]`); empty while no copy
     /// was released (row = slot).
     var rowOfSlot: [Int32] = []
-    /// Row → slot; empty while row = slot. A detached book (`detached(_:)`) has this without `rowOfSlot`.
+    /// Row → slot; empty while row = slot. A frozen copy read back (`readFrozenRow`) has this without `rowOfSlot`.
     var slotOfRow: [Int32] = []
     /// The id and follower of each released copy (what look-ups by id and ownership checks need).
     var releasedIDs: [String] = []
@@ -112,7 +112,7 @@ public struct CopyBook: Sendable {
     /// Copies released from memory (stopped; their rows are in the database).
     public var releasedCount: Int { releasedIDs.count }
 
-    /// The row of `slot`, or a negative number for a released copy (or one a detached book does not hold).
+    /// The row of `slot`, or a negative number for a released copy (or one a frozen copy's book does not hold).
     @inline(__always)
     func rowIndex(_ slot: Int) -> Int {
         if !rowOfSlot.isEmpty { return Int(rowOfSlot[slot]) }

@@ -4,21 +4,24 @@
 /// as the command; `releaseHistory()` then drops their rows (`CopyBook.releaseStopped()`). A read of such a copy
 /// loads its frozen form and sees the engine with it in place (`viewing(frozen:of:)`): the same views, the same code.
 extension Engine {
-    /// The first bytes of a frozen copy: the format of the copy book it holds (`snapshotFormat` when written).
+    /// The first bytes of a frozen copy, then its format (`frozenCopyFormat`, little-endian UInt32).
     static let frozenCopyMagic: [UInt8] = Array("SSCOPY".utf8)
+    /// The version of the bytes `frozenCopy(_:)` writes. Frozen rows stay in databases for good: a change to them
+    /// bumps this and keeps reading the older formats (unlike snapshots, which are rewritten).
+    public static let frozenCopyFormat: UInt32 = 1
 
-    /// The stopped copy `ref` as bytes: the format, its slot, and its row as a one-copy book (its id, follower, money,
-    /// tracking, failure counts). Precondition: the copy is stopped and still in memory.
+    /// The stopped copy `ref` as bytes: the magic, the format, then its row (`CopyBook.writeFrozenRow`: its slot, id,
+    /// follower, money, tracking, failure counts, and holdings where not zero). Precondition: the copy is stopped and
+    /// still in memory.
     public func frozenCopy(_ ref: CopyRef) -> FrozenCopy {
         let book = leads[ref.lead].book
         precondition(!book.isActive(ref.slot), "only a stopped copy is frozen")
-        var bytes = Self.frozenCopyMagic
-        withUnsafeBytes(of: Self.snapshotFormat.littleEndian) { bytes.append(contentsOf: $0) }
         var w = SnapshotWriter(chunkBytes: .max, sink: { _ in })
-        w.int(ref.slot)
-        w.book(book.detached(ref.slot))
-        bytes += w.bytes
-        return FrozenCopy(lead: ref.lead, slot: ref.slot, bytes: bytes)
+        w.bytes.reserveCapacity(320)
+        w.bytes += Self.frozenCopyMagic
+        withUnsafeBytes(of: Self.frozenCopyFormat.littleEndian) { w.bytes.append(contentsOf: $0) }
+        book.writeFrozenRow(ref.slot, into: &w)
+        return FrozenCopy(lead: ref.lead, slot: ref.slot, bytes: w.bytes)
     }
 
     /// This engine with the frozen copy `bytes` (from `frozenCopy(_:)`) in place of `ref`'s lead's copy book, so
@@ -31,17 +34,15 @@ extension Engine {
         }
         var format: UInt32 = 0
         for k in (magic.count..<(magic.count + 4)).reversed() { format = format << 8 | UInt32(bytes[k]) }
-        guard format == Self.snapshotFormat else {
-            throw SnapshotError("a frozen copy of format \(format); this build reads \(Self.snapshotFormat)")
+        guard format == Self.frozenCopyFormat else {
+            throw SnapshotError("a frozen copy of format \(format); this build reads \(Self.frozenCopyFormat)")
         }
         var r = SnapshotReader(bytes[(magic.count + 4)...])
         let book: CopyBook
         do {
-            let slot = try r.int()
-            guard slot == ref.slot else { throw SnapshotError("the frozen copy is slot \(slot), not \(ref.slot)") }
-            var b = try r.book()
+            let (slot, b) = try CopyBook.readFrozenRow(&r, symbols: leads[ref.lead].book.holdingSymbols)
             guard r.isAtEnd else { throw SnapshotError("\(r.remaining) bytes after the frozen copy") }
-            try b.placeDetached(at: slot)
+            guard slot == ref.slot else { throw SnapshotError("the frozen copy is slot \(slot), not \(ref.slot)") }
             guard b.id(slot) == leads[ref.lead].book.id(ref.slot) else {
                 throw SnapshotError("the frozen copy is \"\(b.id(slot))\", not \"\(leads[ref.lead].book.id(ref.slot))\"")
             }
