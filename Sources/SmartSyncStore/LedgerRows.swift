@@ -27,6 +27,42 @@ enum LedgerRows {
         }
     }
 
+    /// The header of a copy-fill batch back from its ledger text (`body`): what a copy's pages need once the batch
+    /// left memory. Nil for text that is not a batch's. The lead fill's id is everything between `fill=` and the last
+    /// ` leadPrice=`, so an id with spaces reads back whole.
+    static func header(fromBody body: String) -> CopyFillHeader? {
+        guard let fill = body.range(of: " fill="), let leadPrice = body.range(of: " leadPrice=", options: .backwards),
+            fill.upperBound <= leadPrice.lowerBound
+        else { return nil }
+        func fields(_ text: Substring) -> [Substring: Substring] {
+            var out: [Substring: Substring] = [:]
+            for pair in text.split(separator: " ") {
+                guard let eq = pair.firstIndex(of: "=") else { continue }
+                out[pair[..<eq]] = pair[pair.index(after: eq)...]
+            }
+            return out
+        }
+        let before = fields(body[..<fill.lowerBound])
+        let after = fields(body[leadPrice.lowerBound...])
+        let id = body[fill.upperBound..<leadPrice.lowerBound]
+        guard let lead = before["lead"].flatMap({ Int($0) }), let symbol = before["symbol"].flatMap({ Int($0) }),
+            let side = before["side"].flatMap({ Side(rawValue: String($0)) }), let event = before["event"].flatMap({ Int($0) }),
+            let time = before["time"].flatMap({ Int64($0) }), let lp = after["leadPrice"].flatMap({ Int64($0) }),
+            let price = after["price"].flatMap({ Int64($0) })
+        else { return nil }
+        return CopyFillHeader(
+            lead: lead, symbol: symbol, side: side, event: event, time: time, leadFillID: id == "-" ? nil : String(id),
+            leadPrice: Fixed(units: lp), price: Fixed(units: price))
+    }
+
+    /// `header(fromBody:)` of the ledger row at `position`, or an error naming it.
+    static func batchHeader(_ body: String, position: Int) throws -> CopyFillHeader {
+        guard let header = header(fromBody: body) else {
+            throw StoreError.inconsistent(path: "ledger", problems: ["ledger row \(position) is not a copy-fill batch: \(body.prefix(80))"])
+        }
+        return header
+    }
+
     /// Writes journal entries as ledger rows numbered from `firstSeq`.
     static func write(_ db: Database, entries: [JournalEntry], firstSeq: Int, command: Int) throws {
         guard !entries.isEmpty else { return }

@@ -329,7 +329,8 @@ struct SQLiteHistoryReader: HistoryReader {
         var history = CopyRows()
         let fill = try db.cachedStatement(
             sql: """
-                SELECT f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
+                SELECT f.lots, f.quote, f.fee, f.capped, s.amount, l.body FROM copy_fills f
+                JOIN ledger l ON l.seq = f.ledger
                 LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot WHERE f.ledger = ? AND f.slot = ?
                 """)
         for position in request.batches {
@@ -337,6 +338,7 @@ struct SQLiteHistoryReader: HistoryReader {
             history.fills.append(
                 CopyRows.Fill(position: position, lots: row[0], quote: row[1], fee: row[2], cappedByCash: row[3] as Int64 != 0))
             if let share = row[4] as Int64? { history.profitShares.append(CopyRows.Share(position: position, amount: share)) }
+            history.headers[position] = try LedgerRows.batchHeader(row[5], position: position)
         }
         let failure = try db.cachedStatement(
             sql: "SELECT n, symbol, side, reason, notional FROM failed_orders WHERE event = ? AND lead = ? AND slot = ? AND n < ?")

@@ -167,4 +167,26 @@ struct StoredFormatTests {
         )
         #expect(fill == "6 0 0 166 4980498000 4980498 0")
     }
+
+    /// A copy-fill batch's header reads back from its ledger text (what a copy's pages use once the batch left
+    /// memory), a lead fill id with spaces included; other rows' text is not a header.
+    @Test func aBatchHeaderReadsBackFromItsLedgerText() throws {
+        let stored =
+            "lead=0 symbol=0 side=buy event=9 time=1700000008000 fill=o1-f1 leadPrice=3000300000000 price=3000300000000 rows=1 shares=0"
+        #expect(
+            LedgerRows.header(fromBody: stored)
+                == CopyFillHeader(
+                    lead: 0, symbol: 0, side: .buy, event: 9, time: 1_700_000_008_000, leadFillID: "o1-f1",
+                    leadPrice: Self.fixed("30003"), price: Self.fixed("30003")))
+        // The id is whatever sits between `fill=` and ` leadPrice=` (a venue's execution id may hold spaces), and "-"
+        // is no lead fill (a stop's liquidation).
+        let spaced = "lead=3 symbol=2 side=sell event=41 time=5 fill=VENUE 7/exec id=2 leadPrice=150000000 price=125000000 rows=4 shares=1"
+        #expect(
+            LedgerRows.header(fromBody: spaced)
+                == CopyFillHeader(
+                    lead: 3, symbol: 2, side: .sell, event: 41, time: 5, leadFillID: "VENUE 7/exec id=2", leadPrice: Self.fixed("1.5"),
+                    price: Self.fixed("1.25")))
+        #expect(LedgerRows.header(fromBody: spaced.replacingOccurrences(of: "VENUE 7/exec id=2", with: "-"))?.leadFillID == nil)
+        #expect(LedgerRows.header(fromBody: "user=0 amount=100000000000") == nil)
+    }
 }

@@ -38,11 +38,46 @@ public struct CopyRows: Sendable, Hashable {
     public var profitShares: [Share]
     /// In the order they happened.
     public var failures: [FailedCopyOrder]
+    /// The header of each fill's batch, by position, for batches no longer in memory (a store reads them with the
+    /// rows; `Engine.batchHeader(at:rows:)`).
+    public var headers: [Int: CopyFillHeader]
 
-    public init(fills: [Fill] = [], profitShares: [Share] = [], failures: [FailedCopyOrder] = []) {
+    public init(
+        fills: [Fill] = [], profitShares: [Share] = [], failures: [FailedCopyOrder] = [], headers: [Int: CopyFillHeader] = [:]
+    ) {
         self.fills = fills
         self.profitShares = profitShares
         self.failures = failures
+        self.headers = headers
+    }
+}
+
+/// What a copy-fill batch says of the merged order beside its rows: what a copy's fills page and curve need.
+public struct CopyFillHeader: Sendable, Hashable {
+    public var lead: Int
+    public var symbol: Int
+    public var side: Side
+    public var event: Int
+    public var time: Int64
+    public var leadFillID: String?
+    public var leadPrice: Fixed
+    public var price: Fixed
+
+    public init(lead: Int, symbol: Int, side: Side, event: Int, time: Int64, leadFillID: String?, leadPrice: Fixed, price: Fixed) {
+        self.lead = lead
+        self.symbol = symbol
+        self.side = side
+        self.event = event
+        self.time = time
+        self.leadFillID = leadFillID
+        self.leadPrice = leadPrice
+        self.price = price
+    }
+
+    public init(_ b: CopyFillBatch) {
+        self.init(
+            lead: b.lead, symbol: b.symbol, side: b.side, event: b.event, time: b.time, leadFillID: b.leadFillID,
+            leadPrice: b.leadPrice, price: b.price)
     }
 }
 
@@ -106,21 +141,27 @@ extension Engine {
     public func copyRowsRequest(_ ref: CopyRef) -> CopyRowsRequest {
         let started = leads[ref.lead].book.startedEvent(ref.slot)
         let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
+        let batchEvents = ref.lead < copyFillBatchEvents.count ? copyFillBatchEvents[ref.lead] : []
         // Batches are in journal (so event) order: those from the copy's start on.
-        let first = positions.firstIndex(notBefore: { position in
-            guard case .copyFills(let b) = journal[position] else { return true }
-            return b.event < started
-        })
+        let first = batchEvents.firstIndex(notBefore: { Int($0) < started })
         let events = ref.lead < failureEvents.count ? failureEvents[ref.lead] : []
         return CopyRowsRequest(
             lead: ref.lead, slot: ref.slot, batches: Array(positions[first...]),
             failureEvents: events.filter { $0 >= started }, failuresBefore: failedOrderCount)
     }
 
+    /// The header of the copy-fill batch at `position`: from the journal while it holds it, else from `rows`.
+    public func batchHeader(at position: Int, rows: CopyRows) -> CopyFillHeader? {
+        guard journal.holdsEntry(at: position) else { return rows.headers[position] }
+        guard case .copyFills(let b) = journal[position] else { return nil }
+        return CopyFillHeader(b)
+    }
+
     /// The copy's fills in order (from `rows`, else from memory), each with the lead price of its lead fill.
     public func copyFills(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyFillView] {
-        (rows ?? copyRows(ref)).fills.compactMap { row in
-            guard case .copyFills(let b) = journal[row.position] else { return nil }
+        let rows = rows ?? copyRows(ref)
+        return rows.fills.compactMap { row in
+            guard let b = batchHeader(at: row.position, rows: rows) else { return nil }
             let symbol = venue.symbols[b.symbol]
             return CopyFillView(
                 event: b.event, time: b.time, symbol: symbol.name, side: b.side,

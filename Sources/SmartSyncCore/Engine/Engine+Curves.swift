@@ -29,8 +29,7 @@ extension Engine {
     /// while the copy was active, then its current equity if it is still active. Each point replays what moved the
     /// copy's money up to that point (its fills and profit shares, the money added or removed) and values its
     /// holdings at the marks of that moment, so the last point of an active copy equals `copyEquity`.
-    /// The copy's rows come from `rows` (else from memory); the journal is read only at the batches of its fills,
-    /// which it keeps when it releases entries to a store.
+    /// The copy's rows come from `rows` (else from memory), with the headers of their batches (`batchHeader`).
     public func copyEquityCurve(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyCurvePoint] {
         let rows = rows ?? copyRows(ref)
         let book = leads[ref.lead].book
@@ -68,7 +67,7 @@ extension Engine {
                 let money = nextMoney < changes.count ? changes[nextMoney].journalCount - 1 : .max
                 let next = min(fill, share, money)
                 guard next < count else { return }
-                if fill == next, case .copyFills(let b) = journal[next] {
+                if fill == next, let b = batchHeader(at: next, rows: rows) {
                     let row = rows.fills[nextFill]
                     if b.side == .buy {
                         cash -= row.quote + row.fee

@@ -23,8 +23,10 @@ public struct Engine: Sendable {
     var copyOrder: [CopyRef] = []
     var appliedFillIDs: Set<String> = []
     var workspace = FanOutWorkspace()
-    /// Journal positions of each lead's copy-fill batches, so a copy's fills are found without a journal scan.
+    /// Journal positions of each lead's copy-fill batches, so a copy's fills are found without a journal scan, and
+    /// the event of each (which batches follow a copy's start, once the batches left memory).
     var copyFillBatches: [[Int]] = []
+    var copyFillBatchEvents: [[Int32]] = []
     /// Positions in `failedOrders` of each lead's failed copy orders (while they are in memory).
     var failuresByLead: [[Int]] = []
     /// The events at which each lead had failed copy orders, in order, without repeats (a store's key to them).

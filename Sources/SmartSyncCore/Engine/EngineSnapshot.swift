@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 7
+    public static let snapshotFormat: UInt32 = 8
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -31,17 +31,10 @@ extension Engine {
         w.venue(venue)
         w.array(users) { $0.user($1) }
         w.array(leads) { $0.lead($1) }
-        // Format 6: the journal's released part (where it ends, the copy-fill batches kept from it), then the rest.
-        let released = journal.releasedPart
+        // Format 8: the journal's length and where its released part ends, then the entries after it.
         w.int(journal.count)
-        w.int(released.through)
-        w.int(released.batches.count)
-        for (position, entry) in released.batches {
-            w.int(position)
-            w.entry(entry)
-            if w.bytes.count >= w.chunkBytes { w.flush() }
-        }
-        for entry in journal.entries(from: released.through) {
+        w.int(journal.releasedThrough)
+        for entry in journal.entries(from: journal.releasedThrough) {
             w.entry(entry)
             if w.bytes.count >= w.chunkBytes { w.flush() }
         }
@@ -56,6 +49,7 @@ extension Engine {
         w.array(copyOrder) { $0.copyRef($1) }
         w.array(appliedFillIDs.sorted()) { $0.string($1) }
         w.array(copyFillBatches) { $0.ints($1) }
+        w.array(copyFillBatchEvents) { $0.i32s($1) }
         w.array(failuresByLead) { $0.ints($1) }
         w.int(nextOrderNumber)
         w.int(moments.count)  // the bytes of an array of moments
@@ -106,9 +100,7 @@ extension Engine {
         else {
             throw SnapshotError("a journal of \(entries) entries, \(releasedThrough) released, does not fit the bytes left")
         }
-        var batches: [(position: Int, entry: JournalEntry)] = []
-        for _ in 0..<(try r.count()) { batches.append((try r.int(), try r.entry())) }
-        try journal.startReleased(through: releasedThrough, batches: batches)
+        try journal.startReleased(through: releasedThrough)
         journal.reserveCapacity(entries)
         for _ in releasedThrough..<entries { journal.append(try r.entry()) }
         leadFills = try r.array { r in try r.leadFill() }
@@ -122,11 +114,22 @@ extension Engine {
         copyOrder = try r.array { r in try r.copyRef() }
         appliedFillIDs = Set(try r.array { r in try r.string() })
         copyFillBatches = try r.array { r in try r.ints() }
+        copyFillBatchEvents = try r.array { r in try r.i32s() }
+        guard copyFillBatchEvents.map(\.count) == copyFillBatches.map(\.count) else {
+            throw SnapshotError("the copy-fill batches' events do not match their positions")
+        }
         for (l, positions) in copyFillBatches.enumerated() {
-            for position in positions {
-                guard position >= 0, position < journal.count, journal.holdsEntry(at: position),
-                    case .copyFills(let b) = journal[position], b.lead == l
-                else { throw SnapshotError("lead \(l)'s copy fills at journal entry \(position) are not there") }
+            var previous = (position: -1, event: Int32.min)
+            for (position, event) in zip(positions, copyFillBatchEvents[l]) {
+                guard position > previous.position, event >= previous.event, position < journal.count else {
+                    throw SnapshotError("lead \(l)'s copy fills at journal entry \(position) are out of order or range")
+                }
+                previous = (position, event)
+                // Those still in memory are checked against their entries.
+                guard journal.holdsEntry(at: position) else { continue }
+                guard case .copyFills(let b) = journal[position], b.lead == l, b.event == Int(event) else {
+                    throw SnapshotError("lead \(l)'s copy fills at journal entry \(position) are not there")
+                }
             }
         }
         failuresByLead = try r.array { r in try r.ints() }
@@ -174,7 +177,8 @@ extension Engine {
     public static let snapshotFields: Set<String> = [
         "settings", "venue", "users", "leads", "journal", "leadFills", "failedOrders", "restingOrders", "priceHistory",
         "feesCollected", "venueBalances", "totalDeposits", "totalWithdrawals", "userIndex", "copyIndex", "copyOrder",
-        "appliedFillIDs", "workspace", "copyFillBatches", "failuresByLead", "nextOrderNumber", "moments", "copyEvents",
+        "appliedFillIDs", "workspace", "copyFillBatches", "copyFillBatchEvents", "failuresByLead", "nextOrderNumber", "moments",
+        "copyEvents",
         "orders", "scratch", "failureEvents", "historyReleasedThrough", "failedOrdersReleased", "historyReleased",
         "venueBook",
     ]

@@ -129,23 +129,16 @@ public struct CopyFillBatch: Sendable {
 /// case) a follower's deposit and its copy's funding transfer cost 144 B a copy; stored they cost 64.
 ///
 /// A server's engine releases what its store holds (`releaseEntries(before:)`): whole chunks of entries are freed,
-/// and only their copy-fill batches stay (their headers, for the lead's pages and the copies' curves), so memory
-/// grows with the lead fills, not with the deposits, transfers and trades of the market's life. Reading a released
+/// copy-fill batches included (a copy's pages read their headers from the database with its rows: `CopyRows`), so
+/// memory does not grow with the deposits, transfers and trades of the market's life. Reading a released
 /// entry, or iterating a journal that released some, is a programming error: the whole journal is in the database's
 /// ledger, and `audit` replays it from the command log.
 public struct Journal: Sendable, Sequence {
     private var list = ChunkedArray<StoredEntry>(chunkSize: Self.chunkSize)
-    /// Entries before this position are released (a multiple of `chunkSize`), except the copy-fill batches in `kept`.
+    /// Entries before this position are released (a multiple of `chunkSize`).
     public private(set) var releasedThrough = 0
-    /// The copy-fill batches of the released chunks, by position.
-    private var kept: [Kept] = []
     public var count: Int { list.count }
     public static let chunkSize = 4096
-
-    struct Kept: Sendable {
-        var position: Int
-        var entry: StoredEntry
-    }
 
     public init() {}
 
@@ -157,20 +150,14 @@ public struct Journal: Sendable, Sequence {
     public var isComplete: Bool { releasedThrough == 0 }
 
     public subscript(index: Int) -> JournalEntry {
-        guard index < releasedThrough else { return list[index].entry }
-        let k = kept.firstIndex(notBefore: { $0.position < index })
-        precondition(k < kept.count && kept[k].position == index, "journal entry \(index) was released to the database")
-        return kept[k].entry.entry
+        precondition(index >= releasedThrough, "journal entry \(index) was released to the database")
+        return list[index].entry
     }
 
     public var last: JournalEntry? { count == 0 ? nil : self[count - 1] }
 
-    /// Whether the entry at `index` (below `count`) is in memory: not released, or a kept copy-fill batch.
-    public func holdsEntry(at index: Int) -> Bool {
-        guard index < releasedThrough else { return true }
-        let k = kept.firstIndex(notBefore: { $0.position < index })
-        return k < kept.count && kept[k].position == index
-    }
+    /// Whether the entry at `index` (below `count`) is in memory (not released).
+    public func holdsEntry(at index: Int) -> Bool { index >= releasedThrough }
 
     /// Releases the copy-fill rows of the batches at positions `from` and later (see `CopyFillBatch.releaseRows`).
     mutating func releaseCopyFillRows(from start: Int) {
@@ -182,36 +169,20 @@ public struct Journal: Sendable, Sequence {
         }
     }
 
-    /// Frees every whole chunk of entries before `position` but the one holding the last entry, keeping their
-    /// copy-fill batches. Call it only once those entries are committed to a store.
+    /// Frees every whole chunk of entries before `position` but the one holding the last entry. Call it only once
+    /// those entries are committed to a store.
     mutating func releaseEntries(before position: Int) {
         let end = Swift.min(position, count - 1) / Self.chunkSize * Self.chunkSize
         while releasedThrough < end {
-            for k in releasedThrough..<(releasedThrough + Self.chunkSize) {
-                if case .other(let boxed) = list[k], case .copyFills = boxed.entry { kept.append(Kept(position: k, entry: list[k])) }
-            }
             list.releaseChunk(releasedThrough / Self.chunkSize)
             releasedThrough += Self.chunkSize
         }
     }
 
-    /// The released part as a snapshot holds it: where it ends, and the copy-fill batches kept from it.
-    var releasedPart: (through: Int, batches: [(position: Int, entry: JournalEntry)]) {
-        (releasedThrough, kept.map { ($0.position, $0.entry.entry) })
-    }
-
-    /// Starts an empty journal with `through` entries released and `batches` kept from them (a snapshot read back).
-    mutating func startReleased(through: Int, batches: [(position: Int, entry: JournalEntry)]) throws(SnapshotError) {
+    /// Starts an empty journal with `through` entries released (a snapshot read back).
+    mutating func startReleased(through: Int) throws(SnapshotError) {
         guard count == 0, through >= 0, through % Self.chunkSize == 0 else {
             throw SnapshotError("the journal's released part ends at \(through), not at a whole chunk of \(Self.chunkSize)")
-        }
-        var previous = -1
-        for (position, entry) in batches {
-            guard position > previous, position < through, case .copyFills = entry else {
-                throw SnapshotError("a kept journal entry at \(position) is not a copy-fill batch in order in the released part")
-            }
-            previous = position
-            kept.append(Kept(position: position, entry: StoredEntry(entry)))
         }
         list.startReleased(chunks: through / Self.chunkSize)
         releasedThrough = through
@@ -223,10 +194,8 @@ public struct Journal: Sendable, Sequence {
         return (start..<count).lazy.map { list[$0].entry }
     }
 
-    /// The entries still in memory, in order, with their positions: the kept batches of the released part, then the rest.
-    public var entriesInMemory: [(position: Int, entry: JournalEntry)] {
-        kept.map { ($0.position, $0.entry.entry) } + (releasedThrough..<count).map { ($0, list[$0].entry) }
-    }
+    /// The entries still in memory, in order, with their positions.
+    public var entriesInMemory: [(position: Int, entry: JournalEntry)] { (releasedThrough..<count).map { ($0, list[$0].entry) } }
 
     /// All entries as one array (a copy: for tests and small journals).
     public var entries: [JournalEntry] { Array(self) }

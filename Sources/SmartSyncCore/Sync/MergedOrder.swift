@@ -85,8 +85,12 @@ extension Engine {
         venueBalances[Symbol.quoteAsset, default: .zero] += Fixed(units: sign * execution.quote.units)
         venueBalances[base, default: .zero] -= Fixed(units: sign * execution.quantity.units)
         feesCollected += execution.fee
-        if copyFillBatches.count <= l { copyFillBatches.append(contentsOf: repeatElement([], count: l + 1 - copyFillBatches.count)) }
+        if copyFillBatches.count <= l {
+            copyFillBatches.append(contentsOf: repeatElement([], count: l + 1 - copyFillBatches.count))
+            copyFillBatchEvents.append(contentsOf: repeatElement([], count: l + 1 - copyFillBatchEvents.count))
+        }
         copyFillBatches[l].append(journal.count)
+        copyFillBatchEvents[l].append(Int32(truncatingIfNeeded: moment.event))
         journal.append(.copyFills(batch))
     }
 

@@ -14,14 +14,17 @@ struct PostgresHistoryReader: HistoryReader {
             let batches = request.batches.map { Int64($0) }
             let rows = try await reads.query(
                 """
-                SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount FROM copy_fills f
+                SELECT f.ledger, f.lots, f.quote, f.fee, f.capped, s.amount, l.body FROM copy_fills f
+                JOIN ledger l ON l.seq = f.ledger
                 LEFT JOIN profit_shares s ON s.ledger = f.ledger AND s.slot = f.slot
                 WHERE f.slot = \(slot) AND f.ledger = ANY(\(batches)) ORDER BY f.ledger
                 """)
             for row in rows {
-                let (ledger, lots, quote, fee, capped, share) = try row.decode((Int64, Int64, Int64, Int64, Bool, Int64?).self)
+                let (ledger, lots, quote, fee, capped, share, body) = try row.decode(
+                    (Int64, Int64, Int64, Int64, Bool, Int64?, String).self)
                 history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
                 if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
+                history.headers[Int(ledger)] = try LedgerRows.batchHeader(body, position: Int(ledger))
             }
         }
         if !request.failureEvents.isEmpty {
