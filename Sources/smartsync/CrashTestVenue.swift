@@ -231,7 +231,7 @@ extension CrashTest {
                 if record.block != nil, let copies = record.copies {
                     let step = store.engine.venue.symbols[record.symbol].qtyStep.units
                     let lead = store.engine.leadFills.first { $0.id == "\(record.clientOrderID)/block" }?.quantity ?? .zero
-                    let given = lead + Fixed(units: copies.allocatedLots.reduce(0, +) * step)
+                    let given = lead + Fixed(units: copies.lotsGiven * step)
                     if given != record.order.filledQuantity {
                         problems.append("block order \(record.clientOrderID) executed \(record.order.filledQuantity), gave \(given)")
                     }

@@ -49,7 +49,9 @@ import Testing
                 record.block == nil
                 ? Fixed.zero
                 : sim.engine.leadFills.first { $0.id == "\(record.clientOrderID)/block" }?.quantity ?? .zero
-            let given = lead + Fixed(units: requests.allocatedLots.reduce(0, +) * step)
+            // A final merged order keeps its totals, not one entry per copy.
+            #expect(requests.isReleased && requests.slots.isEmpty && requests.allocatedLots.isEmpty, "seed \(seed)")
+            let given = lead + Fixed(units: requests.lotsGiven * step)
             #expect(
                 given == record.order.filledQuantity,
                 "seed \(seed): \(record.clientOrderID) executed \(record.order.filledQuantity), gave \(given)")

@@ -150,7 +150,8 @@ struct FIXVenueServiceTests {
         let done = try #require(filled.venueBook.record(id(6)))
         #expect(blockFill.id == "\(id(6))/block" && blockFill.price == block.limitPrice)
         // Every lot went to the lead or a copy (BTC's step 0.00001 is 1,000 units of 1e-8).
-        let copiesLots = done.copies?.allocatedLots.reduce(0, +) ?? 0
+        let copiesLots = done.copies?.lotsGiven ?? 0
+        #expect(done.copies?.isReleased == true && done.copies?.slots.isEmpty == true)
         #expect(copiesLots > 0 && blockFill.quantity + Fixed(units: copiesLots * 1_000) == done.order.filledQuantity)
         #expect(filled.order(id: block.block!.order)?.status == .filled && filled.venueBook.refusals.isEmpty)
         // The numbers went on from where they were (a reset would have started them at 1 again).

@@ -226,7 +226,7 @@ extension Engine {
     /// simulated market's exact rules (`allocateMerged`).
     mutating func allocateVenueCopies(_ k: Int, at moment: Moment) {
         let record = venueBook.orders[k]
-        guard var requests = record.copies, case .copies(let l) = record.owner else { return }
+        guard var requests = record.copies, !requests.isReleased, case .copies(let l) = record.owner else { return }
         let first = requests.allocatedQuantity.isZero && requests.allocatedLots.allSatisfy { $0 == 0 }
         var quantity = record.order.filledQuantity - requests.allocatedQuantity
         var quote = record.order.filledQuote - requests.allocatedQuote

@@ -170,7 +170,10 @@ extension Engine {
                 }
             }
         case .copies(let l):
-            if nowFinal { allocateVenueCopies(k, at: moment) }
+            if nowFinal {
+                allocateVenueCopies(k, at: moment)
+                venueBook.orders[k].copies?.releaseRequests()
+            }
             if nowFinal && !wasFinal {
                 venueBook.openCopyOrders[l, default: 1] -= 1
                 if venueBook.openCopyOrders[l] == 0 { venueBook.openCopyOrders[l] = nil }

@@ -93,6 +93,9 @@ extension SnapshotWriter {
             w.fixed(c.allocatedQuantity)
             w.fixed(c.allocatedQuote)
             w.fixed(c.allocatedFee)
+            // Format 8: whether the per-copy arrays were dropped, and the lots given then.
+            w.bool(c.isReleased)
+            w.i64(c.isReleased ? c.lotsGiven : 0)
         }
         optional(r.block) { w, b in  // format 5
             w.int(b.order)
@@ -176,10 +179,20 @@ extension SnapshotReader {
             order: order, owner: owner, symbol: try int(), side: try raw(), limitPrice: try optional { r in try r.fixed() },
             immediateOrCancel: try bool(), event: try int(), time: try i64(), reserved: try fixed())
         record.copies = try optional { r in
-            CopyRequests(
+            var c = CopyRequests(
                 slots: try r.i32s(), lots: try r.i64s(), cappedByCash: try r.bools(), referencePrice: try r.fixed(),
                 leadFillID: try r.optional { r in try r.string() }, allocatedLots: try r.i64s(),
                 allocatedQuantity: try r.fixed(), allocatedQuote: try r.fixed(), allocatedFee: try r.fixed())
+            guard [c.lots.count, c.cappedByCash.count, c.allocatedLots.count].allSatisfy({ $0 == c.slots.count }) else {
+                throw SnapshotError("a merged order's copy requests differ in length")
+            }
+            let released = try r.bool()
+            let lots = try r.i64()
+            if released {
+                guard c.slots.isEmpty else { throw SnapshotError("a released merged order still lists its copies") }
+                c.setReleased(lots: lots)
+            }
+            return c
         }
         record.block = try optional { r in BlockLeadPart(order: try r.int(), lots: try r.i64(), reserved: try r.fixed()) }
         record.singlePrice = try optional { r in try r.fixed() }

@@ -39,6 +39,27 @@ public struct CopyRequests: Sendable, Hashable {
     public var allocatedQuantity: Fixed = .zero
     public var allocatedQuote: Fixed = .zero
     public var allocatedFee: Fixed = .zero
+    /// Once the order is final and allocated, the per-copy arrays above are dropped (no report can change a final
+    /// copy order: `releaseRequests()`), so a merged order keeps a few numbers, not ~21 B for each of its copies.
+    public private(set) var isReleased = false
+    /// The lots given to copies, kept when the per-copy arrays are dropped.
+    public private(set) var releasedLots: Int64 = 0
+
+    /// Lots given to copies so far.
+    public var lotsGiven: Int64 { isReleased ? releasedLots : allocatedLots.reduce(0, +) }
+
+    /// Drops the per-copy arrays of a final, allocated order, keeping its totals.
+    mutating func releaseRequests() {
+        guard !isReleased else { return }
+        releasedLots = allocatedLots.reduce(0, +)
+        (slots, lots, cappedByCash, allocatedLots) = ([], [], [], [])
+        isReleased = true
+    }
+
+    /// A released one read back from a snapshot.
+    mutating func setReleased(lots: Int64) {
+        (isReleased, releasedLots) = (true, lots)
+    }
 }
 
 /// The lead's part of a block order at a venue (a merged copy order that also carries the lead's order): allocated
