@@ -259,7 +259,9 @@ public final class SQLiteCommandLog: CommandLog {
 
     public func frozenCopiesMissing() throws -> Bool {
         try reader.read { db in
-            (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'stopped_copies_from'").flatMap { Int($0) } ?? 0) > 0
+            // No mark at all: a file from before the step (opened read-only, so not migrated) holds none.
+            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'stopped_copies_from'") else { return true }
+            return (Int(mark) ?? 0) > 0
         }
     }
 

@@ -4,12 +4,17 @@
 extension CopyBook {
     public func id(_ slot: Int) -> String {
         let r = rowIndex(slot)
-        return r >= 0 ? ids[r] : releasedIDs[-1 - r]
+        return r >= 0 ? ids[r] : releasedIDs[released(r, slot)]
     }
     /// The follower's position in `Engine.users`.
     public func follower(_ slot: Int) -> Int {
         let r = rowIndex(slot)
-        return Int(r >= 0 ? users[r] : releasedUsers[-1 - r])
+        return Int(r >= 0 ? users[r] : releasedUsers[released(r, slot)])
+    }
+    /// The released copy a negative `rowIndex` names (a frozen copy's book holds no other slot than its own).
+    private func released(_ r: Int, _ slot: Int) -> Int {
+        precondition(r != Int(Int32.min), "slot \(slot) is not in this copy book (a frozen copy's book holds one copy)")
+        return -1 - r
     }
     public func status(_ slot: Int) -> CopyStatus {
         let r = rowIndex(slot)

@@ -121,7 +121,7 @@ extension Engine {
 
     /// The copy's past from memory: complete while the engine keeps its history (`historyInStore` is false).
     public func copyRows(_ ref: CopyRef) -> CopyRows {
-        assert(!historyInStore, "the engine released its history: read the copy's past from the store (copyRowsRequest)")
+        precondition(!historyInStore, "the engine released its history: read the copy's past from the store (copyRowsRequest)")
         var rows = CopyRows()
         let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
         for position in positions {

@@ -46,6 +46,10 @@ extension Engine {
             guard b.id(slot) == leads[ref.lead].book.id(ref.slot) else {
                 throw SnapshotError("the frozen copy is \"\(b.id(slot))\", not \"\(leads[ref.lead].book.id(ref.slot))\"")
             }
+            // What the views index with it must be in range: a stopped copy of this follower, on listed symbols.
+            guard b.follower(slot) == leads[ref.lead].book.follower(ref.slot), b.status(slot) == .stopped,
+                b.holdingSymbols.allSatisfy({ $0 >= 0 && $0 < venue.symbols.count })
+            else { throw SnapshotError("the frozen copy \"\(b.id(slot))\" is not this lead's stopped copy on listed symbols") }
             book = b
         } catch let e as SnapshotError {
             throw e

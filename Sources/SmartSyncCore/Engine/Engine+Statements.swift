@@ -146,6 +146,7 @@ extension Engine {
     /// How many fills a copy has (from `rows`, else from memory).
     public func copyFillCount(_ ref: CopyRef, rows: CopyRows? = nil) -> Int {
         if let rows { return rows.fills.count }
+        precondition(!historyInStore, "the engine released its history: count the copy's fills from the store's rows")
         let positions = ref.lead < copyFillBatches.count ? copyFillBatches[ref.lead] : []
         return positions.reduce(0) { n, position in
             guard case .copyFills(let b) = journal[position], b.row(of: ref.slot) != nil else { return n }

@@ -157,6 +157,10 @@ extension Engine {
             guard user(named: users[u].id) == nil else { throw SnapshotError("user id \"\(users[u].id)\" is not unique") }
             indexUser(u)
         }
+        // Every copy's follower is a user (those in memory and those released).
+        for lead in leads where !(lead.book.users + lead.book.releasedUsers).allSatisfy({ $0 >= 0 && Int($0) < users.count }) {
+            throw SnapshotError("a copy of lead user \(lead.user) follows with no such user")
+        }
         // Every copy of every book, each once, in `copyOrder`.
         guard copyOrder.count == leads.reduce(0, { $0 + $1.book.count }) else {
             throw SnapshotError("the copy order does not list every copy")

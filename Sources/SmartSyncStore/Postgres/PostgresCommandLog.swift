@@ -308,7 +308,8 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
 
     public func frozenCopiesMissing() throws -> Bool {
         let value = try session.query("SELECT value FROM meta WHERE key = 'stopped_copies_from'").first?.decode(String.self)
-        return (value.flatMap { Int($0) } ?? 0) > 0
+        guard let value else { return true }
+        return (Int(value) ?? 0) > 0
     }
 
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
