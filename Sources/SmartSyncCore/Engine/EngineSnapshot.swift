@@ -157,6 +157,20 @@ extension Engine {
             guard user(named: users[u].id) == nil else { throw SnapshotError("user id \"\(users[u].id)\" is not unique") }
             indexUser(u)
         }
+        // The copies the venue book still acts on (open merged orders' requests, stops pending) are running copies of
+        // their lead, in memory: their rows are what allocation and settlement index.
+        func running(_ l: Int, _ slot: Int) -> Bool {
+            l >= 0 && l < leads.count && slot >= 0 && slot < leads[l].book.count && leads[l].book.isInMemory(slot)
+        }
+        for record in venueBook.open {
+            guard case .copies(let l) = record.owner, let requests = record.copies else { continue }
+            guard requests.slots.allSatisfy({ running(l, Int($0)) }) else {
+                throw SnapshotError("open merged order \(record.clientOrderID) lists a copy that is not running")
+            }
+        }
+        for (l, stops) in venueBook.stopping where !stops.allSatisfy({ $0.slots.allSatisfy { running(l, $0) } }) {
+            throw SnapshotError("lead \(l) has a pending stop of a copy that is not there")
+        }
         // Every copy's follower is a user (those in memory and those released).
         for lead in leads where !(lead.book.users + lead.book.releasedUsers).allSatisfy({ $0 >= 0 && Int($0) < users.count }) {
             throw SnapshotError("a copy of lead user \(lead.user) follows with no such user")
