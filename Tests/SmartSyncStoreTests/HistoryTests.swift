@@ -108,12 +108,13 @@ struct HistoryInTheDatabaseTests {
         #expect(total.fills > 0 && total.shares > 0 && total.failures > 0 && total.released > 0)
     }
 
-    /// A database from before stopped copies were stored: its first open that releases history stores them from
-    /// its replay, once, then reads them from the database like any other.
-    @Test(arguments: Backend.available)
-    func aDatabaseFromBeforeStoppedCopiesWereStoredGetsThemOnce(_ backend: Backend) async throws {
+    /// What an older SmartSync left: the scenario `name` run on a database, then `table` emptied and the mark its
+    /// migration sets (`mark`: the commands before it) in `meta`; with an in-memory run of the scenario to compare.
+    static func olderDatabase(_ backend: Backend, _ name: String, without table: String, mark: String) throws -> (
+        TestDatabase, ScenarioRunner
+    ) {
         let database = try TestDatabase(backend)
-        let scenario = try loadScenario("lifecycle.json")
+        let scenario = try loadScenario(name)
         var memory = try ScenarioRunner(scenario)
         try memory.runAll()
         let commands: Int
@@ -123,9 +124,16 @@ struct HistoryInTheDatabaseTests {
             commands = durable.host.commandCount
         }
         database.forgetLogs()
-        // What an older SmartSync left: no stopped copies stored, and the mark the migration sets.
-        try database.execute("DELETE FROM stopped_copies")
-        try database.execute("UPDATE meta SET value = '\(commands)' WHERE key = 'stopped_copies_from'")
+        try database.execute("DELETE FROM \(table)")
+        try database.execute("UPDATE meta SET value = '\(commands)' WHERE key = '\(mark)'")
+        return (database, memory)
+    }
+
+    /// A database from before stopped copies were stored: its first open that releases history stores them from
+    /// its replay, once, then reads them from the database like any other.
+    @Test(arguments: Backend.available)
+    func aDatabaseFromBeforeStoppedCopiesWereStoredGetsThemOnce(_ backend: Backend) async throws {
+        let (database, memory) = try Self.olderDatabase(backend, "lifecycle.json", without: "stopped_copies", mark: "stopped_copies_from")
         var warnings: [String] = []
         let reopened = try StoreDatabase.open(database.location, releaseHistory: true, warn: { warnings.append($0) })
         #expect(try !reopened.log.frozenCopiesMissing())
@@ -137,21 +145,8 @@ struct HistoryInTheDatabaseTests {
 
     @Test(arguments: Backend.available)
     func aDatabaseFromBeforeFailedOrdersWereStoredGetsThemOnce(_ backend: Backend) async throws {
-        let database = try TestDatabase(backend)
         // The quickstart has failed copy orders (lifecycle has none).
-        let scenario = try loadScenario("quickstart.json")
-        var memory = try ScenarioRunner(scenario)
-        try memory.runAll()
-        let commands: Int
-        do {
-            var durable = try ScenarioPlayer(scenario, host: try database.open(settings: scenario.settings))
-            try durable.runAll()
-            commands = durable.host.commandCount
-        }
-        database.forgetLogs()
-        // What an older SmartSync left: no failed orders stored, and the mark the migration sets.
-        try database.execute("DELETE FROM failed_orders")
-        try database.execute("UPDATE meta SET value = '\(commands)' WHERE key = 'failed_orders_from'")
+        let (database, memory) = try Self.olderDatabase(backend, "quickstart.json", without: "failed_orders", mark: "failed_orders_from")
         let reopened = try StoreDatabase.open(database.location, releaseHistory: true)
         #expect(try reopened.log.failedOrdersMissing() == 0)
         let counts = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)

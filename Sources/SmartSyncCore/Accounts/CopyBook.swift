@@ -387,6 +387,16 @@ public struct CopyBook: Sendable {
         if had != has { withThresholds += has ? 1 : -1 }
     }
 
+    /// The columns of one Int64 per row, and of one Int32 per row (but the sparse rows' indexes): what reserving
+    /// and compacting go over alike.
+    static var wideColumns: [WritableKeyPath<CopyBook, [Int64]>] {
+        [
+            \.amountPerOrder, \.cash, \.totalIn, \.totalOut, \.realizedPnl, \.feesPaid, \.profitSharePaid, \.units, \.leadNavAtStart,
+            \.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.leadFeeDragAtStart,
+        ]
+    }
+    static var narrowColumns: [WritableKeyPath<CopyBook, [Int32]>] { [\.users, \.startedEvent, \.fillCount] }
+
     /// Reserves capacity for `n` more copies (bulk loading).
     public mutating func reserveCapacity(_ n: Int) {
         let total = rowCount + n
@@ -395,26 +405,11 @@ public struct CopyBook: Sendable {
             slotOfRow.reserveCapacity(total)
         }
         ids.reserveCapacity(total)
-        users.reserveCapacity(total)
         status.reserveCapacity(total)
         mode.reserveCapacity(total)
-        amountPerOrder.reserveCapacity(total)
-        cash.reserveCapacity(total)
-        totalIn.reserveCapacity(total)
-        totalOut.reserveCapacity(total)
-        realizedPnl.reserveCapacity(total)
-        feesPaid.reserveCapacity(total)
-        profitSharePaid.reserveCapacity(total)
+        for column in Self.wideColumns { self[keyPath: column].reserveCapacity(total) }
+        for column in Self.narrowColumns { self[keyPath: column].reserveCapacity(total) }
         detailRow.reserveCapacity(total)
-        startedEvent.reserveCapacity(total)
-        units.reserveCapacity(total)
-        leadNavAtStart.reserveCapacity(total)
-        for column in [
-            \CopyBook.epochFees, \.epochShare, \.epochPrice, \.epochMissed, \.epochSizing, \.leadFeeDragAtStart,
-        ] {
-            self[keyPath: column].reserveCapacity(total)
-        }
-        fillCount.reserveCapacity(total)
         failureRow.reserveCapacity(total)
         for c in lots.indices {
             lots[c].reserveCapacity(total)

@@ -119,9 +119,7 @@ extension Engine {
             return holdingView(s, quantity: p.quantity, cost: p.cost, equity: equity)
         }
         var aum = Fixed.zero
-        for r in 0..<lead.book.rowCount where lead.book.isActive(lead.book.slot(ofRow: r)) {
-            aum += copyEquity(CopyRef(lead: l, slot: lead.book.slot(ofRow: r)))
-        }
+        for i in lead.book.activeSlots { aum += copyEquity(CopyRef(lead: l, slot: i)) }
         let nav = lead.navAtStop ?? leadNav(l)
         return LeadView(
             user: users[lead.user].id, status: lead.status, cash: lead.cash, holdings: holdings, equity: equity, nav: nav,

@@ -170,13 +170,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     ) throws -> PostgresQuery {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        var binds = PostgresBindings(capacity: 24)
-        var n = 0
-        func bind<T: PostgresDynamicTypeEncodable>(_ value: T) -> String {
-            binds.append(value)
-            n += 1
-            return "$\(n)"
-        }
+        var bind = SQLBinds(capacity: 24)
         let last = Int64(records.last!.seq)
         var sql = "WITH next AS (SELECT coalesce(max(seq) + 1, 0)::int8 AS n FROM commands), "
         sql += "go AS (SELECT 1 FROM next WHERE n = \(bind(Int64(records[0].seq))))"
@@ -268,12 +262,10 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             }
         }
         if !history.failures.isEmpty {
-            sql +=
-                ", fo AS (\(failuresInsert(history.failures, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded))"
+            sql += ", fo AS (\(failuresInsert(history.failures, &bind)) \(guarded))"
         }
         if !history.frozenCopies.isEmpty {
-            let f = history.frozenCopies
-            sql += ", sc AS (\(frozenInsert(f, bind32: { bind($0) }, bindText: { bind($0) })) \(guarded) "
+            sql += ", sc AS (\(frozenInsert(history.frozenCopies, &bind)) \(guarded) "
             sql += "ON CONFLICT (lead, slot) DO UPDATE SET data = EXCLUDED.data)"
         }
         if !history.leadFillIDs.isEmpty {
@@ -282,28 +274,42 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             sql += "FROM unnest(\(bind(ids))::text[]) AS x(i) \(guarded))"
         }
         sql += " SELECT n FROM next"
-        return PostgresQuery(unsafeSQL: sql, binds: binds)
+        return bind.query(sql)
     }
 
-    /// `INSERT INTO failed_orders … SELECT … FROM unnest(…)` of `failures`, bound through the three functions.
-    static func failuresInsert(
-        _ failures: [StoredFailure], bind: ([Int64]) -> String, bind32: ([Int32]) -> String, bindText: ([String]) -> String
-    ) -> String {
+    /// `INSERT INTO failed_orders … SELECT … FROM unnest(…)` of `failures`, its arrays bound in `bind`.
+    static func failuresInsert(_ failures: [StoredFailure], _ bind: inout SQLBinds) -> String {
         let o = failures.map(\.order)
         return "INSERT INTO failed_orders (event, lead, slot, n, command, symbol, side, reason, notional) "
-            + "SELECT * FROM unnest(\(bind(o.map { Int64($0.event) }))::int8[], \(bind32(o.map(\.lead)))::int4[], "
-            + "\(bind32(o.map(\.slot)))::int4[], \(bind(failures.map { Int64($0.n) }))::int8[], "
-            + "\(bind(failures.map { Int64($0.command) }))::int8[], \(bind32(o.map(\.symbol)))::int4[], "
-            + "\(bindText(o.map(\.side.rawValue)))::text[], \(bindText(o.map(\.reason.rawValue)))::text[], "
+            + "SELECT * FROM unnest(\(bind(o.map { Int64($0.event) }))::int8[], \(bind(o.map(\.lead)))::int4[], "
+            + "\(bind(o.map(\.slot)))::int4[], \(bind(failures.map { Int64($0.n) }))::int8[], "
+            + "\(bind(failures.map { Int64($0.command) }))::int8[], \(bind(o.map(\.symbol)))::int4[], "
+            + "\(bind(o.map(\.side.rawValue)))::text[], \(bind(o.map(\.reason.rawValue)))::text[], "
             + "\(bind(o.map(\.notional.units)))::int8[])"
     }
 
     /// `INSERT INTO stopped_copies … SELECT … FROM unnest(…)` of `copies` (their bytes as hex text, decoded by the
-    /// server), bound through the two functions.
-    static func frozenInsert(_ copies: [FrozenCopy], bind32: ([Int32]) -> String, bindText: ([String]) -> String) -> String {
+    /// server), its arrays bound in `bind`.
+    static func frozenInsert(_ copies: [FrozenCopy], _ bind: inout SQLBinds) -> String {
         "INSERT INTO stopped_copies (lead, slot, data) SELECT l, s, decode(d, 'hex') FROM unnest("
-            + "\(bind32(copies.map { Int32($0.lead) }))::int4[], \(bind32(copies.map { Int32($0.slot) }))::int4[], "
-            + "\(bindText(copies.map { Hex.encode($0.bytes) }))::text[]) AS x(l, s, d)"
+            + "\(bind(copies.map { Int32($0.lead) }))::int4[], \(bind(copies.map { Int32($0.slot) }))::int4[], "
+            + "\(bind(copies.map { Hex.encode($0.bytes) }))::text[]) AS x(l, s, d)"
+    }
+
+    /// Inserts `items` in pieces of `size` (a statement binds at most 65,535 values) in one transaction, then clears
+    /// the mark an upgrade step left in `meta` under `mark`: what an older database's upgrade stores, once.
+    private func storeInPieces<T>(_ items: [T], size: Int, clearing mark: String, _ insert: ([T], inout SQLBinds) -> String) throws {
+        try session.transaction {
+            var start = 0
+            while start < items.count {
+                let piece = Array(items[start..<min(items.count, start + size)])
+                var bind = SQLBinds()
+                let sql = insert(piece, &bind)
+                try session.query(bind.query(sql))
+                start += piece.count
+            }
+            try session.query("UPDATE meta SET value = '0' WHERE key = \(mark)")
+        }
     }
 
     public func frozenCopiesMissing() throws -> Bool {
@@ -313,19 +319,8 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     }
 
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
-        try session.transaction {
-            for chunk in stride(from: 0, to: copies.count, by: 1_000).map({ Array(copies[$0..<min($0 + 1_000, copies.count)]) }) {
-                var binds = PostgresBindings(capacity: 3)
-                var n = 0
-                func bind<T: PostgresDynamicTypeEncodable>(_ value: T) -> String {
-                    binds.append(value)
-                    n += 1
-                    return "$\(n)"
-                }
-                let sql = Self.frozenInsert(chunk, bind32: { bind($0) }, bindText: { bind($0) }) + " ON CONFLICT (lead, slot) DO NOTHING"
-                try session.query(PostgresQuery(unsafeSQL: sql, binds: binds))
-            }
-            try session.query("UPDATE meta SET value = '0' WHERE key = 'stopped_copies_from'")
+        try storeInPieces(copies, size: 1_000, clearing: "stopped_copies_from") { piece, bind in
+            Self.frozenInsert(piece, &bind) + " ON CONFLICT (lead, slot) DO NOTHING"
         }
     }
 
@@ -340,24 +335,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             for (k, o) in orders.enumerated() { stored.append(StoredFailure(n: first + k, command: command, order: o)) }
         }
         stored.sort()
-        try session.transaction {
-            // In pieces: a statement binds at most 65,535 values.
-            var start = 0
-            while start < stored.count {
-                let piece = Array(stored[start..<min(stored.count, start + 5_000)])
-                var binds = PostgresBindings(capacity: 9)
-                var n = 0
-                func bind<T: PostgresDynamicTypeEncodable>(_ value: T) -> String {
-                    binds.append(value)
-                    n += 1
-                    return "$\(n)"
-                }
-                let sql = Self.failuresInsert(piece, bind: { bind($0) }, bind32: { bind($0) }, bindText: { bind($0) })
-                try session.query(PostgresQuery(unsafeSQL: sql, binds: binds))
-                start += piece.count
-            }
-            try session.query("UPDATE meta SET value = '0' WHERE key = 'failed_orders_from'")
-        }
+        try storeInPieces(stored, size: 5_000, clearing: "failed_orders_from") { piece, bind in Self.failuresInsert(piece, &bind) }
     }
 
     /// The pooled async client of this store's reads, made on first use.
