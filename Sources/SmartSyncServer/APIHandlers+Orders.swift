@@ -50,12 +50,11 @@ extension APIHandlers {
                     limitPrice: b.limitPrice))
         }
         let receipt = try await submit(order, caller)
-        let answer = try service.read { engine in
-            guard let placed = receipt.outcome?.placedOrder ?? engine.order(placedAt: receipt.event) else {
-                throw APIError.notFound("order")
-            }
-            return Self.order(engine, placed, applied: receipt.applied)
-        }
+        let engine = service.read { $0 }
+        var placed = receipt.outcome?.placedOrder
+        if placed == nil { placed = try await service.order(engine, placedAt: receipt.event) }
+        guard let placed else { throw APIError.notFound("order") }
+        let answer = Self.order(engine, placed, applied: receipt.applied)
         RequestScope.setServerTiming(Routes.serverTiming(receipt))
         return receipt.applied
             ? .created(.init(body: .json(answer)))
@@ -68,36 +67,30 @@ extension APIHandlers {
         let limit = input.query.limit ?? 100
         // The next page: the orders with an id below the last one seen.
         let before = input.query.before ?? .max
-        let orders = try service.read { engine in
-            guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
-            // Newest first: open orders, or every order.
-            let mine = engine.orders.reversed().lazy.filter { $0.id < before && $0.user == u && (all || $0.status.isOpen) }.prefix(limit)
-            return Array(mine.map { Self.order(engine, $0) })
-        }
-        return .ok(.init(body: .json(orders)))
+        let engine = service.read { $0 }
+        guard let u = engine.user(named: caller.user) else { throw APIError.notFound("user \(caller.user)") }
+        // Newest first: open orders, or every order.
+        let mine = try await service.orders(engine, user: u, before: before, limit: limit, all: all)
+        return .ok(.init(body: .json(mine.map { Self.order(engine, $0) })))
     }
 
     func order(_ input: Operations.Order.Input) async throws -> Operations.Order.Output {
         let caller = try RequestScope.require()
         guard let id = Int(input.path.id) else { throw APIError.notFound("order") }
-        let order = try service.read { engine in
-            guard let u = engine.user(named: caller.user), let o = engine.order(id: id), o.user == u else {
-                throw APIError.notFound("order \(id)")
-            }
-            return Self.order(engine, o)
+        let engine = service.read { $0 }
+        guard let u = engine.user(named: caller.user), let o = try await service.order(engine, id: id), o.user == u else {
+            throw APIError.notFound("order \(id)")
         }
-        return .ok(.init(body: .json(order)))
+        return .ok(.init(body: .json(Self.order(engine, o))))
     }
 
     func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
         let caller = try RequestScope.require()
         guard let id = Int(input.path.id) else { throw APIError.notFound("order") }
         _ = try await submit(.cancelOrder(user: caller.user, orderID: id), caller)
-        let order = try service.read { engine in
-            guard let o = engine.order(id: id) else { throw APIError.notFound("order \(id)") }
-            return Self.order(engine, o)
-        }
-        return .ok(.init(body: .json(order)))
+        let engine = service.read { $0 }
+        guard let o = try await service.order(engine, id: id) else { throw APIError.notFound("order \(id)") }
+        return .ok(.init(body: .json(Self.order(engine, o))))
     }
 
     /// An order as the contract's `Order`: what was asked, what executed (each fill with the lead fill id it made),

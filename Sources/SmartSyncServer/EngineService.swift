@@ -117,6 +117,43 @@ public actor EngineService {
         }
     }
 
+    /// The order `id` as of `engine` (a committed state a read holds): from memory, or, once released, from the
+    /// database. A released order is final, so its stored row is what `engine` would show.
+    public nonisolated func order(_ engine: Engine, id: Int) async throws -> PlacedOrder? {
+        if let o = engine.order(id: id) { return o }
+        guard engine.isReleased(orderID: id) else { return nil }
+        return try storedOrder(engine, try await history.order(id: id), what: "order \(id)")
+    }
+
+    /// The order placed by the command at `event` as of `engine`, from memory or the database.
+    public nonisolated func order(_ engine: Engine, placedAt event: Int) async throws -> PlacedOrder? {
+        if let o = engine.order(placedAt: event) { return o }
+        guard engine.historyInStore, let bytes = try await history.order(placedAt: event) else { return nil }
+        let o = try storedOrder(engine, bytes, what: "the order placed at event \(event)")
+        return o.flatMap { engine.isReleased(orderID: $0.id) ? $0 : nil }
+    }
+
+    /// A page of user `u`'s orders as of `engine`, newest first: open ones from memory, final ones from memory or the
+    /// database (`Engine.ordersPage`).
+    public nonisolated func orders(_ engine: Engine, user u: Int, before: Int, limit: Int, all: Bool) async throws -> [PlacedOrder] {
+        var stored: [PlacedOrder] = []
+        if all && engine.historyInStore {
+            for bytes in try await history.orders(user: u, before: before, limit: limit) {
+                if let o = try storedOrder(engine, bytes, what: "an order of user \(u)") { stored.append(o) }
+            }
+        }
+        return engine.ordersPage(user: u, before: before, limit: limit, all: all, stored: stored)
+    }
+
+    private nonisolated func storedOrder(_ engine: Engine, _ bytes: [UInt8]?, what: String) throws -> PlacedOrder? {
+        guard let bytes else { return nil }
+        do {
+            return try engine.order(stored: bytes)
+        } catch {
+            throw APIError(.internalServerError, code: "internal", "the stored row of \(what) cannot be read: \(error)")
+        }
+    }
+
     func updateGauges() {
         activeCopies.record(store.engine.leads.reduce(0) { $0 + $1.book.activeCount })
     }

@@ -31,6 +31,8 @@ public final class AnyCommandLog: CommandLog {
     public func historyReader() throws -> any HistoryReader { try base.historyReader() }
     public func frozenCopiesMissing() throws -> Bool { try base.frozenCopiesMissing() }
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws { try base.storeFrozenCopies(copies) }
+    public func ordersMissing() throws -> Bool { try base.ordersMissing() }
+    public func storeOrders(_ orders: [StoredOrder]) throws { try base.storeOrders(orders) }
     public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
         try await base.whileWriting(isolation: isolation, body)
     }

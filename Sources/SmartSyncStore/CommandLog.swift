@@ -60,6 +60,11 @@ public protocol CommandLog: AnyObject {
     func frozenCopiesMissing() throws -> Bool
     /// Stores frozen copies (keeping any already stored) and closes the gap `frozenCopiesMissing` reports.
     func storeFrozenCopies(_ copies: [FrozenCopy]) throws
+    /// True while orders made final before the database stored orders may lack their rows (`storeOrders` closes the
+    /// gap).
+    func ordersMissing() throws -> Bool
+    /// Stores final orders (keeping any already stored) and closes the gap `ordersMissing` reports.
+    func storeOrders(_ orders: [StoredOrder]) throws
 
     // MARK: The writer's path in a server: the same operations, awaiting the database
 
@@ -88,6 +93,8 @@ struct AppendedHistory: Sendable {
     var failures: [StoredFailure] = []
     /// Stopped copies' frozen rows (`CommandOutcome.frozenCopies`).
     var frozenCopies: [FrozenCopy] = []
+    /// Orders made final (`CommandOutcome.storedOrders`); an order made final twice in one append keeps its last.
+    var orders: [StoredOrder] = []
 
     init(_ records: [CommandRecord], _ outcomes: [CommandOutcome]) {
         firstLedgerSeq = outcomes.first?.journalStart ?? 0
@@ -95,11 +102,17 @@ struct AppendedHistory: Sendable {
             entries += o.journal
             leadFillIDs += o.leadFills.map(\.id)
             frozenCopies += o.frozenCopies
+            orders += o.storedOrders
             for (k, f) in o.failedOrders.enumerated() {
                 failures.append(StoredFailure(n: o.failedOrdersStart + k, command: record.seq, order: f))
             }
         }
         failures.sort()
+        if Set(orders.map(\.id)).count < orders.count {
+            var last: [Int: StoredOrder] = [:]
+            for o in orders { last[o.id] = o }
+            orders = last.values.sorted { $0.id < $1.id }
+        }
     }
 }
 
@@ -123,6 +136,12 @@ public protocol HistoryReader: Sendable {
     func copyRows(_ request: CopyRowsRequest) async throws -> CopyRows
     /// The frozen row of the stopped copy in `slot` of lead `lead` (`Engine.frozenCopy`), nil when none is stored.
     func frozenCopy(lead: Int, slot: Int) async throws -> [UInt8]?
+    /// The stored form of the final order `id` (`Engine.storedOrder(_:)`), nil when none is stored.
+    func order(id: Int) async throws -> [UInt8]?
+    /// The stored form of the final order placed at `event`, nil when none is stored.
+    func order(placedAt event: Int) async throws -> [UInt8]?
+    /// The stored forms of the `limit` final orders of user `user` with the highest ids below `before`, newest first.
+    func orders(user: Int, before: Int, limit: Int) async throws -> [[UInt8]]
 }
 
 extension CommandLog {

@@ -29,6 +29,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// False while the database may lack the frozen rows of copies stopped before it stored them (an older
     /// database): stopped copies then stay in memory until this open has stored them.
     private var releasesStopped = true
+    /// False while the database may lack the rows of orders made final before it stored them (an older database):
+    /// final orders then stay in memory until this open has stored them.
+    private var releasesOrders = true
 
     /// Opens `log` with the log's settings (`settings` for a new log): from the newest valid snapshot in `snapshots`
     /// that the log reaches (others are skipped, each reported to `warn`), then the commands after it.
@@ -45,6 +48,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         commandCount = 0
         databaseID = snapshots == nil ? "" : try log.databaseID()
         releasesStopped = !(try log.frozenCopiesMissing())
+        releasesOrders = !(try log.ordersMissing())
         var releases = releaseHistory
         let missing = releaseHistory && end == nil ? try log.failedOrdersMissing() : 0
         if missing > 0 {
@@ -76,7 +80,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             }
             releasesHistory = releases
         }
-        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped) }
+        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped, releasingOrders: releasesOrders) }
         try catchUp(upTo: end)
         if releasesHistory && !releasesStopped && end == nil {
             // An older database: store the frozen rows of the copies stopped so far, from this replay, once.
@@ -84,10 +88,22 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             do {
                 try log.storeFrozenCopies(stopped.map { engine.frozenCopy($0) })
                 releasesStopped = true
-                engine.releaseHistory()
+                engine.releaseHistory(releasingOrders: releasesOrders)
                 warn("upgraded: the \(stopped.count) stopped copies are now kept in the database, not in memory")
             } catch StoreError.readOnly {
                 // A read-only open (a snapshot of a SQLite file) keeps them in memory; the next writable open stores them.
+            }
+        }
+        if releasesHistory && !releasesOrders && end == nil {
+            // An older database: store the orders made final so far, from this replay, once.
+            let final = engine.finalOrdersInMemory
+            do {
+                try log.storeOrders(final.map { Engine.storedOrder($0) })
+                releasesOrders = true
+                engine.releaseHistory(releasingStopped: releasesStopped)
+                warn("upgraded: the \(final.count) final orders are now kept in the database, not in memory")
+            } catch StoreError.readOnly {
+                // As above: kept in memory by a read-only open.
             }
         }
     }
@@ -183,18 +199,18 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         return (accepted, outcomes)
     }
 
-    /// The frozen rows of the copies a command stopped are written with the command (`engine` is the state right
-    /// after it: a stopped copy never changes again), whether or not this engine releases them: a later open of the
-    /// database may.
+    /// The frozen rows of the copies a command stopped, and the orders it made final, are written with the command
+    /// (`engine` is the state right after it: neither changes again), whether or not this engine releases them: a
+    /// later open of the database may.
     private func freeze(_ outcome: inout CommandOutcome, _ engine: Engine) {
-        guard !outcome.stoppedCopies.isEmpty else { return }
-        outcome.frozenCopies = outcome.stoppedCopies.map { engine.frozenCopy($0) }
+        if !outcome.stoppedCopies.isEmpty { outcome.frozenCopies = outcome.stoppedCopies.map { engine.frozenCopy($0) } }
+        for o in outcome.orders where !o.status.isOpen { outcome.storedOrders.append(Engine.storedOrder(o)) }
     }
 
     /// After `count` commands were committed.
     private func committed(_ count: Int) {
         commandCount += count
-        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped) }
+        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped, releasingOrders: releasesOrders) }
     }
 
     /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and

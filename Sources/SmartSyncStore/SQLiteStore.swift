@@ -197,6 +197,15 @@ public final class SQLiteCommandLog: CommandLog {
         }
         try LedgerRows.write(db, failures: history.failures)
         try storeFrozen(db, history.frozenCopies, keepingStored: false)
+        try storeOrders(db, history.orders, keepingStored: false)
+    }
+
+    /// Inserts final orders; `keepingStored` leaves an order already stored as it is.
+    private static func storeOrders(_ db: Database, _ orders: [StoredOrder], keepingStored: Bool) throws {
+        guard !orders.isEmpty else { return }
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR \(keepingStored ? "IGNORE" : "REPLACE") INTO orders (id, owner, event, data) VALUES (?, ?, ?, ?)")
+        for o in orders { try insert.execute(arguments: [o.id, o.user, o.event, Data(o.bytes)]) }
     }
 
     /// Inserts frozen copies; `keepingStored` leaves a copy already stored as it is.
@@ -273,6 +282,21 @@ public final class SQLiteCommandLog: CommandLog {
         }
     }
 
+    public func ordersMissing() throws -> Bool {
+        try reader.read { db in
+            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'orders_from'") else { return true }
+            return (Int(mark) ?? 0) > 0
+        }
+    }
+
+    public func storeOrders(_ orders: [StoredOrder]) throws {
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
+        try pool.write { db in
+            try Self.storeOrders(db, orders, keepingStored: true)
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'orders_from'")
+        }
+    }
+
     public func compareLedger(with engine: Engine) throws -> [String] {
         try reader.read { db in try LedgerRows.compare(db, engine: engine) }
     }
@@ -324,6 +348,28 @@ struct SQLiteHistoryReader: HistoryReader {
             try Data.fetchOne(db, sql: "SELECT data FROM stopped_copies WHERE lead = ? AND slot = ?", arguments: [lead, slot]).map {
                 [UInt8]($0)
             }
+        }
+    }
+
+    func order(id: Int) async throws -> [UInt8]? {
+        try await reader.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM orders WHERE id = ?", arguments: [id]).map { [UInt8]($0) }
+        }
+    }
+
+    func order(placedAt event: Int) async throws -> [UInt8]? {
+        try await reader.read { db in
+            try Data.fetchOne(db, sql: "SELECT data FROM orders WHERE event = ? ORDER BY id LIMIT 1", arguments: [event]).map {
+                [UInt8]($0)
+            }
+        }
+    }
+
+    func orders(user: Int, before: Int, limit: Int) async throws -> [[UInt8]] {
+        try await reader.read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT data FROM orders WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?", arguments: [user, before, limit]
+            ).map { [UInt8]($0) }
         }
     }
 

@@ -116,6 +116,19 @@ enum Schema {
                         SELECT 'stopped_copies_from', coalesce(max(seq) + 1, 0) FROM commands;
                     """)
         }
+        migrator.registerMigration("v7-orders") { db in
+            // Final orders leave memory: each one's stored form (`Engine.storedOrder`), written with the command that
+            // made it final; a user's orders page by id, a retried request finds its order by event. Orders made final
+            // before this step have none yet: `orders_from` marks the gap, the first open that can write fills it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE orders (
+                        id INTEGER PRIMARY KEY, owner INTEGER NOT NULL, event INTEGER NOT NULL, data BLOB NOT NULL);
+                    CREATE INDEX orders_by_owner ON orders (owner, id);
+                    CREATE INDEX orders_by_event ON orders (event);
+                    INSERT INTO meta (key, value) SELECT 'orders_from', coalesce(max(seq) + 1, 0) FROM commands;
+                    """)
+        }
         return migrator
     }
 

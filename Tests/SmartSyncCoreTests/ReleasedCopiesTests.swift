@@ -14,6 +14,9 @@ struct ReleasedCopiesTests {
         var released: Engine
         var kept: Engine
         var frozen: [CopyRef: [UInt8]] = [:]
+        /// Final orders as a store keeps them, by id.
+        var storedOrders: [Int: [UInt8]] = [:]
+        var limitOrders = 0
         var rng: SplitMix
         var event = 0
         var copies: [String] = []
@@ -66,9 +69,17 @@ struct ReleasedCopiesTests {
             case 40..<55:
                 let symbol = rng.chance(60) ? TestMarket.btc : TestMarket.eth
                 return .orderFraction(user: lead, account: .portfolio, symbol: symbol, side: .sell, fraction: fx("0.\(rng.int(3...9))"))
-            case 55..<70:
+            case 55..<65:
                 let (symbol, base) = rng.chance(60) ? (TestMarket.btc, Int64(50_000)) : (TestMarket.eth, Int64(2_000))
                 return .price(symbol: symbol, price: Fixed(units: base * Int64(rng.int(80...125)) / 100 * Fixed.unitsPerOne))
+            case 65..<68:
+                // A limit order that rests until a price update reaches it (or is cancelled, or the lead stops).
+                let (symbol, base, quantity) =
+                    rng.chance(60) ? (TestMarket.btc, Int64(50_000), "0.01") : (TestMarket.eth, Int64(2_000), "0.2")
+                let side: Side = rng.chance(60) ? .buy : .sell
+                let price = Fixed(units: base * Int64(side == .buy ? rng.int(80...100) : rng.int(100...125)) / 100 * Fixed.unitsPerOne)
+                return .order(OrderRequest(user: lead, symbol: symbol, side: side, quantity: fx(quantity), limitPrice: price))
+            case 68..<70: return .cancelOrder(user: lead, orderID: rng.int(1...max(1, kept.nextOrderNumber - 1)))
             case 70..<83: return .stopCopy(copy: someCopy)
             case 83..<87: return .removeFollower(user: lead, copy: someCopy)
             case 87..<93:
@@ -90,8 +101,10 @@ struct ReleasedCopiesTests {
                 stops += outcome.stoppedCopies.count
                 // As a store does: the stopped copies' frozen rows first, then release.
                 for ref in outcome.stoppedCopies { frozen[ref] = released.frozenCopy(ref).bytes }
+                for o in outcome.orders where !o.status.isOpen { storedOrders[o.id] = Engine.storedOrder(o).bytes }
+                if case .order(let r) = command, r.limitPrice != nil { limitOrders += 1 }
                 released.releaseHistory()
-                #expect(released.stoppedCopiesInMemory.isEmpty)
+                #expect(released.stoppedCopiesInMemory.isEmpty && released.finalOrdersInMemory.isEmpty)
             case (.failure(let e), .failure(let expected)):
                 #expect(e.code == expected.code, "\(command): \(e) against \(expected)")
             default:
@@ -114,12 +127,30 @@ struct ReleasedCopiesTests {
                 #expect(released.follower(of: ref) == kept.follower(of: ref))
             }
             for l in kept.leads.indices { #expect(released.leadView(l) == kept.leadView(l)) }
+            // Every order reads the same, a final one through its stored row; and so does every page of a user's.
+            for id in 1..<kept.nextOrderNumber {
+                let stored = try storedOrders[id].map { try released.order(stored: $0) }
+                #expect(released.isReleased(orderID: id) == (released.order(id: id) == nil))
+                #expect((released.order(id: id) ?? stored) == kept.order(id: id), "order \(id)")
+            }
+            let stored = try storedOrders.values.map { try released.order(stored: $0) }.sorted { $0.id > $1.id }
+            for u in kept.users.indices {
+                for all in [true, false] {
+                    let mine = Array(kept.orders.reversed().filter { $0.user == u && (all || $0.status.isOpen) })
+                    for (before, limit) in [(Int.max, 1_000), (Int.max, 3), (kept.nextOrderNumber / 2, 2)] {
+                        let page = released.ordersPage(
+                            user: u, before: before, limit: limit, all: all,
+                            stored: Array(stored.filter { $0.user == u && $0.id < before }.prefix(limit)))
+                        #expect(page == Array(mine.filter { $0.id < before }.prefix(limit)), "user \(u) before \(before)")
+                    }
+                }
+            }
         }
     }
 
     @Test("A releasing engine equals one that keeps its stopped copies, command by command and byte for byte")
     func releasingEqualsKeeping() throws {
-        var (stops, released, accepted) = (0, 0, 0)
+        var (stops, released, accepted, limitOrders, limitsDone) = (0, 0, 0, 0, [PlacedOrder.Status: Int]())
         for seed in 0..<40 {
             var pair = try Pair(seed: seed)
             for step in 0..<70 {
@@ -142,10 +173,19 @@ struct ReleasedCopiesTests {
             stops += pair.stops
             released += pair.released.releasedCopyCount
             accepted += pair.accepted
+            limitOrders += pair.limitOrders
+            for bytes in pair.storedOrders.values {
+                let o = try pair.released.order(stored: bytes)
+                if o.kind == .limit { limitsDone[o.status, default: 0] += 1 }
+            }
             for lead in pair.released.leads { #expect(lead.book.rowCount == lead.book.activeCount) }
         }
         // The runs stopped and released copies, and kept fanning out after releasing.
         #expect(stops > 50 && released == stops && accepted > 1_500, "stops \(stops), released \(released), accepted \(accepted)")
+        // Limit orders rested, then filled as prices reached them or were cancelled, across releases.
+        #expect(
+            limitOrders > 20 && limitsDone[.filled, default: 0] > 5 && limitsDone[.cancelled, default: 0] > 5,
+            "\(limitOrders) \(limitsDone)")
     }
 
     @Test("A frozen copy is refused for another slot, when cut short, and in another format")
@@ -168,5 +208,29 @@ struct ReleasedCopiesTests {
         newer[Engine.frozenCopyMagic.count] &+= 1
         #expect(throws: SnapshotError.self) { try pair.released.viewing(frozen: newer, of: stopped) }
         #expect(throws: SnapshotError.self) { try pair.released.viewing(frozen: Array("not a copy".utf8), of: stopped) }
+    }
+
+    @Test("A stored order reads back as it was, and is refused when cut short, in another format or not this engine's")
+    func storedOrdersAreChecked() throws {
+        var pair = try Pair(seed: 3)
+        for _ in 0..<60 { try pair.run(pair.randomCommand()) }
+        let (id, bytes) = try #require(pair.storedOrders.min { $0.key < $1.key })
+        #expect(try pair.released.order(stored: bytes) == pair.kept.order(id: id))
+        #expect(pair.released.order(id: id) == nil && pair.released.isReleased(orderID: id))
+        #expect(throws: SnapshotError.self) { try pair.released.order(stored: Array(bytes.dropLast(2))) }
+        #expect(throws: SnapshotError.self) { try pair.released.order(stored: bytes + [0]) }
+        var newer = bytes
+        newer[Engine.storedOrderMagic.count] &+= 1
+        #expect(throws: SnapshotError.self) { try pair.released.order(stored: newer) }
+        #expect(throws: SnapshotError.self) { try pair.released.order(stored: Array("not an order".utf8)) }
+        // An order of an engine that never gave its id, or of a user it does not know.
+        var order = try #require(pair.kept.order(id: id))
+        order.id = pair.kept.nextOrderNumber
+        #expect(throws: SnapshotError.self) { try pair.released.order(stored: Engine.storedOrder(order).bytes) }
+        order.id = id
+        order.user = pair.kept.users.count
+        #expect(throws: SnapshotError.self) { try pair.released.order(stored: Engine.storedOrder(order).bytes) }
+        // Small: an order with one fill.
+        #expect(bytes.count < 300, "\(bytes.count) bytes")
     }
 }

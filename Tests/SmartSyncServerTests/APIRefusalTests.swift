@@ -218,6 +218,15 @@ import Testing
             #expect(
                 retry.status == .ok && retry.object["applied"] as? Bool == false && retry.object["id"] as? Int == first.object["id"] as? Int
             )
+            // The order is final, so it left memory: both answers and its own page read it from the database.
+            #expect(f.service.read { $0.finalOrdersInMemory.isEmpty && $0.isReleased(orderID: first.object["id"] as? Int ?? 0) })
+            let read = try await Self.call(client, .get, "/v1/orders/\(first.object["id"] as? Int ?? 0)", key: lead)
+            #expect(
+                read.status == .ok && read.object["status"] as? String == "filled"
+                    && read.object["id"] as? Int == first.object["id"] as? Int)
+            #expect(
+                try await Self.call(client, .get, "/v1/orders/\(first.object["id"] as? Int ?? 0)", key: f.keys["alice"]).status == .notFound
+            )
             let other = try await Self.call(
                 client, .post, "/v1/orders", key: lead, idempotency: "order-1",
                 #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "2000"}"#)

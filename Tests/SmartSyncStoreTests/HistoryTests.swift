@@ -19,9 +19,33 @@ struct HistoryInTheDatabaseTests {
     /// A stopped copy released from memory is read back from its frozen row (`Engine.viewing(frozen:of:)`), and
     /// its whole view must equal the in-memory run's.
     static func compare(_ releasing: Engine, reader: any HistoryReader, memory: Engine) async throws -> (
-        fills: Int, shares: Int, failures: Int, released: Int
+        fills: Int, shares: Int, failures: Int, released: Int, orders: Int
     ) {
-        var counts = (fills: 0, shares: 0, failures: 0, released: 0)
+        var counts = (fills: 0, shares: 0, failures: 0, released: 0, orders: 0)
+        // Every order, a released one from its stored row; and each user's orders page by page from the database.
+        for id in 1...max(1, memory.orderCount) where memory.orderCount > 0 {
+            var order = releasing.order(id: id)
+            if releasing.isReleased(orderID: id) {
+                let bytes = try #require(try await reader.order(id: id), "order \(id)")
+                order = try releasing.order(stored: bytes)
+                counts.orders += 1
+                let placed = try #require(try await reader.order(placedAt: memory.order(id: id)?.event ?? -1))
+                #expect(try releasing.order(stored: placed).event == order?.event)
+            }
+            #expect(order == memory.order(id: id), "order \(id)")
+        }
+        for u in memory.users.indices {
+            var seen: [PlacedOrder] = []
+            var before = Int.max
+            while true {
+                let stored = try await reader.orders(user: u, before: before, limit: 2).map { try releasing.order(stored: $0) }
+                let page = releasing.ordersPage(user: u, before: before, limit: 2, all: true, stored: stored)
+                guard let last = page.last else { break }
+                seen += page
+                before = last.id
+            }
+            #expect(seen == memory.orders.reversed().filter { $0.user == u }, "user \(u)")
+        }
         for ref in memory.allCopies {
             var engine = releasing
             if releasing.isReleased(ref) {
@@ -68,9 +92,9 @@ struct HistoryInTheDatabaseTests {
         return folder
     }()
 
-    /// No copy-fill row and no failed order is left in memory.
+    /// No copy-fill row, failed order or final order is left in memory.
     static func holdsNoHistory(_ engine: Engine) -> Bool {
-        engine.historyInStore && engine.failedOrders.isEmpty
+        engine.historyInStore && engine.failedOrders.isEmpty && engine.finalOrdersInMemory.isEmpty
             && engine.journal.entriesInMemory.allSatisfy { _, entry in
                 guard case .copyFills(let b) = entry else { return true }
                 return b.slots.isEmpty && b.profitShareSlots.isEmpty
@@ -79,7 +103,7 @@ struct HistoryInTheDatabaseTests {
 
     @Test(arguments: Backend.available)
     func aReleasingEngineReadsEveryCopysPastFromTheDatabase(_ backend: Backend) async throws {
-        var total = (fills: 0, shares: 0, failures: 0, released: 0)
+        var total = (fills: 0, shares: 0, failures: 0, released: 0, orders: 0)
         for name in ["quickstart.json", "lifecycle.json"] {
             let database = try TestDatabase(backend)
             let scenario = try loadScenario(name)
@@ -94,7 +118,7 @@ struct HistoryInTheDatabaseTests {
                 let counts = try await Self.compare(durable.engine, reader: try durable.host.historyReader(), memory: memory.engine)
                 total = (
                     total.fills + counts.fills, total.shares + counts.shares, total.failures + counts.failures,
-                    total.released + counts.released
+                    total.released + counts.released, total.orders + counts.orders
                 )
                 #expect(durable.engine.stoppedCopiesInMemory.isEmpty)
             }
@@ -105,7 +129,7 @@ struct HistoryInTheDatabaseTests {
             _ = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
         }
         // The scenarios have copy fills, profit share, failed copy orders and stopped copies: all were compared.
-        #expect(total.fills > 0 && total.shares > 0 && total.failures > 0 && total.released > 0)
+        #expect(total.fills > 0 && total.shares > 0 && total.failures > 0 && total.released > 0 && total.orders > 0)
     }
 
     /// What an older SmartSync left: the scenario `name` run on a database, then `table` emptied and the mark its
@@ -141,6 +165,19 @@ struct HistoryInTheDatabaseTests {
         #expect(warnings.contains { $0.contains("stopped copies are now kept in the database") }, "\(warnings)")
         let counts = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
         #expect(counts.released == reopened.engine.releasedCopyCount)
+    }
+
+    /// A database from before final orders were stored: the same, for its orders.
+    @Test(arguments: Backend.available)
+    func aDatabaseFromBeforeOrdersWereStoredGetsThemOnce(_ backend: Backend) async throws {
+        let (database, memory) = try Self.olderDatabase(backend, "quickstart.json", without: "orders", mark: "orders_from")
+        var warnings: [String] = []
+        let reopened = try StoreDatabase.open(database.location, releaseHistory: true, warn: { warnings.append($0) })
+        #expect(try !reopened.log.ordersMissing())
+        #expect(reopened.engine.finalOrdersInMemory.isEmpty)
+        #expect(warnings.contains { $0.contains("final orders are now kept in the database") }, "\(warnings)")
+        let counts = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
+        #expect(counts.orders == memory.engine.finalOrdersInMemory.count && counts.orders > 0)
     }
 
     @Test(arguments: Backend.available)

@@ -23,6 +23,9 @@ public struct CommandOutcome: Sendable {
     /// The stopped copies' frozen rows (`Engine.frozenCopy(_:)`), for a store that releases them from memory: set by
     /// that store (`DurableEngine`), empty otherwise.
     public var frozenCopies: [FrozenCopy] = []
+    /// The orders it made final, as a store keeps them (`Engine.storedOrder(_:)`): set by a store that releases them
+    /// from memory (`DurableEngine`), empty otherwise.
+    public var storedOrders: [StoredOrder] = []
     /// Mark prices it set (a listing's first price or a price update).
     public var prices: [PricePoint] = []
 

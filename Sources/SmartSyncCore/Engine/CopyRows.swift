@@ -101,15 +101,17 @@ extension Engine {
     /// Drops from memory what the last commands added to the history and a store now holds: the rows of copy-fill
     /// batches (their headers stay, for the lead's pages and the copies' curves), failed copy orders, and whole
     /// chunks of journal entries but their copy-fill batches (`Journal.releaseEntries(before:)`), and the rows of
-    /// stopped copies (`CopyBook.releaseStopped()`: a store holds their frozen form, `frozenCopy(_:)`). Memory then grows
-    /// with the lead fills, not with the copy fills or the money moved. Call it only once what it drops is committed.
-    public mutating func releaseHistory(releasingStopped: Bool = true) {
+    /// stopped copies (`CopyBook.releaseStopped()`: a store holds their frozen form, `frozenCopy(_:)`), and final
+    /// orders (a store holds them, `storedOrder(_:)`). Memory then grows with the lead fills, not with the copy fills,
+    /// the orders or the money moved. Call it only once what it drops is committed.
+    public mutating func releaseHistory(releasingStopped: Bool = true, releasingOrders: Bool = true) {
         journal.releaseCopyFillRows(from: historyReleasedThrough)
         journal.releaseEntries(before: journal.count)
         historyReleasedThrough = journal.count
         if releasingStopped {
             for l in leads.indices where leads[l].book.activeCount < leads[l].book.rowCount { leads[l].book.releaseStopped() }
         }
+        if releasingOrders { orders.removeAll { !$0.status.isOpen } }
         failedOrdersReleased += failedOrders.count
         failedOrders = []
         failuresByLead = []

@@ -268,6 +268,10 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             sql += ", sc AS (\(frozenInsert(history.frozenCopies, &bind)) \(guarded) "
             sql += "ON CONFLICT (lead, slot) DO UPDATE SET data = EXCLUDED.data)"
         }
+        if !history.orders.isEmpty {
+            sql += ", po AS (\(ordersInsert(history.orders, &bind)) \(guarded) "
+            sql += "ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, event = EXCLUDED.event, data = EXCLUDED.data)"
+        }
         if !history.leadFillIDs.isEmpty {
             let ids = history.leadFillIDs
             sql += ", lf AS (INSERT INTO lead_fills (id, command) SELECT i, \(bind(last))::int8 "
@@ -296,6 +300,13 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             + "\(bind(copies.map { Hex.encode($0.bytes) }))::text[]) AS x(l, s, d)"
     }
 
+    /// `INSERT INTO orders … SELECT … FROM unnest(…)` of `orders` (their bytes as hex text), its arrays bound in `bind`.
+    static func ordersInsert(_ orders: [StoredOrder], _ bind: inout SQLBinds) -> String {
+        "INSERT INTO orders (id, owner, event, data) SELECT i, o, e, decode(d, 'hex') FROM unnest("
+            + "\(bind(orders.map { Int64($0.id) }))::int8[], \(bind(orders.map { Int32($0.user) }))::int4[], "
+            + "\(bind(orders.map { Int64($0.event) }))::int8[], \(bind(orders.map { Hex.encode($0.bytes) }))::text[]) AS x(i, o, e, d)"
+    }
+
     /// Inserts `items` in pieces of `size` (a statement binds at most 65,535 values) in one transaction, then clears
     /// the mark an upgrade step left in `meta` under `mark`: what an older database's upgrade stores, once.
     private func storeInPieces<T>(_ items: [T], size: Int, clearing mark: String, _ insert: ([T], inout SQLBinds) -> String) throws {
@@ -321,6 +332,18 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
         try storeInPieces(copies, size: 1_000, clearing: "stopped_copies_from") { piece, bind in
             Self.frozenInsert(piece, &bind) + " ON CONFLICT (lead, slot) DO NOTHING"
+        }
+    }
+
+    public func ordersMissing() throws -> Bool {
+        let value = try session.query("SELECT value FROM meta WHERE key = 'orders_from'").first?.decode(String.self)
+        guard let value else { return true }
+        return (Int(value) ?? 0) > 0
+    }
+
+    public func storeOrders(_ orders: [StoredOrder]) throws {
+        try storeInPieces(orders, size: 1_000, clearing: "orders_from") { piece, bind in
+            Self.ordersInsert(piece, &bind) + " ON CONFLICT (id) DO NOTHING"
         }
     }
 

@@ -47,6 +47,33 @@ struct PostgresHistoryReader: HistoryReader {
         return history
     }
 
+    func order(id: Int) async throws -> [UInt8]? {
+        try bytes(try await reads.query("SELECT encode(data, 'hex') FROM orders WHERE id = \(Int64(id))")).first
+    }
+
+    func order(placedAt event: Int) async throws -> [UInt8]? {
+        try bytes(try await reads.query("SELECT encode(data, 'hex') FROM orders WHERE event = \(Int64(event)) ORDER BY id LIMIT 1"))
+            .first
+    }
+
+    func orders(user: Int, before: Int, limit: Int) async throws -> [[UInt8]] {
+        let (u, b, n) = (Int32(user), Int64(before), Int64(limit))
+        return try bytes(
+            try await reads.query("SELECT encode(data, 'hex') FROM orders WHERE owner = \(u) AND id < \(b) ORDER BY id DESC LIMIT \(n)"))
+    }
+
+    /// The bytes of rows of one hex-encoded `bytea` column.
+    private func bytes(_ rows: [PostgresRow]) throws -> [[UInt8]] {
+        var all: [[UInt8]] = []
+        for row in rows {
+            guard let bytes = Hex.decode(try row.decode(String.self)) else {
+                throw StoreError.io(path: "orders", detail: "a stored order is not hex")
+            }
+            all.append(bytes)
+        }
+        return all
+    }
+
     func frozenCopy(lead: Int, slot: Int) async throws -> [UInt8]? {
         let (l, s) = (Int32(lead), Int32(slot))
         let rows = try await reads.query("SELECT encode(data, 'hex') FROM stopped_copies WHERE lead = \(l) AND slot = \(s)")

@@ -111,6 +111,16 @@ enum PostgresSchema {
                 "INSERT INTO meta (key, value) SELECT 'stopped_copies_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
             ]
         ),
+        (
+            // Final orders leave memory (see the SQLite schema's v7-orders).
+            "v7-orders",
+            [
+                "CREATE TABLE orders (id bigint PRIMARY KEY, owner integer NOT NULL, event bigint NOT NULL, data bytea NOT NULL)",
+                "CREATE INDEX orders_by_owner ON orders (owner, id)",
+                "CREATE INDEX orders_by_event ON orders (event)",
+                "INSERT INTO meta (key, value) SELECT 'orders_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in
