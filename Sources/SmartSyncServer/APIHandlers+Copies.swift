@@ -37,12 +37,8 @@ extension APIHandlers {
         let (engine, ref, past) = try await copyPast(input.path.id)
         let page = APIViews.page(
             engine.copyFills(ref, rows: past).enumerated().map { ($0.offset, $0.element) }, limit: limit, cursor: cursor, newest: newest)
-        // The lead fills behind this page, found in one pass from the newest.
-        var wanted = Set(page.compactMap { $0.item.leadFillID })
-        var leadFills: [String: LeadFill] = [:]
-        for f in engine.leadFills.reversed() where !wanted.isEmpty {
-            if wanted.remove(f.id) != nil { leadFills[f.id] = f }
-        }
+        // The lead fills behind this page.
+        let leadFills = try await service.leadFills(engine, ids: Set(page.compactMap { $0.item.leadFillID }))
         let fills = page.map { n, f in
             let lead = f.leadFillID.flatMap { leadFills[$0] }
             return Operations.CopyFills.Output.Ok.Body.JsonPayloadPayload(

@@ -50,15 +50,14 @@ struct APIHandlers: APIProtocol {
         let id = input.path.user
         let limit = input.query.limit ?? 500
         let before = input.query.before ?? .max
-        let fills = try service.read { engine in
-            guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
-            // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
-            let fills = engine.leadFills.filter { $0.lead == l }.enumerated().filter { $0.element.event < before }.suffix(limit)
-            return fills.map { n, f in
-                Operations.LeadFills.Output.Ok.Body.JsonPayloadPayload(
-                    n: n, id: f.id, event: f.event, time: ISO8601.format(f.time), symbol: engine.venue.symbols[f.symbol].name,
-                    side: f.side == .buy ? .buy : .sell, quantity: f.quantity, price: f.price, quote: f.quote, fee: f.fee)
-            }
+        let engine = service.read { $0 }
+        guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
+        // Oldest first, the last `limit` before the event `before` (pages go back with before = the first event).
+        let fills = try await service.leadFills(engine, lead: l, before: before, limit: limit).map { stored in
+            let f = stored.fill
+            return Operations.LeadFills.Output.Ok.Body.JsonPayloadPayload(
+                n: stored.n, id: f.id, event: f.event, time: ISO8601.format(f.time), symbol: engine.venue.symbols[f.symbol].name,
+                side: f.side == .buy ? .buy : .sell, quantity: f.quantity, price: f.price, quote: f.quote, fee: f.fee)
         }
         return .ok(.init(body: .json(fills)))
     }

@@ -145,6 +145,38 @@ public actor EngineService {
         return engine.ordersPage(user: u, before: before, limit: limit, all: all, stored: stored)
     }
 
+    /// Lead `l`'s fills applied before event `before` as of `engine`: the `limit` latest, oldest first, each with its
+    /// number among the lead's fills; from memory and, once released, the database.
+    public nonisolated func leadFills(_ engine: Engine, lead l: Int, before: Int, limit: Int) async throws -> [StoredLeadFill] {
+        let mine = engine.leadFillsInMemory.filter { $0.fill.lead == l }
+        var page = Array(mine.filter { $0.fill.event < before }.suffix(limit))
+        if page.count < limit && engine.historyInStore {
+            // Those numbered below the first in memory (so none applied after `engine`'s state) are in the database.
+            let below = mine.first?.n ?? engine.leadFillCount(of: l)
+            page = try await history.leadFills(lead: l, below: below, before: before, limit: limit - page.count) + page
+        }
+        guard page.allSatisfy({ engine.venue.symbols.indices.contains($0.fill.symbol) }) else {
+            throw APIError(.internalServerError, code: "internal", "a stored lead fill of lead \(l) names a symbol that is not listed")
+        }
+        return page
+    }
+
+    /// The lead fills with these ids as of `engine`, by id: from memory and, once released, the database.
+    public nonisolated func leadFills(_ engine: Engine, ids: Set<String>) async throws -> [String: LeadFill] {
+        var wanted = ids
+        var found: [String: LeadFill] = [:]
+        for f in engine.leadFills.reversed() where !wanted.isEmpty {
+            if wanted.remove(f.id) != nil { found[f.id] = f }
+        }
+        if !wanted.isEmpty && engine.historyInStore {
+            for f in try await history.leadFills(ids: wanted.sorted())
+            where f.n < engine.leadFillCount(of: f.fill.lead) && engine.venue.symbols.indices.contains(f.fill.symbol) {
+                found[f.fill.id] = f.fill
+            }
+        }
+        return found
+    }
+
     private nonisolated func storedOrder(_ engine: Engine, _ bytes: [UInt8]?, what: String) throws -> PlacedOrder? {
         guard let bytes else { return nil }
         do {

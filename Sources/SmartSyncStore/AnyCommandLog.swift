@@ -33,6 +33,8 @@ public final class AnyCommandLog: CommandLog {
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws { try base.storeFrozenCopies(copies) }
     public func ordersMissing() throws -> Bool { try base.ordersMissing() }
     public func storeOrders(_ orders: [StoredOrder]) throws { try base.storeOrders(orders) }
+    public func leadFillsMissing() throws -> Bool { try base.leadFillsMissing() }
+    public func storeLeadFills(_ fills: [StoredLeadFill]) throws { try base.storeLeadFills(fills) }
     public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
         try await base.whileWriting(isolation: isolation, body)
     }

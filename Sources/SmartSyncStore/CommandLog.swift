@@ -65,6 +65,12 @@ public protocol CommandLog: AnyObject {
     func ordersMissing() throws -> Bool
     /// Stores final orders (keeping any already stored) and closes the gap `ordersMissing` reports.
     func storeOrders(_ orders: [StoredOrder]) throws
+    /// True while lead fills applied before the database stored them whole may lack their rows (`storeLeadFills`
+    /// closes the gap).
+    func leadFillsMissing() throws -> Bool
+    /// Stores lead fills whole (their ids are stored already, with the command that applied them) and closes the gap
+    /// `leadFillsMissing` reports.
+    func storeLeadFills(_ fills: [StoredLeadFill]) throws
 
     // MARK: The writer's path in a server: the same operations, awaiting the database
 
@@ -88,7 +94,8 @@ struct AppendedHistory: Sendable {
     /// Journal entries in order; the first is ledger row `firstLedgerSeq`.
     var entries: [JournalEntry] = []
     var firstLedgerSeq = 0
-    var leadFillIDs: [String] = []
+    /// Lead fills in order, each with its number among its lead's fills.
+    var leadFills: [StoredLeadFill] = []
     /// Failed copy orders in key order (event, lead, slot, number).
     var failures: [StoredFailure] = []
     /// Stopped copies' frozen rows (`CommandOutcome.frozenCopies`).
@@ -100,7 +107,7 @@ struct AppendedHistory: Sendable {
         firstLedgerSeq = outcomes.first?.journalStart ?? 0
         for (record, o) in zip(records, outcomes) {
             entries += o.journal
-            leadFillIDs += o.leadFills.map(\.id)
+            leadFills += o.storedLeadFills
             frozenCopies += o.frozenCopies
             orders += o.storedOrders
             for (k, f) in o.failedOrders.enumerated() {
@@ -142,6 +149,10 @@ public protocol HistoryReader: Sendable {
     func order(placedAt event: Int) async throws -> [UInt8]?
     /// The stored forms of the `limit` final orders of user `user` with the highest ids below `before`, newest first.
     func orders(user: Int, before: Int, limit: Int) async throws -> [[UInt8]]
+    /// Lead `lead`'s fills numbered below `below` and applied before event `before`: the `limit` latest, oldest first.
+    func leadFills(lead: Int, below: Int, before: Int, limit: Int) async throws -> [StoredLeadFill]
+    /// The lead fills with these ids (those stored).
+    func leadFills(ids: [String]) async throws -> [StoredLeadFill]
 }
 
 extension CommandLog {

@@ -26,12 +26,10 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// True when the engine keeps only its live state: each command's history is dropped from memory once committed
     /// (`Engine.releaseHistory()`), and copies' past is read from the database (`log.historyReader()`).
     public let releasesHistory: Bool
-    /// False while the database may lack the frozen rows of copies stopped before it stored them (an older
-    /// database): stopped copies then stay in memory until this open has stored them.
-    private var releasesStopped = true
-    /// False while the database may lack the rows of orders made final before it stored them (an older database):
-    /// final orders then stay in memory until this open has stored them.
-    private var releasesOrders = true
+    /// What releasing drops besides copy-fill rows, failed orders and journal entries: a part the database may lack
+    /// (an older database: stopped copies' frozen rows, final orders or lead fills from before it stored them) stays
+    /// in memory until this open has stored it.
+    private var releasing = HistoryParts.all
 
     /// Opens `log` with the log's settings (`settings` for a new log): from the newest valid snapshot in `snapshots`
     /// that the log reaches (others are skipped, each reported to `warn`), then the commands after it.
@@ -47,8 +45,9 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         engine = Engine(settings: settings)
         commandCount = 0
         databaseID = snapshots == nil ? "" : try log.databaseID()
-        releasesStopped = !(try log.frozenCopiesMissing())
-        releasesOrders = !(try log.ordersMissing())
+        if try log.frozenCopiesMissing() { releasing.remove(.stoppedCopies) }
+        if try log.ordersMissing() { releasing.remove(.finalOrders) }
+        if try log.leadFillsMissing() { releasing.remove(.leadFills) }
         var releases = releaseHistory
         let missing = releaseHistory && end == nil ? try log.failedOrdersMissing() : 0
         if missing > 0 {
@@ -80,32 +79,53 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             }
             releasesHistory = releases
         }
-        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped, releasingOrders: releasesOrders) }
+        if releasesHistory { engine.releaseHistory(releasing) }
         try catchUp(upTo: end)
-        if releasesHistory && !releasesStopped && end == nil {
-            // An older database: store the frozen rows of the copies stopped so far, from this replay, once.
-            let stopped = engine.stoppedCopiesInMemory
+        if releasesHistory && releasing != .all && end == nil { storeMissingParts(warn: warn) }
+    }
+
+    /// An older database: stores what it lacks of the parts `releasing` leaves out, from this replay (which kept them
+    /// in memory), once; then releases them. A read-only open (a snapshot of a SQLite file) keeps them in memory,
+    /// and the next writable open stores them.
+    private func storeMissingParts(warn: (String) -> Void) {
+        let parts: [(HistoryParts, String, () throws -> Int)] = [
+            (
+                .stoppedCopies, "stopped copies",
+                {
+                    let stopped = self.engine.stoppedCopiesInMemory
+                    try self.log.storeFrozenCopies(stopped.map { self.engine.frozenCopy($0) })
+                    return stopped.count
+                }
+            ),
+            (
+                .finalOrders, "final orders",
+                {
+                    let final = self.engine.finalOrdersInMemory
+                    try self.log.storeOrders(final.map { Engine.storedOrder($0) })
+                    return final.count
+                }
+            ),
+            (
+                .leadFills, "lead fills",
+                {
+                    let fills = self.engine.leadFillsInMemory
+                    try self.log.storeLeadFills(fills)
+                    return fills.count
+                }
+            ),
+        ]
+        for (part, name, store) in parts where !releasing.contains(part) {
             do {
-                try log.storeFrozenCopies(stopped.map { engine.frozenCopy($0) })
-                releasesStopped = true
-                engine.releaseHistory(releasingOrders: releasesOrders)
-                warn("upgraded: the \(stopped.count) stopped copies are now kept in the database, not in memory")
+                let count = try store()
+                releasing.insert(part)
+                warn("upgraded: the \(count) \(name) are now kept in the database, not in memory")
             } catch StoreError.readOnly {
-                // A read-only open (a snapshot of a SQLite file) keeps them in memory; the next writable open stores them.
+                continue
+            } catch {
+                warn("the \(name) could not be stored in the database (\(error)); they stay in memory until an open stores them")
             }
         }
-        if releasesHistory && !releasesOrders && end == nil {
-            // An older database: store the orders made final so far, from this replay, once.
-            let final = engine.finalOrdersInMemory
-            do {
-                try log.storeOrders(final.map { Engine.storedOrder($0) })
-                releasesOrders = true
-                engine.releaseHistory(releasingStopped: releasesStopped)
-                warn("upgraded: the \(final.count) final orders are now kept in the database, not in memory")
-            } catch StoreError.readOnly {
-                // As above: kept in memory by a read-only open.
-            }
-        }
+        engine.releaseHistory(releasing)
     }
 
     public func execute(_ command: EngineCommand, at moment: Moment) throws {
@@ -210,7 +230,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
     /// After `count` commands were committed.
     private func committed(_ count: Int) {
         commandCount += count
-        if releasesHistory { engine.releaseHistory(releasingStopped: releasesStopped, releasingOrders: releasesOrders) }
+        if releasesHistory { engine.releaseHistory(releasing) }
     }
 
     /// Applies the commands other engines appended to the shared log since this one's `commandCount`, in order, and

@@ -151,3 +151,35 @@ enum LedgerRows {
         return comparison.finish(orphanFills: orphanFills)
     }
 }
+
+/// A lead fill as `lead_fills` keeps it, one column per field (both backends).
+enum LeadFillRows {
+    /// The columns beside `id` and `command`, in the order `values` gives them.
+    static let columns = "lead, n, event, time, symbol, side, quantity, quote, fee, price"
+
+    static func values(_ f: StoredLeadFill) -> [any DatabaseValueConvertible] {
+        let x = f.fill
+        return [x.lead, f.n, x.event, x.time, x.symbol, x.side.rawValue, x.quantity.units, x.quote.units, x.fee.units, x.price.units]
+    }
+
+    /// The fill in a row of `id` then `columns`.
+    static func fill(_ row: Row) throws -> StoredLeadFill {
+        try fill(
+            id: row[0], lead: row[1], n: row[2], event: row[3], time: row[4], symbol: row[5], side: row[6], quantity: row[7],
+            quote: row[8], fee: row[9], price: row[10])
+    }
+
+    static func fill(
+        id: String, lead: Int, n: Int, event: Int, time: Int64, symbol: Int, side: String, quantity: Int64, quote: Int64, fee: Int64,
+        price: Int64
+    ) throws -> StoredLeadFill {
+        guard let side = Side(rawValue: side) else {
+            throw StoreError.io(path: "lead_fills", detail: "the stored lead fill \(id) has side \(side)")
+        }
+        return StoredLeadFill(
+            n: n,
+            fill: LeadFill(
+                id: id, lead: lead, symbol: symbol, side: side, quantity: Fixed(units: quantity), quote: Fixed(units: quote),
+                fee: Fixed(units: fee), price: Fixed(units: price), event: event, time: time))
+    }
+}

@@ -191,9 +191,12 @@ public final class SQLiteCommandLog: CommandLog {
         }
         let last = records.last?.seq ?? 0
         try LedgerRows.write(db, entries: history.entries, firstSeq: history.firstLedgerSeq, command: last)
-        let insertFill = try db.cachedStatement(sql: "INSERT INTO lead_fills (id, command) VALUES (?, ?)")
-        for id in history.leadFillIDs {
-            try insertFill.execute(arguments: [id, last])
+        if !history.leadFills.isEmpty {
+            let insertFill = try db.cachedStatement(
+                sql: "INSERT INTO lead_fills (id, command, \(LeadFillRows.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for f in history.leadFills {
+                try insertFill.execute(arguments: StatementArguments([f.fill.id, last] + LeadFillRows.values(f)))
+            }
         }
         try LedgerRows.write(db, failures: history.failures)
         try storeFrozen(db, history.frozenCopies, keepingStored: false)
@@ -297,6 +300,23 @@ public final class SQLiteCommandLog: CommandLog {
         }
     }
 
+    public func leadFillsMissing() throws -> Bool {
+        try reader.read { db in
+            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'lead_fills_from'") else { return true }
+            return (Int(mark) ?? 0) > 0
+        }
+    }
+
+    public func storeLeadFills(_ fills: [StoredLeadFill]) throws {
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
+        try pool.write { db in
+            let update = try db.cachedStatement(
+                sql: "UPDATE lead_fills SET (\(LeadFillRows.columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?")
+            for f in fills { try update.execute(arguments: StatementArguments(LeadFillRows.values(f) + [f.fill.id])) }
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'lead_fills_from'")
+        }
+    }
+
     public func compareLedger(with engine: Engine) throws -> [String] {
         try reader.read { db in try LedgerRows.compare(db, engine: engine) }
     }
@@ -370,6 +390,26 @@ struct SQLiteHistoryReader: HistoryReader {
             try Data.fetchAll(
                 db, sql: "SELECT data FROM orders WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?", arguments: [user, before, limit]
             ).map { [UInt8]($0) }
+        }
+    }
+
+    func leadFills(lead: Int, below: Int, before: Int, limit: Int) async throws -> [StoredLeadFill] {
+        try await reader.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT id, \(LeadFillRows.columns) FROM lead_fills WHERE lead = ? AND event < ? AND n < ?
+                    ORDER BY event DESC, n DESC LIMIT ?
+                    """, arguments: [lead, before, below, limit])
+            return try rows.reversed().map { try LeadFillRows.fill($0) }
+        }
+    }
+
+    func leadFills(ids: [String]) async throws -> [StoredLeadFill] {
+        guard !ids.isEmpty else { return [] }
+        return try await reader.read { db in
+            let select = try db.cachedStatement(sql: "SELECT id, \(LeadFillRows.columns) FROM lead_fills WHERE id = ? AND lead IS NOT NULL")
+            return try ids.compactMap { id in try Row.fetchOne(select, arguments: [id]).map { try LeadFillRows.fill($0) } }
         }
     }
 

@@ -129,6 +129,26 @@ enum Schema {
                     INSERT INTO meta (key, value) SELECT 'orders_from', coalesce(max(seq) + 1, 0) FROM commands;
                     """)
         }
+        migrator.registerMigration("v8-lead-fills") { db in
+            // Lead fills leave memory: `lead_fills` (until now their ids) gets the whole fill and its number `n` among
+            // its lead's fills; a lead's fills page by event. Rows from before this step have only their id:
+            // `lead_fills_from` marks the gap, the first open that can write fills it in.
+            try db.execute(
+                sql: """
+                    ALTER TABLE lead_fills ADD COLUMN lead INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN n INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN event INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN time INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN symbol INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN side TEXT;
+                    ALTER TABLE lead_fills ADD COLUMN quantity INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN quote INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN fee INTEGER;
+                    ALTER TABLE lead_fills ADD COLUMN price INTEGER;
+                    CREATE INDEX lead_fills_by_lead ON lead_fills (lead, event, n);
+                    INSERT INTO meta (key, value) SELECT 'lead_fills_from', coalesce(max(seq) + 1, 0) FROM commands;
+                    """)
+        }
         return migrator
     }
 

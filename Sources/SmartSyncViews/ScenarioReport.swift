@@ -72,7 +72,7 @@ public enum ScenarioReport {
             ("profitShareRate", amount(v.profitShareRate)),
             ("profitShareEarned", amount(v.profitShareEarned)),
             ("nav", amount(v.nav)),
-            ("fills", .int(engine.leadFills.filter { $0.lead == l }.count)),
+            ("fills", .int(engine.leadFillCount(of: l))),
         ]
         if curve {
             pairs.append(

@@ -303,7 +303,8 @@ struct RandomScenario {
         }
     }
 
-    /// Re-applies an old lead fill: must return false and change nothing.
+    /// Re-applies an old lead fill from outside: must not apply it again (the engine's own fill ids are refused, one
+    /// from outside is a no-op) and must change nothing.
     mutating func replay() {
         guard issues.isEmpty, !engine.leadFills.isEmpty else { return }
         let fill = engine.leadFills[rng.int(0...engine.leadFills.count - 1)]
@@ -313,7 +314,9 @@ struct RandomScenario {
             let applied = try engine.applyLeadFill(fill)
             if applied { issues.append("seed \(seed): replaying fill \(fill.id) applied it again") }
         } catch {
-            issues.append("seed \(seed): replaying fill \(fill.id) threw \(error)")
+            if !Engine.isEngineFillID(fill.id) || error.code != .invalidInput {
+                issues.append("seed \(seed): replaying fill \(fill.id) threw \(error)")
+            }
         }
         if Fingerprint(engine) != before { issues.append("seed \(seed): replaying fill \(fill.id) changed the state") }
     }

@@ -16,6 +16,8 @@ struct ReleasedCopiesTests {
         var frozen: [CopyRef: [UInt8]] = [:]
         /// Final orders as a store keeps them, by id.
         var storedOrders: [Int: [UInt8]] = [:]
+        /// Lead fills as a store keeps them, in order.
+        var storedLeadFills: [StoredLeadFill] = []
         var limitOrders = 0
         var rng: SplitMix
         var event = 0
@@ -102,9 +104,10 @@ struct ReleasedCopiesTests {
                 // As a store does: the stopped copies' frozen rows first, then release.
                 for ref in outcome.stoppedCopies { frozen[ref] = released.frozenCopy(ref).bytes }
                 for o in outcome.orders where !o.status.isOpen { storedOrders[o.id] = Engine.storedOrder(o).bytes }
+                storedLeadFills += outcome.storedLeadFills
                 if case .order(let r) = command, r.limitPrice != nil { limitOrders += 1 }
                 released.releaseHistory()
-                #expect(released.stoppedCopiesInMemory.isEmpty && released.finalOrdersInMemory.isEmpty)
+                #expect(released.stoppedCopiesInMemory.isEmpty && released.finalOrdersInMemory.isEmpty && released.leadFills.count <= 1)
             case (.failure(let e), .failure(let expected)):
                 #expect(e.code == expected.code, "\(command): \(e) against \(expected)")
             default:
@@ -127,6 +130,9 @@ struct ReleasedCopiesTests {
                 #expect(released.follower(of: ref) == kept.follower(of: ref))
             }
             for l in kept.leads.indices { #expect(released.leadView(l) == kept.leadView(l)) }
+            // The lead fills as stored, numbered within their lead, are the kept engine's.
+            #expect(storedLeadFills == kept.leadFillsInMemory && released.leadFillCount == kept.leadFillCount)
+            #expect(kept.leads.indices.allSatisfy { l in released.leadFillCount(of: l) == kept.leadFills.filter { $0.lead == l }.count })
             // Every order reads the same, a final one through its stored row; and so does every page of a user's.
             for id in 1..<kept.nextOrderNumber {
                 let stored = try storedOrders[id].map { try released.order(stored: $0) }

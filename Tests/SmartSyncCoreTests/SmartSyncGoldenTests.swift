@@ -493,20 +493,23 @@ struct SmartSyncGoldenTests {
         try sim.copy("c1", of: "lead", investment: "1000")
         try sim.buy("lead", quote: "1000")
         let fill = try #require(sim.engine.leadFills.first)
-        let before = Fingerprint(sim.engine)
-        #expect(try sim.engine.applyLeadFill(fill) == false)
+        var before = Fingerprint(sim.engine)
+        // The engine's own fill ids are refused from outside (they need no record to be applied once).
+        #expect(throws: EngineError.self) { try sim.engine.applyLeadFill(fill) }
+        #expect(Fingerprint(sim.engine) == before)
+        // A fill from outside is applied once, and fans out.
+        var external = fill
+        external.id = "external-1"
+        #expect(try sim.engine.applyLeadFill(external) == true)
+        #expect(sim.batches.count == 2 && sim.engine.hasApplied(fillID: "external-1"))
+        before = Fingerprint(sim.engine)
+        #expect(try sim.engine.applyLeadFill(external) == false)
         #expect(Fingerprint(sim.engine) == before)
         // The id decides, not the content.
-        var altered = fill
-        altered.quantity = fx("0.01")
-        altered.quote = fx("500")
-        #expect(try sim.engine.applyLeadFill(altered) == false)
+        external.quantity = fx("0.01")
+        external.quote = fx("500")
+        #expect(try sim.engine.applyLeadFill(external) == false)
         #expect(Fingerprint(sim.engine) == before)
-        #expect(sim.engine.hasApplied(fillID: fill.id))
-        // A new id is applied, and fans out.
-        altered.id = "external-1"
-        #expect(try sim.engine.applyLeadFill(altered) == true)
-        #expect(sim.batches.count == 2)
         #expect(sim.engine.audit().problems.isEmpty)
     }
 
@@ -540,23 +543,21 @@ struct SmartSyncGoldenTests {
         #expect(Fingerprint(sim.engine) == before)
     }
 
-    /// Fill ids of market orders are "o<order>-f1". A lead fill applied from outside with the same id makes the
-    /// next market order a silent no-op that still reports its trade: the returned trade is never booked.
-    @Test(
-        "A market order's lead fill is booked or the order is refused")
+    /// Fill ids of market orders are "o<order>-f1". A lead fill from outside with that id would make the next market
+    /// order's fill look applied already: such ids are refused, so the engine's own are unique by construction.
+    @Test("A lead fill from outside cannot take the id of the engine's own fills")
     func fillIDCollision() throws {
         var sim = try Sim()
         try sim.lead("lead", portfolio: "10000")
-        let external = LeadFill(
-            id: "o1-f1", lead: 0, symbol: TestMarket.btcIndex, side: .buy, quantity: fx("0.002"), quote: fx("100"),
-            fee: fx("0.1"), price: fx("50000"), event: sim.event, time: 0)
-        #expect(try sim.engine.applyLeadFill(external))
-        do {
-            let result = try sim.buy("lead", quote: "1000")
-            let reported = result.trades.reduce(Fixed.zero) { $0 + $1.quantity }
-            #expect(sim.engine.leads[0].positions[TestMarket.btcIndex]?.quantity == fx("0.002") + reported)
-        } catch {
-            // Refusing the order with an error would be acceptable too.
+        for id in ["o1-f1", "o7-e3-f2", "VENUE1/exec-9", "VENUE1/block"] {
+            let external = LeadFill(
+                id: id, lead: 0, symbol: TestMarket.btcIndex, side: .buy, quantity: fx("0.002"), quote: fx("100"),
+                fee: fx("0.1"), price: fx("50000"), event: sim.event, time: 0)
+            #expect(throws: EngineError.self) { try sim.engine.applyLeadFill(external) }
         }
+        #expect(sim.engine.leadFillCount == 0 && !Engine.isEngineFillID("o") && !Engine.isEngineFillID("order-1"))
+        let result = try sim.buy("lead", quote: "1000")
+        let reported = result.trades.reduce(Fixed.zero) { $0 + $1.quantity }
+        #expect(reported.isPositive && sim.engine.leads[0].positions[TestMarket.btcIndex]?.quantity == reported)
     }
 }

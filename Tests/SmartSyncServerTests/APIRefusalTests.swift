@@ -247,7 +247,7 @@ import Testing
                 client, .post, "/v1/copies", key: f.keys["bob"], idempotency: "order-1", #"{"lead": "lead", "investment": "100"}"#)
             #expect(copy.status == .created)
         }
-        #expect(f.service.read { $0.leadFills.count } == 3)
+        #expect(f.service.read { $0.leadFillCount } == 3)
     }
 
     /// The API answers JSON whatever `Accept` asks, and never refuses a request for it once it has acted: an order

@@ -77,10 +77,11 @@ func expectStoreError(
         #expect(try reopened.hasApplied(requestID: "retry-1"))
         #expect(try reopened.execute(order, at: Moment(event: 5, time: 5), requestID: "retry-1") == nil)
         #expect(reopened.commandCount == commands)
-        // A lead fill id seen before is a no-op in the engine.
+        // The engine's own lead fill cannot be applied again from outside: it is refused.
         let fill = try #require(reopened.engine.leadFills.last)
         var engine = reopened.engine
-        #expect(try !engine.applyLeadFill(fill))
+        #expect(throws: EngineError.self) { try engine.applyLeadFill(fill) }
+        #expect(engine.leadFillCount == reopened.engine.leadFillCount)
     }
 
     @Test func refusedCommandWritesNothing() throws {

@@ -8,6 +8,8 @@ public struct CommandOutcome: Sendable {
     public var journalStart: Int
     /// The lead fills it applied (a lead order, a resting lead order a price reached).
     public var leadFills: [LeadFill] = []
+    /// Each of `leadFills`' number among its lead's fills (`n`, from 0).
+    public var leadFillNumbers: [Int] = []
     /// The copy orders that failed, in order; the first is `failedOrdersStart` of all failures.
     public var failedOrders: [FailedCopyOrder] = []
     public var failedOrdersStart: Int
@@ -78,6 +80,7 @@ extension Engine {
         outcome.journal.reserveCapacity(journal.count - marks.journal)
         for k in marks.journal..<journal.count { outcome.journal.append(journal[k]) }
         outcome.leadFills = Array(leadFills[marks.leadFills...])
+        outcome.leadFillNumbers = leadFillNumbers(leadFills[marks.leadFills...])
         outcome.failedOrders = Array(failedOrders[marks.failedOrders...])
         outcome.copyEvents = Array(copyEvents[marks.copyEvents...])
         outcome.startedCopies = Array(copyOrder[marks.copies...])
@@ -102,5 +105,40 @@ public struct FrozenCopy: Sendable, Hashable {
         self.lead = lead
         self.slot = slot
         self.bytes = bytes
+    }
+}
+
+/// A lead fill as a store keeps it once it leaves memory: the fill and its number among its lead's fills.
+public struct StoredLeadFill: Sendable, Hashable {
+    /// Its number among its lead's fills, from 0.
+    public var n: Int
+    public var fill: LeadFill
+
+    public init(n: Int, fill: LeadFill) {
+        self.n = n
+        self.fill = fill
+    }
+}
+
+extension CommandOutcome {
+    /// Its lead fills, each with its number among its lead's fills.
+    public var storedLeadFills: [StoredLeadFill] { zip(leadFillNumbers, leadFills).map { StoredLeadFill(n: $0, fill: $1) } }
+}
+
+extension Engine {
+    /// The lead fills in memory, each with its number among its lead's fills.
+    public var leadFillsInMemory: [StoredLeadFill] {
+        zip(leadFillNumbers(leadFills[...]), leadFills).map { StoredLeadFill(n: $0, fill: $1) }
+    }
+
+    /// The number among its lead's fills of each of `fills`, the latest lead fills in memory.
+    func leadFillNumbers(_ fills: ArraySlice<LeadFill>) -> [Int] {
+        var later: [Int: Int] = [:]
+        var numbers = Array(repeating: 0, count: fills.count)
+        for (k, fill) in zip(numbers.indices, fills).reversed() {
+            later[fill.lead, default: 0] += 1
+            numbers[k] = leadFillCount(of: fill.lead) - later[fill.lead, default: 0]
+        }
+        return numbers
     }
 }

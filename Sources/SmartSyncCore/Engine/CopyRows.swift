@@ -81,6 +81,21 @@ public struct CopyFillHeader: Sendable, Hashable {
     }
 }
 
+/// What `Engine.releaseHistory(_:)` may drop beside the copy-fill rows, failed orders and journal entries, which it
+/// always drops: the parts a store keeps only since a schema step (an older database gets them on a writable open).
+public struct HistoryParts: OptionSet, Sendable, Hashable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Stopped copies' rows (`Engine.frozenCopy(_:)`).
+    public static let stoppedCopies = HistoryParts(rawValue: 1)
+    /// Final orders (`Engine.storedOrder(_:)`).
+    public static let finalOrders = HistoryParts(rawValue: 2)
+    /// Lead fills but the last.
+    public static let leadFills = HistoryParts(rawValue: 4)
+    public static let all: HistoryParts = [.stoppedCopies, .finalOrders, .leadFills]
+}
+
 /// What a store reads to build a copy's `CopyRows`: the journal positions of the copy-fill batches of its lead
 /// that may hold a row of it (those since it started), and the events at which its lead had failed copy orders since.
 /// A batch's rows are keyed `(position, slot)` and failures `(event, lead, slot)`, so each is one keyed look-up.
@@ -101,22 +116,32 @@ extension Engine {
     /// Drops from memory what the last commands added to the history and a store now holds: the rows of copy-fill
     /// batches (their headers stay, for the lead's pages and the copies' curves), failed copy orders, and whole
     /// chunks of journal entries but their copy-fill batches (`Journal.releaseEntries(before:)`), and the rows of
-    /// stopped copies (`CopyBook.releaseStopped()`: a store holds their frozen form, `frozenCopy(_:)`), and final
-    /// orders (a store holds them, `storedOrder(_:)`). Memory then grows with the lead fills, not with the copy fills,
-    /// the orders or the money moved. Call it only once what it drops is committed.
-    public mutating func releaseHistory(releasingStopped: Bool = true, releasingOrders: Bool = true) {
+    /// stopped copies (`CopyBook.releaseStopped()`: a store holds their frozen form, `frozenCopy(_:)`), final orders
+    /// (a store holds them, `storedOrder(_:)`) and lead fills but the last. `parts` leaves out those a store cannot
+    /// give back yet (an older database before it stored them). Call it only once what it drops is committed.
+    public mutating func releaseHistory(_ parts: HistoryParts = .all) {
         journal.releaseCopyFillRows(from: historyReleasedThrough)
         journal.releaseEntries(before: journal.count)
         historyReleasedThrough = journal.count
-        if releasingStopped {
+        if parts.contains(.stoppedCopies) {
             for l in leads.indices where leads[l].book.activeCount < leads[l].book.rowCount { leads[l].book.releaseStopped() }
         }
-        if releasingOrders { orders.removeAll { !$0.status.isOpen } }
+        if parts.contains(.finalOrders) { orders.removeAll { !$0.status.isOpen } }
+        if parts.contains(.leadFills) && leadFills.count > 1 {
+            leadFillsReleased += leadFills.count - 1
+            leadFills.removeFirst(leadFills.count - 1)
+        }
         failedOrdersReleased += failedOrders.count
         failedOrders = []
         failuresByLead = []
         historyReleased = true
     }
+
+    /// Lead fills so far (in memory or released).
+    public var leadFillCount: Int { leadFillsReleased + leadFills.count }
+
+    /// Lead `l`'s fills so far (in memory or released).
+    public func leadFillCount(of l: Int) -> Int { l < leadFillCounts.count ? leadFillCounts[l] : 0 }
 
     /// Failed copy orders so far (in memory or released).
     public var failedOrderCount: Int { failedOrdersReleased + failedOrders.count }

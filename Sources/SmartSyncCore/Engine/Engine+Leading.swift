@@ -88,14 +88,26 @@ extension Engine {
         if let n = defaultFollowerLimit { settings.defaultFollowerLimit = n }
     }
 
-    /// Applies one lead fill and its whole fan-out, exactly once: a fill id seen before is a no-op (returns false).
-    /// Either the lead's fill, every copy fill and every failed copy order are applied, or (on error) nothing.
+    /// Applies one lead fill from outside and its whole fan-out, exactly once: a fill id seen before is a no-op
+    /// (returns false). Either the lead's fill, every copy fill and every failed copy order are applied, or (on
+    /// error) nothing. An id of the engine's own form (`isEngineFillID`) is refused: those name its own fills.
     @discardableResult
-    public mutating func applyLeadFill(_ fill: LeadFill) throws(EngineError) -> Bool { try applyLeadFill(fill, fanOut: true) }
-
-    /// The same; without `fanOut` only the lead's side is applied (a block order allocates its copies itself).
-    mutating func applyLeadFill(_ fill: LeadFill, fanOut: Bool) throws(EngineError) -> Bool {
+    public mutating func applyLeadFill(_ fill: LeadFill) throws(EngineError) -> Bool {
         if appliedFillIDs.contains(fill.id) { return false }
+        guard !Self.isEngineFillID(fill.id) else {
+            throw EngineError(
+                .invalidInput, field: "id",
+                "lead fill id \"\(fill.id)\" has the form of the engine's own fill ids (o<number>… or containing \"/\"); a fill from outside needs another"
+            )
+        }
+        try applyLeadFill(fill, fanOut: true)
+        appliedFillIDs.insert(fill.id)
+        return true
+    }
+
+    /// Applies one of the engine's own lead fills (its id is unique by construction) and, with `fanOut`, its
+    /// fan-out (a block order allocates its copies itself).
+    mutating func applyLeadFill(_ fill: LeadFill, fanOut: Bool) throws(EngineError) {
         guard leads.indices.contains(fill.lead), leads[fill.lead].status == .active else {
             throw EngineError(.leadNotActive, field: "lead", "lead portfolio \(fill.lead) is not active")
         }
@@ -179,14 +191,14 @@ extension Engine {
             event: fill.event, time: fill.time)
         recordVenueSide(trade)
         journal.append(.trade(trade))
-        appliedFillIDs.insert(fill.id)
         leadFills.append(fill)
+        if l >= leadFillCounts.count { leadFillCounts += repeatElement(0, count: l + 1 - leadFillCounts.count) }
+        leadFillCounts[l] += 1
 
         if fansOut { executeMerged(&ws, limit: limit, leadFillID: fill.id, at: moment) }
         swap(&ws, &workspace)
         checkThresholds(lead: l, at: moment)
         observeLead(l, at: moment)
-        return true
     }
 
     /// The immediate-or-cancel limit of a merged copy order: the lead's price moved against the copies by at most the

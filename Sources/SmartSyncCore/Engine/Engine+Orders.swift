@@ -96,10 +96,6 @@ extension Engine {
             try checkExecutable(
                 execution, u: u, lead: lead, s: s, side: request.side, field: request.quoteAmount == nil ? "quantity" : "quoteAmount")
             let fillID = "o\(orderID)-f1"
-            guard !appliedFillIDs.contains(fillID) else {
-                throw EngineError(
-                    .duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
-            }
             let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let trade = try settle(execution, user: u, lead: lead, s: s, side: request.side, fillID: fillID, at: moment)
             nextOrderNumber += 1
@@ -225,10 +221,7 @@ extension Engine {
         guard execution.quantity.isPositive else { return nil }
         do {
             try checkExecutable(execution, u: order.user, lead: lead, s: order.symbol, side: order.side, field: "quantity")
-            let fillNumber = leadFills.count + 1
-            guard !appliedFillIDs.contains("o\(order.id)-e\(moment.event)-f\(fillNumber)") else {
-                throw EngineError(.duplicateID, field: "orderId", "fill id in use")
-            }
+            let fillNumber = leadFillCount + 1
             let fillID = "o\(order.id)-e\(moment.event)-f\(fillNumber)"
             let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let trade = try settle(
@@ -245,7 +238,7 @@ extension Engine {
             order.remaining = .zero
             updateOrder(order.id) { o in
                 o.status = .cancelled
-                o.cancelReason = "the account could no longer pay or deliver: \((error as? EngineError)?.message ?? "\(error)")"
+                o.cancelReason = "the account could no longer pay or deliver: \(error.message)"
             }
             return nil
         }
@@ -294,7 +287,7 @@ extension Engine {
             let fill = LeadFill(
                 id: fillID, lead: lead, symbol: s, side: side, quantity: e.quantity, quote: e.quote, fee: e.fee,
                 price: e.averagePrice, event: moment.event, time: moment.time)
-            try applyLeadFill(fill)
+            try applyLeadFill(fill, fanOut: true)
             return TradeRecord(
                 account: .lead(lead), symbol: s, side: side, quantity: e.quantity, quote: e.quote, fee: e.fee,
                 event: moment.event, time: moment.time)

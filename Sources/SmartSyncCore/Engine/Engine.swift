@@ -6,7 +6,13 @@ public struct Engine: Sendable {
     public internal(set) var users: [User] = []
     public internal(set) var leads: [Lead] = []
     public internal(set) var journal = Journal()
+    /// Lead fills still in memory: the last one, and those applied since the last `releaseHistory()` (a store holds
+    /// the others; the first here is lead fill number `leadFillsReleased`).
     public internal(set) var leadFills: [LeadFill] = []
+    /// Lead fills released from memory (`releaseHistory()`).
+    public internal(set) var leadFillsReleased = 0
+    /// Each lead's lead fills so far (in memory or released): its next fill's number `n`.
+    public internal(set) var leadFillCounts: [Int] = []
     public internal(set) var failedOrders: [FailedCopyOrder] = []
     public internal(set) var restingOrders: [RestingOrder] = []
     /// Every mark price set (listings and price updates), in order: what the copy equity curves are valued at.
@@ -21,6 +27,8 @@ public struct Engine: Sendable {
     var userIndex = NameIndex()
     var copyIndex = NameIndex()
     var copyOrder: [CopyRef] = []
+    /// Ids of the lead fills applied from outside (`applyLeadFill(_:)`); the engine's own fill ids are unique by
+    /// construction (`isEngineFillID`), so this holds nothing in a server.
     var appliedFillIDs: Set<String> = []
     var workspace = FanOutWorkspace()
     /// Journal positions of each lead's copy-fill batches, so a copy's fills are found without a journal scan, and
@@ -114,7 +122,19 @@ public struct Engine: Sendable {
     /// The id of the user who follows with the copy `ref`.
     public func follower(of ref: CopyRef) -> String { users[leads[ref.lead].book.follower(ref.slot)].id }
 
+    /// Whether a lead fill from outside with this id was applied (`applyLeadFill(_:)`).
     public func hasApplied(fillID: String) -> Bool { appliedFillIDs.contains(fillID) }
+
+    /// Whether `id` has the form of the engine's own lead fill ids: `o<order>-f1` and `o<order>-e<event>-f<n>` for
+    /// orders it executes, `<client order id>/<execution>` for orders at a venue. A fill from outside may not use
+    /// them (so the engine's own need no record to be applied once).
+    public static func isEngineFillID(_ id: String) -> Bool {
+        let u = id.utf8
+        if u.contains(UInt8(ascii: "/")) { return true }
+        guard u.count >= 2, u.first == UInt8(ascii: "o") else { return false }
+        let second = u[u.index(after: u.startIndex)]
+        return second >= UInt8(ascii: "0") && second <= UInt8(ascii: "9")
+    }
 
     func requireUser(_ id: String, field: String) throws(EngineError) -> Int {
         guard let u = user(named: id) else { throw EngineError(.unknownUser, field: field, "no user \"\(id)\"") }

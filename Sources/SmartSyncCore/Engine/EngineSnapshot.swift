@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 8
+    public static let snapshotFormat: UInt32 = 9
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -39,6 +39,8 @@ extension Engine {
             if w.bytes.count >= w.chunkBytes { w.flush() }
         }
         w.array(leadFills) { $0.leadFill($1) }
+        w.int(leadFillsReleased)  // format 9
+        w.ints(leadFillCounts)
         w.array(failedOrders) { $0.failedOrder($1) }
         w.array(restingOrders) { $0.restingOrder($1) }
         w.array(priceHistory) { $0.pricePoint($1) }
@@ -104,6 +106,11 @@ extension Engine {
         journal.reserveCapacity(entries)
         for _ in releasedThrough..<entries { journal.append(try r.entry()) }
         leadFills = try r.array { r in try r.leadFill() }
+        leadFillsReleased = try r.int()
+        leadFillCounts = try r.ints()
+        guard leadFillsReleased >= 0, leadFillCounts.count <= leads.count, leadFillCounts.allSatisfy({ $0 >= 0 }),
+            leadFillCounts.reduce(0, +) == leadFillCount, leadFills.allSatisfy({ leads.indices.contains($0.lead) })
+        else { throw SnapshotError("the lead fill counts do not add up to the \(leadFillCount) lead fills") }
         failedOrders = try r.array { r in try r.failedOrder() }
         restingOrders = try r.array { r in try r.restingOrder() }
         priceHistory = try r.array { r in try r.pricePoint() }
@@ -193,7 +200,8 @@ extension Engine {
     /// The names of the engine's stored fields the snapshot accounts for (written, rebuilt or deliberately left
     /// out): a test compares them with the engine's fields, so a new field cannot be forgotten.
     public static let snapshotFields: Set<String> = [
-        "settings", "venue", "users", "leads", "journal", "leadFills", "failedOrders", "restingOrders", "priceHistory",
+        "settings", "venue", "users", "leads", "journal", "leadFills", "leadFillsReleased", "leadFillCounts", "failedOrders",
+        "restingOrders", "priceHistory",
         "feesCollected", "venueBalances", "totalDeposits", "totalWithdrawals", "userIndex", "copyIndex", "copyOrder",
         "appliedFillIDs", "workspace", "copyFillBatches", "copyFillBatchEvents", "failuresByLead", "nextOrderNumber", "moments",
         "copyEvents",

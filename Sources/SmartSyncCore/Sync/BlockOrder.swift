@@ -95,15 +95,11 @@ extension Engine {
 
             let orderID = nextOrderNumber
             let fillID = "o\(orderID)-f1"
-            guard !appliedFillIDs.contains(fillID) else {
-                throw EngineError(
-                    .duplicateID, field: "orderId", "lead fill id \(fillID) was already applied from outside; refusing to reuse it")
-            }
             let (journalBefore, failedBefore) = (journal.count, failedOrders.count)
             let fill = LeadFill(
                 id: fillID, lead: l, symbol: s, side: request.side, quantity: leadExecution.quantity, quote: leadQuote,
                 fee: leadFee, price: execution.averagePrice, event: moment.event, time: moment.time)
-            _ = try applyLeadFill(fill, fanOut: false)
+            try applyLeadFill(fill, fanOut: false)
             // Nothing can throw from here on.
             recordFailures(ws.plan.failures)
             recordPlanMisses(ws.plan)
@@ -259,7 +255,7 @@ extension Engine {
                     .averagePrice,
                 event: moment.event, time: moment.time)
             do {
-                _ = try applyLeadFill(fill, fanOut: false)
+                try applyLeadFill(fill, fanOut: false)
                 fillID = id
                 let trade = TradeRecord(
                     account: .lead(l), symbol: s, side: record.side, quantity: quantity, quote: quote, fee: fee,

@@ -116,7 +116,7 @@ extension Engine {
                 id: "\(record.clientOrderID)/\(id)", lead: l, symbol: record.symbol, side: record.side,
                 quantity: quantity, quote: quote, fee: fee, price: price, event: moment.event, time: moment.time)
             do {
-                _ = try applyLeadFill(fill)
+                try applyLeadFill(fill, fanOut: true)
             } catch {
                 refuseReport(report, "notBooked", "the lead fill could not be booked: \(error.message)", at: moment)
                 return

@@ -272,10 +272,9 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             sql += ", po AS (\(ordersInsert(history.orders, &bind)) \(guarded) "
             sql += "ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, event = EXCLUDED.event, data = EXCLUDED.data)"
         }
-        if !history.leadFillIDs.isEmpty {
-            let ids = history.leadFillIDs
-            sql += ", lf AS (INSERT INTO lead_fills (id, command) SELECT i, \(bind(last))::int8 "
-            sql += "FROM unnest(\(bind(ids))::text[]) AS x(i) \(guarded))"
+        if !history.leadFills.isEmpty {
+            sql += ", lf AS (INSERT INTO lead_fills (id, command, \(LeadFillRows.columns)) SELECT i, \(bind(last))::int8, "
+            sql += "\(LeadFillRows.columns) FROM \(leadFillsUnnest(history.leadFills, &bind)) \(guarded))"
         }
         sql += " SELECT n FROM next"
         return bind.query(sql)
@@ -298,6 +297,16 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         "INSERT INTO stopped_copies (lead, slot, data) SELECT l, s, decode(d, 'hex') FROM unnest("
             + "\(bind(copies.map { Int32($0.lead) }))::int4[], \(bind(copies.map { Int32($0.slot) }))::int4[], "
             + "\(bind(copies.map { Hex.encode($0.bytes) }))::text[]) AS x(l, s, d)"
+    }
+
+    /// `unnest(…) AS x(i, lead, n, …)` of `fills`: their ids as `i`, then `LeadFillRows.columns`, bound in `bind`.
+    static func leadFillsUnnest(_ fills: [StoredLeadFill], _ bind: inout SQLBinds) -> String {
+        let f = fills.map(\.fill)
+        return "unnest(\(bind(f.map(\.id)))::text[], \(bind(f.map { Int32($0.lead) }))::int4[], "
+            + "\(bind(fills.map { Int64($0.n) }))::int8[], \(bind(f.map { Int64($0.event) }))::int8[], \(bind(f.map(\.time)))::int8[], "
+            + "\(bind(f.map { Int32($0.symbol) }))::int4[], \(bind(f.map(\.side.rawValue)))::text[], "
+            + "\(bind(f.map(\.quantity.units)))::int8[], \(bind(f.map(\.quote.units)))::int8[], \(bind(f.map(\.fee.units)))::int8[], "
+            + "\(bind(f.map(\.price.units)))::int8[]) AS x(i, \(LeadFillRows.columns))"
     }
 
     /// `INSERT INTO orders … SELECT … FROM unnest(…)` of `orders` (their bytes as hex text), its arrays bound in `bind`.
@@ -344,6 +353,19 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
     public func storeOrders(_ orders: [StoredOrder]) throws {
         try storeInPieces(orders, size: 1_000, clearing: "orders_from") { piece, bind in
             Self.ordersInsert(piece, &bind) + " ON CONFLICT (id) DO NOTHING"
+        }
+    }
+
+    public func leadFillsMissing() throws -> Bool {
+        let value = try session.query("SELECT value FROM meta WHERE key = 'lead_fills_from'").first?.decode(String.self)
+        guard let value else { return true }
+        return (Int(value) ?? 0) > 0
+    }
+
+    public func storeLeadFills(_ fills: [StoredLeadFill]) throws {
+        try storeInPieces(fills, size: 5_000, clearing: "lead_fills_from") { piece, bind in
+            let set = LeadFillRows.columns.split(separator: ", ").map { "\($0) = x.\($0)" }.joined(separator: ", ")
+            return "UPDATE lead_fills SET \(set) FROM \(Self.leadFillsUnnest(piece, &bind)) WHERE lead_fills.id = x.i"
         }
     }
 

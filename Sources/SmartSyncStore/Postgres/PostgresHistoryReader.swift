@@ -62,6 +62,31 @@ struct PostgresHistoryReader: HistoryReader {
             try await reads.query("SELECT encode(data, 'hex') FROM orders WHERE owner = \(u) AND id < \(b) ORDER BY id DESC LIMIT \(n)"))
     }
 
+    func leadFills(lead: Int, below: Int, before: Int, limit: Int) async throws -> [StoredLeadFill] {
+        let (l, b, e, n) = (Int32(lead), Int64(below), Int64(before), Int64(limit))
+        let rows = try await reads.query(
+            """
+            SELECT id, \(unescaped: LeadFillRows.columns) FROM lead_fills WHERE lead = \(l) AND event < \(e) AND n < \(b)
+            ORDER BY event DESC, n DESC LIMIT \(n)
+            """)
+        return try rows.reversed().map { try Self.fill($0) }
+    }
+
+    func leadFills(ids: [String]) async throws -> [StoredLeadFill] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await reads.query(
+            "SELECT id, \(unescaped: LeadFillRows.columns) FROM lead_fills WHERE id = ANY(\(ids)) AND lead IS NOT NULL")
+        return try rows.map { try Self.fill($0) }
+    }
+
+    private static func fill(_ row: PostgresRow) throws -> StoredLeadFill {
+        let (id, lead, n, event, time, symbol, side, quantity, quote, fee, price) = try row.decode(
+            (String, Int32, Int64, Int64, Int64, Int32, String, Int64, Int64, Int64, Int64).self)
+        return try LeadFillRows.fill(
+            id: id, lead: Int(lead), n: Int(n), event: Int(event), time: time, symbol: Int(symbol), side: side, quantity: quantity,
+            quote: quote, fee: fee, price: price)
+    }
+
     /// The bytes of rows of one hex-encoded `bytea` column.
     private func bytes(_ rows: [PostgresRow]) throws -> [[UInt8]] {
         var all: [[UInt8]] = []

@@ -121,6 +121,17 @@ enum PostgresSchema {
                 "INSERT INTO meta (key, value) SELECT 'orders_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
             ]
         ),
+        (
+            // Lead fills leave memory (see the SQLite schema's v8-lead-fills).
+            "v8-lead-fills",
+            [
+                "ALTER TABLE lead_fills ADD COLUMN lead integer, ADD COLUMN n bigint, ADD COLUMN event bigint, ADD COLUMN time bigint, "
+                    + "ADD COLUMN symbol integer, ADD COLUMN side text, ADD COLUMN quantity bigint, ADD COLUMN quote bigint, "
+                    + "ADD COLUMN fee bigint, ADD COLUMN price bigint",
+                "CREATE INDEX lead_fills_by_lead ON lead_fills (lead, event, n)",
+                "INSERT INTO meta (key, value) SELECT 'lead_fills_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in
