@@ -147,16 +147,30 @@ public actor EngineService {
 
     /// Lead `l`'s fills applied before event `before` as of `engine`: the `limit` latest, oldest first, each with its
     /// number among the lead's fills; from memory and, once released, the database.
+    /// A page never splits the fills of one event: the next page back starts before its first fill's event, so the
+    /// fills at that event that did not fit are added (the page then holds more than `limit`).
     public nonisolated func leadFills(_ engine: Engine, lead l: Int, before: Int, limit: Int) async throws -> [StoredLeadFill] {
-        let mine = engine.leadFillsInMemory.filter { $0.fill.lead == l }
-        var page = Array(mine.filter { $0.fill.event < before }.suffix(limit))
-        if page.count < limit && engine.historyInStore {
-            // Those numbered below the first in memory (so none applied after `engine`'s state) are in the database.
-            let below = mine.first?.n ?? engine.leadFillCount(of: l)
-            page = try await history.leadFills(lead: l, below: below, before: before, limit: limit - page.count) + page
+        var page = try await latestLeadFills(engine, lead: l, before: before, below: .max, limit: limit)
+        if let first = page.first, page.count == limit {
+            let same = try await latestLeadFills(engine, lead: l, before: first.fill.event + 1, below: first.n, limit: 1_000)
+            page = same.filter { $0.fill.event == first.fill.event } + page
         }
         guard page.allSatisfy({ engine.venue.symbols.indices.contains($0.fill.symbol) }) else {
             throw APIError(.internalServerError, code: "internal", "a stored lead fill of lead \(l) names a symbol that is not listed")
+        }
+        return page
+    }
+
+    /// Lead `l`'s fills before event `before` and numbered below `below`: the `limit` latest, oldest first.
+    private nonisolated func latestLeadFills(_ engine: Engine, lead l: Int, before: Int, below: Int, limit: Int) async throws
+        -> [StoredLeadFill]
+    {
+        let mine = engine.leadFillsInMemory.filter { $0.fill.lead == l }
+        var page = Array(mine.filter { $0.fill.event < before && $0.n < below }.suffix(limit))
+        if page.count < limit && engine.historyInStore {
+            // Those numbered below the first in memory (so none applied after `engine`'s state) are in the database.
+            let first = min(below, mine.first?.n ?? engine.leadFillCount(of: l))
+            page = try await history.leadFills(lead: l, below: first, before: before, limit: limit - page.count) + page
         }
         return page
     }

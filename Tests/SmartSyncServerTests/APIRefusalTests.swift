@@ -318,21 +318,21 @@ import Testing
         try await f.app().test(.live) { client in
             let port = try #require(client.port)
             // Each on its own connection: the server closes a connection it refused.
-            let long = try rawHTTP(port: port, "GET /v1/leads?x=\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+            let long = try await rawHTTP(port: port, "GET /v1/leads?x=\(String(repeating: "a", count: 20_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(long.hasPrefix("HTTP/1.1 414") && long.contains("request line is longer"))
-            let head = try rawHTTP(
+            let head = try await rawHTTP(
                 port: port, "GET /v1/leads HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "h", count: 70_000))\r\n\r\n")
             #expect(head.hasPrefix("HTTP/1.1 431"))
-            let fine = try rawHTTP(
+            let fine = try await rawHTTP(
                 port: port, "GET /v1/leads?x=\(String(repeating: "a", count: 5_000)) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(fine.hasPrefix("HTTP/1.1 200"))
             let upgrade =
                 "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            let refused = try rawHTTP(port: port, "GET /v1/stream?key=ssk_not_a_key HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n")
+            let refused = try await rawHTTP(port: port, "GET /v1/stream?key=ssk_not_a_key HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n")
             #expect(refused.hasPrefix("HTTP/1.1 401") && refused.contains("valid API key"))
-            let none = try rawHTTP(port: port, "GET /v1/stream HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n")
+            let none = try await rawHTTP(port: port, "GET /v1/stream HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n")
             #expect(none.hasPrefix("HTTP/1.1 401"))
-            let accepted = try rawHTTP(
+            let accepted = try await rawHTTP(
                 port: port, "GET /v1/stream?key=\(f.keys["alice"]!) HTTP/1.1\r\nHost: x\r\n\(upgrade)\r\n", until: "\r\n\r\n")
             #expect(accepted.hasPrefix("HTTP/1.1 101"))
         }
@@ -456,7 +456,15 @@ import Testing
 
 /// Sends raw bytes to 127.0.0.1:`port` and reads the answer until the server closes the connection (or `until`
 /// appears), at most 5 s.
-func rawHTTP(port: Int, _ request: String, until: String? = nil) throws -> String {
+/// `rawHTTP` on a thread of its own: its socket calls block, and on Swift's cooperative pool (two threads here) they
+/// could starve the server under test of the threads it answers on.
+func rawHTTP(port: Int, _ request: String, until: String? = nil) async throws -> String {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try blockingRawHTTP(port: port, request, until: until) }) }
+    }
+}
+
+func blockingRawHTTP(port: Int, _ request: String, until: String? = nil) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }

@@ -89,4 +89,35 @@ import Testing
             #expect(try await Self.list(client, "/v1/markets?after=1", key: nil).isEmpty)
         }
     }
+
+    /// A price update that fills two resting lead orders makes two lead fills at one event: a page of the lead's fills
+    /// never splits them (the next page back starts before that event, so a split would lose one).
+    @Test func aPageOfLeadFillsKeepsAnEventsFillsTogether() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            let lead = f.keys["lead"]
+            for body in [
+                #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "100"}"#,
+                #"{"symbol": "BTC-USDT", "side": "buy", "quantity": "0.01", "limitPrice": "49000"}"#,
+                #"{"symbol": "BTC-USDT", "side": "buy", "quantity": "0.01", "limitPrice": "48500"}"#,
+            ] {
+                try await client.execute(uri: "/v1/orders", method: .post, headers: headers(lead), body: ByteBuffer(string: body)) {
+                    #expect($0.status == .created)
+                }
+            }
+            try await client.execute(
+                uri: "/v1/prices", method: .post, headers: headers(f.keys["operator"]),
+                body: ByteBuffer(string: #"{"symbol": "BTC-USDT", "price": "48000"}"#)
+            ) { #expect($0.status == .ok || $0.status == .created) }
+            let all = try await Self.list(client, "/v1/leads/lead/fills", key: nil)
+            #expect(all.map { $0["n"] as? Int } == [0, 1, 2])
+            let event = try #require(all.last?["event"] as? Int)
+            #expect(all[1]["event"] as? Int == event && all[0]["event"] as? Int != event)
+            // One asked for, both of the last event given; the page before it is the first fill alone.
+            let latest = try await Self.list(client, "/v1/leads/lead/fills?limit=1", key: nil)
+            #expect(latest.map { $0["n"] as? Int } == [1, 2])
+            let earlier = try await Self.list(client, "/v1/leads/lead/fills?limit=1&before=\(event)", key: nil)
+            #expect(earlier.map { $0["n"] as? Int } == [0])
+        }
+    }
 }

@@ -163,7 +163,7 @@ public protocol APIProtocol: Sendable {
     func setPrice(_ input: Operations.SetPrice.Input) async throws -> Operations.SetPrice.Output
     /// A lead's fills
     ///
-    /// The lead's fills (its own orders' executions), oldest first; `limit` keeps the latest before `before` (an event): a page back starts at the first fill's event. Each fill has its number `n` among the lead's fills.
+    /// The lead's fills (its own orders' executions), oldest first; `limit` keeps the latest before `before` (an event): a page back starts at the first fill's event. A page holds every fill of its first fill's event (a price update can fill several resting orders at once), so it may hold more than `limit`. Each fill has its number `n` among the lead's fills.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/fills`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/fills/get(leadFills)`.
@@ -509,7 +509,7 @@ extension APIProtocol {
     }
     /// A lead's fills
     ///
-    /// The lead's fills (its own orders' executions), oldest first; `limit` keeps the latest before `before` (an event): a page back starts at the first fill's event. Each fill has its number `n` among the lead's fills.
+    /// The lead's fills (its own orders' executions), oldest first; `limit` keeps the latest before `before` (an event): a page back starts at the first fill's event. A page holds every fill of its first fill's event (a price update can fill several resting orders at once), so it may hold more than `limit`. Each fill has its number `n` among the lead's fills.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/fills`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/fills/get(leadFills)`.
