@@ -37,7 +37,9 @@ extension EngineService {
     /// The order placed by the command at `event` as of `engine`, from memory or the database.
     public nonisolated func order(_ engine: Engine, placedAt event: Int) async throws -> PlacedOrder? {
         if let o = engine.order(placedAt: event) { return o }
-        guard engine.historyInStore, let bytes = try await history.order(placedAt: event) else { return nil }
+        guard engine.historyInStore, event <= engine.moments.last?.event ?? -1,
+            let bytes = try await history.order(placedAt: event)
+        else { return nil }
         let o = try storedOrder(engine, bytes, what: "the order placed at event \(event)")
         return o.flatMap { engine.isReleased(orderID: $0.id) ? $0 : nil }
     }
@@ -47,7 +49,9 @@ extension EngineService {
     public nonisolated func orders(_ engine: Engine, user u: Int, before: Int, limit: Int, all: Bool) async throws -> [PlacedOrder] {
         var stored: [PlacedOrder] = []
         if all && engine.historyInStore {
-            for bytes in try await history.orders(user: u, before: before, limit: limit) {
+            // Ids from the engine's next on were given by commands after its state: rows it must not see (and that
+            // would take places in the page's limit).
+            for bytes in try await history.orders(user: u, before: min(before, engine.orderCount + 1), limit: limit) {
                 if let o = try storedOrder(engine, bytes, what: "an order of user \(u)") { stored.append(o) }
             }
         }

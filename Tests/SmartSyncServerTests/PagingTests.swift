@@ -120,4 +120,29 @@ import Testing
             #expect(earlier.map { $0["n"] as? Int } == [0])
         }
     }
+
+    /// A read holds one committed state while later commands commit: the orders and lead fills it pages through the
+    /// database are those of its state, never later ones (which would also take places in a page's limit).
+    @Test func aReadSeesItsStateNotLaterRowsOfTheDatabase() async throws {
+        let f = try await Fixture()
+        let buy = EngineCommand.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(100)))
+        for _ in 0..<3 { _ = try await f.service.submit(buy) }
+        let then = f.service.read { $0 }
+        let u = try #require(then.user(named: "lead"))
+        let l = try #require(then.users[u].lead)
+        let orders = try await f.service.orders(then, user: u, before: .max, limit: 2, all: true)
+        let fills = try await f.service.leadFills(then, lead: l, before: .max, limit: 2)
+        for _ in 0..<3 { _ = try await f.service.submit(buy) }
+        #expect(f.service.read { $0.orderCount } == 6 && then.orderCount == 3)
+        // The same pages, read again from the older state after the database took three more orders and fills.
+        #expect(try await f.service.orders(then, user: u, before: .max, limit: 2, all: true) == orders)
+        #expect(orders.map(\.id) == [3, 2])
+        #expect(try await f.service.leadFills(then, lead: l, before: .max, limit: 2) == fills)
+        #expect(fills.map(\.n) == [1, 2])
+        let ids = Set(try await f.service.leadFills(f.service.read { $0 }, lead: l, before: .max, limit: 10).map(\.fill.id))
+        #expect(try await f.service.leadFills(then, ids: ids).count == 3)
+        let last = try #require(try await f.service.order(f.service.read { $0 }, id: 6))
+        #expect(try await f.service.order(then, placedAt: last.event) == nil)
+        #expect(try await f.service.order(then, id: last.id) == nil)
+    }
 }
