@@ -73,30 +73,53 @@ extension CopyBook {
         w.i32(users[r])
         w.u8(status[r].rawValue)
         w.raw(mode[r])
-        for column in [amountPerOrder, cash, totalIn, totalOut, realizedPnl, feesPaid, profitSharePaid] { w.i64(column[r]) }
+        // Field by field (a lead's mass stop writes 100,000 of these: no temporary arrays of columns).
+        w.i64(amountPerOrder[r])
+        w.i64(cash[r])
+        w.i64(totalIn[r])
+        w.i64(totalOut[r])
+        w.i64(realizedPnl[r])
+        w.i64(feesPaid[r])
+        w.i64(profitSharePaid[r])
         w.i32(startedEvent[r])
-        for column in [units, leadNavAtStart, leadFeeDragAtStart] { w.i64(column[r]) }
+        w.i64(units[r])
+        w.i64(leadNavAtStart[r])
+        w.i64(leadFeeDragAtStart[r])
         w.i32(fillCount[r])
-        for column in [epochFees, epochShare, epochPrice, epochMissed, epochSizing] { w.i64(column[r]) }
+        w.i64(epochFees[r])
+        w.i64(epochShare[r])
+        w.i64(epochPrice[r])
+        w.i64(epochMissed[r])
+        w.i64(epochSizing[r])
         let d = detailRow[r] < 0 ? Details() : details[Int(detailRow[r])]
         w.threshold(d.stopLoss)
         w.threshold(d.takeProfit)
         w.optional(d.stopReason) { $0.raw($1) }
         w.i32(d.stoppedEvent)
-        for v in [d.navAtStop, d.leadNavAtStop, d.closed.fees, d.closed.share, d.closed.price, d.closed.missed, d.closed.sizing] {
-            w.i64(v)
-        }
+        w.i64(d.navAtStop)
+        w.i64(d.leadNavAtStop)
+        w.i64(d.closed.fees)
+        w.i64(d.closed.share)
+        w.i64(d.closed.price)
+        w.i64(d.closed.missed)
+        w.i64(d.closed.sizing)
         let width = 2 * FailedCopyOrder.Reason.allCases.count
         w.bool(failureRow[r] >= 0)
         if failureRow[r] >= 0 {
             let base = Int(failureRow[r]) * width
             for k in base..<(base + width) { w.i32(failureTally[k]) }
         }
-        let held = holdingSymbols.indices.filter { c in lots[c][r] != 0 || cost[c][r] != 0 || extra[c][r] != 0 || sizingExtra[c][r] != 0 }
-        w.int(held.count)
-        for c in held {
+        var held = 0
+        for c in holdingSymbols.indices where lots[c][r] != 0 || cost[c][r] != 0 || extra[c][r] != 0 || sizingExtra[c][r] != 0 {
+            held += 1
+        }
+        w.int(held)
+        for c in holdingSymbols.indices where lots[c][r] != 0 || cost[c][r] != 0 || extra[c][r] != 0 || sizingExtra[c][r] != 0 {
             w.int(holdingSymbols[c])
-            for v in [lots[c][r], cost[c][r], extra[c][r], sizingExtra[c][r]] { w.i64(v) }
+            w.i64(lots[c][r])
+            w.i64(cost[c][r])
+            w.i64(extra[c][r])
+            w.i64(sizingExtra[c][r])
         }
     }
 

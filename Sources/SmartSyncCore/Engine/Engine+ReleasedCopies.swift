@@ -14,13 +14,14 @@ extension Engine {
     /// follower, money, tracking, failure counts, and holdings where not zero). Precondition: the copy is stopped and
     /// still in memory.
     public func frozenCopy(_ ref: CopyRef) -> FrozenCopy {
-        let book = leads[ref.lead].book
-        precondition(!book.isActive(ref.slot), "only a stopped copy is frozen")
+        // Through the lead's book in place: a local copy of the book would retain and release each of its columns,
+        // per frozen copy.
+        precondition(!leads[ref.lead].book.isActive(ref.slot), "only a stopped copy is frozen")
         var w = SnapshotWriter(chunkBytes: .max, sink: { _ in })
         w.bytes.reserveCapacity(320)
         w.bytes += Self.frozenCopyMagic
         withUnsafeBytes(of: Self.frozenCopyFormat.littleEndian) { w.bytes.append(contentsOf: $0) }
-        book.writeFrozenRow(ref.slot, into: &w)
+        leads[ref.lead].book.writeFrozenRow(ref.slot, into: &w)
         return FrozenCopy(lead: ref.lead, slot: ref.slot, bytes: w.bytes)
     }
 
