@@ -65,8 +65,14 @@ extension EngineService {
     public nonisolated func leadFills(_ engine: Engine, lead l: Int, before: Int, limit: Int) async throws -> [StoredLeadFill] {
         var page = try await latestLeadFills(engine, lead: l, before: before, below: .max, limit: limit)
         if let first = page.first, page.count == limit {
-            let same = try await latestLeadFills(engine, lead: l, before: first.fill.event + 1, below: first.n, limit: 1_000)
-            page = same.filter { $0.fill.event == first.fill.event } + page
+            var below = first.n
+            while true {
+                let earlier = try await latestLeadFills(engine, lead: l, before: first.fill.event + 1, below: below, limit: 100)
+                let same = earlier.filter { $0.fill.event == first.fill.event }
+                page = same + page
+                guard let n = same.first?.n, same.count == earlier.count, earlier.count == 100 else { break }
+                below = n
+            }
         }
         guard page.allSatisfy({ engine.venue.symbols.indices.contains($0.fill.symbol) }) else {
             throw APIError(.internalServerError, code: "internal", "a stored lead fill of lead \(l) names a symbol that is not listed")

@@ -100,7 +100,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
             (
                 .finalOrders, "final orders",
                 {
-                    let final = self.engine.finalOrdersInMemory
+                    let final = self.engine.allFinalOrdersInMemory
                     try self.log.storeOrders(final.map { Engine.storedOrder($0) })
                     return final.count
                 }

@@ -327,7 +327,13 @@ public final class SQLiteCommandLog: CommandLog {
         try pool.write { db in
             let update = try db.cachedStatement(
                 sql: "UPDATE lead_fills SET (\(LeadFillRows.columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?")
-            for f in fills { try update.execute(arguments: StatementArguments(LeadFillRows.values(f) + [f.fill.id])) }
+            for f in fills {
+                try update.execute(arguments: StatementArguments(LeadFillRows.values(f) + [f.fill.id]))
+                // Every lead fill's id was stored with its command: one without a row means the log and the table differ.
+                guard db.changesCount == 1 else {
+                    throw StoreError.corrupt(path: path, detail: "lead fill \(f.fill.id) has no row in lead_fills")
+                }
+            }
             try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'lead_fills_from'")
         }
     }

@@ -218,6 +218,16 @@ extension CrashTest {
             problems.append("the venue report on \(refusal.clientOrderID) was refused: \(refusal.kind): \(refusal.detail)")
         }
         if complete {
+            // The lead fills of block orders, from a replay that keeps history (the worker's snapshot released them).
+            var blockFills: [String: Fixed]?
+            func blockFill(_ id: String) throws -> Fixed {
+                if blockFills == nil {
+                    let replayed = try StoreDatabase.openExisting(db)
+                    blockFills = Dictionary(
+                        replayed.engine.leadFills.filter { $0.id.hasSuffix("/block") }.map { ($0.id, $0.quantity) }, uniquingKeysWith: +)
+                }
+                return blockFills?[id] ?? .zero
+            }
             if applied != log.executions.count {
                 problems.append("the venue reported \(log.executions.count) executions, SmartSync applied \(applied)")
             }
@@ -230,7 +240,7 @@ extension CrashTest {
                 // A block order's lots all went to the lead (its lead fill) or a copy.
                 if record.block != nil, let copies = record.copies {
                     let step = store.engine.venue.symbols[record.symbol].qtyStep.units
-                    let lead = store.engine.leadFills.first { $0.id == "\(record.clientOrderID)/block" }?.quantity ?? .zero
+                    let lead = try blockFill("\(record.clientOrderID)/block")
                     let given = lead + Fixed(units: copies.lotsGiven * step)
                     if given != record.order.filledQuantity {
                         problems.append("block order \(record.clientOrderID) executed \(record.order.filledQuantity), gave \(given)")

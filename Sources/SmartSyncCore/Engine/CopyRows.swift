@@ -126,7 +126,9 @@ extension Engine {
         if parts.contains(.stoppedCopies) {
             for l in leads.indices where leads[l].book.activeCount < leads[l].book.rowCount { leads[l].book.releaseStopped() }
         }
-        if parts.contains(.finalOrders) { orders.removeAll { !$0.status.isOpen } }
+        // An order at an external venue stays while the venue book holds its record: a report can still change it
+        // after it is final (the copies' share allocated later, a fill trailing a cancel).
+        if parts.contains(.finalOrders) { orders.removeAll { !$0.status.isOpen && venueBook.record(placedOrder: $0.id) == nil } }
         if parts.contains(.leadFills) && leadFills.count > 1 {
             leadFillsReleased += leadFills.count - 1
             leadFills.removeFirst(leadFills.count - 1)

@@ -59,8 +59,11 @@ extension Engine {
     /// The orders placed so far, in memory or released: their ids are 1 through this.
     public var orderCount: Int { nextOrderNumber - 1 }
 
-    /// Final orders still in memory (`releaseHistory()` drops them), in id order.
-    public var finalOrdersInMemory: [PlacedOrder] { orders.filter { !$0.status.isOpen } }
+    /// Final orders still in memory that `releaseHistory()` drops (those at an external venue stay), in id order.
+    public var finalOrdersInMemory: [PlacedOrder] { orders.filter { !$0.status.isOpen && venueBook.record(placedOrder: $0.id) == nil } }
+
+    /// Final orders in memory, those at an external venue too (what an older database's upgrade stores).
+    public var allFinalOrdersInMemory: [PlacedOrder] { orders.filter { !$0.status.isOpen } }
 
     /// The orders `orders` of the committed state merged with `stored` ones (newest first, from a store's page of
     /// released orders): the `limit` newest with an id below `before` of user `u`, open only unless `all`.

@@ -108,9 +108,18 @@ extension Engine {
         leadFills = try r.array { r in try r.leadFill() }
         leadFillsReleased = try r.int()
         leadFillCounts = try r.ints()
-        guard leadFillsReleased >= 0, leadFillCounts.count <= leads.count, leadFillCounts.allSatisfy({ $0 >= 0 }),
-            leadFillCounts.reduce(0, +) == leadFillCount, leadFills.allSatisfy({ leads.indices.contains($0.lead) })
-        else { throw SnapshotError("the lead fill counts do not add up to the \(leadFillCount) lead fills") }
+        // Checked without trapping on a corrupt snapshot's counts (no sum may overflow).
+        var counted = 0
+        var countsFit = leadFillsReleased >= 0 && leadFillCounts.count <= leads.count
+        for c in leadFillCounts where countsFit {
+            let (sum, overflow) = counted.addingReportingOverflow(c)
+            countsFit = c >= 0 && !overflow
+            counted = sum
+        }
+        let (total, overflow) = leadFillsReleased.addingReportingOverflow(leadFills.count)
+        guard countsFit, !overflow, counted == total,
+            leadFills.allSatisfy({ leads.indices.contains($0.lead) && $0.lead < leadFillCounts.count })
+        else { throw SnapshotError("the lead fill counts do not add up to the lead fills") }
         failedOrders = try r.array { r in try r.failedOrder() }
         restingOrders = try r.array { r in try r.restingOrder() }
         priceHistory = try r.array { r in try r.pricePoint() }
