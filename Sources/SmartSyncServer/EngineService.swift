@@ -180,7 +180,12 @@ public actor EngineService {
         case .elsewhere:
             let id = requestID ?? "handover:\(cluster.leases.owner):\(UUID().uuidString)"
             let retried: CommandReceipt? = try await inOrder {
-                if let prior = try await store.storedRequest(id) { return try Self.retry(prior, command) }
+                if let prior = try await store.storedRequest(id) {
+                    // Applied by another instance since this one's refresh above (a narrow race): catch up, so that
+                    // the answer can read it.
+                    if prior.seq >= store.commandCount { try await refreshInOrder() }
+                    return try Self.retry(prior, command)
+                }
                 try store.engine.admit(command)
                 return nil
             }
