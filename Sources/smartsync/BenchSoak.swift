@@ -65,6 +65,12 @@ extension Bench {
             help: "The server writes a snapshot every this many commands (SQLite; default fills/10; 0: none), as `serve --snapshot-every`.")
         var snapshotEvery: Int?
 
+        @Option(
+            help:
+                "Mark price updates after each lead fill (alternately BTC and ETH, a few ticks apart): each adds a point to the lead's equity curve, as a live price feed does."
+        )
+        var pricesPerFill = 0
+
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
@@ -73,6 +79,7 @@ extension Bench {
 
         func validate() throws {
             guard copies >= 1 && copies <= 2_000_000 else { throw ValidationError("--copies must be 1 to 2,000,000") }
+            guard pricesPerFill >= 0 && pricesPerFill <= 1_000 else { throw ValidationError("--prices-per-fill must be 0 to 1,000") }
             guard fills >= 10 else { throw ValidationError("--fills must be at least 10 (memory is printed every fills/10)") }
             guard readers >= 1 && readers <= 16 else { throw ValidationError("--readers must be 1 to 16") }
         }
@@ -173,13 +180,34 @@ extension Bench {
                 done.wait()
                 if let failure = failure.withLock({ $0 }) { throw ValidationError("writing a snapshot failed: \(failure)") }
             }
+            let perFill = pricesPerFill
+            // The price feed: `perFill` updates after lead fill k, through the service (as an operator's feed would).
+            let setPrices: @Sendable (Int) throws -> Void = { k in
+                guard perFill > 0 else { return }
+                let done = DispatchSemaphore(value: 0)
+                let failure = Mutex<String?>(nil)
+                Task {
+                    do {
+                        for j in 0..<perFill {
+                            let n = k * perFill + j
+                            let (symbol, base) = n % 2 == 0 ? ("BTC-USDT", Int64(60_000)) : ("ETH-USDT", Int64(3_000))
+                            // Within ±0.5% of the listing price, on the 0.01 tick.
+                            let price = Fixed(units: base * Fixed.unitsPerOne + Int64(n % 101 - 50) * base * 10_000)
+                            _ = try await service.submit(.price(symbol: symbol, price: price))
+                        }
+                    } catch { failure.withLock { $0 = "\(error)" } }
+                    done.signal()
+                }
+                done.wait()
+                if let failure = failure.withLock({ $0 }) { throw ValidationError("a price update failed: \(failure)") }
+            }
             let result: SoakResult = try await withCheckedThrowingContinuation { continuation in
                 let lead = Thread {
                     do {
                         continuation.resume(
                             returning: try Self.trade(
                                 port: port, key: leadKey, fills: total, checkpoints: checkpoints, restartAt: restartAt,
-                                database: database, state: state, snapshotNow: snapshotNow,
+                                database: database, state: state, snapshotNow: snapshotNow, setPrices: setPrices,
                                 progress: { k in if Terminal.stderrIsTerminal { Terminal.progress("lead fill \(k) of \(total)") } }))
                     } catch {
                         continuation.resume(throwing: error)
@@ -219,7 +247,7 @@ extension Bench {
         /// Places the lead's orders over HTTP, one after the other, measuring memory and restarts on the way.
         static func trade(
             port: Int, key: String, fills: Int, checkpoints: Set<Int>, restartAt: Set<Int>, database: String, state: SoakState,
-            snapshotNow: () throws -> Void, progress: (Int) -> Void
+            snapshotNow: () throws -> Void, setPrices: (Int) throws -> Void = { _ in }, progress: (Int) -> Void
         ) throws -> SoakResult {
             let client = try HTTPClient(port: port)
             let bodies = [
@@ -241,6 +269,7 @@ extension Bench {
                         "order \(k) was answered \(answer.status): \(String(decoding: answer.body, as: UTF8.self).prefix(300))")
                 }
                 result.orders.append(took)
+                try setPrices(k)
                 // `commit;dur=<ms>`: without it the ratio the target bounds cannot be computed.
                 guard let timing = answer.headers["server-timing"], timing.hasPrefix("commit;dur="),
                     let ms = timing.split(separator: "=").last.flatMap({ Double($0) })
