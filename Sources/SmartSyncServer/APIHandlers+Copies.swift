@@ -75,7 +75,7 @@ extension APIHandlers {
 
     func copyEquityCurve(_ input: Operations.CopyEquityCurve.Input) async throws -> Operations.CopyEquityCurve.Output {
         let (engine, ref, past) = try await copyPast(input.path.id)
-        let curve = engine.copyEquityCurve(ref, rows: past)
+        let curve = engine.copyEquityCurve(ref, rows: past, curve: try await service.curveRows(engine, ref))
         let points = (input.query.points.map { APIViews.sample(curve, $0) } ?? curve).map { p in
             Operations.CopyEquityCurve.Output.Ok.Body.JsonPayloadPayload(
                 event: p.event, time: p.time.map(ISO8601.format), equity: p.equity, netInvested: p.netInvested, nav: p.nav)

@@ -118,4 +118,17 @@ extension EngineService {
             throw APIError(.internalServerError, code: "internal", "the stored row of \(what) cannot be read: \(error)")
         }
     }
+
+    /// What the copy's equity curve is valued at, as of `engine`: from memory, or from the database once the engine
+    /// released its curves.
+    public nonisolated func curveRows(_ engine: Engine, _ ref: CopyRef) async throws -> CurveRows {
+        guard engine.curvesInStore else { return engine.curveRows(ref) }
+        return try await history.curveRows(engine.curveRowsRequest(ref))
+    }
+
+    /// What a lead's view reads of its curve (`request`, from `APIViews.leadCurveRequest`), as of `engine`.
+    public nonisolated func leadCurveRead(_ engine: Engine, _ request: LeadCurveRequest) async throws -> LeadCurveRead {
+        guard engine.curvesInStore else { return Engine.leadCurveRead(request, points: engine.leads[request.lead].curve) }
+        return try await history.leadCurveRead(request)
+    }
 }

@@ -316,6 +316,15 @@ public actor EngineService {
         return answer
     }
 
+    /// The same, for an answer that also reads the database (`body` is given the state it must read as of).
+    public nonisolated func readShared(_ key: String, _ body: (Engine) async throws -> JSONValue) async rethrows -> JSONValue {
+        let (engine, cache) = committed.withLock { ($0.engine, $0.cache) }
+        if let answer = cache.answers.withLock({ $0[key] }) { return answer }
+        let answer = try await body(engine)
+        cache.answers.withLock { if $0.count < 64 { $0[key] = answer } }
+        return answer
+    }
+
     /// Commands in the log as of the last commit (what reads see).
     public nonisolated var commandCount: Int { committed.withLock { $0.commands } }
 

@@ -16,9 +16,14 @@ extension Routes {
             let period = try Self.choice(request, "period", ["7d", "30d", "90d", "all"], default: "all")!
             let days = ["7d": 7, "30d": 30, "90d": 90][period]
             let page = try Self.listQuery(request)
-            let board = service.readShared("leads?sort=\(sort)&period=\(period)") { engine -> JSONValue in
+            let board = try await service.readShared("leads?sort=\(sort)&period=\(period)") { engine -> JSONValue in
+                // Each lead's curve as its board entry shows it (returns and a sparkline), read once.
+                var curves: [Int: LeadCurveRead] = [:]
+                for l in engine.leads.indices where engine.leads[l].status == .active {
+                    curves[l] = try await service.leadCurveRead(engine, APIViews.leadCurveRequest(engine, l, curvePoints: 0))
+                }
                 let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
-                    (l, engine.leadView(l), engine.leadReturns(l, windows: [days])[0])
+                    (l, engine.leadView(l), engine.leadReturns(l, windows: [days], curve: curves[l]!)[0])
                 }
                 // Ties keep the order leads started in.
                 let sorted = views.enumerated().sorted { a, b in
@@ -37,7 +42,10 @@ extension Routes {
                     }
                 }
                 return .array(
-                    sorted.enumerated().map { APIViews.numbered($0.offset, APIViews.lead(engine, $0.element.element.0, curvePoints: 0)) })
+                    sorted.enumerated().map { n, entry in
+                        let l = entry.element.0
+                        return APIViews.numbered(n, APIViews.lead(engine, l, curvePoints: 0, curve: curves[l]!))
+                    })
             }
             guard page.after != nil || page.limit != .max, case .array(let all) = board else { return jsonResponse(board) }
             return jsonResponse(.array(Self.listPage(all, page).map(\.item)))
@@ -47,11 +55,10 @@ extension Routes {
             let points = try Self.optionalIntQuery(request, "curvePoints", range: 0...100_000)
             // The curve from this event on (with the last point before it, so that the span is covered).
             let from = try Self.intQuery(request, "curveFrom", default: 0, range: 0...Int(Int32.max))
-            return try jsonResponse(
-                service.read { engine in
-                    guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
-                    return APIViews.lead(engine, l, curvePoints: points, curveFrom: from)
-                })
+            let engine = service.read { $0 }
+            guard let u = engine.user(named: id), let l = engine.users[u].lead else { throw APIError.notFound("lead \(id)") }
+            let curve = try await service.leadCurveRead(engine, APIViews.leadCurveRequest(engine, l, curvePoints: points, curveFrom: from))
+            return jsonResponse(APIViews.lead(engine, l, curvePoints: points, curveFrom: from, curve: curve))
         }
     }
 }

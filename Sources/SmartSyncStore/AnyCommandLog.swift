@@ -35,6 +35,10 @@ public final class AnyCommandLog: CommandLog {
     public func storeOrders(_ orders: [StoredOrder]) throws { try base.storeOrders(orders) }
     public func leadFillsMissing() throws -> Bool { try base.leadFillsMissing() }
     public func storeLeadFills(_ fills: [StoredLeadFill]) throws { try base.storeLeadFills(fills) }
+    public func curvesMissing() throws -> Bool { try base.curvesMissing() }
+    public func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws {
+        try base.storeCurves(prices: prices, pricesFrom: pricesFrom, points: points)
+    }
     public func whileWriting<T: Sendable>(isolation: isolated (any Actor)?, _ body: () async throws -> T) async throws -> T {
         try await base.whileWriting(isolation: isolation, body)
     }

@@ -71,6 +71,11 @@ public protocol CommandLog: AnyObject {
     /// Stores lead fills whole (their ids are stored already, with the command that applied them) and closes the gap
     /// `leadFillsMissing` reports.
     func storeLeadFills(_ fills: [StoredLeadFill]) throws
+    /// True while mark prices and curve points from before the database stored them may lack their rows.
+    func curvesMissing() throws -> Bool
+    /// Stores mark prices (numbered from `pricesFrom`) and curve points (keeping any already stored), and closes the
+    /// gap `curvesMissing` reports.
+    func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws
 
     // MARK: The writer's path in a server: the same operations, awaiting the database
 
@@ -96,6 +101,10 @@ struct AppendedHistory: Sendable {
     var firstLedgerSeq = 0
     /// Lead fills in order, each with its number among its lead's fills.
     var leadFills: [StoredLeadFill] = []
+    /// Mark prices set, numbered from `pricesFrom`; leads' new curve points.
+    var prices: [PricePoint] = []
+    var pricesFrom = 0
+    var curvePoints: [StoredCurvePoint] = []
     /// Failed copy orders in key order (event, lead, slot, number).
     var failures: [StoredFailure] = []
     /// Stopped copies' frozen rows (`CommandOutcome.frozenCopies`).
@@ -108,6 +117,9 @@ struct AppendedHistory: Sendable {
         for (record, o) in zip(records, outcomes) {
             entries += o.journal
             leadFills += o.storedLeadFills
+            if prices.isEmpty { pricesFrom = o.pricesStart }
+            prices += o.prices
+            curvePoints += o.curvePoints
             frozenCopies += o.frozenCopies
             orders += o.storedOrders
             for (k, f) in o.failedOrders.enumerated() {
@@ -153,6 +165,10 @@ public protocol HistoryReader: Sendable {
     func leadFills(lead: Int, below: Int, before: Int, limit: Int) async throws -> [StoredLeadFill]
     /// The lead fills with these ids (those stored).
     func leadFills(ids: [String]) async throws -> [StoredLeadFill]
+    /// What a copy's equity curve is valued at (see `CurveRowsRequest`).
+    func curveRows(_ request: CurveRowsRequest) async throws -> CurveRows
+    /// What a lead's view reads of its curve (see `LeadCurveRequest`).
+    func leadCurveRead(_ request: LeadCurveRequest) async throws -> LeadCurveRead
 }
 
 extension CommandLog {

@@ -48,6 +48,7 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
         if try log.frozenCopiesMissing() { releasing.remove(.stoppedCopies) }
         if try log.ordersMissing() { releasing.remove(.finalOrders) }
         if try log.leadFillsMissing() { releasing.remove(.leadFills) }
+        if try log.curvesMissing() { releasing.remove(.curves) }
         var releases = releaseHistory
         let missing = releaseHistory && end == nil ? try log.failedOrdersMissing() : 0
         if missing > 0 {
@@ -103,6 +104,19 @@ public final class DurableEngine<Log: CommandLog>: EngineHost {
                     let final = self.engine.allFinalOrdersInMemory
                     try self.log.storeOrders(final.map { Engine.storedOrder($0) })
                     return final.count
+                }
+            ),
+            (
+                .curves, "mark prices and equity curve points",
+                {
+                    let e = self.engine
+                    let points = e.leads.indices.flatMap { l in
+                        e.leads[l].curve.enumerated().map {
+                            StoredCurvePoint(lead: l, k: e.curveReleased(of: l) + $0.offset, point: $0.element)
+                        }
+                    }
+                    try self.log.storeCurves(prices: e.priceHistory, pricesFrom: e.priceHistoryReleased, points: points)
+                    return e.priceHistory.count + points.count
                 }
             ),
             (

@@ -183,3 +183,27 @@ enum LeadFillRows {
                 fee: Fixed(units: fee), price: Fixed(units: price), event: event, time: time))
     }
 }
+
+/// Mark prices and leads' equity curve points as `prices` and `lead_curve` keep them (both backends).
+enum CurveColumns {
+    /// `lead_curve`'s columns, in the order `values` gives them.
+    static let point = "lead, k, time, event, equity, nav, net_funding, journal_count, price_count"
+
+    static func values(_ p: StoredCurvePoint) -> [Int64] {
+        let x = p.point
+        return [
+            Int64(p.lead), Int64(p.k), x.time, Int64(x.event), x.equity.units, x.nav.units, x.netFunding.units, Int64(x.journalCount),
+            Int64(x.priceCount),
+        ]
+    }
+
+    /// The point of a row of `point`'s columns but `lead` and `k` (`time` first).
+    static func point(_ v: [Int64]) -> EquityPoint {
+        EquityPoint(
+            time: v[0], event: Int(v[1]), equity: Fixed(units: v[2]), nav: Fixed(units: v[3]), netFunding: Fixed(units: v[4]),
+            journalCount: Int(v[5]), priceCount: Int(v[6]))
+    }
+
+    /// The columns `point(_:)` reads.
+    static let pointRead = "time, event, equity, nav, net_funding, journal_count, price_count"
+}

@@ -201,6 +201,23 @@ public final class SQLiteCommandLog: CommandLog {
         try LedgerRows.write(db, failures: history.failures)
         try storeFrozen(db, history.frozenCopies, keepingStored: false)
         try storeOrders(db, history.orders, keepingStored: false)
+        try storeCurves(db, prices: history.prices, pricesFrom: history.pricesFrom, points: history.curvePoints, keepingStored: false)
+    }
+
+    /// Inserts mark prices (numbered from `pricesFrom`) and curve points; `keepingStored` leaves rows already stored.
+    private static func storeCurves(
+        _ db: Database, prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint], keepingStored: Bool
+    ) throws {
+        let or = keepingStored ? "IGNORE" : "REPLACE"
+        if !prices.isEmpty {
+            let insert = try db.cachedStatement(sql: "INSERT OR \(or) INTO prices (k, event, symbol, price) VALUES (?, ?, ?, ?)")
+            for (i, p) in prices.enumerated() { try insert.execute(arguments: [pricesFrom + i, p.event, p.symbol, p.price.units]) }
+        }
+        if !points.isEmpty {
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR \(or) INTO lead_curve (\(CurveColumns.point)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            for p in points { try insert.execute(arguments: StatementArguments(CurveColumns.values(p))) }
+        }
     }
 
     /// Inserts final orders; `keepingStored` leaves an order already stored as it is.
@@ -338,6 +355,21 @@ public final class SQLiteCommandLog: CommandLog {
         }
     }
 
+    public func curvesMissing() throws -> Bool {
+        try reader.read { db in
+            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'curves_from'") else { return true }
+            return (Int(mark) ?? 0) > 0
+        }
+    }
+
+    public func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws {
+        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
+        try pool.write { db in
+            try Self.storeCurves(db, prices: prices, pricesFrom: pricesFrom, points: points, keepingStored: true)
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'curves_from'")
+        }
+    }
+
     public func compareLedger(with engine: Engine) throws -> [String] {
         try reader.read { db in try LedgerRows.compare(db, engine: engine) }
     }
@@ -431,6 +463,72 @@ struct SQLiteHistoryReader: HistoryReader {
         return try await reader.read { db in
             let select = try db.cachedStatement(sql: "SELECT id, \(LeadFillRows.columns) FROM lead_fills WHERE id = ? AND lead IS NOT NULL")
             return try ids.compactMap { id in try Row.fetchOne(select, arguments: [id]).map { try LeadFillRows.fill($0) } }
+        }
+    }
+
+    func curveRows(_ request: CurveRowsRequest) async throws -> CurveRows {
+        try await reader.read { db in
+            var rows = CurveRows()
+            let stopped = request.stopped ?? Int.max
+            rows.points = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(CurveColumns.pointRead) FROM lead_curve WHERE lead = ? AND k < ? AND event > ? AND event < ? ORDER BY k
+                    """, arguments: [request.lead, request.pointsBelow, request.started, stopped]
+            ).map { row in CurveColumns.point((0..<7).map { row[$0] }) }
+            rows.pricesFrom =
+                try Int.fetchOne(
+                    db, sql: "SELECT min(k) FROM prices WHERE event > ? AND k < ?", arguments: [request.started, request.pricesBelow])
+                ?? request.pricesBelow
+            let mark = try db.cachedStatement(sql: "SELECT price FROM prices WHERE symbol = ? AND k < ? ORDER BY k DESC LIMIT 1")
+            for s in 0..<request.symbols {
+                if let price = try Int64.fetchOne(mark, arguments: [s, rows.pricesFrom]) { rows.marks[s] = Fixed(units: price) }
+            }
+            // A stopped copy needs the prices up to its last point only.
+            let end =
+                request.stopped == nil ? request.pricesBelow : min(request.pricesBelow, rows.points.last?.priceCount ?? rows.pricesFrom)
+            rows.prices = try Row.fetchAll(
+                db, sql: "SELECT event, symbol, price FROM prices WHERE k >= ? AND k < ? ORDER BY k", arguments: [rows.pricesFrom, end]
+            ).map { PricePoint(event: $0[0], symbol: $0[1], price: Fixed(units: $0[2])) }
+            return rows
+        }
+    }
+
+    func leadCurveRead(_ request: LeadCurveRequest) async throws -> LeadCurveRead {
+        try await reader.read { db in
+            var read = LeadCurveRead()
+            guard request.pointsBelow > 0 else { return read }
+            func points(_ sql: String, _ arguments: StatementArguments) throws -> [EquityPoint] {
+                try Row.fetchAll(
+                    db, sql: "SELECT \(CurveColumns.pointRead) FROM lead_curve WHERE lead = ? AND k < ? AND " + sql,
+                    arguments: [request.lead, request.pointsBelow] + arguments
+                )
+                .map { row in CurveColumns.point((0..<7).map { row[$0] }) }
+            }
+            read.first = try points("k = 0", []).first
+            if let start = read.first?.time {
+                for (days, from) in request.windowStarts where from > start {
+                    read.bases[days] = try points("time <= ? ORDER BY time DESC, k DESC LIMIT 1", [from]).first
+                }
+            }
+            let firstFrom =
+                request.curveFrom > 0
+                ? try Int.fetchOne(
+                    db, sql: "SELECT min(k) FROM lead_curve WHERE lead = ? AND k < ? AND event >= ?",
+                    arguments: [request.lead, request.pointsBelow, request.curveFrom]) : nil
+            let shown = request.shownPositions(firstFrom: firstFrom)
+            if let a = shown.first, let b = shown.last, b - a + 1 == shown.count {
+                read.shown = try points("k >= ? AND k <= ? ORDER BY k", [a, b])
+            } else {
+                var start = 0
+                while start < shown.count {
+                    let piece = shown[start..<min(shown.count, start + 500)]
+                    let list = piece.map(String.init).joined(separator: ", ")
+                    read.shown += try points("k IN (\(list)) ORDER BY k", [])
+                    start += piece.count
+                }
+            }
+            return read
         }
     }
 

@@ -149,6 +149,26 @@ enum Schema {
                     INSERT INTO meta (key, value) SELECT 'lead_fills_from', coalesce(max(seq) + 1, 0) FROM commands;
                     """)
         }
+        migrator.registerMigration("v9-curves") { db in
+            // Equity curves leave memory: every mark price set (`prices`, numbered `k` from 0) and every point of each
+            // lead's equity curve (`lead_curve`, numbered `k` within the lead). A copy's curve reads its lead's points
+            // after its start and the prices from then on; a lead's view reads its first point, the base points of its
+            // returns by time, and the points it shows by number. Before this step none was stored: `curves_from`.
+            try db.execute(
+                sql: """
+                    CREATE TABLE prices (
+                        k INTEGER PRIMARY KEY, event INTEGER NOT NULL, symbol INTEGER NOT NULL, price INTEGER NOT NULL);
+                    CREATE INDEX prices_by_symbol ON prices (symbol, k);
+                    CREATE INDEX prices_by_event ON prices (event);
+                    CREATE TABLE lead_curve (
+                        lead INTEGER NOT NULL, k INTEGER NOT NULL, time INTEGER NOT NULL, event INTEGER NOT NULL,
+                        equity INTEGER NOT NULL, nav INTEGER NOT NULL, net_funding INTEGER NOT NULL,
+                        journal_count INTEGER NOT NULL, price_count INTEGER NOT NULL, PRIMARY KEY (lead, k));
+                    CREATE INDEX lead_curve_by_time ON lead_curve (lead, time, k);
+                    CREATE INDEX lead_curve_by_event ON lead_curve (lead, event, k);
+                    INSERT INTO meta (key, value) SELECT 'curves_from', coalesce(max(seq) + 1, 0) FROM commands;
+                    """)
+        }
         return migrator
     }
 

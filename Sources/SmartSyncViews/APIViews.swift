@@ -8,36 +8,43 @@ public enum APIViews {
 
     // MARK: Leads
 
+    /// The windows of a lead's returns, in days (and all time).
+    public static let returnWindows = [7, 30, 90]
+
+    /// What `lead(_:_:curvePoints:curveFrom:curve:)` reads of the lead's curve (`LeadCurveRead`): a store reads it
+    /// from this request when the engine released its curves.
+    public static func leadCurveRequest(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> LeadCurveRequest {
+        engine.leadCurveRequest(l, windows: returnWindows, shownAtMost: curvePoints == 0 ? 40 : curvePoints, curveFrom: curveFrom)
+    }
+
     /// A lead for the API: the report's lead, its slippage limit and returns over 7, 30, 90 days and all time, and
     /// at most `curvePoints` points of its equity curve (nil: all; 0: none, with a sparkline of its NAV instead).
-    public static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0) -> JSONValue {
+    /// What it shows of the curve comes from `curve` (read for `leadCurveRequest`), else from memory.
+    public static func lead(_ engine: Engine, _ l: Int, curvePoints: Int?, curveFrom: Int = 0, curve: LeadCurveRead? = nil) -> JSONValue {
         guard case .object(var pairs) = ScenarioReport.lead(engine, l, curve: false) else { return .null }
+        let read =
+            curve
+            ?? engine.leadCurveRead(
+                l, windows: returnWindows, shownAtMost: curvePoints == 0 ? 40 : curvePoints, curveFrom: curveFrom)
         pairs.append(("slippageLimit", amount(engine.leads[l].slippageLimit)))
         pairs.append(("executionMode", .string(engine.executionMode(lead: l).rawValue)))
-        let windows: [Int?] = [7, 30, 90, nil]
+        let windows: [Int?] = returnWindows + [nil]
         pairs.append(
             (
                 "returns",
                 .object(
-                    engine.leadReturns(l, windows: windows).map { r in
+                    engine.leadReturns(l, windows: windows, curve: read).map { r in
                         (r.days.map { "\($0)d" } ?? "all", .object([("roi", amount(r.roi)), ("pnl", amount(r.pnl))]))
                     })
             ))
-        var curve = engine.leads[l].curve[...]
-        if curveFrom > 0, let first = curve.firstIndex(where: { $0.event >= curveFrom }) {
-            curve = curve[max(curve.startIndex, first - 1)...]
-        } else if curveFrom > 0 {
-            curve = curve.suffix(1)
-        }
         if curvePoints == 0 {
-            pairs.append(("sparkline", .array(sample(Array(curve), 40).map { amount($0.nav) })))
+            pairs.append(("sparkline", .array(read.shown.map { amount($0.nav) })))
         } else {
-            let points = curvePoints.map { sample(Array(curve), $0) } ?? Array(curve)
             pairs.append(
                 (
                     "equityCurve",
                     .array(
-                        points.map { p in
+                        read.shown.map { p in
                             .object([
                                 ("time", time(p.time)), ("event", .int(p.event)), ("equity", amount(p.equity)), ("nav", amount(p.nav)),
                             ])

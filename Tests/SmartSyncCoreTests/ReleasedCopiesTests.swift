@@ -18,6 +18,9 @@ struct ReleasedCopiesTests {
         var storedOrders: [Int: [UInt8]] = [:]
         /// Lead fills as a store keeps them, in order.
         var storedLeadFills: [StoredLeadFill] = []
+        /// Mark prices and each lead's curve points as a store keeps them (numbered from 0).
+        var storedPrices: [PricePoint] = []
+        var storedCurves: [Int: [Int: EquityPoint]] = [:]
         var limitOrders = 0
         var rng: SplitMix
         var event = 0
@@ -44,6 +47,11 @@ struct ReleasedCopiesTests {
             }
             released = engine
             kept = engine
+            // What the set-up (run outside `execute`) stored, as a store would hold it.
+            storedPrices = engine.priceHistory
+            for l in engine.leads.indices {
+                for (k, p) in engine.leads[l].curve.enumerated() { storedCurves[l, default: [:]][k] = p }
+            }
             self.event = event
         }
 
@@ -105,6 +113,9 @@ struct ReleasedCopiesTests {
                 for ref in outcome.stoppedCopies { frozen[ref] = released.frozenCopy(ref).bytes }
                 for o in outcome.orders where !o.status.isOpen { storedOrders[o.id] = Engine.storedOrder(o).bytes }
                 storedLeadFills += outcome.storedLeadFills
+                #expect(outcome.pricesStart == storedPrices.count)
+                storedPrices += outcome.prices
+                for p in outcome.curvePoints { storedCurves[p.lead, default: [:]][p.k] = p.point }
                 if case .order(let r) = command, r.limitPrice != nil { limitOrders += 1 }
                 released.releaseHistory()
                 #expect(released.stoppedCopiesInMemory.isEmpty && released.finalOrdersInMemory.isEmpty && released.leadFills.count <= 1)
@@ -130,6 +141,23 @@ struct ReleasedCopiesTests {
                 #expect(released.follower(of: ref) == kept.follower(of: ref))
             }
             for l in kept.leads.indices { #expect(released.leadView(l) == kept.leadView(l)) }
+            // The curves as stored: each copy's curve rows and each lead's returns and shown points read from them are
+            // the kept engine's.
+            #expect(storedPrices == kept.priceHistory && released.priceCount == kept.priceCount)
+            for l in kept.leads.indices {
+                let points = (storedCurves[l] ?? [:]).sorted { $0.key < $1.key }
+                #expect(points.map(\.key) == Array(0..<points.count) && points.map(\.value) == kept.leads[l].curve, "lead \(l)")
+                for (shown, from) in [(40, 0), (3, 7)] {
+                    let request = released.leadCurveRequest(l, windows: [1, 7], shownAtMost: shown, curveFrom: from)
+                    let read = Engine.leadCurveRead(request, points: points.map(\.value))
+                    #expect(read == kept.leadCurveRead(l, windows: [1, 7], shownAtMost: shown, curveFrom: from))
+                    #expect(released.leadReturns(l, windows: [1, 7, nil], curve: read) == kept.leadReturns(l, windows: [1, 7, nil]))
+                }
+            }
+            for ref in kept.allCopies where !released.isReleased(ref) {
+                let l = (storedCurves[ref.lead] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
+                #expect(Engine.curveRows(released.curveRowsRequest(ref), points: l, prices: storedPrices) == kept.curveRows(ref))
+            }
             // The lead fills as stored, numbered within their lead, are the kept engine's.
             #expect(storedLeadFills == kept.leadFillsInMemory && released.leadFillCount == kept.leadFillCount)
             #expect(kept.leads.indices.allSatisfy { l in released.leadFillCount(of: l) == kept.leadFills.filter { $0.lead == l }.count })

@@ -113,9 +113,9 @@ import Testing
         let after = try await board()
         #expect(after != first)
         // The same as computed afresh from the committed state.
-        let fresh = f.service.read { engine in
-            JSONValue.array([APIViews.numbered(0, APIViews.lead(engine, 0, curvePoints: 0))]).serialized()
-        }
+        let engine = f.service.read { $0 }
+        let curve = try await f.service.leadCurveRead(engine, APIViews.leadCurveRequest(engine, 0, curvePoints: 0))
+        let fresh = JSONValue.array([APIViews.numbered(0, APIViews.lead(engine, 0, curvePoints: 0, curve: curve))]).serialized()
         #expect(after == fresh)
     }
 }

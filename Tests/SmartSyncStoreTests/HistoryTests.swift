@@ -34,6 +34,17 @@ struct HistoryInTheDatabaseTests {
             }
             #expect(order == memory.order(id: id), "order \(id)")
         }
+        // Each lead's view (returns, sparkline, its curve whole, sampled and from an event) from the database.
+        for l in memory.leads.indices {
+            for (points, from) in [(0, 0), (nil, 0), (3, 0), (1, 0), (nil, 5), (2, 6), (nil, 1_000_000)] as [(Int?, Int)] {
+                let request = APIViews.leadCurveRequest(releasing, l, curvePoints: points, curveFrom: from)
+                let read = try await reader.leadCurveRead(request)
+                #expect(
+                    APIViews.lead(releasing, l, curvePoints: points, curveFrom: from, curve: read)
+                        == APIViews.lead(memory, l, curvePoints: points, curveFrom: from), "lead \(l) \(String(describing: points)) \(from)"
+                )
+            }
+        }
         // Each lead's fills: every one by id, and page by page back from the latest.
         let fills = memory.leadFillsInMemory
         let byID = try await reader.leadFills(ids: fills.map(\.fill.id))
@@ -65,7 +76,10 @@ struct HistoryInTheDatabaseTests {
             }
             #expect(seen == memory.orders.reversed().filter { $0.user == u }, "user \(u)")
         }
-        for ref in memory.allCopies {
+        let copies = memory.allCopies
+        // The curve reads a few rows per copy: at most about 200 copies' curves are compared.
+        let curveStride = max(1, copies.count / 200)
+        for (n, ref) in copies.enumerated() {
             var engine = releasing
             if releasing.isReleased(ref) {
                 let bytes = try #require(try await reader.frozenCopy(lead: ref.lead, slot: ref.slot), "copy \(memory.copyID(of: ref))")
@@ -87,7 +101,11 @@ struct HistoryInTheDatabaseTests {
                 #expect(stored.headers[fill.position] == CopyFillHeader(batch))
             }
             #expect(engine.copyFills(ref, rows: stored) == memory.copyFills(ref))
-            #expect(engine.copyEquityCurve(ref, rows: stored) == memory.copyEquityCurve(ref))
+            // The curve, valued at its lead's points and the prices read from the database.
+            if n % curveStride == 0 {
+                let curve = try await reader.curveRows(engine.curveRowsRequest(ref))
+                #expect(engine.copyEquityCurve(ref, rows: stored, curve: curve) == memory.copyEquityCurve(ref))
+            }
             // The copy's counters (what its summary shows without reading history) agree with its history.
             let book = engine.leads[ref.lead].book
             #expect(book[ref.slot].fillCount == stored.fills.count)
@@ -154,7 +172,7 @@ struct HistoryInTheDatabaseTests {
     /// What an older SmartSync left: the scenario `name` run on a database, then `table` emptied (or `erase` run) and
     /// the mark its migration sets (`mark`: the commands before it) in `meta`; with an in-memory run of the scenario to
     /// compare.
-    static func olderDatabase(_ backend: Backend, _ name: String, without table: String, erase: String? = nil, mark: String) throws -> (
+    static func olderDatabase(_ backend: Backend, _ name: String, without table: String, erase: [String]? = nil, mark: String) throws -> (
         TestDatabase, ScenarioRunner
     ) {
         let database = try TestDatabase(backend)
@@ -168,7 +186,7 @@ struct HistoryInTheDatabaseTests {
             commands = durable.host.commandCount
         }
         database.forgetLogs()
-        try database.execute(erase ?? "DELETE FROM \(table)")
+        for statement in erase ?? ["DELETE FROM \(table)"] { try database.execute(statement) }
         try database.execute("UPDATE meta SET value = '\(commands)' WHERE key = '\(mark)'")
         return (database, memory)
     }
@@ -205,13 +223,26 @@ struct HistoryInTheDatabaseTests {
     func aDatabaseFromBeforeLeadFillsWereStoredGetsThemOnce(_ backend: Backend) async throws {
         let (database, memory) = try Self.olderDatabase(
             backend, "quickstart.json", without: "lead_fills",
-            erase: "UPDATE lead_fills SET (\(LeadFillRows.columns)) = (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+            erase: ["UPDATE lead_fills SET (\(LeadFillRows.columns)) = (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"],
             mark: "lead_fills_from")
         var warnings: [String] = []
         let reopened = try StoreDatabase.open(database.location, releaseHistory: true, warn: { warnings.append($0) })
         #expect(try !reopened.log.leadFillsMissing())
         #expect(reopened.engine.leadFills.count == 1 && memory.engine.leadFills.count > 1)
         #expect(warnings.contains { $0.contains("lead fills are now kept in the database") }, "\(warnings)")
+        _ = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
+    }
+
+    /// A database from before mark prices and curve points were stored: the same, for the curves.
+    @Test(arguments: Backend.available)
+    func aDatabaseFromBeforeCurvesWereStoredGetsThemOnce(_ backend: Backend) async throws {
+        let (database, memory) = try Self.olderDatabase(
+            backend, "lifecycle.json", without: "prices", erase: ["DELETE FROM prices", "DELETE FROM lead_curve"], mark: "curves_from")
+        var warnings: [String] = []
+        let reopened = try StoreDatabase.open(database.location, releaseHistory: true, warn: { warnings.append($0) })
+        #expect(try !reopened.log.curvesMissing())
+        #expect(reopened.engine.curvesInStore && reopened.engine.priceHistory.count == 1 && memory.engine.priceHistory.count > 1)
+        #expect(warnings.contains { $0.contains("mark prices and equity curve points are now kept in the database") }, "\(warnings)")
         _ = try await Self.compare(reopened.engine, reader: try reopened.historyReader(), memory: memory.engine)
     }
 

@@ -28,8 +28,11 @@ public struct CommandOutcome: Sendable {
     /// The orders it made final, as a store keeps them (`Engine.storedOrder(_:)`): set by a store that releases them
     /// from memory (`DurableEngine`), empty otherwise.
     public var storedOrders: [StoredOrder] = []
-    /// Mark prices it set (a listing's first price or a price update).
+    /// Mark prices it set (a listing's first price or a price update); the first is number `pricesStart` of all.
     public var prices: [PricePoint] = []
+    public var pricesStart = 0
+    /// The points its leads' equity curves gained, each with its lead and number in that lead's curve.
+    public var curvePoints: [StoredCurvePoint] = []
 
     public init(moment: Moment, journalStart: Int, failedOrdersStart: Int) {
         self.moment = moment
@@ -54,8 +57,11 @@ struct OutcomeScratch: Sendable {
     var orders: [Int] = []
     var stoppedCopies: [CopyRef] = []
     var stopReasons: [StopReason] = []
+    /// The number of the first point each lead's curve gained (a point replaced within the command is that one).
+    var curveStarts: [Int: Int] = [:]
 
     mutating func reset() {
+        curveStarts.removeAll(keepingCapacity: true)
         orders.removeAll(keepingCapacity: true)
         stoppedCopies.removeAll(keepingCapacity: true)
         stopReasons.removeAll(keepingCapacity: true)
@@ -87,6 +93,12 @@ extension Engine {
         outcome.stoppedCopies = scratch.stoppedCopies
         outcome.stopReasons = scratch.stopReasons
         outcome.prices = Array(priceHistory[marks.prices...])
+        outcome.pricesStart = priceHistoryReleased + marks.prices
+        for (l, first) in scratch.curveStarts.sorted(by: { $0.key < $1.key }) {
+            for k in first..<curveCount(of: l) {
+                outcome.curvePoints.append(StoredCurvePoint(lead: l, k: k, point: leads[l].curve[k - curveReleased(of: l)]))
+            }
+        }
         outcome.orders = Set(scratch.orders).sorted().compactMap { order(id: $0) }
         return outcome
     }
@@ -140,5 +152,18 @@ extension Engine {
             numbers[k] = leadFillCount(of: fill.lead) - later[fill.lead, default: 0]
         }
         return numbers
+    }
+}
+
+/// A point of a lead's equity curve as a store keeps it once it leaves memory: its lead and number in the curve.
+public struct StoredCurvePoint: Sendable, Hashable {
+    public var lead: Int
+    public var k: Int
+    public var point: EquityPoint
+
+    public init(lead: Int, k: Int, point: EquityPoint) {
+        self.lead = lead
+        self.k = k
+        self.point = point
     }
 }

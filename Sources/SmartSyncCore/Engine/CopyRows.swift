@@ -93,7 +93,9 @@ public struct HistoryParts: OptionSet, Sendable, Hashable {
     public static let finalOrders = HistoryParts(rawValue: 2)
     /// Lead fills but the last.
     public static let leadFills = HistoryParts(rawValue: 4)
-    public static let all: HistoryParts = [.stoppedCopies, .finalOrders, .leadFills]
+    /// Mark prices and leads' equity curve points but the last of each.
+    public static let curves = HistoryParts(rawValue: 8)
+    public static let all: HistoryParts = [.stoppedCopies, .finalOrders, .leadFills, .curves]
 }
 
 /// What a store reads to build a copy's `CopyRows`: the journal positions of the copy-fill batches of its lead
@@ -129,6 +131,17 @@ extension Engine {
         // An order at an external venue stays while the venue book holds its record: a report can still change it
         // after it is final (the copies' share allocated later, a fill trailing a cancel).
         if parts.contains(.finalOrders) { orders.removeAll { !$0.status.isOpen && venueBook.record(placedOrder: $0.id) == nil } }
+        if parts.contains(.curves) {
+            if priceHistory.count > 1 {
+                priceHistoryReleased += priceHistory.count - 1
+                priceHistory.removeFirst(priceHistory.count - 1)
+            }
+            for l in leads.indices where leads[l].curve.count > 1 {
+                if l >= curveReleased.count { curveReleased += repeatElement(0, count: l + 1 - curveReleased.count) }
+                curveReleased[l] += leads[l].curve.count - 1
+                leads[l].curve.removeFirst(leads[l].curve.count - 1)
+            }
+        }
         if parts.contains(.leadFills) && leadFills.count > 1 {
             leadFillsReleased += leadFills.count - 1
             leadFills.removeFirst(leadFills.count - 1)
@@ -138,6 +151,15 @@ extension Engine {
         failuresByLead = []
         historyReleased = true
     }
+
+    /// Mark prices set so far (in memory or released).
+    public var priceCount: Int { priceHistoryReleased + priceHistory.count }
+
+    /// The points lead `l`'s equity curve released to the store.
+    public func curveReleased(of l: Int) -> Int { l < curveReleased.count ? curveReleased[l] : 0 }
+
+    /// Points of lead `l`'s equity curve so far (in memory or released).
+    public func curveCount(of l: Int) -> Int { curveReleased(of: l) + leads[l].curve.count }
 
     /// Lead fills so far (in memory or released).
     public var leadFillCount: Int { leadFillsReleased + leadFills.count }

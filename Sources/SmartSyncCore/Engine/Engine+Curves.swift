@@ -29,9 +29,11 @@ extension Engine {
     /// while the copy was active, then its current equity if it is still active. Each point replays what moved the
     /// copy's money up to that point (its fills and profit shares, the money added or removed) and values its
     /// holdings at the marks of that moment, so the last point of an active copy equals `copyEquity`.
-    /// The copy's rows come from `rows` (else from memory), with the headers of their batches (`batchHeader`).
-    public func copyEquityCurve(_ ref: CopyRef, rows: CopyRows? = nil) -> [CopyCurvePoint] {
+    /// The copy's rows come from `rows` (else from memory), with the headers of their batches (`batchHeader`); its
+    /// lead's curve points and the mark prices from `curve` (else from memory).
+    public func copyEquityCurve(_ ref: CopyRef, rows: CopyRows? = nil, curve: CurveRows? = nil) -> [CopyCurvePoint] {
         let rows = rows ?? copyRows(ref)
+        let curve = curve ?? curveRows(ref)
         let book = leads[ref.lead].book
         let started = book.startedEvent(ref.slot)
         let stopped = Int(book.stoppedEvent(ref.slot))
@@ -52,10 +54,11 @@ extension Engine {
         var cash = investment.units
         var lots: [Int: Int64] = [:]
         var marks: [Fixed] = Array(repeating: .zero, count: venue.symbols.count)
+        for (s, price) in curve.marks where s >= 0 && s < marks.count { marks[s] = price }
         var nextFill = 0
         var nextShare = 0
         var nextMoney = 0
-        var nextPrice = 0
+        var nextPrice = curve.pricesFrom
 
         /// Applies, in journal order, what moved the copy's money at positions before `count`: its fills and profit
         /// shares (at their batches' positions) and its money added or removed (the entry before each change's
@@ -92,9 +95,11 @@ extension Engine {
                 }
             }
         }
+        /// Sets the marks of the prices numbered before `count` (those from `curve.pricesFrom` on).
         func markPrices(upTo count: Int) {
-            while nextPrice < min(count, priceHistory.count) {
-                marks[priceHistory[nextPrice].symbol] = priceHistory[nextPrice].price
+            while nextPrice < min(count, curve.pricesFrom + curve.prices.count) {
+                let p = curve.prices[nextPrice - curve.pricesFrom]
+                if p.symbol >= 0 && p.symbol < marks.count { marks[p.symbol] = p.price }
                 nextPrice += 1
             }
         }
@@ -117,9 +122,8 @@ extension Engine {
             return CopyCurvePoint(
                 event: event, time: time, equity: equity, netInvested: invested, nav: Self.nav(equity: equity, units: units))
         }
-        markPrices(upTo: priceHistory.firstIndex { $0.event > started } ?? priceHistory.count)
         points.append(point(started, time(ofEvent: started), equity: equity()))
-        for p in leads[ref.lead].curve where p.event > started && (stopped < 0 || p.event < stopped) {
+        for p in curve.points {
             apply(upTo: p.journalCount)
             markPrices(upTo: p.priceCount)
             points.append(point(p.event, p.time, equity: equity()))
@@ -127,7 +131,7 @@ extension Engine {
         if stopped < 0 {
             // Now: the current equity, units and net invested (the last change may come after every curve point).
             apply(upTo: journal.count)
-            markPrices(upTo: priceHistory.count)
+            markPrices(upTo: priceCount)
             let last = points.last!
             let now = equity()
             let event = max(last.event, lastEvent, changes.last?.event ?? 0)

@@ -97,24 +97,18 @@ extension Engine {
     // MARK: Returns over time
 
     /// A lead's ROI and PnL over each trailing window (in days, of the engine's clock), and over all time for nil.
-    /// A window longer than the lead's life is its whole life.
-    public func leadReturns(_ l: Int, windows: [Int?]) -> [PeriodReturn] {
-        let curve = leads[l].curve
+    /// A window longer than the lead's life is its whole life. The window's base points come from `curve` (else from
+    /// memory).
+    public func leadReturns(_ l: Int, windows: [Int?], curve: LeadCurveRead? = nil) -> [PeriodReturn] {
+        let curve = curve ?? leadCurveRead(l, windows: windows.compactMap { $0 }, shownAtMost: 1)
         let view = (nav: leads[l].navAtStop ?? leadNav(l), equity: leads[l].equityAtStop ?? leadEquity(l), funding: leads[l].netFunding)
         let profitNow = view.equity - view.funding
         return windows.map { days in
             var baseNav = Fixed.one
             var baseProfit = Fixed.zero
-            if let days, let start = curve.first?.time {
-                let from = now - Int64(days) * 86_400_000
-                if from > start {
-                    // The last point at or before the window's start.
-                    let after = curve.firstIndex(notBefore: { $0.time <= from })
-                    if after > 0 {
-                        baseNav = curve[after - 1].nav
-                        baseProfit = curve[after - 1].equity - curve[after - 1].netFunding
-                    }
-                }
+            if let days, let base = curve.bases[days] {
+                baseNav = base.nav
+                baseProfit = base.equity - base.netFunding
             }
             let roi = baseNav.isPositive ? Self.ratio(view.nav, baseNav) - .one : .zero
             return PeriodReturn(days: days, roi: roi, pnl: profitNow - baseProfit)

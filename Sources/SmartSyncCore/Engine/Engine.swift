@@ -15,8 +15,13 @@ public struct Engine: Sendable {
     public internal(set) var leadFillCounts: [Int] = []
     public internal(set) var failedOrders: [FailedCopyOrder] = []
     public internal(set) var restingOrders: [RestingOrder] = []
-    /// Every mark price set (listings and price updates), in order: what the copy equity curves are valued at.
+    /// Every mark price set (listings and price updates), in order: what the copy equity curves are valued at. Those
+    /// before `priceHistoryReleased` are in the store only (`releaseHistory()` keeps the last in memory).
     public internal(set) var priceHistory: [PricePoint] = []
+    public internal(set) var priceHistoryReleased = 0
+    /// Per lead, the points of its equity curve (`Lead.curve`) released to the store: its first point in memory is
+    /// point number `curveReleased[l]` of its curve.
+    public internal(set) var curveReleased: [Int] = []
     /// The operator's fee account (USDT).
     public internal(set) var feesCollected: Fixed = .zero
     /// The venue's settlement side per asset; negative holdings are what accounts bought from it.
@@ -254,10 +259,11 @@ public struct Engine: Sendable {
         }
         let point = EquityPoint(
             time: moment.time, event: moment.event, equity: equity, nav: nav, netFunding: leads[l].netFunding,
-            journalCount: journal.count, priceCount: priceHistory.count)
+            journalCount: journal.count, priceCount: priceCount)
         if let last = leads[l].curve.last, last.time == moment.time, last.event == moment.event {
             leads[l].curve[leads[l].curve.count - 1] = point
         } else {
+            if scratch.curveStarts[l] == nil { scratch.curveStarts[l] = curveCount(of: l) }
             leads[l].curve.append(point)
         }
     }

@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 9
+    public static let snapshotFormat: UInt32 = 10
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {
@@ -44,6 +44,8 @@ extension Engine {
         w.array(failedOrders) { $0.failedOrder($1) }
         w.array(restingOrders) { $0.restingOrder($1) }
         w.array(priceHistory) { $0.pricePoint($1) }
+        w.int(priceHistoryReleased)  // format 10
+        w.ints(curveReleased)
         w.fixed(feesCollected)
         w.fixedMap(venueBalances)
         w.fixed(totalDeposits)
@@ -123,6 +125,11 @@ extension Engine {
         failedOrders = try r.array { r in try r.failedOrder() }
         restingOrders = try r.array { r in try r.restingOrder() }
         priceHistory = try r.array { r in try r.pricePoint() }
+        priceHistoryReleased = try r.int()
+        curveReleased = try r.ints()
+        guard priceHistoryReleased >= 0, curveReleased.count <= leads.count, curveReleased.allSatisfy({ $0 >= 0 }) else {
+            throw SnapshotError("the released prices and curve points do not fit the leads")
+        }
         feesCollected = try r.fixed()
         venueBalances = try r.fixedMap()
         totalDeposits = try r.fixed()
@@ -209,7 +216,8 @@ extension Engine {
     /// The names of the engine's stored fields the snapshot accounts for (written, rebuilt or deliberately left
     /// out): a test compares them with the engine's fields, so a new field cannot be forgotten.
     public static let snapshotFields: Set<String> = [
-        "settings", "venue", "users", "leads", "journal", "leadFills", "leadFillsReleased", "leadFillCounts", "failedOrders",
+        "settings", "venue", "users", "leads", "journal", "leadFills", "leadFillsReleased", "leadFillCounts", "priceHistoryReleased",
+        "curveReleased", "failedOrders",
         "restingOrders", "priceHistory",
         "feesCollected", "venueBalances", "totalDeposits", "totalWithdrawals", "userIndex", "copyIndex", "copyOrder",
         "appliedFillIDs", "workspace", "copyFillBatches", "copyFillBatchEvents", "failuresByLead", "nextOrderNumber", "moments",

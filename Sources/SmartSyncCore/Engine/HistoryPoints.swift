@@ -8,8 +8,20 @@ public struct EquityPoint: Sendable, Hashable {
     public var netFunding: Fixed = .zero
     /// Journal entries when the point was taken: the state of every account at this point is the journal's prefix.
     public var journalCount: Int = 0
-    /// Entries of `Engine.priceHistory` when the point was taken: the marks of this point.
+    /// Mark prices set when the point was taken (`Engine.priceCount`): the marks of this point.
     public var priceCount: Int = 0
+
+    public init(
+        time: Int64, event: Int, equity: Fixed, nav: Fixed, netFunding: Fixed = .zero, journalCount: Int = 0, priceCount: Int = 0
+    ) {
+        self.time = time
+        self.event = event
+        self.equity = equity
+        self.nav = nav
+        self.netFunding = netFunding
+        self.journalCount = journalCount
+        self.priceCount = priceCount
+    }
 }
 
 /// A mark price set at an event (-1 for the listing price).
@@ -17,4 +29,10 @@ public struct PricePoint: Sendable, Hashable {
     public var event: Int
     public var symbol: Int
     public var price: Fixed
+
+    public init(event: Int, symbol: Int, price: Fixed) {
+        self.event = event
+        self.symbol = symbol
+        self.price = price
+    }
 }

@@ -272,6 +272,14 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             sql += ", po AS (\(ordersInsert(history.orders, &bind)) \(guarded) "
             sql += "ON CONFLICT (id) DO UPDATE SET owner = EXCLUDED.owner, event = EXCLUDED.event, data = EXCLUDED.data)"
         }
+        if !history.prices.isEmpty {
+            sql += ", pr AS (\(pricesInsert(history.prices, from: history.pricesFrom, &bind)) \(guarded) "
+            sql += "ON CONFLICT (k) DO UPDATE SET event = EXCLUDED.event, symbol = EXCLUDED.symbol, price = EXCLUDED.price)"
+        }
+        if !history.curvePoints.isEmpty {
+            let set = CurveColumns.point.split(separator: ", ").dropFirst(2).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
+            sql += ", lc AS (\(curveInsert(history.curvePoints, &bind)) \(guarded) ON CONFLICT (lead, k) DO UPDATE SET \(set))"
+        }
         if !history.leadFills.isEmpty {
             sql += ", lf AS (INSERT INTO lead_fills (id, command, \(LeadFillRows.columns)) SELECT i, \(bind(last))::int8, "
             sql += "\(LeadFillRows.columns) FROM \(leadFillsUnnest(history.leadFills, &bind)) \(guarded))"
@@ -309,6 +317,20 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
             + "\(bind(f.map(\.price.units)))::int8[]) AS x(i, \(LeadFillRows.columns))"
     }
 
+    /// `INSERT INTO prices … SELECT * FROM unnest(…)` of `prices`, numbered from `from`, bound in `bind`.
+    static func pricesInsert(_ prices: [PricePoint], from: Int, _ bind: inout SQLBinds) -> String {
+        "INSERT INTO prices (k, event, symbol, price) SELECT * FROM unnest("
+            + "\(bind(prices.indices.map { Int64(from + $0) }))::int8[], \(bind(prices.map { Int64($0.event) }))::int8[], "
+            + "\(bind(prices.map { Int32($0.symbol) }))::int4[], \(bind(prices.map(\.price.units)))::int8[])"
+    }
+
+    /// `INSERT INTO lead_curve … SELECT * FROM unnest(…)` of `points`, bound in `bind`.
+    static func curveInsert(_ points: [StoredCurvePoint], _ bind: inout SQLBinds) -> String {
+        let values = points.map(CurveColumns.values)
+        let columns = (0..<9).map { c in "\(bind(values.map { $0[c] }))::int8[]" }.joined(separator: ", ")
+        return "INSERT INTO lead_curve (\(CurveColumns.point)) SELECT * FROM unnest(\(columns))"
+    }
+
     /// `INSERT INTO orders … SELECT … FROM unnest(…)` of `orders` (their bytes as hex text), its arrays bound in `bind`.
     static func ordersInsert(_ orders: [StoredOrder], _ bind: inout SQLBinds) -> String {
         "INSERT INTO orders (id, owner, event, data) SELECT i, o, e, decode(d, 'hex') FROM unnest("
@@ -318,7 +340,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
 
     /// Inserts `items` in pieces of `size` (a statement binds at most 65,535 values) in one transaction, then clears
     /// the mark an upgrade step left in `meta` under `mark`: what an older database's upgrade stores, once.
-    private func storeInPieces<T>(_ items: [T], size: Int, clearing mark: String, _ insert: ([T], inout SQLBinds) -> String) throws {
+    private func storeInPieces<T>(_ items: [T], size: Int, clearing mark: String?, _ insert: ([T], inout SQLBinds) -> String) throws {
         try session.transaction {
             var start = 0
             while start < items.count {
@@ -328,7 +350,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
                 try session.query(bind.query(sql))
                 start += piece.count
             }
-            try session.query("UPDATE meta SET value = '0' WHERE key = \(mark)")
+            if let mark { try session.query("UPDATE meta SET value = '0' WHERE key = \(mark)") }
         }
     }
 
@@ -366,6 +388,22 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         try storeInPieces(fills, size: 5_000, clearing: "lead_fills_from") { piece, bind in
             let set = LeadFillRows.columns.split(separator: ", ").map { "\($0) = x.\($0)" }.joined(separator: ", ")
             return "UPDATE lead_fills SET \(set) FROM \(Self.leadFillsUnnest(piece, &bind)) WHERE lead_fills.id = x.i"
+        }
+    }
+
+    public func curvesMissing() throws -> Bool {
+        let value = try session.query("SELECT value FROM meta WHERE key = 'curves_from'").first?.decode(String.self)
+        guard let value else { return true }
+        return (Int(value) ?? 0) > 0
+    }
+
+    public func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws {
+        let numbered = prices.enumerated().map { (k: pricesFrom + $0.offset, price: $0.element) }
+        try storeInPieces(numbered, size: 5_000, clearing: nil) { piece, bind in
+            Self.pricesInsert(piece.map(\.price), from: piece.first?.k ?? 0, &bind) + " ON CONFLICT (k) DO NOTHING"
+        }
+        try storeInPieces(points, size: 5_000, clearing: "curves_from") { piece, bind in
+            Self.curveInsert(piece, &bind) + " ON CONFLICT (lead, k) DO NOTHING"
         }
     }
 

@@ -87,6 +87,78 @@ struct PostgresHistoryReader: HistoryReader {
             quote: quote, fee: fee, price: price)
     }
 
+    func curveRows(_ request: CurveRowsRequest) async throws -> CurveRows {
+        var rows = CurveRows()
+        let (l, below, started) = (Int32(request.lead), Int64(request.pointsBelow), Int64(request.started))
+        let stopped = Int64(request.stopped ?? Int.max)
+        rows.points = try await reads.query(
+            """
+            SELECT \(unescaped: CurveColumns.pointRead) FROM lead_curve WHERE lead = \(l) AND k < \(below) AND event > \(started)
+            AND event < \(stopped) ORDER BY k
+            """
+        ).map(Self.point)
+        let pricesBelow = Int64(request.pricesBelow)
+        let from = try await reads.query("SELECT min(k) FROM prices WHERE event > \(started) AND k < \(pricesBelow)").first?.decode(
+            Int64?.self)
+        rows.pricesFrom = Int(from.flatMap { $0 } ?? pricesBelow)
+        let marks = try await reads.query(
+            """
+            SELECT s, (SELECT price FROM prices WHERE symbol = s AND k < \(Int64(rows.pricesFrom)) ORDER BY k DESC LIMIT 1)
+            FROM generate_series(0, \(Int32(request.symbols)) - 1) AS s
+            """)
+        for row in marks {
+            let (s, price) = try row.decode((Int32, Int64?).self)
+            if let price { rows.marks[Int(s)] = Fixed(units: price) }
+        }
+        let end = request.stopped == nil ? request.pricesBelow : min(request.pricesBelow, rows.points.last?.priceCount ?? rows.pricesFrom)
+        for row in try await reads.query(
+            "SELECT event, symbol, price FROM prices WHERE k >= \(Int64(rows.pricesFrom)) AND k < \(Int64(end)) ORDER BY k")
+        {
+            let (event, symbol, price) = try row.decode((Int64, Int32, Int64).self)
+            rows.prices.append(PricePoint(event: Int(event), symbol: Int(symbol), price: Fixed(units: price)))
+        }
+        return rows
+    }
+
+    func leadCurveRead(_ request: LeadCurveRequest) async throws -> LeadCurveRead {
+        var read = LeadCurveRead()
+        guard request.pointsBelow > 0 else { return read }
+        let (l, below) = (Int32(request.lead), Int64(request.pointsBelow))
+        let columns = CurveColumns.pointRead
+        read.first = try await reads.query(
+            "SELECT \(unescaped: columns) FROM lead_curve WHERE lead = \(l) AND k = 0"
+        ).map(Self.point).first
+        if let start = read.first?.time {
+            for (days, from) in request.windowStarts where from > start {
+                read.bases[days] = try await reads.query(
+                    """
+                    SELECT \(unescaped: columns) FROM lead_curve WHERE lead = \(l) AND k < \(below) AND time <= \(from)
+                    ORDER BY time DESC, k DESC LIMIT 1
+                    """
+                ).map(Self.point).first
+            }
+        }
+        var firstFrom: Int?
+        if request.curveFrom > 0 {
+            let k = try await reads.query(
+                "SELECT min(k) FROM lead_curve WHERE lead = \(l) AND k < \(below) AND event >= \(Int64(request.curveFrom))"
+            ).first?.decode(Int64?.self)
+            firstFrom = k.flatMap { $0 }.map { Int($0) }
+        }
+        let shown = request.shownPositions(firstFrom: firstFrom).map { Int64($0) }
+        if !shown.isEmpty {
+            read.shown = try await reads.query(
+                "SELECT \(unescaped: columns) FROM lead_curve WHERE lead = \(l) AND k = ANY(\(shown)) ORDER BY k"
+            ).map(Self.point)
+        }
+        return read
+    }
+
+    private static func point(_ row: PostgresRow) throws -> EquityPoint {
+        let v = try row.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        return CurveColumns.point([v.0, v.1, v.2, v.3, v.4, v.5, v.6])
+    }
+
     /// The bytes of rows of one hex-encoded `bytea` column.
     private func bytes(_ rows: [PostgresRow]) throws -> [[UInt8]] {
         var all: [[UInt8]] = []

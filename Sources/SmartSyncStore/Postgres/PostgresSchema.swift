@@ -132,6 +132,24 @@ enum PostgresSchema {
                 "INSERT INTO meta (key, value) SELECT 'lead_fills_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
             ]
         ),
+        (
+            // Equity curves leave memory (see the SQLite schema's v9-curves).
+            "v9-curves",
+            [
+                "CREATE TABLE prices (k bigint PRIMARY KEY, event bigint NOT NULL, symbol integer NOT NULL, price bigint NOT NULL)",
+                "CREATE INDEX prices_by_symbol ON prices (symbol, k)",
+                "CREATE INDEX prices_by_event ON prices (event)",
+                """
+                CREATE TABLE lead_curve (
+                    lead integer NOT NULL, k bigint NOT NULL, time bigint NOT NULL, event bigint NOT NULL, equity bigint NOT NULL,
+                    nav bigint NOT NULL, net_funding bigint NOT NULL, journal_count bigint NOT NULL, price_count bigint NOT NULL,
+                    PRIMARY KEY (lead, k))
+                """,
+                "CREATE INDEX lead_curve_by_time ON lead_curve (lead, time, k)",
+                "CREATE INDEX lead_curve_by_event ON lead_curve (lead, event, k)",
+                "INSERT INTO meta (key, value) SELECT 'curves_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in
