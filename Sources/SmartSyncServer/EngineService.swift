@@ -216,6 +216,10 @@ public actor EngineService {
         return CommandReceipt(applied: false, event: prior.seq, outcome: nil)
     }
 
+    /// The time of the next command: the clock, never before the last command's (a clock stepping back would make a
+    /// lead's curve go back in time, and its returns windows search it by time).
+    private func commandTime() -> Int64 { max(now(), store.engine.now) }
+
     // MARK: One command at a time
 
     /// True while a command (or a catch-up) runs; those waiting for their turn, first come first.
@@ -245,7 +249,7 @@ public actor EngineService {
             if cluster != nil { try await refreshInOrder() }
             if let requestID, let prior = try await store.storedRequest(requestID) { return try Self.retry(prior, command) }
             try store.engine.admit(command)
-            let moment = Moment(event: store.commandCount, time: now())
+            let moment = Moment(event: store.commandCount, time: commandTime())
             let started = ContinuousClock.now
             let outcome: CommandOutcome?
             do {
@@ -277,7 +281,7 @@ public actor EngineService {
         try await inOrder {
             try await store.log.whileWriting(isolation: self) {
                 if cluster != nil { try await refreshInOrder() }
-                let time = now()
+                let time = commandTime()
                 let outcomes: [CommandOutcome]
                 do {
                     outcomes = try await store.commitBatch(
@@ -316,11 +320,12 @@ public actor EngineService {
         return answer
     }
 
-    /// The same, for an answer that also reads the database (`body` is given the state it must read as of).
-    public nonisolated func readShared(_ key: String, _ body: (Engine) async throws -> JSONValue) async rethrows -> JSONValue {
+    /// The same, for an answer that also reads the database (`body` is given the state it must read as of, and that
+    /// state's cache).
+    nonisolated func readShared(_ key: String, _ body: (Engine, ReadCache) async throws -> JSONValue) async rethrows -> JSONValue {
         let (engine, cache) = committed.withLock { ($0.engine, $0.cache) }
         if let answer = cache.answers.withLock({ $0[key] }) { return answer }
-        let answer = try await body(engine)
+        let answer = try await body(engine, cache)
         cache.answers.withLock { if $0.count < 64 { $0[key] = answer } }
         return answer
     }

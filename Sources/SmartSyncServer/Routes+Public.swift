@@ -16,11 +16,18 @@ extension Routes {
             let period = try Self.choice(request, "period", ["7d", "30d", "90d", "all"], default: "all")!
             let days = ["7d": 7, "30d": 30, "90d": 90][period]
             let page = try Self.listQuery(request)
-            let board = try await service.readShared("leads?sort=\(sort)&period=\(period)") { engine -> JSONValue in
-                // Each lead's curve as its board entry shows it (returns and a sparkline), read once.
-                var curves: [Int: LeadCurveRead] = [:]
-                for l in engine.leads.indices where engine.leads[l].status == .active {
-                    curves[l] = try await service.leadCurveRead(engine, APIViews.leadCurveRequest(engine, l, curvePoints: 0))
+            let board = try await service.readShared("leads?sort=\(sort)&period=\(period)") { engine, cache -> JSONValue in
+                // Each lead's curve as its board entry shows it (returns and a sparkline), read once per committed state
+                // for every order of the board.
+                var curves: [Int: LeadCurveRead]
+                if let read = cache.boardCurves.withLock({ $0 }) {
+                    curves = read
+                } else {
+                    curves = [:]
+                    for l in engine.leads.indices where engine.leads[l].status == .active {
+                        curves[l] = try await service.leadCurveRead(engine, APIViews.leadCurveRequest(engine, l, curvePoints: 0))
+                    }
+                    cache.boardCurves.withLock { [curves] in $0 = curves }
                 }
                 let views = engine.leads.indices.filter { engine.leads[$0].status == .active }.map { l in
                     (l, engine.leadView(l), engine.leadReturns(l, windows: [days], curve: curves[l]!)[0])

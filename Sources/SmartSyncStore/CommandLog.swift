@@ -127,6 +127,12 @@ struct AppendedHistory: Sendable {
             }
         }
         failures.sort()
+        // A point two commands of one moment wrote keeps its last version (one row per key for an upsert).
+        if Set(curvePoints.map { [$0.lead, $0.k] }).count < curvePoints.count {
+            var last: [[Int]: StoredCurvePoint] = [:]
+            for p in curvePoints { last[[p.lead, p.k]] = p }
+            curvePoints = last.values.sorted { ($0.lead, $0.k) < ($1.lead, $1.k) }
+        }
         if Set(orders.map(\.id)).count < orders.count {
             var last: [Int: StoredOrder] = [:]
             for o in orders { last[o.id] = o }

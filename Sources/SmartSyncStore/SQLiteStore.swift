@@ -478,7 +478,8 @@ struct SQLiteHistoryReader: HistoryReader {
             ).map { row in CurveColumns.point((0..<7).map { row[$0] }) }
             rows.pricesFrom =
                 try Int.fetchOne(
-                    db, sql: "SELECT min(k) FROM prices WHERE event > ? AND k < ?", arguments: [request.started, request.pricesBelow])
+                    db, sql: "SELECT k FROM prices WHERE event > ? AND k < ? ORDER BY event, k LIMIT 1",
+                    arguments: [request.started, request.pricesBelow])
                 ?? request.pricesBelow
             let mark = try db.cachedStatement(sql: "SELECT price FROM prices WHERE symbol = ? AND k < ? ORDER BY k DESC LIMIT 1")
             for s in 0..<request.symbols {

@@ -267,4 +267,20 @@ struct ReleasedCopiesTests {
         // Small: an order with one fill.
         #expect(bytes.count < 300, "\(bytes.count) bytes")
     }
+
+    /// A host may give two commands one moment (a scenario's price bars at one event): the second replaces the lead's
+    /// curve point of that moment, and its outcome carries the point again, so a store keeps the last version.
+    @Test("A curve point replaced by a second command of one moment is written again")
+    func aReplacedCurvePointIsWrittenAgain() throws {
+        var pair = try Pair(seed: 1)
+        try pair.run(.orderFraction(user: "lead0", account: .portfolio, symbol: TestMarket.btc, side: .buy, fraction: fx("0.3")))
+        var engine = pair.kept
+        let moment = pair.moment()
+        let first = try engine.execute(.price(symbol: TestMarket.btc, price: fx("51000")), at: moment)
+        let second = try engine.execute(.price(symbol: TestMarket.btc, price: fx("52000")), at: moment)
+        let k = engine.curveCount(of: 0) - 1
+        let firstPoint = try #require(first.curvePoints.first { $0.lead == 0 && $0.k == k })
+        let secondPoint = try #require(second.curvePoints.first { $0.lead == 0 && $0.k == k })
+        #expect(firstPoint.point != secondPoint.point && secondPoint.point == engine.leads[0].curve.last)
+    }
 }

@@ -274,7 +274,7 @@ import Testing
                 #expect(try await client.execute(uri: uri, method: .head) { $0.status } == .ok, "HEAD \(uri)")
             }
         }
-        #expect(f.service.read { $0.leadFills.count } == 1)
+        #expect(f.service.read { $0.leadFillCount } == 1)
     }
 
     @Test func largeBodiesAre413() async throws {

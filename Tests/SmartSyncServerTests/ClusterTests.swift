@@ -102,7 +102,7 @@ struct ClusterTests {
         #expect(waited >= .milliseconds(1_500) && waited < .seconds(40), "took \(waited)")
         #expect(try await mb.leases.holder(of: "lead") == "b")
         #expect(try await ma.leases.renew().isEmpty)
-        #expect(b.read { $0.leadFills.count } == 1)
+        #expect(b.read { $0.leadFillCount } == 1)
     }
 
     /// A replica whose database write fails after its engine accepted a command cannot go on: its cluster loop gives
@@ -186,7 +186,7 @@ struct ClusterVenueTests {
         #expect(
             try await a.execute(
                 .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quantity: try Fixed("0.02"), limitPrice: Fixed(50_000)))))
-        while a.read({ $0.leadFills.count < 1 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
+        while a.read({ $0.leadFillCount < 1 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
         try await Task.sleep(for: .milliseconds(2_500))
         #expect(try await mb.leases.holder(of: key) == "a" && !mb.holds(key))
         // A stops (its session ends and its leases are given up): B takes the session over, resuming its numbers,
@@ -200,7 +200,7 @@ struct ClusterVenueTests {
             try await b.execute(
                 .order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.01"), limitPrice: Fixed(50_500))),
                 requestID: "lead:sell"))
-        while b.read({ $0.leadFills.count < 2 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
+        while b.read({ $0.leadFillCount < 2 || $0.venueBook.isBusy(lead: 0) }) { try await Task.sleep(for: .milliseconds(5)) }
         let engine = b.read { $0 }
         #expect(engine.venueBook.orders.count == 4 && engine.venueBook.open.isEmpty && engine.venueBook.refusals.isEmpty)
         #expect(Set(engine.venueBook.orders.map(\.clientOrderID)).count == 4)

@@ -94,7 +94,7 @@ struct FIXVenueServiceTests {
         // Lead order id(1) fills at 50,000; the copies' id(2) (0.008 at the 0.5% limit, 50,250) fills there too.
         while service.read({ $0.venueBook.record(id(2))?.order.status != .filled }) { try await Task.sleep(for: .milliseconds(5)) }
         let engine = service.read { $0 }
-        #expect(engine.venueBook.record(id(1))?.order.status == .filled && engine.leadFills.count == 1)
+        #expect(engine.venueBook.record(id(1))?.order.status == .filled && engine.leadFillCount == 1)
         let merged = try #require(engine.venueBook.record(id(2)))
         #expect(merged.immediateOrCancel && merged.limitPrice == Fixed(50_250) && merged.order.filledQuote == Fixed(402))
         // alice: 200 lots for 100.5 USDT + 0.1005 fee; bob: 600 lots for 301.5 + 0.3015.

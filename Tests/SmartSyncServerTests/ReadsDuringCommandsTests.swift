@@ -41,7 +41,7 @@ import Testing
             }
         }
         let waited = started.duration(to: .now)
-        let leadFills = f.service.read { $0.leadFills.count }
+        let leadFills = f.service.read { $0.leadFillCount }
         release.signal()
         let receipt = try await order.value
         // Answered while the order was still held inside the writer, from the state before it.
@@ -50,7 +50,7 @@ import Testing
         #expect(status == .ok && fills == 0 && leadFills == 0)
         // Once the commit returns, reads see it.
         #expect(receipt.applied && receipt.outcome?.copyFillCount == 1)
-        #expect(f.service.read { $0.leadFills.count } == 1)
+        #expect(f.service.read { $0.leadFillCount } == 1)
         await f.service.setAfterCommit(nil)
     }
 

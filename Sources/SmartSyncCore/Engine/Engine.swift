@@ -261,6 +261,8 @@ public struct Engine: Sendable {
             time: moment.time, event: moment.event, equity: equity, nav: nav, netFunding: leads[l].netFunding,
             journalCount: journal.count, priceCount: priceCount)
         if let last = leads[l].curve.last, last.time == moment.time, last.event == moment.event {
+            // Replaced: written again (a host that gives two commands one moment replaces the earlier's point).
+            if scratch.curveStarts[l] == nil { scratch.curveStarts[l] = curveCount(of: l) - 1 }
             leads[l].curve[leads[l].curve.count - 1] = point
         } else {
             if scratch.curveStarts[l] == nil { scratch.curveStarts[l] = curveCount(of: l) }

@@ -127,7 +127,11 @@ extension Engine {
         priceHistory = try r.array { r in try r.pricePoint() }
         priceHistoryReleased = try r.int()
         curveReleased = try r.ints()
-        guard priceHistoryReleased >= 0, curveReleased.count <= leads.count, curveReleased.allSatisfy({ $0 >= 0 }) else {
+        // Bounded so that no count built on them can overflow.
+        let bound = Int(Int32.max) * 1_024
+        guard priceHistoryReleased >= 0, priceHistoryReleased <= bound, curveReleased.count <= leads.count,
+            curveReleased.allSatisfy({ $0 >= 0 && $0 <= bound })
+        else {
             throw SnapshotError("the released prices and curve points do not fit the leads")
         }
         feesCollected = try r.fixed()

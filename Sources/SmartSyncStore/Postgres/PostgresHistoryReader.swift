@@ -98,9 +98,12 @@ struct PostgresHistoryReader: HistoryReader {
             """
         ).map(Self.point)
         let pricesBelow = Int64(request.pricesBelow)
-        let from = try await reads.query("SELECT min(k) FROM prices WHERE event > \(started) AND k < \(pricesBelow)").first?.decode(
-            Int64?.self)
-        rows.pricesFrom = Int(from.flatMap { $0 } ?? pricesBelow)
+        // The first price set after the start (update events never decrease as k grows; listings, event -1, are never
+        // after a start): one index seek.
+        let from = try await reads.query(
+            "SELECT k FROM prices WHERE event > \(started) AND k < \(pricesBelow) ORDER BY event, k LIMIT 1"
+        ).first?.decode(Int64.self)
+        rows.pricesFrom = Int(from ?? pricesBelow)
         let marks = try await reads.query(
             """
             SELECT s, (SELECT price FROM prices WHERE symbol = s AND k < \(Int64(rows.pricesFrom)) ORDER BY k DESC LIMIT 1)
@@ -146,7 +149,11 @@ struct PostgresHistoryReader: HistoryReader {
             firstFrom = k.flatMap { $0 }.map { Int($0) }
         }
         let shown = request.shownPositions(firstFrom: firstFrom).map { Int64($0) }
-        if !shown.isEmpty {
+        if let a = shown.first, let b = shown.last, Int(b - a) + 1 == shown.count {
+            read.shown = try await reads.query(
+                "SELECT \(unescaped: columns) FROM lead_curve WHERE lead = \(l) AND k >= \(a) AND k <= \(b) ORDER BY k"
+            ).map(Self.point)
+        } else if !shown.isEmpty {
             read.shown = try await reads.query(
                 "SELECT \(unescaped: columns) FROM lead_curve WHERE lead = \(l) AND k = ANY(\(shown)) ORDER BY k"
             ).map(Self.point)
