@@ -301,47 +301,27 @@ public final class SQLiteCommandLog: CommandLog {
 
     public func historyReader() throws -> any HistoryReader { SQLiteHistoryReader(reader: reader) }
 
-    public func frozenCopiesMissing() throws -> Bool {
-        try reader.read { db in
-            // No mark at all: a file from before the step (opened read-only, so not migrated) holds none.
-            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'stopped_copies_from'") else { return true }
-            return (Int(mark) ?? 0) > 0
-        }
-    }
+    public func frozenCopiesMissing() throws -> Bool { try missing("stopped_copies_from") }
 
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
-        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
-        try pool.write { db in
+        try storeOnce(clearing: "stopped_copies_from") { db in
             try Self.storeFrozen(db, copies, keepingStored: true)
-            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'stopped_copies_from'")
         }
     }
 
-    public func ordersMissing() throws -> Bool {
-        try reader.read { db in
-            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'orders_from'") else { return true }
-            return (Int(mark) ?? 0) > 0
-        }
-    }
+    public func ordersMissing() throws -> Bool { try missing("orders_from") }
 
     public func storeOrders(_ orders: [StoredOrder]) throws {
-        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
-        try pool.write { db in
+        try storeOnce(clearing: "orders_from") { db in
             try Self.storeOrders(db, orders, keepingStored: true)
-            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'orders_from'")
         }
     }
 
-    public func leadFillsMissing() throws -> Bool {
-        try reader.read { db in
-            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'lead_fills_from'") else { return true }
-            return (Int(mark) ?? 0) > 0
-        }
-    }
+    public func leadFillsMissing() throws -> Bool { try missing("lead_fills_from") }
 
     public func storeLeadFills(_ fills: [StoredLeadFill]) throws {
-        guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
-        try pool.write { db in
+        let path = path
+        try storeOnce(clearing: "lead_fills_from") { db in
             let update = try db.cachedStatement(
                 sql: "UPDATE lead_fills SET (\(LeadFillRows.columns)) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?")
             for f in fills {
@@ -351,22 +331,32 @@ public final class SQLiteCommandLog: CommandLog {
                     throw StoreError.corrupt(path: path, detail: "lead fill \(f.fill.id) has no row in lead_fills")
                 }
             }
-            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'lead_fills_from'")
         }
     }
 
-    public func curvesMissing() throws -> Bool {
+    /// Whether the mark an upgrade step left in `meta` says rows from before it may be missing (no mark at all: a
+    /// file from before the step, opened read-only so not migrated, holds none).
+    private func missing(_ mark: String) throws -> Bool {
         try reader.read { db in
-            guard let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'curves_from'") else { return true }
-            return (Int(mark) ?? 0) > 0
+            guard let value = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [mark]) else { return true }
+            return (Int(value) ?? 0) > 0
         }
     }
 
-    public func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws {
+    /// Runs `store` in one write and clears `mark`: what an older database's upgrade stores, once.
+    private func storeOnce(clearing mark: String, _ store: @escaping @Sendable (Database) throws -> Void) throws {
         guard !isReadOnly else { throw StoreError.readOnly(path: path, detail: "opened as a read-only snapshot") }
         try pool.write { db in
+            try store(db)
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = ?", arguments: [mark])
+        }
+    }
+
+    public func curvesMissing() throws -> Bool { try missing("curves_from") }
+
+    public func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws {
+        try storeOnce(clearing: "curves_from") { db in
             try Self.storeCurves(db, prices: prices, pricesFrom: pricesFrom, points: points, keepingStored: true)
-            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'curves_from'")
         }
     }
 

@@ -17,10 +17,7 @@ extension Engine {
         // Through the lead's book in place: a local copy of the book would retain and release each of its columns,
         // per frozen copy.
         precondition(!leads[ref.lead].book.isActive(ref.slot), "only a stopped copy is frozen")
-        var w = SnapshotWriter(chunkBytes: .max, sink: { _ in })
-        w.bytes.reserveCapacity(320)
-        w.bytes += Self.frozenCopyMagic
-        withUnsafeBytes(of: Self.frozenCopyFormat.littleEndian) { w.bytes.append(contentsOf: $0) }
+        var w = Self.versionedWriter(Self.frozenCopyMagic, Self.frozenCopyFormat, capacity: 320)
         leads[ref.lead].book.writeFrozenRow(ref.slot, into: &w)
         return FrozenCopy(lead: ref.lead, slot: ref.slot, bytes: w.bytes)
     }
@@ -29,16 +26,7 @@ extension Engine {
     /// that every view of the copy reads it as it was when it stopped. The lead's other copies are not in that
     /// book: use the result for this copy's views only.
     public func viewing(frozen bytes: [UInt8], of ref: CopyRef) throws(SnapshotError) -> Engine {
-        let magic = Self.frozenCopyMagic
-        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
-            throw SnapshotError("not a frozen copy")
-        }
-        var format: UInt32 = 0
-        for k in (magic.count..<(magic.count + 4)).reversed() { format = format << 8 | UInt32(bytes[k]) }
-        guard format == Self.frozenCopyFormat else {
-            throw SnapshotError("a frozen copy of format \(format); this build reads \(Self.frozenCopyFormat)")
-        }
-        var r = SnapshotReader(bytes[(magic.count + 4)...])
+        var r = try Self.versionedReader(bytes, Self.frozenCopyMagic, Self.frozenCopyFormat, what: "frozen copy")
         let book: CopyBook
         do {
             let (slot, b) = try CopyBook.readFrozenRow(&r, symbols: leads[ref.lead].book.holdingSymbols)
@@ -60,6 +48,27 @@ extension Engine {
         var engine = self
         engine.leads[ref.lead].book = book
         return engine
+    }
+
+    /// A writer of a row the database keeps for good (a frozen copy, a stored order): `magic`, then `format`
+    /// (little-endian UInt32, versioned apart from snapshots), then what the caller writes.
+    static func versionedWriter(_ magic: [UInt8], _ format: UInt32, capacity: Int) -> SnapshotWriter {
+        var w = SnapshotWriter(chunkBytes: .max, sink: { _ in })
+        w.bytes.reserveCapacity(capacity)
+        w.bytes += magic
+        withUnsafeBytes(of: format.littleEndian) { w.bytes.append(contentsOf: $0) }
+        return w
+    }
+
+    /// A reader of the body of `bytes` that `versionedWriter(magic, format, …)` began; `what` names the row in errors.
+    static func versionedReader(_ bytes: [UInt8], _ magic: [UInt8], _ format: UInt32, what: String) throws(SnapshotError)
+        -> SnapshotReader
+    {
+        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else { throw SnapshotError("not a \(what)") }
+        var found: UInt32 = 0
+        for k in (magic.count..<(magic.count + 4)).reversed() { found = found << 8 | UInt32(bytes[k]) }
+        guard found == format else { throw SnapshotError("a \(what) of format \(found); this build reads \(format)") }
+        return SnapshotReader(bytes[(magic.count + 4)...])
     }
 
     /// Whether the copy's row was released from memory (read it with `viewing(frozen:of:)`).

@@ -14,10 +14,7 @@ extension Engine {
     /// The order `o` as bytes: the magic, the format, then the order as a snapshot writes it. Precondition: final.
     public static func storedOrder(_ o: PlacedOrder) -> StoredOrder {
         precondition(!o.status.isOpen, "only a final order is stored")
-        var w = SnapshotWriter(chunkBytes: .max, sink: { _ in })
-        w.bytes.reserveCapacity(256)
-        w.bytes += storedOrderMagic
-        withUnsafeBytes(of: storedOrderFormat.littleEndian) { w.bytes.append(contentsOf: $0) }
+        var w = versionedWriter(storedOrderMagic, storedOrderFormat, capacity: 256)
         w.placedOrder(o)
         return StoredOrder(id: o.id, user: o.user, event: o.event, bytes: w.bytes)
     }
@@ -25,16 +22,7 @@ extension Engine {
     /// The order `bytes` hold (from `storedOrder(_:)`), checked against this engine: a final order of a user it
     /// knows, on a symbol it lists, with an id it gave.
     public func order(stored bytes: [UInt8]) throws(SnapshotError) -> PlacedOrder {
-        let magic = Self.storedOrderMagic
-        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else {
-            throw SnapshotError("not a stored order")
-        }
-        var format: UInt32 = 0
-        for k in (magic.count..<(magic.count + 4)).reversed() { format = format << 8 | UInt32(bytes[k]) }
-        guard format == Self.storedOrderFormat else {
-            throw SnapshotError("a stored order of format \(format); this build reads \(Self.storedOrderFormat)")
-        }
-        var r = SnapshotReader(bytes[(magic.count + 4)...])
+        var r = try Self.versionedReader(bytes, Self.storedOrderMagic, Self.storedOrderFormat, what: "stored order")
         let o: PlacedOrder
         do {
             o = try r.placedOrder()

@@ -354,11 +354,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
-    public func frozenCopiesMissing() throws -> Bool {
-        let value = try session.query("SELECT value FROM meta WHERE key = 'stopped_copies_from'").first?.decode(String.self)
-        guard let value else { return true }
-        return (Int(value) ?? 0) > 0
-    }
+    public func frozenCopiesMissing() throws -> Bool { try missing("stopped_copies_from") }
 
     public func storeFrozenCopies(_ copies: [FrozenCopy]) throws {
         try storeInPieces(copies, size: 1_000, clearing: "stopped_copies_from") { piece, bind in
@@ -366,11 +362,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
-    public func ordersMissing() throws -> Bool {
-        let value = try session.query("SELECT value FROM meta WHERE key = 'orders_from'").first?.decode(String.self)
-        guard let value else { return true }
-        return (Int(value) ?? 0) > 0
-    }
+    public func ordersMissing() throws -> Bool { try missing("orders_from") }
 
     public func storeOrders(_ orders: [StoredOrder]) throws {
         try storeInPieces(orders, size: 1_000, clearing: "orders_from") { piece, bind in
@@ -378,11 +370,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
-    public func leadFillsMissing() throws -> Bool {
-        let value = try session.query("SELECT value FROM meta WHERE key = 'lead_fills_from'").first?.decode(String.self)
-        guard let value else { return true }
-        return (Int(value) ?? 0) > 0
-    }
+    public func leadFillsMissing() throws -> Bool { try missing("lead_fills_from") }
 
     public func storeLeadFills(_ fills: [StoredLeadFill]) throws {
         try storeInPieces(fills, size: 5_000, clearing: "lead_fills_from") { piece, bind in
@@ -391,11 +379,7 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         }
     }
 
-    public func curvesMissing() throws -> Bool {
-        let value = try session.query("SELECT value FROM meta WHERE key = 'curves_from'").first?.decode(String.self)
-        guard let value else { return true }
-        return (Int(value) ?? 0) > 0
-    }
+    public func curvesMissing() throws -> Bool { try missing("curves_from") }
 
     public func storeCurves(prices: [PricePoint], pricesFrom: Int, points: [StoredCurvePoint]) throws {
         let numbered = prices.enumerated().map { (k: pricesFrom + $0.offset, price: $0.element) }
@@ -405,6 +389,13 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         try storeInPieces(points, size: 5_000, clearing: "curves_from") { piece, bind in
             Self.curveInsert(piece, &bind) + " ON CONFLICT (lead, k) DO NOTHING"
         }
+    }
+
+    /// Whether the mark an upgrade step left in `meta` says rows from before it may be missing (no mark: none stored).
+    private func missing(_ mark: String) throws -> Bool {
+        let value = try session.query("SELECT value FROM meta WHERE key = \(mark)").first?.decode(String.self)
+        guard let value else { return true }
+        return (Int(value) ?? 0) > 0
     }
 
     public func failedOrdersMissing() throws -> Int {
