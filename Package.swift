@@ -88,7 +88,7 @@ let package = Package(
         // target, which holds generated code only, builds with warnings suppressed (ours are checked everywhere else).
         .target(
             name: "SmartSyncAPI",
-            dependencies: ["SmartSyncCore", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            dependencies: ["SmartSyncCore", "SmartSyncViews", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
             exclude: generatingAPI ? [] : ["API/openapi.yaml", "API/openapi-generator-config.yaml"],
             swiftSettings: [.unsafeFlags(["-suppress-warnings"])]
         ),

@@ -87,36 +87,3 @@ func checkedBody(_ request: Request, schema: String, validator: SchemaValidator 
     try validator.validate(parsed, against: schema)
     return buffer
 }
-
-/// Decodes a JSON body that `ContractMiddleware` checked against the contract (`checkedBody`), mapping what decoding
-/// still refuses to a 400 naming the field.
-func decodeBody<T: RequestBody>(_ type: T.Type, _ request: Request, _ context: some RequestContext) async throws -> T {
-    let data = Data(try await checkedBody(request, schema: T.schema).readableBytesView)
-    do {
-        return try JSONDecoder().decode(T.self, from: data)
-    } catch let DecodingError.keyNotFound(key, ctx) {
-        throw APIError(.badRequest, code: "invalidInput", "is required", field: path(ctx.codingPath + [key]))
-    } catch let DecodingError.typeMismatch(expected, ctx) {
-        let rule: String
-        switch expected {
-        case is Bool.Type: rule = "must be true or false"
-        case is Int.Type: rule = "must be a whole number"
-        case is String.Type: rule = "must be a string (amounts are strings like \"100.5\")"
-        default: rule = "must be an object"
-        }
-        throw APIError(.badRequest, code: "invalidInput", rule, field: path(ctx.codingPath))
-    } catch let DecodingError.valueNotFound(_, ctx) {
-        throw APIError(.badRequest, code: "invalidInput", "must not be null", field: path(ctx.codingPath))
-    } catch let DecodingError.dataCorrupted(ctx) {
-        let detail = (ctx.underlyingError as? DecimalError)?.description ?? ctx.debugDescription
-        throw APIError(.badRequest, code: "invalidInput", detail, field: ctx.codingPath.isEmpty ? nil : path(ctx.codingPath))
-    } catch let error as FieldError {
-        throw APIError(.badRequest, code: "invalidInput", error.rule, field: error.field)
-    } catch {
-        throw APIError(.badRequest, code: "invalidInput", "the body is not valid JSON for this request")
-    }
-}
-
-private func path(_ keys: [any CodingKey]) -> String {
-    keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-}

@@ -3,12 +3,76 @@ import SmartSyncAPI
 import SmartSyncCore
 import SmartSyncViews
 
-/// A copy's past by page, through the generated protocol: its fills beside the lead's, its failed orders, its
-/// equity curve. Its follower or the operator reads them (`Routes.visibleCopy`), at one committed moment.
+/// A follower's copies as they read them: the list, one copy (whole or summed up), its history, and its past by page
+/// (fills beside the lead's, failed orders, equity curve, tracking). Its follower or the operator reads a copy
+/// (`visibleCopy`), at one committed moment.
 extension APIHandlers {
+    func myCopies(_ input: Operations.MyCopies.Input) async throws -> Operations.MyCopies.Output {
+        let caller = try RequestScope.require()
+        let page = (limit: input.query.limit ?? .max, after: input.query.after)
+        let engine = service.read { $0 }
+        guard let u = engine.user(named: caller.user) else { return .ok(.init(body: .json([]))) }
+        var copies: [CopyReport] = []
+        for (n, ref) in Self.listPage(engine.users[u].copies, page) {
+            let engine = try await service.viewing(engine, ref)
+            var copy =
+                input.query.view == .summary
+                ? APIViews.copySummary(engine, ref) : ScenarioReport.copy(engine, ref, rows: try await service.copyRows(engine, ref))
+            copy.n = n
+            copies.append(copy)
+        }
+        return .ok(.init(body: .json(copies)))
+    }
+
+    func copyDetails(_ input: Operations.CopyDetails.Input) async throws -> Operations.CopyDetails.Output {
+        let caller = try RequestScope.require()
+        if input.query.view == .summary {
+            let (committed, ref) = try service.read { engine in (engine, try Self.visibleCopy(engine, input.path.id, caller, owner: false))
+            }
+            return .ok(.init(body: .json(APIViews.copySummary(try await service.viewing(committed, ref), ref))))
+        }
+        return .ok(.init(body: .json(try await copyReport(input.path.id, caller))))
+    }
+
+    func copyHistory(_ input: Operations.CopyHistory.Input) async throws -> Operations.CopyHistory.Output {
+        let caller = try RequestScope.require()
+        let page = (limit: input.query.limit ?? .max, after: input.query.after)
+        let (committed, ref) = try service.read { engine in (engine, try Self.visibleCopy(engine, input.path.id, caller, owner: false)) }
+        let engine = try await service.viewing(committed, ref)
+        return .ok(.init(body: .json(Self.listPage(engine.copyHistory(ref), page).map { CopyHistoryReport($0.item, n: $0.n) })))
+    }
+
+    /// The copy `id`, whole (its fills and failed orders too), for its follower or the operator.
+    func copyReport(_ id: String, _ caller: Caller) async throws -> CopyReport {
+        let (engine, ref, past) = try await Self.copyPast(service, id, caller)
+        return ScenarioReport.copy(engine, ref, rows: past)
+    }
+
     /// The copy `id` as the caller may see it, the engine of that moment and the copy's past at it.
     func copyPast(_ id: String) async throws -> (Engine, CopyRef, CopyRows) {
-        try await Routes.copyPast(service, id, try RequestScope.require())
+        try await Self.copyPast(service, id, try RequestScope.require())
+    }
+
+    /// The copy `id` as `caller` may see it (`visibleCopy`), the engine of that committed moment (a stopped copy
+    /// released from memory is read from the database: `EngineService.viewing`) and the copy's past at it.
+    static func copyPast(_ service: EngineService, _ id: String, _ caller: Caller, owner: Bool = false) async throws
+        -> (Engine, CopyRef, CopyRows)
+    {
+        let (committed, ref) = try service.read { engine in (engine, try visibleCopy(engine, id, caller, owner: owner)) }
+        let engine = try await service.viewing(committed, ref)
+        return (engine, ref, try await service.copyRows(engine, ref))
+    }
+
+    /// The copy `id` if the caller may see it: its follower, or the operator (who may read, not act). Another
+    /// user's copy does not exist for the caller (404).
+    static func visibleCopy(_ engine: Engine, _ id: String, _ caller: Caller, owner: Bool) throws -> CopyRef {
+        guard let ref = engine.copy(named: id) else { throw APIError.notFound("copy \(id)") }
+        let follower = engine.follower(of: ref)
+        if follower != caller.user && (owner || caller.role != .operator_) {
+            if caller.role == .operator_ { throw APIError.forbidden }
+            throw APIError.notFound("copy \(id)")
+        }
+        return ref
     }
 
     /// A page's bounds: oldest first from `after`, or newest first before `before` (50 by default).
@@ -19,16 +83,8 @@ extension APIHandlers {
 
     func tracking(_ input: Operations.Tracking.Input) async throws -> Operations.Tracking.Output {
         let caller = try RequestScope.require()
-        let (committed, ref) = try service.read { engine in (engine, try Routes.visibleCopy(engine, input.path.id, caller, owner: false)) }
-        let t = try await service.viewing(committed, ref).copyView(ref).tracking
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        copyRoi: t.copyRoi, leadRoi: t.leadRoi, gap: t.gap,
-                        breakdown: .init(
-                            fees: t.fees, profitShare: t.profitShare, priceDifference: t.priceDifference,
-                            failedOrCapped: t.failedOrCapped, sizing: t.sizing, rounding: t.rounding)))))
+        let (committed, ref) = try service.read { engine in (engine, try Self.visibleCopy(engine, input.path.id, caller, owner: false)) }
+        return .ok(.init(body: .json(TrackingReport(try await service.viewing(committed, ref).copyView(ref).tracking))))
     }
 
     func copyFills(_ input: Operations.CopyFills.Input) async throws -> Operations.CopyFills.Output {

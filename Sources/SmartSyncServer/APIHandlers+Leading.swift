@@ -44,7 +44,7 @@ extension APIHandlers {
         let page = (limit: input.query.limit ?? .max, after: input.query.after)
         let (engine, refs) = try service.read { engine in
             guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
-            return (engine, Routes.listPage(engine.allCopies.lazy.filter { $0.lead == l }, page))
+            return (engine, Self.listPage(engine.allCopies.lazy.filter { $0.lead == l }, page))
         }
         // A lead sees its followers' copy sizes and results, nothing else of theirs.
         var followers: [Operations.Followers.Output.Ok.Body.JsonPayloadPayload] = []

@@ -55,7 +55,7 @@ extension APIHandlers {
         if placed == nil { placed = try await service.order(engine, placedAt: receipt.event) }
         guard let placed else { throw APIError.notFound("order") }
         let answer = Self.order(engine, placed, applied: receipt.applied)
-        RequestScope.setServerTiming(Routes.serverTiming(receipt))
+        RequestScope.setServerTiming(Self.serverTiming(receipt))
         return receipt.applied
             ? .created(.init(body: .json(answer)))
             : .ok(.init(body: .json(answer)))

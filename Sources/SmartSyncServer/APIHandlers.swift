@@ -11,8 +11,8 @@ import Synchronization
 
 /// The operations served through the protocol that swift-openapi-generator made from the contract
 /// (`SmartSyncAPI`: the operations listed in its `API/openapi-generator-config.yaml`). Each takes and answers the
-/// contract's own types, so an answer the contract does not declare does not compile. The others are still the
-/// hand-written routes of `Routes+*.swift`, moved here one at a time.
+/// contract's own types, so an answer the contract does not declare does not compile. Every operation but the live
+/// stream (a WebSocket, `ServerChannel`) is served here.
 ///
 /// What reaches a handler has passed `ContractMiddleware` (query parameters and bodies fit the contract) and
 /// `APIKeyMiddleware` (the caller, read here through `RequestScope.current`). A handler throws `APIError`, which
@@ -36,7 +36,7 @@ struct APIHandlers: APIProtocol {
     func markets(_ input: Operations.Markets.Input) async throws -> Operations.Markets.Output {
         let page = (limit: input.query.limit ?? .max, after: input.query.after)
         let markets = service.read { engine in
-            Routes.listPage(engine.venue.symbols.indices, page).map { n, s in
+            Self.listPage(engine.venue.symbols.indices, page).map { n, s in
                 let symbol = engine.venue.symbols[s]
                 return Operations.Markets.Output.Ok.Body.JsonPayloadPayload(
                     n: n, symbol: symbol.name, price: engine.venue.marks[s], qtyStep: symbol.qtyStep, priceTick: symbol.priceTick,
@@ -215,16 +215,50 @@ extension APIHandlers {
     /// A body-taking operation reached without its JSON body (`ContractMiddleware` refuses that first).
     static let noBody = APIError(.badRequest, code: "invalidInput", "a JSON body is required")
 
-    /// Submits a command for `caller` with the request's Idempotency-Key (a retry is a no-op; see `Routes.submit`).
+    /// The longest Idempotency-Key accepted.
+    static let maxIdempotencyKey = 200
+
+    /// Submits a command for `caller`. The request's Idempotency-Key (scoped to the caller) makes a retry a no-op;
+    /// reused for another request it is refused (422). A request that makes two commands gives the second's key a
+    /// `suffix`, so that a retry skips each.
     func submit(_ command: EngineCommand, _ caller: Caller, keySuffix: String = "") async throws -> CommandReceipt {
-        try await Routes.submit(service, command, key: RequestScope.idempotencyKey, caller, keySuffix: keySuffix)
+        let key = RequestScope.idempotencyKey
+        if let key {
+            // HTTP trims a header's value, so a key is what survives that: printable ASCII, no space at either end.
+            let bytes = Array(key.utf8)
+            let printable = bytes.allSatisfy { (0x20...0x7E).contains($0) } && bytes.first != 0x20 && bytes.last != 0x20
+            guard !bytes.isEmpty, bytes.count <= Self.maxIdempotencyKey, printable else {
+                throw APIError(
+                    .badRequest, code: "invalidInput",
+                    "must be 1 to \(Self.maxIdempotencyKey) printable ASCII characters, not starting or ending with a space (got \(bytes.count) bytes)",
+                    field: "Idempotency-Key")
+            }
+        }
+        do {
+            return try await service.submit(command, requestID: key.map { "\(caller.user):\($0)\(keySuffix)" })
+        } catch let error as EngineError {
+            throw APIError(error)
+        }
+    }
+
+    /// `commit;dur=<ms>`: how long the command took to apply and commit, when it was applied.
+    static func serverTiming(_ receipt: CommandReceipt) -> String? {
+        guard let took = receipt.committedIn else { return nil }
+        let ms = Double(took.components.seconds) * 1e3 + Double(took.components.attoseconds) / 1e15
+        return "commit;dur=\((ms * 1000).rounded() / 1000)"
+    }
+
+    /// A list's page (`limit`, `after`): the items numbered above `after` (all when absent), at most `limit`. Lists
+    /// are numbered from 0 in a stable order (each item's `n`), so `after` = the last `n` seen goes on.
+    static func listPage<T>(_ items: some Sequence<T>, _ query: (limit: Int, after: Int?)) -> [(n: Int, item: T)] {
+        Array(items.enumerated().dropFirst((query.after ?? -1) + 1).prefix(query.limit).map { ($0.offset, $0.element) })
     }
 
     /// Applies a command for `caller` and answers what the command-only operations answer: whether it acted, its
     /// event and the commands so far (and `Server-Timing`).
     func apply(_ command: EngineCommand, _ caller: Caller, keySuffix: String = "") async throws -> Components.Schemas.Applied {
         let receipt = try await submit(command, caller, keySuffix: keySuffix)
-        RequestScope.setServerTiming(Routes.serverTiming(receipt))
+        RequestScope.setServerTiming(Self.serverTiming(receipt))
         return Components.Schemas.Applied(applied: receipt.applied, event: receipt.event, commands: service.commandCount)
     }
 }
@@ -246,7 +280,7 @@ enum RequestScope {
     /// components (`commit%3Bdur%3D1.2`), so `Server-Timing` goes here and `APIKeyMiddleware` sets it.
     @TaskLocal static var answer: AnswerHeaders?
 
-    /// Sets the answer's `Server-Timing` (`Routes.serverTiming`).
+    /// Sets the answer's `Server-Timing` (`APIHandlers.serverTiming`).
     static func setServerTiming(_ value: String?) { answer?.serverTiming.withLock { $0 = value } }
 
     /// The caller, or 401.

@@ -9,7 +9,7 @@ import SmartSyncViews
 /// - a request body must fit the operation's schema (`checkedBody`), else 400 naming the field and the rule (or 413);
 /// - the answer is JSON whatever `Accept` says.
 /// Paths the contract does not name (the web pages, `/metrics`) are left to the router. What passes reaches a route
-/// already well formed: the generated decoding of `APIHandlers` and `decodeBody` of the routes never see anything else.
+/// already well formed: the generated decoding of `APIHandlers` never sees anything else.
 struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
     struct Operation: Sendable {
         /// The query parameters: name, whether required, schema.

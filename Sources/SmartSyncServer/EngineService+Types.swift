@@ -16,7 +16,7 @@ public struct CommandReceipt: Sendable {
 
 /// Answers shared by the reads of one committed state (a new, empty one with every commit).
 final class ReadCache: Sendable {
-    let answers = Mutex<[String: JSONValue]>([:])
+    let answers = Mutex<[String: any Sendable]>([:])
     /// Each active lead's curve as the board shows it (returns and a sparkline), read once for every board order.
     let boardCurves = Mutex<[Int: LeadCurveRead]?>(nil)
 }

@@ -311,20 +311,11 @@ public actor EngineService {
     }
 
     /// An answer computed once per committed state and shared by every read of that state asking with the same `key`
-    /// (the lead board: its figures sum every copy, and every visitor asks for it).
-    public nonisolated func readShared(_ key: String, _ body: (Engine) throws -> JSONValue) rethrows -> JSONValue {
+    /// (the lead board: its figures sum every copy, and every visitor asks for it). `body` is given the state it
+    /// must read as of (the database too) and that state's cache.
+    nonisolated func readShared<T: Sendable>(_ key: String, _ body: (Engine, ReadCache) async throws -> T) async rethrows -> T {
         let (engine, cache) = committed.withLock { ($0.engine, $0.cache) }
-        if let answer = cache.answers.withLock({ $0[key] }) { return answer }
-        let answer = try body(engine)
-        cache.answers.withLock { if $0.count < 64 { $0[key] = answer } }
-        return answer
-    }
-
-    /// The same, for an answer that also reads the database (`body` is given the state it must read as of, and that
-    /// state's cache).
-    nonisolated func readShared(_ key: String, _ body: (Engine, ReadCache) async throws -> JSONValue) async rethrows -> JSONValue {
-        let (engine, cache) = committed.withLock { ($0.engine, $0.cache) }
-        if let answer = cache.answers.withLock({ $0[key] }) { return answer }
+        if let answer = cache.answers.withLock({ $0[key] }) as? T { return answer }
         let answer = try await body(engine, cache)
         cache.answers.withLock { if $0.count < 64 { $0[key] = answer } }
         return answer

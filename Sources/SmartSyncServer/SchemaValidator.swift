@@ -47,7 +47,8 @@ indirect enum BodyValue: Decodable, Equatable, Sendable {
 /// Checks a request body against its schema in the contract (`APIContract`), so that what the contract calls
 /// invalid is refused with a 400 naming the field and the rule, and nothing else is. It understands the part of
 /// JSON Schema the contract uses: `$ref`, `type`, `enum`, `const`, `pattern`, `minLength`, `maxLength`, `minimum`,
-/// `maximum`, `properties`, `required`, `additionalProperties: false`, `oneOf` and `allOf`. A schema's `x-rule` is the rule
+/// `maximum`, `properties`, `required`, `additionalProperties: false`, `minProperties`, `maxProperties`, `oneOf` and
+/// `allOf`. A schema's `x-rule` is the rule
 /// an error states; an object's `x-field` is the field named when none of its `oneOf` branches fits.
 struct SchemaValidator: Sendable {
     let schemas: [String: JSONValue]
@@ -159,7 +160,7 @@ struct SchemaValidator: Sendable {
             if case .int(let max)? = schema["maximum"], i > max { throw fail(rule ?? "must be at most \(max)", path) }
         }
         if case .object(let fields) = value {
-            try checkObject(fields, schema, path: path)
+            try checkObject(fields, schema, path: path, rule: rule)
         }
     }
 
@@ -180,7 +181,7 @@ struct SchemaValidator: Sendable {
         }
     }
 
-    private func checkObject(_ fields: [String: BodyValue], _ schema: JSONValue, path: [String]) throws(APIError) {
+    private func checkObject(_ fields: [String: BodyValue], _ schema: JSONValue, path: [String], rule: String?) throws(APIError) {
         let declared: [(String, JSONValue)]
         if case .object(let pairs)? = schema["properties"] { declared = pairs } else { declared = [] }
         if case .bool(false)? = schema["additionalProperties"] {
@@ -196,6 +197,17 @@ struct SchemaValidator: Sendable {
             for case .string(let name) in required where fields[name] == nil {
                 throw fail("is required", path + [name])
             }
+        }
+        // Fields of which one is given (a stop loss's amount or ratio): more is a choice not made.
+        if case .int(let max)? = schema["maxProperties"], fields.count > max {
+            let names = fields.keys.sorted()
+            throw fail(
+                max == 1
+                    ? "give \(names.joined(separator: " or ")), not \(names.count == 2 ? "both" : "all of them")"
+                    : rule ?? "must have at most \(max) fields", path + [names[max]])
+        }
+        if case .int(let min)? = schema["minProperties"], fields.count < min {
+            throw fail(rule ?? "must have at least \(min) field\(min == 1 ? "" : "s")", path)
         }
         for (name, inner) in declared {
             if let v = fields[name] { try validate(v, inner, path: path + [name], rule: nil) }

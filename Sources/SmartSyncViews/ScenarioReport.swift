@@ -8,8 +8,8 @@ public enum ScenarioReport {
         let failures = engine.failedOrdersByCopy()
         return .object([
             ("users", .array(engine.users.map(user))),
-            ("leads", .array(engine.leads.indices.map { lead(engine, $0) })),
-            ("copies", .array(engine.allCopies.map { copy(engine, $0, failures: failures[$0] ?? []) })),
+            ("leads", .array(engine.leads.indices.map { encoded(lead(engine, $0)) })),
+            ("copies", .array(engine.allCopies.map { encoded(copy(engine, $0, failures: failures[$0] ?? [])) })),
             ("feesCollected", amount(engine.feesCollected)),
             (
                 "audit",
@@ -34,60 +34,15 @@ public enum ScenarioReport {
         ])
     }
 
-    public static func holdings(_ list: [HoldingView], leadWeights: [String: Fixed]? = nil) -> JSONValue {
-        .array(
-            list.map { h in
-                .object(
-                    [
-                        ("symbol", .string(h.symbol)),
-                        ("quantity", amount(h.quantity)),
-                        ("averageCost", amount(h.averageCost)),
-                        ("value", amount(h.value)),
-                        ("mark", amount(h.mark)),
-                        ("weight", amount(h.weight)),
-                    ] + (leadWeights.map { [("leadWeight", amount($0[h.symbol] ?? .zero))] } ?? []) + [
-                        ("unrealizedPnl", amount(h.unrealizedPnl)),
-                        ("dust", .bool(h.dust)),
-                    ])
-            })
-    }
-
     /// A lead as the report shows it; `curve: false` leaves out its equity curve (for views that show their own).
-    public static func lead(_ engine: Engine, _ l: Int, curve: Bool = true) -> JSONValue {
+    public static func lead(_ engine: Engine, _ l: Int, curve: Bool = true) -> LeadReport {
         let v = engine.leadView(l)
-        var pairs: [(String, JSONValue)] = [
-            ("user", .string(v.user)),
-            ("status", .string(v.status.rawValue)),
-            ("cash", amount(v.cash)),
-            ("holdings", holdings(v.holdings)),
-            ("equity", amount(v.equity)),
-            ("roi", amount(v.roi)),
-            ("pnl", amount(v.pnl)),
-            ("aum", amount(v.aum)),
-            ("followers", .int(v.followers)),
-            ("followerLimit", .int(v.followerLimit)),
-            ("winRate", amount(v.winRate)),
-            ("closedRoundTrips", .int(v.closedRoundTrips)),
-            ("maxDrawdown", amount(v.maxDrawdown)),
-            ("profitShareRate", amount(v.profitShareRate)),
-            ("profitShareEarned", amount(v.profitShareEarned)),
-            ("nav", amount(v.nav)),
-            ("fills", .int(engine.leadFillCount(of: l))),
-        ]
-        if curve {
-            pairs.append(
-                (
-                    "equityCurve",
-                    .array(
-                        engine.leads[l].curve.map { p in
-                            .object([
-                                ("time", .string(ISO8601.format(p.time))), ("event", .int(p.event)), ("equity", amount(p.equity)),
-                                ("nav", amount(p.nav)),
-                            ])
-                        })
-                ))
-        }
-        return .object(pairs)
+        return LeadReport(
+            user: v.user, status: v.status.rawValue, cash: v.cash, holdings: v.holdings.map { HoldingReport($0) }, equity: v.equity,
+            roi: v.roi, pnl: v.pnl, aum: v.aum, followers: v.followers, followerLimit: v.followerLimit, winRate: v.winRate,
+            closedRoundTrips: v.closedRoundTrips, maxDrawdown: v.maxDrawdown, profitShareRate: v.profitShareRate,
+            profitShareEarned: v.profitShareEarned, nav: v.nav, fills: engine.leadFillCount(of: l),
+            equityCurve: curve ? engine.leads[l].curve.map(CurvePointReport.init) : nil)
     }
 
     /// A copy as the report shows it; `history: false` leaves out its fills and failed orders (for views that read
@@ -96,91 +51,28 @@ public enum ScenarioReport {
     /// `rows` are the copy's rows read from a store (`CopyRows`); without them the engine's memory is read.
     public static func copy(
         _ engine: Engine, _ ref: CopyRef, history: Bool = true, failures: [FailedCopyOrder]? = nil, rows: CopyRows? = nil
-    ) -> JSONValue {
+    ) -> CopyReport {
         let v = engine.copyView(ref)
         let row = engine.row(of: ref)
-        let fills =
-            !history
-            ? []
-            : engine.copyFills(ref, rows: rows).map { f -> JSONValue in
-                .object([
-                    ("event", .int(f.event)),
-                    ("time", .string(ISO8601.format(f.time))),
-                    ("symbol", .string(f.symbol)),
-                    ("side", .string(f.side.rawValue)),
-                    ("quantity", amount(f.quantity)),
-                    ("price", amount(f.price)),
-                    ("quote", amount(f.quote)),
-                    ("fee", amount(f.fee)),
-                    ("leadPrice", amount(f.leadPrice)),
-                    ("leadFill", f.leadFillID.map { .string($0) } ?? .null),
-                    ("cappedByCash", .bool(f.cappedByCash)),
-                ])
-            }
-        let failed =
-            !history
-            ? []
-            : (failures ?? engine.failedOrders(ref, rows: rows)).map { f -> JSONValue in
-                .object([
-                    ("event", .int(Int(f.event))),
-                    ("symbol", .string(engine.venue.symbols[Int(f.symbol)].name)),
-                    ("side", .string(f.side.rawValue)),
-                    ("reason", .string(f.reason.rawValue)),
-                    ("explanation", .string(f.reason.explanation)),
-                    ("notional", amount(f.notional)),
-                ])
-            }
-        return .object(
-            [
-                ("id", .string(v.id)),
-                ("user", .string(v.user)),
-                ("lead", .string(v.lead)),
-                ("mode", .string(v.mode.rawValue)),
-                ("status", .string(v.status.name)),
-                ("stopReason", v.stopReason.map { .string($0.rawValue) } ?? .null),
-                ("netInvested", amount(v.netInvested)),
-                ("pnl", amount(v.equity + v.totalOut - v.totalIn)),
-                ("stopLoss", threshold(row.stopLoss)),
-                ("takeProfit", threshold(row.takeProfit)),
-                ("cash", amount(v.cash)),
-                ("equity", amount(v.equity)),
-                ("holdings", holdings(v.holdings, leadWeights: engine.leadWeights(ref.lead))),
-                ("realizedPnl", amount(v.realizedPnl)),
-                ("unrealizedPnl", amount(v.unrealizedPnl)),
-                ("roi", amount(v.roi)),
-                ("feesPaid", amount(v.feesPaid)),
-                ("profitSharePaid", amount(v.profitSharePaid)),
-            ] + (history ? [("fills", .array(fills)), ("failedOrders", .array(failed))] : []) + [
-                ("tracking", tracking(v.tracking))
-            ])
+        let leadWeights = engine.leadWeights(ref.lead)
+        return CopyReport(
+            id: v.id, user: v.user, lead: v.lead, mode: v.mode.rawValue, status: v.status.name, stopReason: v.stopReason?.rawValue,
+            netInvested: v.netInvested, pnl: v.equity + v.totalOut - v.totalIn, stopLoss: row.stopLoss, takeProfit: row.takeProfit,
+            cash: v.cash, equity: v.equity, holdings: v.holdings.map { HoldingReport($0, leadWeight: leadWeights[$0.symbol] ?? .zero) },
+            realizedPnl: v.realizedPnl, unrealizedPnl: v.unrealizedPnl, roi: v.roi, feesPaid: v.feesPaid,
+            profitSharePaid: v.profitSharePaid,
+            fills: history ? engine.copyFills(ref, rows: rows).map(CopyFillReport.init) : nil,
+            failedOrders: history
+                ? (failures ?? engine.failedOrders(ref, rows: rows)).map {
+                    FailedOrderReport($0, symbol: engine.venue.symbols[Int($0.symbol)].name)
+                } : nil,
+            tracking: TrackingReport(v.tracking))
     }
 
-    /// A stop loss or take profit as `{"amount": …}` or `{"ratio": …}`, null when unset.
-    public static func threshold(_ t: Threshold?) -> JSONValue {
-        switch t {
-        case .amount(let a): return .object([("amount", amount(a))])
-        case .ratio(let r): return .object([("ratio", amount(r))])
-        case nil: return .null
-        }
-    }
-
-    public static func tracking(_ t: TrackingView) -> JSONValue {
-        .object([
-            ("copyRoi", amount(t.copyRoi)),
-            ("leadRoi", amount(t.leadRoi)),
-            ("gap", amount(t.gap)),
-            (
-                "breakdown",
-                .object([
-                    ("fees", amount(t.fees)),
-                    ("profitShare", amount(t.profitShare)),
-                    ("priceDifference", amount(t.priceDifference)),
-                    ("failedOrCapped", amount(t.failedOrCapped)),
-                    ("sizing", amount(t.sizing)),
-                    ("rounding", amount(t.rounding)),
-                ])
-            ),
-        ])
+    /// `value` as the report writes it. The report's types encode only strings, integers, booleans and null, which
+    /// this encoder cannot fail on.
+    static func encoded(_ value: some Encodable) -> JSONValue {
+        do { return try JSONValueEncoder().encode(value) } catch { preconditionFailure("the report's types encode: \(error)") }
     }
 
     /// A readable summary: leads, copies, failed copy orders with reasons in words, the audit.

@@ -19,6 +19,10 @@ public import struct Foundation.Date
 @diagnose(UnusedImportAccess, as: ignored)
 #endif
 public import SmartSyncCore
+#if compiler(>=6.4)
+@diagnose(UnusedImportAccess, as: ignored)
+#endif
+public import SmartSyncViews
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     public enum Parameters {}

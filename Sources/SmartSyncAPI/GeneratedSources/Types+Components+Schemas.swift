@@ -19,6 +19,10 @@ public import struct Foundation.Date
 @diagnose(UnusedImportAccess, as: ignored)
 #endif
 public import SmartSyncCore
+#if compiler(>=6.4)
+@diagnose(UnusedImportAccess, as: ignored)
+#endif
+public import SmartSyncViews
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     public enum Schemas {
@@ -42,6 +46,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NonNegativeAmountOrNull`.
         public typealias NonNegativeAmountOrNull = Fixed
+        /// A non-zero decimal string, negative to take out: at most 10 digits before the point and 8 after.
+        ///
+        /// - Remark: Generated from `#/components/schemas/SignedAmount`.
+        public typealias SignedAmount = Fixed
         /// A rate from 0 up to, not including, 1, as a decimal string (0.001 is 0.1%); or null.
         ///
         /// - Remark: Generated from `#/components/schemas/RateOrNull`.
@@ -50,6 +58,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/ShareRateOrNull`.
         public typealias ShareRateOrNull = Fixed
+        /// A part of the holding (sell) or of the cash (buy), above 0 and at most 1.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Fraction`.
+        public typealias Fraction = Fixed
         /// A part of the holding (sell) or of the cash (buy), above 0 and at most 1; or null.
         ///
         /// - Remark: Generated from `#/components/schemas/FractionOrNull`.
@@ -62,6 +74,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/Name`.
         public typealias Name = Swift.String
+        /// An id: 1 to 64 letters, digits, '.', '_' or '-'; or null.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NameOrNull`.
+        public typealias NameOrNull = Swift.String
         /// A spot pair quoted in USDT, like BTC-USDT.
         ///
         /// - Remark: Generated from `#/components/schemas/SymbolName`.
@@ -70,6 +86,14 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/NewSymbolName`.
         public typealias NewSymbolName = Swift.String
+        /// A stop loss: an amount of USDT lost, or a ratio of the net invested; null for none. (One field, as swift-openapi-generator reads a nullable object: the contract's only objects that may be null.)
+        ///
+        /// - Remark: Generated from `#/components/schemas/StopLoss`.
+        public typealias StopLoss = Threshold
+        /// A take profit: an amount of USDT gained, or a ratio of the net invested; null for none.
+        ///
+        /// - Remark: Generated from `#/components/schemas/TakeProfit`.
+        public typealias TakeProfit = Threshold
         /// - Remark: Generated from `#/components/schemas/TransferRequest`.
         public struct TransferRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TransferRequest/value1`.
@@ -598,6 +622,293 @@ extension Components {
                 ])
             }
         }
+        /// Smart Sync (the default mode) copies each lead fill as the same ratio of equity; fixedAmount spends `amountPerOrder` USDT on each lead buy (and only then takes it). Optional fields may be null (absent).
+        ///
+        /// - Remark: Generated from `#/components/schemas/StartCopyRequest`.
+        public struct StartCopyRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1`.
+            public struct Value1Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/id`.
+                public var id: Components.Schemas.NameOrNull?
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/lead`.
+                public var lead: Swift.String
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/investment`.
+                public var investment: Components.Schemas.PositiveAmount
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/mode`.
+                @frozen public enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case smartSync = "smartSync"
+                    case fixedAmount = "fixedAmount"
+                    case _empty_ = ""
+                }
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/mode`.
+                public var mode: Components.Schemas.StartCopyRequest.Value1Payload.ModePayload?
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/buyExisting`.
+                public var buyExisting: Swift.Bool?
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/stopLoss`.
+                public var stopLoss: Components.Schemas.StopLoss?
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/takeProfit`.
+                public var takeProfit: Components.Schemas.TakeProfit?
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/amountPerOrder`.
+                public var amountPerOrder: Components.Schemas.PositiveAmountOrNull?
+                /// Creates a new `Value1Payload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - lead:
+                ///   - investment:
+                ///   - mode:
+                ///   - buyExisting:
+                ///   - stopLoss:
+                ///   - takeProfit:
+                ///   - amountPerOrder:
+                public init(
+                    id: Components.Schemas.NameOrNull? = nil,
+                    lead: Swift.String,
+                    investment: Components.Schemas.PositiveAmount,
+                    mode: Components.Schemas.StartCopyRequest.Value1Payload.ModePayload? = nil,
+                    buyExisting: Swift.Bool? = nil,
+                    stopLoss: Components.Schemas.StopLoss? = nil,
+                    takeProfit: Components.Schemas.TakeProfit? = nil,
+                    amountPerOrder: Components.Schemas.PositiveAmountOrNull? = nil
+                ) {
+                    self.id = id
+                    self.lead = lead
+                    self.investment = investment
+                    self.mode = mode
+                    self.buyExisting = buyExisting
+                    self.stopLoss = stopLoss
+                    self.takeProfit = takeProfit
+                    self.amountPerOrder = amountPerOrder
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case id
+                    case lead
+                    case investment
+                    case mode
+                    case buyExisting
+                    case stopLoss
+                    case takeProfit
+                    case amountPerOrder
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.id = try container.decodeIfPresent(
+                        Components.Schemas.NameOrNull.self,
+                        forKey: .id
+                    )
+                    self.lead = try container.decode(
+                        Swift.String.self,
+                        forKey: .lead
+                    )
+                    self.investment = try container.decode(
+                        Components.Schemas.PositiveAmount.self,
+                        forKey: .investment
+                    )
+                    self.mode = try container.decodeIfPresent(
+                        Components.Schemas.StartCopyRequest.Value1Payload.ModePayload.self,
+                        forKey: .mode
+                    )
+                    self.buyExisting = try container.decodeIfPresent(
+                        Swift.Bool.self,
+                        forKey: .buyExisting
+                    )
+                    self.stopLoss = try container.decodeIfPresent(
+                        Components.Schemas.StopLoss.self,
+                        forKey: .stopLoss
+                    )
+                    self.takeProfit = try container.decodeIfPresent(
+                        Components.Schemas.TakeProfit.self,
+                        forKey: .takeProfit
+                    )
+                    self.amountPerOrder = try container.decodeIfPresent(
+                        Components.Schemas.PositiveAmountOrNull.self,
+                        forKey: .amountPerOrder
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "id",
+                        "lead",
+                        "investment",
+                        "mode",
+                        "buyExisting",
+                        "stopLoss",
+                        "takeProfit",
+                        "amountPerOrder"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1`.
+            public var value1: Components.Schemas.StartCopyRequest.Value1Payload
+            /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2`.
+            @frozen public enum Value2Payload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case1`.
+                public struct Case1Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case1/mode`.
+                    public var mode: OpenAPIRuntime.OpenAPIValueContainer?
+                    /// Creates a new `Case1Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - mode:
+                    public init(mode: OpenAPIRuntime.OpenAPIValueContainer? = nil) {
+                        self.mode = mode
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case mode
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case1`.
+                case case1(Components.Schemas.StartCopyRequest.Value2Payload.Case1Payload)
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case2`.
+                public struct Case2Payload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case2/mode`.
+                    public var mode: OpenAPIRuntime.OpenAPIValueContainer
+                    /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case2/amountPerOrder`.
+                    public var amountPerOrder: Swift.String
+                    /// Creates a new `Case2Payload`.
+                    ///
+                    /// - Parameters:
+                    ///   - mode:
+                    ///   - amountPerOrder:
+                    public init(
+                        mode: OpenAPIRuntime.OpenAPIValueContainer,
+                        amountPerOrder: Swift.String
+                    ) {
+                        self.mode = mode
+                        self.amountPerOrder = amountPerOrder
+                    }
+                    public enum CodingKeys: String, CodingKey {
+                        case mode
+                        case amountPerOrder
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2/case2`.
+                case case2(Components.Schemas.StartCopyRequest.Value2Payload.Case2Payload)
+                public init(from decoder: any Swift.Decoder) throws {
+                    var errors: [any Swift.Error] = []
+                    do {
+                        self = .case1(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    do {
+                        self = .case2(try .init(from: decoder))
+                        return
+                    } catch {
+                        errors.append(error)
+                    }
+                    throw Swift.DecodingError.failedToDecodeOneOfSchema(
+                        type: Self.self,
+                        codingPath: decoder.codingPath,
+                        errors: errors
+                    )
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    switch self {
+                    case let .case1(value):
+                        try value.encode(to: encoder)
+                    case let .case2(value):
+                        try value.encode(to: encoder)
+                    }
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value2`.
+            public var value2: Components.Schemas.StartCopyRequest.Value2Payload
+            /// Creates a new `StartCopyRequest`.
+            ///
+            /// - Parameters:
+            ///   - value1:
+            ///   - value2:
+            public init(
+                value1: Components.Schemas.StartCopyRequest.Value1Payload,
+                value2: Components.Schemas.StartCopyRequest.Value2Payload
+            ) {
+                self.value1 = value1
+                self.value2 = value2
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                self.value1 = try .init(from: decoder)
+                self.value2 = try .init(from: decoder)
+            }
+            public func encode(to encoder: any Swift.Encoder) throws {
+                try self.value1.encode(to: encoder)
+                try self.value2.encode(to: encoder)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AdjustInvestmentRequest`.
+        public struct AdjustInvestmentRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AdjustInvestmentRequest/delta`.
+            public var delta: Components.Schemas.SignedAmount
+            /// Creates a new `AdjustInvestmentRequest`.
+            ///
+            /// - Parameters:
+            ///   - delta:
+            public init(delta: Components.Schemas.SignedAmount) {
+                self.delta = delta
+            }
+            public enum CodingKeys: String, CodingKey {
+                case delta
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.delta = try container.decode(
+                    Components.Schemas.SignedAmount.self,
+                    forKey: .delta
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "delta"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/StopLossRequest`.
+        public struct StopLossRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StopLossRequest/stopLoss`.
+            public var stopLoss: Components.Schemas.StopLoss?
+            /// Creates a new `StopLossRequest`.
+            ///
+            /// - Parameters:
+            ///   - stopLoss:
+            public init(stopLoss: Components.Schemas.StopLoss? = nil) {
+                self.stopLoss = stopLoss
+            }
+            public enum CodingKeys: String, CodingKey {
+                case stopLoss
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.stopLoss = try container.decodeIfPresent(
+                    Components.Schemas.StopLoss.self,
+                    forKey: .stopLoss
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "stopLoss"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TakeProfitRequest`.
+        public struct TakeProfitRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TakeProfitRequest/takeProfit`.
+            public var takeProfit: Components.Schemas.TakeProfit?
+            /// Creates a new `TakeProfitRequest`.
+            ///
+            /// - Parameters:
+            ///   - takeProfit:
+            public init(takeProfit: Components.Schemas.TakeProfit? = nil) {
+                self.takeProfit = takeProfit
+            }
+            public enum CodingKeys: String, CodingKey {
+                case takeProfit
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.takeProfit = try container.decodeIfPresent(
+                    Components.Schemas.TakeProfit.self,
+                    forKey: .takeProfit
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "takeProfit"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/CreateUserRequest`.
         public struct CreateUserRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/CreateUserRequest/id`.
@@ -921,6 +1232,14 @@ extension Components {
                 case error
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Lead`.
+        public typealias Lead = LeadReport
+        /// - Remark: Generated from `#/components/schemas/Tracking`.
+        public typealias Tracking = TrackingReport
+        /// - Remark: Generated from `#/components/schemas/Copy`.
+        public typealias Copy = CopyReport
+        /// - Remark: Generated from `#/components/schemas/CopyHistoryItem`.
+        public typealias CopyHistoryItem = CopyHistoryReport
         /// - Remark: Generated from `#/components/schemas/Applied`.
         public struct Applied: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Applied/applied`.

@@ -19,5 +19,9 @@ public import struct Foundation.Date
 @diagnose(UnusedImportAccess, as: ignored)
 #endif
 public import SmartSyncCore
+#if compiler(>=6.4)
+@diagnose(UnusedImportAccess, as: ignored)
+#endif
+public import SmartSyncViews
 /// Types generated from the components section of the OpenAPI document.
 public enum Components {}

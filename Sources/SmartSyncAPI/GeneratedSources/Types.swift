@@ -19,6 +19,10 @@ public import struct Foundation.Date
 @diagnose(UnusedImportAccess, as: ignored)
 #endif
 public import SmartSyncCore
+#if compiler(>=6.4)
+@diagnose(UnusedImportAccess, as: ignored)
+#endif
+public import SmartSyncViews
 /// A type that performs HTTP operations defined by the OpenAPI document.
 public protocol APIProtocol: Sendable {
     /// Liveness
@@ -35,6 +39,20 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/markets`.
     /// - Remark: Generated from `#/paths//v1/markets/get(markets)`.
     func markets(_ input: Operations.Markets.Input) async throws -> Operations.Markets.Output
+    /// The lead board
+    ///
+    /// Active leads, compact (a NAV sparkline instead of the curve), sorted; ROI and PnL sort over `period`. Paged with `limit` and `after`: items are numbered (`n`) in the board's order (ties keep the order leads started in).
+    ///
+    /// - Remark: HTTP `GET /v1/leads`.
+    /// - Remark: Generated from `#/paths//v1/leads/get(leadBoard)`.
+    func leadBoard(_ input: Operations.LeadBoard.Input) async throws -> Operations.LeadBoard.Output
+    /// A lead's profile
+    ///
+    /// A lead portfolio's holdings, returns, drawdown, win rate, followers, profit share and equity curve.
+    ///
+    /// - Remark: HTTP `GET /v1/leads/{user}`.
+    /// - Remark: Generated from `#/paths//v1/leads/{user}/get(leadProfile)`.
+    func leadProfile(_ input: Operations.LeadProfile.Input) async throws -> Operations.LeadProfile.Output
     /// The caller's main account
     ///
     /// The caller's id, role and main-account balances by asset.
@@ -112,6 +130,34 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /v1/leading/followers/{copy}`.
     /// - Remark: Generated from `#/paths//v1/leading/followers/{copy}/delete(removeFollower)`.
     func removeFollower(_ input: Operations.RemoveFollower.Input) async throws -> Operations.RemoveFollower.Output
+    /// The caller's copies
+    ///
+    /// Every copy the caller started, active or stopped, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/copies`.
+    /// - Remark: Generated from `#/paths//v1/copies/get(myCopies)`.
+    func myCopies(_ input: Operations.MyCopies.Input) async throws -> Operations.MyCopies.Output
+    /// Start copying a lead
+    ///
+    /// Opens an isolated copy account funded from the caller's main account and starts copying the lead.
+    ///
+    /// - Remark: HTTP `POST /v1/copies`.
+    /// - Remark: Generated from `#/paths//v1/copies/post(startCopy)`.
+    func startCopy(_ input: Operations.StartCopy.Input) async throws -> Operations.StartCopy.Output
+    /// One copy
+    ///
+    /// A copy's holdings, PnL, fees, profit share paid, fills beside the lead's, failed orders and tracking report.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/get(copyDetails)`.
+    func copyDetails(_ input: Operations.CopyDetails.Input) async throws -> Operations.CopyDetails.Output
+    /// Stop a copy
+    ///
+    /// Stops the copy: it sells its holdings at market and returns the USDT to the main account (profit share settled first).
+    ///
+    /// - Remark: HTTP `DELETE /v1/copies/{id}`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
+    func stopCopy(_ input: Operations.StopCopy.Input) async throws -> Operations.StopCopy.Output
     /// A copy's fills by page
     ///
     /// The copy's fills, each with `n` (its number, the cursor) and the lead fill behind it.
@@ -126,6 +172,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/failed-orders`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/failed-orders/get(failedOrders)`.
     func failedOrders(_ input: Operations.FailedOrders.Input) async throws -> Operations.FailedOrders.Output
+    /// A copy's history
+    ///
+    /// The copy's start, its follower's changes (investment, stop loss, take profit) and its stop, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/history`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/history/get(copyHistory)`.
+    func copyHistory(_ input: Operations.CopyHistory.Input) async throws -> Operations.CopyHistory.Output
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -133,6 +186,27 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/tracking`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/tracking/get(tracking)`.
     func tracking(_ input: Operations.Tracking.Input) async throws -> Operations.Tracking.Output
+    /// Add to or take from a copy
+    ///
+    /// A positive delta moves USDT from the main account into the copy; a negative one takes it out (selling pro rata if the cash is short).
+    ///
+    /// - Remark: HTTP `POST /v1/copies/{id}/investment`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/investment/post(adjustInvestment)`.
+    func adjustInvestment(_ input: Operations.AdjustInvestment.Input) async throws -> Operations.AdjustInvestment.Output
+    /// Set or clear a copy's stop loss
+    ///
+    /// A loss in USDT or as a ratio of the net invested; null clears it. The answer says when it fired at once.
+    ///
+    /// - Remark: HTTP `PUT /v1/copies/{id}/stop-loss`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/stop-loss/put(setStopLoss)`.
+    func setStopLoss(_ input: Operations.SetStopLoss.Input) async throws -> Operations.SetStopLoss.Output
+    /// Set or clear a copy's take profit
+    ///
+    /// A gain in USDT or as a ratio of the net invested; null clears it. The answer says when it fired at once.
+    ///
+    /// - Remark: HTTP `PUT /v1/copies/{id}/take-profit`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/take-profit/put(setTakeProfit)`.
+    func setTakeProfit(_ input: Operations.SetTakeProfit.Input) async throws -> Operations.SetTakeProfit.Output
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -241,6 +315,38 @@ extension APIProtocol {
         headers: Operations.Markets.Input.Headers = .init()
     ) async throws -> Operations.Markets.Output {
         try await markets(Operations.Markets.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The lead board
+    ///
+    /// Active leads, compact (a NAV sparkline instead of the curve), sorted; ROI and PnL sort over `period`. Paged with `limit` and `after`: items are numbered (`n`) in the board's order (ties keep the order leads started in).
+    ///
+    /// - Remark: HTTP `GET /v1/leads`.
+    /// - Remark: Generated from `#/paths//v1/leads/get(leadBoard)`.
+    public func leadBoard(
+        query: Operations.LeadBoard.Input.Query = .init(),
+        headers: Operations.LeadBoard.Input.Headers = .init()
+    ) async throws -> Operations.LeadBoard.Output {
+        try await leadBoard(Operations.LeadBoard.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A lead's profile
+    ///
+    /// A lead portfolio's holdings, returns, drawdown, win rate, followers, profit share and equity curve.
+    ///
+    /// - Remark: HTTP `GET /v1/leads/{user}`.
+    /// - Remark: Generated from `#/paths//v1/leads/{user}/get(leadProfile)`.
+    public func leadProfile(
+        path: Operations.LeadProfile.Input.Path,
+        query: Operations.LeadProfile.Input.Query = .init(),
+        headers: Operations.LeadProfile.Input.Headers = .init()
+    ) async throws -> Operations.LeadProfile.Output {
+        try await leadProfile(Operations.LeadProfile.Input(
+            path: path,
             query: query,
             headers: headers
         ))
@@ -398,6 +504,68 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// The caller's copies
+    ///
+    /// Every copy the caller started, active or stopped, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/copies`.
+    /// - Remark: Generated from `#/paths//v1/copies/get(myCopies)`.
+    public func myCopies(
+        query: Operations.MyCopies.Input.Query = .init(),
+        headers: Operations.MyCopies.Input.Headers = .init()
+    ) async throws -> Operations.MyCopies.Output {
+        try await myCopies(Operations.MyCopies.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Start copying a lead
+    ///
+    /// Opens an isolated copy account funded from the caller's main account and starts copying the lead.
+    ///
+    /// - Remark: HTTP `POST /v1/copies`.
+    /// - Remark: Generated from `#/paths//v1/copies/post(startCopy)`.
+    public func startCopy(
+        headers: Operations.StartCopy.Input.Headers = .init(),
+        body: Operations.StartCopy.Input.Body
+    ) async throws -> Operations.StartCopy.Output {
+        try await startCopy(Operations.StartCopy.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One copy
+    ///
+    /// A copy's holdings, PnL, fees, profit share paid, fills beside the lead's, failed orders and tracking report.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/get(copyDetails)`.
+    public func copyDetails(
+        path: Operations.CopyDetails.Input.Path,
+        query: Operations.CopyDetails.Input.Query = .init(),
+        headers: Operations.CopyDetails.Input.Headers = .init()
+    ) async throws -> Operations.CopyDetails.Output {
+        try await copyDetails(Operations.CopyDetails.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Stop a copy
+    ///
+    /// Stops the copy: it sells its holdings at market and returns the USDT to the main account (profit share settled first).
+    ///
+    /// - Remark: HTTP `DELETE /v1/copies/{id}`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
+    public func stopCopy(
+        path: Operations.StopCopy.Input.Path,
+        headers: Operations.StopCopy.Input.Headers = .init()
+    ) async throws -> Operations.StopCopy.Output {
+        try await stopCopy(Operations.StopCopy.Input(
+            path: path,
+            headers: headers
+        ))
+    }
     /// A copy's fills by page
     ///
     /// The copy's fills, each with `n` (its number, the cursor) and the lead fill behind it.
@@ -432,6 +600,23 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// A copy's history
+    ///
+    /// The copy's start, its follower's changes (investment, stop loss, take profit) and its stop, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/history`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/history/get(copyHistory)`.
+    public func copyHistory(
+        path: Operations.CopyHistory.Input.Path,
+        query: Operations.CopyHistory.Input.Query = .init(),
+        headers: Operations.CopyHistory.Input.Headers = .init()
+    ) async throws -> Operations.CopyHistory.Output {
+        try await copyHistory(Operations.CopyHistory.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -445,6 +630,57 @@ extension APIProtocol {
         try await tracking(Operations.Tracking.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// Add to or take from a copy
+    ///
+    /// A positive delta moves USDT from the main account into the copy; a negative one takes it out (selling pro rata if the cash is short).
+    ///
+    /// - Remark: HTTP `POST /v1/copies/{id}/investment`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/investment/post(adjustInvestment)`.
+    public func adjustInvestment(
+        path: Operations.AdjustInvestment.Input.Path,
+        headers: Operations.AdjustInvestment.Input.Headers = .init(),
+        body: Operations.AdjustInvestment.Input.Body
+    ) async throws -> Operations.AdjustInvestment.Output {
+        try await adjustInvestment(Operations.AdjustInvestment.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Set or clear a copy's stop loss
+    ///
+    /// A loss in USDT or as a ratio of the net invested; null clears it. The answer says when it fired at once.
+    ///
+    /// - Remark: HTTP `PUT /v1/copies/{id}/stop-loss`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/stop-loss/put(setStopLoss)`.
+    public func setStopLoss(
+        path: Operations.SetStopLoss.Input.Path,
+        headers: Operations.SetStopLoss.Input.Headers = .init(),
+        body: Operations.SetStopLoss.Input.Body
+    ) async throws -> Operations.SetStopLoss.Output {
+        try await setStopLoss(Operations.SetStopLoss.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Set or clear a copy's take profit
+    ///
+    /// A gain in USDT or as a ratio of the net invested; null clears it. The answer says when it fired at once.
+    ///
+    /// - Remark: HTTP `PUT /v1/copies/{id}/take-profit`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/take-profit/put(setTakeProfit)`.
+    public func setTakeProfit(
+        path: Operations.SetTakeProfit.Input.Path,
+        headers: Operations.SetTakeProfit.Input.Headers = .init(),
+        body: Operations.SetTakeProfit.Input.Body
+    ) async throws -> Operations.SetTakeProfit.Output {
+        try await setTakeProfit(Operations.SetTakeProfit.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// Create a user (operator)

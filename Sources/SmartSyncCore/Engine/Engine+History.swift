@@ -34,6 +34,10 @@ public struct CopyHistoryItem: Sendable, Hashable {
     public var time: Int64?
     public var kind: Kind
     public var netInvestedAfter: Fixed
+
+    public init(event: Int, time: Int64?, kind: Kind, netInvestedAfter: Fixed) {
+        (self.event, self.time, self.kind, self.netInvestedAfter) = (event, time, kind, netInvestedAfter)
+    }
 }
 
 /// A lead's return over a trailing window of the engine's clock (or over its whole life).

@@ -1,0 +1,61 @@
+import Foundation
+import SmartSyncCore
+import SmartSyncViews
+import Testing
+
+/// The report's types are written two ways: by `JSONValueEncoder` (the scenario report, fields in declared order) and
+/// by Foundation's encoder (the API). Both must write the same fields and the same nulls.
+@Suite struct ReportEncodingTests {
+    struct Inner: Encodable {
+        var b: Int
+        var a: String
+    }
+    struct Sample: Encodable {
+        var z: Fixed
+        var y: Inner
+        var x: [Int64]
+        var absent: Int?
+        @EncodesNull var null: String? = nil
+        var threeWays: String??
+        var flag: Bool
+    }
+
+    @Test func fieldsKeepTheirDeclaredOrderAndNullsAreWrittenWhereDeclared() throws {
+        let sample = Sample(
+            z: Fixed(units: 150_000_000), y: Inner(b: 2, a: "a"), x: [3, -4], absent: nil, null: nil, threeWays: .some(nil), flag: true)
+        let value = try JSONValueEncoder().encode(sample)
+        #expect(
+            value.compact() == #"{"z":"1.5","y":{"b":2,"a":"a"},"x":[3,-4],"null":null,"threeWays":null,"flag":true}"#)
+        // Foundation writes the same object (in its own key order).
+        let foundation = try JSONSerialization.jsonObject(with: JSONEncoder().encode(sample)) as? NSDictionary
+        let ours = try JSONSerialization.jsonObject(with: Data(value.compact().utf8)) as? NSDictionary
+        #expect(foundation != nil && foundation == ours)
+        // Given values are written; the double optional left nil is left out.
+        var given = sample
+        (given.null, given.threeWays, given.absent) = ("n", nil, 7)
+        #expect(
+            try JSONValueEncoder().encode(given).compact()
+                == #"{"z":"1.5","y":{"b":2,"a":"a"},"x":[3,-4],"absent":7,"null":"n","flag":true}"#)
+    }
+
+    @Test func floatingPointIsRefused() {
+        struct Money: Encodable { var amount = 0.1 }
+        #expect(throws: EncodingError.self) { try JSONValueEncoder().encode(Money()) }
+    }
+
+    /// A copy's history item for each kind of change: the thresholds are written (null when cleared) only by the
+    /// items that set them.
+    @Test func historyItemsWriteTheFieldsOfTheirKind() throws {
+        let set = CopyHistoryItem(event: 3, time: nil, kind: .change(.stopLossSet(nil)), netInvestedAfter: Fixed(100))
+        #expect(
+            try JSONValueEncoder().encode(CopyHistoryReport(set, n: 1)).compact()
+                == #"{"n":1,"event":3,"time":null,"type":"stopLossSet","stopLoss":null,"netInvested":"100"}"#)
+        let started = CopyHistoryItem(
+            event: 1, time: 0, kind: .change(.startedWith(stopLoss: .ratio(Fixed(units: 10_000_000)), takeProfit: nil)),
+            netInvestedAfter: Fixed(100))
+        #expect(
+            try JSONValueEncoder().encode(CopyHistoryReport(started)).compact()
+                == #"{"event":1,"time":"1970-01-01T00:00:00Z","type":"startedWith","stopLoss":{"ratio":"0.1"},"takeProfit":null,"netInvested":"100"}"#
+        )
+    }
+}
