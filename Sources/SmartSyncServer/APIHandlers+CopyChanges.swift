@@ -21,6 +21,7 @@ extension APIHandlers {
             buyExisting: body.buyExisting ?? false, stopLoss: body.stopLoss, takeProfit: body.takeProfit,
             amountPerOrder: body.amountPerOrder)
         let receipt = try await submit(.startCopy(start), caller)
+        RequestScope.setServerTiming(Self.serverTiming(receipt))
         let copy = try await copyReport(id, caller)
         return receipt.applied ? .created(.init(body: .json(copy))) : .ok(.init(body: .json(copy)))
     }

@@ -44,6 +44,13 @@ private final class Slot {
         return s
     }
 
+    /// The slot of `key` for a nested container: the one already there (a second container for a key adds to the
+    /// first, as Foundation's encoder does), else a new one.
+    func nested(_ key: String) -> Slot {
+        if case .object(let pairs) = content, let found = pairs.first(where: { $0.0 == key }) { return found.1 }
+        return child(key)
+    }
+
     func append() -> Slot {
         let s = Slot()
         if case .array(var items) = content {
@@ -78,9 +85,11 @@ private func put(_ value: some Encodable, into slot: Slot, path: [any CodingKey]
     switch value {
     case let v as String: slot.content = .value(.string(v))
     case let v as Bool: slot.content = .value(.bool(v))
-    case let v as Int: slot.content = .value(.int(v))
-    case let v as Int64: slot.content = .value(.int(Int(v)))
-    case let v as Int32: slot.content = .value(.int(Int(v)))
+    case let v as any BinaryInteger:
+        guard let i = Int(exactly: v) else {
+            throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(v) does not fit an Int"))
+        }
+        slot.content = .value(.int(i))
     case is Double, is Float:
         throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "floating point is not encoded; use Fixed"))
     default: try value.encode(to: SlotEncoder(slot: slot, codingPath: path))
@@ -103,10 +112,10 @@ private struct Keyed<K: CodingKey>: KeyedEncodingContainerProtocol {
         try put(value, into: slot.child(key.stringValue), path: codingPath + [key])
     }
     mutating func nestedContainer<N: CodingKey>(keyedBy keyType: N.Type, forKey key: K) -> KeyedEncodingContainer<N> {
-        SlotEncoder(slot: slot.child(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
+        SlotEncoder(slot: slot.nested(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
     }
     mutating func nestedUnkeyedContainer(forKey key: K) -> any UnkeyedEncodingContainer {
-        SlotEncoder(slot: slot.child(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
+        SlotEncoder(slot: slot.nested(key.stringValue), codingPath: codingPath + [key]).unkeyedContainer()
     }
     mutating func superEncoder() -> any Encoder {
         SlotEncoder(slot: slot.child("super"), codingPath: codingPath + [AnyKey(stringValue: "super")])

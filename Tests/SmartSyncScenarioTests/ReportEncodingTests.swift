@@ -38,6 +38,34 @@ import Testing
                 == #"{"z":"1.5","y":{"b":2,"a":"a"},"x":[3,-4],"absent":7,"null":"n","flag":true}"#)
     }
 
+    /// Every integer type is written as a number; one too large for an Int is refused, not wrapped.
+    @Test func integersOfEveryWidth() throws {
+        struct Widths: Encodable {
+            var a: UInt8 = 255
+            var b: Int16 = -3
+            var c: UInt64 = 7
+        }
+        #expect(try JSONValueEncoder().encode(Widths()).compact() == #"{"a":255,"b":-3,"c":7}"#)
+        struct Huge: Encodable { var n = UInt64.max }
+        #expect(throws: EncodingError.self) { try JSONValueEncoder().encode(Huge()) }
+    }
+
+    /// A second nested container for one key adds to the first (as Foundation's encoder does).
+    @Test func nestedContainersForOneKeyMerge() throws {
+        struct Twice: Encodable {
+            enum Outer: String, CodingKey { case inner }
+            enum Inner: String, CodingKey { case x, y }
+            func encode(to encoder: any Encoder) throws {
+                var outer = encoder.container(keyedBy: Outer.self)
+                var first = outer.nestedContainer(keyedBy: Inner.self, forKey: .inner)
+                try first.encode(1, forKey: .x)
+                var second = outer.nestedContainer(keyedBy: Inner.self, forKey: .inner)
+                try second.encode(2, forKey: .y)
+            }
+        }
+        #expect(try JSONValueEncoder().encode(Twice()).compact() == #"{"inner":{"x":1,"y":2}}"#)
+    }
+
     @Test func floatingPointIsRefused() {
         struct Money: Encodable { var amount = 0.1 }
         #expect(throws: EncodingError.self) { try JSONValueEncoder().encode(Money()) }

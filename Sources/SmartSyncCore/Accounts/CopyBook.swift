@@ -289,6 +289,8 @@ public struct CopyBook: Sendable {
 
         /// Lots held of the venue symbol `symbol` (0 when none).
         public func lots(of symbol: Int) -> Int64 { holdings.first { $0.symbol == symbol }?.lots ?? 0 }
+        /// The cost basis of its holding of `symbol` (buy fees included); zero when it holds none.
+        public func cost(of symbol: Int) -> Fixed { holdings.first { $0.symbol == symbol }?.cost ?? .zero }
     }
 
     /// The copy in `slot` as a value.
