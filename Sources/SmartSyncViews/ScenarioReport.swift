@@ -171,7 +171,7 @@ public enum ScenarioReport {
         ]
         for key in groups.keys.sorted() {
             let g = groups[key]!
-            let means = g.sums.map { (try? Fixed.mulDiv($0, .one, Fixed(g.count), .halfEven)) ?? .zero }
+            let means = g.sums.map { $0.clampedDivided(by: Fixed(g.count), .halfEven) }
             var line = pad(key.label, 28) + pad(String(g.count), 7)
             for (k, m) in means.enumerated() { line += pad(percent(m), k < 3 ? (k == 2 ? 9 : 10) : 8) }
             lines.append(line + pad(String(g.failed), 14))
@@ -181,7 +181,7 @@ public enum ScenarioReport {
 
     /// A ratio as a percentage with two decimals ("-11.4%" → "-11.40%").
     public static func percent(_ ratio: Fixed) -> String {
-        let hundredths = (try? ratio.multiplied(by: Fixed(10_000), .halfEven)) ?? .zero
+        let hundredths = ratio.clampedMultiplied(by: Fixed(10_000), .halfEven)
         let units = hundredths.rounded(toStep: .one, .halfEven).units / Fixed.unitsPerOne
         let sign = units < 0 ? "-" : ""
         let m = abs(units)

@@ -38,10 +38,10 @@ struct LifecycleSnapshot: Equatable {
         }
         books = e.leads.map { l in
             let b = l.book
-            return (0..<b.count).map { i in
-                "\(b.ids[i]) \(b.status[i]) \(String(describing: b.stopReason(i))) cash \(b.cash[i]) in \(b.totalIn[i]) "
-                    + "out \(b.totalOut[i]) sl \(String(describing: b.stopLoss(i))) tp \(String(describing: b.takeProfit(i))) "
-                    + "units \(b.units[i]) lots \(b.lots.map { $0[i] }) share \(b.profitSharePaid[i])"
+            return b.rows.map { r in
+                "\(r.id) \(r.status) \(String(describing: r.stopReason)) cash \(r.cash) in \(r.totalIn) "
+                    + "out \(r.totalOut) sl \(String(describing: r.stopLoss)) tp \(String(describing: r.takeProfit)) "
+                    + "units \(r.units) holdings \(r.holdings.map { "\($0.symbol):\($0.lots):\($0.cost)" }) share \(r.profitSharePaid)"
             } + ["active \(b.activeCount) thresholds \(b.withThresholds)"]
         }
         auditProblems = e.audit().problems
@@ -1143,7 +1143,7 @@ struct LifecycleIsolationTests {
             let book = sim.engine.leads[c.lead].book
             let copy = book[c.slot]
             return [copy.cash.units, copy.totalIn.units, copy.totalOut.units, copy.realizedPnl.units]
-                + book.lots.map { $0[c.slot] }
+                + copy.holdings.flatMap { [Int64($0.symbol), $0.lots, $0.cost.units] }
         }
         let before = copyState()
         let leadFills = sim.engine.leadFills.count

@@ -60,4 +60,22 @@ struct OverflowPolicyTests {
         let l = try #require(sim.engine.users[u].lead)
         #expect(sim.engine.leadEquity(l) > fx("89000000000"))
     }
+
+    /// Derived values (averages, ratios, NAV, price limits) clamp to the range instead of reading as zero: an
+    /// average price past the range is the largest amount, a negative one the smallest, and in range the result is
+    /// `mulDiv`'s, rounded the same way.
+    @Test func derivedValuesClampInsteadOfReadingAsZero() throws {
+        #expect(Fixed.clampedMulDiv(.max, Fixed(2), .one, .halfEven) == .max)
+        #expect(Fixed.clampedMulDiv(Fixed(units: -Int64.max), Fixed(2), .one, .halfEven) == Fixed(units: .min))
+        #expect(Fixed(1_000).clampedDivided(by: .ulp, .halfEven) == .max)
+        for (a, b, c) in [(Fixed(7), Fixed(units: 3), Fixed(11)), (Fixed(-5), Fixed(units: 33_333_333), Fixed(3))] {
+            for mode in [RoundingMode.down, .up, .towardZero, .halfEven] {
+                #expect(Fixed.clampedMulDiv(a, b, c, mode) == (try Fixed.mulDiv(a, b, c, mode)))
+            }
+        }
+        // A fill's average price: 1,000 USDT for one unit of quantity (1e-8) is past the range, not zero.
+        let fill = Execution(quantity: .ulp, quote: Fixed(1_000), fee: .zero, singlePrice: nil, shortfall: nil)
+        #expect(fill.averagePrice == .max)
+        #expect(Engine.ratio(Fixed(1_000), .ulp) == .max && Engine.ratio(Fixed(1), .zero) == .zero)
+    }
 }

@@ -182,8 +182,8 @@ struct Fingerprint: Equatable {
         mains = e.users.map { $0.balances.filter { !$0.value.isZero } }
         leadCash = e.leads.map(\.cash)
         leadHoldings = e.leads.map { $0.positions.mapValues(\.quantity).filter { !$0.value.isZero } }
-        copyCash = e.leads.map(\.book.cash)
-        copyLots = e.leads.map(\.book.lots)
+        copyCash = e.leads.map { $0.book.rows.map(\.cash.units) }
+        copyLots = e.leads.map { $0.book.rows.map { $0.holdings.flatMap { [Int64($0.symbol), $0.lots, $0.cost.units] } } }
         let audit = e.audit()
         auditTotal = audit.totalUSDT
         auditProblems = audit.problems

@@ -26,7 +26,7 @@ public enum Threshold: Sendable, Hashable {
     public func distance(netInvested: Fixed) -> Fixed {
         switch self {
         case .amount(let a): return a
-        case .ratio(let r): return (try? netInvested.multiplied(by: r, .down)) ?? .max
+        case .ratio(let r): return netInvested.clampedMultiplied(by: r, .down)
         }
     }
 }

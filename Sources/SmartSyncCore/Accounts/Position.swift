@@ -12,7 +12,7 @@ public struct Position: Sendable, Hashable {
 
     /// Average cost per unit, buy fees included (half-even on the 1e-8 grid).
     public var averageCost: Fixed {
-        quantity.isZero ? .zero : ((try? Fixed.mulDiv(cost, .one, quantity, .halfEven)) ?? .zero)
+        quantity.isZero ? .zero : Fixed.clampedMulDiv(cost, .one, quantity, .halfEven)
     }
 
     public mutating func applyBuy(quantity q: Fixed, quote: Fixed, fee: Fixed) {

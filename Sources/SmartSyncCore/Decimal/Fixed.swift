@@ -92,6 +92,23 @@ extension Fixed {
         return Fixed(units: u)
     }
 
+    /// `a × b ÷ c` (`c` not zero) like `mulDiv`, but a result past the range of an amount is the nearest end of it
+    /// (±`max`) instead of an error. The overflow policy for derived values (averages, ratios, NAV, price limits):
+    /// a command checks every amount that changes state and refuses one that does not fit (`Engine.checkedAmount`),
+    /// which bounds these well inside the range; should one still leave it, it reads as the largest value, never as
+    /// zero and never wrapped.
+    public static func clampedMulDiv(_ a: Fixed, _ b: Fixed, _ c: Fixed, _ mode: RoundingMode) -> Fixed {
+        precondition(c.units != 0, "division by zero")
+        let q = roundedQuotient(Int128(a.units) * Int128(b.units), Int128(c.units), mode)
+        return Fixed(units: Int64(exactly: q) ?? (q < 0 ? Int64.min : Int64.max))
+    }
+
+    /// `self × other` on the 1e-8 grid, clamped to the range (`clampedMulDiv`).
+    public func clampedMultiplied(by other: Fixed, _ mode: RoundingMode) -> Fixed { Fixed.clampedMulDiv(self, other, .one, mode) }
+
+    /// `self ÷ other` (not zero) on the 1e-8 grid, clamped to the range (`clampedMulDiv`).
+    public func clampedDivided(by other: Fixed, _ mode: RoundingMode) -> Fixed { Fixed.clampedMulDiv(self, .one, other, mode) }
+
     /// Rounds to a multiple of `step` (> 0).
     public func rounded(toStep step: Fixed, _ mode: RoundingMode) -> Fixed {
         precondition(step.units > 0, "step must be positive")

@@ -141,7 +141,7 @@ extension Engine {
             // The stop: what the copy was worth when it was liquidated (its NAV at the stop × its units).
             var end = point(stopped, time(ofEvent: stopped), equity: .zero)
             end.nav = Fixed(units: book.navAtStop(ref.slot))
-            end.equity = (try? units.multiplied(by: end.nav, .halfEven)) ?? .zero
+            end.equity = units.clampedMultiplied(by: end.nav, .halfEven)
             points.append(end)
         }
         return points

@@ -207,10 +207,10 @@ extension Engine {
         let limit = leads[l].slippageLimit
         let tick = venue.symbols[s].priceTick
         if side == .buy {
-            let p = (try? price.multiplied(by: .one + limit, .down)) ?? price
+            let p = price.clampedMultiplied(by: .one + limit, .down)
             return p.rounded(toStep: tick, .down)
         }
-        let p = (try? price.multiplied(by: .one - limit, .up)) ?? price
+        let p = price.clampedMultiplied(by: .one - limit, .up)
         return Fixed.max(p.rounded(toStep: tick, .up), tick)
     }
 

@@ -74,7 +74,7 @@ public struct CopyFillView: Sendable, Hashable {
 extension Engine {
     /// `a ÷ b` as a ratio on the 1e-8 grid (half-even); zero when `b` is zero.
     public static func ratio(_ a: Fixed, _ b: Fixed) -> Fixed {
-        b.isZero ? .zero : ((try? Fixed.mulDiv(a, .one, b, .halfEven)) ?? .zero)
+        b.isZero ? .zero : Fixed.clampedMulDiv(a, .one, b, .halfEven)
     }
 
     func holdingView(_ s: Int, quantity: Fixed, cost: Fixed, equity: Fixed) -> HoldingView {

@@ -244,7 +244,7 @@ public struct Engine: Sendable {
     }
 
     static func nav(equity: Fixed, units: Fixed) -> Fixed {
-        units.isPositive ? ((try? Fixed.mulDiv(equity, .one, units, .halfEven)) ?? .zero) : .one
+        units.isPositive ? Fixed.clampedMulDiv(equity, .one, units, .halfEven) : .one
     }
 
     /// Records a lead's equity and NAV after an event: running peak, max drawdown, equity curve.
@@ -254,7 +254,7 @@ public struct Engine: Sendable {
         leads[l].lastNav = nav
         if nav > leads[l].peakNav { leads[l].peakNav = nav }
         if leads[l].peakNav.isPositive {
-            let drawdown = Fixed.one - ((try? Fixed.mulDiv(nav, .one, leads[l].peakNav, .halfEven)) ?? .one)
+            let drawdown = Fixed.one - Fixed.clampedMulDiv(nav, .one, leads[l].peakNav, .halfEven)
             if drawdown > leads[l].maxDrawdown { leads[l].maxDrawdown = drawdown }
         }
         let point = EquityPoint(

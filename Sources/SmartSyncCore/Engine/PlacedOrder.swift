@@ -45,7 +45,7 @@ public struct PlacedOrder: Sendable, Hashable {
 
     /// Average price of what executed (zero before any fill).
     public var averagePrice: Fixed {
-        filledQuantity.isPositive ? ((try? Fixed.mulDiv(filledQuote, .one, filledQuantity, .halfEven)) ?? .zero) : .zero
+        filledQuantity.isPositive ? Fixed.clampedMulDiv(filledQuote, .one, filledQuantity, .halfEven) : .zero
     }
 
     mutating func record(_ trade: TradeRecord, leadFillID: String?, copyFills: Int, failed: Int) {

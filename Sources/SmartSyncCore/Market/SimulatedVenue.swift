@@ -33,7 +33,7 @@ public struct Execution: Sendable, Hashable {
 
     /// Quote ÷ quantity on the 1e-8 grid (half-even); zero for an empty execution.
     public var averagePrice: Fixed {
-        quantity.isZero ? .zero : ((try? Fixed.mulDiv(quote, .one, quantity, .halfEven)) ?? .zero)
+        quantity.isZero ? .zero : Fixed.clampedMulDiv(quote, .one, quantity, .halfEven)
     }
 }
 
@@ -113,7 +113,7 @@ public struct SimulatedVenue: Sendable {
             case .quantity(let total):
                 wanted = total - quantity
             case .budget(let budget):
-                wanted = ((try? (budget - quote).divided(by: price, .down)) ?? .zero).rounded(toStep: symbol.qtyStep, .down)
+                wanted = price.isPositive ? (budget - quote).clampedDivided(by: price, .down).rounded(toStep: symbol.qtyStep, .down) : .zero
             }
             guard wanted.isPositive else { break }
             if let limit, side == .buy ? price > limit : price < limit {
@@ -139,7 +139,7 @@ public struct SimulatedVenue: Sendable {
         guard let book = books[index] else { return mark }
         let offset = book.halfSpread.units + Int64(level) * book.levelGap.units
         let factor = side == .buy ? Fixed.unitsPerOne + offset : Fixed.unitsPerOne - offset
-        let raw = (try? Fixed.mulDiv(mark, Fixed(units: Swift.max(factor, 1)), .one, .halfEven)) ?? mark
+        let raw = mark.clampedMultiplied(by: Fixed(units: Swift.max(factor, 1)), .halfEven)
         return raw.rounded(toStep: symbols[index].priceTick, side == .buy ? .up : .down)
     }
 
