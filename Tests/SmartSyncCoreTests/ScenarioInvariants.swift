@@ -142,7 +142,63 @@ struct ScenarioInvariants {
         }
         trackRealizedPeaks(before: before, batches: batches)
         checkAccounts(engine)
+        checkStatements(engine)
         checkStops(command, before: before, after: engine, batches: batches)
+    }
+
+    /// Every copy's statement, replayed from its past alone, ends where its account is (cash, holdings, cost basis)
+    /// and adds up to its totals (money in, realized PnL, fees, profit share); split at any moment, the first part's
+    /// closing balance is the second's opening, and each part's lines carry its opening balance to its closing one.
+    mutating func checkStatements(_ engine: Engine) {
+        for (l, lead) in engine.leads.enumerated() {
+            for copy in lead.book.rows {
+                let ref = CopyRef(lead: l, slot: copy.slot)
+                let all = engine.copyStatement(ref)
+                let held = copy.holdings.filter { $0.lots != 0 || !$0.cost.isZero }.sorted { $0.symbol < $1.symbol }.map { h in
+                    let symbol = engine.venue.symbols[h.symbol]
+                    return StatementHolding(symbol: symbol.name, quantity: Fixed(units: h.lots * symbol.qtyStep.units), cost: h.cost)
+                }
+                if all.closing != StatementBalance(cash: copy.cash, holdings: held) {
+                    fail("copy \(copy.id)'s statement closes at \(all.closing), its account holds \(copy.cash) and \(held)")
+                }
+                let t = all.totals
+                if t.moneyIn != copy.totalIn || t.realizedPnl != copy.realizedPnl || t.fees != copy.feesPaid
+                    || t.profitShare != copy.profitSharePaid
+                {
+                    fail("copy \(copy.id)'s statement totals \(t) differ from its account \(copy)")
+                }
+                reconciles(all, copy.id)
+                guard let middle = all.lines.dropFirst(all.lines.count / 2).first?.time else { continue }
+                let (before, after) = (engine.copyStatement(ref, to: middle), engine.copyStatement(ref, from: middle))
+                if before.closing != after.opening || after.closing != all.closing || before.lines.count + after.lines.count != all.lines.count {
+                    fail("copy \(copy.id)'s statement split at \(middle) does not join up")
+                }
+                reconciles(before, copy.id)
+                reconciles(after, copy.id)
+            }
+        }
+    }
+
+    /// Opening cash + the lines' cash changes = closing cash; per symbol, opening + bought − sold − moved out = closing.
+    mutating func reconciles(_ s: CopyStatement, _ id: String) {
+        var cash = s.opening.cash
+        var quantities: [String: Fixed] = [:]
+        for h in s.opening.holdings { quantities[h.symbol] = h.quantity }
+        for line in s.lines {
+            cash += line.cashChange
+            if cash != line.cashAfter { fail("copy \(id)'s statement line \(line) does not carry its cash") }
+            guard let symbol = line.symbol else { continue }
+            switch line.kind {
+            case .buy: quantities[symbol, default: .zero] += line.quantity
+            case .sell, .assetsOut: quantities[symbol, default: .zero] -= line.quantity
+            default: break
+            }
+            if quantities[symbol, default: .zero] != line.holdingAfter { fail("copy \(id)'s statement line \(line) does not carry its holding") }
+        }
+        let closing = Dictionary(uniqueKeysWithValues: s.closing.holdings.map { ($0.symbol, $0.quantity) })
+        if cash != s.closing.cash || quantities.filter({ !$0.value.isZero }) != closing.filter({ !$0.value.isZero }) {
+            fail("copy \(id)'s statement does not reconcile: \(s.opening) + lines → \(cash), \(quantities); closing \(s.closing)")
+        }
     }
 
     /// No negative balance anywhere but the venue.
