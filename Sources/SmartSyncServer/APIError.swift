@@ -65,7 +65,7 @@ func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Resp
 let maxBodyBytes = 64 * 1024
 
 /// Request bodies are checked against the contract's schemas.
-let requestValidator = SchemaValidator(schemas: APIContract.schemas)
+let requestValidator = SchemaValidator(schemas: APIContract.schemas, alsoIn: [APIContract.document["paths"] ?? .null])
 
 /// Reads a request body and checks it against the contract's schema `schema`: too large is 413; not JSON, not an
 /// object, an unknown field or a value the contract does not allow is 400 naming the field and the rule.

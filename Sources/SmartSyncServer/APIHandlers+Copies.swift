@@ -1,4 +1,5 @@
 import Foundation
+import OpenAPIRuntime
 import SmartSyncAPI
 import SmartSyncCore
 import SmartSyncViews
@@ -137,5 +138,41 @@ extension APIHandlers {
                 event: p.event, time: p.time.map(ISO8601.format), equity: p.equity, netInvested: p.netInvested, nav: p.nav)
         }
         return .ok(.init(body: .json(points)))
+    }
+}
+
+/// A copy's statement, as JSON or CSV, over `from` ≤ time < `to`.
+extension APIHandlers {
+    func copyStatement(_ input: Operations.CopyStatement.Input) async throws -> Operations.CopyStatement.Output {
+        let span = try Self.span(from: input.query.from, to: input.query.to)
+        return .ok(.init(body: .json(try await statement(input.path.id, span))))
+    }
+
+    func copyStatementCSV(_ input: Operations.CopyStatementCSV.Input) async throws -> Operations.CopyStatementCSV.Output {
+        let span = try Self.span(from: input.query.from, to: input.query.to)
+        return .ok(.init(body: .csv(HTTPBody(try await statement(input.path.id, span).csv))))
+    }
+
+    /// The statement of the copy `id` over `span`, each fill with its lead fill's quantity and quote beside it.
+    func statement(_ id: String, _ span: (from: Int64?, to: Int64?)) async throws -> CopyStatementReport {
+        let (engine, ref, past) = try await copyPast(id)
+        let statement = engine.copyStatement(ref, rows: past, from: span.from, to: span.to)
+        let leadFills = try await service.leadFills(engine, ids: Set(statement.lines.compactMap(\.leadFillID)))
+        return CopyStatementReport(statement, leadFills: leadFills)
+    }
+
+    /// `from` and `to` as milliseconds: a time as it is; a date its midnight (UTC), or for `to` the next midnight, so
+    /// that `to=2021-05-31` includes that day. The contract checked their form; a date that does not exist (02-30) is
+    /// refused here, naming the parameter.
+    static func span(from: String?, to: String?) throws -> (from: Int64?, to: Int64?) {
+        func parse(_ text: String?, _ name: String, endOfDay: Bool) throws -> Int64? {
+            guard let text else { return nil }
+            guard let t = ISO8601.parse(text) else {
+                throw APIError(
+                    .unprocessableContent, code: "invalidInput", "is not a date or time that exists (got \"\(text)\")", field: name)
+            }
+            return endOfDay && text.count == 10 ? t + 86_400_000 : t
+        }
+        return (try parse(from, "from", endOfDay: false), try parse(to, "to", endOfDay: true))
     }
 }

@@ -54,7 +54,9 @@ struct SchemaValidator: Sendable {
     let schemas: [String: JSONValue]
     let patterns: Patterns
 
-    init(schemas: [String: JSONValue]) {
+    /// `schemas` are the contract's components; `alsoIn` is the rest of it whose patterns are checked too (the
+    /// paths' parameters).
+    init(schemas: [String: JSONValue], alsoIn others: [JSONValue] = []) {
         self.schemas = schemas
         var found: [String: NSRegularExpression] = [:]
         func collect(_ v: JSONValue) {
@@ -69,6 +71,7 @@ struct SchemaValidator: Sendable {
             }
         }
         schemas.values.forEach(collect)
+        others.forEach(collect)
         self.patterns = Patterns(compiled: found)
     }
 

@@ -20,6 +20,11 @@ struct Simulate: ParsableCommand {
               smartsync simulate Examples/quickstart.json --json
               smartsync simulate Examples/quickstart.json --db /tmp/quickstart.sqlite
               smartsync simulate Examples/quickstart.json --db postgres://postgres:secret@127.0.0.1:5432/quickstart
+              smartsync simulate Examples/quickstart.json --statement alice-trend --from 2021-01-01 --to 2021-01-31
+
+            With --statement COPY it prints that copy's statement as CSV instead (the columns of
+            GET /v1/copies/{id}/statement.csv): every line from --from (a date or an ISO 8601 time) until --to (not
+            included; a date includes its day), with the copy's cash and holdings at both ends.
             """
     )
 
@@ -34,6 +39,24 @@ struct Simulate: ParsableCommand {
             "Run against this database: a SQLite file or a postgres:// URL (created if missing; must hold no commands yet; env DATABASE_URL)."
     )
     var db: String?
+
+    @Option(help: "Print this copy's statement as CSV instead of the report.")
+    var statement: String?
+
+    @Option(help: "With --statement: from this date or time on (ISO 8601).")
+    var from: String?
+
+    @Option(help: "With --statement: until this date (included) or time (not included).")
+    var to: String?
+
+    func validate() throws {
+        if statement == nil && (from != nil || to != nil) { throw ValidationError("--from and --to go with --statement") }
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, ISO8601.parse(value) == nil {
+                throw ValidationError("\(name) must be an ISO 8601 date (2021-05-01) or time (2021-05-01T12:00:00Z), not \"\(value)\"")
+            }
+        }
+    }
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
@@ -66,7 +89,18 @@ struct Simulate: ParsableCommand {
         } else {
             engine = try run(ScenarioPlayer(scenario, host: MemoryHost(engine: Engine(settings: scenario.settings))))
         }
-        print(json ? ScenarioReport.json(engine).serialized() : ScenarioReport.summary(engine))
+        if let statement {
+            guard let ref = engine.copy(named: statement) else {
+                Terminal.error("error: the scenario has no copy \"\(statement)\"")
+                throw ExitCode(2)
+            }
+            let to = self.to.flatMap { text in ISO8601.parse(text).map { text.count == 10 ? $0 + 86_400_000 : $0 } }
+            let lines = engine.copyStatement(ref, from: from.flatMap(ISO8601.parse), to: to)
+            let leadFills = Dictionary(engine.leadFills.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            print(CopyStatementReport(lines, leadFills: leadFills).csv, terminator: "")
+        } else {
+            print(json ? ScenarioReport.json(engine).serialized() : ScenarioReport.summary(engine))
+        }
         if !engine.audit().balanced { throw ExitCode(1) }
     }
 

@@ -70,7 +70,10 @@ struct CopyStatementTests {
 
         // From the price move on: it opens with the cash and the BTC left after the buy, at its cost basis.
         let later = engine.copyStatement(c, from: priceMoved)
-        #expect(later.opening == StatementBalance(cash: fx("499.5"), holdings: [StatementHolding(symbol: "BTC-USDT", quantity: fx("0.01"), cost: fx("500.5"))]))
+        #expect(
+            later.opening
+                == StatementBalance(
+                    cash: fx("499.5"), holdings: [StatementHolding(symbol: "BTC-USDT", quantity: fx("0.01"), cost: fx("500.5"))]))
         #expect(later.lines.map(\.kind) == [K.sell, .profitShare, .added, .paidOut])
         // Up to it: the start and the buy, closing where the later one opens.
         let earlier = engine.copyStatement(c, to: priceMoved)

@@ -142,16 +142,19 @@ struct ScenarioInvariants {
         }
         trackRealizedPeaks(before: before, batches: batches)
         checkAccounts(engine)
-        checkStatements(engine)
+        checkStatements(engine, before: before)
         checkStops(command, before: before, after: engine, batches: batches)
     }
 
     /// Every copy's statement, replayed from its past alone, ends where its account is (cash, holdings, cost basis)
     /// and adds up to its totals (money in, realized PnL, fees, profit share); split at any moment, the first part's
     /// closing balance is the second's opening, and each part's lines carry its opening balance to its closing one.
-    mutating func checkStatements(_ engine: Engine) {
+    /// Only the copies the step changed are read again: a statement is a function of the copy's past, which a step
+    /// that leaves its account row as it was did not touch.
+    mutating func checkStatements(_ engine: Engine, before: Engine) {
         for (l, lead) in engine.leads.enumerated() {
             for copy in lead.book.rows {
+                if l < before.leads.count, copy.slot < before.leads[l].book.count, before.leads[l].book[copy.slot] == copy { continue }
                 let ref = CopyRef(lead: l, slot: copy.slot)
                 let all = engine.copyStatement(ref)
                 let held = copy.holdings.filter { $0.lots != 0 || !$0.cost.isZero }.sorted { $0.symbol < $1.symbol }.map { h in
@@ -170,7 +173,9 @@ struct ScenarioInvariants {
                 reconciles(all, copy.id)
                 guard let middle = all.lines.dropFirst(all.lines.count / 2).first?.time else { continue }
                 let (before, after) = (engine.copyStatement(ref, to: middle), engine.copyStatement(ref, from: middle))
-                if before.closing != after.opening || after.closing != all.closing || before.lines.count + after.lines.count != all.lines.count {
+                if before.closing != after.opening || after.closing != all.closing
+                    || before.lines.count + after.lines.count != all.lines.count
+                {
                     fail("copy \(copy.id)'s statement split at \(middle) does not join up")
                 }
                 reconciles(before, copy.id)
@@ -193,7 +198,9 @@ struct ScenarioInvariants {
             case .sell, .assetsOut: quantities[symbol, default: .zero] -= line.quantity
             default: break
             }
-            if quantities[symbol, default: .zero] != line.holdingAfter { fail("copy \(id)'s statement line \(line) does not carry its holding") }
+            if quantities[symbol, default: .zero] != line.holdingAfter {
+                fail("copy \(id)'s statement line \(line) does not carry its holding")
+            }
         }
         let closing = Dictionary(uniqueKeysWithValues: s.closing.holdings.map { ($0.symbol, $0.quantity) })
         if cash != s.closing.cash || quantities.filter({ !$0.value.isZero }) != closing.filter({ !$0.value.isZero }) {

@@ -501,6 +501,28 @@ def journey(b, keys, market):
     assert b.all("svg.chart text.marker-label"), "the money added is not labelled on the chart"
     b.shot("07-copy-details-pages")
 
+    step("the copy's statement: its totals and balances on the page, every line in the CSV, reconciled")
+    b.click("#statement-show")
+    b.until("the statement", lambda: b.all("#statement-totals tr[data-col='closing']"))
+    statement = api("GET", f"/v1/copies/{copy_id}/statement", keys["newcomer"])
+    assert f"{len(statement['lines'])} lines" in b.text("#statement-lines"), b.text("#statement-lines")
+    cash = Decimal(statement["opening"]["cash"])
+    for line in statement["lines"]:
+        cash += Decimal(line["cashChange"])
+        assert cash == Decimal(line["cashAfter"]), line
+    assert cash == Decimal(statement["closing"]["cash"]), (cash, statement["closing"])
+    assert {"started", "added", "buy"} <= {line["type"] for line in statement["lines"]}, statement["lines"][:5]
+    b.js("document.querySelector('#statement-form').scrollIntoView()")
+    b.shot("07b-copy-statement")
+    b.phone(True)
+    b.fits_phone("the copy's statement")
+    b.js("document.querySelector('#statement-form').scrollIntoView()")
+    b.shot("phone-copy-statement")
+    b.phone(False)
+    b.js("document.querySelector('#statement-to').value = '2020-01-01'")  # a date before the copy: nothing in it
+    b.click("#statement-show")
+    b.until("an empty span", lambda: "0 lines" in b.text("#statement-lines"))
+
     step("the copy details of a copy with many fills weigh little")
     b.open(f"/copies/{copy_id}")
     b.until("the copy details", lambda: len(b.all("#fills tr[data-event]")) == 50)

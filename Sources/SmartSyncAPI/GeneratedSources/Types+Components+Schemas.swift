@@ -1240,6 +1240,64 @@ extension Components {
         public typealias Copy = CopyReport
         /// - Remark: Generated from `#/components/schemas/CopyHistoryItem`.
         public typealias CopyHistoryItem = CopyHistoryReport
+        /// A copy's statement: its cash and holdings at `from`, every line until `to` in the order it happened, its cash and holdings then, and the lines' sums. It reconciles exactly: opening cash + every line's `cashChange` = closing cash, and per symbol opening quantity + bought − sold − moved out = closing quantity.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CopyStatement`.
+        public typealias CopyStatement = CopyStatementReport
+        /// - Remark: Generated from `#/components/schemas/StatementBalance`.
+        public struct StatementBalance: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/StatementBalance/cash`.
+            public var cash: Components.Schemas.Amount
+            /// - Remark: Generated from `#/components/schemas/StatementBalance/HoldingsPayload`.
+            public struct HoldingsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/StatementBalance/HoldingsPayload/symbol`.
+                public var symbol: Swift.String
+                /// - Remark: Generated from `#/components/schemas/StatementBalance/HoldingsPayload/quantity`.
+                public var quantity: Components.Schemas.Amount
+                /// - Remark: Generated from `#/components/schemas/StatementBalance/HoldingsPayload/cost`.
+                public var cost: Components.Schemas.Amount
+                /// Creates a new `HoldingsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - symbol:
+                ///   - quantity:
+                ///   - cost:
+                public init(
+                    symbol: Swift.String,
+                    quantity: Components.Schemas.Amount,
+                    cost: Components.Schemas.Amount
+                ) {
+                    self.symbol = symbol
+                    self.quantity = quantity
+                    self.cost = cost
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case symbol
+                    case quantity
+                    case cost
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/StatementBalance/holdings`.
+            public typealias HoldingsPayload = [Components.Schemas.StatementBalance.HoldingsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/StatementBalance/holdings`.
+            public var holdings: Components.Schemas.StatementBalance.HoldingsPayload
+            /// Creates a new `StatementBalance`.
+            ///
+            /// - Parameters:
+            ///   - cash:
+            ///   - holdings:
+            public init(
+                cash: Components.Schemas.Amount,
+                holdings: Components.Schemas.StatementBalance.HoldingsPayload
+            ) {
+                self.cash = cash
+                self.holdings = holdings
+            }
+            public enum CodingKeys: String, CodingKey {
+                case cash
+                case holdings
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Applied`.
         public struct Applied: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Applied/applied`.

@@ -179,6 +179,20 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/history`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/history/get(copyHistory)`.
     func copyHistory(_ input: Operations.CopyHistory.Input) async throws -> Operations.CopyHistory.Output
+    /// A copy's statement
+    ///
+    /// Every line of the copy's account over a span: money in and out, each fill beside the lead fill it copied, fees, profit share, realized PnL per sale at average cost, what its stop moved out; its cash and holdings at both ends; the sums. It reconciles exactly (see the CopyStatement schema). Its follower or the operator.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/statement`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/statement/get(copyStatement)`.
+    func copyStatement(_ input: Operations.CopyStatement.Input) async throws -> Operations.CopyStatement.Output
+    /// A copy's statement as CSV
+    ///
+    /// The statement of `GET /v1/copies/{id}/statement` for a spreadsheet (RFC 4180), one row per line between `opening` and `closing` rows. Columns: type, time, event, symbol, quantity, price, quote, fee, realized_pnl, cost_change, cash_change, cash_after, holding_after, lead_fill, lead_price, lead_quantity. An `opening` or `closing` row has the cash in cash_after; each `opening_holding` or `closing_holding` row a quantity in holding_after and its cost basis in cost_change.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/statement.csv`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/statement.csv/get(copyStatementCSV)`.
+    func copyStatementCSV(_ input: Operations.CopyStatementCSV.Input) async throws -> Operations.CopyStatementCSV.Output
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -612,6 +626,40 @@ extension APIProtocol {
         headers: Operations.CopyHistory.Input.Headers = .init()
     ) async throws -> Operations.CopyHistory.Output {
         try await copyHistory(Operations.CopyHistory.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A copy's statement
+    ///
+    /// Every line of the copy's account over a span: money in and out, each fill beside the lead fill it copied, fees, profit share, realized PnL per sale at average cost, what its stop moved out; its cash and holdings at both ends; the sums. It reconciles exactly (see the CopyStatement schema). Its follower or the operator.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/statement`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/statement/get(copyStatement)`.
+    public func copyStatement(
+        path: Operations.CopyStatement.Input.Path,
+        query: Operations.CopyStatement.Input.Query = .init(),
+        headers: Operations.CopyStatement.Input.Headers = .init()
+    ) async throws -> Operations.CopyStatement.Output {
+        try await copyStatement(Operations.CopyStatement.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A copy's statement as CSV
+    ///
+    /// The statement of `GET /v1/copies/{id}/statement` for a spreadsheet (RFC 4180), one row per line between `opening` and `closing` rows. Columns: type, time, event, symbol, quantity, price, quote, fee, realized_pnl, cost_change, cash_change, cash_after, holding_after, lead_fill, lead_price, lead_quantity. An `opening` or `closing` row has the cash in cash_after; each `opening_holding` or `closing_holding` row a quantity in holding_after and its cost basis in cost_change.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/statement.csv`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/statement.csv/get(copyStatementCSV)`.
+    public func copyStatementCSV(
+        path: Operations.CopyStatementCSV.Input.Path,
+        query: Operations.CopyStatementCSV.Input.Query = .init(),
+        headers: Operations.CopyStatementCSV.Input.Headers = .init()
+    ) async throws -> Operations.CopyStatementCSV.Output {
+        try await copyStatementCSV(Operations.CopyStatementCSV.Input(
             path: path,
             query: query,
             headers: headers

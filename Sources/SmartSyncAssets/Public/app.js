@@ -460,7 +460,9 @@ async function pageCopy(id) {
     <div class="scroll"><table id="history" class="cards"><thead><tr><th>Time</th><th class="wrap">What</th><th>Net invested after</th></tr></thead><tbody>
       ${history.slice().reverse().map(h => `<tr data-type="${h.type}"><td>${when(h.time)}</td><td class="wrap">${esc(HISTORY[h.type] ? HISTORY[h.type](h) : h.type)}</td><td>${usd(h.netInvested)}</td></tr>`).join('')}
     </tbody></table></div>
+    ${statementSection()}
     ${mine && active ? copySettings(c) : ''}`;
+  wireStatement(id);
   if (mine && active) wireCopySettings(c);
   wireMore('fills', path + '/fills?order=newest&limit=50', fillRows);
   wireMore('failed', path + '/failed-orders?order=newest&limit=20', failedRows);
@@ -471,6 +473,55 @@ async function pageCopy(id) {
     });
     else if (ev.type === 'price' || (ev.type === 'leadFill' && ev.lead === c.lead)) onPrice();
   };
+}
+// ---- a copy's statement: totals and balances here, every line in the CSV ----
+function statementSection() {
+  return `<h2>Statement</h2><form id="statement-form" class="card" novalidate>
+    <div class="row"><label for="statement-from">From</label><input type="date" id="statement-from" name="from">
+      <label for="statement-to">To</label><input type="date" id="statement-to" name="to">
+      <button type="submit" id="statement-show">Show</button><button type="button" id="statement-csv">Download CSV</button></div>
+    <div class="hint">Every line of this copy's account: money in and out, each trade beside the lead's, fees, profit share, and the realized PnL of each sale at average cost. Empty dates: the whole life of the copy; "To" includes its day (UTC).</div>
+    <div class="error" data-error-for="from"></div><div class="error" data-error-for="to"></div><div class="error" data-error-for="form"></div>
+    <div id="statement"></div></form>`;
+}
+function statementQuery(form) {
+  const q = [];
+  if (form.from.value) q.push('from=' + enc(form.from.value));
+  if (form.to.value) q.push('to=' + enc(form.to.value));
+  return q.length ? '?' + q.join('&') : '';
+}
+function statementTable(s) {
+  const balance = b => [usd(b.cash) + ' USDT', ...b.holdings.map(h => `${esc(h.quantity)} ${esc(base(h.symbol))}`)].join('<br>');
+  const t = s.totals;
+  const rows = [['Opening balance', balance(s.opening), 'opening'], ['Money in', usd(t.moneyIn)], ['Money out', usd(t.moneyOut)],
+    ['Bought', usd(t.bought)], ['Sold', usd(t.sold)], ['Fees', usd(t.fees)], ['Profit share paid', usd(t.profitShare)],
+    ['Realized PnL', signed(t.realizedPnl)], ['Closing balance', balance(s.closing), 'closing']];
+  return `<div class="scroll"><table id="statement-totals" class="compact"><tbody>
+    ${rows.map(([k, v, col]) => `<tr${col ? ` data-col="${col}"` : ''}><td class="wrap">${k}</td><td>${v}</td></tr>`).join('')}</tbody></table></div>
+    <p class="hint" id="statement-lines">${s.lines.length} line${s.lines.length === 1 ? '' : 's'}. Opening cash plus every line is the closing cash, to the last 0.00000001; the CSV lists them.</p>`;
+}
+function wireStatement(id) {
+  const form = $('#statement-form'), path = '/v1/copies/' + enc(id);
+  form.addEventListener('submit', async e => {
+    e.preventDefault(); clearErrors(form);
+    try { $('#statement').innerHTML = statementTable(await get(path + '/statement' + statementQuery(form))); }
+    catch (err) { if (!(err instanceof APIError)) throw err; showError(form, err, { from: 'from', to: 'to' }); }
+  });
+  $('#statement-csv').addEventListener('click', async () => {
+    clearErrors(form);
+    const r = await fetch(path + '/statement.csv' + statementQuery(form), { headers: { Authorization: 'Bearer ' + S.key } });
+    if (!r.ok) {
+      let err = new APIError(r.status + ' ' + r.statusText, r.status);
+      try { const e = (await r.json()).error; err = new APIError(e.message, r.status, e.code, e.field); } catch (_) {}
+      showError(form, err, { from: 'from', to: 'to' });
+      return;
+    }
+    const url = URL.createObjectURL(await r.blob());
+    const a = document.createElement('a');
+    a.href = url; a.download = `statement-${id}.csv`;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
 }
 function fillRows(fills) {
   return fills.map(f => `<tr data-event="${f.event}" data-n="${f.n}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>

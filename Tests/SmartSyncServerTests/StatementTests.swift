@@ -1,0 +1,73 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SmartSyncCore
+import SmartSyncViews
+import Testing
+
+@testable import SmartSyncServer
+
+/// `GET /v1/copies/{id}/statement` and `statement.csv`: the numbers of the fixture worked out by hand (fee 0.1%).
+@Suite struct StatementTests {
+    @Test func aCopysStatementAsJSONAndCSV() async throws {
+        let f = try await Fixture()
+        // Lead 10,000 buys 5,000 of BTC at 50,000: alice's copy of 1,000 spends half, 500 for 0.01 BTC and 0.50 fee.
+        _ = try await f.service.submit(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(5_000))))
+        try await f.app().test(.router) { client in
+            let alice = f.keys["alice"]
+            let a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement", key: alice)
+            #expect(a.status == .ok)
+            let lines = try #require(a.object["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["type"] as? String } == ["started", "buy"])
+            #expect(lines.map { $0["cashAfter"] as? String } == ["1000", "499.5"])
+            let buy = lines[1]
+            #expect(buy["quantity"] as? String == "0.01" && buy["fee"] as? String == "0.5" && buy["costChange"] as? String == "500.5")
+            let lead = try #require(buy["leadFill"] as? [String: Any])
+            #expect(lead["price"] as? String == "50000" && lead["quantity"] as? String == "0.1" && lead["quote"] as? String == "5000")
+            let closing = try #require(a.object["closing"] as? [String: Any])
+            #expect(closing["cash"] as? String == "499.5")
+            let held = try #require((closing["holdings"] as? [[String: Any]])?.first)
+            #expect(held["symbol"] as? String == "BTC-USDT" && held["quantity"] as? String == "0.01" && held["cost"] as? String == "500.5")
+            #expect((a.object["totals"] as? [String: Any])?["fees"] as? String == "0.5")
+
+            // The CSV: a header, the opening row, one row per line, the closing rows.
+            let csv = try await client.execute(uri: "/v1/copies/alice-1/statement.csv", method: .get, headers: headers(alice)) {
+                (status: $0.status, type: $0.headers[.contentType], text: String(buffer: $0.body))
+            }
+            #expect(csv.status == .ok && csv.type?.hasPrefix("text/csv") == true)
+            let rows = csv.text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.first == CopyStatementReport.csvColumns)
+            #expect(rows.map { $0[0] } == ["type", "opening", "started", "buy", "closing", "closing_holding"])
+            let column = Dictionary(uniqueKeysWithValues: CopyStatementReport.csvColumns.enumerated().map { ($1, $0) })
+            #expect(rows[3][column["cash_after"]!] == "499.5" && rows[3][column["lead_quantity"]!] == "0.1")
+            #expect(rows[5][column["holding_after"]!] == "0.01" && rows[5][column["cost_change"]!] == "500.5")
+
+            // A span before everything: nothing in it, nothing held at either end.
+            let before = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement?to=2021-05-03", key: alice)
+            #expect(before.status == .ok && (before.object["lines"] as? [Any])?.isEmpty == true)
+            #expect((before.object["closing"] as? [String: Any])?["cash"] as? String == "0")
+            // Through the end of the fixture's day (2021-05-05): everything.
+            let day = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement?from=2021-05-05&to=2021-05-05", key: alice)
+            #expect((day.object["lines"] as? [Any])?.count == 2)
+        }
+    }
+
+    @Test func badSpansAndOtherUsersAreRefused() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            var a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement?from=yesterday", key: f.keys["alice"])
+            #expect(a.status == .badRequest && a.field == "from")
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement.csv?to=2021-02-30", key: f.keys["alice"])
+            #expect(a.status == .unprocessableContent && a.field == "to")
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement", key: f.keys["bob"])
+            #expect(a.status == .notFound)
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement", key: nil)
+            #expect(a.status == .unauthorized)
+            // The operator reads it.
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/statement", key: f.keys["operator"])
+            #expect(a.status == .ok)
+        }
+    }
+}
