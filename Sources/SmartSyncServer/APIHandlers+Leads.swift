@@ -64,3 +64,69 @@ extension APIHandlers {
         return .ok(.init(body: .json(APIViews.lead(engine, l, curvePoints: points, curveFrom: from, curve: curve))))
     }
 }
+
+/// A forecast of a copy before starting it (`Engine.forecast`), from the lead's own fills of the span.
+extension APIHandlers {
+    /// How far beyond the profit share a copy may be from its lead's result and still track it: 0.2 points.
+    static let trackingWithin = Fixed(units: 200_000)
+
+    func forecast(_ input: Operations.Forecast.Input) async throws -> Operations.Forecast.Output {
+        let days = input.query.days ?? 30
+        let engine = service.read { $0 }
+        guard let u = engine.user(named: input.path.user), let l = engine.users[u].lead else {
+            throw APIError.notFound("lead \(input.path.user)")
+        }
+        let end = engine.now
+        var start = end - Int64(days) * 86_400_000
+        // The lead's curve at the span's start (its net funding then), or its first point if it started later.
+        let read = try await service.leadCurveRead(engine, engine.leadCurveRequest(l, windows: [days], shownAtMost: 0, curveFrom: 0))
+        guard let base = read.bases[days] ?? read.first else { throw APIError.notFound("lead \(input.path.user)'s curve") }
+        start = max(start, read.bases[days] == nil ? base.time : start)
+        // Its fills since, newest pages first.
+        var fills: [LeadFill] = []
+        var before = Int.max
+        while true {
+            let page = try await service.leadFills(engine, lead: l, before: before, limit: 500)
+            let inSpan = page.filter { $0.fill.time >= start }
+            fills.insert(contentsOf: inSpan.map(\.fill), at: 0)
+            guard inSpan.count == page.count, page.count >= 500, let first = page.first else { break }
+            before = first.fill.event
+        }
+        // The portfolio at the start: today's, with the span's fills and transfers taken back.
+        let lead = engine.leads[l]
+        var cash = lead.cash - (lead.netFunding - base.netFunding)
+        var positions = lead.positions.mapValues(\.quantity)
+        var startMarks = engine.venue.marks
+        var priced = Set<Int>()
+        for f in fills {
+            if f.side == .buy {
+                cash += f.quote + f.fee
+                positions[f.symbol, default: .zero] -= f.quantity
+            } else {
+                cash -= f.quote - f.fee
+                positions[f.symbol, default: .zero] += f.quantity
+            }
+            // A symbol's price at the start: the first price the lead traded it at in the span (else today's).
+            if priced.insert(f.symbol).inserted { startMarks[f.symbol] = f.price }
+        }
+        let forecastInput = ForecastInput(
+            settings: engine.settings, symbols: engine.venue.symbols, startMarks: startMarks, endMarks: engine.venue.marks,
+            leadCash: Fixed.max(cash, .zero), leadPositions: positions.filter { $0.value.isPositive }, profitShareRate: lead.profitShareRate,
+            slippageLimit: lead.slippageLimit, fills: fills, start: start, end: max(end, start), investment: input.query.investment,
+            buyExisting: input.query.buyExisting ?? false)
+        let result: Forecast
+        do {
+            result = try Engine.forecast(forecastInput)
+        } catch {
+            throw APIError(error)
+        }
+        let smallest = Engine.smallestTracking(
+            forecastInput, within: Self.trackingWithin, ladder: Engine.forecastLadder(minimum: engine.settings.minInvestment))
+        return .ok(
+            .init(
+                body: .json(
+                    ForecastReport(
+                        lead: input.path.user, days: days, from: start, to: max(end, start), buyExisting: forecastInput.buyExisting,
+                        forecast: result, trackingWithin: Self.trackingWithin, smallestTracking: smallest))))
+    }
+}

@@ -71,3 +71,30 @@ import Testing
         }
     }
 }
+
+/// `GET /v1/leads/{user}/forecast`: the lead's fills of the span replayed for a new copy.
+@Suite struct ForecastAPITests {
+    @Test func aForecastReplaysTheLeadsFillsForANewCopy() async throws {
+        let f = try await Fixture()
+        // The lead spends 5,000 of its 10,000 on BTC at 50,000; BTC is 60,000 now.
+        _ = try await f.service.submit(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(5_000))))
+        _ = try await f.service.submit(.price(symbol: "BTC-USDT", price: Fixed(60_000)))
+        try await f.app().test(.router) { client in
+            let a = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast?investment=1000", key: nil)
+            #expect(a.status == .ok)
+            // A copy of 1,000 from the lead's start: 500 for 0.01 BTC (+0.50 fee), worth 600 now: equity 1,099.50, and
+            // the lead 10,000 − 5,005 + 6,000 = 10,995: both +9.95%, no gap.
+            #expect(a.object["leadFills"] as? Int == 1 && a.object["copyFills"] as? Int == 1 && a.object["days"] as? Int == 30)
+            #expect(a.object["equity"] as? String == "1099.5" && a.object["fees"] as? String == "0.5")
+            let tracking = try #require(a.object["tracking"] as? [String: Any])
+            #expect(tracking["copyRoi"] as? String == "0.0995" && tracking["leadRoi"] as? String == "0.0995" && tracking["gap"] as? String == "0")
+            #expect(a.object["smallestTrackingInvestment"] as? String == "100")
+            var refused = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast?investment=1000&days=0", key: nil)
+            #expect(refused.status == .badRequest && refused.field == "days")
+            refused = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast", key: nil)
+            #expect(refused.status == .badRequest && refused.field == "investment")
+            refused = try await APIRefusalTests.call(client, .get, "/v1/leads/alice/forecast?investment=1000", key: nil)
+            #expect(refused.status == .notFound)
+        }
+    }
+}

@@ -1298,6 +1298,10 @@ extension Components {
                 case holdings
             }
         }
+        /// What a new copy would have done over the last `days` of the lead's own fills, replayed on a scratch engine with the real rules (sizing, rounding, minimums, fees, profit share), beside the lead's result.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Forecast`.
+        public typealias Forecast = ForecastReport
         /// - Remark: Generated from `#/components/schemas/Applied`.
         public struct Applied: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Applied/applied`.

@@ -256,6 +256,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/leads/{user}/fills`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/fills/get(leadFills)`.
     func leadFills(_ input: Operations.LeadFills.Input) async throws -> Operations.LeadFills.Output
+    /// Forecast a copy before starting it
+    ///
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back), each fill placed again at its own price (other symbols keep the last price the lead traded them at), and the copy sized, rounded, capped and refused by the real rules. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    ///
+    /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
+    /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.
+    func forecast(_ input: Operations.Forecast.Input) async throws -> Operations.Forecast.Output
     /// Preview "buy existing assets"
     ///
     /// What a copy with this investment and "buy existing assets" would buy now, at current prices.
@@ -803,6 +810,23 @@ extension APIProtocol {
         headers: Operations.LeadFills.Input.Headers = .init()
     ) async throws -> Operations.LeadFills.Output {
         try await leadFills(Operations.LeadFills.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Forecast a copy before starting it
+    ///
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back), each fill placed again at its own price (other symbols keep the last price the lead traded them at), and the copy sized, rounded, capped and refused by the real rules. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    ///
+    /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
+    /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.
+    public func forecast(
+        path: Operations.Forecast.Input.Path,
+        query: Operations.Forecast.Input.Query,
+        headers: Operations.Forecast.Input.Headers = .init()
+    ) async throws -> Operations.Forecast.Output {
+        try await forecast(Operations.Forecast.Input(
             path: path,
             query: query,
             headers: headers

@@ -1,0 +1,67 @@
+import Testing
+
+@testable import SmartSyncCore
+
+/// Forecasts worked out by hand (fee 0.1%, minimum notional 5 USDT, minimum investment 100).
+@Suite("Forecast")
+struct ForecastTests {
+    static let day: Int64 = 86_400_000
+
+    /// A lead of 10,000 USDT, holding nothing at the start, and its fills: `spend` USDT of BTC at 50,000, then all of
+    /// it sold at `sellAt`; the market's BTC price at the end is `sellAt` too.
+    static func input(spend: String, sellAt: String, investment: String) throws -> ForecastInput {
+        let quantity = try fx(spend).divided(by: fx("50000"), .down)
+        let buyQuote = fx(spend)
+        let sellQuote = try quantity.multiplied(by: fx(sellAt), .down)
+        let fills = [
+            LeadFill(
+                id: "o1-f1", lead: 0, symbol: 0, side: .buy, quantity: quantity, quote: buyQuote, fee: try buyQuote.multiplied(by: fx("0.001"), .up),
+                price: fx("50000"), event: 1, time: day),
+            LeadFill(
+                id: "o2-f1", lead: 0, symbol: 0, side: .sell, quantity: quantity, quote: sellQuote,
+                fee: try sellQuote.multiplied(by: fx("0.001"), .up), price: fx(sellAt), event: 2, time: 2 * day),
+        ]
+        return ForecastInput(
+            settings: Settings(), symbols: [try TestMarket.btcSymbol(), try TestMarket.ethSymbol()], startMarks: [fx("50000"), fx("2000")],
+            endMarks: [fx(sellAt), fx("2000")], leadCash: fx("10000"), leadPositions: [:], profitShareRate: fx("0.1"),
+            slippageLimit: fx("0.005"), fills: fills, start: 0, end: 3 * day, investment: fx(investment), buyExisting: false)
+    }
+
+    /// The lead spends half its equity on BTC and sells it 20% higher. A copy of 1,000 spends 500 (+0.50 fee) on
+    /// 0.01 BTC, sells it for 600 (−0.60 fee): realized 98.90, profit share 9.89, equity 1,089.01, ROI 8.901%. The
+    /// lead: 10,000 → 10,989 (fees 5 and 6), ROI 9.89%. The gap, −0.989 points, is all profit share: fees cost both
+    /// 0.11%.
+    @Test func aCopyThatTracksExactly() throws {
+        let f = try Engine.forecast(try Self.input(spend: "5000", sellAt: "60000", investment: "1000"))
+        #expect(f.leadFills == 2 && f.skippedLeadFills == 0 && f.copyFills == 2 && f.failedOrders.isEmpty)
+        #expect(f.equity == fx("1089.01") && f.fees == fx("1.1") && f.profitShare == fx("9.89"))
+        #expect(f.tracking.copyRoi == fx("0.08901") && f.tracking.leadRoi == fx("0.0989") && f.tracking.gap == fx("-0.00989"))
+        #expect(f.tracking.profitShare == fx("-0.00989") && f.gapBeyondProfitShare == .zero)
+    }
+
+    /// The lead spends 40 USDT (0.4% of its equity) on BTC and sells it at double: 0.0008 BTC for 40.04, sold for
+    /// 79.92 net, ROI 0.3988%. A copy below 1,250 would spend less than the 5 USDT minimum: its buy fails and it
+    /// misses the whole gain (a gap of −0.3988 points, beyond 0.2). From 1,250 it buys; the ladder's first such step
+    /// is 1,500, which buys 0.00012 BTC for 6, exactly the lead's ratio.
+    @Test func smallCopiesMissTradesBelowTheMinimum() throws {
+        let small = try Engine.forecast(try Self.input(spend: "40", sellAt: "100000", investment: "1000"))
+        #expect(small.failedOrders == [.belowMinNotional: 1] && small.copyFills == 0)
+        #expect(small.tracking.leadRoi == fx("0.003988") && small.tracking.copyRoi == .zero && small.gapBeyondProfitShare == fx("-0.003988"))
+        let input = try Self.input(spend: "40", sellAt: "100000", investment: "1000")
+        let ladder = Engine.forecastLadder(minimum: fx("100"))
+        #expect(Array(ladder.prefix(8)) == ["100", "150", "200", "300", "500", "750", "1000", "1500"].map(fx))
+        #expect(Engine.smallestTracking(input, within: fx("0.002"), ladder: ladder) == fx("1500"))
+        var enough = input
+        enough.investment = fx("1500")
+        let f = try Engine.forecast(enough)
+        #expect(f.failedOrders.isEmpty && f.copyFills == 2 && abs(f.gapBeyondProfitShare.units) <= fx("0.002").units)
+    }
+
+    /// A lead fill the rebuilt portfolio cannot pay for is skipped and counted, not guessed.
+    @Test func fillsThePortfolioCannotPayAreSkipped() throws {
+        var input = try Self.input(spend: "5000", sellAt: "60000", investment: "1000")
+        input.leadCash = fx("1000")
+        let f = try Engine.forecast(input)
+        #expect(f.skippedLeadFills == 2 && f.leadFills == 0 && f.copyFills == 0)
+    }
+}
