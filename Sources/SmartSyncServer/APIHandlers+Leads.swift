@@ -111,7 +111,8 @@ extension APIHandlers {
         }
         let forecastInput = ForecastInput(
             settings: engine.settings, symbols: engine.venue.symbols, startMarks: startMarks, endMarks: engine.venue.marks,
-            leadCash: Fixed.max(cash, .zero), leadPositions: positions.filter { $0.value.isPositive }, profitShareRate: lead.profitShareRate,
+            leadCash: Fixed.max(cash, .zero), leadPositions: positions.filter { $0.value.isPositive },
+            profitShareRate: lead.profitShareRate,
             slippageLimit: lead.slippageLimit, fills: fills, start: start, end: max(end, start), investment: input.query.investment,
             buyExisting: input.query.buyExisting ?? false)
         let result: Forecast

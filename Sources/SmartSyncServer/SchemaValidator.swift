@@ -89,14 +89,19 @@ struct SchemaValidator: Sendable {
         try validate(value, schema, path: [], rule: nil)
     }
 
-    /// Checks a query parameter's text against its schema: a whole number where the schema wants an integer, a
-    /// string otherwise. The field named is the parameter.
+    /// Checks a query parameter's text against its schema: a whole number where the schema wants an integer, true or
+    /// false for a boolean, a string otherwise. The field named is the parameter.
     func validateQuery(_ text: String, _ schema: JSONValue, name: String) throws(APIError) {
         let resolved = resolve(schema)
         let value: BodyValue
         if resolved["type"] == .string("integer") {
             guard let i = Int(text) else { throw fail("must be a whole number (got \(JSONValue.string(text).compact()))", [name]) }
             value = .int(i)
+        } else if resolved["type"] == .string("boolean") {
+            guard text == "true" || text == "false" else {
+                throw fail("must be true or false (got \(JSONValue.string(text).compact()))", [name])
+            }
+            value = .bool(text == "true")
         } else {
             value = .string(text)
         }

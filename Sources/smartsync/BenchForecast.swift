@@ -24,8 +24,10 @@ extension Bench {
 
         func run() throws {
             var rng = SplitMix(seed: 42)
-            let btc = try Symbol(name: "BTC-USDT", qtyStep: Fixed("0.00001"), priceTick: Fixed("0.01"), minQty: Fixed("0.00001"), minNotional: Fixed(5))
-            let eth = try Symbol(name: "ETH-USDT", qtyStep: Fixed("0.0001"), priceTick: Fixed("0.01"), minQty: Fixed("0.0001"), minNotional: Fixed(5))
+            let btc = try Symbol(
+                name: "BTC-USDT", qtyStep: Fixed("0.00001"), priceTick: Fixed("0.01"), minQty: Fixed("0.00001"), minNotional: Fixed(5))
+            let eth = try Symbol(
+                name: "ETH-USDT", qtyStep: Fixed("0.0001"), priceTick: Fixed("0.01"), minQty: Fixed("0.0001"), minNotional: Fixed(5))
             var marks = [Fixed(50_000), Fixed(2_000)]
             let start = marks
             var cash = Fixed(100_000)
@@ -35,17 +37,23 @@ extension Bench {
             for k in 0..<fills {
                 let s = Int.random(in: 0...1, using: &rng)
                 let symbol = [btc, eth][s]
-                marks[s] = marks[s].clampedMultiplied(by: Fixed(units: 100_000_000 + Int64.random(in: -3_000_000...3_000_000, using: &rng)), .down)
-                    .rounded(toStep: symbol.priceTick, .down)
+                marks[s] = marks[s].clampedMultiplied(
+                    by: Fixed(units: 100_000_000 + Int64.random(in: -3_000_000...3_000_000, using: &rng)), .down
+                )
+                .rounded(toStep: symbol.priceTick, .down)
                 let time = Int64(k) * day * 30 / Int64(max(fills, 1))
                 let have = held[s] ?? .zero
                 if have.isPositive && Int.random(in: 1...100, using: &rng) <= 45 {
-                    let q = have.clampedMultiplied(by: Fixed(units: Int64(Int.random(in: 10...100, using: &rng)) * 1_000_000), .down).rounded(toStep: symbol.qtyStep, .down)
+                    let q = have.clampedMultiplied(by: Fixed(units: Int64(Int.random(in: 10...100, using: &rng)) * 1_000_000), .down)
+                        .rounded(toStep: symbol.qtyStep, .down)
                     guard q.isPositive, let quote = symbol.quote(quantity: q, price: marks[s]) else { continue }
                     let fee = quote.clampedMultiplied(by: Fixed(units: 100_000), .up)
                     held[s] = have - q
                     cash += quote - fee
-                    list.append(LeadFill(id: "f\(k)", lead: 0, symbol: s, side: .sell, quantity: q, quote: quote, fee: fee, price: marks[s], event: k, time: time))
+                    list.append(
+                        LeadFill(
+                            id: "f\(k)", lead: 0, symbol: s, side: .sell, quantity: q, quote: quote, fee: fee, price: marks[s], event: k,
+                            time: time))
                 } else {
                     let budget = cash.clampedMultiplied(by: Fixed(units: Int64(Int.random(in: 1...20, using: &rng)) * 1_000_000), .down)
                     let q = budget.clampedDivided(by: marks[s], .down).rounded(toStep: symbol.qtyStep, .down)
@@ -54,7 +62,10 @@ extension Bench {
                     guard quote + fee <= cash else { continue }
                     held[s, default: .zero] += q
                     cash -= quote + fee
-                    list.append(LeadFill(id: "f\(k)", lead: 0, symbol: s, side: .buy, quantity: q, quote: quote, fee: fee, price: marks[s], event: k, time: time))
+                    list.append(
+                        LeadFill(
+                            id: "f\(k)", lead: 0, symbol: s, side: .buy, quantity: q, quote: quote, fee: fee, price: marks[s], event: k,
+                            time: time))
                 }
             }
             let input = ForecastInput(
@@ -77,8 +88,13 @@ extension Bench {
             }
             func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
             guard let result else { return }
-            print("forecast of \(list.count) lead fills (\(result.skippedLeadFills) skipped), copy of 1,000 USDT: \(result.copyFills) copy fills, gap \(result.tracking.gap), smallest tracking \(smallest?.description ?? "none")")
-            print(String(format: "  one replay: %.2f ms; with the smallest-investment search (the API's answer): %.2f ms (median of %d)", median(forecastTimes), median(totalTimes), forecastTimes.count))
+            print(
+                "forecast of \(list.count) lead fills (\(result.skippedLeadFills) skipped), copy of 1,000 USDT: \(result.copyFills) copy fills, gap \(result.tracking.gap), smallest tracking \(smallest?.description ?? "none")"
+            )
+            print(
+                String(
+                    format: "  one replay: %.2f ms; with the smallest-investment search (the API's answer): %.2f ms (median of %d)",
+                    median(forecastTimes), median(totalTimes), forecastTimes.count))
         }
 
         static func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15 }

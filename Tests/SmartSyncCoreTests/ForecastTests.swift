@@ -15,7 +15,8 @@ struct ForecastTests {
         let sellQuote = try quantity.multiplied(by: fx(sellAt), .down)
         let fills = [
             LeadFill(
-                id: "o1-f1", lead: 0, symbol: 0, side: .buy, quantity: quantity, quote: buyQuote, fee: try buyQuote.multiplied(by: fx("0.001"), .up),
+                id: "o1-f1", lead: 0, symbol: 0, side: .buy, quantity: quantity, quote: buyQuote,
+                fee: try buyQuote.multiplied(by: fx("0.001"), .up),
                 price: fx("50000"), event: 1, time: day),
             LeadFill(
                 id: "o2-f1", lead: 0, symbol: 0, side: .sell, quantity: quantity, quote: sellQuote,
@@ -46,7 +47,8 @@ struct ForecastTests {
     @Test func smallCopiesMissTradesBelowTheMinimum() throws {
         let small = try Engine.forecast(try Self.input(spend: "40", sellAt: "100000", investment: "1000"))
         #expect(small.failedOrders == [.belowMinNotional: 1] && small.copyFills == 0)
-        #expect(small.tracking.leadRoi == fx("0.003988") && small.tracking.copyRoi == .zero && small.gapBeyondProfitShare == fx("-0.003988"))
+        #expect(
+            small.tracking.leadRoi == fx("0.003988") && small.tracking.copyRoi == .zero && small.gapBeyondProfitShare == fx("-0.003988"))
         let input = try Self.input(spend: "40", sellAt: "100000", investment: "1000")
         let ladder = Engine.forecastLadder(minimum: fx("100"))
         #expect(Array(ladder.prefix(8)) == ["100", "150", "200", "300", "500", "750", "1000", "1500"].map(fx))

@@ -87,10 +87,17 @@ import Testing
             #expect(a.object["leadFills"] as? Int == 1 && a.object["copyFills"] as? Int == 1 && a.object["days"] as? Int == 30)
             #expect(a.object["equity"] as? String == "1099.5" && a.object["fees"] as? String == "0.5")
             let tracking = try #require(a.object["tracking"] as? [String: Any])
-            #expect(tracking["copyRoi"] as? String == "0.0995" && tracking["leadRoi"] as? String == "0.0995" && tracking["gap"] as? String == "0")
+            #expect(
+                tracking["copyRoi"] as? String == "0.0995" && tracking["leadRoi"] as? String == "0.0995"
+                    && tracking["gap"] as? String == "0")
             #expect(a.object["smallestTrackingInvestment"] as? String == "100")
             var refused = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast?investment=1000&days=0", key: nil)
             #expect(refused.status == .badRequest && refused.field == "days")
+            refused = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast?investment=1000&buyExisting=yes", key: nil)
+            #expect(refused.status == .badRequest && refused.field == "buyExisting")
+            // Buying the lead's holdings at the start: the same here (the lead held nothing then).
+            let buying = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast?investment=1000&buyExisting=true", key: nil)
+            #expect(buying.status == .ok && buying.object["buyExisting"] as? Bool == true && buying.object["equity"] as? String == "1099.5")
             refused = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast", key: nil)
             #expect(refused.status == .badRequest && refused.field == "investment")
             refused = try await APIRefusalTests.call(client, .get, "/v1/leads/alice/forecast?investment=1000", key: nil)

@@ -304,6 +304,8 @@ async function pageCopySetup(lead) {
         <div id="preview"></div></div>
       ${thresholdFields('stopLoss', 'Total stop loss', null, 'Stops the copy and sells everything when the loss reaches this amount or share of your investment.')}
       ${thresholdFields('takeProfit', 'Take profit', null, 'Stops the copy and sells everything when the profit reaches this.')}
+      <div class="field"><b>Forecast</b> <span class="muted small">what this copy would have done over the lead's last 30 days</span>
+        <div id="forecast"><p class="hint">Enter the investment to see it.</p></div></div>
       <div class="error" data-error-for="form"></div>
       <div id="review"></div>
       <div class="row"><button type="submit" class="primary" id="review-button">Review</button><a href="/leads/${enc(l.user)}" data-link>Cancel</a></div>
@@ -323,9 +325,20 @@ async function pageCopySetup(lead) {
         <p class="hint">At current prices; the orders execute when you confirm.</p>` : '<p class="hint">The lead holds only USDT now: nothing to buy.</p>';
     } catch (e) { box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
   }, 250);
+  // The forecast: the lead's own fills of the last 30 days replayed for this investment.
+  const refreshForecast = debounce(async () => {
+    const box = $('#forecast');
+    const inv = form.investment.value.trim();
+    if (dec(inv) === null || D(inv) <= 0n) { box.innerHTML = '<p class="hint">Enter the investment to see it.</p>'; return; }
+    try {
+      const f = await get(`/v1/leads/${enc(lead)}/forecast?investment=${enc(inv)}&buyExisting=${form.buyExisting.checked}`);
+      if (form.investment.value.trim() !== inv) return;
+      box.innerHTML = forecastTable(f);
+    } catch (e) { box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
+  }, 400);
   const unreview = () => { body = null; $('#review').innerHTML = ''; };
-  form.investment.addEventListener('input', () => { unreview(); refreshPreview(); });
-  form.buyExisting.addEventListener('change', () => { unreview(); refreshPreview(); });
+  form.investment.addEventListener('input', () => { unreview(); refreshPreview(); refreshForecast(); });
+  form.buyExisting.addEventListener('change', () => { unreview(); refreshPreview(); refreshForecast(); });
   form.addEventListener('change', unreview);
   // Review (the form's submit) shows the summary; only its own Confirm button sends the request.
   form.addEventListener('submit', e => {
@@ -361,6 +374,22 @@ async function pageCopySetup(lead) {
       showError(form, err, fieldMap);
     }
   });
+}
+
+function forecastTable(f) {
+  const t = f.tracking, failed = f.failedOrders.reduce((n, r) => n + r.count, 0);
+  const tracks = D(f.gapBeyondProfitShare) >= -D(f.trackingWithin) && D(f.gapBeyondProfitShare) <= D(f.trackingWithin);
+  const smallest = f.smallestTrackingInvestment === null
+    ? 'No investment up to 1,000 times the minimum would have tracked the lead within ' + pct(f.trackingWithin) + ' beyond the profit share.'
+    : `From <b id="forecast-smallest">${usd(f.smallestTrackingInvestment)} USDT</b> a copy would have tracked the lead within ${pct(f.trackingWithin)} beyond the profit share.`;
+  return `<div class="scroll"><table id="forecast-table" class="compact"><tbody>
+    <tr><td class="wrap">Your copy (${f.leadFills} lead trade${f.leadFills === 1 ? '' : 's'} copied)</td><td class="${tone(t.copyRoi, pct)}">${signed(t.copyRoi, pct)}</td></tr>
+    <tr><td class="wrap">The lead</td><td class="${tone(t.leadRoi, pct)}">${signed(t.leadRoi, pct)}</td></tr>
+    <tr data-part="gap"><td class="wrap">Gap (of which profit share ${signed(t.breakdown.profitShare, pct)})</td><td class="${tone(t.gap, pct)}">${signed(t.gap, pct)}</td></tr>
+    <tr data-part="failed"><td class="wrap">Copy orders that would have failed</td><td>${failed}${failed ? ` <span class="muted small">${f.failedOrders.map(r => esc(r.explanation)).join('; ')}</span>` : ''}</td></tr>
+    <tr><td class="wrap">Fees · profit share paid</td><td>${usd(f.fees)} · ${usd(f.profitShare)} USDT</td></tr></tbody></table></div>
+    <p class="hint" id="forecast-verdict">${tracks ? 'This investment would have tracked the lead closely.' : 'This investment would have drifted from the lead.'} ${smallest}
+    Replayed at the lead's own prices since ${when(f.from)}; the past does not promise the future.</p>`;
 }
 
 async function pageMyCopies() {

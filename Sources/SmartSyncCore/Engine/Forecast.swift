@@ -27,7 +27,9 @@ public struct ForecastInput: Sendable {
         buyExisting: Bool
     ) {
         (self.settings, self.symbols, self.startMarks, self.endMarks) = (settings, symbols, startMarks, endMarks)
-        (self.leadCash, self.leadPositions, self.profitShareRate, self.slippageLimit) = (leadCash, leadPositions, profitShareRate, slippageLimit)
+        (self.leadCash, self.leadPositions, self.profitShareRate, self.slippageLimit) = (
+            leadCash, leadPositions, profitShareRate, slippageLimit
+        )
         (self.fills, self.start, self.end, self.investment, self.buyExisting) = (fills, start, end, investment, buyExisting)
     }
 }
@@ -80,7 +82,8 @@ extension Engine {
         try engine.updateSettings(takerFeeRate: .zero, minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil)
         for s in input.leadPositions.keys.sorted() where input.leadPositions[s]!.isPositive {
             _ = try engine.placeOrder(
-                OrderRequest(user: "lead", symbol: input.symbols[s].name, side: .buy, quantity: input.leadPositions[s]!), at: at(input.start))
+                OrderRequest(user: "lead", symbol: input.symbols[s].name, side: .buy, quantity: input.leadPositions[s]!),
+                at: at(input.start))
         }
         try engine.updateSettings(takerFeeRate: fee, minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil)
         try engine.addUser("copy")
@@ -100,7 +103,8 @@ extension Engine {
                     skipped += 1
                     continue
                 }
-                _ = try engine.placeOrder(OrderRequest(user: "lead", symbol: symbol.name, side: fill.side, quantity: quantity), at: at(fill.time))
+                _ = try engine.placeOrder(
+                    OrderRequest(user: "lead", symbol: symbol.name, side: fill.side, quantity: quantity), at: at(fill.time))
             } catch {
                 skipped += 1
             }
