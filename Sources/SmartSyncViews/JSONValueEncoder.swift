@@ -83,6 +83,8 @@ private struct SlotEncoder: Encoder {
 /// Encodes one value into `slot`: primitives directly, anything else through its own `encode(to:)`.
 private func put(_ value: some Encodable, into slot: Slot, path: [any CodingKey]) throws {
     switch value {
+    // Amounts first: most of a report's values.
+    case let v as Fixed: slot.content = .value(.string(v.description))
     case let v as String: slot.content = .value(.string(v))
     case let v as Bool: slot.content = .value(.bool(v))
     case let v as any BinaryInteger:
