@@ -14,13 +14,25 @@ public struct JSONValueEncoder {
     }
 }
 
-/// A value being encoded: filled in once its container is known.
+/// A value being encoded: filled in once its container is known. An object's or array's members are values when
+/// they are primitives (no slot of their own), slots when they have containers of their own.
 private final class Slot {
+    enum Member {
+        case value(JSONValue)
+        case slot(Slot)
+
+        var value: JSONValue {
+            switch self {
+            case .value(let v): return v
+            case .slot(let s): return s.value
+            }
+        }
+    }
     enum Content {
         case empty
         case value(JSONValue)
-        case object([(String, Slot)])
-        case array([Slot])
+        case object([(String, Member)])
+        case array([Member])
     }
     var content = Content.empty
 
@@ -33,31 +45,40 @@ private final class Slot {
         }
     }
 
+    /// Adds a field. A key encoded twice is written twice: the synthesized conformances the report's types use never
+    /// do (checking every key against the others would make a report's objects quadratic in their fields).
+    func add(_ key: String, _ member: Member) {
+        guard case .object(var pairs) = content else { return }
+        content = .empty
+        pairs.append((key, member))
+        content = .object(pairs)
+    }
+
     func child(_ key: String) -> Slot {
         let s = Slot()
-        if case .object(var pairs) = content {
-            // A key encoded again replaces the first (as Foundation's encoder does).
-            content = .empty
-            if let k = pairs.firstIndex(where: { $0.0 == key }) { pairs[k].1 = s } else { pairs.append((key, s)) }
-            content = .object(pairs)
-        }
+        add(key, .slot(s))
         return s
     }
 
     /// The slot of `key` for a nested container: the one already there (a second container for a key adds to the
     /// first, as Foundation's encoder does), else a new one.
     func nested(_ key: String) -> Slot {
-        if case .object(let pairs) = content, let found = pairs.first(where: { $0.0 == key }) { return found.1 }
+        if case .object(let pairs) = content, let found = pairs.first(where: { $0.0 == key }), case .slot(let s) = found.1 {
+            return s
+        }
         return child(key)
+    }
+
+    func append(_ member: Member) {
+        guard case .array(var items) = content else { return }
+        content = .empty
+        items.append(member)
+        content = .array(items)
     }
 
     func append() -> Slot {
         let s = Slot()
-        if case .array(var items) = content {
-            content = .empty
-            items.append(s)
-            content = .array(items)
-        }
+        append(.slot(s))
         return s
     }
 }
@@ -80,22 +101,30 @@ private struct SlotEncoder: Encoder {
     func singleValueContainer() -> any SingleValueEncodingContainer { Single(slot: slot, codingPath: codingPath) }
 }
 
-/// Encodes one value into `slot`: primitives directly, anything else through its own `encode(to:)`.
-private func put(_ value: some Encodable, into slot: Slot, path: [any CodingKey]) throws {
+/// A primitive's JSON value (nil for a value with containers of its own); floating point is refused.
+private func primitive(_ value: some Encodable, path: [any CodingKey]) throws -> JSONValue? {
     switch value {
     // Amounts first: most of a report's values.
-    case let v as Fixed: slot.content = .value(.string(v.description))
-    case let v as String: slot.content = .value(.string(v))
-    case let v as Bool: slot.content = .value(.bool(v))
+    case let v as Fixed: return .string(v.description)
+    case let v as String: return .string(v)
+    case let v as Bool: return .bool(v)
     case let v as any BinaryInteger:
         guard let i = Int(exactly: v) else {
             throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "\(v) does not fit an Int"))
         }
-        slot.content = .value(.int(i))
+        return .int(i)
     case is Double, is Float:
         throw EncodingError.invalidValue(value, .init(codingPath: path, debugDescription: "floating point is not encoded; use Fixed"))
-    default: try value.encode(to: SlotEncoder(slot: slot, codingPath: path))
+    default: return nil
     }
+}
+
+/// `value` as a member of an object or array: itself when primitive, else a slot it encodes into.
+private func member(_ value: some Encodable, path: [any CodingKey]) throws -> Slot.Member {
+    if let v = try primitive(value, path: path) { return .value(v) }
+    let s = Slot()
+    try value.encode(to: SlotEncoder(slot: s, codingPath: path))
+    return .slot(s)
 }
 
 private struct AnyKey: CodingKey {
@@ -109,9 +138,9 @@ private struct Keyed<K: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: K) throws { slot.child(key.stringValue).content = .value(.null) }
+    mutating func encodeNil(forKey key: K) throws { slot.add(key.stringValue, .value(.null)) }
     mutating func encode(_ value: some Encodable, forKey key: K) throws {
-        try put(value, into: slot.child(key.stringValue), path: codingPath + [key])
+        slot.add(key.stringValue, try member(value, path: codingPath + [key]))
     }
     mutating func nestedContainer<N: CodingKey>(keyedBy keyType: N.Type, forKey key: K) -> KeyedEncodingContainer<N> {
         SlotEncoder(slot: slot.nested(key.stringValue), codingPath: codingPath + [key]).container(keyedBy: keyType)
@@ -136,10 +165,10 @@ private struct Unkeyed: UnkeyedEncodingContainer {
     }
     private var next: [any CodingKey] { codingPath + [AnyKey(intValue: count)] }
 
-    mutating func encodeNil() throws { slot.append().content = .value(.null) }
+    mutating func encodeNil() throws { slot.append(.value(.null)) }
     mutating func encode(_ value: some Encodable) throws {
         let path = next
-        try put(value, into: slot.append(), path: path)
+        slot.append(try member(value, path: path))
     }
     mutating func nestedContainer<N: CodingKey>(keyedBy keyType: N.Type) -> KeyedEncodingContainer<N> {
         let path = next
@@ -160,5 +189,11 @@ private struct Single: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { slot.content = .value(.null) }
-    mutating func encode(_ value: some Encodable) throws { try put(value, into: slot, path: codingPath) }
+    mutating func encode(_ value: some Encodable) throws {
+        if let v = try primitive(value, path: codingPath) {
+            slot.content = .value(v)
+        } else {
+            try value.encode(to: SlotEncoder(slot: slot, codingPath: codingPath))
+        }
+    }
 }
