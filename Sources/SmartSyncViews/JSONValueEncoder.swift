@@ -139,6 +139,10 @@ private struct Keyed<K: CodingKey>: KeyedEncodingContainerProtocol {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil(forKey key: K) throws { slot.add(key.stringValue, .value(.null)) }
+    // The common primitives without a cast.
+    mutating func encode(_ value: String, forKey key: K) throws { slot.add(key.stringValue, .value(.string(value))) }
+    mutating func encode(_ value: Int, forKey key: K) throws { slot.add(key.stringValue, .value(.int(value))) }
+    mutating func encode(_ value: Bool, forKey key: K) throws { slot.add(key.stringValue, .value(.bool(value))) }
     mutating func encode(_ value: some Encodable, forKey key: K) throws {
         slot.add(key.stringValue, try member(value, path: codingPath + [key]))
     }
@@ -166,6 +170,8 @@ private struct Unkeyed: UnkeyedEncodingContainer {
     private var next: [any CodingKey] { codingPath + [AnyKey(intValue: count)] }
 
     mutating func encodeNil() throws { slot.append(.value(.null)) }
+    mutating func encode(_ value: String) throws { slot.append(.value(.string(value))) }
+    mutating func encode(_ value: Int) throws { slot.append(.value(.int(value))) }
     mutating func encode(_ value: some Encodable) throws {
         let path = next
         slot.append(try member(value, path: path))
@@ -189,6 +195,7 @@ private struct Single: SingleValueEncodingContainer {
     let codingPath: [any CodingKey]
 
     mutating func encodeNil() throws { slot.content = .value(.null) }
+    mutating func encode(_ value: String) throws { slot.content = .value(.string(value)) }
     mutating func encode(_ value: some Encodable) throws {
         if let v = try primitive(value, path: codingPath) {
             slot.content = .value(v)
