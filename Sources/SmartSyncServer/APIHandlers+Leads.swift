@@ -69,6 +69,8 @@ extension APIHandlers {
 extension APIHandlers {
     /// How far beyond the profit share a copy may be from its lead's result and still track it: 0.2 points.
     static let trackingWithin = Fixed(units: 200_000)
+    /// The most lead fills a forecast replays (the latest; the span then starts at the first of them).
+    static let maxForecastFills = 5_000
 
     func forecast(_ input: Operations.Forecast.Input) async throws -> Operations.Forecast.Output {
         let days = input.query.days ?? 30
@@ -76,21 +78,42 @@ extension APIHandlers {
         guard let u = engine.user(named: input.path.user), let l = engine.users[u].lead else {
             throw APIError.notFound("lead \(input.path.user)")
         }
+        guard engine.leads[l].status == .active else {
+            throw APIError(
+                .unprocessableContent, code: "leadNotActive", "\(input.path.user) stopped leading: no copy can start", field: "user")
+        }
         let end = engine.now
         var start = end - Int64(days) * 86_400_000
         // The lead's curve at the span's start (its net funding then), or its first point if it started later.
         let read = try await service.leadCurveRead(engine, engine.leadCurveRequest(l, windows: [days], shownAtMost: 0, curveFrom: 0))
-        guard let base = read.bases[days] ?? read.first else { throw APIError.notFound("lead \(input.path.user)'s curve") }
+        guard var base = read.bases[days] ?? read.first else { throw APIError.notFound("lead \(input.path.user)'s curve") }
         start = max(start, read.bases[days] == nil ? base.time : start)
-        // Its fills since, newest pages first.
+        // Its fills since, newest pages first: at most the last `maxForecastFills` (the span starts at the first).
         var fills: [LeadFill] = []
         var before = Int.max
-        while true {
+        while fills.count < Self.maxForecastFills {
             let page = try await service.leadFills(engine, lead: l, before: before, limit: 500)
             let inSpan = page.filter { $0.fill.time >= start }
             fills.insert(contentsOf: inSpan.map(\.fill), at: 0)
             guard inSpan.count == page.count, page.count >= 500, let first = page.first else { break }
             before = first.fill.event
+        }
+        // Too many: the latest, and the span starts at the first of them, its base the last curve point before it.
+        var from = base.event
+        if fills.count > Self.maxForecastFills {
+            fills.removeFirst(fills.count - Self.maxForecastFills)
+            (start, from) = (fills[0].time, fills[0].event)
+        }
+        // Its transfers since: where its curve's net funding moves (the first point read is the last before `from`).
+        let points = try await service.leadCurveRead(
+            engine, engine.leadCurveRequest(l, windows: [], shownAtMost: nil, curveFrom: max(1, from))
+        ).shown
+        if from != base.event, let before = points.first, before.event < from { base = before }
+        var transfers: [(event: Int, time: Int64, amount: Fixed)] = []
+        var funding = base.netFunding
+        for p in points where p.event > base.event && p.netFunding != funding {
+            transfers.append((p.event, p.time, p.netFunding - funding))
+            funding = p.netFunding
         }
         // The portfolio at the start: today's, with the span's fills and transfers taken back.
         let lead = engine.leads[l]
@@ -109,12 +132,13 @@ extension APIHandlers {
             // A symbol's price at the start: the first price the lead traded it at in the span (else today's).
             if priced.insert(f.symbol).inserted { startMarks[f.symbol] = f.price }
         }
-        let forecastInput = ForecastInput(
+        var forecastInput = ForecastInput(
             settings: engine.settings, symbols: engine.venue.symbols, startMarks: startMarks, endMarks: engine.venue.marks,
             leadCash: Fixed.max(cash, .zero), leadPositions: positions.filter { $0.value.isPositive },
             profitShareRate: lead.profitShareRate,
             slippageLimit: lead.slippageLimit, fills: fills, start: start, end: max(end, start), investment: input.query.investment,
             buyExisting: input.query.buyExisting ?? false)
+        forecastInput.transfers = transfers
         let result: Forecast
         do {
             result = try Engine.forecast(forecastInput)

@@ -120,7 +120,7 @@ public struct CopyStatementReport: Encodable, Hashable, Sendable {
             row(["type": name, "time": time ?? "", "cash_after": b.cash.description])
             for h in b.holdings {
                 row([
-                    "type": name + "_holding", "time": time ?? "", "symbol": h.symbol, "holding_after": h.quantity.description,
+                    "type": name + "_holding", "time": time ?? "", "symbol": Self.text(h.symbol), "holding_after": h.quantity.description,
                     "cost_change": h.cost.description,
                 ])
             }
@@ -128,17 +128,24 @@ public struct CopyStatementReport: Encodable, Hashable, Sendable {
         balance(opening, "opening", time: from)
         for l in lines {
             row([
-                "type": l.type, "time": l.time ?? "", "event": String(l.event), "symbol": l.symbol ?? "",
+                "type": l.type, "time": l.time ?? "", "event": String(l.event), "symbol": Self.text(l.symbol ?? ""),
                 "quantity": l.quantity?.description ?? "", "price": l.price?.description ?? "", "quote": l.quote?.description ?? "",
                 "fee": l.fee?.description ?? "", "realized_pnl": l.realizedPnl?.description ?? "",
                 "cost_change": l.costChange?.description ?? "", "cash_change": l.cashChange.description,
                 "cash_after": l.cashAfter.description, "holding_after": l.holdingAfter?.description ?? "",
-                "lead_fill": l.leadFill?.id ?? "", "lead_price": l.leadFill?.price.description ?? "",
+                "lead_fill": Self.text(l.leadFill?.id ?? ""), "lead_price": l.leadFill?.price.description ?? "",
                 "lead_quantity": l.leadFill?.quantity?.description ?? "",
             ])
         }
         balance(closing, "closing", time: to)
         return rows.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A text cell a spreadsheet must not read as a formula (a venue's fill id starting with `=`, `+`, `-` or `@`):
+    /// with a `'` first. Amounts are numbers and keep their sign.
+    static func text(_ value: String) -> String {
+        guard let first = value.first, "=+-@".contains(first) else { return value }
+        return "'" + value
     }
 
     /// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break, with quotes doubled.

@@ -66,4 +66,44 @@ struct ForecastTests {
         let f = try Engine.forecast(input)
         #expect(f.skippedLeadFills == 2 && f.leadFills == 0 && f.copyFills == 0)
     }
+
+    /// A lead holding 0.1 BTC (5,000 of its 10,000) at the start sells it 20% higher, moves 10,000 more into its
+    /// portfolio, then spends half of its 20,994 on ETH. A copy of 1,000 buying the lead's holdings at the start:
+    /// 0.01 BTC for 500 + 0.50; sold for 600 − 0.60 (realized 98.90, share 9.89): 1,089.01 of cash. The transfer
+    /// is replayed where it happened, so the ETH buy is half of the lead's 20,994, and the copy spends half of its
+    /// 1,089.01: 544.505 → 2,722 lots of 0.0001 ETH at 2,000 (544.40 + 0.5444 fee). Equity at the end:
+    /// 1,089.01 − 544.9444 + 0.2722 × 2,000 = 1,088.4656.
+    @Test func holdingsAtTheStartAndATransferOnTheWay() throws {
+        let fills = [
+            LeadFill(
+                id: "o1-f1", lead: 0, symbol: 0, side: .sell, quantity: fx("0.1"), quote: fx("6000"), fee: fx("6"), price: fx("60000"),
+                event: 2, time: Self.day),
+            LeadFill(
+                id: "o2-f1", lead: 0, symbol: 1, side: .buy, quantity: fx("5.2485"), quote: fx("10497"), fee: fx("10.497"),
+                price: fx("2000"), event: 4, time: 3 * Self.day),
+        ]
+        var input = ForecastInput(
+            settings: Settings(), symbols: [try TestMarket.btcSymbol(), try TestMarket.ethSymbol()], startMarks: [fx("50000"), fx("2000")],
+            endMarks: [fx("60000"), fx("2000")], leadCash: fx("5000"), leadPositions: [0: fx("0.1")], profitShareRate: fx("0.1"),
+            slippageLimit: fx("0.005"), fills: fills, start: 0, end: 4 * Self.day, investment: fx("1000"), buyExisting: true)
+        input.transfers = [(event: 3, time: 2 * Self.day, amount: fx("10000"))]
+        let f = try Engine.forecast(input)
+        #expect(f.skippedLeadFills == 0 && f.copyFills == 3 && f.failedOrders.isEmpty)
+        #expect(f.equity == fx("1088.4656") && f.profitShare == fx("9.89") && f.fees == fx("1.6444"))
+        // Without the transfer the same buy would be 95.5% of the lead's 10,994: the copy would spend 10,497 ×
+        // 1,089.01 ÷ 10,994 = 1,039.78 → 5,198 lots (1,039.60 + 1.0396 fee), ending at 48.3704 + 1,039.60.
+        input.transfers = []
+        let without = try Engine.forecast(input)
+        #expect(without.skippedLeadFills == 0 && without.equity == fx("1087.9704"))
+    }
+
+    /// A holding below the symbol's minimums at the start cannot be bought again: its value stays cash. A fill's
+    /// average price off the tick (an order that walked a book) is replayed on the tick (half-even).
+    @Test func dustAtTheStartAndPricesOffTheTick() throws {
+        var input = try Self.input(spend: "5000", sellAt: "60000", investment: "1000")
+        input.leadPositions = [0: fx("0.00005")]  // 2.50 USDT at 50,000: below the 5 USDT minimum notional
+        input.fills[0].price = fx("50000.005")
+        let f = try Engine.forecast(input)
+        #expect(f.skippedLeadFills == 0 && f.copyFills == 2)
+    }
 }

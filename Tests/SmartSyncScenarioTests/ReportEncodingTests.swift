@@ -1,7 +1,8 @@
 import Foundation
 import SmartSyncCore
-import SmartSyncViews
 import Testing
+
+@testable import SmartSyncViews
 
 /// The report's types are written two ways: by `JSONValueEncoder` (the scenario report, fields in declared order) and
 /// by Foundation's encoder (the API). Both must write the same fields and the same nulls.
@@ -85,5 +86,13 @@ import Testing
             try JSONValueEncoder().encode(CopyHistoryReport(started)).compact()
                 == #"{"event":1,"time":"1970-01-01T00:00:00Z","type":"startedWith","stopLoss":{"ratio":"0.1"},"takeProfit":null,"netInvested":"100"}"#
         )
+    }
+
+    /// A statement's text cells that a spreadsheet would read as a formula get a `'` first; fields with a comma or a
+    /// quote are quoted (RFC 4180).
+    @Test func csvCellsAreNeverFormulas() {
+        #expect(CopyStatementReport.text("=HYPERLINK(1)") == "'=HYPERLINK(1)" && CopyStatementReport.text("@x") == "'@x")
+        #expect(CopyStatementReport.text("o1-f1") == "o1-f1" && CopyStatementReport.text("") == "")
+        #expect(CopyStatementReport.csvField("a,b") == "\"a,b\"" && CopyStatementReport.csvField("say \"hi\"") == "\"say \"\"hi\"\"\"")
     }
 }

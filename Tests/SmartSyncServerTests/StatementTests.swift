@@ -102,6 +102,10 @@ import Testing
             #expect(refused.status == .badRequest && refused.field == "investment")
             refused = try await APIRefusalTests.call(client, .get, "/v1/leads/alice/forecast?investment=1000", key: nil)
             #expect(refused.status == .notFound)
+            // A lead that stopped: no copy can start, so no forecast.
+            _ = try await f.service.submit(.stopLeading(user: "lead"))
+            refused = try await APIRefusalTests.call(client, .get, "/v1/leads/lead/forecast?investment=1000", key: nil)
+            #expect(refused.status == .unprocessableContent && refused.field == "user")
         }
     }
 }

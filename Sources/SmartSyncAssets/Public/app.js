@@ -326,15 +326,15 @@ async function pageCopySetup(lead) {
     } catch (e) { box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
   }, 250);
   // The forecast: the lead's own fills of the last 30 days replayed for this investment.
+  let forecastAsked = 0;  // only the latest request's answer is shown
   const refreshForecast = debounce(async () => {
-    const box = $('#forecast');
+    const box = $('#forecast'), asked = ++forecastAsked;
     const inv = form.investment.value.trim();
     if (dec(inv) === null || D(inv) <= 0n) { box.innerHTML = '<p class="hint">Enter the investment to see it.</p>'; return; }
     try {
       const f = await get(`/v1/leads/${enc(lead)}/forecast?investment=${enc(inv)}&buyExisting=${form.buyExisting.checked}`);
-      if (form.investment.value.trim() !== inv) return;
-      box.innerHTML = forecastTable(f);
-    } catch (e) { box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
+      if (asked === forecastAsked) box.innerHTML = forecastTable(f);
+    } catch (e) { if (asked === forecastAsked) box.innerHTML = `<div class="error">${esc(e.message)}</div>`; }
   }, 400);
   const unreview = () => { body = null; $('#review').innerHTML = ''; };
   form.investment.addEventListener('input', () => { unreview(); refreshPreview(); refreshForecast(); });

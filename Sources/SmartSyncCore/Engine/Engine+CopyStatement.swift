@@ -123,8 +123,9 @@ extension Engine {
                         cost: Fixed(units: cost[s, default: 0]))
                 })
         }
+        /// A line without a time (a command applied without one, as tests do) counts as before any `from`.
         func inSpan(_ time: Int64?) -> Bool {
-            guard let t = time else { return true }
+            guard let t = time else { return from == nil }
             if let from, t < from { return false }
             if let to, t >= to { return false }
             return true

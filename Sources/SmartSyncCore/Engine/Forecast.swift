@@ -14,6 +14,8 @@ public struct ForecastInput: Sendable {
     public var slippageLimit: Fixed
     /// The lead's fills since the start, oldest first.
     public var fills: [LeadFill]
+    /// Money the lead moved into (positive) or out of (negative) its portfolio since the start, at the event it did.
+    public var transfers: [(event: Int, time: Int64, amount: Fixed)] = []
     /// Milliseconds since 1970: the start of the span and its end.
     public var start: Int64
     public var end: Int64
@@ -58,8 +60,9 @@ public struct Forecast: Sendable, Hashable {
 extension Engine {
     /// Replays `input` on a scratch engine: the lead portfolio rebuilt as it was at the start (bought at the start's
     /// prices without fees, before the copy exists), the copy started, then each lead fill placed again at its own
-    /// price (the lead's symbol marked at the fill's price first; other symbols keep the last price the lead traded
-    /// them at), and the market's marks now at the end. The copy is sized, rounded, capped and refused by the
+    /// price (the lead's symbol marked at the fill's price, on its tick, first; other symbols keep the last price the
+    /// lead traded them at) and each transfer of the lead at its place among them, and the market's marks now at the
+    /// end. No order book is walked: every order fills at the mark. The copy is sized, rounded, capped and refused by the
     /// engine's own rules, so failures and rounding are exact for those prices.
     public static func forecast(_ input: ForecastInput) throws(EngineError) -> Forecast {
         var engine = Engine(settings: input.settings)
@@ -68,11 +71,22 @@ extension Engine {
             defer { event += 1 }
             return Moment(event: event, time: time)
         }
-        for (k, symbol) in input.symbols.enumerated() { try engine.listSymbol(symbol, price: input.startMarks[k]) }
+        /// A price on the symbol's tick (a fill's average price walking a book need not be), at least one tick.
+        func onTick(_ price: Fixed, _ s: Int) -> Fixed {
+            let tick = input.symbols[s].priceTick
+            return Fixed.max(price.rounded(toStep: tick, .halfEven), tick)
+        }
+        for (k, symbol) in input.symbols.enumerated() { try engine.listSymbol(symbol, price: onTick(input.startMarks[k], k)) }
         // The lead at the start: its cash and the holdings' value in, the holdings bought at the start's prices, free.
+        // A holding below the symbol's minimums cannot be bought: its value stays cash (the lead's equity is the same).
         var value = input.leadCash
-        for (s, q) in input.leadPositions where q.isPositive {
-            value += input.symbols[s].quote(quantity: q, price: input.startMarks[s]) ?? .zero
+        var holdings: [(Int, Fixed)] = []
+        for s in input.leadPositions.keys.sorted() {
+            guard let q = input.leadPositions[s], q.isPositive, input.symbols.indices.contains(s) else { continue }
+            let symbol = input.symbols[s]
+            let worth = symbol.quote(quantity: q, price: engine.venue.marks[s]) ?? .zero
+            value += worth
+            if q.isMultiple(of: symbol.qtyStep) && q >= symbol.minQty && worth >= symbol.minNotional { holdings.append((s, q)) }
         }
         let fee = input.settings.takerFeeRate
         try engine.addUser("lead")
@@ -80,10 +94,9 @@ extension Engine {
         _ = try engine.startLeading(
             user: "lead", portfolio: value, profitShareRate: input.profitShareRate, slippageLimit: input.slippageLimit, at: at(input.start))
         try engine.updateSettings(takerFeeRate: .zero, minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil)
-        for s in input.leadPositions.keys.sorted() where input.leadPositions[s]!.isPositive {
+        for (s, q) in holdings {
             _ = try engine.placeOrder(
-                OrderRequest(user: "lead", symbol: input.symbols[s].name, side: .buy, quantity: input.leadPositions[s]!),
-                at: at(input.start))
+                OrderRequest(user: "lead", symbol: input.symbols[s].name, side: .buy, quantity: q), at: at(input.start))
         }
         try engine.updateSettings(takerFeeRate: fee, minInvestment: nil, maxActiveCopiesPerFollower: nil, defaultFollowerLimit: nil)
         try engine.addUser("copy")
@@ -92,11 +105,30 @@ extension Engine {
             StartCopyRequest(copyID: "forecast", user: "copy", lead: "lead", investment: input.investment, buyExisting: input.buyExisting),
             at: at(input.start))
 
+        // The fills and the transfers in the order they happened (by event).
         var skipped = 0
+        var nextTransfer = 0
+        let transfers = input.transfers.sorted { $0.event < $1.event }
+        func transfersBefore(_ event: Int) {
+            while nextTransfer < transfers.count && transfers[nextTransfer].event < event {
+                let t = transfers[nextTransfer]
+                nextTransfer += 1
+                do {
+                    if t.amount.isPositive {
+                        try engine.deposit(user: "lead", amount: t.amount, at: at(t.time))
+                        try engine.transfer(user: "lead", amount: t.amount, .mainToPortfolio, at: at(t.time))
+                    } else if t.amount.isNegative {
+                        try engine.transfer(
+                            user: "lead", amount: Fixed.min(-t.amount, engine.leads[0].cash), .portfolioToMain, at: at(t.time))
+                    }
+                } catch {}
+            }
+        }
         for fill in input.fills where input.symbols.indices.contains(fill.symbol) {
+            transfersBefore(fill.event)
             let symbol = input.symbols[fill.symbol]
             do {
-                try engine.updatePrice(symbol: symbol.name, price: fill.price, at: at(fill.time))
+                try engine.updatePrice(symbol: symbol.name, price: onTick(fill.price, fill.symbol), at: at(fill.time))
                 var quantity = fill.quantity
                 if fill.side == .sell { quantity = Fixed.min(quantity, engine.leads[0].positions[fill.symbol]?.quantity ?? .zero) }
                 guard quantity.isPositive else {
@@ -109,8 +141,9 @@ extension Engine {
                 skipped += 1
             }
         }
-        for (k, symbol) in input.symbols.enumerated() where engine.venue.marks[k] != input.endMarks[k] {
-            try engine.updatePrice(symbol: symbol.name, price: input.endMarks[k], at: at(input.end))
+        transfersBefore(.max)
+        for (k, symbol) in input.symbols.enumerated() where engine.venue.marks[k] != onTick(input.endMarks[k], k) {
+            try engine.updatePrice(symbol: symbol.name, price: onTick(input.endMarks[k], k), at: at(input.end))
         }
         let view = engine.copyView(ref)
         var failed: [FailedCopyOrder.Reason: Int] = [:]
