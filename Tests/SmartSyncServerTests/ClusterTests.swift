@@ -100,7 +100,8 @@ struct ClusterTests {
         // 1.5 s, not 2: the lease's clock is the database's, and the two clocks' ticks are read at slightly different
         // moments. Taking over before the lease ended would show as far less.
         #expect(waited >= .milliseconds(1_500) && waited < .seconds(40), "took \(waited)")
-        #expect(try await mb.leases.holder(of: "lead") == "b")
+        // B took the lease (on a loaded machine its 2 s may have run out again since: B renews nothing here).
+        #expect(try await mb.leases.lastHolder(of: "lead") == "b")
         #expect(try await ma.leases.renew().isEmpty)
         #expect(b.read { $0.leadFillCount } == 1)
     }

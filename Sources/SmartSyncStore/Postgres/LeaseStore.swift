@@ -49,6 +49,11 @@ public final class LeaseStore: Sendable {
         return Set(try rows.map { try $0.decode(String.self) })
     }
 
+    /// The instance that holds the lead's lease or held it last (expired or not).
+    public func lastHolder(of lead: String) async throws -> String? {
+        try await query("SELECT owner FROM leases WHERE lead = \(lead)").first?.decode(String.self)
+    }
+
     /// The live holder of `lead`, nil when the lead is free or its lease expired.
     public func holder(of lead: String) async throws -> String? {
         try await query("SELECT owner FROM leases WHERE lead = \(lead) AND expires >= now()").first?.decode(String.self)
