@@ -1,11 +1,8 @@
 import SmartSyncCore
 
-/// The JSON of what the API answers beyond the scenario report's objects (orders, pages of fills and failures,
-/// histories, returns), built from the engine in one read.
+/// What the API shows beyond the scenario report's objects: a lead's returns and sparkline or curve, a copy's
+/// summary, pages, built from the engine in one read.
 public enum APIViews {
-    public static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
-    public static func time(_ t: Int64?) -> JSONValue { t.map { .string(ISO8601.format($0)) } ?? .null }
-
     // MARK: Leads
 
     /// The windows of a lead's returns, in days (and all time).

@@ -221,3 +221,64 @@ extension Engine {
         }
     }
 }
+
+/// What moved a copy's money, in journal order: its fills and the profit share it paid (at their batches'
+/// positions), and the money its follower added or took out (the entry before each change's `journalCount`). A copy's
+/// equity curve and its statement both replay these.
+struct CopyMoneyMoves {
+    enum Move {
+        case fill(CopyRows.Fill, CopyFillHeader)
+        /// Profit share paid in the batch with this header (nil when the batch's header is not at hand).
+        case profitShare(Int64, CopyFillHeader?)
+        case change(CopyEvent)
+    }
+
+    /// The follower's money added or taken out, in order.
+    let changes: [CopyEvent]
+    /// What started the copy: all the money in but what was added later.
+    let investment: Fixed
+    private let rows: CopyRows
+    private var nextFill = 0
+    private var nextShare = 0
+    private var nextMoney = 0
+
+    init(_ engine: Engine, _ ref: CopyRef, rows: CopyRows) {
+        self.rows = rows
+        changes = engine.copyEvents(ref).filter { e in
+            switch e.kind {
+            case .investmentAdded, .investmentRemoved: return true
+            default: return false
+            }
+        }
+        let added = changes.reduce(Int64(0)) { sum, e in
+            if case .investmentAdded(let a) = e.kind { return sum + a.units }
+            return sum
+        }
+        investment = Fixed(units: engine.leads[ref.lead].book.totalIn(ref.slot).units - added)
+    }
+
+    /// The next move at a journal position below `count`, nil when there is none; at one position a fill comes
+    /// before its profit share. A fill whose batch header cannot be read is passed over.
+    mutating func next(below count: Int, in engine: Engine) -> Move? {
+        while true {
+            let fill = nextFill < rows.fills.count ? rows.fills[nextFill].position : .max
+            let share = nextShare < rows.profitShares.count ? rows.profitShares[nextShare].position : .max
+            let money = nextMoney < changes.count ? changes[nextMoney].journalCount - 1 : .max
+            let next = min(fill, share, money)
+            guard next < count else { return nil }
+            if fill == next {
+                let row = rows.fills[nextFill]
+                nextFill += 1
+                if let header = engine.batchHeader(at: next, rows: rows) { return .fill(row, header) }
+                continue
+            }
+            if share == next {
+                let amount = rows.profitShares[nextShare].amount
+                nextShare += 1
+                return .profitShare(amount, engine.batchHeader(at: next, rows: rows))
+            }
+            nextMoney += 1
+            return .change(changes[nextMoney - 1])
+        }
+    }
+}

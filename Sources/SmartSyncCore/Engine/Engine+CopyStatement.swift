@@ -92,16 +92,7 @@ extension Engine {
     public func copyStatement(_ ref: CopyRef, rows: CopyRows? = nil, from: Int64? = nil, to: Int64? = nil) -> CopyStatement {
         let rows = rows ?? copyRows(ref)
         let book = leads[ref.lead].book
-        let changes = copyEvents(ref).filter { e in
-            switch e.kind {
-            case .investmentAdded, .investmentRemoved: return true
-            default: return false
-            }
-        }
-        let added = changes.reduce(Int64(0)) { sum, e in
-            if case .investmentAdded(let a) = e.kind { return sum + a.units }
-            return sum
-        }
+        var moves = CopyMoneyMoves(self, ref, rows: rows)
         let started = book.startedEvent(ref.slot)
         let stopped = Int(book.stoppedEvent(ref.slot))
 
@@ -157,60 +148,41 @@ extension Engine {
             totals.realizedPnl += line.realizedPnl
         }
 
-        let investment = book.totalIn(ref.slot).units - added
+        let investment = moves.investment.units
         willApply(time(ofEvent: started))
         cash += investment
         record(StatementLine(kind: .started, event: started, time: time(ofEvent: started), cashChange: Fixed(units: investment)))
 
-        var nextFill = 0
-        var nextShare = 0
-        var nextMoney = 0
-        while true {
-            let fill = nextFill < rows.fills.count ? rows.fills[nextFill].position : .max
-            let share = nextShare < rows.profitShares.count ? rows.profitShares[nextShare].position : .max
-            let money = nextMoney < changes.count ? changes[nextMoney].journalCount - 1 : .max
-            let next = min(fill, share, money)
-            guard next < .max else { break }
-            if fill == next {
-                let row = rows.fills[nextFill]
-                nextFill += 1
-                if let b = batchHeader(at: next, rows: rows) {
-                    let symbol = venue.symbols[b.symbol]
-                    var line = StatementLine(
-                        kind: b.side == .buy ? .buy : .sell, event: b.event, time: b.time, symbol: symbol.name,
-                        quantity: Fixed(units: row.lots * symbol.qtyStep.units), price: b.price, quote: Fixed(units: row.quote),
-                        fee: Fixed(units: row.fee), leadFillID: b.leadFillID, leadPrice: b.leadPrice)
-                    willApply(b.time)
-                    if b.side == .buy {
-                        cash -= row.quote + row.fee
-                        lots[b.symbol, default: 0] += row.lots
-                        cost[b.symbol, default: 0] += row.quote + row.fee
-                        line.costChange = Fixed(units: row.quote + row.fee)
-                        line.cashChange = Fixed(units: -(row.quote + row.fee))
-                    } else {
-                        let removed = CostBasis.removed(cost: cost[b.symbol, default: 0], held: lots[b.symbol, default: 0], sold: row.lots)
-                        cash += row.quote - row.fee
-                        lots[b.symbol, default: 0] -= row.lots
-                        cost[b.symbol, default: 0] -= removed
-                        line.costChange = Fixed(units: -removed)
-                        line.realizedPnl = Fixed(units: row.quote - row.fee - removed)
-                        line.cashChange = Fixed(units: row.quote - row.fee)
-                    }
-                    record(line)
+        while let move = moves.next(below: .max, in: self) {
+            switch move {
+            case .fill(let row, let b):
+                let symbol = venue.symbols[b.symbol]
+                var line = StatementLine(
+                    kind: b.side == .buy ? .buy : .sell, event: b.event, time: b.time, symbol: symbol.name,
+                    quantity: Fixed(units: row.lots * symbol.qtyStep.units), price: b.price, quote: Fixed(units: row.quote),
+                    fee: Fixed(units: row.fee), leadFillID: b.leadFillID, leadPrice: b.leadPrice)
+                willApply(b.time)
+                if b.side == .buy {
+                    cash -= row.quote + row.fee
+                    lots[b.symbol, default: 0] += row.lots
+                    cost[b.symbol, default: 0] += row.quote + row.fee
+                    line.costChange = Fixed(units: row.quote + row.fee)
+                    line.cashChange = Fixed(units: -(row.quote + row.fee))
+                } else {
+                    let removed = CostBasis.removed(cost: cost[b.symbol, default: 0], held: lots[b.symbol, default: 0], sold: row.lots)
+                    cash += row.quote - row.fee
+                    lots[b.symbol, default: 0] -= row.lots
+                    cost[b.symbol, default: 0] -= removed
+                    line.costChange = Fixed(units: -removed)
+                    line.realizedPnl = Fixed(units: row.quote - row.fee - removed)
+                    line.cashChange = Fixed(units: row.quote - row.fee)
                 }
-            }
-            if share == next {
-                let amount = rows.profitShares[nextShare].amount
-                nextShare += 1
-                let b = batchHeader(at: next, rows: rows)
+                record(line)
+            case .profitShare(let amount, let b):
                 willApply(b?.time)
                 cash -= amount
-                record(
-                    StatementLine(kind: .profitShare, event: b?.event ?? 0, time: b?.time, cashChange: Fixed(units: -amount)))
-            }
-            if money == next {
-                let e = changes[nextMoney]
-                nextMoney += 1
+                record(StatementLine(kind: .profitShare, event: b?.event ?? 0, time: b?.time, cashChange: Fixed(units: -amount)))
+            case .change(let e):
                 willApply(e.time)
                 switch e.kind {
                 case .investmentAdded(let a):

@@ -38,40 +38,21 @@ extension Engine {
         let started = book.startedEvent(ref.slot)
         let stopped = Int(book.stoppedEvent(ref.slot))
         // Units and net invested move only with the follower's changes, recorded with the units after each.
-        let changes = copyEvents(ref).filter { e in
-            switch e.kind {
-            case .investmentAdded, .investmentRemoved: return true
-            default: return false
-            }
-        }
-        // The start: the transfer that funded the copy (all money in but what was added later).
-        let added = changes.reduce(Int64(0)) { sum, e in
-            if case .investmentAdded(let a) = e.kind { return sum + a.units }
-            return sum
-        }
-        let investment = Fixed(units: book.totalIn(ref.slot).units - added)
+        var moves = CopyMoneyMoves(self, ref, rows: rows)
+        let changes = moves.changes
+        let investment = moves.investment
         guard investment.isPositive else { return [] }
         var cash = investment.units
         var lots: [Int: Int64] = [:]
         var marks: [Fixed] = Array(repeating: .zero, count: venue.symbols.count)
         for (s, price) in curve.marks where s >= 0 && s < marks.count { marks[s] = price }
-        var nextFill = 0
-        var nextShare = 0
-        var nextMoney = 0
         var nextPrice = curve.pricesFrom
 
-        /// Applies, in journal order, what moved the copy's money at positions before `count`: its fills and profit
-        /// shares (at their batches' positions) and its money added or removed (the entry before each change's
-        /// `journalCount`).
+        /// Applies what moved the copy's money at journal positions before `count`.
         func apply(upTo count: Int) {
-            while true {
-                let fill = nextFill < rows.fills.count ? rows.fills[nextFill].position : .max
-                let share = nextShare < rows.profitShares.count ? rows.profitShares[nextShare].position : .max
-                let money = nextMoney < changes.count ? changes[nextMoney].journalCount - 1 : .max
-                let next = min(fill, share, money)
-                guard next < count else { return }
-                if fill == next, let b = batchHeader(at: next, rows: rows) {
-                    let row = rows.fills[nextFill]
+            while let move = moves.next(below: count, in: self) {
+                switch move {
+                case .fill(let row, let b):
                     if b.side == .buy {
                         cash -= row.quote + row.fee
                         lots[b.symbol, default: 0] += row.lots
@@ -79,19 +60,14 @@ extension Engine {
                         cash += row.quote - row.fee
                         lots[b.symbol, default: 0] -= row.lots
                     }
-                }
-                if fill == next { nextFill += 1 }
-                if share == next {
-                    cash -= rows.profitShares[nextShare].amount
-                    nextShare += 1
-                }
-                if money == next {
-                    switch changes[nextMoney].kind {
+                case .profitShare(let amount, _):
+                    cash -= amount
+                case .change(let e):
+                    switch e.kind {
                     case .investmentAdded(let a): cash += a.units
                     case .investmentRemoved(let a): cash -= a.units
                     default: break
                     }
-                    nextMoney += 1
                 }
             }
         }
