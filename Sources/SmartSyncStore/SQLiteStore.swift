@@ -534,8 +534,12 @@ struct SQLiteHistoryReader: HistoryReader {
         for position in request.batches {
             guard let row = try Row.fetchOne(fill, arguments: [position, request.slot]) else { continue }
             history.fills.append(
-                CopyRows.Fill(position: position, lots: row[0], quote: row[1], fee: row[2], cappedByCash: row[3] as Int64 != 0))
-            if let share = row[4] as Int64? { history.profitShares.append(CopyRows.Share(position: position, amount: share)) }
+                CopyRows.Fill(
+                    position: position, lots: Lots(row[0]), quote: Fixed(units: row[1]), fee: Fixed(units: row[2]),
+                    cappedByCash: row[3] as Int64 != 0))
+            if let share = row[4] as Int64? {
+                history.profitShares.append(CopyRows.Share(position: position, amount: Fixed(units: share)))
+            }
             history.headers[position] = try LedgerRows.batchHeader(row[5], position: position)
         }
         let failure = try db.cachedStatement(

@@ -23,12 +23,13 @@ public enum StreamEvents {
     /// The copy `ref`'s fill in a batch of copy fills, at row `row`.
     public static func copyFill(_ engine: Engine, _ ref: CopyRef, _ b: CopyFillBatch, row: Int) -> String {
         let symbol = engine.venue.symbols[b.symbol]
+        let fill = b.fill(row)
         return text([
             ("type", .string("copyFill")), ("copy", .string(engine.copyID(of: ref))),
             ("symbol", .string(symbol.name)), ("side", .string(b.side.rawValue)),
-            ("quantity", .string(Fixed(units: b.lots[row] * symbol.qtyStep.units).description)),
-            ("price", .string(b.price.description)), ("fee", .string(Fixed(units: b.fee[row]).description)),
-            ("leadPrice", .string(b.leadPrice.description)), ("cappedByCash", .bool(b.cappedByCash[row])), ("event", .int(b.event)),
+            ("quantity", .string(fill.lots.quantity(step: symbol.qtyStep).description)),
+            ("price", .string(b.price.description)), ("fee", .string(fill.fee.description)),
+            ("leadPrice", .string(b.leadPrice.description)), ("cappedByCash", .bool(fill.cappedByCash)), ("event", .int(b.event)),
         ])
     }
 

@@ -1143,7 +1143,7 @@ struct LifecycleIsolationTests {
             let book = sim.engine.leads[c.lead].book
             let copy = book[c.slot]
             return [copy.cash.units, copy.totalIn.units, copy.totalOut.units, copy.realizedPnl.units]
-                + copy.holdings.flatMap { [Int64($0.symbol), $0.lots, $0.cost.units] }
+                + copy.holdings.flatMap { [Int64($0.symbol.index), $0.lots.count, $0.cost.units] }
         }
         let before = copyState()
         let leadFills = sim.engine.leadFills.count

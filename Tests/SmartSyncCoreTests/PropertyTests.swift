@@ -179,7 +179,7 @@ struct TrackingScenario {
             for s in 0...1 {
                 let mark = engine.venue.marks[s]
                 let copyValue =
-                    Int128(book[ref.slot].lots(of: s))
+                    Int128(book[ref.slot].lots(of: SymbolIndex(s)).count)
                     * Int128(engine.lotValue(s, price: mark))
                 let leadValue = Int128(
                     engine.venue.symbols[s].quote(quantity: engine.leads[0].positions[s]?.quantity ?? .zero, price: mark)?.units ?? 0)

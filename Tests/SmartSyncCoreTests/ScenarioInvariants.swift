@@ -158,8 +158,8 @@ struct ScenarioInvariants {
                 let ref = CopyRef(lead: l, slot: copy.slot)
                 let all = engine.copyStatement(ref)
                 let held = copy.holdings.filter { $0.lots != 0 || !$0.cost.isZero }.sorted { $0.symbol < $1.symbol }.map { h in
-                    let symbol = engine.venue.symbols[h.symbol]
-                    return StatementHolding(symbol: symbol.name, quantity: Fixed(units: h.lots * symbol.qtyStep.units), cost: h.cost)
+                    let symbol = engine.venue[h.symbol]
+                    return StatementHolding(symbol: symbol.name, quantity: h.lots.quantity(step: symbol.qtyStep), cost: h.cost)
                 }
                 if all.closing != StatementBalance(cash: copy.cash, holdings: held) {
                     fail("copy \(copy.id)'s statement closes at \(all.closing), its account holds \(copy.cash) and \(held)")
@@ -271,8 +271,8 @@ struct ScenarioInvariants {
                 let key = b.lead << 32 | i
                 let holdingKey = key << 8 | b.symbol
                 let known = i < old.count
-                let lots = held[holdingKey] ?? (known ? old[i].lots(of: b.symbol) : 0)
-                let basis = cost[holdingKey] ?? (known ? old[i].cost(of: b.symbol).units : 0)
+                let lots = held[holdingKey] ?? (known ? old[i].lots(of: SymbolIndex(b.symbol)).count : 0)
+                let basis = cost[holdingKey] ?? (known ? old[i].cost(of: SymbolIndex(b.symbol)).units : 0)
                 var r = realized[key] ?? (known ? old[i].realizedPnl.units : 0)
                 if b.side == .buy {
                     held[holdingKey] = lots + b.lots[k]
@@ -401,10 +401,11 @@ struct ScenarioInvariants {
             // A copy started in this very step (buy existing assets) has no "before".
             guard i < old.count else { continue }
             let (was, now) = (old[i], new[i])
-            let heldBefore = was.lots(of: b.symbol)
-            let costBefore = was.cost(of: b.symbol).units
-            let heldAfter = now.lots(of: b.symbol)
-            let costAfter = now.cost(of: b.symbol).units
+            let symbol = SymbolIndex(b.symbol)
+            let heldBefore = was.lots(of: symbol).count
+            let costBefore = was.cost(of: symbol).units
+            let heldAfter = now.lots(of: symbol).count
+            let costAfter = now.cost(of: symbol).units
             let (quote, fee, lots) = (b.quote[k], b.fee[k], b.lots[k])
             if b.side == .buy {
                 if now.cash.units != was.cash.units - quote - fee { fail("copy \(was.id) buy cash is off") }
@@ -477,8 +478,8 @@ struct ScenarioInvariants {
             if fill.side == .buy {
                 var equity = Int128(copy.cash.units)
                 for h in copy.holdings {
-                    let price = h.symbol == s ? fill.price : before.venue.marks[h.symbol]
-                    equity += Int128(h.lots) * Int128(engine.lotValue(h.symbol, price: price))
+                    let price = h.symbol.index == s ? fill.price : before.venue.mark(h.symbol)
+                    equity += Int128(h.lots.count) * Int128(engine.lotValue(h.symbol, price: price))
                 }
                 let n =
                     copy.mode == .fixedAmount
@@ -507,7 +508,7 @@ struct ScenarioInvariants {
                 }
                 stats.buysChecked += 1
             } else {
-                let held = copy.lots(of: s)
+                let held = copy.lots(of: SymbolIndex(s)).count
                 if held == 0 {
                     expected = .nothing
                 } else {
@@ -579,7 +580,8 @@ struct ScenarioInvariants {
                     let ref = CopyRef(lead: l, slot: copy.slot)
                     var equity = copy.cash.units
                     for h in copy.holdings {
-                        equity += h.lots * before.lotValue(h.symbol, price: h.symbol == s ? price : before.venue.marks[h.symbol])
+                        equity +=
+                            h.lots.count * before.lotValue(h.symbol, price: h.symbol.index == s ? price : before.venue.mark(h.symbol))
                     }
                     if let breach = Self.breach(before, ref, equity: Fixed(units: equity)) { expected[ref] = breach }
                 }

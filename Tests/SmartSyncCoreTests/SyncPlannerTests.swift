@@ -47,7 +47,7 @@ import Testing
         try sim.buy("lead", quote: "1000")  // c1 holds 200 lots, c2 600 (DESIGN's 10%)
         let book = sim.engine.leads[0].book
         let (c1, c2) = (try sim.ref("c1").slot, try sim.ref("c2").slot)
-        #expect(book[c1].lots(of: 0) == 200 && book[c2].lots(of: 0) == 600)
+        #expect(book[c1].lots(of: SymbolIndex(0)) == 200 && book[c2].lots(of: SymbolIndex(0)) == 600)
         var ws = FanOutWorkspace()
         // The lead sells 0.005 of its 0.02 BTC (a quarter): 50 and 150 lots, 25 and 75 USDT.
         SyncPlanner.planSells(

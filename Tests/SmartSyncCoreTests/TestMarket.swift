@@ -127,11 +127,11 @@ struct Sim {
 
     /// Quantity a copy holds of a symbol (lots × qtyStep).
     func quantity(_ copyID: String, _ symbol: Int = TestMarket.btcIndex) throws -> Fixed {
-        Fixed(units: try lots(copyID, symbol) * engine.venue.symbols[symbol].qtyStep.units)
+        try lots(copyID, symbol).quantity(step: engine.venue.symbols[symbol].qtyStep)
     }
 
-    func lots(_ copyID: String, _ symbol: Int = TestMarket.btcIndex) throws -> Int64 {
-        engine.row(of: try ref(copyID)).lots(of: symbol)
+    func lots(_ copyID: String, _ symbol: Int = TestMarket.btcIndex) throws -> Lots {
+        engine.row(of: try ref(copyID)).lots(of: SymbolIndex(symbol))
     }
 
     func mainBalance(_ user: String, _ asset: String = Symbol.quoteAsset) throws -> Fixed {
@@ -183,7 +183,7 @@ struct Fingerprint: Equatable {
         leadCash = e.leads.map(\.cash)
         leadHoldings = e.leads.map { $0.positions.mapValues(\.quantity).filter { !$0.value.isZero } }
         copyCash = e.leads.map { $0.book.rows.map(\.cash.units) }
-        copyLots = e.leads.map { $0.book.rows.map { $0.holdings.flatMap { [Int64($0.symbol), $0.lots, $0.cost.units] } } }
+        copyLots = e.leads.map { $0.book.rows.map { $0.holdings.flatMap { [Int64($0.symbol.index), $0.lots.count, $0.cost.units] } } }
         let audit = e.audit()
         auditTotal = audit.totalUSDT
         auditProblems = audit.problems

@@ -26,12 +26,12 @@ extension CopyBook {
 
     /// Takes the copy's whole holding in column `column` out of it, as it is (worth `value` USDT units at the mark):
     /// the lots and their cost, for the follower's main account.
-    mutating func removeHolding(_ slot: Int, column: Int, value: Int64) -> (lots: Int64, cost: Int64) {
-        let r = row(slot)
-        let taken = (lots[column][r], cost[column][r])
+    mutating func removeHolding(_ slot: Int, column: HoldingColumn, value: Int64) -> (lots: Lots, cost: Int64) {
+        let (r, c) = (row(slot), column.index)
+        let taken = (Lots(lots[c][r]), cost[c][r])
         totalOut[r] += value
-        lots[column][r] = 0
-        cost[column][r] = 0
+        lots[c][r] = 0
+        cost[c][r] = 0
         return taken
     }
 

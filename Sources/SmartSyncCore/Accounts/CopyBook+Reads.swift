@@ -38,17 +38,30 @@ extension CopyBook {
     public func leadNavAtStart(_ slot: Int) -> Fixed { Fixed(units: leadNavAtStart[row(slot)]) }
     /// The lead's cumulative fee drag (NAV points, 1e-8) when the copy started; once stopped, the drag over its life.
     public func leadFeeDrag(_ slot: Int) -> Int64 { leadFeeDragAtStart[row(slot)] }
-    /// Lots held in holding column `c` (of the symbol `holdingSymbols[c]`).
-    public func lots(_ slot: Int, column c: Int) -> Int64 { lots[c][row(slot)] }
+    /// Lots held in holding column `c` (of the symbol `symbol(of: c)`).
+    public func lots(_ slot: Int, column c: HoldingColumn) -> Lots { Lots(lots[c.index][row(slot)]) }
     /// Cost basis of the holding in column `c`, buy fees included.
-    public func cost(_ slot: Int, column c: Int) -> Fixed { Fixed(units: cost[c][row(slot)]) }
-    /// The holding columns where the copy holds something: column, venue symbol index, lots.
-    public func heldColumns(_ slot: Int) -> [(column: Int, symbol: Int, lots: Int64)] {
+    public func cost(_ slot: Int, column c: HoldingColumn) -> Fixed { Fixed(units: cost[c.index][row(slot)]) }
+    /// The holding columns where the copy holds something, with their symbols.
+    public func heldColumns(_ slot: Int) -> [(column: HoldingColumn, symbol: SymbolIndex, lots: Lots)] {
         let r = row(slot)
-        return holdingSymbols.indices.compactMap { c in lots[c][r] > 0 ? (c, holdingSymbols[c], lots[c][r]) : nil }
+        return holdingSymbols.indices.compactMap { c in
+            lots[c][r] > 0 ? (HoldingColumn(c), SymbolIndex(holdingSymbols[c]), Lots(lots[c][r])) : nil
+        }
     }
     /// Lots held in column `c` by all copies together.
-    public func totalLots(column c: Int) -> Int64 { lots[c].reduce(0, +) }
+    public func totalLots(column c: HoldingColumn) -> Lots { Lots(lots[c.index].reduce(0, +)) }
+    /// The book's holding columns with their symbols, in the order the symbols were first held (no allocation).
+    public var holdingColumns: LazyMapSequence<Range<Int>, (column: HoldingColumn, symbol: SymbolIndex)> {
+        let symbols = holdingSymbols
+        return symbols.indices.lazy.map { (HoldingColumn($0), SymbolIndex(symbols[$0])) }
+    }
+    /// The symbol of a holding column.
+    public func symbol(of c: HoldingColumn) -> SymbolIndex { SymbolIndex(holdingSymbols[c.index]) }
+    /// The holding column of `symbol`, nil while no copy of the book ever held it.
+    public func columnIndex(of symbol: SymbolIndex) -> HoldingColumn? {
+        holdingSymbols.firstIndex(of: symbol.index).map(HoldingColumn.init)
+    }
     /// The slots of the active copies, in order.
     public var activeSlots: [Int] { (0..<rowCount).filter { status[$0] == .active }.map { slot(ofRow: $0) } }
 }

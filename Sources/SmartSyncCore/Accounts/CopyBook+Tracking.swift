@@ -10,14 +10,14 @@ enum Deviation {
 /// the engine says what happened, the book keeps the quantities and books their profit or loss.
 extension CopyBook {
     /// `quantity` units of the symbol in `column` the copy holds beyond (positive) or short of (negative) its ideal.
-    mutating func addDeviation(_ kind: Deviation, slot: Int, column c: Int, quantity: Int64) {
-        self[keyPath: kind.extra][c][row(slot)] += quantity
+    mutating func addDeviation(_ kind: Deviation, slot: Int, column: HoldingColumn, quantity: Int64) {
+        self[keyPath: kind.extra][column.index][row(slot)] += quantity
     }
 
     /// Scales both kinds of deviation in `columns` by `keep ÷ whole` (rounded toward zero), for one slot or all.
-    mutating func scaleDeviations(columns: [Int], slot: Int?, keep: Int64, of whole: Int64) {
+    mutating func scaleDeviations(columns: [HoldingColumn], slot: Int?, keep: Int64, of whole: Int64) {
         for kind in [Deviation.missed, .sizing] {
-            for c in columns {
+            for c in columns.map(\.index) {
                 var extra: [Int64] = []
                 swap(&extra, &self[keyPath: kind.extra][c])
                 let range = slot.map { row($0)..<(row($0) + 1) } ?? extra.indices
@@ -33,7 +33,8 @@ extension CopyBook {
     /// A lead transfer of `amount` that takes its equity to `equityAfter`: each active copy's ideal holding in
     /// `column` (holding − deviations, `step` units a lot) scales by equity ÷ equityAfter while the copy keeps its
     /// own, so the holding deviates by a further ideal × amount ÷ equityAfter (sizing).
-    mutating func rescaleIdeal(column c: Int, step: Int64, amount: Int64, equityAfter: Int64) {
+    mutating func rescaleIdeal(column: HoldingColumn, step: Int64, amount: Int64, equityAfter: Int64) {
+        let c = column.index
         for i in 0..<rowCount where status[i] == .active {
             let ideal = Int128(lots[c][i]) * Int128(step) - Int128(extra[c][i]) - Int128(sizingExtra[c][i])
             guard ideal != 0 else { continue }
@@ -43,7 +44,8 @@ extension CopyBook {
     }
 
     /// Books the profit or loss of every active copy's deviations in `column` when its mark moves by `move` units.
-    mutating func accrueDeviations(column c: Int, move: Int64) {
+    mutating func accrueDeviations(column: HoldingColumn, move: Int64) {
+        let c = column.index
         for kind in [Deviation.missed, .sizing] {
             for i in 0..<rowCount where self[keyPath: kind.extra][c][i] != 0 && status[i] == .active {
                 let pnl = roundedQuotient(Int128(self[keyPath: kind.extra][c][i]) * Int128(move), Int128(Fixed.unitsPerOne), .down)

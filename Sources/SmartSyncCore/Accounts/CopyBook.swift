@@ -82,8 +82,8 @@ public struct CopyBook: Sendable {
     public internal(set) var failureTally: [Int32] = []
     /// How many active copies have a stop loss or take profit (zero lets price updates skip the check).
     public internal(set) var withThresholds = 0
-    /// Venue symbol index of each holding column.
-    public internal(set) var holdingSymbols: [Int] = []
+    /// Venue symbol index of each holding column (typed for readers: `symbol(of:)`, `columnIndex(of:)`).
+    var holdingSymbols: [Int] = []
     /// `lots[column][slot]`: quantity held in units of the symbol's qtyStep.
     public internal(set) var lots: [[Int64]] = []
     /// `cost[column][slot]`: cost basis of that holding in USDT units, buy fees included.
@@ -282,15 +282,15 @@ public struct CopyBook: Sendable {
         public var netInvested: Fixed { totalIn - totalOut }
 
         public struct Holding: Sendable, Hashable {
-            public var symbol: Int
-            public var lots: Int64
+            public var symbol: SymbolIndex
+            public var lots: Lots
             public var cost: Fixed
         }
 
         /// Lots held of the venue symbol `symbol` (0 when none).
-        public func lots(of symbol: Int) -> Int64 { holdings.first { $0.symbol == symbol }?.lots ?? 0 }
+        public func lots(of symbol: SymbolIndex) -> Lots { holdings.first { $0.symbol == symbol }?.lots ?? .zero }
         /// The cost basis of its holding of `symbol` (buy fees included); zero when it holds none.
-        public func cost(of symbol: Int) -> Fixed { holdings.first { $0.symbol == symbol }?.cost ?? .zero }
+        public func cost(of symbol: SymbolIndex) -> Fixed { holdings.first { $0.symbol == symbol }?.cost ?? .zero }
     }
 
     /// The copy in `slot` as a value.
@@ -306,7 +306,9 @@ public struct CopyBook: Sendable {
             fillCount: Int(fillCount[r]),
             holdings: holdingSymbols.indices.compactMap { c in
                 lots[c][r] == 0 && cost[c][r] == 0
-                    ? nil : Row.Holding(symbol: holdingSymbols[c], lots: lots[c][r], cost: Fixed(units: cost[c][r]))
+                    ? nil
+                    : Row.Holding(
+                        symbol: SymbolIndex(holdingSymbols[c]), lots: Lots(lots[c][r]), cost: Fixed(units: cost[c][r]))
             })
     }
 
@@ -314,17 +316,15 @@ public struct CopyBook: Sendable {
     public var rows: LazyMapSequence<Range<Int>, Row> { (0..<rowCount).lazy.map { self[slot(ofRow: $0)] } }
 
     /// The holding column of a symbol, created empty on first use.
-    mutating func column(for symbol: Int) -> Int {
-        if let c = holdingSymbols.firstIndex(of: symbol) { return c }
-        holdingSymbols.append(symbol)
+    mutating func column(for symbol: SymbolIndex) -> HoldingColumn {
+        if let c = columnIndex(of: symbol) { return c }
+        holdingSymbols.append(symbol.index)
         lots.append([Int64](repeating: 0, count: rowCount))
         cost.append([Int64](repeating: 0, count: rowCount))
         extra.append([Int64](repeating: 0, count: rowCount))
         sizingExtra.append([Int64](repeating: 0, count: rowCount))
-        return holdingSymbols.count - 1
+        return HoldingColumn(holdingSymbols.count - 1)
     }
-
-    public func columnIndex(of symbol: Int) -> Int? { holdingSymbols.firstIndex(of: symbol) }
 
     /// Appends a new active copy funded with `investment` and returns its slot.
     mutating func append(

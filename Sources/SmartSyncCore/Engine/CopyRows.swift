@@ -7,13 +7,17 @@ public struct CopyRows: Sendable, Hashable {
     /// The copy's row in the copy-fill batch at journal position `position`.
     public struct Fill: Sendable, Hashable {
         public var position: Int
-        /// Quantity in lots of the symbol's qtyStep; quote and fee in 1e-8 USDT.
-        public var lots: Int64
-        public var quote: Int64
-        public var fee: Int64
+        /// Quantity in lots of the symbol's qtyStep; quote and fee in USDT.
+        public var lots: Lots
+        public var quote: Fixed
+        public var fee: Fixed
         public var cappedByCash: Bool
 
-        public init(position: Int, lots: Int64, quote: Int64, fee: Int64, cappedByCash: Bool) {
+        init(position: Int, row: (slot: Int, lots: Lots, quote: Fixed, fee: Fixed, cappedByCash: Bool)) {
+            self.init(position: position, lots: row.lots, quote: row.quote, fee: row.fee, cappedByCash: row.cappedByCash)
+        }
+
+        public init(position: Int, lots: Lots, quote: Fixed, fee: Fixed, cappedByCash: Bool) {
             self.position = position
             self.lots = lots
             self.quote = quote
@@ -25,9 +29,9 @@ public struct CopyRows: Sendable, Hashable {
     /// Profit share the copy paid in the batch at journal position `position` (1e-8 USDT).
     public struct Share: Sendable, Hashable {
         public var position: Int
-        public var amount: Int64
+        public var amount: Fixed
 
-        public init(position: Int, amount: Int64) {
+        public init(position: Int, amount: Fixed) {
             self.position = position
             self.amount = amount
         }
@@ -179,9 +183,11 @@ extension Engine {
             guard case .copyFills(let b) = journal[position] else { continue }
             if let k = b.row(of: ref.slot) {
                 rows.fills.append(
-                    CopyRows.Fill(position: position, lots: b.lots[k], quote: b.quote[k], fee: b.fee[k], cappedByCash: b.cappedByCash[k]))
+                    CopyRows.Fill(position: position, row: b.fill(k)))
             }
-            if let share = b.profitShare(of: ref.slot) { rows.profitShares.append(CopyRows.Share(position: position, amount: share)) }
+            if let share = b.profitShare(of: ref.slot) {
+                rows.profitShares.append(CopyRows.Share(position: position, amount: Fixed(units: share)))
+            }
         }
         let failures = ref.lead < failuresByLead.count ? failuresByLead[ref.lead] : []
         rows.failures = failures.lazy.map { failedOrders[$0] }.filter { Int($0.slot) == ref.slot }
@@ -216,8 +222,8 @@ extension Engine {
             let symbol = venue.symbols[b.symbol]
             return CopyFillView(
                 event: b.event, time: b.time, symbol: symbol.name, side: b.side,
-                quantity: Fixed(units: row.lots * symbol.qtyStep.units), price: b.price, quote: Fixed(units: row.quote),
-                fee: Fixed(units: row.fee), leadPrice: b.leadPrice, leadFillID: b.leadFillID, cappedByCash: row.cappedByCash)
+                quantity: row.lots.quantity(step: symbol.qtyStep), price: b.price, quote: row.quote, fee: row.fee, leadPrice: b.leadPrice,
+                leadFillID: b.leadFillID, cappedByCash: row.cappedByCash)
         }
     }
 }
@@ -229,7 +235,7 @@ struct CopyMoneyMoves {
     enum Move {
         case fill(CopyRows.Fill, CopyFillHeader)
         /// Profit share paid in the batch with this header (nil when the batch's header is not at hand).
-        case profitShare(Int64, CopyFillHeader?)
+        case profitShare(Fixed, CopyFillHeader?)
         case change(CopyEvent)
     }
 

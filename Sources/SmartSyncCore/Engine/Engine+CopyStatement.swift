@@ -159,29 +159,30 @@ extension Engine {
                 let symbol = venue.symbols[b.symbol]
                 var line = StatementLine(
                     kind: b.side == .buy ? .buy : .sell, event: b.event, time: b.time, symbol: symbol.name,
-                    quantity: Fixed(units: row.lots * symbol.qtyStep.units), price: b.price, quote: Fixed(units: row.quote),
-                    fee: Fixed(units: row.fee), leadFillID: b.leadFillID, leadPrice: b.leadPrice)
+                    quantity: row.lots.quantity(step: symbol.qtyStep), price: b.price, quote: row.quote, fee: row.fee,
+                    leadFillID: b.leadFillID, leadPrice: b.leadPrice)
                 willApply(b.time)
                 if b.side == .buy {
-                    cash -= row.quote + row.fee
-                    lots[b.symbol, default: 0] += row.lots
-                    cost[b.symbol, default: 0] += row.quote + row.fee
-                    line.costChange = Fixed(units: row.quote + row.fee)
-                    line.cashChange = Fixed(units: -(row.quote + row.fee))
+                    cash -= (row.quote + row.fee).units
+                    lots[b.symbol, default: 0] += row.lots.count
+                    cost[b.symbol, default: 0] += (row.quote + row.fee).units
+                    line.costChange = row.quote + row.fee
+                    line.cashChange = -(row.quote + row.fee)
                 } else {
-                    let removed = CostBasis.removed(cost: cost[b.symbol, default: 0], held: lots[b.symbol, default: 0], sold: row.lots)
-                    cash += row.quote - row.fee
-                    lots[b.symbol, default: 0] -= row.lots
+                    let removed = CostBasis.removed(
+                        cost: cost[b.symbol, default: 0], held: lots[b.symbol, default: 0], sold: row.lots.count)
+                    cash += (row.quote - row.fee).units
+                    lots[b.symbol, default: 0] -= row.lots.count
                     cost[b.symbol, default: 0] -= removed
                     line.costChange = Fixed(units: -removed)
-                    line.realizedPnl = Fixed(units: row.quote - row.fee - removed)
-                    line.cashChange = Fixed(units: row.quote - row.fee)
+                    line.realizedPnl = Fixed(units: (row.quote - row.fee).units - removed)
+                    line.cashChange = row.quote - row.fee
                 }
                 record(line)
             case .profitShare(let amount, let b):
                 willApply(b?.time)
-                cash -= amount
-                record(StatementLine(kind: .profitShare, event: b?.event ?? 0, time: b?.time, cashChange: Fixed(units: -amount)))
+                cash -= amount.units
+                record(StatementLine(kind: .profitShare, event: b?.event ?? 0, time: b?.time, cashChange: -amount))
             case .change(let e):
                 willApply(e.time)
                 switch e.kind {
@@ -209,7 +210,7 @@ extension Engine {
                 cost[s] = 0
                 record(line)
             }
-            let shares = rows.profitShares.reduce(Int64(0)) { $0 + $1.amount }
+            let shares = rows.profitShares.reduce(Int64(0)) { $0 + $1.amount.units }
             let due = book.profitSharePaid(ref.slot).units - shares
             if due > 0 {
                 cash -= due

@@ -54,14 +54,14 @@ extension Engine {
                 switch move {
                 case .fill(let row, let b):
                     if b.side == .buy {
-                        cash -= row.quote + row.fee
-                        lots[b.symbol, default: 0] += row.lots
+                        cash -= (row.quote + row.fee).units
+                        lots[b.symbol, default: 0] += row.lots.count
                     } else {
-                        cash += row.quote - row.fee
-                        lots[b.symbol, default: 0] -= row.lots
+                        cash += (row.quote - row.fee).units
+                        lots[b.symbol, default: 0] -= row.lots.count
                     }
                 case .profitShare(let amount, _):
-                    cash -= amount
+                    cash -= amount.units
                 case .change(let e):
                     switch e.kind {
                     case .investmentAdded(let a): cash += a.units

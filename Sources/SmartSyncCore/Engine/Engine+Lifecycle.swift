@@ -66,11 +66,11 @@ extension Engine {
         guard !slots.isEmpty else { return }
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)
-        for (c, s) in leads[l].book.holdingSymbols.enumerated() {
+        for (c, s) in leads[l].book.holdingColumns {
             let holders = slots.filter { leads[l].book.lots($0, column: c) > 0 }
             guard !holders.isEmpty else { continue }
             planSells(
-                lead: l, symbol: s, price: venue.marks[s], fraction: nil, slots: .list(holders), event: moment.event,
+                lead: l, symbol: s.index, price: venue.mark(s), fraction: nil, slots: .list(holders), event: moment.event,
                 workspace: &ws)
             executeMerged(&ws, limit: nil, leadFillID: nil, at: moment)
         }
@@ -95,12 +95,12 @@ extension Engine {
             let user = book.follower(i)
             let ref = AccountRef.copy(lead: l, slot: i)
             let outBefore = book.totalOut(i).units
-            for (c, s) in book.holdingSymbols.enumerated() where book.lots(i, column: c) > 0 {
-                let symbol = venue.symbols[s]
-                let held = book.removeHolding(i, column: c, value: book.lots(i, column: c) * lotValue(s, price: venue.marks[s]))
-                let quantity = Fixed(units: held.lots * symbol.qtyStep.units)
+            for (c, s) in book.holdingColumns where book.lots(i, column: c) > 0 {
+                let symbol = venue[s]
+                let held = book.removeHolding(i, column: c, value: book.lots(i, column: c).count * lotValue(s, price: venue.mark(s)))
+                let quantity = held.lots.quantity(step: symbol.qtyStep)
                 users[user].assets[symbol.base, default: .zero] += quantity
-                users[user].positions[s, default: Position()].applyBuy(quantity: quantity, quote: Fixed(units: held.cost), fee: .zero)
+                users[user].positions[s.index, default: Position()].applyBuy(quantity: quantity, quote: Fixed(units: held.cost), fee: .zero)
                 journal.append(.transfer(asset: symbol.base, amount: quantity, from: ref, to: .main(user: user)))
             }
             let due = ProfitShare.due(
@@ -172,8 +172,8 @@ extension Engine {
         let equityBefore = copyEquity(ref)
         let unitsOut = try unitsChange(ref, amount: delta, equityBefore: equityBefore, nav: nav)
         var heldBefore: [Int: Int64] = [:]
-        for (c, s) in leads[l].book.holdingSymbols.enumerated() {
-            heldBefore[s] = leads[l].book.lots(i, column: c) * venue.symbols[s].qtyStep.units
+        for (c, s) in leads[l].book.holdingColumns {
+            heldBefore[s.index] = leads[l].book.lots(i, column: c).quantity(step: venue[s].qtyStep).units
         }
         let shortfall = amount.units - leads[l].book.cash(i).units
         if venueBook.mode == .external {
@@ -205,13 +205,13 @@ extension Engine {
         let rate = settings.takerFeeRate.units
         let shareRate = leads[l].profitShareRate.units
         // Sellable holdings: above the minimums. Their value after fees bounds what can be raised.
-        var sellable: [(column: Int, symbol: Int, held: Int64, lotPrice: Int64)] = []
-        for (c, s) in book.holdingSymbols.enumerated() where book.lots(i, column: c) > 0 {
-            let sym = venue.symbols[s]
-            let lotPrice = lotValue(s, price: venue.marks[s])
-            let held = book.lots(i, column: c)
+        var sellable: [(symbol: Int, held: Int64, lotPrice: Int64)] = []
+        for (c, s) in book.holdingColumns where book.lots(i, column: c) > 0 {
+            let sym = venue[s]
+            let lotPrice = lotValue(s, price: venue.mark(s))
+            let held = book.lots(i, column: c).count
             if held * sym.qtyStep.units >= sym.minQty.units && held * lotPrice >= sym.minNotional.units {
-                sellable.append((c, s, held, lotPrice))
+                sellable.append((s.index, held, lotPrice))
             }
         }
         // Try fractions from the proportional estimate upward until the simulated proceeds cover the shortfall.
@@ -260,7 +260,7 @@ extension Engine {
         var proceeds: Int64 = 0
         for k in orders.indices where orders[k].lots > 0 {
             let (s, lots) = orders[k]
-            guard let c = book.columnIndex(of: s) else { continue }
+            guard let c = book.columnIndex(of: SymbolIndex(s)) else { continue }
             let symbol = venue.symbols[s]
             let quantity = Fixed(units: lots * symbol.qtyStep.units)
             let e = venue.execute(s, .sell, .quantity(quantity), limit: nil)
@@ -268,7 +268,8 @@ extension Engine {
                 orders[k].lots = 0
                 continue
             }
-            let removed = CostBasis.removed(cost: book.cost(ref.slot, column: c).units, held: book.lots(ref.slot, column: c), sold: lots)
+            let removed = CostBasis.removed(
+                cost: book.cost(ref.slot, column: c).units, held: book.lots(ref.slot, column: c).count, sold: lots)
             let net = e.quote.units - e.fee.units
             proceeds += net
             cash += net

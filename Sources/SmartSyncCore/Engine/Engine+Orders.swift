@@ -176,7 +176,7 @@ extension Engine {
         }
         for l in leads.indices where leads[l].status == .active {
             if leads[l].positions[s]?.quantity.isPositive ?? false { observeLead(l, at: moment) }
-            if leads[l].book.columnIndex(of: s) != nil { checkThresholds(lead: l, at: moment) }
+            if leads[l].book.columnIndex(of: SymbolIndex(s)) != nil { checkThresholds(lead: l, at: moment) }
         }
     }
 

@@ -93,9 +93,9 @@ extension Engine {
         let i = ref.slot
         let equity = copyEquity(ref)
         var holdings: [HoldingView] = []
-        for (c, s) in book.holdingSymbols.enumerated() where book.lots(i, column: c) > 0 {
-            let quantity = Fixed(units: book.lots(i, column: c) * venue.symbols[s].qtyStep.units)
-            holdings.append(holdingView(s, quantity: quantity, cost: book.cost(i, column: c), equity: equity))
+        for (c, s) in book.holdingColumns where book.lots(i, column: c) > 0 {
+            let quantity = book.lots(i, column: c).quantity(step: venue[s].qtyStep)
+            holdings.append(holdingView(s.index, quantity: quantity, cost: book.cost(i, column: c), equity: equity))
         }
         let totalIn = book.totalIn(i)
         let totalOut = book.totalOut(i)

@@ -274,8 +274,8 @@ public struct Engine: Sendable {
     public func copyEquity(_ ref: CopyRef) -> Fixed {
         let book = leads[ref.lead].book
         var units = book.cash(ref.slot).units
-        for (c, s) in book.holdingSymbols.enumerated() {
-            units += book.lots(ref.slot, column: c) * lotValue(s, price: venue.marks[s])
+        for (c, s) in book.holdingColumns {
+            units += book.lots(ref.slot, column: c).count * lotValue(s, price: venue.mark(s))
         }
         return Fixed(units: units)
     }
@@ -284,4 +284,5 @@ public struct Engine: Sendable {
     public func lotValue(_ symbol: Int, price: Fixed) -> Int64 {
         mulDivFloor(price.units, venue.symbols[symbol].qtyStep.units, Fixed.unitsPerOne) ?? .max
     }
+    public func lotValue(_ symbol: SymbolIndex, price: Fixed) -> Int64 { lotValue(symbol.index, price: price) }
 }

@@ -52,9 +52,9 @@ extension Engine {
             }
             for (s, symbol) in venue.symbols.enumerated() {
                 let step = symbol.qtyStep.units
-                let column = book.columnIndex(of: s)
+                let column = book.columnIndex(of: SymbolIndex(s))
                 for i in 0..<book.count {
-                    let live = book.isInMemory(i) ? column.map { book.lots(i, column: $0) * step } ?? 0 : 0
+                    let live = book.isInMemory(i) ? column.map { book.lots(i, column: $0).count * step } ?? 0 : 0
                     check("copy \(book.id(i)) \(symbol.base)", live: Fixed(units: live), replayed: replay.copyAsset(l, s, i))
                 }
             }
@@ -73,8 +73,8 @@ extension Engine {
             totals[Symbol.quoteAsset, default: 0] += lead.cash.units
             for (s, p) in lead.positions { totals[venue.symbols[s].base, default: 0] += p.quantity.units }
             totals[Symbol.quoteAsset, default: 0] += lead.book.cash.reduce(0, +)
-            for (c, s) in lead.book.holdingSymbols.enumerated() {
-                totals[venue.symbols[s].base, default: 0] += lead.book.totalLots(column: c) * venue.symbols[s].qtyStep.units
+            for (c, s) in lead.book.holdingColumns {
+                totals[venue[s].base, default: 0] += lead.book.totalLots(column: c).quantity(step: venue[s].qtyStep).units
             }
         }
         totals[Symbol.quoteAsset, default: 0] += feesCollected.units

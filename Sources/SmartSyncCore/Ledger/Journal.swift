@@ -78,6 +78,13 @@ public struct CopyFillBatch: Sendable {
 
     /// Copy fills in the batch (in memory or released).
     public var count: Int { slots.count + releasedRows }
+
+    /// The copy fill in row `k` (in memory), typed: the copy's slot, lots of the symbol's step, its quote and fee.
+    /// Readers use this; the columns are what the fan-out fills and the stores write as they are.
+    @inline(__always)
+    public func fill(_ k: Int) -> (slot: Int, lots: Lots, quote: Fixed, fee: Fixed, cappedByCash: Bool) {
+        (Int(slots[k]), Lots(lots[k]), Fixed(units: quote[k]), Fixed(units: fee[k]), cappedByCash[k])
+    }
     /// Profit-share payments in the batch (in memory or released).
     public var profitShareCount: Int { profitShare.count + releasedShares }
     /// False once the rows live only in the database.

@@ -44,16 +44,17 @@ extension JournalEntry {
             post(Posting(.venue, .base(t.symbol), -sign * t.quantity.units))
             post(Posting(.fees, .usdt, t.fee.units))
         case .copyFills(let b):
-            let step = symbols[b.symbol].qtyStep.units
+            let step = symbols[b.symbol].qtyStep
             let sign: Int64 = b.side == .buy ? 1 : -1
             for k in 0..<b.count {
-                let copy = AccountRef.copy(lead: b.lead, slot: Int(b.slots[k]))
-                let quantity = b.lots[k] * step
-                post(Posting(copy, .usdt, -sign * b.quote[k] - b.fee[k]))
+                let row = b.fill(k)
+                let copy = AccountRef.copy(lead: b.lead, slot: row.slot)
+                let quantity = row.lots.quantity(step: step).units
+                post(Posting(copy, .usdt, -sign * row.quote.units - row.fee.units))
                 post(Posting(copy, .base(b.symbol), sign * quantity))
-                post(Posting(.venue, .usdt, sign * b.quote[k]))
+                post(Posting(.venue, .usdt, sign * row.quote.units))
                 post(Posting(.venue, .base(b.symbol), -sign * quantity))
-                post(Posting(.fees, .usdt, b.fee[k]))
+                post(Posting(.fees, .usdt, row.fee.units))
             }
             for k in b.profitShare.indices {
                 post(Posting(.copy(lead: b.lead, slot: Int(b.profitShareSlots[k])), .usdt, -b.profitShare[k]))

@@ -64,6 +64,10 @@ public struct SimulatedVenue: Sendable {
 
     public func index(of name: String) -> Int? { indexByName[name] }
 
+    /// The listed symbol at `s`, and its mark price.
+    public subscript(s: SymbolIndex) -> Symbol { symbols[s.index] }
+    public func mark(_ s: SymbolIndex) -> Fixed { marks[s.index] }
+
     public mutating func setMark(_ index: Int, _ price: Fixed) throws(FieldError) {
         try Self.checkPrice(price, symbols[index])
         marks[index] = price

@@ -179,7 +179,7 @@ extension Engine {
         // Move the book and the traded column out so they are mutated in place, not copied.
         var book = CopyBook()
         swap(&book, &leads[l].book)
-        let c = book.column(for: plan.symbol)
+        let c = book.column(for: SymbolIndex(plan.symbol)).index
         var held: [Int64] = []
         var cost: [Int64] = []
         swap(&held, &book.lots[c])

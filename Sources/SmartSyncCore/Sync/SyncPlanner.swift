@@ -172,7 +172,7 @@ public enum SyncPlanner {
         fraction: (quantity: Int64, held: Int64)?, slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
     ) {
         ws.plan.reset(lead: l, symbol: s, side: .sell, referencePrice: price)
-        guard let c = book.columnIndex(of: s) else { return }
+        guard let c = book.columnIndex(of: SymbolIndex(s))?.index else { return }
         let whole = fraction.map { $0.quantity >= $0.held } ?? true
 
         func size(_ i: Int) {

@@ -52,7 +52,7 @@ extension Engine {
     /// Quantity a copy did not trade (buy) or kept (sell) against the lead's ratios.
     mutating func recordDeviation(_ kind: Deviation, lead l: Int, slot i: Int, symbol s: Int, side: Side, quantity: Int64) {
         guard quantity != 0 else { return }
-        let c = leads[l].book.column(for: s)
+        let c = leads[l].book.column(for: SymbolIndex(s))
         leads[l].book.addDeviation(kind, slot: i, column: c, quantity: side == .buy ? -quantity : quantity)
     }
 
@@ -74,7 +74,8 @@ extension Engine {
     mutating func scaleDeviations(lead l: Int, symbol s: Int? = nil, slot: Int? = nil, keep: Int64, of whole: Int64) {
         guard whole > 0 else { return }
         let keep = Swift.max(keep, 0)
-        let columns = s.map { leads[l].book.columnIndex(of: $0).map { [$0] } ?? [] } ?? Array(leads[l].book.holdingSymbols.indices)
+        let book = leads[l].book
+        let columns = s.map { book.columnIndex(of: SymbolIndex($0)).map { [$0] } ?? [] } ?? book.holdingColumns.map(\.column)
         leads[l].book.scaleDeviations(columns: columns, slot: slot, keep: keep, of: whole)
     }
 
@@ -85,8 +86,8 @@ extension Engine {
         guard equityAfter.isPositive else { return }
         var book = CopyBook()
         swap(&book, &leads[l].book)
-        for (c, s) in book.holdingSymbols.enumerated() {
-            book.rescaleIdeal(column: c, step: venue.symbols[s].qtyStep.units, amount: amount.units, equityAfter: equityAfter.units)
+        for (c, s) in book.holdingColumns {
+            book.rescaleIdeal(column: c, step: venue[s].qtyStep.units, amount: amount.units, equityAfter: equityAfter.units)
         }
         swap(&book, &leads[l].book)
     }
@@ -97,12 +98,12 @@ extension Engine {
         guard equityBefore > 0 else { return }
         scaleDeviations(lead: ref.lead, slot: ref.slot, keep: equityBefore - amount, of: equityBefore)
         let book = leads[ref.lead].book
-        for (c, s) in book.holdingSymbols.enumerated() {
-            let before = heldBefore[s] ?? 0
-            let after = book.lots(ref.slot, column: c) * venue.symbols[s].qtyStep.units
+        for (c, s) in book.holdingColumns {
+            let before = heldBefore[s.index] ?? 0
+            let after = book.lots(ref.slot, column: c).quantity(step: venue[s].qtyStep).units
             let idealSold = roundedQuotient(Int128(before) * Int128(amount), Int128(equityBefore), .towardZero)
             let delta = Int64(clamping: Int128(after) - Int128(before) + idealSold)
-            if delta != 0 { recordDeviation(.sizing, lead: ref.lead, slot: ref.slot, symbol: s, side: .sell, quantity: delta) }
+            if delta != 0 { recordDeviation(.sizing, lead: ref.lead, slot: ref.slot, symbol: s.index, side: .sell, quantity: delta) }
         }
     }
 
@@ -111,7 +112,7 @@ extension Engine {
         let move = new.units - old.units
         guard move != 0 else { return }
         for l in leads.indices {
-            guard let c = leads[l].book.columnIndex(of: s) else { continue }
+            guard let c = leads[l].book.columnIndex(of: SymbolIndex(s)) else { continue }
             leads[l].book.accrueDeviations(column: c, move: move)
         }
     }

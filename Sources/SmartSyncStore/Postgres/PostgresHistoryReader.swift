@@ -22,8 +22,11 @@ struct PostgresHistoryReader: HistoryReader {
             for row in rows {
                 let (ledger, lots, quote, fee, capped, share, body) = try row.decode(
                     (Int64, Int64, Int64, Int64, Bool, Int64?, String).self)
-                history.fills.append(CopyRows.Fill(position: Int(ledger), lots: lots, quote: quote, fee: fee, cappedByCash: capped))
-                if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: share)) }
+                history.fills.append(
+                    CopyRows.Fill(
+                        position: Int(ledger), lots: Lots(lots), quote: Fixed(units: quote), fee: Fixed(units: fee),
+                        cappedByCash: capped))
+                if let share { history.profitShares.append(CopyRows.Share(position: Int(ledger), amount: Fixed(units: share))) }
                 history.headers[Int(ledger)] = try LedgerRows.batchHeader(body, position: Int(ledger))
             }
         }
