@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Webhook deliveries (alerts): HTTP/1.1 and TLS to the receivers users register.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         // The API's types and server protocol are generated from openapi.yaml by its command plugin (see
         // Sources/SmartSyncAPI); the generated code is committed, so a build never runs the generator.
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
@@ -106,6 +108,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The FIX 4.4 venue adapter (issue 14): tag=value framing first; the session and the TCP initiator next.

@@ -43,22 +43,12 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        jsonResponse(json, status: status)
+        Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body.text)))
     }
 
-    /// The body: `{"error": {"code", "message", "field"}}`.
-    var json: JSONValue {
-        .object([
-            ("error", .object([("code", .string(code)), ("message", .string(message)), ("field", field.map { .string($0) } ?? .null)]))
-        ])
-    }
-}
-
-/// A JSON response from a deterministic value.
-func jsonResponse(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-    Response(
-        status: status, headers: [.contentType: "application/json"],
-        body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
+    /// The body, the contract's `Error`.
+    var body: ErrorReport { ErrorReport(code: code, message: message, field: field) }
 }
 
 /// Bodies larger than this are refused (413): no request of this API comes near it.

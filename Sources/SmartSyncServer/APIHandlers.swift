@@ -324,7 +324,7 @@ struct APIErrors: ServerMiddleware {
             }
             return (
                 HTTPResponse(status: answer.status, headerFields: [.contentType: "application/json"]),
-                HTTPBody(answer.json.serialized())
+                HTTPBody(answer.body.text)
             )
         }
     }

@@ -128,7 +128,7 @@ func streamRouter(service: EngineService) -> Router<StreamContext> {
         guard let key = streamKey(context.request), let caller = try await service.caller(forKey: key) else { return }
         let (id, events) = service.events.subscribe(user: caller.user, isOperator: caller.role == .operator_)
         defer { service.events.unsubscribe(id) }
-        try await outbound.write(.text(JSONValue.object([("type", .string("hello")), ("user", .string(caller.user))]).compact()))
+        try await outbound.write(.text(StreamEvents.hello(user: caller.user)))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for try await _ in inbound {}  // until the client closes

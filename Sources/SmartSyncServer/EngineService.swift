@@ -25,6 +25,10 @@ public actor EngineService {
     private let now: @Sendable () -> Int64
     /// Live events for WebSocket subscribers.
     public nonisolated let events = EventHub()
+    /// Webhooks and the alerts raised for them (EngineService+Alerts.swift, Alerts.swift).
+    public nonisolated let alerts: Alerts
+    /// The copies whose tracking gap is beyond a hook's threshold (`hook n/copy id`), so it fires once per crossing.
+    var gapsBeyond: Set<String> = []
     /// The demo's span and progress when the server runs the demo market (shown by `GET /v1/config`).
     public nonisolated let demoStatus = Mutex<DemoStatus?>(nil)
     let opened = ContinuousClock.now
@@ -77,6 +81,7 @@ public actor EngineService {
         }
         committed = Mutex((store.engine.readOnlyCopy, store.commandCount, ReadCache()))
         keys = try store.log.apiKeys()
+        alerts = Alerts(store: try store.log.hooks())
         history = try store.historyReader()
         venueSessions = try store.log.venueSessions()
         let hex = store.databaseID.lowercased().filter { $0.isHexDigit }
@@ -267,6 +272,7 @@ public actor EngineService {
                 observe(command, outcome, took: took)
                 updateGauges()
                 publishEvents(command, outcome)
+                raiseAlerts(outcome)
             }
             return CommandReceipt(applied: outcome != nil, event: moment.event, outcome: outcome, committedIn: outcome == nil ? nil : took)
         }
@@ -291,7 +297,10 @@ public actor EngineService {
                     throw error
                 }
                 publish()
-                for (command, outcome) in zip(commands, outcomes) { observe(command, outcome, took: nil) }
+                for (command, outcome) in zip(commands, outcomes) {
+                    observe(command, outcome, took: nil)
+                    raiseAlerts(outcome)
+                }
                 updateGauges()
             }
         }

@@ -47,8 +47,8 @@ indirect enum BodyValue: Decodable, Equatable, Sendable {
 /// Checks a request body against its schema in the contract (`APIContract`), so that what the contract calls
 /// invalid is refused with a 400 naming the field and the rule, and nothing else is. It understands the part of
 /// JSON Schema the contract uses: `$ref`, `type`, `enum`, `const`, `pattern`, `minLength`, `maxLength`, `minimum`,
-/// `maximum`, `properties`, `required`, `additionalProperties: false`, `minProperties`, `maxProperties`, `oneOf` and
-/// `allOf`. A schema's `x-rule` is the rule
+/// `maximum`, `properties`, `required`, `additionalProperties: false`, `minProperties`, `maxProperties`, `items`,
+/// `minItems`, `maxItems`, `uniqueItems`, `oneOf` and `allOf`. A schema's `x-rule` is the rule
 /// an error states; an object's `x-field` is the field named when none of its `oneOf` branches fits.
 struct SchemaValidator: Sendable {
     let schemas: [String: JSONValue]
@@ -170,6 +170,31 @@ struct SchemaValidator: Sendable {
         if case .object(let fields) = value {
             try checkObject(fields, schema, path: path, rule: rule)
         }
+        if case .array(let items) = value {
+            try checkArray(items, schema, path: path, rule: rule)
+        }
+    }
+
+    /// An array's length, uniqueness and items; an item's errors name it as `field[index]`.
+    private func checkArray(_ items: [BodyValue], _ schema: JSONValue, path: [String], rule: String?) throws(APIError) {
+        if case .int(let min)? = schema["minItems"], items.count < min {
+            throw fail(rule ?? (min == 1 ? "must not be empty" : "must have at least \(min) items"), path)
+        }
+        if case .int(let max)? = schema["maxItems"], items.count > max { throw fail(rule ?? "must have at most \(max) items", path) }
+        if case .bool(true)? = schema["uniqueItems"] {
+            for (k, item) in items.enumerated() where items[..<k].contains(item) {
+                throw fail("must not list the same item twice", Self.indexed(path, k))
+            }
+        }
+        if let inner = schema["items"] {
+            for (k, item) in items.enumerated() { try validate(item, inner, path: Self.indexed(path, k), rule: nil) }
+        }
+    }
+
+    /// `path` with its last field indexed: `events[2]`.
+    private static func indexed(_ path: [String], _ k: Int) -> [String] {
+        guard let last = path.last else { return ["[\(k)]"] }
+        return path.dropLast() + ["\(last)[\(k)]"]
     }
 
     private func checkString(_ s: String, _ schema: JSONValue, path: [String], rule: String?) throws(APIError) {

@@ -61,6 +61,15 @@ public final class AnyCommandLog: CommandLog {
         }
     }
 
+    /// The webhooks and their delivery log in the same database.
+    public func hooks() throws -> any HookStore {
+        switch base {
+        case let sqlite as SQLiteCommandLog: return SQLiteHookStore(log: sqlite)
+        case let postgres as PostgresCommandLog: return PostgresHookStore(log: postgres)
+        default: throw StoreError.io(path: location, detail: "this backend stores no webhooks")
+        }
+    }
+
     /// The venue sessions' store in the same database.
     public func venueSessions() throws -> any VenueSessionStore {
         switch base {

@@ -169,6 +169,22 @@ enum Schema {
                     INSERT INTO meta (key, value) SELECT 'curves_from', coalesce(max(seq) + 1, 0) FROM commands;
                     """)
         }
+        migrator.registerMigration("v10-hooks") { db in
+            // Alerts: the webhooks users register and each hook's delivery log (HookStore.swift).
+            try db.execute(
+                sql: """
+                    CREATE TABLE hooks (
+                        n INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL,
+                        secret TEXT NOT NULL, tracking_gap TEXT, created INTEGER NOT NULL);
+                    CREATE INDEX hooks_by_user ON hooks (user, n);
+                    CREATE TABLE hook_deliveries (
+                        n INTEGER PRIMARY KEY AUTOINCREMENT, hook INTEGER NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL,
+                        status TEXT NOT NULL, attempts INTEGER NOT NULL, response_status INTEGER, error TEXT,
+                        created INTEGER NOT NULL, updated INTEGER NOT NULL);
+                    CREATE INDEX hook_deliveries_by_hook ON hook_deliveries (hook, n);
+                    CREATE INDEX hook_deliveries_pending ON hook_deliveries (status, n);
+                    """)
+        }
         return migrator
     }
 

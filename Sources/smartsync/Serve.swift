@@ -86,6 +86,12 @@ struct Serve: AsyncParsableCommand {
     /// `--venue`, else `SMARTSYNC_VENUE`; nil when neither names one.
     var venueChoice: String? { venue ?? ProcessInfo.processInfo.environment["SMARTSYNC_VENUE"].flatMap { $0.isEmpty ? nil : $0 } }
 
+    @Option(
+        help:
+            "Hosts webhooks may point at even when loopback or private, comma-separated (e.g. 127.0.0.1 to try alerts locally; env SMARTSYNC_HOOK_HOSTS). Public hosts are always allowed."
+    )
+    var hookHosts: String = ProcessInfo.processInfo.environment["SMARTSYNC_HOOK_HOSTS"] ?? ""
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
 
@@ -144,6 +150,11 @@ struct Serve: AsyncParsableCommand {
             services.append(ClusterService(membership: membership, service: service, logger: logger))
             Terminal.line("instance \(name): leads are leased for \(leaseSeconds) s through the database")
         }
+        // Alerts: delivered until the HTTP server has stopped; what is still pending is resumed at the next start.
+        let allowed = Set(
+            hookHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        service.alerts.policy.withLock { $0.allowedHosts = allowed }
+        services.append(AlertService(alerts: service.alerts, logger: logger))
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)
         // PostgreSQL's pooled clients (the reads', the writer's, the leases') run from here on, before the start-up's

@@ -8,6 +8,7 @@ import Logging
 import NIOCore
 import Prometheus
 import SmartSyncCore
+import SmartSyncViews
 import Synchronization
 import Testing
 import Yams
@@ -97,7 +98,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                         #expect(responses.contains("414"), "\(method) \(path) lacks 414")
                     }
                 }
-                #expect(operations == 42)
+                #expect(operations == 48)
                 let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
                 for (name, schema) in schemas where name.hasSuffix("Request") {
                     // An object with exclusive fields is its fields `allOf` the rule relating them: the fields part closes it.
@@ -418,7 +419,38 @@ struct AuthCase: Sendable, CustomTestStringConvertible {
             #expect(fill["copy"] as? String == "alice-1")
             #expect(fill["quantity"] as? String == "0.002")
             #expect(fill["leadPrice"] as? String == "50000")
+            // Every message fits its schema in the contract (StreamHello, StreamLeadFill, …), named by its type.
+            let messages = received.withLock { $0 }
+            #expect(messages.count >= 2)
+            for text in messages {
+                let value = try JSONDecoder().decode(BodyValue.self, from: Data(text.utf8))
+                guard case .object(let fields) = value, case .string(let type)? = fields["type"] else {
+                    Issue.record("a stream message without a type: \(text)")
+                    continue
+                }
+                #expect(throws: Never.self, "\(text)") {
+                    try requestValidator.validate(value, against: "Stream" + type.prefix(1).uppercased() + type.dropFirst())
+                }
+            }
         }
+    }
+
+    /// The stream's other messages (hello, price, failed copy order, copy status) fit their schemas too, and a
+    /// message that breaks its schema is caught: the check is not vacuous.
+    @Test func streamMessagesFitTheirSchemas() throws {
+        let messages: [(String, String)] = [
+            ("StreamHello", StreamEvents.hello(user: "alice")),
+            ("StreamCopyStatus", StreamEvents.copyStatus(id: "alice-1", status: .stopped, stopReason: .stopLoss, event: 7)),
+            ("StreamCopyStatus", StreamEvents.copyStatus(id: "alice-1", status: .active, stopReason: nil, event: 3)),
+        ]
+        for (schema, text) in messages {
+            #expect(text.hasPrefix(#"{"type":""#), "\(text)")
+            let value = try JSONDecoder().decode(BodyValue.self, from: Data(text.utf8))
+            #expect(throws: Never.self, "\(text)") { try requestValidator.validate(value, against: schema) }
+        }
+        #expect(StreamEvents.copyStatus(id: "c", status: .active, stopReason: nil, event: 1).contains(#""stopReason":null"#))
+        let broken = try JSONDecoder().decode(BodyValue.self, from: Data(#"{"type":"hello","user":"a","extra":1}"#.utf8))
+        #expect(throws: APIError.self) { try requestValidator.validate(broken, against: "StreamHello") }
     }
 
     @Test func streamRefusesAnUnknownKey() async throws {

@@ -1232,6 +1232,91 @@ extension Components {
                 case error
             }
         }
+        /// What an alert is about.
+        ///
+        /// - Remark: Generated from `#/components/schemas/AlertType`.
+        @frozen public enum AlertType: String, Codable, Hashable, Sendable, CaseIterable {
+            case copyOrderFailed = "copyOrderFailed"
+            case stopLossFired = "stopLossFired"
+            case takeProfitFired = "takeProfitFired"
+            case trackingGap = "trackingGap"
+            case leadStopped = "leadStopped"
+            case copyStopped = "copyStopped"
+        }
+        /// A webhook to register.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HookRequest`.
+        public struct HookRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HookRequest/url`.
+            public var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HookRequest/events`.
+            public var events: [Components.Schemas.AlertType]
+            /// Signs every delivery (HMAC-SHA256); keep it, it is not shown again.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HookRequest/secret`.
+            public var secret: Swift.String
+            /// For trackingGap: the points (percent of the investment) a copy's return may be off its lead's before the alert fires; required with trackingGap.
+            ///
+            /// - Remark: Generated from `#/components/schemas/HookRequest/trackingGap`.
+            public var trackingGap: Components.Schemas.PositiveAmount?
+            /// Creates a new `HookRequest`.
+            ///
+            /// - Parameters:
+            ///   - url:
+            ///   - events:
+            ///   - secret: Signs every delivery (HMAC-SHA256); keep it, it is not shown again.
+            ///   - trackingGap: For trackingGap: the points (percent of the investment) a copy's return may be off its lead's before the alert fires; required with trackingGap.
+            public init(
+                url: Swift.String,
+                events: [Components.Schemas.AlertType],
+                secret: Swift.String,
+                trackingGap: Components.Schemas.PositiveAmount? = nil
+            ) {
+                self.url = url
+                self.events = events
+                self.secret = secret
+                self.trackingGap = trackingGap
+            }
+            public enum CodingKeys: String, CodingKey {
+                case url
+                case events
+                case secret
+                case trackingGap
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.url = try container.decode(
+                    Swift.String.self,
+                    forKey: .url
+                )
+                self.events = try container.decode(
+                    [Components.Schemas.AlertType].self,
+                    forKey: .events
+                )
+                self.secret = try container.decode(
+                    Swift.String.self,
+                    forKey: .secret
+                )
+                self.trackingGap = try container.decodeIfPresent(
+                    Components.Schemas.PositiveAmount.self,
+                    forKey: .trackingGap
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "url",
+                    "events",
+                    "secret",
+                    "trackingGap"
+                ])
+            }
+        }
+        /// A registered webhook (without its secret).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Hook`.
+        public typealias Hook = HookReport
+        /// One alert sent (or being sent) to a webhook.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HookDelivery`.
+        public typealias HookDelivery = HookDeliveryReport
         /// - Remark: Generated from `#/components/schemas/Lead`.
         public typealias Lead = LeadReport
         /// - Remark: Generated from `#/components/schemas/Tracking`.

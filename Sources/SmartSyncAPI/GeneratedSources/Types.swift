@@ -221,6 +221,48 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /v1/copies/{id}/take-profit`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/take-profit/put(setTakeProfit)`.
     func setTakeProfit(_ input: Operations.SetTakeProfit.Input) async throws -> Operations.SetTakeProfit.Output
+    /// The caller's webhooks
+    ///
+    /// The webhooks the caller registered for alerts, oldest first, with how their deliveries went.
+    ///
+    /// - Remark: HTTP `GET /v1/hooks`.
+    /// - Remark: Generated from `#/paths//v1/hooks/get(hooks)`.
+    func hooks(_ input: Operations.Hooks.Input) async throws -> Operations.Hooks.Output
+    /// Register a webhook
+    ///
+    /// Registers a URL to receive the caller's alerts (copy order failed, stop loss or take profit fired, tracking gap beyond a threshold, lead stopped, copy stopped) as signed JSON POSTs: `SmartSync-Signature: sha256=<hex>` is HMAC-SHA256 with the secret of `<SmartSync-Timestamp>.<body>`. Failed deliveries are retried with growing waits (1 s, 10 s, 1 min, 10 min, 1 h). At most 10 hooks per user; loopback and private addresses are refused unless the operator allows them (`serve --hook-hosts`).
+    ///
+    /// - Remark: HTTP `POST /v1/hooks`.
+    /// - Remark: Generated from `#/paths//v1/hooks/post(createHook)`.
+    func createHook(_ input: Operations.CreateHook.Input) async throws -> Operations.CreateHook.Output
+    /// One webhook
+    ///
+    /// One of the caller's webhooks, with how its deliveries went.
+    ///
+    /// - Remark: HTTP `GET /v1/hooks/{id}`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/get(hook)`.
+    func hook(_ input: Operations.Hook.Input) async throws -> Operations.Hook.Output
+    /// Remove a webhook
+    ///
+    /// Removes one of the caller's webhooks and its delivery log; deliveries still pending are not sent.
+    ///
+    /// - Remark: HTTP `DELETE /v1/hooks/{id}`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/delete(deleteHook)`.
+    func deleteHook(_ input: Operations.DeleteHook.Input) async throws -> Operations.DeleteHook.Output
+    /// A webhook's delivery log
+    ///
+    /// Every alert sent (or being sent) to one of the caller's webhooks, newest first: its body as signed, its status (pending, delivered, failed), attempts, the receiver's last HTTP status and error. Paged with `limit` and `before` (a delivery's `n`).
+    ///
+    /// - Remark: HTTP `GET /v1/hooks/{id}/deliveries`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/deliveries/get(hookDeliveries)`.
+    func hookDeliveries(_ input: Operations.HookDeliveries.Input) async throws -> Operations.HookDeliveries.Output
+    /// Send a test alert
+    ///
+    /// Sends one `test` alert to the webhook now, signed like any other; its delivery appears in the log.
+    ///
+    /// - Remark: HTTP `POST /v1/hooks/{id}/test`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/test/post(testHook)`.
+    func testHook(_ input: Operations.TestHook.Input) async throws -> Operations.TestHook.Output
     /// Create a user (operator)
     ///
     /// Creates a user and answers its API key, shown only this once.
@@ -736,6 +778,92 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The caller's webhooks
+    ///
+    /// The webhooks the caller registered for alerts, oldest first, with how their deliveries went.
+    ///
+    /// - Remark: HTTP `GET /v1/hooks`.
+    /// - Remark: Generated from `#/paths//v1/hooks/get(hooks)`.
+    public func hooks(headers: Operations.Hooks.Input.Headers = .init()) async throws -> Operations.Hooks.Output {
+        try await hooks(Operations.Hooks.Input(headers: headers))
+    }
+    /// Register a webhook
+    ///
+    /// Registers a URL to receive the caller's alerts (copy order failed, stop loss or take profit fired, tracking gap beyond a threshold, lead stopped, copy stopped) as signed JSON POSTs: `SmartSync-Signature: sha256=<hex>` is HMAC-SHA256 with the secret of `<SmartSync-Timestamp>.<body>`. Failed deliveries are retried with growing waits (1 s, 10 s, 1 min, 10 min, 1 h). At most 10 hooks per user; loopback and private addresses are refused unless the operator allows them (`serve --hook-hosts`).
+    ///
+    /// - Remark: HTTP `POST /v1/hooks`.
+    /// - Remark: Generated from `#/paths//v1/hooks/post(createHook)`.
+    public func createHook(
+        headers: Operations.CreateHook.Input.Headers = .init(),
+        body: Operations.CreateHook.Input.Body
+    ) async throws -> Operations.CreateHook.Output {
+        try await createHook(Operations.CreateHook.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One webhook
+    ///
+    /// One of the caller's webhooks, with how its deliveries went.
+    ///
+    /// - Remark: HTTP `GET /v1/hooks/{id}`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/get(hook)`.
+    public func hook(
+        path: Operations.Hook.Input.Path,
+        headers: Operations.Hook.Input.Headers = .init()
+    ) async throws -> Operations.Hook.Output {
+        try await hook(Operations.Hook.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Remove a webhook
+    ///
+    /// Removes one of the caller's webhooks and its delivery log; deliveries still pending are not sent.
+    ///
+    /// - Remark: HTTP `DELETE /v1/hooks/{id}`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/delete(deleteHook)`.
+    public func deleteHook(
+        path: Operations.DeleteHook.Input.Path,
+        headers: Operations.DeleteHook.Input.Headers = .init()
+    ) async throws -> Operations.DeleteHook.Output {
+        try await deleteHook(Operations.DeleteHook.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A webhook's delivery log
+    ///
+    /// Every alert sent (or being sent) to one of the caller's webhooks, newest first: its body as signed, its status (pending, delivered, failed), attempts, the receiver's last HTTP status and error. Paged with `limit` and `before` (a delivery's `n`).
+    ///
+    /// - Remark: HTTP `GET /v1/hooks/{id}/deliveries`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/deliveries/get(hookDeliveries)`.
+    public func hookDeliveries(
+        path: Operations.HookDeliveries.Input.Path,
+        query: Operations.HookDeliveries.Input.Query = .init(),
+        headers: Operations.HookDeliveries.Input.Headers = .init()
+    ) async throws -> Operations.HookDeliveries.Output {
+        try await hookDeliveries(Operations.HookDeliveries.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Send a test alert
+    ///
+    /// Sends one `test` alert to the webhook now, signed like any other; its delivery appears in the log.
+    ///
+    /// - Remark: HTTP `POST /v1/hooks/{id}/test`.
+    /// - Remark: Generated from `#/paths//v1/hooks/{id}/test/post(testHook)`.
+    public func testHook(
+        path: Operations.TestHook.Input.Path,
+        headers: Operations.TestHook.Input.Headers = .init()
+    ) async throws -> Operations.TestHook.Output {
+        try await testHook(Operations.TestHook.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// Create a user (operator)

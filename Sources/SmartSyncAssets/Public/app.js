@@ -825,9 +825,81 @@ async function pageSignIn() {
   });
 }
 
+// ---- alerts: webhooks the user registers, with each one's delivery log ----
+const ALERTS = [['copyOrderFailed', 'A copy order failed'], ['stopLossFired', 'Stop loss fired'], ['takeProfitFired', 'Take profit fired'],
+  ['trackingGap', 'Tracking gap beyond a threshold'], ['leadStopped', 'Lead stopped leading'], ['copyStopped', 'A copy stopped (any reason)']];
+function newSecret() {
+  const bytes = new Uint8Array(24); crypto.getRandomValues(bytes);
+  return 'whsec_' + [...bytes].map(b => b.toString(16).padStart(2, '0')).join('');
+}
+async function pageAlerts() {
+  if (!S.key) return signInFirst();
+  const hooks = await get('/v1/hooks');
+  const open = new URLSearchParams(location.search).get('hook');
+  const log = open && hooks.some(h => h.id === open) ? await get(`/v1/hooks/${enc(open)}/deliveries?limit=50`) : null;
+  const label = Object.fromEntries(ALERTS);
+  main().innerHTML = `<h1>Alerts</h1>
+    <p class="muted">SmartSync sends each alert you ask for to your URL as a JSON POST, signed: <code>SmartSync-Signature: sha256=&lt;hex&gt;</code> is HMAC-SHA256, keyed with your secret, of <code>&lt;SmartSync-Timestamp&gt;.&lt;body&gt;</code>. A delivery that fails is retried after 1 s, 10 s, 1 min, 10 min and 1 h; every attempt is in the hook's log.</p>
+    <h2>Your webhooks</h2>
+    <div class="scroll"><table id="hooks" class="cards"><thead><tr><th>Hook</th><th>URL</th><th>Alerts</th><th>Added</th><th></th></tr></thead><tbody>
+      ${hooks.map(h => `<tr data-hook="${esc(h.id)}"><td>${esc(h.id)}</td><td class="wrap">${esc(h.url)}</td>
+        <td>${h.events.map(e => esc(label[e] || e) + (e === 'trackingGap' ? ` (${esc(h.trackingGap)} points)` : '')).join('<br>')}</td><td>${when(h.createdAt)}</td>
+        <td class="actions"><a href="/alerts?hook=${enc(h.id)}" data-link>Deliveries</a> <button class="small-button" data-test="${esc(h.id)}">Send a test</button> <button class="small-button" data-delete="${esc(h.id)}">Remove</button></td></tr>`).join('')
+        || '<tr><td colspan="5" class="muted">No webhook yet: add one below.</td></tr>'}
+    </tbody></table></div>
+    ${log ? `<h2 id="deliveries-title">Deliveries of ${esc(open)}</h2>
+      <div class="scroll"><table id="deliveries" class="cards"><thead><tr><th>#</th><th>Alert</th><th>Status</th><th>Attempts</th><th>Answer</th><th>Last try</th><th>Body</th></tr></thead><tbody>
+      ${log.map(d => `<tr data-delivery="${d.n}"><td>${d.n}</td><td>${esc(label[d.type] || d.type)}</td><td><span class="badge ${d.status === 'delivered' ? 'active' : d.status === 'failed' ? 'stopped' : ''}">${esc(d.status)}</span></td>
+        <td>${d.attempts}</td><td>${d.responseStatus ?? '—'}${d.error ? ` <span class="muted">${esc(d.error)}</span>` : ''}</td><td>${when(d.updatedAt)}</td>
+        <td><details><summary>JSON</summary><pre class="wrap">${esc(d.body)}</pre></details></td></tr>`).join('') || '<tr><td colspan="7" class="muted">Nothing sent yet.</td></tr>'}
+      </tbody></table></div>` : ''}
+    <h2>Add a webhook</h2>
+    <form id="hook-form" class="card" novalidate>
+      <label>URL <input name="url" type="text" placeholder="your receiver: http or https, like example.com/smartsync" autocomplete="off"></label><div class="error" data-error-for="url"></div>
+      <fieldset><legend>Alerts</legend>${ALERTS.map(([v, t]) => `<label class="check"><input type="checkbox" name="events" value="${v}"> ${esc(t)}</label>`).join('')}</fieldset>
+      <div class="error" data-error-for="events"></div>
+      <label>Tracking gap threshold, points <input name="gap" type="text" inputmode="decimal" placeholder="2" autocomplete="off"></label>
+      <p class="muted small">With “Tracking gap”: an alert when a copy's return is further than this from its lead's (2 = 2 percentage points), again only after it came back within.</p>
+      <div class="error" data-error-for="trackingGap"></div>
+      <label>Secret <span class="row"><input name="secret" type="text" autocomplete="off" spellcheck="false"><button type="button" class="small-button" id="new-secret">Generate</button></span></label>
+      <p class="muted small">16 to 200 characters, shown only now: keep it to check signatures.</p><div class="error" data-error-for="secret"></div>
+      <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="add-hook">Add webhook</button></form>`;
+  const f = $('#hook-form');
+  $('#new-secret').onclick = () => { f.secret.value = newSecret(); };
+  f.addEventListener('submit', e => {
+    e.preventDefault(); clearErrors(f);
+    const events = $$('input[name=events]:checked', f).map(i => i.value);
+    const body = { url: f.url.value.trim(), events, secret: f.secret.value.trim() };
+    try {
+      if (!body.url) throw invalid('is required', 'url');
+      if (!events.length) throw invalid('pick at least one alert', 'events');
+      if (!body.secret) throw invalid('is required: type one or press Generate', 'secret');
+      if (events.includes('trackingGap')) body.trackingGap = amountInput(f.gap.value, 'trackingGap');
+    } catch (err) { showError(f, err, { url: 'url', events: 'events', secret: 'secret', trackingGap: 'trackingGap' }); return; }
+    submitting(f, async () => {
+      try {
+        const hook = await api('POST', '/v1/hooks', body);
+        toast(`Webhook ${hook.id} added`); go('/alerts?hook=' + enc(hook.id));
+      } catch (err) { if (!(err instanceof APIError)) throw err; showError(f, err, { url: 'url', events: 'events', secret: 'secret', trackingGap: 'trackingGap' }); }
+    });
+  });
+  $('#hooks').addEventListener('click', async e => {
+    const test = e.target.closest('button[data-test]'), del = e.target.closest('button[data-delete]');
+    if (test) {
+      test.disabled = true;
+      try { await api('POST', `/v1/hooks/${enc(test.dataset.test)}/test`); toast('Test alert sent: see its delivery'); setTimeout(() => go('/alerts?hook=' + enc(test.dataset.test), true), 700); }
+      catch (err) { test.disabled = false; toast(err.message, 'error'); }
+    }
+    if (del) confirmBox(`<p>Remove webhook <b>${esc(del.dataset.delete)}</b> and its delivery log? Alerts stop going to its URL.</p>`, 'Remove webhook', async () => {
+      await api('DELETE', '/v1/hooks/' + enc(del.dataset.delete)); toast(`Webhook ${del.dataset.delete} removed`); go('/alerts', true);
+    }, 'Keep');
+  });
+}
+
 // ---- shell: router, header, live stream ----
 const ROUTES = [[/^\/(?:leads)?$/, pageBoard, 'leads'], [/^\/leads\/([^/]+)$/, pageLead, 'leads'], [/^\/copy\/([^/]+)$/, pageCopySetup, 'leads'],
-  [/^\/copies$/, pageMyCopies, 'copies'], [/^\/copies\/([^/]+)$/, pageCopy, 'copies'], [/^\/dashboard$/, pageDashboard, 'dashboard'], [/^\/signin$/, pageSignIn, '']];
+  [/^\/copies$/, pageMyCopies, 'copies'], [/^\/copies\/([^/]+)$/, pageCopy, 'copies'], [/^\/dashboard$/, pageDashboard, 'dashboard'],
+  [/^\/alerts$/, pageAlerts, 'alerts'], [/^\/signin$/, pageSignIn, '']];
 let rendering = Promise.resolve();
 function rerender() { rendering = rendering.then(render, render); return rendering; }
 // Renders the page of the current URL. A page that sends the browser elsewhere (sign in first, a key that is no

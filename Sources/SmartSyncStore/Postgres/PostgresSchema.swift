@@ -150,6 +150,26 @@ enum PostgresSchema {
                 "INSERT INTO meta (key, value) SELECT 'curves_from', (coalesce(max(seq) + 1, 0))::text FROM commands",
             ]
         ),
+        (
+            // Alerts: the webhooks users register and each hook's delivery log (HookStore.swift).
+            "v10-hooks",
+            [
+                #"""
+                CREATE TABLE hooks (
+                    n bigserial PRIMARY KEY, "user" text NOT NULL, url text NOT NULL, events text NOT NULL,
+                    secret text NOT NULL, tracking_gap text, created bigint NOT NULL)
+                """#,
+                #"CREATE INDEX hooks_by_user ON hooks ("user", n)"#,
+                """
+                CREATE TABLE hook_deliveries (
+                    n bigserial PRIMARY KEY, hook bigint NOT NULL, type text NOT NULL, body text NOT NULL,
+                    status text NOT NULL, attempts bigint NOT NULL, response_status bigint, error text,
+                    created bigint NOT NULL, updated bigint NOT NULL)
+                """,
+                "CREATE INDEX hook_deliveries_by_hook ON hook_deliveries (hook, n)",
+                "CREATE INDEX hook_deliveries_pending ON hook_deliveries (status, n)",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in

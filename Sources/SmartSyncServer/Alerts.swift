@@ -1,0 +1,253 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import SmartSyncStore
+import SmartSyncViews
+import Synchronization
+
+/// Where hooks may point, and how deliveries are retried.
+public struct HookPolicy: Sendable {
+    /// Hosts a hook may name even when they are loopback or private (`serve --hook-hosts`; the tests' 127.0.0.1).
+    public var allowedHosts: Set<String> = []
+    /// When true, only `allowedHosts`.
+    public var onlyAllowedHosts = false
+    /// The waits before each retry: a delivery is tried once, then once after each of these.
+    public var retryDelays: [Duration] = [.seconds(1), .seconds(10), .seconds(60), .seconds(600), .seconds(3600)]
+    /// How long one attempt may take.
+    public var timeout: Duration = .seconds(10)
+    /// Hooks one user may register.
+    public var hooksPerUser = 10
+
+    public init() {}
+
+    /// Nil when a hook may point at `text`, else why not (one sentence naming the rule).
+    public func refusal(of text: String) -> String? {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
+        else { return "must be an http:// or https:// URL" }
+        guard let host = url.host?.lowercased(), !host.isEmpty else { return "must name a host" }
+        guard url.user == nil && url.password == nil else { return "must not carry a user or password (sign with the secret)" }
+        if allowedHosts.contains(host) { return nil }
+        if onlyAllowedHosts {
+            return "must point at one of the hosts this server allows (\(allowedHosts.sorted().joined(separator: ", ")))"
+        }
+        if Self.isLocal(host) {
+            return "must not point at a loopback or private address (\(host)); an operator can allow it with `serve --hook-hosts`"
+        }
+        return nil
+    }
+
+    /// Loopback, private, link-local and unspecified addresses written as such, and `localhost` names.
+    static func isLocal(_ host: String) -> Bool {
+        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") { return true }
+        let trimmed = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if trimmed.contains(":") {
+            // IPv6: loopback, unspecified, unique local (fc00::/7), link-local (fe80::/10), IPv4-mapped.
+            return trimmed == "::1" || trimmed == "::" || trimmed.hasPrefix("fc") || trimmed.hasPrefix("fd")
+                || trimmed.hasPrefix("fe8") || trimmed.hasPrefix("fe9") || trimmed.hasPrefix("fea") || trimmed.hasPrefix("feb")
+                || trimmed.hasPrefix("::ffff:")
+        }
+        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 4, parts.allSatisfy({ $0 != nil && (0...255).contains($0!) }) else { return false }
+        let (a, b) = (parts[0]!, parts[1]!)
+        return a == 127 || a == 10 || a == 0 || (a == 172 && (16...31).contains(b)) || (a == 192 && b == 168) || (a == 169 && b == 254)
+            || (a == 100 && (64...127).contains(b))
+    }
+}
+
+/// How a delivery is signed: HMAC-SHA256, keyed with the hook's secret, of the timestamp (Unix seconds), a dot and
+/// the body, sent as `SmartSync-Signature: sha256=<hex>` beside `SmartSync-Timestamp: <seconds>`. A receiver
+/// computes the same over the bytes it got and refuses an old timestamp (a replay).
+public enum HookSignature {
+    public static func sign(body: String, timestamp: Int64, secret: String) -> String {
+        let code = HMAC<Crypto.SHA256>.authenticationCode(
+            for: Array("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
+        return "sha256=" + hex(Array(code))
+    }
+
+    /// HMAC-SHA256 of `message` with `key`, as lowercase hex (the primitive, for its test vectors).
+    public static func hmacHex(key: [UInt8], message: [UInt8]) -> String {
+        hex(Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))))
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+}
+
+/// The alerts of one server: the hooks users registered (kept in memory by user, so the engine's writer sees them
+/// without awaiting), and the queue of alerts raised. Raising never waits: the writer hands alerts over and goes on;
+/// `AlertService` logs and delivers them.
+public final class Alerts: Sendable {
+    let store: any HookStore
+    public let policy: Mutex<HookPolicy>
+    private let hooksByUser = Mutex<[String: [StoredHook]]>([:])
+    /// What the service is handed: the alerts of one command, each for one hook or (nil) for every hook of its user
+    /// that asks for its type.
+    typealias Job = [(alert: AlertReport, hook: StoredHook?)]
+    let queue: AsyncStream<Job>
+    private let continuation: AsyncStream<Job>.Continuation
+    /// Alerts dropped because the queue was full (a receiver far behind): counted, and logged by the service.
+    let dropped = Atomic<Int>(0)
+
+    init(store: any HookStore) {
+        self.store = store
+        policy = Mutex(HookPolicy())
+        // At most this many batches (one per command) wait; beyond it the oldest are dropped and counted.
+        (queue, continuation) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingNewest(10_000))
+    }
+
+    /// Reads every hook from the database (at start, and then now and again for hooks other instances added).
+    func reload() async throws {
+        let all = try await store.hooks(user: nil)
+        hooksByUser.withLock { $0 = Dictionary(grouping: all, by: \.user) }
+    }
+
+    func added(_ hook: StoredHook) { hooksByUser.withLock { $0[hook.user, default: []].append(hook) } }
+    func removed(_ n: Int64, user: String) { hooksByUser.withLock { $0[user]?.removeAll { $0.n == n } } }
+
+    /// The hooks of `user`.
+    func hooks(of user: String) -> [StoredHook] { hooksByUser.withLock { $0[user] ?? [] } }
+
+    /// The hook numbered `n`, nil once removed.
+    func hook(numbered n: Int64) -> StoredHook? { hooksByUser.withLock { $0.values.lazy.flatMap { $0 }.first { $0.n == n } } }
+
+    /// Whether any hook asks for `type`, and the users whose hooks do.
+    func users(asking type: AlertReport.Kind) -> [String: [StoredHook]] {
+        hooksByUser.withLock { all in
+            all.compactMapValues { hooks in
+                let asking = hooks.filter { $0.events.contains(type.rawValue) }
+                return asking.isEmpty ? nil : asking
+            }
+        }
+    }
+
+    var isEmpty: Bool { hooksByUser.withLock { $0.values.allSatisfy(\.isEmpty) } }
+
+    /// Hands alerts over for logging and delivery, without waiting.
+    func raise(_ alerts: Job) {
+        guard !alerts.isEmpty else { return }
+        if case .dropped = continuation.yield(alerts) { dropped.add(1, ordering: .relaxed) }
+    }
+
+    func finish() { continuation.finish() }
+}
+
+/// Logs every alert raised as one delivery per hook that asked for it and sends each, signed, retrying with the
+/// policy's waits; a restart resumes the deliveries still pending. Runs beside the HTTP server in `serve`'s group.
+public struct AlertService: Service {
+    let alerts: Alerts
+    let logger: Logger
+    let now: @Sendable () -> Int64
+
+    public init(alerts: Alerts, logger: Logger, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }) {
+        self.alerts = alerts
+        self.logger = logger
+        self.now = now
+    }
+
+    public func run() async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await alerts.reload()
+            await cancelWhenGracefulShutdown {
+                await withDiscardingTaskGroup { group in
+                    group.addTask {
+                        // Hooks added by other instances on the same database.
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .seconds(5))
+                            try? await alerts.reload()
+                        }
+                    }
+                    if let pending = try? await alerts.store.pending() {
+                        for d in pending { group.addTask { await deliver(d, client: client) } }
+                    }
+                    for await job in alerts.queue {
+                        for (alert, target) in job {
+                            let hooks =
+                                target.map { [$0] } ?? alerts.hooks(of: alert.user).filter { $0.events.contains(alert.type.rawValue) }
+                            for hook in hooks { group.addTask { await logAndDeliver(alert, to: hook, client: client) } }
+                        }
+                    }
+                    group.cancelAll()
+                }
+            }
+        } catch {
+            logger.error("alerts: cannot read the hooks: \(error)")
+        }
+        try? await client.shutdown()
+    }
+
+    func logAndDeliver(_ alert: AlertReport, to hook: StoredHook, client: HTTPClient) async {
+        let time = now()
+        do {
+            let d = try await alerts.store.record(
+                StoredDelivery(hook: hook.n, type: alert.type.rawValue, body: alert.text, created: time, updated: time))
+            await deliver(d, client: client)
+        } catch {
+            logger.error("alerts: cannot log a \(alert.type.rawValue) delivery to hook-\(hook.n): \(error)")
+        }
+    }
+
+    /// Tries a logged delivery until it is delivered or out of attempts, writing each attempt's result.
+    func deliver(_ start: StoredDelivery, client: HTTPClient) async {
+        var d = start
+        let policy = alerts.policy.withLock { $0 }
+        while d.status == .pending {
+            if d.attempts > 0 {
+                let wait = policy.retryDelays[min(d.attempts - 1, policy.retryDelays.count - 1)]
+                do { try await Task.sleep(for: wait) } catch { return }  // shutting down: resumed at the next start
+            }
+            guard let hook = alerts.hook(numbered: d.hook) else {
+                d.status = .failed
+                d.error = "the hook was removed"
+                break
+            }
+            d.attempts += 1
+            do {
+                let code = try await send(d, to: hook, client: client, timeout: policy.timeout)
+                d.responseStatus = code
+                if (200..<300).contains(code) {
+                    d.status = .delivered
+                    d.error = nil
+                } else {
+                    d.error = "the receiver answered \(code)"
+                }
+            } catch {
+                d.responseStatus = nil
+                d.error = "\(error)".prefix(300).description
+            }
+            if d.status == .pending && d.attempts > policy.retryDelays.count { d.status = .failed }
+            d.updated = now()
+            do { try await alerts.store.update(d) } catch { logger.error("alerts: cannot log delivery \(d.n): \(error)") }
+        }
+        if d.status == .failed {
+            logger.warning("alerts: delivery \(d.n) to hook-\(d.hook) failed after \(d.attempts) attempts: \(d.error ?? "")")
+        }
+    }
+
+    func send(_ d: StoredDelivery, to hook: StoredHook, client: HTTPClient, timeout: Duration) async throws -> Int {
+        let timestamp = now() / 1000
+        var request = HTTPClientRequest(url: hook.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "SmartSync-Hooks/1")
+        request.headers.add(name: "SmartSync-Event", value: d.type)
+        request.headers.add(name: "SmartSync-Hook", value: "hook-\(hook.n)")
+        request.headers.add(name: "SmartSync-Delivery", value: String(d.n))
+        request.headers.add(name: "SmartSync-Timestamp", value: String(timestamp))
+        request.headers.add(name: "SmartSync-Signature", value: HookSignature.sign(body: d.body, timestamp: timestamp, secret: hook.secret))
+        request.body = .bytes(ByteBuffer(string: d.body))
+        let nanos = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let response = try await client.execute(request, timeout: .nanoseconds(nanos))
+        // Read (at most 64 KiB of) the answer so the connection can be reused; its content is not kept.
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return Int(response.status.code)
+    }
+}
