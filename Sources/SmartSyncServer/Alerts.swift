@@ -127,6 +127,9 @@ public final class Alerts: Sendable {
 
     var isEmpty: Bool { hooksByUser.withLock { $0.values.allSatisfy(\.isEmpty) } }
 
+    /// The users with at least one hook.
+    var usersWithHooks: [String] { hooksByUser.withLock { $0.filter { !$0.value.isEmpty }.map(\.key) } }
+
     /// Hands alerts over for logging and delivery, without waiting.
     func raise(_ alerts: Job) {
         guard !alerts.isEmpty else { return }

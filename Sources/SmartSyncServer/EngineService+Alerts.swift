@@ -14,12 +14,15 @@ extension EngineService {
         var out: Alerts.Job = []
         func lead(of ref: CopyRef) -> String { engine.users[engine.leads[ref.lead].user].id }
 
-        let failing = alerts.users(asking: .copyOrderFailed)
+        // A fan-out can fail or stop every copy of a lead: each is checked against the users who asked by number, and
+        // only theirs are written out.
+        let failing = Set(alerts.users(asking: .copyOrderFailed).keys.compactMap { engine.user(named: $0) })
         if !failing.isEmpty {
             for f in outcome.failedOrders {
                 let ref = CopyRef(lead: Int(f.lead), slot: Int(f.slot))
-                let user = engine.follower(of: ref)
-                guard failing[user] != nil else { continue }
+                let u = engine.leads[ref.lead].book.follower(ref.slot)
+                guard failing.contains(u) else { continue }
+                let user = engine.users[u].id
                 let copy = engine.copyID(of: ref)
                 let symbol = engine.venue.symbols[Int(f.symbol)].name
                 let alert = AlertReport(
@@ -30,8 +33,11 @@ extension EngineService {
             }
         }
 
+        let hooked = outcome.stoppedCopies.isEmpty ? [] : Set(alerts.usersWithHooks.compactMap { engine.user(named: $0) })
         for (ref, reason) in zip(outcome.stoppedCopies, outcome.stopReasons) {
-            let user = engine.follower(of: ref)
+            let u = engine.leads[ref.lead].book.follower(ref.slot)
+            guard hooked.contains(u) else { continue }
+            let user = engine.users[u].id
             let asks = alerts.hooks(of: user).flatMap(\.events)
             guard !asks.isEmpty else { continue }
             let copy = engine.copyID(of: ref)

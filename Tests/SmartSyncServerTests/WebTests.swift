@@ -13,7 +13,7 @@ import Testing
     @Test func pagesAreServedWholeFromTheBinary() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in
-            for path in ["/", "/leads", "/leads/lead", "/copy/lead", "/copies", "/copies/alice-1", "/dashboard", "/signin"] {
+            for path in ["/", "/leads", "/leads/lead", "/copy/lead", "/copies", "/copies/alice-1", "/dashboard", "/alerts", "/signin"] {
                 try await client.execute(uri: path, method: .get) { response in
                     #expect(response.status == .ok, "\(path)")
                     #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)

@@ -273,6 +273,40 @@ struct CommandLogContractTests {
         #expect(try await keys.lookup(key: alice) == nil)
     }
 
+    /// Webhooks and their delivery log: numbered, per user, removed with their log, pending ones found again.
+    @Test(arguments: Backend.available)
+    func hooksAndTheirDeliveryLog(_ backend: Backend) async throws {
+        let database = try TestDatabase(backend)
+        let store = try database.open()
+        let hooks = try store.log.hooks()
+        #expect(try await hooks.hooks(user: nil).isEmpty)
+        let a = try await hooks.add(
+            StoredHook(user: "alice", url: "https://a.example/x", events: ["copyStopped", "trackingGap"], secret: "s1", trackingGap: "2.5", created: 10))
+        let b = try await hooks.add(StoredHook(user: "bob", url: "https://b.example/", events: ["copyOrderFailed"], secret: "s2", trackingGap: nil, created: 11))
+        #expect(a.n > 0 && b.n > a.n)
+        #expect(try await hooks.hooks(user: "alice") == [a])
+        #expect(try await hooks.hooks(user: nil) == [a, b])
+        let d1 = try await hooks.record(StoredDelivery(hook: a.n, type: "copyStopped", body: #"{"x":1}"#, created: 20, updated: 20))
+        var d2 = try await hooks.record(StoredDelivery(hook: a.n, type: "trackingGap", body: #"{"x":2}"#, created: 21, updated: 21))
+        let d3 = try await hooks.record(StoredDelivery(hook: b.n, type: "copyOrderFailed", body: "{}", created: 22, updated: 22))
+        #expect(d2.n > d1.n && d3.n > d2.n)
+        d2.status = .delivered
+        d2.attempts = 2
+        d2.responseStatus = 204
+        d2.updated = 30
+        try await hooks.update(d2)
+        #expect(try await hooks.deliveries(hook: a.n, before: nil, limit: 10) == [d2, d1])
+        #expect(try await hooks.deliveries(hook: a.n, before: d2.n, limit: 10) == [d1])
+        #expect(try await hooks.deliveries(hook: a.n, before: nil, limit: 1) == [d2])
+        #expect(try await hooks.pending() == [d1, d3])
+        // Only the owner removes a hook; its log goes with it.
+        #expect(try await hooks.remove(a.n, user: "bob") == false)
+        #expect(try await hooks.remove(a.n, user: "alice"))
+        #expect(try await hooks.hooks(user: nil) == [b])
+        #expect(try await hooks.deliveries(hook: a.n, before: nil, limit: 10).isEmpty)
+        #expect(try await hooks.pending() == [d3])
+    }
+
     @Test(arguments: Backend.available)
     func forEachCommandFromASequenceNumber(_ backend: Backend) throws {
         let database = try TestDatabase(backend)

@@ -15,7 +15,10 @@ The server inherits this process's environment (SMARTSYNC_WEB_DIR=Sources/SmartS
 from disk while developing them).
 """
 import argparse
+import hashlib
+import hmac
 import json
+import threading
 import os
 import random
 import re
@@ -28,6 +31,7 @@ import time
 import urllib.error
 import urllib.request
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
 
 from selenium import webdriver
@@ -243,7 +247,8 @@ def start_server(binary, workdir, port, interval):
     log = open(os.path.join(workdir, f"serve-{port}.log"), "w+")
     # The demo market and people; with a slow clock only this test moves prices and places lead orders.
     server = subprocess.Popen(
-        [binary, "serve", "--demo", "--demo-interval", str(interval), "--db", os.path.join(workdir, f"e2e-{port}.sqlite"), "--port", str(port)],
+        [binary, "serve", "--demo", "--demo-interval", str(interval), "--db", os.path.join(workdir, f"e2e-{port}.sqlite"), "--port", str(port),
+         "--hook-hosts", "127.0.0.1"],
         stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy())
     for _ in range(120):
         log.seek(0)
@@ -269,6 +274,27 @@ class Market:
     def move(self, symbol, factor):
         self.prices[symbol] = (self.prices[symbol] * Decimal(str(factor))).quantize(Decimal("0.01"))
         api("POST", "/v1/prices", self.operator, {"symbol": symbol, "price": str(self.prices[symbol])})
+
+
+class HookReceiver:
+    """A webhook receiver on 127.0.0.1: keeps every delivery with its headers, answers 204."""
+    def __init__(self):
+        self.received = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                receiver.received.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def journey(b, keys, market):
@@ -616,6 +642,49 @@ def journey(b, keys, market):
     b.click('a[data-nav="copies"]')
     b.until("My Copies shows it stopped", lambda: "stopped" in b.q(f'#copies tr[data-copy="{copy_id}"]').text)
 
+    step("alerts: a webhook added on the Alerts page (errors under their fields), a signed test alert, its delivery log")
+    receiver = HookReceiver()
+    b.open("/alerts")
+    b.until("the Alerts page", lambda: b.all("#hook-form"))
+    assert "No webhook yet" in b.text("#hooks")
+    b.type('#hook-form input[name="url"]', f"http://127.0.0.1:{receiver.port}/alerts")
+    b.click("#add-hook")
+    b.until("pick an alert", lambda: "pick at least one alert" in b.text('[data-error-for="events"]'))
+    for event in ("stopLossFired", "copyStopped", "trackingGap"):
+        b.click(f'#hook-form input[value="{event}"]')
+    b.click("#add-hook")
+    b.until("the gap threshold is required", lambda: "required" in b.text('[data-error-for="trackingGap"]'))
+    b.type('#hook-form input[name="gap"]', "50")
+    b.click("#add-hook")
+    b.until("the secret is required", lambda: "required" in b.text('[data-error-for="secret"]'))
+    b.type('#hook-form input[name="secret"]', "too-short")
+    b.click("#add-hook")
+    b.until("the API's rule under the secret", lambda: "16 to 200" in b.text('[data-error-for="secret"]'))
+    b.click("#new-secret")
+    secret = b.js("return document.querySelector('#hook-form input[name=secret]').value")
+    assert len(secret) >= 16, secret
+    b.click("#add-hook")
+    b.until("the webhook is listed", lambda: b.all("#hooks tr[data-hook]"))
+    hook = b.q("#hooks tr[data-hook]").get_attribute("data-hook")
+    assert api("GET", "/v1/hooks", keys["newcomer"])[0]["id"] == hook
+    b.click(f'#hooks button[data-test="{hook}"]')
+    b.until("the test alert arrived", lambda: receiver.received, timeout=10)
+    b.until("its delivery is logged as delivered", lambda: b.all("#deliveries tr[data-delivery]") and "delivered" in b.text("#deliveries"), timeout=10)
+    b.shot("16-alerts")
+    b.phone(True)
+    b.open(f"/alerts?hook={hook}")
+    b.q("#deliveries")
+    b.fits_phone("alerts")
+    b.shot("phone-alerts")
+    b.phone(False)
+
+    def signed(headers, body):
+        mac = hmac.new(secret.encode(), headers["SmartSync-Timestamp"].encode() + b"." + body, hashlib.sha256).hexdigest()
+        return headers["SmartSync-Signature"] == "sha256=" + mac
+
+    headers, body = receiver.received[0]
+    assert signed(headers, body) and json.loads(body)["type"] == "test", (headers, body)
+
     step("a stop loss that is already reached: the page says so and what it does, Don't save keeps the copy")
     reached = api("POST", "/v1/copies", keys["newcomer"], {"lead": "balanced", "investment": "200", "buyExisting": True})
     held = [h["symbol"] for h in reached["holdings"]]
@@ -643,6 +712,11 @@ def journey(b, keys, market):
     copy = api("GET", f"/v1/copies/{reached['id']}", keys["newcomer"])
     assert copy["status"] == "stopped" and copy["stopReason"] == "stopLoss", copy
     b.shot("14-stop-loss-reached-stopped")
+    # The webhook was told: stop loss fired and the copy stopped, both signed with the secret.
+    b.until("the stop-loss alerts arrived", lambda: len(receiver.received) >= 3, timeout=10)
+    alerts = {json.loads(body)["type"]: json.loads(body) for headers, body in receiver.received[1:] if signed(headers, body)}
+    assert alerts.keys() >= {"stopLossFired", "copyStopped"}, receiver.received
+    assert alerts["stopLossFired"]["copy"] == reached["id"] and alerts["copyStopped"]["stopReason"] == "stopLoss", alerts
 
     step("a take profit that is already reached: the same question, and the copy stops with its take profit")
     gain = api("POST", "/v1/copies", keys["newcomer"], {"lead": "balanced", "investment": "200", "buyExisting": True})

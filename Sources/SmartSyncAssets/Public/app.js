@@ -843,8 +843,8 @@ async function pageAlerts() {
     <h2>Your webhooks</h2>
     <div class="scroll"><table id="hooks" class="cards"><thead><tr><th>Hook</th><th>URL</th><th>Alerts</th><th>Added</th><th></th></tr></thead><tbody>
       ${hooks.map(h => `<tr data-hook="${esc(h.id)}"><td>${esc(h.id)}</td><td class="wrap">${esc(h.url)}</td>
-        <td>${h.events.map(e => esc(label[e] || e) + (e === 'trackingGap' ? ` (${esc(h.trackingGap)} points)` : '')).join('<br>')}</td><td>${when(h.createdAt)}</td>
-        <td class="actions"><a href="/alerts?hook=${enc(h.id)}" data-link>Deliveries</a> <button class="small-button" data-test="${esc(h.id)}">Send a test</button> <button class="small-button" data-delete="${esc(h.id)}">Remove</button></td></tr>`).join('')
+        <td class="wrap">${h.events.map(e => esc(label[e] || e) + (e === 'trackingGap' ? ` (${esc(h.trackingGap)} points)` : '')).join('<br>')}</td><td>${when(h.createdAt)}</td>
+        <td class="wrap hook-actions"><a href="/alerts?hook=${enc(h.id)}" data-link>Deliveries</a> <button class="small-button" data-test="${esc(h.id)}">Send a test</button> <button class="small-button" data-delete="${esc(h.id)}">Remove</button></td></tr>`).join('')
         || '<tr><td colspan="5" class="muted">No webhook yet: add one below.</td></tr>'}
     </tbody></table></div>
     ${log ? `<h2 id="deliveries-title">Deliveries of ${esc(open)}</h2>
@@ -855,7 +855,7 @@ async function pageAlerts() {
       </tbody></table></div>` : ''}
     <h2>Add a webhook</h2>
     <form id="hook-form" class="card" novalidate>
-      <label>URL <input name="url" type="text" placeholder="your receiver: http or https, like example.com/smartsync" autocomplete="off"></label><div class="error" data-error-for="url"></div>
+      <label>URL <input name="url" type="text" placeholder="your receiver's address, starting with https: or http:" autocomplete="off"></label><div class="error" data-error-for="url"></div>
       <fieldset><legend>Alerts</legend>${ALERTS.map(([v, t]) => `<label class="check"><input type="checkbox" name="events" value="${v}"> ${esc(t)}</label>`).join('')}</fieldset>
       <div class="error" data-error-for="events"></div>
       <label>Tracking gap threshold, points <input name="gap" type="text" inputmode="decimal" placeholder="2" autocomplete="off"></label>
@@ -873,8 +873,8 @@ async function pageAlerts() {
     try {
       if (!body.url) throw invalid('is required', 'url');
       if (!events.length) throw invalid('pick at least one alert', 'events');
-      if (!body.secret) throw invalid('is required: type one or press Generate', 'secret');
       if (events.includes('trackingGap')) body.trackingGap = amountInput(f.gap.value, 'trackingGap');
+      if (!body.secret) throw invalid('is required: type one or press Generate', 'secret');
     } catch (err) { showError(f, err, { url: 'url', events: 'events', secret: 'secret', trackingGap: 'trackingGap' }); return; }
     submitting(f, async () => {
       try {

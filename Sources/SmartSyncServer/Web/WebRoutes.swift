@@ -8,7 +8,7 @@ import SmartSyncAssets
 /// nothing from elsewhere.
 enum WebRoutes {
     /// Page paths a browser may open directly (or reload).
-    static let pages = ["/", "/leads", "/leads/:user", "/copy/:lead", "/copies", "/copies/:id", "/dashboard", "/signin"]
+    static let pages = ["/", "/leads", "/leads/:user", "/copy/:lead", "/copies", "/copies/:id", "/dashboard", "/alerts", "/signin"]
 
     static let securityHeaders: HTTPFields = [
         .contentSecurityPolicy:
