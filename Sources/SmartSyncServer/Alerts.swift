@@ -4,10 +4,15 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
 import SmartSyncStore
 import SmartSyncViews
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where hooks may point, and how deliveries are retried.
 public struct HookPolicy: Sendable {
@@ -40,21 +45,76 @@ public struct HookPolicy: Sendable {
         return nil
     }
 
-    /// Loopback, private, link-local and unspecified addresses written as such, and `localhost` names.
+    /// Loopback, private, link-local, shared and unspecified addresses, however written (`127.1`, `2130706433`,
+    /// `0x7f.0.0.1`, `[::ffff:127.0.0.1]`: the forms the C library's parsers, and so the connection, accept), and
+    /// `localhost` names. A name is checked again when a delivery resolves it (`resolvesLocally`).
     static func isLocal(_ host: String) -> Bool {
-        if host == "localhost" || host.hasSuffix(".localhost") || host.hasSuffix(".local") { return true }
+        let name = host.hasSuffix(".") ? String(host.dropLast()) : host
+        if name == "localhost" || name.hasSuffix(".localhost") || name.hasSuffix(".local") || name.isEmpty { return true }
+        return literalAddress(name).map(isLocalAddress) ?? false
+    }
+
+    /// The bytes of an IPv4 address in any form `inet_aton` reads, or of an IPv6 address (brackets allowed).
+    static func literalAddress(_ host: String) -> [UInt8]? {
         let trimmed = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         if trimmed.contains(":") {
-            // IPv6: loopback, unspecified, unique local (fc00::/7), link-local (fe80::/10), IPv4-mapped.
-            return trimmed == "::1" || trimmed == "::" || trimmed.hasPrefix("fc") || trimmed.hasPrefix("fd")
-                || trimmed.hasPrefix("fe8") || trimmed.hasPrefix("fe9") || trimmed.hasPrefix("fea") || trimmed.hasPrefix("feb")
-                || trimmed.hasPrefix("::ffff:")
+            var v6 = in6_addr()
+            guard inet_pton(AF_INET6, trimmed, &v6) == 1 else { return nil }
+            return withUnsafeBytes(of: &v6) { Array($0) }
         }
-        let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count == 4, parts.allSatisfy({ $0 != nil && (0...255).contains($0!) }) else { return false }
-        let (a, b) = (parts[0]!, parts[1]!)
-        return a == 127 || a == 10 || a == 0 || (a == 172 && (16...31).contains(b)) || (a == 192 && b == 168) || (a == 169 && b == 254)
-            || (a == 100 && (64...127).contains(b))
+        var v4 = in_addr()
+        guard inet_aton(trimmed, &v4) != 0 else { return nil }
+        return withUnsafeBytes(of: &v4.s_addr) { Array($0) }
+    }
+
+    /// Whether 4 or 16 address bytes are loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local
+    /// (169.254/16, fe80::/10), shared (100.64/10), "this network" (0/8) or unspecified; an IPv4-mapped or -compatible
+    /// IPv6 address by its IPv4 part.
+    static func isLocalAddress(_ b: [UInt8]) -> Bool {
+        if b.count == 16 {
+            if b[0..<10].allSatisfy({ $0 == 0 }) && ((b[10] == 0xff && b[11] == 0xff) || (b[10] == 0 && b[11] == 0)) {
+                return b[12..<16].allSatisfy({ $0 == 0 }) || (b[12..<15].allSatisfy({ $0 == 0 }) && b[15] == 1)
+                    || isLocalAddress(Array(b[12..<16]))
+            }
+            return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+        }
+        guard b.count == 4 else { return true }
+        let (a, c) = (b[0], b[1])
+        return a == 127 || a == 10 || a == 0 || (a == 172 && (16...31).contains(c)) || (a == 192 && c == 168)
+            || (a == 169 && c == 254) || (a == 100 && (64...127).contains(c))
+    }
+
+    /// Whether `host` resolves to a local address (blocking: run it off Swift's cooperative pool). A host the
+    /// operator allowed never does.
+    func resolvesLocally(_ host: String) -> Bool {
+        let name = host.lowercased()
+        if allowedHosts.contains(name) { return false }
+        if Self.isLocal(name) { return true }
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), nil, &hints, &list) == 0 else {
+            return false  // unresolvable: the delivery fails to connect and says so
+        }
+        defer { freeaddrinfo(list) }
+        var next = list
+        while let entry = next?.pointee {
+            if let address = entry.ai_addr {
+                if entry.ai_family == AF_INET {
+                    let bytes = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
+                        withUnsafeBytes(of: p.pointee.sin_addr.s_addr) { Array($0) }
+                    }
+                    if Self.isLocalAddress(bytes) { return true }
+                } else if entry.ai_family == AF_INET6 {
+                    let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                        withUnsafeBytes(of: p.pointee.sin6_addr) { Array($0) }
+                    }
+                    if Self.isLocalAddress(bytes) { return true }
+                }
+            }
+            next = entry.ai_next
+        }
+        return false
     }
 }
 
@@ -214,6 +274,15 @@ public struct AlertService: Service {
             }
             d.attempts += 1
             do {
+                // The name is checked where it leads now (a name can point at a private address, or change to).
+                let host = URLComponents(string: hook.url)?.host ?? ""
+                if try await NIOThreadPool.singleton.runIfActive({ policy.resolvesLocally(host) }) {
+                    d.status = .failed
+                    d.error = "\(host) resolves to a loopback or private address; an operator can allow it with `serve --hook-hosts`"
+                    d.updated = now()
+                    try? await alerts.store.update(d)
+                    break
+                }
                 let code = try await send(d, to: hook, client: client, timeout: policy.timeout)
                 d.responseStatus = code
                 if (200..<300).contains(code) {

@@ -98,11 +98,16 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         for local in [
             "http://127.0.0.1/x", "http://localhost:9/x", "http://10.1.2.3/", "http://192.168.0.1/", "http://172.16.5.5/",
             "http://169.254.169.254/latest", "http://[::1]/x", "http://0.0.0.0/", "http://printer.local/",
+            // Other spellings of loopback that the C library (and so a connection) reads the same.
+            "http://2130706433/", "http://0x7f.0.0.1/", "http://017700000001/", "http://127.1/", "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:7f00:1]/", "http://[fd00::1]/", "http://[fe80::1]/", "http://localhost./", "http://LOCALHOST/",
         ] {
             #expect(policy.refusal(of: local)?.contains("loopback or private") == true, "\(local)")
         }
         #expect(policy.refusal(of: "ftp://example.com/")?.contains("http") == true)
         #expect(policy.refusal(of: "https://user:pw@example.com/")?.contains("user or password") == true)
+        // A name is checked where it resolves when a delivery is sent.
+        #expect(policy.resolvesLocally("localhost") && !policy.resolvesLocally("203.0.113.7"))
         policy.allowedHosts = ["127.0.0.1"]
         #expect(policy.refusal(of: "http://127.0.0.1:9999/hook") == nil)
         policy.onlyAllowedHosts = true

@@ -281,8 +281,11 @@ struct CommandLogContractTests {
         let hooks = try store.log.hooks()
         #expect(try await hooks.hooks(user: nil).isEmpty)
         let a = try await hooks.add(
-            StoredHook(user: "alice", url: "https://a.example/x", events: ["copyStopped", "trackingGap"], secret: "s1", trackingGap: "2.5", created: 10))
-        let b = try await hooks.add(StoredHook(user: "bob", url: "https://b.example/", events: ["copyOrderFailed"], secret: "s2", trackingGap: nil, created: 11))
+            StoredHook(
+                user: "alice", url: "https://a.example/x", events: ["copyStopped", "trackingGap"], secret: "s1", trackingGap: "2.5",
+                created: 10))
+        let b = try await hooks.add(
+            StoredHook(user: "bob", url: "https://b.example/", events: ["copyOrderFailed"], secret: "s2", trackingGap: nil, created: 11))
         #expect(a.n > 0 && b.n > a.n)
         #expect(try await hooks.hooks(user: "alice") == [a])
         #expect(try await hooks.hooks(user: nil) == [a, b])
