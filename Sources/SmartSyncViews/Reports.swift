@@ -230,3 +230,52 @@ public struct CopyHistoryReport: Encodable, Hashable, Sendable {
         }
     }
 }
+
+/// The whole scenario report (`simulate --json`, DESIGN §7), in its fields' order.
+public struct ScenarioReportBody: Encodable, Sendable {
+    public var users: [UserReport]
+    public var leads: [LeadReport]
+    public var copies: [CopyReport]
+    public var feesCollected: Fixed
+    public var audit: AuditReport
+}
+
+/// A user's main account: USDT first, then the other assets by name.
+public struct UserReport: Encodable, Hashable, Sendable {
+    public var id: String
+    public var main: Balances
+
+    public init(_ u: User) {
+        id = u.id
+        main = Balances(([Symbol.quoteAsset] + u.assets.keys.sorted()).map { ($0, u.balance($0)) })
+    }
+}
+
+/// Amounts by asset, written as one object in the given order.
+public struct Balances: Encodable, Hashable, Sendable {
+    public var assets: [String]
+    public var amounts: [Fixed]
+
+    public init(_ pairs: [(String, Fixed)]) { (assets, amounts) = (pairs.map(\.0), pairs.map(\.1)) }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for (asset, amount) in zip(assets, amounts) { try c.encode(amount, forKey: Key(stringValue: asset)) }
+    }
+}
+
+/// What the audit found (`Engine.audit()`).
+public struct AuditReport: Encodable, Hashable, Sendable {
+    public var balanced: Bool
+    public var totalUSDT: Fixed
+    public var expectedUSDT: Fixed
+    public var journalEntries: Int
+    public var problems: [String]
+}

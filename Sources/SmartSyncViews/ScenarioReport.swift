@@ -6,32 +6,13 @@ public enum ScenarioReport {
     public static func json(_ engine: Engine) -> JSONValue {
         let audit = engine.audit()
         let failures = engine.failedOrdersByCopy()
-        return .object([
-            ("users", .array(engine.users.map(user))),
-            ("leads", .array(engine.leads.indices.map { encoded(lead(engine, $0)) })),
-            ("copies", .array(engine.allCopies.map { encoded(copy(engine, $0, failures: failures[$0] ?? [])) })),
-            ("feesCollected", amount(engine.feesCollected)),
-            (
-                "audit",
-                .object([
-                    ("balanced", .bool(audit.balanced)),
-                    ("totalUSDT", amount(audit.totalUSDT)),
-                    ("expectedUSDT", amount(audit.expectedUSDT)),
-                    ("journalEntries", .int(audit.entries)),
-                    ("problems", .array(audit.problems.map { .string($0) })),
-                ])
-            ),
-        ])
-    }
-
-    public static func amount(_ value: Fixed) -> JSONValue { .string(value.description) }
-
-    public static func user(_ u: User) -> JSONValue {
-        let assets = [Symbol.quoteAsset] + u.assets.keys.sorted()
-        return .object([
-            ("id", .string(u.id)),
-            ("main", .object(assets.map { ($0, amount(u.balance($0))) })),
-        ])
+        return encoded(
+            ScenarioReportBody(
+                users: engine.users.map(UserReport.init), leads: engine.leads.indices.map { lead(engine, $0) },
+                copies: engine.allCopies.map { copy(engine, $0, failures: failures[$0] ?? []) }, feesCollected: engine.feesCollected,
+                audit: AuditReport(
+                    balanced: audit.balanced, totalUSDT: audit.totalUSDT, expectedUSDT: audit.expectedUSDT,
+                    journalEntries: audit.entries, problems: audit.problems)))
     }
 
     /// A lead as the report shows it; `curve: false` leaves out its equity curve (for views that show their own).
