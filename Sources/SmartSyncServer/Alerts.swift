@@ -144,7 +144,10 @@ public enum HookSignature {
 public final class Alerts: Sendable {
     let store: any HookStore
     public let policy: Mutex<HookPolicy>
-    private let hooksByUser = Mutex<[String: [StoredHook]]>([:])
+    /// The hooks by user, and a count of the changes made here (a reload read before a change must not undo it).
+    private let state = Mutex<(hooks: [String: [StoredHook]], changes: Int)>(([:], 0))
+    /// Set when the server is shutting down: alerts still queued are logged as pending, not sent.
+    let stopping = Atomic<Bool>(false)
     /// What the service is handed: the alerts of one command, each for one hook or (nil) for every hook of its user
     /// that asks for its type.
     typealias Job = [(alert: AlertReport, hook: StoredHook?)]
@@ -162,33 +165,47 @@ public final class Alerts: Sendable {
 
     /// Reads every hook from the database (at start, and then now and again for hooks other instances added).
     func reload() async throws {
+        let before = state.withLock { $0.changes }
         let all = try await store.hooks(user: nil)
-        hooksByUser.withLock { $0 = Dictionary(grouping: all, by: \.user) }
+        state.withLock { s in
+            // A hook added or removed here while the database was read: the next reload brings both.
+            if s.changes == before { s.hooks = Dictionary(grouping: all, by: \.user) }
+        }
     }
 
-    func added(_ hook: StoredHook) { hooksByUser.withLock { $0[hook.user, default: []].append(hook) } }
-    func removed(_ n: Int64, user: String) { hooksByUser.withLock { $0[user]?.removeAll { $0.n == n } } }
+    func added(_ hook: StoredHook) {
+        state.withLock { s in
+            s.hooks[hook.user, default: []].append(hook)
+            s.changes += 1
+        }
+    }
+    func removed(_ n: Int64, user: String) {
+        state.withLock { s in
+            s.hooks[user]?.removeAll { $0.n == n }
+            s.changes += 1
+        }
+    }
 
     /// The hooks of `user`.
-    func hooks(of user: String) -> [StoredHook] { hooksByUser.withLock { $0[user] ?? [] } }
+    func hooks(of user: String) -> [StoredHook] { state.withLock { $0.hooks[user] ?? [] } }
 
     /// The hook numbered `n`, nil once removed.
-    func hook(numbered n: Int64) -> StoredHook? { hooksByUser.withLock { $0.values.lazy.flatMap { $0 }.first { $0.n == n } } }
+    func hook(numbered n: Int64) -> StoredHook? { state.withLock { $0.hooks.values.lazy.flatMap { $0 }.first { $0.n == n } } }
 
     /// Whether any hook asks for `type`, and the users whose hooks do.
     func users(asking type: AlertReport.Kind) -> [String: [StoredHook]] {
-        hooksByUser.withLock { all in
-            all.compactMapValues { hooks in
+        state.withLock { s in
+            s.hooks.compactMapValues { hooks in
                 let asking = hooks.filter { $0.events.contains(type.rawValue) }
                 return asking.isEmpty ? nil : asking
             }
         }
     }
 
-    var isEmpty: Bool { hooksByUser.withLock { $0.values.allSatisfy(\.isEmpty) } }
+    var isEmpty: Bool { state.withLock { $0.hooks.values.allSatisfy(\.isEmpty) } }
 
     /// The users with at least one hook.
-    var usersWithHooks: [String] { hooksByUser.withLock { $0.filter { !$0.value.isEmpty }.map(\.key) } }
+    var usersWithHooks: [String] { state.withLock { $0.hooks.filter { !$0.value.isEmpty }.map(\.key) } }
 
     /// Hands alerts over for logging and delivery, without waiting.
     func raise(_ alerts: Job) {
@@ -217,44 +234,70 @@ public struct AlertService: Service {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        do {
-            try await alerts.reload()
-            await cancelWhenGracefulShutdown {
-                await withDiscardingTaskGroup { group in
-                    group.addTask {
-                        // Hooks added by other instances on the same database.
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: .seconds(5))
-                            try? await alerts.reload()
-                        }
-                    }
-                    if let pending = try? await alerts.store.pending() {
-                        for d in pending { group.addTask { await deliver(d, client: client) } }
-                    }
-                    for await job in alerts.queue {
-                        for (alert, target) in job {
-                            let hooks =
-                                target.map { [$0] } ?? alerts.hooks(of: alert.user).filter { $0.events.contains(alert.type.rawValue) }
-                            for hook in hooks { group.addTask { await logAndDeliver(alert, to: hook, client: client) } }
-                        }
-                    }
-                    group.cancelAll()
+        // The hooks, read until the database answers: a server does not stop for its alerts.
+        var wait = Duration.seconds(1)
+        while true {
+            do {
+                try await alerts.reload()
+                break
+            } catch {
+                logger.error("alerts: cannot read the hooks (\(error)); trying again in \(wait)")
+                do { try await Task.sleep(for: wait) } catch {
+                    try? await client.shutdown()
+                    return
                 }
+                wait = min(wait * 2, .seconds(60))
             }
-        } catch {
-            logger.error("alerts: cannot read the hooks: \(error)")
         }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    // Hooks added by other instances on the same database.
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(5))
+                        try? await alerts.reload()
+                    }
+                }
+                do {
+                    for d in try await alerts.store.pending() { group.addTask { await deliver(d, client: client) } }
+                } catch {
+                    logger.error("alerts: cannot read the pending deliveries: \(error); they are sent after the next start")
+                }
+                for await job in alerts.queue {
+                    for (alert, target) in job {
+                        let hooks = target.map { [$0] } ?? alerts.hooks(of: alert.user).filter { $0.events.contains(alert.type.rawValue) }
+                        for hook in hooks {
+                            if alerts.stopping.load(ordering: .relaxed) {
+                                // Shutting down: logged as pending here (not in a task about to be cancelled), sent
+                                // after the next start.
+                                _ = await log(alert, to: hook)
+                            } else {
+                                group.addTask { if let d = await log(alert, to: hook) { await deliver(d, client: client) } }
+                            }
+                        }
+                    }
+                }
+                // The queue ended (shutdown): waits and sends in flight stop; their deliveries stay pending.
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            alerts.stopping.store(true, ordering: .relaxed)
+            alerts.finish()
+        }
+        let dropped = alerts.dropped.load(ordering: .relaxed)
+        if dropped > 0 { logger.error("alerts: \(dropped) commands' alerts were dropped: the queue was full") }
         try? await client.shutdown()
     }
 
-    func logAndDeliver(_ alert: AlertReport, to hook: StoredHook, client: HTTPClient) async {
+    /// Logs a delivery of `alert` to `hook` as pending; nil when the database refused.
+    func log(_ alert: AlertReport, to hook: StoredHook) async -> StoredDelivery? {
         let time = now()
         do {
-            let d = try await alerts.store.record(
+            return try await alerts.store.record(
                 StoredDelivery(hook: hook.n, type: alert.type.rawValue, body: alert.text, created: time, updated: time))
-            await deliver(d, client: client)
         } catch {
             logger.error("alerts: cannot log a \(alert.type.rawValue) delivery to hook-\(hook.n): \(error)")
+            return nil
         }
     }
 
@@ -284,6 +327,7 @@ public struct AlertService: Service {
                     break
                 }
                 let code = try await send(d, to: hook, client: client, timeout: policy.timeout)
+                if Task.isCancelled { return }  // shutting down: whatever the answer, it is sent again after a start
                 d.responseStatus = code
                 if (200..<300).contains(code) {
                     d.status = .delivered
@@ -292,6 +336,8 @@ public struct AlertService: Service {
                     d.error = "the receiver answered \(code)"
                 }
             } catch {
+                // Shutting down is not the receiver's failure: the attempt is not counted.
+                if Task.isCancelled { return }
                 d.responseStatus = nil
                 d.error = "\(error)".prefix(300).description
             }

@@ -35,6 +35,10 @@ extension EngineService {
 
         let hooked = outcome.stoppedCopies.isEmpty ? [] : Set(alerts.usersWithHooks.compactMap { engine.user(named: $0) })
         for (ref, reason) in zip(outcome.stoppedCopies, outcome.stopReasons) {
+            if !gapsBeyond.isEmpty {
+                let suffix = "/" + engine.copyID(of: ref)
+                gapsBeyond = gapsBeyond.filter { !$0.hasSuffix(suffix) }
+            }
             let u = engine.leads[ref.lead].book.follower(ref.slot)
             guard hooked.contains(u) else { continue }
             let user = engine.users[u].id

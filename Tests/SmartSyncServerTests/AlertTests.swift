@@ -268,6 +268,36 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         }
     }
 
+    /// Shutting down: alerts still queued are logged as pending, not sent, and not lost; the next start sends them.
+    @Test func queuedAlertsSurviveAShutdownAndAreSentAfterTheNextStart() async throws {
+        let f = try await Fixture()
+        let alerts = f.service.alerts
+        alerts.policy.withLock { $0.allowedHosts = ["127.0.0.1"] }
+        let receiver = Receiver()
+        try await receiver.run { port in
+            let hook = try await alerts.store.add(
+                StoredHook(
+                    user: "alice", url: "http://127.0.0.1:\(port)/hook/alice", events: ["copyStopped"], secret: "0123456789abcdef",
+                    trackingGap: nil, created: 0))
+            alerts.added(hook)
+            let alert = AlertReport(type: .copyStopped, time: "2021-05-05T00:00:00Z", event: 1, user: "alice", message: "stopped")
+            alerts.raise([(alert, nil), (alert, nil), (alert, nil)])
+            // What the service does on a graceful shutdown, before it has sent anything.
+            alerts.stopping.store(true, ordering: .relaxed)
+            alerts.finish()
+            try await AlertService(alerts: alerts, logger: Logger(label: "test")).run()
+            #expect(receiver.received.withLock { $0.count } == 0)
+            #expect(try await alerts.store.pending().count == 3)
+            // The next start (a new sender over the same database) sends them.
+            let restarted = Alerts(store: alerts.store)
+            restarted.policy.withLock { $0.allowedHosts = ["127.0.0.1"] }
+            let sender = Task { try await AlertService(alerts: restarted, logger: Logger(label: "test")).run() }
+            defer { sender.cancel() }
+            #expect(try await receiver.waitFor(3).count == 3)
+            #expect(try await eventually { try await alerts.store.pending().isEmpty })
+        }
+    }
+
     /// A tracking-gap hook fires once when the copy's return moves beyond its threshold, not again while it stays
     /// beyond: the lead buys 40 USDT of BTC (0.4% of its equity), alice's copy order of 4 USDT is below the 5 USDT
     /// minimum, and BTC rises 20%: the lead gains 8 USDT on 10,000 (0.08 points), the copy nothing.

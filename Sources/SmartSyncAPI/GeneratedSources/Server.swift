@@ -5329,7 +5329,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// The caller's webhooks
     ///
-    /// The webhooks the caller registered for alerts, oldest first, with how their deliveries went.
+    /// The webhooks the caller registered for alerts, oldest first (their deliveries are in each one's log).
     ///
     /// - Remark: HTTP `GET /v1/hooks`.
     /// - Remark: Generated from `#/paths//v1/hooks/get(hooks)`.
@@ -5594,7 +5594,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// One webhook
     ///
-    /// One of the caller's webhooks, with how its deliveries went.
+    /// One of the caller's webhooks (its deliveries are in its log).
     ///
     /// - Remark: HTTP `GET /v1/hooks/{id}`.
     /// - Remark: Generated from `#/paths//v1/hooks/{id}/get(hook)`.

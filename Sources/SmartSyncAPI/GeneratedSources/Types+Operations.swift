@@ -11879,7 +11879,7 @@ public enum Operations {
     }
     /// The caller's webhooks
     ///
-    /// The webhooks the caller registered for alerts, oldest first, with how their deliveries went.
+    /// The webhooks the caller registered for alerts, oldest first (their deliveries are in each one's log).
     ///
     /// - Remark: HTTP `GET /v1/hooks`.
     /// - Remark: Generated from `#/paths//v1/hooks/get(hooks)`.
@@ -12494,7 +12494,7 @@ public enum Operations {
     }
     /// One webhook
     ///
-    /// One of the caller's webhooks, with how its deliveries went.
+    /// One of the caller's webhooks (its deliveries are in its log).
     ///
     /// - Remark: HTTP `GET /v1/hooks/{id}`.
     /// - Remark: Generated from `#/paths//v1/hooks/{id}/get(hook)`.

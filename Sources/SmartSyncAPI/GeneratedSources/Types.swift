@@ -223,7 +223,7 @@ public protocol APIProtocol: Sendable {
     func setTakeProfit(_ input: Operations.SetTakeProfit.Input) async throws -> Operations.SetTakeProfit.Output
     /// The caller's webhooks
     ///
-    /// The webhooks the caller registered for alerts, oldest first, with how their deliveries went.
+    /// The webhooks the caller registered for alerts, oldest first (their deliveries are in each one's log).
     ///
     /// - Remark: HTTP `GET /v1/hooks`.
     /// - Remark: Generated from `#/paths//v1/hooks/get(hooks)`.
@@ -237,7 +237,7 @@ public protocol APIProtocol: Sendable {
     func createHook(_ input: Operations.CreateHook.Input) async throws -> Operations.CreateHook.Output
     /// One webhook
     ///
-    /// One of the caller's webhooks, with how its deliveries went.
+    /// One of the caller's webhooks (its deliveries are in its log).
     ///
     /// - Remark: HTTP `GET /v1/hooks/{id}`.
     /// - Remark: Generated from `#/paths//v1/hooks/{id}/get(hook)`.
@@ -782,7 +782,7 @@ extension APIProtocol {
     }
     /// The caller's webhooks
     ///
-    /// The webhooks the caller registered for alerts, oldest first, with how their deliveries went.
+    /// The webhooks the caller registered for alerts, oldest first (their deliveries are in each one's log).
     ///
     /// - Remark: HTTP `GET /v1/hooks`.
     /// - Remark: Generated from `#/paths//v1/hooks/get(hooks)`.
@@ -806,7 +806,7 @@ extension APIProtocol {
     }
     /// One webhook
     ///
-    /// One of the caller's webhooks, with how its deliveries went.
+    /// One of the caller's webhooks (its deliveries are in its log).
     ///
     /// - Remark: HTTP `GET /v1/hooks/{id}`.
     /// - Remark: Generated from `#/paths//v1/hooks/{id}/get(hook)`.
