@@ -293,6 +293,7 @@ public struct AlertService: Service {
     func log(_ alert: AlertReport, to hook: StoredHook) async -> StoredDelivery? {
         let time = now()
         do {
+            // Nil when the hook was removed since the alert was raised: nothing to send.
             return try await alerts.store.record(
                 StoredDelivery(hook: hook.n, type: alert.type.rawValue, body: alert.text, created: time, updated: time))
         } catch {

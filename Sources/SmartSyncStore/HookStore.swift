@@ -70,8 +70,8 @@ public protocol HookStore: AnyObject, Sendable {
     func hooks(user: String?) async throws -> [StoredHook]
     /// Removes a hook of `user` and its delivery log; false when `user` has no such hook.
     func remove(_ n: Int64, user: String) async throws -> Bool
-    /// Logs a new delivery and returns it numbered.
-    func record(_ delivery: StoredDelivery) async throws -> StoredDelivery
+    /// Logs a new delivery and returns it numbered; nil when its hook was removed meanwhile (nothing is logged).
+    func record(_ delivery: StoredDelivery) async throws -> StoredDelivery?
     /// Writes how the delivery's last attempt went.
     func update(_ delivery: StoredDelivery) async throws
     /// A hook's deliveries, newest first, below number `before` when given.
@@ -132,14 +132,17 @@ public final class SQLiteHookStore: HookStore, @unchecked Sendable {
         }
     }
 
-    public func record(_ d: StoredDelivery) async throws -> StoredDelivery {
+    public func record(_ d: StoredDelivery) async throws -> StoredDelivery? {
         try await pool.write { db in
             try db.execute(
                 sql: """
                     INSERT INTO hook_deliveries (hook, type, body, status, attempts, response_status, error, created, updated)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM hooks WHERE n = ?)
                     """,
-                arguments: [d.hook, d.type, d.body, d.status.rawValue, d.attempts, d.responseStatus, d.error, d.created, d.updated])
+                arguments: [
+                    d.hook, d.type, d.body, d.status.rawValue, d.attempts, d.responseStatus, d.error, d.created, d.updated, d.hook,
+                ])
+            guard db.changesCount > 0 else { return nil }
             var stored = d
             stored.n = db.lastInsertedRowID
             return stored
@@ -212,23 +215,29 @@ public final class PostgresHookStore: HookStore, Sendable {
     }
 
     public func remove(_ n: Int64, user: String) async throws -> Bool {
-        let removed = try await reads.query(#"DELETE FROM hooks WHERE n = \#(n) AND "user" = \#(user) RETURNING n"#)
-        guard !removed.isEmpty else { return false }
-        _ = try await reads.query("DELETE FROM hook_deliveries WHERE hook = \(n)")
-        return true
+        // One statement, so the hook and its log go together.
+        let removed = try await reads.query(
+            #"""
+            WITH h AS (DELETE FROM hooks WHERE n = \#(n) AND "user" = \#(user) RETURNING n),
+                d AS (DELETE FROM hook_deliveries WHERE hook IN (SELECT n FROM h))
+            SELECT count(*)::int8 FROM h
+            """#)
+        return try removed.first?.decode(Int64.self) ?? 0 > 0
     }
 
-    public func record(_ d: StoredDelivery) async throws -> StoredDelivery {
+    public func record(_ d: StoredDelivery) async throws -> StoredDelivery? {
         let row = try await reads.query(
             """
             INSERT INTO hook_deliveries (hook, type, body, status, attempts, response_status, error, created, updated)
-            VALUES (\(d.hook), \(d.type), \(d.body), \(d.status.rawValue), \(Int64(d.attempts)), \(d.responseStatus.map(Int64.init)),
-                \(d.error), \(d.created), \(d.updated))
+            SELECT \(d.hook), \(d.type), \(d.body), \(d.status.rawValue), \(Int64(d.attempts)), \(d.responseStatus.map(Int64.init)),
+                \(d.error), \(d.created), \(d.updated)
+            WHERE EXISTS (SELECT 1 FROM hooks WHERE n = \(d.hook))
             RETURNING n
             """
         ).first
+        guard let row else { return nil }
         var stored = d
-        stored.n = try row?.decode(Int64.self) ?? 0
+        stored.n = try row.decode(Int64.self)
         return stored
     }
 

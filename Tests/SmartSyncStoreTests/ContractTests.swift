@@ -289,9 +289,12 @@ struct CommandLogContractTests {
         #expect(a.n > 0 && b.n > a.n)
         #expect(try await hooks.hooks(user: "alice") == [a])
         #expect(try await hooks.hooks(user: nil) == [a, b])
-        let d1 = try await hooks.record(StoredDelivery(hook: a.n, type: "copyStopped", body: #"{"x":1}"#, created: 20, updated: 20))
-        var d2 = try await hooks.record(StoredDelivery(hook: a.n, type: "trackingGap", body: #"{"x":2}"#, created: 21, updated: 21))
-        let d3 = try await hooks.record(StoredDelivery(hook: b.n, type: "copyOrderFailed", body: "{}", created: 22, updated: 22))
+        let d1 = try #require(
+            try await hooks.record(StoredDelivery(hook: a.n, type: "copyStopped", body: #"{"x":1}"#, created: 20, updated: 20)))
+        var d2 = try #require(
+            try await hooks.record(StoredDelivery(hook: a.n, type: "trackingGap", body: #"{"x":2}"#, created: 21, updated: 21)))
+        let d3 = try #require(
+            try await hooks.record(StoredDelivery(hook: b.n, type: "copyOrderFailed", body: "{}", created: 22, updated: 22)))
         #expect(d2.n > d1.n && d3.n > d2.n)
         d2.status = .delivered
         d2.attempts = 2
@@ -307,6 +310,9 @@ struct CommandLogContractTests {
         #expect(try await hooks.remove(a.n, user: "alice"))
         #expect(try await hooks.hooks(user: nil) == [b])
         #expect(try await hooks.deliveries(hook: a.n, before: nil, limit: 10).isEmpty)
+        #expect(try await hooks.pending() == [d3])
+        // A delivery for a removed hook is not logged.
+        #expect(try await hooks.record(StoredDelivery(hook: a.n, type: "copyStopped", body: "{}", created: 40, updated: 40)) == nil)
         #expect(try await hooks.pending() == [d3])
     }
 
