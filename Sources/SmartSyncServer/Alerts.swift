@@ -33,7 +33,8 @@ public struct HookPolicy: Sendable {
     public func refusal(of text: String) -> String? {
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https"
         else { return "must be an http:// or https:// URL" }
-        guard let host = url.host?.lowercased(), !host.isEmpty else { return "must name a host" }
+        guard let named = url.host?.lowercased(), !named.isEmpty else { return "must name a host" }
+        let host = Self.normalized(named)
         guard url.user == nil && url.password == nil else { return "must not carry a user or password (sign with the secret)" }
         if allowedHosts.contains(host) { return nil }
         if onlyAllowedHosts {
@@ -43,6 +44,13 @@ public struct HookPolicy: Sendable {
             return "must not point at a loopback or private address (\(host)); an operator can allow it with `serve --hook-hosts`"
         }
         return nil
+    }
+
+    /// A host as the allow-list compares it: lower case, without IPv6 brackets or a final dot.
+    public static func normalized(_ host: String) -> String {
+        var h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if h.hasSuffix(".") { h.removeLast() }
+        return h
     }
 
     /// Loopback, private, link-local, shared and unspecified addresses, however written (`127.1`, `2130706433`,
@@ -76,24 +84,31 @@ public struct HookPolicy: Sendable {
                 return b[12..<16].allSatisfy({ $0 == 0 }) || (b[12..<15].allSatisfy({ $0 == 0 }) && b[15] == 1)
                     || isLocalAddress(Array(b[12..<16]))
             }
-            return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+            // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) carry an IPv4 address: judged by it.
+            if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4..<12].allSatisfy({ $0 == 0 }) {
+                return isLocalAddress(Array(b[12..<16]))
+            }
+            if b[0] == 0x20 && b[1] == 0x02 { return isLocalAddress(Array(b[2..<6])) }
+            // Unique local (fc00::/7), link-local (fe80::/10), site-local (fec0::/10), multicast (ff00::/8).
+            return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0x80) == 0x80) || b[0] == 0xff
         }
         guard b.count == 4 else { return true }
         let (a, c) = (b[0], b[1])
         return a == 127 || a == 10 || a == 0 || (a == 172 && (16...31).contains(c)) || (a == 192 && c == 168)
-            || (a == 169 && c == 254) || (a == 100 && (64...127).contains(c))
+            || (a == 169 && c == 254) || (a == 100 && (64...127).contains(c)) || (a == 198 && (c == 18 || c == 19))
+            || (a == 192 && c == 0 && b[2] == 0) || a >= 224  // benchmarking, IETF, multicast and reserved
     }
 
     /// Whether `host` resolves to a local address (blocking: run it off Swift's cooperative pool). A host the
     /// operator allowed never does.
     func resolvesLocally(_ host: String) -> Bool {
-        let name = host.lowercased()
+        let name = Self.normalized(host)
         if allowedHosts.contains(name) { return false }
         if Self.isLocal(name) { return true }
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(name.trimmingCharacters(in: CharacterSet(charactersIn: "[]")), nil, &hints, &list) == 0 else {
+        guard getaddrinfo(name, nil, &hints, &list) == 0 else {
             return false  // unresolvable: the delivery fails to connect and says so
         }
         defer { freeaddrinfo(list) }

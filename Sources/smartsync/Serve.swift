@@ -152,7 +152,7 @@ struct Serve: AsyncParsableCommand {
         }
         // Alerts: delivered until the HTTP server has stopped; what is still pending is resumed at the next start.
         let allowed = Set(
-            hookHosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+            hookHosts.split(separator: ",").map { HookPolicy.normalized($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty })
         service.alerts.policy.withLock { $0.allowedHosts = allowed }
         services.append(AlertService(alerts: service.alerts, logger: logger))
         var quiet = logger

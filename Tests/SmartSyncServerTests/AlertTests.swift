@@ -101,6 +101,9 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
             // Other spellings of loopback that the C library (and so a connection) reads the same.
             "http://2130706433/", "http://0x7f.0.0.1/", "http://017700000001/", "http://127.1/", "http://[::ffff:127.0.0.1]/",
             "http://[::ffff:7f00:1]/", "http://[fd00::1]/", "http://[fe80::1]/", "http://localhost./", "http://LOCALHOST/",
+            // IPv4 inside IPv6 (NAT64, 6to4), multicast, benchmarking and reserved ranges.
+            "http://[64:ff9b::7f00:1]/", "http://[2002:a00:1::]/", "http://[fec0::1]/", "http://[ff02::1]/", "http://224.0.0.1/",
+            "http://198.18.0.1/", "http://255.255.255.255/", "http://192.0.0.8/",
         ] {
             #expect(policy.refusal(of: local)?.contains("loopback or private") == true, "\(local)")
         }
@@ -110,6 +113,10 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         #expect(policy.resolvesLocally("localhost") && !policy.resolvesLocally("203.0.113.7"))
         policy.allowedHosts = ["127.0.0.1"]
         #expect(policy.refusal(of: "http://127.0.0.1:9999/hook") == nil)
+        // The allow-list compares hosts without brackets, case or a final dot.
+        policy.allowedHosts = ["127.0.0.1", "::1"]
+        #expect(policy.refusal(of: "http://[::1]:9/x") == nil && policy.refusal(of: "http://127.0.0.1.:9/x") == nil)
+        #expect(policy.refusal(of: "http://[2001:db8::1]/") == nil && policy.refusal(of: "http://[2002:cb00:7107::]/") == nil)
         policy.onlyAllowedHosts = true
         #expect(policy.refusal(of: "https://example.com/")?.contains("127.0.0.1") == true)
     }
