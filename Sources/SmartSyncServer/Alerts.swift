@@ -140,17 +140,14 @@ public enum HookSignature {
     public static func sign(body: String, timestamp: Int64, secret: String) -> String {
         let code = HMAC<Crypto.SHA256>.authenticationCode(
             for: Array("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Array(secret.utf8)))
-        return "sha256=" + hex(Array(code))
+        return "sha256=" + SmartSyncStore.SHA256.hex(Array(code))
     }
 
     /// HMAC-SHA256 of `message` with `key`, as lowercase hex (the primitive, for its test vectors).
     public static func hmacHex(key: [UInt8], message: [UInt8]) -> String {
-        hex(Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))))
+        SmartSyncStore.SHA256.hex(Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key))))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }
 }
 
 /// The alerts of one server: the hooks users registered (kept in memory by user, so the engine's writer sees them

@@ -99,7 +99,7 @@ public enum SHA256 {
 
     public static func digest(_ bytes: some DataProtocol) -> [UInt8] { Array(Crypto.SHA256.hash(data: bytes)) }
 
-    static func hex(_ digest: [UInt8]) -> String { digest.map { String($0, radix: 16).leftPadded(2) }.joined() }
+    public static func hex(_ digest: [UInt8]) -> String { digest.map { String($0, radix: 16).leftPadded(2) }.joined() }
 }
 
 /// SHA-256 of bytes given in pieces.

@@ -56,11 +56,5 @@ public struct AlertReport: Encodable, Hashable, Sendable {
     }
 
     /// The JSON text sent (compact, fields in declared order): what the signature covers, byte for byte.
-    public var text: String {
-        do {
-            return try JSONValueEncoder().encode(self).compact()
-        } catch {
-            preconditionFailure("an alert did not encode: \(error)")
-        }
-    }
+    public var text: String { JSONValueEncoder.value(self).compact() }
 }

@@ -17,11 +17,5 @@ public struct ErrorReport: Encodable, Hashable, Sendable {
     }
 
     /// The JSON text, pretty-printed like every answer of the API.
-    public var text: String {
-        do {
-            return try JSONValueEncoder().encode(self).serialized()
-        } catch {
-            preconditionFailure("an error body did not encode: \(error)")
-        }
-    }
+    public var text: String { JSONValueEncoder.value(self).serialized() }
 }

@@ -12,6 +12,12 @@ public struct JSONValueEncoder {
         try value.encode(to: SlotEncoder(slot: root, codingPath: []))
         return root.value
     }
+
+    /// `value` as JSON, for the product's own types (the report, the API's answers, stream messages, alerts): they
+    /// hold strings, integers, booleans, `Fixed` and null only, which this encoder cannot fail on.
+    public static func value(_ value: some Encodable) -> JSONValue {
+        do { return try JSONValueEncoder().encode(value) } catch { preconditionFailure("\(type(of: value)) did not encode: \(error)") }
+    }
 }
 
 /// A value being encoded: filled in once its container is known. An object's or array's members are values when

@@ -5,14 +5,7 @@ import SmartSyncCore
 /// the committed engine and what a command did (`CommandOutcome`), and written in declared field order.
 public enum StreamEvents {
     /// The compact JSON text of a message.
-    static func text(_ event: some Encodable) -> String {
-        do {
-            return try JSONValueEncoder().encode(event).compact()
-        } catch {
-            // The messages hold strings, integers, booleans and `Fixed` only, which always encode.
-            preconditionFailure("stream message \(type(of: event)) did not encode: \(error)")
-        }
-    }
+    static func text(_ event: some Encodable) -> String { JSONValueEncoder.value(event).compact() }
 
     public static func hello(user: String) -> String { text(StreamHello(user: user)) }
 
