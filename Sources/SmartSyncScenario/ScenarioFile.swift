@@ -197,7 +197,14 @@ public struct Scenario: Sendable {
                 throw f.error("to", "a transfer goes from \"main\" to \"portfolio\" or back (got \"\(from)\" to \"\(to)\")")
             }
         case "stopCopy":
-            return .stopCopy(copy: try f.string("copy"))
+            let modeText = try f.optionalString("mode")
+            let mode = try modeText.map { text throws(ScenarioError) in
+                guard let mode = StopMode(rawValue: text) else {
+                    throw f.error("mode", "must be \"sellAll\", \"keepHoldings\" or \"closeOnly\" (got \"\(text)\")")
+                }
+                return mode
+            }
+            return .stopCopy(copy: try f.string("copy"), mode: mode)
         case "stopLeading":
             return .stopLeading(user: try f.string("user"))
         case "removeFollower":

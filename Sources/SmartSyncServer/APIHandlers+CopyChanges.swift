@@ -27,7 +27,14 @@ extension APIHandlers {
     }
 
     func stopCopy(_ input: Operations.StopCopy.Input) async throws -> Operations.StopCopy.Output {
-        .ok(.init(body: .json(try await change(input.path.id) { .stopCopy(copy: $0) })))
+        let mode: StopMode? =
+            switch input.query.mode {
+            case nil: nil
+            case .sellAll: .sellAll
+            case .keepHoldings: .keepHoldings
+            case .closeOnly: .closeOnly
+            }
+        return .ok(.init(body: .json(try await change(input.path.id) { .stopCopy(copy: $0, mode: mode) })))
     }
 
     func adjustInvestment(_ input: Operations.AdjustInvestment.Input) async throws -> Operations.AdjustInvestment.Output {

@@ -34,6 +34,15 @@ extension EngineService {
         }
         // From the outcome: a stopped copy's row may have left memory already.
         let reasons = Dictionary(zip(outcome.stoppedCopies, outcome.stopReasons), uniquingKeysWith: { a, _ in a })
+        // A close-only stop changes the status to closing (it may stop in the same command: then both are sent).
+        let closing = outcome.copyEvents.filter { $0.kind == .closeOnly }.map(\.copy)
+        for ref in closing where watchedSet.contains(ref) {
+            out.append(
+                (
+                    .user(engine.follower(of: ref)),
+                    StreamEvents.copyStatus(id: engine.copyID(of: ref), status: .closing, stopReason: nil, event: moment.event)
+                ))
+        }
         for ref in outcome.startedCopies + outcome.stoppedCopies where watchedSet.contains(ref) {
             out.append(
                 (

@@ -226,6 +226,7 @@ public struct CopyHistoryReport: Encodable, Hashable, Sendable {
         case .change(.investmentRemoved(let a)): (type, amount) = ("investmentRemoved", a)
         case .change(.stopLossSet(let t)): (type, stopLoss) = ("stopLossSet", .some(t))
         case .change(.takeProfitSet(let t)): (type, takeProfit) = ("takeProfitSet", .some(t))
+        case .change(.closeOnly): type = "closeOnly"
         case .stopped(let reason): (type, stopReason) = ("stopped", reason.rawValue)
         }
     }

@@ -425,7 +425,9 @@ struct ScenarioSource {
         let id = book[i].id
         switch roll {
         case 106...108:
-            return [.stopCopy(copy: id)]
+            // Half sell all (the default, as logged before modes existed), a quarter keep the holdings, a quarter close only.
+            let mode: StopMode? = rng.pick([nil, nil, .sellAll, .keepHoldings, .closeOnly, .closeOnly])
+            return [.stopCopy(copy: id, mode: mode)]
         case 109:
             return [.removeFollower(user: lead, copy: id)]
         case 110...113:
@@ -479,7 +481,11 @@ struct ScenarioSource {
         case 44..<61: return lifecyclePriceMove(engine)
         case 61..<70: return lifecycleAdjust(engine)
         case 70..<75:
-            return [.stopCopy(copy: copyIDs.isEmpty || rng.chance(5) ? "nope" : rng.pick(copyIDs))]
+            return [
+                .stopCopy(
+                    copy: copyIDs.isEmpty || rng.chance(5) ? "nope" : rng.pick(copyIDs),
+                    mode: rng.pick([nil, nil, .sellAll, .keepHoldings, .closeOnly, .closeOnly]))
+            ]
         case 75..<79:
             guard !copyIDs.isEmpty else { return [] }
             let id = rng.pick(copyIDs)

@@ -37,6 +37,10 @@ struct ScenarioStats {
     var assetsMovedAtStop = 0
     /// Price updates that filled a resting lead order (copied) before the stops were checked.
     var restingFills = 0
+    /// Stops by mode: close-only asked, closing copies that then stopped by themselves, holdings kept.
+    var closeOnly = 0
+    var closedOut = 0
+    var keepHoldings = 0
 
     mutating func add(_ o: ScenarioStats) {
         steps += o.steps
@@ -62,6 +66,9 @@ struct ScenarioStats {
         transfers += o.transfers
         assetsMovedAtStop += o.assetsMovedAtStop
         restingFills += o.restingFills
+        closeOnly += o.closeOnly
+        closedOut += o.closedOut
+        keepHoldings += o.keepHoldings
     }
 }
 
@@ -144,6 +151,25 @@ struct ScenarioInvariants {
         checkAccounts(engine)
         checkStatements(engine, before: before)
         checkStops(command, before: before, after: engine, batches: batches)
+        checkClosing(engine)
+    }
+
+    /// A copy still closing after a step holds something it could sell (else the step would have stopped it),
+    /// unless its lead's copy orders are in flight at a venue.
+    mutating func checkClosing(_ engine: Engine) {
+        for (l, lead) in engine.leads.enumerated() where !engine.venueBook.isBusy(lead: l) {
+            if lead.book.closingCount != lead.book.rows.count(where: { $0.status == .closing }) {
+                fail("lead \(l)'s closing count \(lead.book.closingCount) differs from its rows")
+            }
+            for copy in lead.book.rows where copy.status == .closing {
+                let sellable = copy.holdings.contains { h in
+                    let symbol = engine.venue[h.symbol]
+                    return h.lots.quantity(step: symbol.qtyStep) >= symbol.minQty
+                        && h.lots.count * engine.lotValue(h.symbol, price: engine.venue.mark(h.symbol)) >= symbol.minNotional.units
+                }
+                if !sellable { fail("closing copy \(copy.id) holds nothing it could sell and did not stop") }
+            }
+        }
     }
 
     /// Every copy's statement, replayed from its past alone, ends where its account is (cash, holdings, cost basis)
@@ -472,7 +498,8 @@ struct ScenarioInvariants {
             leadEquity += Int128(p.quantity.units) * Int128(price.units) / Int128(Fixed.unitsPerOne)
         }
         let leadHeld = Int128(before.leads[l].positions[s]?.quantity.units ?? 0)
-        for copy in book.rows where copy.isActive {
+        // A closing copy (close-only stop) follows the sells and buys nothing.
+        for copy in book.rows where fill.side == .buy ? copy.status == .active : copy.isActive {
             let i = copy.slot
             let expected: ExpectedCopyOrder
             if fill.side == .buy {
@@ -568,6 +595,20 @@ struct ScenarioInvariants {
             }
         }
         for (_, reason) in stopped { stats.stopsByReason[reason, default: 0] += 1 }
+        // A closing copy stops (reason follower) after whichever command leaves it nothing it could sell: a lead
+        // sell, a price that puts what it holds below the minimums, a withdrawal that sold. Those are checked here and
+        // set aside; the rest is judged against the command.
+        for (ref, reason) in stopped where before.leads[ref.lead].book[ref.slot].status == .closing {
+            stats.closedOut += 1
+            if reason != .follower && reason != .stopLoss && reason != .takeProfit && reason != .leadStopped && reason != .removedByLead {
+                fail("closing copy \(ref) stopped with \(reason)")
+            }
+            if reason == .follower, case .stopCopy(let id, _) = command, before.copy(named: id) == ref { continue }
+            if reason == .follower {
+                stopped[ref] = nil
+                checkStopPayouts(before: before, after: engine, stopped: [ref: reason])
+            }
+        }
         func leadIndex(_ user: String) -> Int? { before.user(named: user).flatMap { before.users[$0].lead } }
 
         switch command {
@@ -608,11 +649,29 @@ struct ScenarioInvariants {
             }
             stats.priceStops += stopped.count
             if !mainFilled { checkStopPayouts(before: before, after: engine, stopped: stopped) }
-        case .stopCopy(let id), .removeFollower(_, let id):
+        case .stopCopy(let id, .closeOnly?):
+            // The copy closes: it stops at once only when it holds nothing it could sell.
+            guard let ref = engine.copy(named: id) else { return fail("closeOnly on unknown \(id) accepted") }
+            stats.closeOnly += 1
+            let book = engine.leads[ref.lead].book
+            if book[ref.slot].status == .closing {
+                if !stopped.isEmpty { fail("closeOnly on \(id) stopped \(stopped)") }
+                if !newBatches.isEmpty { fail("closeOnly on \(id) traded") }
+            } else if stopped != [ref: .follower] {
+                fail("closeOnly on \(id): it is \(book[ref.slot].status) and the step stopped \(stopped)")
+            } else {
+                if !newBatches.isEmpty { fail("closeOnly on a flat \(id) traded") }
+                checkStopPayouts(before: before, after: engine, stopped: stopped)
+            }
+        case .stopCopy(let id, _), .removeFollower(_, let id):
             let reason: StopReason
             if case .stopCopy = command { reason = .follower } else { reason = .removedByLead }
             let ref = engine.copy(named: id)
             if ref == nil || stopped != [ref!: reason] { fail("expected only \(id) stopped (\(reason)), got \(stopped)") }
+            if case .stopCopy(_, .keepHoldings?) = command {
+                stats.keepHoldings += 1
+                if !newBatches.isEmpty { fail("keepHoldings on \(id) sold") }
+            }
             checkStopPayouts(before: before, after: engine, stopped: stopped)
             // Other copies did not move.
             for (l, lead) in engine.leads.enumerated() {
@@ -642,7 +701,7 @@ struct ScenarioInvariants {
             }
         case .setStopLoss(let id, _), .setTakeProfit(let id, _):
             // A threshold that the current equity already breaches fires at once; otherwise nothing stops.
-            if let ref = engine.copy(named: id), before.leads[ref.lead].book[ref.slot].status == .active {
+            if let ref = engine.copy(named: id), before.leads[ref.lead].book[ref.slot].isActive {
                 let book = engine.leads[ref.lead].book
                 let breach = Self.breach((book[ref.slot].stopLoss, book[ref.slot].takeProfit), before: before, ref)
                 let expected = breach.map { [ref: $0] } ?? [:]
@@ -691,7 +750,7 @@ struct ScenarioInvariants {
         _ id: String, _ delta: Fixed, before: Engine, after engine: Engine, batches newBatches: [CopyFillBatch],
         stopped: [CopyRef: StopReason]
     ) {
-        guard let ref = engine.copy(named: id), before.leads[ref.lead].book[ref.slot].status == .active else { return }
+        guard let ref = engine.copy(named: id), before.leads[ref.lead].book[ref.slot].isActive else { return }
         let u = engine.leads[ref.lead].book[ref.slot].user
         if delta.isPositive {
             stats.adjustUp += 1
@@ -703,7 +762,7 @@ struct ScenarioInvariants {
         let niBefore = before.leads[ref.lead].book.netInvested(ref.slot)
         // Adding or taking out money buys or redeems the copy's units at its NAV: without sells (whose fees and
         // profit share are real costs), the copy's NAV does not move beyond rounding.
-        let active = engine.leads[ref.lead].book[ref.slot].status == .active
+        let active = engine.leads[ref.lead].book[ref.slot].isActive
         if active && newBatches.isEmpty {
             let (a, b) = (before.copyNav(ref), engine.copyNav(ref))
             let units = engine.row(of: ref).units

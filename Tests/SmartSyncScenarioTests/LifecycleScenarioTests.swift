@@ -201,6 +201,40 @@ struct LifecycleScenarioTests {
         #expect(report["audit"]?["balanced"] == .bool(true))
     }
 
+    /// `stopCopy`'s `mode` in a scenario. The lead (10,000) buys 1,000 USDT at 50,000 = 0.02 BTC; c1 (alice, 1,000)
+    /// copies 0.002 BTC for 100.1, cash 899.9. c1 keeps its holdings: alice's main account gets 0.002 BTC and 899.9
+    /// USDT back (5,000 − 1,000 + 899.9 = 4,899.9). c2 (tiny, 150, started after the buy with buyExisting: 10% of
+    /// 150 at the lead's weight ≈ 0.0003 BTC) closes and stops when the lead sells everything. A misspelt mode is
+    /// refused, naming the field.
+    @Test("stopCopy's mode in scenarios: keepHoldings and closeOnly, and a misspelt mode refused")
+    func stopModesInScenarios() throws {
+        let engine = try run(
+            scenarioJSON(
+                events: """
+                    [ { "type": "startLeading", "user": "lead1", "portfolio": "10000" },
+                      { "type": "startCopy", "user": "alice", "lead": "lead1", "copy": "c1", "investment": "1000" },
+                      { "type": "order", "user": "lead1", "symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000" },
+                      { "type": "startCopy", "user": "tiny", "lead": "lead1", "copy": "c2", "investment": "150", "buyExisting": true },
+                      { "type": "stopCopy", "copy": "c1", "mode": "keepHoldings" },
+                      { "type": "stopCopy", "copy": "c2", "mode": "closeOnly" },
+                      { "type": "order", "user": "lead1", "symbol": "BTC-USDT", "side": "buy", "quoteAmount": "500" },
+                      { "type": "order", "user": "lead1", "symbol": "BTC-USDT", "side": "sell", "quantity": "0.03" } ]
+                    """))
+        let alice = try #require(engine.user(named: "alice"))
+        #expect(engine.users[alice].cash == S.fx("4899.9") && engine.users[alice].balance("BTC") == S.fx("0.002"))
+        let c1 = try #require(engine.copy(named: "c1"))
+        let c2 = try #require(engine.copy(named: "c2"))
+        #expect(engine.copyView(c1).status == .stopped && engine.copyView(c1).stopReason == .follower)
+        let view = engine.copyView(c2)
+        #expect(view.status == .stopped && view.stopReason == .follower && view.holdings.isEmpty)
+        // c2 bought nothing after it started closing: its only buy is the one at its start (buy existing).
+        let buys = engine.copyFills(c2).filter { $0.side == .buy }
+        #expect(buys.count == 1, "\(buys)")
+        expectError(
+            scenarioJSON(events: #"[ { "type": "stopCopy", "copy": "c1", "mode": "later" } ]"#), path: "events[0].mode",
+            contains: "closeOnly")
+    }
+
     /// DESIGN §7's example scenario, every lifecycle event in it, read from JSON: at the end the copy is stopped by
     /// its follower, the lead has stopped, everything alice put in came back to her main account (no dust), the
     /// report's tracking parts add up to its gap and the books balance.

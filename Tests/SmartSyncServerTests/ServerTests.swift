@@ -221,6 +221,53 @@ func json(_ buffer: ByteBuffer) throws -> Any {
         }
     }
 
+    /// The three ways to stop over HTTP (`DELETE /v1/copies/{id}?mode=`). The lead buys 1,000 USDT of BTC at 50,000
+    /// (0.02 BTC); alice-1 (1,000 of the lead's 10,000) copies 0.002 BTC. bob-1 starts with buyExisting and keeps
+    /// its holdings: its BTC lands in bob's main account. alice-1 closes: it buys nothing more (the lead's second buy
+    /// leaves it at 0.002) and stops in the same request as the lead's sale of everything.
+    @Test func stopModesOverHTTP() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            let (lead, alice, bob) = (f.keys["lead"], f.keys["alice"], f.keys["bob"])
+            var a = try await APIRefusalTests.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            #expect(a.status == .ok || a.status == .created)
+            let before = await APIRefusalTests.commands(f)
+            a = try await APIRefusalTests.call(client, .delete, "/v1/copies/alice-1?mode=later", key: alice)
+            #expect(a.status == .badRequest && a.field == "mode", "\(a.body ?? "")")
+            #expect(await APIRefusalTests.commands(f) == before)
+
+            a = try await APIRefusalTests.call(
+                client, .post, "/v1/copies", key: bob, #"{"id": "bob-1", "lead": "lead", "investment": "1000", "buyExisting": true}"#)
+            #expect(a.status == .created)
+            a = try await APIRefusalTests.call(client, .delete, "/v1/copies/bob-1?mode=keepHoldings", key: bob)
+            #expect(a.status == .ok && a.object["status"] as? String == "stopped" && a.object["stopReason"] as? String == "follower")
+            a = try await APIRefusalTests.call(client, .get, "/v1/me", key: bob)
+            let main = try #require(a.object["main"] as? [String: String])
+            #expect(main["BTC"].flatMap { try? Fixed($0) }.map(\.isPositive) == true, "\(main)")
+
+            a = try await APIRefusalTests.call(client, .delete, "/v1/copies/alice-1?mode=closeOnly", key: alice)
+            #expect(a.status == .ok && a.object["status"] as? String == "closing", "\(a.body ?? "")")
+            a = try await APIRefusalTests.call(client, .delete, "/v1/copies/alice-1?mode=closeOnly", key: alice)
+            #expect(a.status == .unprocessableContent && a.field == "mode", "\(a.body ?? "")")
+            a = try await APIRefusalTests.call(client, .post, "/v1/copies/alice-1/investment", key: alice, #"{"delta": "50"}"#)
+            #expect(a.status == .conflict && a.field == "delta", "\(a.body ?? "")")
+            a = try await APIRefusalTests.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1", key: alice)
+            #expect(a.object["status"] as? String == "closing")
+            let holdings = try #require(a.object["holdings"] as? [[String: Any]])
+            #expect(holdings.map { $0["quantity"] as? String } == ["0.002"], "a closing copy bought: \(holdings)")
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1/history", key: alice)
+            #expect((a.body as? [[String: Any]])?.contains { $0["type"] as? String == "closeOnly" } == true)
+
+            a = try await APIRefusalTests.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "sell", "quantity": "0.04"}"#)
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1", key: alice)
+            #expect(a.object["status"] as? String == "stopped" && a.object["stopReason"] as? String == "follower", "\(a.object)")
+        }
+    }
+
     @Test func errorsNameTheFieldAndTheRule() async throws {
         let f = try await Fixture()
         try await f.app().test(.router) { client in

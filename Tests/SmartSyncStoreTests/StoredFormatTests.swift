@@ -61,6 +61,8 @@ struct StoredFormatTests {
             #"{"transfer":{"amount":"10","direction":"mainToPortfolio","user":"alice"}}"#
         ),
         (.stopCopy(copy: "c1"), #"{"stopCopy":{"copy":"c1"}}"#),
+        (.stopCopy(copy: "c1", mode: .closeOnly), #"{"stopCopy":{"copy":"c1","mode":"closeOnly"}}"#),
+        (.stopCopy(copy: "c1", mode: .keepHoldings), #"{"stopCopy":{"copy":"c1","mode":"keepHoldings"}}"#),
         (.stopLeading(user: "alice"), #"{"stopLeading":{"user":"alice"}}"#),
         (.removeFollower(user: "alice", copy: "c1"), #"{"removeFollower":{"copy":"c1","user":"alice"}}"#),
         (.adjustInvestment(copy: "c1", delta: fixed("-25")), #"{"adjustInvestment":{"copy":"c1","delta":"-25"}}"#),

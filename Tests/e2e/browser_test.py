@@ -633,8 +633,20 @@ def journey(b, keys, market):
     b.shot("10-stop-confirmation")
     b.confirm(False, ["Stop copying"])
     assert api("GET", f"/v1/copies/{copy_id}", keys["newcomer"])["status"] == "active"
+    # Close only first: the copy buys nothing more but keeps its holdings until the lead sells them.
+    b.click('#stop-form input[value="closeOnly"]')
     b.click("#stop-button")
-    b.confirm(True)
+    b.confirm(True, ["buys nothing more"])
+    b.until("closing", lambda: b.text("#copy-status") == "closing")
+    assert "Closing" in b.text("#closing-note"), b.text("#stop-form")
+    assert not b.all('#stop-form input[value="closeOnly"]'), "a closing copy is offered close only again"
+    copy = api("GET", f"/v1/copies/{copy_id}", keys["newcomer"])
+    assert copy["status"] == "closing" and copy["holdings"], copy
+    assert any(h["type"] == "closeOnly" for h in api("GET", f"/v1/copies/{copy_id}/history", keys["newcomer"]))
+    b.shot("10b-copy-closing")
+    # Then sell everything now (the first choice).
+    b.click("#stop-button")
+    b.confirm(True, ["sold at market"])
     b.until("stopped", lambda: b.text("#copy-status") == "stopped")
     copy = api("GET", f"/v1/copies/{copy_id}", keys["newcomer"])
     assert copy["status"] == "stopped" and copy["stopReason"] == "follower" and copy["equity"] == "0", copy

@@ -3414,7 +3414,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Stop a copy
     ///
-    /// Stops the copy: it sells its holdings at market and returns the USDT to the main account (profit share settled first).
+    /// Stops the copy in one of three ways (`mode`). `sellAll` (the default): it sells its holdings at market and returns the USDT to the main account (profit share settled first). `keepHoldings`: nothing is sold; the holdings move as they are, with their cost, to the main account, and the cash returns. `closeOnly`: the copy's status becomes `closing`; it buys nothing more, follows the lead's sells, and stops by itself once it holds nothing it could sell (a closing copy can still be stopped the other two ways).
     ///
     /// - Remark: HTTP `DELETE /v1/copies/{id}`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
@@ -3437,6 +3437,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                     name: "id",
                     as: Swift.String.self
                 ))
+                let query: Operations.StopCopy.Input.Query = .init(mode: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "mode",
+                    as: Operations.StopCopy.Input.Query.ModePayload.self
+                ))
                 let headers: Operations.StopCopy.Input.Headers = .init(
                     idempotencyKey: try converter.getOptionalHeaderFieldAsURI(
                         in: request.headerFields,
@@ -3447,6 +3454,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 )
                 return Operations.StopCopy.Input(
                     path: path,
+                    query: query,
                     headers: headers
                 )
             },

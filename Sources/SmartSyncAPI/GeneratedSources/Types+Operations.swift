@@ -7064,7 +7064,7 @@ public enum Operations {
     }
     /// Stop a copy
     ///
-    /// Stops the copy: it sells its holdings at market and returns the USDT to the main account (profit share settled first).
+    /// Stops the copy in one of three ways (`mode`). `sellAll` (the default): it sells its holdings at market and returns the USDT to the main account (profit share settled first). `keepHoldings`: nothing is sold; the holdings move as they are, with their cost, to the main account, and the cash returns. `closeOnly`: the copy's status becomes `closing`; it buys nothing more, follows the lead's sells, and stops by itself once it holds nothing it could sell (a closing copy can still be stopped the other two ways).
     ///
     /// - Remark: HTTP `DELETE /v1/copies/{id}`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
@@ -7084,6 +7084,27 @@ public enum Operations {
                 }
             }
             public var path: Operations.StopCopy.Input.Path
+            /// - Remark: Generated from `#/paths/v1/copies/{id}/DELETE/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/DELETE/query/mode`.
+                @frozen public enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case sellAll = "sellAll"
+                    case keepHoldings = "keepHoldings"
+                    case closeOnly = "closeOnly"
+                }
+                /// how to stop (`sellAll` when absent)
+                ///
+                /// - Remark: Generated from `#/paths/v1/copies/{id}/DELETE/query/mode`.
+                public var mode: Operations.StopCopy.Input.Query.ModePayload?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - mode: how to stop (`sellAll` when absent)
+                public init(mode: Operations.StopCopy.Input.Query.ModePayload? = nil) {
+                    self.mode = mode
+                }
+            }
+            public var query: Operations.StopCopy.Input.Query
             /// - Remark: Generated from `#/paths/v1/copies/{id}/DELETE/header`.
             public struct Headers: Sendable, Hashable {
                 /// A retried request with the same key does not act twice.
@@ -7109,12 +7130,15 @@ public enum Operations {
             ///
             /// - Parameters:
             ///   - path:
+            ///   - query:
             ///   - headers:
             public init(
                 path: Operations.StopCopy.Input.Path,
+                query: Operations.StopCopy.Input.Query = .init(),
                 headers: Operations.StopCopy.Input.Headers = .init()
             ) {
                 self.path = path
+                self.query = query
                 self.headers = headers
             }
         }

@@ -153,7 +153,7 @@ public protocol APIProtocol: Sendable {
     func copyDetails(_ input: Operations.CopyDetails.Input) async throws -> Operations.CopyDetails.Output
     /// Stop a copy
     ///
-    /// Stops the copy: it sells its holdings at market and returns the USDT to the main account (profit share settled first).
+    /// Stops the copy in one of three ways (`mode`). `sellAll` (the default): it sells its holdings at market and returns the USDT to the main account (profit share settled first). `keepHoldings`: nothing is sold; the holdings move as they are, with their cost, to the main account, and the cash returns. `closeOnly`: the copy's status becomes `closing`; it buys nothing more, follows the lead's sells, and stops by itself once it holds nothing it could sell (a closing copy can still be stopped the other two ways).
     ///
     /// - Remark: HTTP `DELETE /v1/copies/{id}`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
@@ -616,16 +616,18 @@ extension APIProtocol {
     }
     /// Stop a copy
     ///
-    /// Stops the copy: it sells its holdings at market and returns the USDT to the main account (profit share settled first).
+    /// Stops the copy in one of three ways (`mode`). `sellAll` (the default): it sells its holdings at market and returns the USDT to the main account (profit share settled first). `keepHoldings`: nothing is sold; the holdings move as they are, with their cost, to the main account, and the cash returns. `closeOnly`: the copy's status becomes `closing`; it buys nothing more, follows the lead's sells, and stops by itself once it holds nothing it could sell (a closing copy can still be stopped the other two ways).
     ///
     /// - Remark: HTTP `DELETE /v1/copies/{id}`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
     public func stopCopy(
         path: Operations.StopCopy.Input.Path,
+        query: Operations.StopCopy.Input.Query = .init(),
         headers: Operations.StopCopy.Input.Headers = .init()
     ) async throws -> Operations.StopCopy.Output {
         try await stopCopy(Operations.StopCopy.Input(
             path: path,
+            query: query,
             headers: headers
         ))
     }

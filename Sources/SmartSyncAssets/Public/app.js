@@ -224,7 +224,7 @@ const PERIODS = [['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days'], ['all
 async function myActiveCopies() {
   if (!S.key) return new Map();
   const copies = await get('/v1/copies?view=summary');
-  return new Map(copies.filter(c => c.status === 'active').map(c => [c.lead, c.id]));
+  return new Map(copies.filter(c => c.status !== 'stopped').map(c => [c.lead, c.id]));
 }
 function copyAction(l, copying, { compact = false } = {}) {
   if (l.status !== 'active') return '<span class="muted">not leading</span>';
@@ -396,7 +396,7 @@ async function pageMyCopies() {
   if (!S.key) return signInFirst();
   const copies = await get('/v1/copies?view=summary');
   const fresh = new URLSearchParams(location.search).get('new');
-  const active = copies.filter(c => c.status === 'active');
+  const active = copies.filter(c => c.status !== 'stopped');
   const inv = active.reduce((a, c) => a + D(c.netInvested), 0n), eq = active.reduce((a, c) => a + D(c.equity), 0n);
   const pnlAll = copies.reduce((a, c) => a + D(c.pnl), 0n);
   main().innerHTML = `<h1>My copies</h1>
@@ -406,12 +406,17 @@ async function pageMyCopies() {
     <div class="scroll"><table id="copies" class="cards"><thead><tr><th>Lead</th><th>Status</th><th>Invested</th><th>Equity</th><th>PnL</th><th>ROI</th><th></th></tr></thead><tbody>
       ${copies.map(c => `<tr data-copy="${esc(c.id)}" class="${c.id === fresh ? 'flash' : ''}"><td><a href="/leads/${enc(c.lead)}" data-link>${esc(c.lead)}</a></td>
         <td><span class="badge ${c.status}">${c.status}</span>${c.stopReason ? ` <span class="muted">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</td>
-        <td>${c.status === 'active' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${signed(c.roi, pct)}</td>
+        <td>${c.status !== 'stopped' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${signed(c.roi, pct)}</td>
         <td><a href="/copies/${enc(c.id)}" data-link>Details</a></td></tr>`).join('') || '<tr><td colspan="7" class="muted">No copies yet: pick a lead on the <a href="/leads" data-link>board</a>.</td></tr>'}
       ${active.length ? `<tr class="total"><td>Total active</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${signed(eq - inv)}</td><td class="${cls(eq - inv)}">${signed(ratioOf(eq - inv, inv), pct)}</td><td></td></tr>` : ''}
     </tbody></table></div>`;
   S.onEvent = paced(3000, ev => ['copyFill', 'copyStatus', 'failedCopyOrder', 'price'].includes(ev.type));
 }
+const STOP_MODES = [
+  ['sellAll', 'Sell everything now', 'every holding is sold at market; the USDT goes to your main account.'],
+  ['keepHoldings', 'Stop and keep the holdings', 'nothing is sold: the coins and the cash move to your main account as they are.'],
+  ['closeOnly', 'Close only', 'no more buys; keep following the lead\'s sells until nothing is left, then stop.'],
+];
 const STOP = { follower: 'stopped by you', leadStopped: 'the lead stopped leading', removedByLead: 'removed by the lead', stopLoss: 'stop loss reached', takeProfit: 'take profit reached' };
 const TRACK = [
   ['fees', 'Trading fees', 'what your copy paid in fees beyond what the lead paid.'],
@@ -428,6 +433,7 @@ const HISTORY = {
   investmentRemoved: h => `Took out ${usd(h.amount)} USDT`,
   stopLossSet: h => h.stopLoss ? `Stop loss set to ${thresholdText(h.stopLoss)}` : 'Stop loss removed',
   takeProfitSet: h => h.takeProfit ? `Take profit set to ${thresholdText(h.takeProfit)}` : 'Take profit removed',
+  closeOnly: () => 'Close only: no more buys; stops when the lead has sold out',
   stopped: h => `Stopped: ${STOP[h.stopReason] || h.stopReason}`,
 };
 
@@ -443,7 +449,7 @@ async function pageCopy(id) {
     get(path + '/equity-curve?points=300'), get(`/v1/leads/${enc(c.lead)}?curvePoints=300&curveFrom=${c.startedEvent}`),
     get(path + `/fills?order=newest&limit=${down(c.fillCount, 50, shown.fills)}`),
     get(path + `/failed-orders?order=newest&limit=${down(c.failedOrderCount, 20, shown.failed)}`), get(path + '/history')]);
-  const mine = S.me && S.me.id === c.user, active = c.status === 'active';
+  const mine = S.me && S.me.id === c.user, active = c.status !== 'stopped';
   const t = c.tracking;
   // Returns since the copy started, for the copy (its unit value) and the lead over the same span.
   const start = curve.length ? Date.parse(curve[0].time) : null, end = active ? Infinity : (curve.length ? Date.parse(curve[curve.length - 1].time) : 0);
@@ -592,8 +598,14 @@ function copySettings(c) {
       ${thresholdFields('stopLoss', 'Total stop loss', c.stopLoss, 'Amount in USDT or % of your net investment.')}
       ${thresholdFields('takeProfit', 'Take profit', c.takeProfit, '')}
       <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-thresholds">Save</button></form></div>
-    <div class="card"><b>Stop copying</b><p class="hint">Sells every holding at market and moves all cash to your main account. The history stays here.</p>
-      <button class="danger" id="stop-button">Stop copying</button></div>`;
+    <form id="stop-form" class="card" novalidate><b>Stop copying</b>
+      ${c.status === 'closing' ? '<p class="hint" id="closing-note"><b>Closing:</b> this copy buys nothing more and sells as the lead sells; it stops by itself when nothing is left to sell. You can still end it now:</p>' : ''}
+      <fieldset class="choices" aria-label="How to stop">
+        ${STOP_MODES.filter(([m]) => c.status !== 'closing' || m !== 'closeOnly').map(([m, label, why], k) => `<label><input type="radio" name="mode" value="${m}"${k ? '' : ' checked'}> <b>${label}</b> <span class="hint">${why}</span></label>`).join('')}
+      </fieldset>
+      <div class="error" data-error-for="mode"></div><div class="error" data-error-for="form"></div>
+      <p class="hint">The history stays here.</p>
+      <button type="submit" class="danger" id="stop-button">Stop copying</button></form>`;
 }
 function wireCopySettings(c) {
   const id = c.id, path = '/v1/copies/' + enc(id);
@@ -649,9 +661,20 @@ function wireCopySettings(c) {
     }
     try { await submitting(th, save); } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); }
   });
-  $('#stop-button').addEventListener('click', () => confirmBox(`<p>Stop copying ${esc(c.lead)}? Every holding of this copy is sold at market (about ${usd(c.equity)} USDT in all) and the cash goes to your main account.</p>`, 'Stop copying', async () => {
-    await api('DELETE', path, undefined, newKey()); toast('Copy stopped'); rerender();
-  }, 'Keep copying'));
+  const stop = $('#stop-form');
+  stop.addEventListener('submit', e => {
+    e.preventDefault(); clearErrors(stop);
+    const mode = stop.mode.value || 'sellAll';
+    const what = {
+      sellAll: `Every holding of this copy is sold at market (about ${usd(c.equity)} USDT in all) and the cash goes to your main account.`,
+      keepHoldings: `Nothing is sold: the holdings move as they are, with their cost, to your main account, and the ${usd(c.cash)} USDT cash goes there too.`,
+      closeOnly: 'The copy buys nothing more and sells as the lead sells; it stops by itself once nothing is left to sell.',
+    }[mode];
+    confirmBox(`<p>Stop copying ${esc(c.lead)}? ${what}</p>`, mode === 'closeOnly' ? 'Close only' : 'Stop copying', async () => {
+      const after = await api('DELETE', `${path}?mode=${mode}`, undefined, newKey());
+      toast(after.status === 'closing' ? 'Closing: no more buys' : 'Copy stopped'); rerender();
+    }, 'Keep copying');
+  });
 }
 
 async function pageDashboard() {
@@ -662,7 +685,7 @@ async function pageDashboard() {
   if (!l || l.status !== 'active') return dashboardStart(me, l);
   const [followers, open, recent, fills, markets, config] = await Promise.all([get('/v1/leading/followers'), get('/v1/orders?status=open'),
     get('/v1/orders?status=all&limit=10'), get(`/v1/leads/${enc(me.id)}/fills?limit=20`), get('/v1/markets'), getConfig()]);
-  const active = followers.filter(f => f.status === 'active');
+  const active = followers.filter(f => f.status !== 'stopped');
   const pair = markets.some(m => m.symbol === S.dashPair) ? S.dashPair : markets[0]?.symbol;
   const held = Object.fromEntries(l.holdings.map(h => [h.symbol, h]));
   main().innerHTML = `<h1>Lead dashboard: ${esc(me.id)}</h1>
@@ -693,8 +716,8 @@ async function pageDashboard() {
     <h2>Your trades</h2>${leadFillsTable(fills.slice().reverse())}
     <h2>Followers (${active.length} active)</h2>
     <div class="scroll"><table id="followers" class="cards"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
-      ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${f.status === 'active' ? usd(f.netInvested) : '<span class="muted" title="closed: everything went back to the follower">—</span>'}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
-        <td>${f.status === 'active' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
+      ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${f.status !== 'stopped' ? usd(f.netInvested) : '<span class="muted" title="closed: everything went back to the follower">—</span>'}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
+        <td>${f.status !== 'stopped' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
     <h2>Lead settings</h2>
     <form id="lead-settings" class="card" novalidate><div class="row wrap-row">
       <div class="field"><label for="set-rate">Profit share (%)</label><input type="text" inputmode="decimal" id="set-rate" name="rate" value="${esc(exact(D(l.profitShareRate) * 100n))}" class="short"><div class="error" data-error-for="profitShareRate"></div></div>

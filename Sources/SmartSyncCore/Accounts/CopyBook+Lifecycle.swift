@@ -50,6 +50,7 @@ extension CopyBook {
         let r = row(slot)
         if hasThresholds(slot) { withThresholds -= 1 }
         recordStop(slot, reason: reason, event: event, nav: nav, leadNav: leadNav)
+        if status[r] == .closing { closingCount -= 1 }
         status[r] = .stopped
         leadFeeDragAtStart[r] = leadFeeDrag - leadFeeDragAtStart[r]
         // It holds nothing now: no quantity deviates (and the row stays as it is from here on, its frozen form).
@@ -58,6 +59,14 @@ extension CopyBook {
             sizingExtra[c][r] = 0
         }
         activeCount -= 1
+    }
+
+    /// Starts a close-only stop: the copy buys nothing from now on.
+    mutating func markClosing(_ slot: Int) {
+        let r = row(slot)
+        precondition(status[r] == .active, "only an active copy starts closing")
+        status[r] = .closing
+        closingCount += 1
     }
 
     /// Closes the copy's tracking epoch: each part's amount since the last change of its units becomes a ratio of

@@ -21,9 +21,15 @@ extension CopyBook {
         return r >= 0 ? status[r] : .stopped
     }
     public func mode(_ slot: Int) -> CopyMode { mode[row(slot)] }
+    /// Not stopped: active, or closing (a close-only stop in progress).
     public func isActive(_ slot: Int) -> Bool {
         let r = rowIndex(slot)
-        return r >= 0 && status[r] == .active
+        return r >= 0 && status[r] != .stopped
+    }
+    /// A close-only stop is in progress: the copy buys nothing and stops once it has nothing left to sell.
+    public func isClosing(_ slot: Int) -> Bool {
+        let r = rowIndex(slot)
+        return r >= 0 && status[r] == .closing
     }
     public func cash(_ slot: Int) -> Fixed { Fixed(units: cash[row(slot)]) }
     public func totalIn(_ slot: Int) -> Fixed { Fixed(units: totalIn[row(slot)]) }
@@ -62,6 +68,10 @@ extension CopyBook {
     public func columnIndex(of symbol: SymbolIndex) -> HoldingColumn? {
         holdingSymbols.firstIndex(of: symbol.index).map(HoldingColumn.init)
     }
-    /// The slots of the active copies, in order.
-    public var activeSlots: [Int] { (0..<rowCount).filter { status[$0] == .active }.map { slot(ofRow: $0) } }
+    /// The slots of the copies not stopped (active or closing), in order.
+    public var activeSlots: [Int] { (0..<rowCount).filter { status[$0] != .stopped }.map { slot(ofRow: $0) } }
+    /// The slots of the closing copies, in order (a scan: read only while `closingCount` > 0).
+    public var closingSlots: [Int] {
+        closingCount == 0 ? [] : (0..<rowCount).filter { status[$0] == .closing }.map { slot(ofRow: $0) }
+    }
 }

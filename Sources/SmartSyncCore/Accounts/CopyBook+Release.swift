@@ -15,7 +15,7 @@ extension CopyBook {
         var released: [Int] = []
         for r in 0..<rowCount {
             let s = slot(ofRow: r)
-            if status[r] == .active {
+            if status[r] != .stopped {
                 mapping[s] = Int32(keep.count)
                 keep.append(r)
             } else {
@@ -179,8 +179,9 @@ extension CopyBook {
             b.extra.append([v[2]])
             b.sizingExtra.append([v[3]])
         }
-        b.activeCount = status == .active ? 1 : 0
-        b.withThresholds = status == .active && (d.stopLoss != nil || d.takeProfit != nil) ? 1 : 0
+        b.activeCount = status != .stopped ? 1 : 0
+        b.closingCount = status == .closing ? 1 : 0
+        b.withThresholds = status != .stopped && (d.stopLoss != nil || d.takeProfit != nil) ? 1 : 0
         b.slotOfRow = [Int32(slot)]
         return (slot, b)
     }

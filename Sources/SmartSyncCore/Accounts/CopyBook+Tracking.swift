@@ -35,7 +35,7 @@ extension CopyBook {
     /// own, so the holding deviates by a further ideal × amount ÷ equityAfter (sizing).
     mutating func rescaleIdeal(column: HoldingColumn, step: Int64, amount: Int64, equityAfter: Int64) {
         let c = column.index
-        for i in 0..<rowCount where status[i] == .active {
+        for i in 0..<rowCount where status[i] != .stopped {
             let ideal = Int128(lots[c][i]) * Int128(step) - Int128(extra[c][i]) - Int128(sizingExtra[c][i])
             guard ideal != 0 else { continue }
             let delta = roundedQuotient(ideal * Int128(amount), Int128(equityAfter), .towardZero)
@@ -47,7 +47,7 @@ extension CopyBook {
     mutating func accrueDeviations(column: HoldingColumn, move: Int64) {
         let c = column.index
         for kind in [Deviation.missed, .sizing] {
-            for i in 0..<rowCount where self[keyPath: kind.extra][c][i] != 0 && status[i] == .active {
+            for i in 0..<rowCount where self[keyPath: kind.extra][c][i] != 0 && status[i] != .stopped {
                 let pnl = roundedQuotient(Int128(self[keyPath: kind.extra][c][i]) * Int128(move), Int128(Fixed.unitsPerOne), .down)
                 self[keyPath: kind.epoch][i] += Int64(clamping: pnl)
             }

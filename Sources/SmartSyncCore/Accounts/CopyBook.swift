@@ -6,10 +6,31 @@ public enum CopyMode: String, Sendable, Hashable, Codable, CaseIterable {
     case fixedAmount
 }
 
+/// A copy's state. `closing` is a close-only stop in progress: the copy buys nothing more, follows its lead's sells,
+/// and stops once it holds nothing it could sell (`StopMode.closeOnly`). Active and closing copies are both "not
+/// stopped": they hold money, count toward the limits and are checked against their stop loss and take profit.
 public enum CopyStatus: UInt8, Sendable, Hashable {
-    case active, stopped
+    case active, stopped, closing
 
-    public var name: String { self == .active ? "active" : "stopped" }
+    public var name: String {
+        switch self {
+        case .active: "active"
+        case .stopped: "stopped"
+        case .closing: "closing"
+        }
+    }
+}
+
+/// How a follower stops a copy.
+public enum StopMode: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Sell every holding at market now, then return the USDT (the default; a stop loss or take profit does this).
+    case sellAll
+    /// Stop now and move the holdings as they are, with their cost, to the follower's main account; the cash
+    /// returns too. Nothing is sold.
+    case keepHoldings
+    /// Stop buying, keep following the lead's sells until the copy holds nothing it could sell, then stop (what is
+    /// left below the symbol's minimums moves as it is, like any stop's dust).
+    case closeOnly
 }
 
 /// Why a copy stopped.
@@ -88,7 +109,10 @@ public struct CopyBook: Sendable {
     public internal(set) var lots: [[Int64]] = []
     /// `cost[column][slot]`: cost basis of that holding in USDT units, buy fees included.
     public internal(set) var cost: [[Int64]] = []
+    /// Copies not stopped (active or closing).
     public internal(set) var activeCount = 0
+    /// Closing copies (a close-only stop in progress; not written in snapshots: counted from `status`).
+    public internal(set) var closingCount = 0
     /// Slot → row (≥ 0), or a released copy (`-1 - k`: `releasedIDs[k]`, `releasedUsers[k]`); empty while no copy
     /// was released (row = slot).
     var rowOfSlot: [Int32] = []
@@ -278,7 +302,8 @@ public struct CopyBook: Sendable {
         /// Holdings by venue symbol index: quantity in lots (qtyStep) and cost basis in USDT, only those held.
         public var holdings: [Holding]
 
-        public var isActive: Bool { status == .active }
+        /// Not stopped: active or closing.
+        public var isActive: Bool { status != .stopped }
         public var netInvested: Fixed { totalIn - totalOut }
 
         public struct Holding: Sendable, Hashable {

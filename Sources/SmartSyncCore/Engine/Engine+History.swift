@@ -7,6 +7,8 @@ public struct CopyEvent: Sendable, Hashable {
         case investmentRemoved(Fixed)
         case stopLossSet(Threshold?)
         case takeProfitSet(Threshold?)
+        /// The follower asked for a close-only stop (`StopMode.closeOnly`): the copy buys nothing from here on.
+        case closeOnly
     }
 
     public var copy: CopyRef

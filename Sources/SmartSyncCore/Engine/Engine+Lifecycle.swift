@@ -2,10 +2,52 @@ extension Engine {
     // MARK: Stopping
 
     /// The follower stops a copy: sell everything at market, settle profit share, return all cash to main.
-    public mutating func stopCopy(_ id: String, at moment: Moment) throws(EngineError) {
+    /// The follower stops a copy (reason `follower`) in one of three ways (`StopMode`): sell everything now, keep
+    /// the holdings as they are, or close only (buy nothing more, follow the lead's sells until flat, then stop). A
+    /// closing copy may still be stopped the other two ways.
+    public mutating func stopCopy(_ id: String, mode: StopMode = .sellAll, at moment: Moment) throws(EngineError) {
         let ref = try requireActiveCopy(id, field: "copy")
-        if try queueStopIfBusy(lead: ref.lead, slot: ref.slot, reason: .follower) { return }
-        stopCopies(lead: ref.lead, slots: [ref.slot], reason: .follower, at: moment)
+        switch mode {
+        case .sellAll:
+            if try queueStopIfBusy(lead: ref.lead, slot: ref.slot, reason: .follower) { return }
+            stopCopies(lead: ref.lead, slots: [ref.slot], reason: .follower, at: moment)
+        case .keepHoldings:
+            // Its holdings and cash must be final to move: not while the lead's copy orders are at the venue.
+            if venueBook.isBusy(lead: ref.lead) {
+                throw EngineError(
+                    .orderInFlight, field: "mode",
+                    "keepHoldings waits for this lead's copy orders at the venue to be final: try again then, or stop with sellAll (which queues)"
+                )
+            }
+            settleStops(lead: ref.lead, slots: [ref.slot], reason: .follower, at: moment)
+        case .closeOnly:
+            guard !leads[ref.lead].book.isClosing(ref.slot) else {
+                throw EngineError(
+                    .invalidInput, field: "mode", "copy \"\(id)\" is closing already: stop it with sellAll or keepHoldings to end it now")
+            }
+            leads[ref.lead].book.markClosing(ref.slot)
+            recordCopyEvent(ref, .closeOnly, at: moment)
+        // One that holds nothing it could sell stops at once (`settleClosedCopies`, after the command).
+        }
+    }
+
+    /// Stops the closing copies that hold nothing they could sell at the marks (every holding zero, or below the
+    /// symbol's minimum quantity or notional): their dust moves as it is, like any stop's. Not while their lead's
+    /// copy orders are in flight at the venue (checked again after the next command). Runs after every command;
+    /// costs nothing while no copy is closing.
+    mutating func settleClosedCopies(at moment: Moment) {
+        for l in leads.indices where leads[l].book.closingCount > 0 && !venueBook.isBusy(lead: l) {
+            let book = leads[l].book
+            let flat = book.closingSlots.filter { i in
+                book.heldColumns(i).allSatisfy { held in
+                    let symbol = venue[held.symbol]
+                    let quantity = held.lots.quantity(step: symbol.qtyStep)
+                    return quantity < symbol.minQty
+                        || held.lots.count * lotValue(held.symbol, price: venue.mark(held.symbol)) < symbol.minNotional.units
+                }
+            }
+            if !flat.isEmpty { settleStops(lead: l, slots: flat, reason: .follower, at: moment) }
+        }
     }
 
     /// The lead removes one of its followers (same settlement, reason `removedByLead`).
@@ -143,6 +185,10 @@ extension Engine {
                 .orderInFlight, field: "copy", "this copy is being stopped: its money goes back to the main account when that is done")
         }
         let user = leads[l].book.follower(i)
+        if delta.isPositive && leads[l].book.isClosing(i) {
+            throw EngineError(
+                .copyNotActive, field: "delta", "copy \"\(id)\" is closing: it buys nothing more, so money added would only wait")
+        }
         if delta.isPositive {
             let balance = mainCashAvailable(user)
             guard delta <= balance else {

@@ -13,7 +13,8 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case cancelOrder(user: String, orderID: Int)
     case price(symbol: String, price: Fixed)
     case transfer(user: String, amount: Fixed, direction: TransferDirection)
-    case stopCopy(copy: String)
+    /// A follower stops a copy: `mode` nil is `sellAll` (the command as logged before stop modes existed).
+    case stopCopy(copy: String, mode: StopMode? = nil)
     case stopLeading(user: String)
     case removeFollower(user: String, copy: String)
     case adjustInvestment(copy: String, delta: Fixed)
@@ -68,8 +69,8 @@ extension Engine {
             try updatePrice(symbol: symbol, price: price, at: moment)
         case .transfer(let user, let amount, let direction):
             try transfer(user: user, amount: amount, direction, at: moment)
-        case .stopCopy(let copy):
-            try stopCopy(copy, at: moment)
+        case .stopCopy(let copy, let mode):
+            try stopCopy(copy, mode: mode ?? .sellAll, at: moment)
         case .stopLeading(let user):
             try stopLeading(user: user, at: moment)
         case .removeFollower(let user, let copy):
@@ -94,6 +95,7 @@ extension Engine {
         case .executionMode(let lead, let mode):
             try setExecutionMode(lead: lead, mode)
         }
+        settleClosedCopies(at: moment)
         if moments.last != moment { moments.append(moment) }
         return outcome(since: marks, at: moment)
     }

@@ -248,9 +248,10 @@ struct SnapshotReader {
         guard columns.allSatisfy({ $0 == n }),
             [b.extra.count, b.sizingExtra.count, b.lots.count, b.cost.count].allSatisfy({ $0 == b.holdingSymbols.count })
         else { throw SnapshotError("the copy book's columns differ in length") }
-        guard b.activeCount == b.status.count(where: { $0 == .active }) else {
+        guard b.activeCount == b.status.count(where: { $0 != .stopped }) else {
             throw SnapshotError("a copy book's active count differs from its rows")
         }
+        b.closingCount = b.status.count(where: { $0 == .closing })
         try b.setReleased(slots: releasedSlots, ids: releasedIDs, users: releasedUsers)
         b.setFailures(counts: failures, last: lastFailure)
         b.setDetails(
@@ -367,6 +368,7 @@ struct SnapshotReader {
         case 2: kind = .investmentRemoved(try fixed())
         case 3: kind = .stopLossSet(try threshold())
         case 4: kind = .takeProfitSet(try threshold())
+        case 5: kind = .closeOnly
         case let v: throw SnapshotError("\(v) is not a copy event kind")
         }
         return CopyEvent(

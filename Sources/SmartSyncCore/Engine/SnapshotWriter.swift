@@ -370,6 +370,8 @@ struct SnapshotWriter {
         case .takeProfitSet(let t):
             u8(4)
             threshold(t)
+        case .closeOnly:
+            u8(5)
         }
         fixed(e.unitsAfter)
         fixed(e.netInvestedAfter)

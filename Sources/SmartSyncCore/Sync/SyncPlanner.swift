@@ -206,7 +206,8 @@ public enum SyncPlanner {
 
         switch selection {
         case .allActive:
-            for i in 0..<book.rowCount where book.status[i] == .active { size(i) }
+            // Closing copies follow the sells too (they only stop buying).
+            for i in 0..<book.rowCount where book.status[i] != .stopped { size(i) }
         case .list(let list):
             for i in list { size(i) }
         }
