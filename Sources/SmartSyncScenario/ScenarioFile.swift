@@ -156,7 +156,7 @@ public struct Scenario: Sendable {
                     copyID: try f.string("copy"), user: try f.string("user"), lead: try f.string("lead"), mode: mode,
                     investment: try f.fixed("investment"), buyExisting: try f.optionalBool("buyExisting") ?? false,
                     stopLoss: try f.optionalThreshold("stopLoss"), takeProfit: try f.optionalThreshold("takeProfit"),
-                    amountPerOrder: try f.optionalFixed("amountPerOrder")))
+                    amountPerOrder: try f.optionalFixed("amountPerOrder"), controls: try f.optionalControls("controls")))
         case "order":
             let sideText = try f.string("side")
             guard let side = Side(rawValue: sideText) else { throw f.error("side", "must be \"buy\" or \"sell\" (got \"\(sideText)\")") }
@@ -214,6 +214,8 @@ public struct Scenario: Sendable {
         case "setStopLoss":
             guard f.dict.keys.contains("stopLoss") else { throw f.error("stopLoss", "is required (null clears it)") }
             return .setStopLoss(copy: try f.string("copy"), try f.optionalThreshold("stopLoss"))
+        case "setCopyControls":
+            return .setCopyControls(copy: try f.string("copy"), try f.optionalControls("controls"))
         case "setTakeProfit":
             guard f.dict.keys.contains("takeProfit") else { throw f.error("takeProfit", "is required (null clears it)") }
             return .setTakeProfit(copy: try f.string("copy"), try f.optionalThreshold("takeProfit"))
@@ -319,6 +321,22 @@ struct Fields {
     func array(_ key: String) throws(ScenarioError) -> [Any] {
         guard dict[key] != nil else { throw error(key, "is required") }
         return try optionalArray(key)
+    }
+
+    /// `{ "pairs": ["BTC-USDT"], "maxSymbolWeight": "0.5", "maxOrderAmount": "200" }`, each optional (the engine
+    /// checks the values).
+    func optionalControls(_ key: String) throws(ScenarioError) -> CopyControls? {
+        guard let f = try optionalObject(key) else { return nil }
+        var pairs: [String]?
+        if let v = f.dict["pairs"], !(v is NSNull) {
+            guard let a = v as? [Any] else { throw f.error("pairs", "must be an array of pair names") }
+            pairs = try a.enumerated().map { k, item throws(ScenarioError) in
+                guard let name = item as? String else { throw f.error("pairs[\(k)]", "must be a pair name (a string)") }
+                return name
+            }
+        }
+        return CopyControls(
+            pairs: pairs, maxSymbolWeight: try f.optionalFixed("maxSymbolWeight"), maxOrderAmount: try f.optionalFixed("maxOrderAmount"))
     }
 
     /// `{ "amount": "300" }` or `{ "ratio": "0.3" }`.

@@ -19,7 +19,7 @@ extension APIHandlers {
         let start = StartCopyRequest(
             copyID: id, user: caller.user, lead: body.lead, mode: mode, investment: body.investment,
             buyExisting: body.buyExisting ?? false, stopLoss: body.stopLoss, takeProfit: body.takeProfit,
-            amountPerOrder: body.amountPerOrder)
+            amountPerOrder: body.amountPerOrder, controls: body.controls ?? nil)
         let receipt = try await submit(.startCopy(start), caller)
         RequestScope.setServerTiming(Self.serverTiming(receipt))
         let copy = try await copyReport(id, caller)
@@ -50,6 +50,11 @@ extension APIHandlers {
     func setTakeProfit(_ input: Operations.SetTakeProfit.Input) async throws -> Operations.SetTakeProfit.Output {
         guard case .json(let body) = input.body else { throw Self.noBody }
         return .ok(.init(body: .json(try await change(input.path.id) { .setTakeProfit(copy: $0, body.takeProfit) })))
+    }
+
+    func setCopyControls(_ input: Operations.SetCopyControls.Input) async throws -> Operations.SetCopyControls.Output {
+        guard case .json(let body) = input.body else { throw Self.noBody }
+        return .ok(.init(body: .json(try await change(input.path.id) { .setCopyControls(copy: $0, body) })))
     }
 
     /// Checks that the caller owns the copy `id`, applies the command `make` builds for it and answers the copy after

@@ -66,7 +66,9 @@ extension EngineService {
         // the copy came back within it).
         for (user, hooks) in alerts.users(asking: .trackingGap) {
             guard let u = engine.user(named: user) else { continue }
-            for ref in engine.users[u].copies where engine.leads[ref.lead].book.isActive(ref.slot) {
+            // A closing copy skips buys on purpose: its gap is not a tracking problem.
+            for ref in engine.users[u].copies
+            where engine.leads[ref.lead].book.isActive(ref.slot) && !engine.leads[ref.lead].book.isClosing(ref.slot) {
                 let gap = engine.tracking(ref).gap.clampedMultiplied(by: Fixed(100), .towardZero)
                 let copy = engine.copyID(of: ref)
                 for hook in hooks {

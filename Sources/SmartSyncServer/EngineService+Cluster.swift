@@ -58,7 +58,8 @@ extension EngineService {
             return user
         case .startLeading(let user, _, _, _, _), .updateLead(let user, _, _, _): return user
         case .startCopy(let r): return r.lead
-        case .stopCopy(let copy, _), .adjustInvestment(let copy, _), .setStopLoss(let copy, _), .setTakeProfit(let copy, _):
+        case .stopCopy(let copy, _), .adjustInvestment(let copy, _), .setStopLoss(let copy, _), .setTakeProfit(let copy, _),
+            .setCopyControls(let copy, _):
             return leadOfCopy(copy)
         case .listSymbol, .addUser, .deposit, .withdraw, .price, .updateSettings: return nil
         // One instance talks to the venue (clusters trade on the simulated market for now).

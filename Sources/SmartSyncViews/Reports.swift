@@ -182,6 +182,8 @@ public struct CopyReport: Encodable, Hashable, Sendable {
     public var pnl: Fixed
     @EncodesNull public var stopLoss: Threshold? = nil
     @EncodesNull public var takeProfit: Threshold? = nil
+    /// The follower's limits on what the copy buys; absent when it has none.
+    public var controls: CopyControls?
     public var cash: Fixed
     public var equity: Fixed
     public var holdings: [HoldingReport]
@@ -213,6 +215,8 @@ public struct CopyHistoryReport: Encodable, Hashable, Sendable {
     public var amount: Fixed?
     public var stopLoss: Threshold??
     public var takeProfit: Threshold??
+    /// For `controlsSet`: the controls set, or null when cleared.
+    public var controls: CopyControls??
     public var stopReason: String?
     public var netInvested: Fixed
 
@@ -227,6 +231,7 @@ public struct CopyHistoryReport: Encodable, Hashable, Sendable {
         case .change(.stopLossSet(let t)): (type, stopLoss) = ("stopLossSet", .some(t))
         case .change(.takeProfitSet(let t)): (type, takeProfit) = ("takeProfitSet", .some(t))
         case .change(.closeOnly): type = "closeOnly"
+        case .change(.controlsSet(let c)): (type, controls) = ("controlsSet", .some(c))
         case .stopped(let reason): (type, stopReason) = ("stopped", reason.rawValue)
         }
     }

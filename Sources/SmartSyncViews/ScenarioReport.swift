@@ -39,7 +39,8 @@ public enum ScenarioReport {
         return CopyReport(
             id: v.id, user: v.user, lead: v.lead, mode: v.mode.rawValue, status: v.status.name, stopReason: v.stopReason?.rawValue,
             netInvested: v.netInvested, pnl: v.equity + v.totalOut - v.totalIn, stopLoss: row.stopLoss, takeProfit: row.takeProfit,
-            cash: v.cash, equity: v.equity, holdings: v.holdings.map { HoldingReport($0, leadWeight: leadWeights[$0.symbol] ?? .zero) },
+            controls: engine.leads[ref.lead].book.controls(ref.slot), cash: v.cash, equity: v.equity,
+            holdings: v.holdings.map { HoldingReport($0, leadWeight: leadWeights[$0.symbol] ?? .zero) },
             realizedPnl: v.realizedPnl, unrealizedPnl: v.unrealizedPnl, roi: v.roi, feesPaid: v.feesPaid,
             profitSharePaid: v.profitSharePaid,
             fills: history ? engine.copyFills(ref, rows: rows).map(CopyFillReport.init) : nil,
@@ -77,7 +78,7 @@ public enum ScenarioReport {
             let fills = engine.copyFillCount(ref)
             let failed = failures[ref] ?? []
             let money =
-                v.status == .active
+                v.status != .stopped
                 ? "invested \(v.netInvested) USDT, equity \(v.equity) USDT"
                 : "paid in \(v.totalIn) USDT, paid out \(v.totalOut) USDT, PnL \(v.totalOut - v.totalIn) USDT"
             out.append(

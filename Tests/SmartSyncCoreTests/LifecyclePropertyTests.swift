@@ -23,7 +23,7 @@ struct LifecyclePropertyTests {
         }
         #expect(total.priceStops > 0 && total.adjustUp > 0 && total.adjustDownFromCash > 0 && total.adjustDownSelling > 0, "\(total)")
         #expect(total.profitShares > 0 && total.leadsStopped > 0 && total.transfers > 0 && total.restingFills > 0, "\(total)")
-        #expect(total.closeOnly > 0 && total.closedOut > 0 && total.keepHoldings > 0, "\(total)")
+        #expect(total.closeOnly > 0 && total.closedOut > 0 && total.keepHoldings > 0 && total.controlled > 0, "\(total)")
         for code in [
             EngineError.Code.belowMinimumInvestment, .insufficientFunds, .copyNotActive, .copyingYourself, .duplicateID,
             .duplicateActiveCopy, .leadNotActive, .unknownCopy, .notLeading,

@@ -425,7 +425,7 @@ struct ScenarioSource {
         let id = book[i].id
         switch roll {
         case 106...108:
-            // Half sell all (the default, as logged before modes existed), a quarter keep the holdings, a quarter close only.
+            // Half sell all (a third of all as logged before modes existed), a sixth keep the holdings, a third close only.
             let mode: StopMode? = rng.pick([nil, nil, .sellAll, .keepHoldings, .closeOnly, .closeOnly])
             return [.stopCopy(copy: id, mode: mode)]
         case 109:
@@ -520,8 +520,26 @@ struct ScenarioSource {
         let request = StartCopyRequest(
             copyID: id, user: user, lead: lead, investment: investment, buyExisting: rng.chance(40),
             stopLoss: rng.chance(35) ? randomThreshold(of: investment, percentMax: 60) : nil,
-            takeProfit: rng.chance(25) ? randomThreshold(of: investment, percentMax: 100) : nil)
+            takeProfit: rng.chance(25) ? randomThreshold(of: investment, percentMax: 100) : nil,
+            controls: rng.chance(20) ? randomControls(of: investment) : nil)
         return [.startCopy(request)]
+    }
+
+    /// Copy controls, sometimes out of range or naming an unknown or repeated pair (refused, changing nothing).
+    mutating func randomControls(of investment: Fixed) -> CopyControls {
+        var c = CopyControls()
+        if rng.chance(50) {
+            c.pairs =
+                rng.chance(5)
+                ? (rng.chance(50) ? [] : ["DOGE-USDT"])
+                : rng.chance(3) ? [TestMarket.btc, TestMarket.btc] : [rng.pick([TestMarket.btc, TestMarket.eth])]
+        }
+        if rng.chance(50) {
+            c.maxSymbolWeight =
+                rng.chance(3) ? Fixed(units: rng.int64(-1...2) * Fixed.unitsPerOne) : Fixed(units: rng.int64(5...100) * 1_000_000)
+        }
+        if rng.chance(50) { c.maxOrderAmount = rng.chance(3) ? .zero : Self.share(investment, rng.int(1...40)) }
+        return c
     }
 
     mutating func lifecycleBuy(_ engine: Engine) -> [EngineCommand] {
@@ -586,6 +604,7 @@ struct ScenarioSource {
         let invested = engine.leads[ref.lead].book.netInvested(ref.slot)
         let lossSide = rng.chance(55)
         let threshold = rng.chance(15) ? nil : randomThreshold(of: Fixed.max(invested, Fixed(100)), percentMax: lossSide ? 60 : 100)
+        if rng.chance(20) { return [.setCopyControls(copy: id, rng.chance(20) ? nil : randomControls(of: invested))] }
         return [lossSide ? .setStopLoss(copy: id, threshold) : .setTakeProfit(copy: id, threshold)]
     }
 

@@ -22,7 +22,8 @@ import Testing
             var ws = FanOutWorkspace()
             try SyncPlanner.planBuys(
                 book, lead: 0, symbol: 0, price: fx("50000"), rules: rules, lotValues: lotValues,
-                target: .ratio(quote: fx("400").units, leadEquity: fx("10000").units), slots: .allActive, event: 99, workspace: &ws)
+                target: .ratio(quote: fx("400").units, leadEquity: fx("10000").units), slots: .allActive, controls: [], event: 99,
+                workspace: &ws)
             return ws.plan
         }
         let p = try plan(lotValues: engine.lotValues(0, pricing: 0, at: fx("50000")))
@@ -35,6 +36,38 @@ import Testing
         let again = try plan(lotValues: engine.lotValues(0, pricing: 0, at: fx("50000")))
         #expect(again.slots == p.slots && again.lots == p.lots && again.failures == p.failures)
         #expect(engine.leads[0].book[c1] == sim.engine.leads[0].book[c1])
+    }
+
+    /// Controls as planner input. The lead spends 1,000 of 10,000 (10%) on BTC at 50,000; four copies of 1,000 would
+    /// each ask 100 USDT = 200 lots. a has no controls: 200 lots. b copies only ETH: no order, the whole 100 is
+    /// sizing, no failure. c caps an order at 30: 60 lots, 70 sizing. d caps BTC's weight at 5%: 5% of its 1,000
+    /// equity = 50, so 100 lots, 50 sizing. e caps an order at 4: below minNotional 5, so it fails (4 USDT) with 96
+    /// sizing. The controls are met beside the sweep in row order.
+    @Test func controlsLimitBuysAndRecordSizing() throws {
+        var sim = try Sim()
+        try sim.lead("lead", portfolio: "10000")
+        for id in ["a", "b", "c", "d", "e"] { try sim.copy(id, of: "lead", investment: "1000") }
+        let engine = sim.engine
+        let book = engine.leads[0].book
+        let rows = try ["a", "b", "c", "d", "e"].map { try sim.ref($0).slot }
+        let controls = [
+            BuyControl(row: rows[1], skip: true, maxWeight: nil, maxOrder: .max),
+            BuyControl(row: rows[2], skip: false, maxWeight: nil, maxOrder: fx("30").units),
+            BuyControl(row: rows[3], skip: false, maxWeight: fx("0.05").units, maxOrder: .max),
+            BuyControl(row: rows[4], skip: false, maxWeight: nil, maxOrder: fx("4").units),
+        ]
+        var ws = FanOutWorkspace()
+        try SyncPlanner.planBuys(
+            book, lead: 0, symbol: 0, price: fx("50000"), rules: engine.buyRules(symbol: 0, price: fx("50000"), limit: nil),
+            lotValues: engine.lotValues(0, pricing: 0, at: fx("50000")),
+            target: .ratio(quote: fx("1000").units, leadEquity: fx("10000").units), slots: .allActive, controls: controls, event: 7,
+            workspace: &ws)
+        let p = ws.plan
+        #expect(p.slots == [rows[0], rows[2], rows[3]].map { Int32($0) } && p.lots == [200, 60, 100])
+        #expect(p.failures.map(\.slot) == [Int32(rows[4])] && p.failures.first?.notional == fx("4"))
+        #expect(p.failures.first?.reason == .belowMinNotional)
+        let sizing = Dictionary(uniqueKeysWithValues: p.sizingNotional.map { (Int($0.slot), Fixed(units: $0.notional)) })
+        #expect(sizing == [rows[1]: fx("100"), rows[2]: fx("70"), rows[3]: fx("50"), rows[4]: fx("96")])
     }
 
     /// Sells: the lead's fraction of each copy's holding, rounded down to the step; a copy that holds none is left

@@ -98,7 +98,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                         #expect(responses.contains("414"), "\(method) \(path) lacks 414")
                     }
                 }
-                #expect(operations == 48)
+                #expect(operations == 49)
                 let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
                 for (name, schema) in schemas where name.hasSuffix("Request") {
                     // An object with exclusive fields is its fields `allOf` the rule relating them: the fields part closes it.
@@ -254,6 +254,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             #expect(a.status == .conflict && a.field == "delta", "\(a.body ?? "")")
             a = try await APIRefusalTests.call(
                 client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            #expect(a.status == .created, "\(a.body ?? "")")
             a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1", key: alice)
             #expect(a.object["status"] as? String == "closing")
             let holdings = try #require(a.object["holdings"] as? [[String: Any]])
@@ -263,8 +264,51 @@ func json(_ buffer: ByteBuffer) throws -> Any {
 
             a = try await APIRefusalTests.call(
                 client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "sell", "quantity": "0.04"}"#)
+            #expect(a.status == .created, "\(a.body ?? "")")
             a = try await APIRefusalTests.call(client, .get, "/v1/copies/alice-1", key: alice)
             #expect(a.object["status"] as? String == "stopped" && a.object["stopReason"] as? String == "follower", "\(a.object)")
+        }
+    }
+
+    /// Copy controls over HTTP: set at the start and with `PUT /v1/copies/{id}/controls`, shown on the copy and in its
+    /// history; a bad value or an unknown field is refused naming the field and changes nothing. bob-1 (1,000 of the
+    /// lead's 10,000) caps an order at 40: the lead's 1,000 USDT BTC buy gives it 40 USDT = 0.0008 BTC, not 0.002.
+    @Test func copyControlsOverHTTP() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            let (lead, bob) = (f.keys["lead"], f.keys["bob"])
+            var a = try await APIRefusalTests.call(
+                client, .post, "/v1/copies", key: bob,
+                #"{"id": "bob-1", "lead": "lead", "investment": "1000", "controls": {"pairs": ["BTC-USDT"], "maxOrderAmount": "40"}}"#)
+            #expect(a.status == .created, "\(a.body ?? "")")
+            let controls = a.object["controls"] as? [String: Any]
+            #expect(controls?["pairs"] as? [String] == ["BTC-USDT"] && controls?["maxOrderAmount"] as? String == "40")
+            a = try await APIRefusalTests.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            #expect(a.status == .created)
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/bob-1", key: bob)
+            #expect((a.object["holdings"] as? [[String: Any]])?.map { $0["quantity"] as? String } == ["0.0008"], "\(a.object)")
+
+            let before = await APIRefusalTests.commands(f)
+            for (body, status, field) in [
+                (#"{"pairs": ["DOGE-USDT"]}"#, HTTPResponse.Status.notFound, "pairs[0]"),  // unknownSymbol, as for an order
+                (#"{"pairs": []}"#, .badRequest, "pairs"),
+                (#"{"maxSymbolWeight": "1.5"}"#, .badRequest, "maxSymbolWeight"),
+                (#"{"maxOrderAmount": "0"}"#, .badRequest, "maxOrderAmount"),
+                (#"{"maxOrderAmmount": "10"}"#, .badRequest, "maxOrderAmmount"),
+            ] {
+                a = try await APIRefusalTests.call(client, .put, "/v1/copies/bob-1/controls", key: bob, body)
+                #expect(a.status == status && a.field == field, "\(body): \(a.status) \(a.body ?? "")")
+            }
+            #expect(await APIRefusalTests.commands(f) == before)
+            a = try await APIRefusalTests.call(client, .put, "/v1/copies/bob-1/controls", key: bob, #"{"maxSymbolWeight": "0.5"}"#)
+            #expect(a.status == .ok && (a.object["controls"] as? [String: Any])?["maxSymbolWeight"] as? String == "0.5")
+            #expect((a.object["controls"] as? [String: Any])?["pairs"] == nil, "PUT replaces all the controls")
+            a = try await APIRefusalTests.call(client, .put, "/v1/copies/bob-1/controls", key: bob, "{}")
+            #expect(a.status == .ok && a.object["controls"] == nil)
+            a = try await APIRefusalTests.call(client, .get, "/v1/copies/bob-1/history", key: bob)
+            let changes = (a.body as? [[String: Any]] ?? []).filter { $0["type"] as? String == "controlsSet" }
+            #expect(changes.count == 3 && changes.last?["controls"] is NSNull, "\(changes)")
         }
     }
 

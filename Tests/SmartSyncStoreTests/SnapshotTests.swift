@@ -52,7 +52,7 @@ import Testing
             "epochShare", "epochPrice",
             "epochMissed", "epochSizing",
             "leadFeeDragAtStart", "withThresholds", "holdingSymbols", "lots", "cost", "activeCount", "fillCount", "failureRow",
-            "failureTally", "rowOfSlot", "slotOfRow", "releasedIDs", "releasedUsers",
+            "failureTally", "rowOfSlot", "slotOfRow", "releasedIDs", "releasedUsers", "controlsBySlot",
             // Not written: counted from `status` when a snapshot is read.
             "closingCount",
         ]

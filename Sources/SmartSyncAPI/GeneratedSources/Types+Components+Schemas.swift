@@ -94,6 +94,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/TakeProfit`.
         public typealias TakeProfit = Threshold
+        /// A follower's limits on what the copy buys; sells are always followed. `pairs`: copy only these pairs (null: every pair). `maxSymbolWeight`: a buy stops where the symbol's holding reaches this ratio of the copy's equity (above 0, at most 1). `maxOrderAmount`: the most USDT one copy buy spends before its fee. What they leave unbought counts as sizing in the tracking report, not as a failed copy order. Null or {} for none.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CopyControls`.
+        public typealias CopyControls = SmartSyncCore.CopyControls
         /// - Remark: Generated from `#/components/schemas/TransferRequest`.
         public struct TransferRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TransferRequest/value1`.
@@ -650,6 +654,8 @@ extension Components {
                 public var takeProfit: Components.Schemas.TakeProfit?
                 /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/amountPerOrder`.
                 public var amountPerOrder: Components.Schemas.PositiveAmountOrNull?
+                /// - Remark: Generated from `#/components/schemas/StartCopyRequest/value1/controls`.
+                public var controls: Components.Schemas.CopyControls?
                 /// Creates a new `Value1Payload`.
                 ///
                 /// - Parameters:
@@ -661,6 +667,7 @@ extension Components {
                 ///   - stopLoss:
                 ///   - takeProfit:
                 ///   - amountPerOrder:
+                ///   - controls:
                 public init(
                     id: Components.Schemas.NameOrNull? = nil,
                     lead: Swift.String,
@@ -669,7 +676,8 @@ extension Components {
                     buyExisting: Swift.Bool? = nil,
                     stopLoss: Components.Schemas.StopLoss? = nil,
                     takeProfit: Components.Schemas.TakeProfit? = nil,
-                    amountPerOrder: Components.Schemas.PositiveAmountOrNull? = nil
+                    amountPerOrder: Components.Schemas.PositiveAmountOrNull? = nil,
+                    controls: Components.Schemas.CopyControls? = nil
                 ) {
                     self.id = id
                     self.lead = lead
@@ -679,6 +687,7 @@ extension Components {
                     self.stopLoss = stopLoss
                     self.takeProfit = takeProfit
                     self.amountPerOrder = amountPerOrder
+                    self.controls = controls
                 }
                 public enum CodingKeys: String, CodingKey {
                     case id
@@ -689,6 +698,7 @@ extension Components {
                     case stopLoss
                     case takeProfit
                     case amountPerOrder
+                    case controls
                 }
                 public init(from decoder: any Swift.Decoder) throws {
                     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -724,6 +734,10 @@ extension Components {
                         Components.Schemas.PositiveAmountOrNull.self,
                         forKey: .amountPerOrder
                     )
+                    self.controls = try container.decodeIfPresent(
+                        Components.Schemas.CopyControls.self,
+                        forKey: .controls
+                    )
                     try decoder.ensureNoAdditionalProperties(knownKeys: [
                         "id",
                         "lead",
@@ -732,7 +746,8 @@ extension Components {
                         "buyExisting",
                         "stopLoss",
                         "takeProfit",
-                        "amountPerOrder"
+                        "amountPerOrder",
+                        "controls"
                     ])
                 }
             }

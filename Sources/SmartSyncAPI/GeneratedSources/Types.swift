@@ -214,6 +214,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /v1/copies/{id}/stop-loss`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/stop-loss/put(setStopLoss)`.
     func setStopLoss(_ input: Operations.SetStopLoss.Input) async throws -> Operations.SetStopLoss.Output
+    /// Set or clear a copy's controls
+    ///
+    /// Replaces the copy's limits on what it buys (pairs, the most one symbol may weigh, the most one buy spends); {} clears them. They apply to its buys from now on; what it holds already stays.
+    ///
+    /// - Remark: HTTP `PUT /v1/copies/{id}/controls`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/controls/put(setCopyControls)`.
+    func setCopyControls(_ input: Operations.SetCopyControls.Input) async throws -> Operations.SetCopyControls.Output
     /// Set or clear a copy's take profit
     ///
     /// A gain in USDT or as a ratio of the net invested; null clears it. The answer says when it fired at once.
@@ -760,6 +767,23 @@ extension APIProtocol {
         body: Operations.SetStopLoss.Input.Body
     ) async throws -> Operations.SetStopLoss.Output {
         try await setStopLoss(Operations.SetStopLoss.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Set or clear a copy's controls
+    ///
+    /// Replaces the copy's limits on what it buys (pairs, the most one symbol may weigh, the most one buy spends); {} clears them. They apply to its buys from now on; what it holds already stays.
+    ///
+    /// - Remark: HTTP `PUT /v1/copies/{id}/controls`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/controls/put(setCopyControls)`.
+    public func setCopyControls(
+        path: Operations.SetCopyControls.Input.Path,
+        headers: Operations.SetCopyControls.Input.Headers = .init(),
+        body: Operations.SetCopyControls.Input.Body
+    ) async throws -> Operations.SetCopyControls.Output {
+        try await setCopyControls(Operations.SetCopyControls.Input(
             path: path,
             headers: headers,
             body: body

@@ -97,7 +97,8 @@ async function submitting(form, run) {
 function clearErrors(form) { $$('.error', form).forEach(e => e.textContent = ''); }
 function showError(form, err, fieldMap = {}) {
   const field = err.field || '';
-  const target = fieldMap[field] || fieldMap[field.split('.')[0]] || 'form';
+  const bare = field.replace(/^controls\./, '').split(/[.[]/)[0];
+  const target = fieldMap[field] || fieldMap[field.split('.')[0]] || fieldMap[bare] || 'form';
   const box = form.querySelector(`[data-error-for="${target}"]`) || form.querySelector('[data-error-for="form"]');
   box.textContent = err.message;
 }
@@ -126,6 +127,35 @@ function thresholdFrom(form, name) {
   return kind === 'ratio'
     ? { ratio: percentInput(value, name + '.ratio', name === 'stopLoss' ? { max: SCALE, maxText: '100% (all of it)' } : {}) }
     : { amount: amountInput(value, name + '.amount') };
+}
+// Copy controls: the pairs copied (all when every box is ticked), the most one symbol may weigh (%), the most one
+// buy spends (USDT). Blank fields are no limit.
+function controlFields(c, markets) {
+  const pairs = c && c.pairs;
+  const weight = c && c.maxSymbolWeight ? exact(D(c.maxSymbolWeight) * 100n) : '';
+  return `<fieldset class="choices controls" aria-label="Limits on what the copy buys"><b>Limits</b> <span class="muted small">optional; sells are always copied</span>
+    <div class="row wrap-row" id="pairs-boxes">${markets.map(m => `<label class="check"><input type="checkbox" name="pair" value="${esc(m.symbol)}"${!pairs || pairs.includes(m.symbol) ? ' checked' : ''}> ${esc(m.symbol)}</label>`).join('')}</div>
+    <div class="hint">Pairs to copy: untick the ones you do not want to buy.</div><div class="error" data-error-for="pairs"></div>
+    <div class="row"><label for="maxSymbolWeight">Max weight of one coin (%)</label><input type="text" inputmode="decimal" id="maxSymbolWeight" name="maxSymbolWeight" class="short" value="${esc(weight)}" placeholder="no limit"></div>
+    <div class="error" data-error-for="maxSymbolWeight"></div>
+    <div class="row"><label for="maxOrderAmount">Max per buy (USDT)</label><input type="text" inputmode="decimal" id="maxOrderAmount" name="maxOrderAmount" class="short" value="${esc(c && c.maxOrderAmount || '')}" placeholder="no limit"></div>
+    <div class="error" data-error-for="maxOrderAmount"></div></fieldset>`;
+}
+function controlsFrom(form) {
+  const c = {};
+  const boxes = [...form.querySelectorAll('input[name="pair"]')], ticked = boxes.filter(b => b.checked).map(b => b.value);
+  if (!ticked.length) throw invalid('tick at least one pair (or stop the copy)', 'pairs');
+  if (ticked.length < boxes.length) c.pairs = ticked;
+  const w = form.elements.maxSymbolWeight.value.trim();
+  if (w) c.maxSymbolWeight = percentInput(w, 'maxSymbolWeight', { max: SCALE, maxText: '100%' });
+  const a = form.elements.maxOrderAmount.value.trim();
+  if (a) c.maxOrderAmount = amountInput(a, 'maxOrderAmount');
+  return c;
+}
+function controlsText(c) {
+  if (!c) return 'none';
+  return [c.pairs ? 'only ' + c.pairs.join(', ') : null, c.maxSymbolWeight ? `at most ${pct(c.maxSymbolWeight)} in one coin` : null,
+    c.maxOrderAmount ? `at most ${usd(c.maxOrderAmount)} USDT per buy` : null].filter(Boolean).join(' · ') || 'none';
 }
 function thresholdText(t) {
   if (!t) return 'none';
@@ -286,7 +316,7 @@ function leadFillsTable(fills) {
 
 async function pageCopySetup(lead) {
   if (!S.key) return signInFirst();
-  const [l, config, me, copying] = await Promise.all([get(`/v1/leads/${enc(lead)}?curvePoints=0`), getConfig(), get('/v1/me'), myActiveCopies()]);
+  const [l, config, me, copying, markets] = await Promise.all([get(`/v1/leads/${enc(lead)}?curvePoints=0`), getConfig(), get('/v1/me'), myActiveCopies(), get('/v1/markets')]);
   if (copying.has(l.user)) {
     main().innerHTML = `<h1>Copy ${esc(l.user)}</h1><div class="card"><p>You already copy ${esc(l.user)}.</p>
       <a class="button primary" href="/copies/${enc(copying.get(l.user))}" data-link id="view-copy">View your copy</a></div>`;
@@ -304,6 +334,7 @@ async function pageCopySetup(lead) {
         <div id="preview"></div></div>
       ${thresholdFields('stopLoss', 'Total stop loss', null, 'Stops the copy and sells everything when the loss reaches this amount or share of your investment.')}
       ${thresholdFields('takeProfit', 'Take profit', null, 'Stops the copy and sells everything when the profit reaches this.')}
+      <div class="field">${controlFields(null, markets)}</div>
       <div class="field"><b>Forecast</b> <span class="muted small">what this copy would have done over the lead's last 30 days</span>
         <div id="forecast"><p class="hint">Enter the investment to see it.</p></div></div>
       <div class="error" data-error-for="form"></div>
@@ -312,7 +343,7 @@ async function pageCopySetup(lead) {
     </form>`;
   const form = $('#copy-form');
   let body = null;
-  const fieldMap = { investment: 'investment', stopLoss: 'stopLoss', takeProfit: 'takeProfit' };
+  const fieldMap = { investment: 'investment', stopLoss: 'stopLoss', takeProfit: 'takeProfit', pairs: 'pairs', maxSymbolWeight: 'maxSymbolWeight', maxOrderAmount: 'maxOrderAmount' };
   const refreshPreview = debounce(async () => {
     const box = $('#preview');
     if (!form.buyExisting.checked) { box.innerHTML = ''; return; }
@@ -349,11 +380,14 @@ async function pageCopySetup(lead) {
       const sl = thresholdFrom(form, 'stopLoss'), tp = thresholdFrom(form, 'takeProfit');
       if (sl && sl.amount !== undefined && D(sl.amount) > D(inv)) throw invalid(`must be at most the investment, ${usd(inv)} USDT`, 'stopLoss.amount');
       if (sl) b.stopLoss = sl; if (tp) b.takeProfit = tp;
+      const controls = controlsFrom(form);
+      if (Object.keys(controls).length) b.controls = controls;
       body = b;
       $('#review').innerHTML = `<div class="card confirm" id="confirm-box"><b>Please confirm</b><ul>
         <li>Copy <b>${esc(lead)}</b> in Smart Sync mode with <b>${esc(inv)} USDT</b>, moved from your main account to a new copy account.</li>
         <li>${b.buyExisting ? 'Buy the lead\'s current holdings now.' : 'Start in cash; copy the lead\'s next trades.'}</li>
         <li>Stop loss: ${thresholdText(sl)} · take profit: ${thresholdText(tp)}</li>
+        <li>Limits: ${esc(controlsText(b.controls))}</li>
         <li>The lead receives ${pct(l.profitShareRate)} of the profit your copy realizes above its high-water mark.</li></ul>
         <button type="button" class="primary" id="confirm-button">Confirm and copy</button></div>`;
       $('#confirm-button').addEventListener('click', () => submitting(form, async () => {
@@ -433,7 +467,8 @@ const HISTORY = {
   investmentRemoved: h => `Took out ${usd(h.amount)} USDT`,
   stopLossSet: h => h.stopLoss ? `Stop loss set to ${thresholdText(h.stopLoss)}` : 'Stop loss removed',
   takeProfitSet: h => h.takeProfit ? `Take profit set to ${thresholdText(h.takeProfit)}` : 'Take profit removed',
-  closeOnly: () => 'Close only: no more buys; stops when the lead has sold out',
+  closeOnly: () => 'Close only: no more buys; it stops once it has nothing left to sell',
+  controlsSet: h => h.controls ? `Limits set: ${controlsText(h.controls)}` : 'Limits removed',
   stopped: h => `Stopped: ${STOP[h.stopReason] || h.stopReason}`,
 };
 
@@ -445,10 +480,10 @@ async function pageCopy(id) {
   // opening the page anew starts from the first page.
   if (!S.shown || S.shown.copy !== id) S.shown = { copy: id };  // the oldest row (n) shown of each list, if older pages were opened
   const shown = S.shown, down = (count, first, oldest) => oldest === undefined ? first : Math.max(first, count - oldest);
-  const [curve, l, fills, failed, history] = await Promise.all([
+  const [curve, l, fills, failed, history, markets] = await Promise.all([
     get(path + '/equity-curve?points=300'), get(`/v1/leads/${enc(c.lead)}?curvePoints=300&curveFrom=${c.startedEvent}`),
     get(path + `/fills?order=newest&limit=${down(c.fillCount, 50, shown.fills)}`),
-    get(path + `/failed-orders?order=newest&limit=${down(c.failedOrderCount, 20, shown.failed)}`), get(path + '/history')]);
+    get(path + `/failed-orders?order=newest&limit=${down(c.failedOrderCount, 20, shown.failed)}`), get(path + '/history'), get('/v1/markets')]);
   const mine = S.me && S.me.id === c.user, active = c.status !== 'stopped';
   const t = c.tracking;
   // Returns since the copy started, for the copy (its unit value) and the lead over the same span.
@@ -466,7 +501,8 @@ async function pageCopy(id) {
       ${c.stopReason ? `<span class="muted small" id="stop-reason">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</h1>
     <div class="grid">${stat('Equity', usd(c.equity) + ' USDT', '', 'equity')}${stat(active ? 'Invested' : 'Net invested (paid in − paid out)', usd(c.netInvested) + ' USDT', '', 'invested')}${stat('PnL', signed(c.pnl) + ' USDT', cls(c.pnl), 'pnl')}
       ${stat('ROI', signed(c.roi, pct), cls(c.roi), 'roi', 'PnL ÷ all the money you put in')}${stat('Fees paid', usd(c.feesPaid) + ' USDT')}${stat('Profit share paid', usd(c.profitSharePaid) + ' USDT')}
-      ${stat('Stop loss / take profit', thresholdText(c.stopLoss) + ' / ' + thresholdText(c.takeProfit), '', 'thresholds')}</div>
+      ${stat('Stop loss / take profit', thresholdText(c.stopLoss) + ' / ' + thresholdText(c.takeProfit), '', 'thresholds')}
+      ${c.controls ? stat('Limits', esc(controlsText(c.controls)), '', 'limits') : ''}</div>
     <h2>Return since the copy started, beside the lead's</h2>
     ${lineChart([
       { name: `${c.lead} (lead)`, cls: 's-lead', points: leadPoints },
@@ -496,7 +532,7 @@ async function pageCopy(id) {
       ${history.slice().reverse().map(h => `<tr data-type="${h.type}"><td>${when(h.time)}</td><td class="wrap">${esc(HISTORY[h.type] ? HISTORY[h.type](h) : h.type)}</td><td>${usd(h.netInvested)}</td></tr>`).join('')}
     </tbody></table></div>
     ${statementSection()}
-    ${mine && active ? copySettings(c) : ''}`;
+    ${mine && active ? copySettings(c, markets) : ''}`;
   wireStatement(id);
   if (mine && active) wireCopySettings(c);
   wireMore('fills', path + '/fills?order=newest&limit=50', fillRows);
@@ -587,23 +623,25 @@ function wireMore(name, url, rows) {
     } catch (e) { button.disabled = false; toast(e.message, 'error'); }
   });
 }
-function copySettings(c) {
+function copySettings(c, markets) {
   return `<h2>Settings</h2><div class="two">
     <form id="adjust-form" class="card" novalidate><label for="delta">Adjust investment (USDT)</label>
       <input type="text" inputmode="decimal" id="delta" name="delta" class="medium" placeholder="100">
       <div class="hint">Adding moves USDT from your main account (${usd(S.me ? S.me.main.USDT || '0' : '0')} USDT there). Removing takes cash first, then sells the same share of every holding.</div>
       <div class="error" data-error-for="delta"></div><div class="error" data-error-for="form"></div>
-      <div class="row"><button type="submit" name="add" value="add" class="primary" id="add-button">Add</button><button type="submit" name="remove" value="remove" id="remove-button">Remove</button></div></form>
+      <div class="row">${c.status === 'closing' ? '' : '<button type="submit" name="add" value="add" class="primary" id="add-button">Add</button>'}<button type="submit" name="remove" value="remove" id="remove-button">Remove</button></div></form>
     <form id="thresholds-form" class="card" novalidate>
       ${thresholdFields('stopLoss', 'Total stop loss', c.stopLoss, 'Amount in USDT or % of your net investment.')}
       ${thresholdFields('takeProfit', 'Take profit', c.takeProfit, '')}
       <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-thresholds">Save</button></form></div>
+    <form id="controls-form" class="card" novalidate>${controlFields(c.controls, markets)}
+      <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-controls">Save limits</button></form>
     <form id="stop-form" class="card" novalidate><b>Stop copying</b>
       ${c.status === 'closing' ? '<p class="hint" id="closing-note"><b>Closing:</b> this copy buys nothing more and sells as the lead sells; it stops by itself when nothing is left to sell. You can still end it now:</p>' : ''}
       <fieldset class="choices" aria-label="How to stop">
         ${STOP_MODES.filter(([m]) => c.status !== 'closing' || m !== 'closeOnly').map(([m, label, why], k) => `<label><input type="radio" name="mode" value="${m}"${k ? '' : ' checked'}> <b>${label}</b> <span class="hint">${why}</span></label>`).join('')}
       </fieldset>
-      <div class="error" data-error-for="mode"></div><div class="error" data-error-for="form"></div>
+      <div class="error" data-error-for="form"></div>
       <p class="hint">The history stays here.</p>
       <button type="submit" class="danger" id="stop-button">Stop copying</button></form>`;
 }
@@ -660,6 +698,17 @@ function wireCopySettings(c) {
       return;
     }
     try { await submitting(th, save); } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); }
+  });
+  const limits = $('#controls-form');
+  limits.addEventListener('submit', e => {
+    e.preventDefault(); clearErrors(limits);
+    submitting(limits, async () => {
+      try {
+        const body = controlsFrom(limits);
+        await api('PUT', path + '/controls', body, keyFor(limits, body));
+        toast(Object.keys(body).length ? 'Limits saved: ' + controlsText(body) : 'Limits removed'); rerender();
+      } catch (err) { if (!(err instanceof APIError)) throw err; showError(limits, err, { pairs: 'pairs', maxSymbolWeight: 'maxSymbolWeight', maxOrderAmount: 'maxOrderAmount' }); }
+    });
   });
   const stop = $('#stop-form');
   stop.addEventListener('submit', e => {

@@ -51,6 +51,7 @@ extension CopyBook {
         if hasThresholds(slot) { withThresholds -= 1 }
         recordStop(slot, reason: reason, event: event, nav: nav, leadNav: leadNav)
         if status[r] == .closing { closingCount -= 1 }
+        controlsBySlot[slot] = nil
         status[r] = .stopped
         leadFeeDragAtStart[r] = leadFeeDrag - leadFeeDragAtStart[r]
         // It holds nothing now: no quantity deviates (and the row stays as it is from here on, its frozen form).

@@ -113,6 +113,8 @@ public struct CopyBook: Sendable {
     public internal(set) var activeCount = 0
     /// Closing copies (a close-only stop in progress; not written in snapshots: counted from `status`).
     public internal(set) var closingCount = 0
+    /// The running copies' controls (`CopyControls`) by slot: few copies have them. Cleared when a copy stops.
+    var controlsBySlot: [Int: CopyControls] = [:]
     /// Slot → row (≥ 0), or a released copy (`-1 - k`: `releasedIDs[k]`, `releasedUsers[k]`); empty while no copy
     /// was released (row = slot).
     var rowOfSlot: [Int32] = []

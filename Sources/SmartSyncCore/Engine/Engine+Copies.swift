@@ -11,11 +11,15 @@ public struct StartCopyRequest: Sendable, Hashable, Codable {
     public var takeProfit: Threshold?
     /// USDT per lead buy, `fixedAmount` mode only.
     public var amountPerOrder: Fixed?
+    /// Limits on what the copy buys (pairs, weight cap, order cap); nil: none.
+    public var controls: CopyControls?
 
     public init(
         copyID: String, user: String, lead: String, mode: CopyMode = .smartSync, investment: Fixed,
-        buyExisting: Bool = false, stopLoss: Threshold? = nil, takeProfit: Threshold? = nil, amountPerOrder: Fixed? = nil
+        buyExisting: Bool = false, stopLoss: Threshold? = nil, takeProfit: Threshold? = nil, amountPerOrder: Fixed? = nil,
+        controls: CopyControls? = nil
     ) {
+        self.controls = controls
         self.copyID = copyID
         self.user = user
         self.lead = lead
@@ -78,6 +82,7 @@ extension Engine {
         }
         try Self.checkThreshold(r.stopLoss, field: "stopLoss", maxRatio: .one)
         try Self.checkThreshold(r.takeProfit, field: "takeProfit", maxRatio: nil)
+        try checkControls(r.controls)
 
         // Size buy-existing orders before changing anything.
         let buys = r.buyExisting ? buyExistingNotionals(lead: l, investment: r.investment) : []
@@ -89,6 +94,7 @@ extension Engine {
             id: r.copyID, user: u, mode: r.mode, amountPerOrder: r.amountPerOrder ?? .zero, investment: r.investment,
             stopLoss: r.stopLoss, takeProfit: r.takeProfit, event: moment.event, leadNav: leadNav,
             leadFeeDrag: leads[l].feeDrag)
+        book.setControls(slot, r.controls)
         swap(&book, &leads[l].book)
         users[u].cash -= r.investment
         let ref = CopyRef(lead: l, slot: slot)
@@ -101,6 +107,7 @@ extension Engine {
         if r.stopLoss != nil || r.takeProfit != nil {
             recordCopyEvent(ref, .startedWith(stopLoss: r.stopLoss, takeProfit: r.takeProfit), at: moment)
         }
+        if let c = r.controls, !c.isEmpty { recordCopyEvent(ref, .controlsSet(c), at: moment) }
         if !r.buyExisting { recordUnboughtHoldings(lead: l, slot: slot, amount: r.investment) }
         var ws = FanOutWorkspace()
         swap(&ws, &workspace)
@@ -165,5 +172,41 @@ extension Engine {
         swap(&book, &leads[l].book)
         book.reserveCapacity(n)
         swap(&book, &leads[l].book)
+    }
+}
+
+extension Engine {
+    /// Refuses controls that name an unlisted or repeated pair, an empty pair list, a weight cap outside (0, 1] or
+    /// an order cap that is not positive, naming the field (`pairs[1]`, `maxSymbolWeight`, `maxOrderAmount`).
+    func checkControls(_ c: CopyControls?) throws(EngineError) {
+        guard let c else { return }
+        if let pairs = c.pairs {
+            guard !pairs.isEmpty else {
+                throw EngineError(.invalidInput, field: "pairs", "must name at least one pair (null copies every pair)")
+            }
+            for (k, name) in pairs.enumerated() {
+                guard venue.index(of: name) != nil else {
+                    throw EngineError(.unknownSymbol, field: "pairs[\(k)]", "\"\(name)\" is not a listed pair")
+                }
+                guard !pairs[..<k].contains(name) else {
+                    throw EngineError(.invalidInput, field: "pairs[\(k)]", "\"\(name)\" is named twice")
+                }
+            }
+        }
+        if let w = c.maxSymbolWeight, !w.isPositive || w > .one {
+            throw EngineError(.invalidInput, field: "maxSymbolWeight", "must be above 0 and at most 1 (got \(w))")
+        }
+        if let a = c.maxOrderAmount, !a.isPositive {
+            throw EngineError(.invalidInput, field: "maxOrderAmount", "must be positive (got \(a))")
+        }
+    }
+
+    /// Sets (or, with nil or no limit, clears) a running copy's controls; they apply to its buys from now on.
+    public mutating func setCopyControls(copy id: String, _ controls: CopyControls?, at moment: Moment) throws(EngineError) {
+        let ref = try requireActiveCopy(id, field: "copy")
+        try checkControls(controls)
+        let c = controls.flatMap { $0.isEmpty ? nil : $0 }
+        leads[ref.lead].book.setControls(ref.slot, c)
+        recordCopyEvent(ref, .controlsSet(c), at: moment)
     }
 }

@@ -9,6 +9,8 @@ public struct CopyEvent: Sendable, Hashable {
         case takeProfitSet(Threshold?)
         /// The follower asked for a close-only stop (`StopMode.closeOnly`): the copy buys nothing from here on.
         case closeOnly
+        /// The copy's controls were set (at its start too) or cleared (nil).
+        case controlsSet(CopyControls?)
     }
 
     public var copy: CopyRef

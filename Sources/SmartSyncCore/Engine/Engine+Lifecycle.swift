@@ -1,7 +1,6 @@
 extension Engine {
     // MARK: Stopping
 
-    /// The follower stops a copy: sell everything at market, settle profit share, return all cash to main.
     /// The follower stops a copy (reason `follower`) in one of three ways (`StopMode`): sell everything now, keep
     /// the holdings as they are, or close only (buy nothing more, follow the lead's sells until flat, then stop). A
     /// closing copy may still be stopped the other two ways.
@@ -25,6 +24,11 @@ extension Engine {
                 throw EngineError(
                     .invalidInput, field: "mode", "copy \"\(id)\" is closing already: stop it with sellAll or keepHoldings to end it now")
             }
+            if venueBook.isStopping(lead: ref.lead, slot: ref.slot) {
+                throw EngineError(
+                    .orderInFlight, field: "mode", "this copy is being stopped already: it is settled when its sells at the venue are final"
+                )
+            }
             leads[ref.lead].book.markClosing(ref.slot)
             recordCopyEvent(ref, .closeOnly, at: moment)
         // One that holds nothing it could sell stops at once (`settleClosedCopies`, after the command).
@@ -37,15 +41,19 @@ extension Engine {
     /// costs nothing while no copy is closing.
     mutating func settleClosedCopies(at moment: Moment) {
         for l in leads.indices where leads[l].book.closingCount > 0 && !venueBook.isBusy(lead: l) {
-            let book = leads[l].book
-            let flat = book.closingSlots.filter { i in
-                book.heldColumns(i).allSatisfy { held in
-                    let symbol = venue[held.symbol]
-                    let quantity = held.lots.quantity(step: symbol.qtyStep)
-                    return quantity < symbol.minQty
-                        || held.lots.count * lotValue(held.symbol, price: venue.mark(held.symbol)) < symbol.minNotional.units
+            // Read in a closure so that no second reference to the book's columns is alive while `settleStops`
+            // changes them (which would copy them all).
+            let flat = { () -> [Int] in
+                let book = leads[l].book
+                return book.closingSlots.filter { i in
+                    book.heldColumns(i).allSatisfy { held in
+                        let symbol = venue[held.symbol]
+                        let quantity = held.lots.quantity(step: symbol.qtyStep)
+                        return quantity < symbol.minQty
+                            || held.lots.count * lotValue(held.symbol, price: venue.mark(held.symbol)) < symbol.minNotional.units
+                    }
                 }
-            }
+            }()
             if !flat.isEmpty { settleStops(lead: l, slots: flat, reason: .follower, at: moment) }
         }
     }

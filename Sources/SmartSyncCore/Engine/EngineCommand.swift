@@ -20,6 +20,8 @@ public enum EngineCommand: Sendable, Hashable, Codable {
     case adjustInvestment(copy: String, delta: Fixed)
     case setStopLoss(copy: String, Threshold?)
     case setTakeProfit(copy: String, Threshold?)
+    /// A follower sets or clears (nil) a running copy's limits on what it buys.
+    case setCopyControls(copy: String, CopyControls?)
     /// A lead changes its profit-share rate, slippage limit or follower limit (nil keeps a value).
     case updateLead(user: String, profitShareRate: Fixed?, slippageLimit: Fixed?, followerLimit: Int?)
     /// The operator changes settings (nil keeps a value); they apply to what happens from now on.
@@ -81,6 +83,8 @@ extension Engine {
             try setStopLoss(copy: copy, threshold, at: moment)
         case .setTakeProfit(let copy, let threshold):
             try setTakeProfit(copy: copy, threshold, at: moment)
+        case .setCopyControls(let copy, let controls):
+            try setCopyControls(copy: copy, controls, at: moment)
         case .updateLead(let user, let rate, let slippage, let limit):
             try updateLead(user: user, profitShareRate: rate, slippageLimit: slippage, followerLimit: limit)
         case .updateSettings(let fee, let minimum, let maxCopies, let followerLimit):

@@ -176,6 +176,14 @@ struct SnapshotReader {
         return u
     }
 
+    mutating func controls() throws -> CopyControls? {
+        try optional { r in
+            CopyControls(
+                pairs: try r.optional { r in try r.array { r in try r.string() } }, maxSymbolWeight: try r.optional { r in try r.fixed() },
+                maxOrderAmount: try r.optional { r in try r.fixed() })
+        }
+    }
+
     mutating func threshold() throws -> Threshold? {
         switch try u8() {
         case 0: return nil
@@ -231,6 +239,7 @@ struct SnapshotReader {
         let releasedSlots = try ints()
         let releasedIDs = try array { r in try r.string() }
         let releasedUsers = try i32s()
+        let controls = try array { r in (try r.int(), try r.controls()) }
         let n = b.ids.count
         var columns: [Int] = [b.users.count, b.status.count, b.mode.count, stopLoss.count, takeProfit.count, stopReason.count]
         columns += [b.startedEvent.count, stoppedEvent.count, b.fillCount.count]
@@ -253,6 +262,12 @@ struct SnapshotReader {
         }
         b.closingCount = b.status.count(where: { $0 == .closing })
         try b.setReleased(slots: releasedSlots, ids: releasedIDs, users: releasedUsers)
+        for (slot, c) in controls {
+            guard let c, !c.isEmpty, slot >= 0, slot < b.count, b.rowIndex(slot) >= 0, b.status[b.rowIndex(slot)] != .stopped else {
+                throw SnapshotError("a copy book's controls name no running copy")
+            }
+            b.controlsBySlot[slot] = c
+        }
         b.setFailures(counts: failures, last: lastFailure)
         b.setDetails(
             stopLoss: stopLoss, takeProfit: takeProfit, stopReason: stopReason, stoppedEvent: stoppedEvent, navAtStop: navAtStop,
@@ -369,6 +384,7 @@ struct SnapshotReader {
         case 3: kind = .stopLossSet(try threshold())
         case 4: kind = .takeProfitSet(try threshold())
         case 5: kind = .closeOnly
+        case 6: kind = .controlsSet(try controls())
         case let v: throw SnapshotError("\(v) is not a copy event kind")
         }
         return CopyEvent(

@@ -197,6 +197,19 @@ struct SnapshotWriter {
         ints(released)
         array(released) { $0.string(b.id($1)) }
         i32s(released.map { Int32(b.follower($0)) })
+        // Format 11: the running copies' controls, by slot ascending.
+        array(b.controlsBySlot.keys.sorted()) { w, slot in
+            w.int(slot)
+            w.controls(b.controlsBySlot[slot])
+        }
+    }
+
+    mutating func controls(_ c: CopyControls?) {
+        optional(c) { w, c in
+            w.optional(c.pairs) { w, pairs in w.array(pairs) { $0.string($1) } }
+            w.optional(c.maxSymbolWeight) { $0.fixed($1) }
+            w.optional(c.maxOrderAmount) { $0.fixed($1) }
+        }
     }
 
     mutating func equityPoint(_ p: EquityPoint) {
@@ -372,6 +385,9 @@ struct SnapshotWriter {
             threshold(t)
         case .closeOnly:
             u8(5)
+        case .controlsSet(let c):
+            u8(6)
+            controls(c)
         }
         fixed(e.unitsAfter)
         fixed(e.netInvestedAfter)

@@ -114,12 +114,23 @@ public enum SyncPlanner {
 
     /// Sizes the buys of the selected copies of lead `l` (equity ratio, cash cap, minimum checks in order) into the
     /// workspace's plan. `lotValues` values each holding column (Smart Sync's equities); `rules` are the symbol's.
+    /// `controls` are the controlled copies' limits (`CopyControls`), by row ascending: a copy's notional is limited
+    /// before the cash cap and the minimums, and what the limit took off is recorded as sizing.
     @inline(__always)
     static func planBuys(
         _ book: CopyBook, lead l: Int, symbol s: Int, price: Fixed, rules: BuyRules, lotValues: [Int64], target: BuyTarget,
-        slots selection: SlotSelection, event: Int, workspace ws: inout FanOutWorkspace
+        slots selection: SlotSelection, controls: [BuyControl], event: Int, workspace ws: inout FanOutWorkspace
     ) throws(EngineError) {
         ws.plan.reset(lead: l, symbol: s, side: .buy, referencePrice: price)
+        let column = book.columnIndex(of: SymbolIndex(s))?.index
+        /// What copy `i` with equity `equity` asks for instead of `n` under its controls (`c`), the cut recorded.
+        @inline(__always)
+        func limited(_ n: Int64, _ i: Int, _ c: BuyControl, equity: Int64, plan: inout SyncPlan) -> Int64 {
+            let held = column.map { book.lots[$0][i] * lotValues[$0] } ?? 0
+            let m = c.limit(n, equity: equity, held: held)
+            if m < n { plan.sizingNotional.append((Int32(i), n - m)) }
+            return m
+        }
         switch selection {
         case .allActive:
             guard case .ratio(let leadQuote, let leadEquity) = target else { preconditionFailure("all copies size by ratio") }
@@ -128,9 +139,10 @@ public enum SyncPlanner {
             ws.plan.lots.reserveCapacity(book.activeCount)
             ws.plan.cappedByCash.reserveCapacity(book.activeCount)
             var overflow = false
+            var next = 0
             ws.equity.withUnsafeBufferPointer { equity in
                 for i in 0..<book.rowCount where book.status[i] == .active {
-                    let n: Int64
+                    var n: Int64
                     if book.mode[i] == .fixedAmount {
                         n = book.amountPerOrder[i]
                         let ratioNotional = mulDivFloor(leadQuote, Swift.max(equity[i], 0), leadEquity) ?? n
@@ -140,6 +152,15 @@ public enum SyncPlanner {
                     } else {
                         overflow = true
                         continue
+                    }
+                    // The few controlled copies, met in row order beside the sweep (one compare while there are none).
+                    if next < controls.count && controls[next].row <= i {
+                        while next < controls.count && controls[next].row < i { next += 1 }
+                        if next < controls.count && controls[next].row == i {
+                            n = limited(n, i, controls[next], equity: equity[i], plan: &ws.plan)
+                            next += 1
+                            if n == 0 { continue }
+                        }
                     }
                     switch rules.size(notional: n, cash: book.cash[i]) {
                     case .order(let lots, let capped):
@@ -153,11 +174,18 @@ public enum SyncPlanner {
         case .list(let list):
             guard case .notional(let notionals) = target else { preconditionFailure("explicit slots need notionals") }
             for (k, i) in list.enumerated() {
-                switch rules.size(notional: notionals[k], cash: book.cash[i]) {
+                var n = notionals[k]
+                if let c = controls.first(where: { $0.row == i }) {
+                    var equity = book.cash[i]
+                    for col in lotValues.indices { equity += book.lots[col][i] * lotValues[col] }
+                    n = limited(n, i, c, equity: equity, plan: &ws.plan)
+                    if n == 0 { continue }
+                }
+                switch rules.size(notional: n, cash: book.cash[i]) {
                 case .order(let lots, let capped):
                     ws.plan.append(i, lots: lots, capped: capped)
-                    if capped { ws.plan.cappedNotional.append((Int32(i), notionals[k])) }
-                case .failed(let reason): ws.plan.failures.append(failure(l, i, event, s, .buy, reason, notionals[k]))
+                    if capped { ws.plan.cappedNotional.append((Int32(i), n)) }
+                case .failed(let reason): ws.plan.failures.append(failure(l, i, event, s, .buy, reason, n))
                 }
             }
         }
@@ -257,8 +285,8 @@ extension Engine {
     ) throws(EngineError) {
         try SyncPlanner.planBuys(
             leads[l].book, lead: l, symbol: s, price: price, rules: buyRules(symbol: s, price: price, limit: limit),
-            lotValues: lotValues(l, pricing: s, at: price), target: target, slots: selection.rows(in: leads[l].book), event: event,
-            workspace: &ws)
+            lotValues: lotValues(l, pricing: s, at: price), target: target, slots: selection.rows(in: leads[l].book),
+            controls: leads[l].book.buyControls(symbol: venue.symbols[s].name), event: event, workspace: &ws)
     }
 
     /// Sizes the sells of the selected copies into the workspace's plan (`SyncPlanner.planSells` at this market).
