@@ -1,4 +1,5 @@
 import Foundation
+import OpenAPIRuntime
 import SmartSyncAPI
 import SmartSyncCore
 import SmartSyncViews
@@ -63,5 +64,36 @@ extension APIHandlers {
         let applied = try await apply(
             .removeFollower(user: caller.user, copy: input.path.copy), caller)
         return .ok(.init(body: .json(applied)))
+    }
+}
+
+/// The caller's statement of profit share earned as a lead, as JSON or CSV, over `from` ≤ time < `to`.
+extension APIHandlers {
+    func leadProfitShare(_ input: Operations.LeadProfitShare.Input) async throws -> Operations.LeadProfitShare.Output {
+        let span = try Self.span(from: input.query.from, to: input.query.to)
+        return .ok(.init(body: .json(try await profitShareStatement(span))))
+    }
+
+    func leadProfitShareCSV(_ input: Operations.LeadProfitShareCSV.Input) async throws -> Operations.LeadProfitShareCSV.Output {
+        let span = try Self.span(from: input.query.from, to: input.query.to)
+        return .ok(.init(body: .csv(HTTPBody(try await profitShareStatement(span).csv))))
+    }
+
+    /// From the statements of every copy the caller's lead portfolio ever had (a running copy that paid nothing is
+    /// skipped; a stopped copy released from memory is read from the database): one read per such copy.
+    func profitShareStatement(_ span: (from: Int64?, to: Int64?)) async throws -> LeadShareStatementReport {
+        let caller = try RequestScope.require()
+        let (committed, l) = try service.read { engine in
+            guard let u = engine.user(named: caller.user), let l = engine.users[u].lead else { throw APIError.notFound("lead portfolio") }
+            return (engine, l)
+        }
+        var statements: [CopyStatement] = []
+        for slot in 0..<committed.leads[l].book.count {
+            let ref = CopyRef(lead: l, slot: slot)
+            if !committed.isReleased(ref) && committed.leads[l].book.profitSharePaid(slot).isZero { continue }
+            let engine = try await service.viewing(committed, ref)
+            statements.append(engine.copyStatement(ref, rows: try await service.copyRows(engine, ref)))
+        }
+        return LeadShareStatementReport(LeadShareStatement(lead: caller.user, copies: statements, from: span.from, to: span.to))
     }
 }

@@ -154,3 +154,58 @@ public struct CopyStatementReport: Encodable, Hashable, Sendable {
         return "\"" + String(text.flatMap { $0 == "\"" ? ["\"", "\""] : [$0] }) + "\""
     }
 }
+
+/// A lead's statement of profit share earned (`LeadShareStatement`), as the API answers it.
+public struct LeadShareStatementReport: Encodable, Hashable, Sendable {
+    public struct Line: Encodable, Hashable, Sendable {
+        public var event: Int
+        @EncodesNull public var time: String? = nil
+        public var copy: String
+        public var follower: String
+        public var amount: Fixed
+        /// `sale` (after a sale of the copy's) or `stop` (settled when the copy stopped).
+        public var type: String
+        public var earnedAfter: Fixed
+    }
+    public var lead: String
+    @EncodesNull public var from: String? = nil
+    @EncodesNull public var to: String? = nil
+    /// Profit share earned before `from`.
+    public var opening: Fixed
+    /// `opening` + the lines.
+    public var closing: Fixed
+    public var lines: [Line]
+
+    public init(_ s: LeadShareStatement) {
+        lead = s.lead
+        from = s.from.map(ISO8601.format)
+        to = s.to.map(ISO8601.format)
+        (opening, closing) = (s.opening, s.closing)
+        lines = s.lines.map {
+            Line(
+                event: $0.event, time: $0.time.map(ISO8601.format), copy: $0.copyID, follower: $0.follower, amount: $0.amount,
+                type: $0.atStop ? "stop" : "sale", earnedAfter: $0.earnedAfter)
+        }
+    }
+
+    /// The columns of `csv`.
+    public static let csvColumns = ["type", "time", "event", "copy", "follower", "amount", "earned_after"]
+
+    /// The statement as CSV: an `opening` row (earned before the span in `earned_after`), one row per payment, and a
+    /// `closing` row. Amounts are exact decimals, times ISO 8601.
+    public var csv: String {
+        var rows = [Self.csvColumns.joined(separator: ",")]
+        func row(_ fields: [String: String]) {
+            rows.append(Self.csvColumns.map { CopyStatementReport.csvField(fields[$0] ?? "") }.joined(separator: ","))
+        }
+        row(["type": "opening", "time": from ?? "", "earned_after": opening.description])
+        for l in lines {
+            row([
+                "type": l.type, "time": l.time ?? "", "event": String(l.event), "copy": CopyStatementReport.text(l.copy),
+                "follower": CopyStatementReport.text(l.follower), "amount": l.amount.description, "earned_after": l.earnedAfter.description,
+            ])
+        }
+        row(["type": "closing", "time": to ?? "", "earned_after": closing.description])
+        return rows.joined(separator: "\r\n") + "\r\n"
+    }
+}

@@ -11,6 +11,38 @@ import Testing
 
 /// `GET /v1/copies/{id}/statement` and `statement.csv`: the numbers of the fixture worked out by hand (fee 0.1%).
 @Suite struct StatementTests {
+    /// `GET /v1/leading/profit-share` and `.csv`. The fixture's lead (10%) buys 1,000 of BTC at 50,000: alice-1 (1,000)
+    /// holds 0.002 for 100.1. BTC → 60,000; the lead sells everything: alice-1 gets 120 − 0.12 = 119.88, realizes
+    /// 19.78 and pays 1.978. alice-1 then stops (released from memory, read back from the database).
+    @Test func aLeadsProfitShareStatement() async throws {
+        let f = try await Fixture()
+        _ = try await f.service.submit(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .buy, quoteAmount: Fixed(1_000))))
+        _ = try await f.service.submit(.price(symbol: "BTC-USDT", price: Fixed(60_000)))
+        _ = try await f.service.submit(.order(OrderRequest(user: "lead", symbol: "BTC-USDT", side: .sell, quantity: try Fixed("0.02"))))
+        _ = try await f.service.submit(.stopCopy(copy: "alice-1"))
+        try await f.app().test(.router) { client in
+            var a = try await APIRefusalTests.call(client, .get, "/v1/leading/profit-share", key: f.keys["lead"])
+            #expect(a.status == .ok, "\(a.body ?? "")")
+            let lines = try #require(a.object["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["copy"] as? String } == ["alice-1"] && lines.first?["amount"] as? String == "1.978")
+            #expect(lines.first?["type"] as? String == "sale" && lines.first?["follower"] as? String == "alice")
+            #expect(a.object["opening"] as? String == "0" && a.object["closing"] as? String == "1.978")
+            a = try await APIRefusalTests.call(client, .get, "/v1/leading/profit-share?from=2099-01-01", key: f.keys["lead"])
+            #expect(a.object["opening"] as? String == "1.978" && (a.object["lines"] as? [Any])?.isEmpty == true)
+            a = try await APIRefusalTests.call(client, .get, "/v1/leading/profit-share", key: f.keys["bob"])
+            #expect(a.status == .notFound)
+            a = try await APIRefusalTests.call(client, .get, "/v1/leading/profit-share?from=2021-02-30", key: f.keys["lead"])
+            #expect(a.status == .unprocessableContent && a.field == "from")
+            let csv = try await client.execute(uri: "/v1/leading/profit-share.csv", method: .get, headers: headers(f.keys["lead"])) {
+                (status: $0.status, text: String(buffer: $0.body))
+            }
+            #expect(csv.status == .ok)
+            let rows = csv.text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            #expect(rows.first == ["type", "time", "event", "copy", "follower", "amount", "earned_after"])
+            #expect(rows.map { $0[0] } == ["type", "opening", "sale", "closing"] && rows[2][5] == "1.978" && rows[3][6] == "1.978")
+        }
+    }
+
     @Test func aCopysStatementAsJSONAndCSV() async throws {
         let f = try await Fixture()
         // Lead 10,000 buys 5,000 of BTC at 50,000: alice's copy of 1,000 spends half, 500 for 0.01 BTC and 0.50 fee.

@@ -627,6 +627,19 @@ def journey(b, keys, market):
     b.until("the toasts dismissed", lambda: not b.all(".toast"), timeout=3)
     b.phone(False)
 
+    step("limits on what the copy buys: an error under its field, then saved and shown")
+    b.open(f"/copies/{copy_id}")
+    b.type("#maxOrderAmount", "0")
+    b.click("#save-controls")
+    b.until("the cap's error", lambda: b.text('#controls-form [data-error-for="maxOrderAmount"]') != "")
+    b.type("#maxOrderAmount", "250")
+    b.type("#maxSymbolWeight", "60")
+    b.click("#save-controls")
+    b.until("the limits shown", lambda: "250" in b.text('[data-stat="limits"]'))
+    copy = api("GET", f"/v1/copies/{copy_id}", keys["newcomer"])
+    assert copy["controls"] == {"maxSymbolWeight": "0.6", "maxOrderAmount": "250"}, copy
+    b.shot("09b-copy-limits")
+
     step("stop the copy, after a confirmation")
     b.open(f"/copies/{copy_id}")
     b.click("#stop-button")
@@ -847,6 +860,16 @@ def journey(b, keys, market):
     b.until("alice removed", lambda: follower()["status"] == "stopped")
     b.until("the page shows it", lambda: not b.all('button[data-remove="alice-trend"]'))
     assert api("GET", "/v1/copies/alice-trend", keys["alice"])["stopReason"] == "removedByLead"
+
+    step("the profit share statement: every payment, its closing total is what the lead earned")
+    b.open("/dashboard")
+    b.click("#statement-show")
+    b.until("the profit share statement", lambda: b.all("#share-statement tr[data-col='closing']"))
+    statement = api("GET", "/v1/leading/profit-share", keys["trend"])
+    earned = api("GET", "/v1/leads/trend")["profitShareEarned"]
+    assert statement["closing"] == earned, (statement["closing"], earned)
+    assert len(b.all("#share-statement tr[data-event]")) == len(statement["lines"])
+    b.shot("12b-profit-share-statement")
 
     step("phone: the dashboard fits")
     b.phone(True)

@@ -94,6 +94,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/TakeProfit`.
         public typealias TakeProfit = Threshold
+        /// A lead's profit share earned over a span, each payment with the total after it.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LeadShareStatement`.
+        public typealias LeadShareStatement = LeadShareStatementReport
         /// A follower's limits on what the copy buys; sells are always followed. `pairs`: copy only these pairs (null: every pair). `maxSymbolWeight`: a buy stops where the symbol's holding reaches this ratio of the copy's equity (above 0, at most 1). `maxOrderAmount`: the most USDT one copy buy spends before its fee. What they leave unbought counts as sizing in the tracking report, not as a failed copy order. Null or {} for none.
         ///
         /// - Remark: Generated from `#/components/schemas/CopyControls`.

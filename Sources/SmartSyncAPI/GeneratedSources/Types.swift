@@ -132,7 +132,7 @@ public protocol APIProtocol: Sendable {
     func removeFollower(_ input: Operations.RemoveFollower.Input) async throws -> Operations.RemoveFollower.Output
     /// The caller's copies
     ///
-    /// Every copy the caller started, active or stopped, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    /// Every copy the caller started, active, closing or stopped, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
     ///
     /// - Remark: HTTP `GET /v1/copies`.
     /// - Remark: Generated from `#/paths//v1/copies/get(myCopies)`.
@@ -179,6 +179,20 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/history`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/history/get(copyHistory)`.
     func copyHistory(_ input: Operations.CopyHistory.Input) async throws -> Operations.CopyHistory.Output
+    /// The caller's profit share earned as a lead
+    ///
+    /// Every profit-share payment the caller's lead portfolio received from its copies (after a sale of a copy's, or settled at its stop), in order, with the total earned after each; `opening` is what was earned before `from`, `closing` = opening + the lines, and over all time the lead's `profitShareEarned`.
+    ///
+    /// - Remark: HTTP `GET /v1/leading/profit-share`.
+    /// - Remark: Generated from `#/paths//v1/leading/profit-share/get(leadProfitShare)`.
+    func leadProfitShare(_ input: Operations.LeadProfitShare.Input) async throws -> Operations.LeadProfitShare.Output
+    /// The caller's profit share earned, as CSV
+    ///
+    /// The statement of `GET /v1/leading/profit-share` for a spreadsheet (RFC 4180). Columns: type, time, event, copy, follower, amount, earned_after; an `opening` and a `closing` row carry the totals in earned_after, each payment is a `sale` or `stop` row.
+    ///
+    /// - Remark: HTTP `GET /v1/leading/profit-share.csv`.
+    /// - Remark: Generated from `#/paths//v1/leading/profit-share.csv/get(leadProfitShareCSV)`.
+    func leadProfitShareCSV(_ input: Operations.LeadProfitShareCSV.Input) async throws -> Operations.LeadProfitShareCSV.Output
     /// A copy's statement
     ///
     /// Every line of the copy's account over a span: money in and out, each fill beside the lead fill it copied, fees, profit share, realized PnL per sale at average cost, what its stop moved out; its cash and holdings at both ends; the sums. It reconciles exactly (see the CopyStatement schema). Its follower or the operator.
@@ -576,7 +590,7 @@ extension APIProtocol {
     }
     /// The caller's copies
     ///
-    /// Every copy the caller started, active or stopped, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    /// Every copy the caller started, active, closing or stopped, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
     ///
     /// - Remark: HTTP `GET /v1/copies`.
     /// - Remark: Generated from `#/paths//v1/copies/get(myCopies)`.
@@ -685,6 +699,36 @@ extension APIProtocol {
     ) async throws -> Operations.CopyHistory.Output {
         try await copyHistory(Operations.CopyHistory.Input(
             path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The caller's profit share earned as a lead
+    ///
+    /// Every profit-share payment the caller's lead portfolio received from its copies (after a sale of a copy's, or settled at its stop), in order, with the total earned after each; `opening` is what was earned before `from`, `closing` = opening + the lines, and over all time the lead's `profitShareEarned`.
+    ///
+    /// - Remark: HTTP `GET /v1/leading/profit-share`.
+    /// - Remark: Generated from `#/paths//v1/leading/profit-share/get(leadProfitShare)`.
+    public func leadProfitShare(
+        query: Operations.LeadProfitShare.Input.Query = .init(),
+        headers: Operations.LeadProfitShare.Input.Headers = .init()
+    ) async throws -> Operations.LeadProfitShare.Output {
+        try await leadProfitShare(Operations.LeadProfitShare.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The caller's profit share earned, as CSV
+    ///
+    /// The statement of `GET /v1/leading/profit-share` for a spreadsheet (RFC 4180). Columns: type, time, event, copy, follower, amount, earned_after; an `opening` and a `closing` row carry the totals in earned_after, each payment is a `sale` or `stop` row.
+    ///
+    /// - Remark: HTTP `GET /v1/leading/profit-share.csv`.
+    /// - Remark: Generated from `#/paths//v1/leading/profit-share.csv/get(leadProfitShareCSV)`.
+    public func leadProfitShareCSV(
+        query: Operations.LeadProfitShareCSV.Input.Query = .init(),
+        headers: Operations.LeadProfitShareCSV.Input.Headers = .init()
+    ) async throws -> Operations.LeadProfitShareCSV.Output {
+        try await leadProfitShareCSV(Operations.LeadProfitShareCSV.Input(
             query: query,
             headers: headers
         ))

@@ -134,7 +134,7 @@ function controlFields(c, markets) {
   const pairs = c && c.pairs;
   const weight = c && c.maxSymbolWeight ? exact(D(c.maxSymbolWeight) * 100n) : '';
   return `<fieldset class="choices controls" aria-label="Limits on what the copy buys"><b>Limits</b> <span class="muted small">optional; sells are always copied</span>
-    <div class="row wrap-row" id="pairs-boxes">${markets.map(m => `<label class="check"><input type="checkbox" name="pair" value="${esc(m.symbol)}"${!pairs || pairs.includes(m.symbol) ? ' checked' : ''}> ${esc(m.symbol)}</label>`).join('')}</div>
+    <div class="row" id="pairs-boxes">${markets.map(m => `<label class="check"><input type="checkbox" name="pair" value="${esc(m.symbol)}"${!pairs || pairs.includes(m.symbol) ? ' checked' : ''}> ${esc(m.symbol)}</label>`).join('')}</div>
     <div class="hint">Pairs to copy: untick the ones you do not want to buy.</div><div class="error" data-error-for="pairs"></div>
     <div class="row"><label for="maxSymbolWeight">Max weight of one coin (%)</label><input type="text" inputmode="decimal" id="maxSymbolWeight" name="maxSymbolWeight" class="short" value="${esc(weight)}" placeholder="no limit"></div>
     <div class="error" data-error-for="maxSymbolWeight"></div>
@@ -533,7 +533,7 @@ async function pageCopy(id) {
     </tbody></table></div>
     ${statementSection()}
     ${mine && active ? copySettings(c, markets) : ''}`;
-  wireStatement(id);
+  wireStatement({ json: path + '/statement', csv: path + '/statement.csv', file: `statement-${id}.csv` });
   if (mine && active) wireCopySettings(c);
   wireMore('fills', path + '/fills?order=newest&limit=50', fillRows);
   wireMore('failed', path + '/failed-orders?order=newest&limit=20', failedRows);
@@ -546,12 +546,12 @@ async function pageCopy(id) {
   };
 }
 // ---- a copy's statement: totals and balances here, every line in the CSV ----
-function statementSection() {
-  return `<h2>Statement</h2><form id="statement-form" class="card" novalidate>
+function statementSection(title = 'Statement', hint = 'Every line of this copy\'s account: money in and out, each trade beside the lead\'s, fees, profit share, and the realized PnL of each sale at average cost. Empty dates: the whole life of the copy; "To" includes its day (UTC).') {
+  return `<h2>${title}</h2><form id="statement-form" class="card" novalidate>
     <div class="row"><label for="statement-from">From</label><input type="date" id="statement-from" name="from">
       <label for="statement-to">To</label><input type="date" id="statement-to" name="to">
       <button type="submit" id="statement-show">Show</button><button type="button" id="statement-csv">Download CSV</button></div>
-    <div class="hint">Every line of this copy's account: money in and out, each trade beside the lead's, fees, profit share, and the realized PnL of each sale at average cost. Empty dates: the whole life of the copy; "To" includes its day (UTC).</div>
+    <div class="hint">${hint}</div>
     <div class="error" data-error-for="from"></div><div class="error" data-error-for="to"></div><div class="error" data-error-for="form"></div>
     <div id="statement"></div></form>`;
 }
@@ -571,16 +571,17 @@ function statementTable(s) {
     ${rows.map(([k, v, col]) => `<tr${col ? ` data-col="${col}"` : ''}><td class="wrap">${k}</td><td>${v}</td></tr>`).join('')}</tbody></table></div>
     <p class="hint" id="statement-lines">${s.lines.length} line${s.lines.length === 1 ? '' : 's'}. Opening cash plus every line is the closing cash, to the last 0.00000001; the CSV lists them.</p>`;
 }
-function wireStatement(id) {
-  const form = $('#statement-form'), path = '/v1/copies/' + enc(id);
+// A statement's form: `json` and `csv` are its two URLs (before the query), `table` draws the JSON.
+function wireStatement({ json, csv, file, table = statementTable }) {
+  const form = $('#statement-form');
   form.addEventListener('submit', async e => {
     e.preventDefault(); clearErrors(form);
-    try { $('#statement').innerHTML = statementTable(await get(path + '/statement' + statementQuery(form))); }
+    try { $('#statement').innerHTML = table(await get(json + statementQuery(form))); }
     catch (err) { if (!(err instanceof APIError)) throw err; showError(form, err, { from: 'from', to: 'to' }); }
   });
   $('#statement-csv').addEventListener('click', async () => {
     clearErrors(form);
-    const r = await fetch(path + '/statement.csv' + statementQuery(form), { headers: { Authorization: 'Bearer ' + S.key } });
+    const r = await fetch(csv + statementQuery(form), { headers: { Authorization: 'Bearer ' + S.key } });
     if (!r.ok) {
       let err = new APIError(r.status + ' ' + r.statusText, r.status);
       try { const e = (await r.json()).error; err = new APIError(e.message, r.status, e.code, e.field); } catch (_) {}
@@ -589,10 +590,17 @@ function wireStatement(id) {
     }
     const url = URL.createObjectURL(await r.blob());
     const a = document.createElement('a');
-    a.href = url; a.download = `statement-${id}.csv`;
+    a.href = url; a.download = file;
     document.body.appendChild(a); a.click(); a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   });
+}
+function shareStatementTable(s) {
+  return `<div class="scroll"><table id="share-statement" class="cards"><thead><tr><th>Time</th><th>Copy</th><th>Follower</th><th>When</th><th>Amount (USDT)</th><th>Earned after</th></tr></thead><tbody>
+    <tr data-col="opening"><td>${s.from ? when(s.from) : ''}</td><td colspan="3">Opening: earned before</td><td></td><td>${usd(s.opening)}</td></tr>
+    ${s.lines.map(l => `<tr data-event="${l.event}"><td>${when(l.time)}</td><td>${esc(l.copy)}</td><td>${esc(l.follower)}</td><td>${l.type === 'stop' ? 'at its stop' : 'after a sale'}</td><td>${usd(l.amount)}</td><td>${usd(l.earnedAfter)}</td></tr>`).join('')}
+    <tr data-col="closing" class="total"><td></td><td colspan="3">Closing</td><td></td><td>${usd(s.closing)}</td></tr></tbody></table></div>
+    <p class="hint">${s.lines.length} payment${s.lines.length === 1 ? '' : 's'}; the opening total plus every payment is the closing total.</p>`;
 }
 function fillRows(fills) {
   return fills.map(f => `<tr data-event="${f.event}" data-n="${f.n}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>
@@ -767,6 +775,7 @@ async function pageDashboard() {
     <div class="scroll"><table id="followers" class="cards"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
       ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${f.status !== 'stopped' ? usd(f.netInvested) : '<span class="muted" title="closed: everything went back to the follower">—</span>'}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
         <td>${f.status !== 'stopped' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
+    ${statementSection('Profit share statement', 'Every profit share your followers\' copies paid you: after each sale that realized profit above its high-water mark, and at each stop. Empty dates: all of it; "To" includes its day (UTC).')}
     <h2>Lead settings</h2>
     <form id="lead-settings" class="card" novalidate><div class="row wrap-row">
       <div class="field"><label for="set-rate">Profit share (%)</label><input type="text" inputmode="decimal" id="set-rate" name="rate" value="${esc(exact(D(l.profitShareRate) * 100n))}" class="short"><div class="error" data-error-for="profitShareRate"></div></div>
@@ -778,6 +787,7 @@ async function pageDashboard() {
       <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-lead-settings">Save settings</button></form>
     <div class="card"><b>Stop leading</b><p class="hint">Your ${active.length} followers' copies are stopped (their holdings sold at market, their cash back in their main accounts), your open orders cancelled, and the portfolio (cash and holdings, nothing sold) moves to your main account.</p>
       <button class="danger" id="stop-leading">Stop leading</button></div>`;
+  wireStatement({ json: '/v1/leading/profit-share', csv: '/v1/leading/profit-share.csv', file: `profit-share-${me.id}.csv`, table: shareStatementTable });
   const f = $('#order-form');
   const hint = () => {
     const limit = f.type.value === 'limit', h = held[f.symbol.value];
