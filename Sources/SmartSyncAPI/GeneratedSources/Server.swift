@@ -5535,7 +5535,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 switch chosenContentType {
                 case "application/json":
                     body = try await converter.getRequiredRequestBodyAsJSON(
-                        Components.Schemas.CopyControls.self,
+                        Components.Schemas.CopyControlsRequest.self,
                         from: requestBody,
                         transforming: { value in
                             .json(value)

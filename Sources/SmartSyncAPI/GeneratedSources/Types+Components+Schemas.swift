@@ -102,6 +102,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/CopyControls`.
         public typealias CopyControls = SmartSyncCore.CopyControls
+        /// The copy's new controls (see CopyControls); {} clears them.
+        ///
+        /// - Remark: Generated from `#/components/schemas/CopyControlsRequest`.
+        public typealias CopyControlsRequest = SmartSyncCore.CopyControls
         /// - Remark: Generated from `#/components/schemas/TransferRequest`.
         public struct TransferRequest: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/TransferRequest/value1`.

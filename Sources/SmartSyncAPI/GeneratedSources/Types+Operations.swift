@@ -12263,7 +12263,7 @@ public enum Operations {
             /// - Remark: Generated from `#/paths/v1/copies/{id}/controls/PUT/requestBody`.
             @frozen public enum Body: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/copies/{id}/controls/PUT/requestBody/content/application\/json`.
-                case json(Components.Schemas.CopyControls)
+                case json(Components.Schemas.CopyControlsRequest)
             }
             public var body: Operations.SetCopyControls.Input.Body
             /// Creates a new `Input`.
