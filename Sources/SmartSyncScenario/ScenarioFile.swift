@@ -215,6 +215,7 @@ public struct Scenario: Sendable {
             guard f.dict.keys.contains("stopLoss") else { throw f.error("stopLoss", "is required (null clears it)") }
             return .setStopLoss(copy: try f.string("copy"), try f.optionalThreshold("stopLoss"))
         case "setCopyControls":
+            guard f.dict.keys.contains("controls") else { throw f.error("controls", "is required (null clears them)") }
             return .setCopyControls(copy: try f.string("copy"), try f.optionalControls("controls"))
         case "setTakeProfit":
             guard f.dict.keys.contains("takeProfit") else { throw f.error("takeProfit", "is required (null clears it)") }

@@ -161,7 +161,6 @@ public struct LeadShareStatementReport: Encodable, Hashable, Sendable {
         public var event: Int
         @EncodesNull public var time: String? = nil
         public var copy: String
-        public var follower: String
         public var amount: Fixed
         /// `sale` (after a sale of the copy's) or `stop` (settled when the copy stopped).
         public var type: String
@@ -183,13 +182,13 @@ public struct LeadShareStatementReport: Encodable, Hashable, Sendable {
         (opening, closing) = (s.opening, s.closing)
         lines = s.lines.map {
             Line(
-                event: $0.event, time: $0.time.map(ISO8601.format), copy: $0.copyID, follower: $0.follower, amount: $0.amount,
+                event: $0.event, time: $0.time.map(ISO8601.format), copy: $0.copyID, amount: $0.amount,
                 type: $0.atStop ? "stop" : "sale", earnedAfter: $0.earnedAfter)
         }
     }
 
     /// The columns of `csv`.
-    public static let csvColumns = ["type", "time", "event", "copy", "follower", "amount", "earned_after"]
+    public static let csvColumns = ["type", "time", "event", "copy", "amount", "earned_after"]
 
     /// The statement as CSV: an `opening` row (earned before the span in `earned_after`), one row per payment, and a
     /// `closing` row. Amounts are exact decimals, times ISO 8601.
@@ -202,7 +201,7 @@ public struct LeadShareStatementReport: Encodable, Hashable, Sendable {
         for l in lines {
             row([
                 "type": l.type, "time": l.time ?? "", "event": String(l.event), "copy": CopyStatementReport.text(l.copy),
-                "follower": CopyStatementReport.text(l.follower), "amount": l.amount.description, "earned_after": l.earnedAfter.description,
+                "amount": l.amount.description, "earned_after": l.earnedAfter.description,
             ])
         }
         row(["type": "closing", "time": to ?? "", "earned_after": closing.description])

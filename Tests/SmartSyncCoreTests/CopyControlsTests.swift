@@ -116,10 +116,10 @@ struct CopyControlsTests {
                         StartCopyRequest(copyID: "x", user: "new-\(k)", lead: "lead", investment: fx("100"), controls: controls)),
                     at: sim.next())
             }
-            #expect(start?.field == field, "\(controls)")
+            #expect(start?.field == "controls." + field, "\(controls)")
             #expect(sim.engine.snapshotBytes() == before, "a refused start changed the engine")
         }
-        // A weight of exactly 1 and the largest pair list are allowed.
+        // A weight of exactly 1 and every listed pair are allowed.
         try sim.engine.execute(
             .setCopyControls(copy: "c1", CopyControls(pairs: [TestMarket.btc, TestMarket.eth], maxSymbolWeight: .one)), at: sim.next())
     }

@@ -126,3 +126,43 @@ struct StopModeTests {
         #expect(try sim.mainBalance("user-late") == fx("500"))
     }
 }
+
+/// The stop modes at an external venue (DESIGN §3b), from `ExternalVenueTests.market()`: lead 10,000, alice 1,000,
+/// bob 3,000. The lead's 0.02 BTC buy at 50,000 fills; the copies' merged buy SS-2 (alice 200 lots, bob 600) is in
+/// flight.
+@Suite("Stop modes at an external venue")
+struct ExternalStopModeTests {
+    /// While SS-2 is in flight, keepHoldings is refused (naming `mode`, nothing changed) and closeOnly is accepted
+    /// but not settled. SS-2 fills: bob holds 600 lots (0.006 BTC for 300 + 0.3 fee, cash 2,699.7) and stays
+    /// closing. The lead sells its 0.02: the merged sell SS-4 (alice 200, bob 600) is in flight, bob still closing.
+    /// It fills at 50,000: bob gets 300 − 0.3 = 299.7 → cash 2,999.4, holds nothing, and the venue's report that made
+    /// the lead idle stops it (reason follower); realized 299.7 − 300.3 = −0.6, no profit share.
+    @Test("keepHoldings waits for the venue; a closing copy is settled on the report that makes its lead idle")
+    func stopModesAtTheVenue() throws {
+        var sim = try ExternalVenueTests.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try ExternalVenueTests.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        let before = sim.engine.snapshotBytes()
+        let refused = refusal { try sim.engine.execute(.stopCopy(copy: "alice", mode: .keepHoldings), at: sim.next()) }
+        #expect(refused?.code == .orderInFlight && refused?.field == "mode")
+        #expect(sim.engine.snapshotBytes() == before)
+
+        let bob = try sim.ref("bob")
+        try sim.engine.execute(.stopCopy(copy: "bob", mode: .closeOnly), at: sim.next())
+        #expect(sim.engine.leads[0].book[bob.slot].status == .closing)
+        try ExternalVenueTests.fillWhole(&sim, "SS-2", qty: "0.008", px: "50000")
+        #expect(try sim.lots("bob") == 600 && sim.cash("bob") == fx("2699.7"))
+        #expect(sim.engine.leads[0].book[bob.slot].status == .closing)
+
+        try sim.sell("lead", quantity: "0.02", limit: "50000")
+        try ExternalVenueTests.fillWhole(&sim, "SS-3", qty: "0.02", px: "50000")
+        let merged = try #require(sim.engine.venueBook.record("SS-4"))
+        #expect(merged.copies?.lots == [200, 600])
+        #expect(sim.engine.leads[0].book[bob.slot].status == .closing, "settled while its sell is in flight")
+        try ExternalVenueTests.fillWhole(&sim, "SS-4", qty: "0.008", px: "50000")
+        let row = sim.engine.leads[0].book[bob.slot]
+        #expect(row.status == .stopped && row.stopReason == .follower && row.realizedPnl == fx("-0.6") && row.profitSharePaid == .zero)
+        #expect(try sim.mainBalance("user-bob") == fx("2999.4"))
+        #expect(sim.engine.audit().problems.isEmpty)
+    }
+}

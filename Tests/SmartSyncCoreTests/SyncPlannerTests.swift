@@ -38,7 +38,7 @@ import Testing
         #expect(engine.leads[0].book[c1] == sim.engine.leads[0].book[c1])
     }
 
-    /// Controls as planner input. The lead spends 1,000 of 10,000 (10%) on BTC at 50,000; four copies of 1,000 would
+    /// Controls as planner input. The lead spends 1,000 of 10,000 (10%) on BTC at 50,000; five copies of 1,000 would
     /// each ask 100 USDT = 200 lots. a has no controls: 200 lots. b copies only ETH: no order, the whole 100 is
     /// sizing, no failure. c caps an order at 30: 60 lots, 70 sizing. d caps BTC's weight at 5%: 5% of its 1,000
     /// equity = 50, so 100 lots, 50 sizing. e caps an order at 4: below minNotional 5, so it fails (4 USDT) with 96

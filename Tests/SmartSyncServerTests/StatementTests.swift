@@ -25,7 +25,9 @@ import Testing
             #expect(a.status == .ok, "\(a.body ?? "")")
             let lines = try #require(a.object["lines"] as? [[String: Any]])
             #expect(lines.map { $0["copy"] as? String } == ["alice-1"] && lines.first?["amount"] as? String == "1.978")
-            #expect(lines.first?["type"] as? String == "sale" && lines.first?["follower"] as? String == "alice")
+            #expect(lines.first?["type"] as? String == "sale" && lines.first?["follower"] == nil, "a lead does not see who follows")
+            let released = f.service.read { engine in engine.copy(named: "alice-1").map { engine.isReleased($0) } }
+            #expect(released == true, "the stopped copy was read back from the database")
             #expect(a.object["opening"] as? String == "0" && a.object["closing"] as? String == "1.978")
             a = try await APIRefusalTests.call(client, .get, "/v1/leading/profit-share?from=2099-01-01", key: f.keys["lead"])
             #expect(a.object["opening"] as? String == "1.978" && (a.object["lines"] as? [Any])?.isEmpty == true)
@@ -38,8 +40,8 @@ import Testing
             }
             #expect(csv.status == .ok)
             let rows = csv.text.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-            #expect(rows.first == ["type", "time", "event", "copy", "follower", "amount", "earned_after"])
-            #expect(rows.map { $0[0] } == ["type", "opening", "sale", "closing"] && rows[2][5] == "1.978" && rows[3][6] == "1.978")
+            #expect(rows.first == ["type", "time", "event", "copy", "amount", "earned_after"])
+            #expect(rows.map { $0[0] } == ["type", "opening", "sale", "closing"] && rows[2][4] == "1.978" && rows[3][5] == "1.978")
         }
     }
 

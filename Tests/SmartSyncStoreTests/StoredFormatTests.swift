@@ -63,6 +63,11 @@ struct StoredFormatTests {
         (.stopCopy(copy: "c1"), #"{"stopCopy":{"copy":"c1"}}"#),
         (.stopCopy(copy: "c1", mode: .closeOnly), #"{"stopCopy":{"copy":"c1","mode":"closeOnly"}}"#),
         (.stopCopy(copy: "c1", mode: .keepHoldings), #"{"stopCopy":{"copy":"c1","mode":"keepHoldings"}}"#),
+        (
+            .setCopyControls(copy: "c1", CopyControls(pairs: ["BTC-USDT"], maxSymbolWeight: fixed("0.5"), maxOrderAmount: fixed("200"))),
+            #"{"setCopyControls":{"_1":{"maxOrderAmount":"200","maxSymbolWeight":"0.5","pairs":["BTC-USDT"]},"copy":"c1"}}"#
+        ),
+        (.setCopyControls(copy: "c1", nil), #"{"setCopyControls":{"copy":"c1"}}"#),
         (.stopLeading(user: "alice"), #"{"stopLeading":{"user":"alice"}}"#),
         (.removeFollower(user: "alice", copy: "c1"), #"{"removeFollower":{"copy":"c1","user":"alice"}}"#),
         (.adjustInvestment(copy: "c1", delta: fixed("-25")), #"{"adjustInvestment":{"copy":"c1","delta":"-25"}}"#),

@@ -4348,7 +4348,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// The caller's profit share earned, as CSV
     ///
-    /// The statement of `GET /v1/leading/profit-share` for a spreadsheet (RFC 4180). Columns: type, time, event, copy, follower, amount, earned_after; an `opening` and a `closing` row carry the totals in earned_after, each payment is a `sale` or `stop` row.
+    /// The statement of `GET /v1/leading/profit-share` for a spreadsheet (RFC 4180). Columns: type, time, event, copy, amount, earned_after; an `opening` and a `closing` row carry the totals in earned_after, each payment is a `sale` or `stop` row.
     ///
     /// - Remark: HTTP `GET /v1/leading/profit-share.csv`.
     /// - Remark: Generated from `#/paths//v1/leading/profit-share.csv/get(leadProfitShareCSV)`.

@@ -98,7 +98,7 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/LeadShareStatement`.
         public typealias LeadShareStatement = LeadShareStatementReport
-        /// A follower's limits on what the copy buys; sells are always followed. `pairs`: copy only these pairs (null: every pair). `maxSymbolWeight`: a buy stops where the symbol's holding reaches this ratio of the copy's equity (above 0, at most 1). `maxOrderAmount`: the most USDT one copy buy spends before its fee. What they leave unbought counts as sizing in the tracking report, not as a failed copy order. Null or {} for none.
+        /// A follower's limits on what the copy buys; sells are always followed. `pairs`: copy only these pairs (null: every pair). `maxSymbolWeight`: a buy stops where the symbol's holding reaches this ratio of the copy's equity (above 0, at most 1). `maxOrderAmount`: the most USDT one copy buy asks for before its fee, at the buy's reference price (a book walk or a venue can fill it a little higher, within the slippage limit). What they leave unbought counts as sizing in the tracking report, not as a failed copy order. A copy without controls has no `controls` field.
         ///
         /// - Remark: Generated from `#/components/schemas/CopyControls`.
         public typealias CopyControls = SmartSyncCore.CopyControls

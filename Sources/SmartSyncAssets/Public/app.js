@@ -135,7 +135,7 @@ function controlFields(c, markets) {
   const weight = c && c.maxSymbolWeight ? exact(D(c.maxSymbolWeight) * 100n) : '';
   return `<fieldset class="choices controls" aria-label="Limits on what the copy buys"><b>Limits</b> <span class="muted small">optional; sells are always copied</span>
     <div class="row" id="pairs-boxes">${markets.map(m => `<label class="check"><input type="checkbox" name="pair" value="${esc(m.symbol)}"${!pairs || pairs.includes(m.symbol) ? ' checked' : ''}> ${esc(m.symbol)}</label>`).join('')}</div>
-    <div class="hint">Pairs to copy: untick the ones you do not want to buy.</div><div class="error" data-error-for="pairs"></div>
+    <div class="hint">Pairs to copy: untick the ones you do not want to buy (all ticked: every pair, including ones listed later).</div><div class="error" data-error-for="pairs"></div>
     <div class="row"><label for="maxSymbolWeight">Max weight of one coin (%)</label><input type="text" inputmode="decimal" id="maxSymbolWeight" name="maxSymbolWeight" class="short" value="${esc(weight)}" placeholder="no limit"></div>
     <div class="error" data-error-for="maxSymbolWeight"></div>
     <div class="row"><label for="maxOrderAmount">Max per buy (USDT)</label><input type="text" inputmode="decimal" id="maxOrderAmount" name="maxOrderAmount" class="short" value="${esc(c && c.maxOrderAmount || '')}" placeholder="no limit"></div>
@@ -596,10 +596,10 @@ function wireStatement({ json, csv, file, table = statementTable }) {
   });
 }
 function shareStatementTable(s) {
-  return `<div class="scroll"><table id="share-statement" class="cards"><thead><tr><th>Time</th><th>Copy</th><th>Follower</th><th>When</th><th>Amount (USDT)</th><th>Earned after</th></tr></thead><tbody>
-    <tr data-col="opening"><td>${s.from ? when(s.from) : ''}</td><td colspan="3">Opening: earned before</td><td></td><td>${usd(s.opening)}</td></tr>
-    ${s.lines.map(l => `<tr data-event="${l.event}"><td>${when(l.time)}</td><td>${esc(l.copy)}</td><td>${esc(l.follower)}</td><td>${l.type === 'stop' ? 'at its stop' : 'after a sale'}</td><td>${usd(l.amount)}</td><td>${usd(l.earnedAfter)}</td></tr>`).join('')}
-    <tr data-col="closing" class="total"><td></td><td colspan="3">Closing</td><td></td><td>${usd(s.closing)}</td></tr></tbody></table></div>
+  return `<div class="scroll"><table id="share-statement" class="cards"><thead><tr><th>Time</th><th>Copy</th><th>When</th><th>Amount (USDT)</th><th>Earned after</th></tr></thead><tbody>
+    <tr data-col="opening"><td>${s.from ? when(s.from) : ''}</td><td colspan="2">Opening: earned before</td><td></td><td>${usd(s.opening)}</td></tr>
+    ${s.lines.map(l => `<tr data-event="${l.event}"><td>${when(l.time)}</td><td>${esc(l.copy)}</td><td>${l.type === 'stop' ? 'at its stop' : 'after a sale'}</td><td>${usd(l.amount)}</td><td>${usd(l.earnedAfter)}</td></tr>`).join('')}
+    <tr data-col="closing" class="total"><td></td><td colspan="2">Closing</td><td></td><td>${usd(s.closing)}</td></tr></tbody></table></div>
     <p class="hint">${s.lines.length} payment${s.lines.length === 1 ? '' : 's'}; the opening total plus every payment is the closing total.</p>`;
 }
 function fillRows(fills) {
@@ -642,8 +642,8 @@ function copySettings(c, markets) {
       ${thresholdFields('stopLoss', 'Total stop loss', c.stopLoss, 'Amount in USDT or % of your net investment.')}
       ${thresholdFields('takeProfit', 'Take profit', c.takeProfit, '')}
       <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-thresholds">Save</button></form></div>
-    <form id="controls-form" class="card" novalidate>${controlFields(c.controls, markets)}
-      <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-controls">Save limits</button></form>
+    ${c.status === 'closing' ? '' : `<form id="controls-form" class="card" novalidate>${controlFields(c.controls, markets)}
+      <div class="error" data-error-for="form"></div><button type="submit" class="primary" id="save-controls">Save limits</button></form>`}
     <form id="stop-form" class="card" novalidate><b>Stop copying</b>
       ${c.status === 'closing' ? '<p class="hint" id="closing-note"><b>Closing:</b> this copy buys nothing more and sells as the lead sells; it stops by itself when nothing is left to sell. You can still end it now:</p>' : ''}
       <fieldset class="choices" aria-label="How to stop">
@@ -708,7 +708,7 @@ function wireCopySettings(c) {
     try { await submitting(th, save); } catch (err) { if (!(err instanceof APIError)) throw err; showError(th, err, { stopLoss: 'stopLoss', takeProfit: 'takeProfit' }); }
   });
   const limits = $('#controls-form');
-  limits.addEventListener('submit', e => {
+  if (limits) limits.addEventListener('submit', e => {
     e.preventDefault(); clearErrors(limits);
     submitting(limits, async () => {
       try {

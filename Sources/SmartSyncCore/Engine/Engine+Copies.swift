@@ -82,7 +82,7 @@ extension Engine {
         }
         try Self.checkThreshold(r.stopLoss, field: "stopLoss", maxRatio: .one)
         try Self.checkThreshold(r.takeProfit, field: "takeProfit", maxRatio: nil)
-        try checkControls(r.controls)
+        try checkControls(r.controls, field: "controls.")
 
         // Size buy-existing orders before changing anything.
         let buys = r.buyExisting ? buyExistingNotionals(lead: l, investment: r.investment) : []
@@ -177,27 +177,28 @@ extension Engine {
 
 extension Engine {
     /// Refuses controls that name an unlisted or repeated pair, an empty pair list, a weight cap outside (0, 1] or
-    /// an order cap that is not positive, naming the field (`pairs[1]`, `maxSymbolWeight`, `maxOrderAmount`).
-    func checkControls(_ c: CopyControls?) throws(EngineError) {
+    /// an order cap that is not positive, naming the field (`pairs[1]`, `maxSymbolWeight`, `maxOrderAmount`, after
+    /// `prefix`: `controls.` in a copy's start).
+    func checkControls(_ c: CopyControls?, field prefix: String = "") throws(EngineError) {
         guard let c else { return }
         if let pairs = c.pairs {
             guard !pairs.isEmpty else {
-                throw EngineError(.invalidInput, field: "pairs", "must name at least one pair (null copies every pair)")
+                throw EngineError(.invalidInput, field: prefix + "pairs", "must name at least one pair (null copies every pair)")
             }
             for (k, name) in pairs.enumerated() {
                 guard venue.index(of: name) != nil else {
-                    throw EngineError(.unknownSymbol, field: "pairs[\(k)]", "\"\(name)\" is not a listed pair")
+                    throw EngineError(.unknownSymbol, field: "\(prefix)pairs[\(k)]", "\"\(name)\" is not a listed pair")
                 }
                 guard !pairs[..<k].contains(name) else {
-                    throw EngineError(.invalidInput, field: "pairs[\(k)]", "\"\(name)\" is named twice")
+                    throw EngineError(.invalidInput, field: "\(prefix)pairs[\(k)]", "\"\(name)\" is named twice")
                 }
             }
         }
         if let w = c.maxSymbolWeight, !w.isPositive || w > .one {
-            throw EngineError(.invalidInput, field: "maxSymbolWeight", "must be above 0 and at most 1 (got \(w))")
+            throw EngineError(.invalidInput, field: prefix + "maxSymbolWeight", "must be above 0 and at most 1 (got \(w))")
         }
         if let a = c.maxOrderAmount, !a.isPositive {
-            throw EngineError(.invalidInput, field: "maxOrderAmount", "must be positive (got \(a))")
+            throw EngineError(.invalidInput, field: prefix + "maxOrderAmount", "must be positive (got \(a))")
         }
     }
 

@@ -79,6 +79,8 @@ public struct CopyStatement: Sendable, Hashable {
     /// The span: lines at `from` ≤ time < `to` (nil: from the start, to now).
     public var from: Int64?
     public var to: Int64?
+    /// The event that stopped the copy (nil while it runs).
+    public var stoppedEvent: Int? = nil
     public var opening: StatementBalance
     public var lines: [StatementLine]
     public var closing: StatementBalance
@@ -225,6 +227,7 @@ extension Engine {
         let end = balance()
         return CopyStatement(
             copyID: book.id(ref.slot), follower: users[book.follower(ref.slot)].id, lead: users[leads[ref.lead].user].id,
-            from: from, to: to, opening: opening ?? closing ?? end, lines: lines, closing: closing ?? end, totals: totals)
+            from: from, to: to, stoppedEvent: stopped >= 0 ? stopped : nil, opening: opening ?? closing ?? end, lines: lines,
+            closing: closing ?? end, totals: totals)
     }
 }

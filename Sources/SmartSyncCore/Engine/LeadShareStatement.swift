@@ -1,10 +1,10 @@
 /// One profit-share payment a lead received: from which copy, when, how much (after a sale of the copy's, or
-/// settled at its stop), and the lead's total earned after it.
+/// settled at its stop), and the lead's total earned after it. A lead sees its followers' copies, not who they are:
+/// no follower id.
 public struct LeadShareLine: Sendable, Hashable {
     public var event: Int
     public var time: Int64?
     public var copyID: String
-    public var follower: String
     public var amount: Fixed
     /// True when it was settled at the copy's stop (else it followed a sale).
     public var atStop: Bool
@@ -25,29 +25,29 @@ public struct LeadShareStatement: Sendable, Hashable {
 }
 
 extension LeadShareStatement {
-    /// The statement of `lead` from the whole statements (no span) of every copy it ever had: their profit-share
-    /// lines, merged in event order (a stop's settlement is the last line of its copy at that event).
+    /// The statement of `lead` from the whole statements (no span) of every copy it ever had, in slot order: their
+    /// profit-share lines merged in the order the engine paid them (event, then slot, then line). A payment at the
+    /// event that stopped its copy is marked `atStop`.
     public init(lead: String, copies: [CopyStatement], from: Int64? = nil, to: Int64? = nil) {
-        var all: [LeadShareLine] = []
-        for statement in copies {
-            let stopEvent = statement.lines.last { $0.kind == .paidOut || $0.kind == .assetsOut }?.event
-            for line in statement.lines where line.kind == .profitShare {
-                all.append(
-                    LeadShareLine(
-                        event: line.event, time: line.time, copyID: statement.copyID, follower: statement.follower,
-                        amount: -line.cashChange, atStop: line.event == stopEvent, earnedAfter: .zero))
+        var all: [(key: (Int, Int, Int), line: LeadShareLine)] = []
+        for (k, statement) in copies.enumerated() {
+            for (n, line) in statement.lines.enumerated() where line.kind == .profitShare {
+                let share = LeadShareLine(
+                    event: line.event, time: line.time, copyID: statement.copyID, amount: -line.cashChange,
+                    atStop: line.event == statement.stoppedEvent, earnedAfter: .zero)
+                all.append(((line.event, k, n), share))
             }
         }
-        all.sort { ($0.event, $0.copyID) < ($1.event, $1.copyID) }
+        all.sort { $0.key < $1.key }
         var earned = Fixed.zero
         var opening = Fixed.zero
         var lines: [LeadShareLine] = []
-        for var line in all {
+        for var (_, line) in all {
             earned += line.amount
             line.earnedAfter = earned
             let t = line.time ?? .min
             if let from, t < from {
-                opening = earned
+                opening += line.amount
             } else if to.map({ t < $0 }) ?? true {
                 lines.append(line)
             }

@@ -157,9 +157,10 @@ public enum SyncPlanner {
                     if next < controls.count && controls[next].row <= i {
                         while next < controls.count && controls[next].row < i { next += 1 }
                         if next < controls.count && controls[next].row == i {
+                            let asked = n
                             n = limited(n, i, controls[next], equity: equity[i], plan: &ws.plan)
                             next += 1
-                            if n == 0 { continue }
+                            if n == 0 && asked > 0 { continue }
                         }
                     }
                     switch rules.size(notional: n, cash: book.cash[i]) {
@@ -178,8 +179,9 @@ public enum SyncPlanner {
                 if let c = controls.first(where: { $0.row == i }) {
                     var equity = book.cash[i]
                     for col in lotValues.indices { equity += book.lots[col][i] * lotValues[col] }
+                    let asked = n
                     n = limited(n, i, c, equity: equity, plan: &ws.plan)
-                    if n == 0 { continue }
+                    if n == 0 && asked > 0 { continue }
                 }
                 switch rules.size(notional: n, cash: book.cash[i]) {
                 case .order(let lots, let capped):
