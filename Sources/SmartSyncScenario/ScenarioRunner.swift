@@ -56,7 +56,10 @@ public struct ScenarioPlayer<Host: EngineHost> {
                 }
             }
         } catch let error as EngineError {
-            throw ScenarioError(path: "events[\(event.index)].\(error.field)", error.message, event: event.index)
+            // setCopyControls' fields sit under "controls" in the file (the API's body is the controls themselves).
+            var field = error.field
+            if case .command(.setCopyControls) = event.kind, field != "copy" { field = "controls." + field }
+            throw ScenarioError(path: "events[\(event.index)].\(field)", error.message, event: event.index)
         }
         next += 1
     }

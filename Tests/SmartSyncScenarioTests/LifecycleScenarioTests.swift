@@ -233,6 +233,17 @@ struct LifecycleScenarioTests {
         expectError(
             scenarioJSON(events: #"[ { "type": "stopCopy", "copy": "c1", "mode": "later" } ]"#), path: "events[0].mode",
             contains: "closeOnly")
+        // Controls in a scenario: the engine's refusal names the field under "controls"; the key is required.
+        expectError(
+            scenarioJSON(
+                events: """
+                    [ { "type": "startLeading", "user": "lead1", "portfolio": "10000" },
+                      { "type": "startCopy", "user": "alice", "lead": "lead1", "copy": "c1", "investment": "1000" },
+                      { "type": "setCopyControls", "copy": "c1", "controls": { "pairs": ["DOGE-USDT"] } } ]
+                    """), path: "events[2].controls.pairs[0]", contains: "not a listed pair")
+        expectError(
+            scenarioJSON(events: #"[ { "type": "setCopyControls", "copy": "c1", "control": null } ]"#), path: "events[0].controls",
+            contains: "required")
     }
 
     /// DESIGN §7's example scenario, every lifecycle event in it, read from JSON: at the end the copy is stopped by

@@ -249,7 +249,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             a = try await APIRefusalTests.call(client, .delete, "/v1/copies/alice-1?mode=closeOnly", key: alice)
             #expect(a.status == .ok && a.object["status"] as? String == "closing", "\(a.body ?? "")")
             a = try await APIRefusalTests.call(client, .delete, "/v1/copies/alice-1?mode=closeOnly", key: alice)
-            #expect(a.status == .unprocessableContent && a.field == "mode", "\(a.body ?? "")")
+            #expect(a.status == .conflict && a.field == "mode", "\(a.body ?? "")")
             a = try await APIRefusalTests.call(client, .post, "/v1/copies/alice-1/investment", key: alice, #"{"delta": "50"}"#)
             #expect(a.status == .conflict && a.field == "delta", "\(a.body ?? "")")
             a = try await APIRefusalTests.call(

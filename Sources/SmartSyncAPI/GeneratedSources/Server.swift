@@ -2454,7 +2454,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Stop leading
     ///
-    /// Stops the caller's lead portfolio: every copy of it stops and keeps or sells its holdings per its own settings.
+    /// Stops the caller's lead portfolio: every copy of it stops, its holdings sold at market and its cash returned to its follower (whatever stop mode a follower might choose); the portfolio moves as it is to the caller's main account.
     ///
     /// - Remark: HTTP `DELETE /v1/leading`.
     /// - Remark: Generated from `#/paths//v1/leading/delete(stopLeading)`.
@@ -3447,7 +3447,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Stop a copy
     ///
-    /// Stops the copy in one of three ways (`mode`). `sellAll` (the default): it sells its holdings at market and returns the USDT to the main account (profit share settled first). `keepHoldings`: nothing is sold; the holdings move as they are, with their cost, to the main account, and the cash returns. `closeOnly`: the copy's status becomes `closing`; it buys nothing more, follows the lead's sells, and stops by itself once it holds nothing it could sell (a closing copy can still be stopped the other two ways).
+    /// Stops the copy in one of three ways (`mode`). `sellAll` (the default): it sells its holdings at market and returns the USDT to the main account (profit share settled first). `keepHoldings`: nothing is sold; the holdings move as they are, with their cost, to the main account, and the cash returns (profit share settled first); 409 `orderInFlight` while the lead's copy orders are at a venue. `closeOnly`: the copy's status becomes `closing`; it buys nothing more, follows the lead's sells, and stops by itself once it holds nothing it could sell (a closing copy can still be stopped the other two ways).
     ///
     /// - Remark: HTTP `DELETE /v1/copies/{id}`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/delete(stopCopy)`.
@@ -4008,7 +4008,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// A copy's history
     ///
-    /// The copy's start, its follower's changes (investment, stop loss, take profit) and its stop, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
+    /// The copy's start, its follower's changes (investment, stop loss, take profit, limits: `controlsSet`, a close-only stop: `closeOnly`) and its stop, oldest first. Paged with `limit` and `after`: items are numbered (`n`) oldest first.
     ///
     /// - Remark: HTTP `GET /v1/copies/{id}/history`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/history/get(copyHistory)`.
@@ -4172,7 +4172,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// The caller's profit share earned as a lead
     ///
-    /// Every profit-share payment the caller's lead portfolio received from its copies (after a sale of a copy's, or settled at its stop), in order, with the total earned after each; `opening` is what was earned before `from`, `closing` = opening + the lines, and over all time the lead's `profitShareEarned`.
+    /// Every profit-share payment the caller's lead portfolio received from its copies, in order, with the total earned after each: `stop` when paid in the event that stopped the copy (the settlement, and a sale of that event), `sale` after any other sale; `opening` is what was earned before `from`, `closing` = opening + the lines, and over all time the lead's `profitShareEarned`.
     ///
     /// - Remark: HTTP `GET /v1/leading/profit-share`.
     /// - Remark: Generated from `#/paths//v1/leading/profit-share/get(leadProfitShare)`.

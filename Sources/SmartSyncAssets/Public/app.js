@@ -134,8 +134,9 @@ function controlFields(c, markets) {
   const pairs = c && c.pairs;
   const weight = c && c.maxSymbolWeight ? exact(D(c.maxSymbolWeight) * 100n) : '';
   return `<fieldset class="choices controls" aria-label="Limits on what the copy buys"><b>Limits</b> <span class="muted small">optional; sells are always copied</span>
+    <label class="check"><input type="checkbox" name="allPairs"${pairs ? '' : ' checked'}> Every pair, including pairs listed later</label>
     <div class="row" id="pairs-boxes">${markets.map(m => `<label class="check"><input type="checkbox" name="pair" value="${esc(m.symbol)}"${!pairs || pairs.includes(m.symbol) ? ' checked' : ''}> ${esc(m.symbol)}</label>`).join('')}</div>
-    <div class="hint">Pairs to copy: untick the ones you do not want to buy (all ticked: every pair, including ones listed later).</div><div class="error" data-error-for="pairs"></div>
+    <div class="hint">Or only the pairs ticked: untick "Every pair" and any pair you do not want this copy to buy.</div><div class="error" data-error-for="pairs"></div>
     <div class="row"><label for="maxSymbolWeight">Max weight of one coin (%)</label><input type="text" inputmode="decimal" id="maxSymbolWeight" name="maxSymbolWeight" class="short" value="${esc(weight)}" placeholder="no limit"></div>
     <div class="error" data-error-for="maxSymbolWeight"></div>
     <div class="row"><label for="maxOrderAmount">Max per buy (USDT)</label><input type="text" inputmode="decimal" id="maxOrderAmount" name="maxOrderAmount" class="short" value="${esc(c && c.maxOrderAmount || '')}" placeholder="no limit"></div>
@@ -143,9 +144,11 @@ function controlFields(c, markets) {
 }
 function controlsFrom(form) {
   const c = {};
-  const boxes = [...form.querySelectorAll('input[name="pair"]')], ticked = boxes.filter(b => b.checked).map(b => b.value);
-  if (!ticked.length) throw invalid('tick at least one pair (or stop the copy)', 'pairs');
-  if (ticked.length < boxes.length) c.pairs = ticked;
+  if (!form.elements.allPairs.checked) {
+    const ticked = [...form.querySelectorAll('input[name="pair"]')].filter(b => b.checked).map(b => b.value);
+    if (!ticked.length) throw invalid('tick at least one pair', 'pairs');
+    c.pairs = ticked;
+  }
   const w = form.elements.maxSymbolWeight.value.trim();
   if (w) c.maxSymbolWeight = percentInput(w, 'maxSymbolWeight', { max: SCALE, maxText: '100%' });
   const a = form.elements.maxOrderAmount.value.trim();
@@ -335,7 +338,7 @@ async function pageCopySetup(lead) {
       ${thresholdFields('stopLoss', 'Total stop loss', null, 'Stops the copy and sells everything when the loss reaches this amount or share of your investment.')}
       ${thresholdFields('takeProfit', 'Take profit', null, 'Stops the copy and sells everything when the profit reaches this.')}
       <div class="field">${controlFields(null, markets)}</div>
-      <div class="field"><b>Forecast</b> <span class="muted small">what this copy would have done over the lead's last 30 days</span>
+      <div class="field"><b>Forecast</b> <span class="muted small">what this copy would have done over the lead's last 30 days (without the limits)</span>
         <div id="forecast"><p class="hint">Enter the investment to see it.</p></div></div>
       <div class="error" data-error-for="form"></div>
       <div id="review"></div>
@@ -434,7 +437,7 @@ async function pageMyCopies() {
   const inv = active.reduce((a, c) => a + D(c.netInvested), 0n), eq = active.reduce((a, c) => a + D(c.equity), 0n);
   const pnlAll = copies.reduce((a, c) => a + D(c.pnl), 0n);
   main().innerHTML = `<h1>My copies</h1>
-    <div class="grid">${stat('Active copies', active.length)}${stat('Invested (active)', fixed(inv, 2) + ' USDT')}${stat('Equity (active)', fixed(eq, 2) + ' USDT', '', 'equity')}
+    <div class="grid">${stat('Running copies', active.length)}${stat('Invested (running)', fixed(inv, 2) + ' USDT')}${stat('Equity (running)', fixed(eq, 2) + ' USDT', '', 'equity')}
       ${stat('PnL, all copies', signed(pnlAll) + ' USDT', cls(pnlAll), 'pnl')}</div>
     <h2>Copies</h2>
     <div class="scroll"><table id="copies" class="cards"><thead><tr><th>Lead</th><th>Status</th><th>Invested</th><th>Equity</th><th>PnL</th><th>ROI</th><th></th></tr></thead><tbody>
@@ -442,7 +445,7 @@ async function pageMyCopies() {
         <td><span class="badge ${c.status}">${c.status}</span>${c.stopReason ? ` <span class="muted">${esc(STOP[c.stopReason] || c.stopReason)}</span>` : ''}</td>
         <td>${c.status !== 'stopped' ? usd(c.netInvested) : '<span class="muted" title="closed: everything went back to your main account">—</span>'}</td><td>${usd(c.equity)}</td><td class="${cls(c.pnl)}">${signed(c.pnl)}</td><td class="${cls(c.roi)}">${signed(c.roi, pct)}</td>
         <td><a href="/copies/${enc(c.id)}" data-link>Details</a></td></tr>`).join('') || '<tr><td colspan="7" class="muted">No copies yet: pick a lead on the <a href="/leads" data-link>board</a>.</td></tr>'}
-      ${active.length ? `<tr class="total"><td>Total active</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${signed(eq - inv)}</td><td class="${cls(eq - inv)}">${signed(ratioOf(eq - inv, inv), pct)}</td><td></td></tr>` : ''}
+      ${active.length ? `<tr class="total"><td>Total running</td><td></td><td>${fixed(inv, 2)}</td><td>${fixed(eq, 2)}</td><td class="${cls(eq - inv)}">${signed(eq - inv)}</td><td class="${cls(eq - inv)}">${signed(ratioOf(eq - inv, inv), pct)}</td><td></td></tr>` : ''}
     </tbody></table></div>`;
   S.onEvent = paced(3000, ev => ['copyFill', 'copyStatus', 'failedCopyOrder', 'price'].includes(ev.type));
 }
@@ -596,10 +599,10 @@ function wireStatement({ json, csv, file, table = statementTable }) {
   });
 }
 function shareStatementTable(s) {
-  return `<div class="scroll"><table id="share-statement" class="cards"><thead><tr><th>Time</th><th>Copy</th><th>When</th><th>Amount (USDT)</th><th>Earned after</th></tr></thead><tbody>
-    <tr data-col="opening"><td>${s.from ? when(s.from) : ''}</td><td colspan="2">Opening: earned before</td><td></td><td>${usd(s.opening)}</td></tr>
+  return `<div class="scroll"><table id="share-statement" class="cards"><thead><tr><th>Time</th><th>Copy</th><th>Paid</th><th>Amount (USDT)</th><th>Earned after</th></tr></thead><tbody>
+    <tr data-col="opening"><td>${s.from ? when(s.from) : ''}</td><td colspan="2">Opening: earned before these dates</td><td></td><td>${usd(s.opening)}</td></tr>
     ${s.lines.map(l => `<tr data-event="${l.event}"><td>${when(l.time)}</td><td>${esc(l.copy)}</td><td>${l.type === 'stop' ? 'at its stop' : 'after a sale'}</td><td>${usd(l.amount)}</td><td>${usd(l.earnedAfter)}</td></tr>`).join('')}
-    <tr data-col="closing" class="total"><td></td><td colspan="2">Closing</td><td></td><td>${usd(s.closing)}</td></tr></tbody></table></div>
+    <tr data-col="closing" class="total"><td>${s.to ? when(s.to) : ''}</td><td colspan="2">Closing</td><td></td><td>${usd(s.closing)}</td></tr></tbody></table></div>
     <p class="hint">${s.lines.length} payment${s.lines.length === 1 ? '' : 's'}; the opening total plus every payment is the closing total.</p>`;
 }
 function fillRows(fills) {
@@ -635,7 +638,7 @@ function copySettings(c, markets) {
   return `<h2>Settings</h2><div class="two">
     <form id="adjust-form" class="card" novalidate><label for="delta">Adjust investment (USDT)</label>
       <input type="text" inputmode="decimal" id="delta" name="delta" class="medium" placeholder="100">
-      <div class="hint">Adding moves USDT from your main account (${usd(S.me ? S.me.main.USDT || '0' : '0')} USDT there). Removing takes cash first, then sells the same share of every holding.</div>
+      <div class="hint">${c.status === 'closing' ? '' : `Adding moves USDT from your main account (${usd(S.me ? S.me.main.USDT || '0' : '0')} USDT there). `}Removing takes cash first, then sells the same share of every holding.</div>
       <div class="error" data-error-for="delta"></div><div class="error" data-error-for="form"></div>
       <div class="row">${c.status === 'closing' ? '' : '<button type="submit" name="add" value="add" class="primary" id="add-button">Add</button>'}<button type="submit" name="remove" value="remove" id="remove-button">Remove</button></div></form>
     <form id="thresholds-form" class="card" novalidate>
@@ -724,7 +727,7 @@ function wireCopySettings(c) {
     const mode = stop.mode.value || 'sellAll';
     const what = {
       sellAll: `Every holding of this copy is sold at market (about ${usd(c.equity)} USDT in all) and the cash goes to your main account.`,
-      keepHoldings: `Nothing is sold: the holdings move as they are, with their cost, to your main account, and the ${usd(c.cash)} USDT cash goes there too.`,
+      keepHoldings: `Nothing is sold: the holdings move as they are, with their cost, to your main account, and its ${usd(c.cash)} USDT of cash (less any profit share due) goes there too.`,
       closeOnly: 'The copy buys nothing more and sells as the lead sells; it stops by itself once nothing is left to sell.',
     }[mode];
     confirmBox(`<p>Stop copying ${esc(c.lead)}? ${what}</p>`, mode === 'closeOnly' ? 'Close only' : 'Stop copying', async () => {
@@ -771,11 +774,11 @@ async function pageDashboard() {
     <div class="scroll"><table id="recent-orders" class="cards"><thead><tr><th>Order</th><th>Placed</th><th>Pair</th><th>Side</th><th>Type</th><th>Filled</th><th>Avg price</th><th>Status</th><th>Copied</th></tr></thead><tbody>
       ${recent.map(o => `<tr data-order="${o.id}"><td>#${o.id}</td><td>${when(o.time)}</td><td>${esc(o.symbol)}</td><td>${o.side}</td><td>${o.type}</td><td>${esc(o.filledQuantity)}</td><td>${D(o.averagePrice) ? usd(o.averagePrice) : ''}</td><td>${o.status}</td><td>${o.account === 'portfolio' ? `${o.copies.filled} filled, ${o.copies.failed} failed` : 'not copied'}</td></tr>`).join('') || '<tr><td colspan="9" class="muted">None yet.</td></tr>'}</tbody></table></div>
     <h2>Your trades</h2>${leadFillsTable(fills.slice().reverse())}
-    <h2>Followers (${active.length} active)</h2>
+    <h2>Followers (${active.length} running)</h2>
     <div class="scroll"><table id="followers" class="cards"><thead><tr><th>Copy</th><th>Status</th><th>Invested</th><th>Equity</th><th>ROI</th><th>Profit share paid</th><th></th></tr></thead><tbody>
       ${followers.map(f => `<tr data-copy="${esc(f.copy)}"><td>${esc(f.copy)}</td><td><span class="badge ${f.status}">${f.status}</span></td><td>${f.status !== 'stopped' ? usd(f.netInvested) : '<span class="muted" title="closed: everything went back to the follower">—</span>'}</td><td>${usd(f.equity)}</td><td class="${cls(f.roi)}">${signed(f.roi, pct)}</td><td>${usd(f.profitSharePaid)}</td>
         <td>${f.status !== 'stopped' ? `<button class="small-button" data-remove="${esc(f.copy)}">Remove</button>` : ''}</td></tr>`).join('') || '<tr><td colspan="7" class="muted">No followers yet.</td></tr>'}</tbody></table></div>
-    ${statementSection('Profit share statement', 'Every profit share your followers\' copies paid you: after each sale that realized profit above its high-water mark, and at each stop. Empty dates: all of it; "To" includes its day (UTC).')}
+    ${statementSection('Profit share statement', 'Every profit-share payment your followers\' copies made to you: after each sale that realized profit above its high-water mark, and at each stop. Empty dates: all of it; "To" includes its day (UTC).')}
     <h2>Lead settings</h2>
     <form id="lead-settings" class="card" novalidate><div class="row wrap-row">
       <div class="field"><label for="set-rate">Profit share (%)</label><input type="text" inputmode="decimal" id="set-rate" name="rate" value="${esc(exact(D(l.profitShareRate) * 100n))}" class="short"><div class="error" data-error-for="profitShareRate"></div></div>

@@ -22,7 +22,7 @@ extension Engine {
         case .closeOnly:
             guard !leads[ref.lead].book.isClosing(ref.slot) else {
                 throw EngineError(
-                    .invalidInput, field: "mode", "copy \"\(id)\" is closing already: stop it with sellAll or keepHoldings to end it now")
+                    .copyNotActive, field: "mode", "copy \"\(id)\" is closing already: stop it with sellAll or keepHoldings to end it now")
             }
             if venueBook.isStopping(lead: ref.lead, slot: ref.slot) {
                 throw EngineError(
