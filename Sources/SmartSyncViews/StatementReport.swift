@@ -112,10 +112,8 @@ public struct CopyStatementReport: Encodable, Hashable, Sendable {
     /// `opening_holding` row per holding: its quantity in `holding_after`, its cost basis in `cost_change`) and the
     /// same `closing` rows. Amounts are exact decimals, times ISO 8601.
     public var csv: String {
-        var rows = [Self.csvColumns.joined(separator: ",")]
-        func row(_ fields: [String: String]) {
-            rows.append(Self.csvColumns.map { Self.csvField(fields[$0] ?? "") }.joined(separator: ","))
-        }
+        var table = CSVTable(columns: Self.csvColumns)
+        func row(_ fields: [String: String]) { table.append(fields) }
         func balance(_ b: StatementBalanceReport, _ name: String, time: String?) {
             row(["type": name, "time": time ?? "", "cash_after": b.cash.description])
             for h in b.holdings {
@@ -138,7 +136,7 @@ public struct CopyStatementReport: Encodable, Hashable, Sendable {
             ])
         }
         balance(closing, "closing", time: to)
-        return rows.joined(separator: "\r\n") + "\r\n"
+        return table.text
     }
 
     /// A text cell a spreadsheet must not read as a formula (a venue's fill id starting with `=`, `+`, `-` or `@`):
@@ -193,10 +191,8 @@ public struct LeadShareStatementReport: Encodable, Hashable, Sendable {
     /// The statement as CSV: an `opening` row (earned before the span in `earned_after`), one row per payment, and a
     /// `closing` row. Amounts are exact decimals, times ISO 8601.
     public var csv: String {
-        var rows = [Self.csvColumns.joined(separator: ",")]
-        func row(_ fields: [String: String]) {
-            rows.append(Self.csvColumns.map { CopyStatementReport.csvField(fields[$0] ?? "") }.joined(separator: ","))
-        }
+        var table = CSVTable(columns: Self.csvColumns)
+        func row(_ fields: [String: String]) { table.append(fields) }
         row(["type": "opening", "time": from ?? "", "earned_after": opening.description])
         for l in lines {
             row([
@@ -205,6 +201,24 @@ public struct LeadShareStatementReport: Encodable, Hashable, Sendable {
             ])
         }
         row(["type": "closing", "time": to ?? "", "earned_after": closing.description])
-        return rows.joined(separator: "\r\n") + "\r\n"
+        return table.text
     }
+}
+
+/// A CSV table (RFC 4180) built row by row: a header of `columns`, then each row's fields in that order (missing
+/// ones empty), lines ended by CRLF.
+struct CSVTable {
+    let columns: [String]
+    private var lines: [String]
+
+    init(columns: [String]) {
+        self.columns = columns
+        lines = [columns.joined(separator: ",")]
+    }
+
+    mutating func append(_ fields: [String: String]) {
+        lines.append(columns.map { CopyStatementReport.csvField(fields[$0] ?? "") }.joined(separator: ","))
+    }
+
+    var text: String { lines.joined(separator: "\r\n") + "\r\n" }
 }

@@ -46,12 +46,7 @@ extension Engine {
             let flat = { () -> [Int] in
                 let book = leads[l].book
                 return book.closingSlots.filter { i in
-                    book.heldColumns(i).allSatisfy { held in
-                        let symbol = venue[held.symbol]
-                        let quantity = held.lots.quantity(step: symbol.qtyStep)
-                        return quantity < symbol.minQty
-                            || held.lots.count * lotValue(held.symbol, price: venue.mark(held.symbol)) < symbol.minNotional.units
-                    }
+                    book.heldColumns(i).allSatisfy { isDust($0.symbol.index, quantity: $0.lots.quantity(step: venue[$0.symbol].qtyStep)) }
                 }
             }()
             if !flat.isEmpty { settleStops(lead: l, slots: flat, reason: .follower, at: moment) }

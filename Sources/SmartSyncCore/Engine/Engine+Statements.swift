@@ -84,7 +84,14 @@ extension Engine {
         return HoldingView(
             symbol: symbol.name, quantity: quantity,
             averageCost: Self.ratio(cost, quantity), mark: mark, value: value, weight: Self.ratio(value, equity),
-            dust: quantity < symbol.minQty || value < symbol.minNotional, unrealizedPnl: value - cost)
+            dust: isDust(s, quantity: quantity), unrealizedPnl: value - cost)
+    }
+
+    /// A holding too small to sell: below the symbol's minimum quantity, or worth less than its minimum notional at
+    /// the mark (what a stop moves as it is, and what a closing copy may be left with).
+    func isDust(_ s: Int, quantity: Fixed) -> Bool {
+        let symbol = venue.symbols[s]
+        return quantity < symbol.minQty || (symbol.quote(quantity: quantity, price: venue.marks[s]) ?? .max) < symbol.minNotional
     }
 
     /// The statement of one copy.
