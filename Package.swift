@@ -41,7 +41,8 @@ let package = Package(
     ],
     targets: [
         // Pure domain: exact decimals, market, ledger, Smart Sync planner and allocator. No I/O.
-        .target(name: "SmartSyncCore"),
+        // SHA-256 (swift-crypto) for the ledger's hash chain and allocation receipts, which are computation, not I/O.
+        .target(name: "SmartSyncCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Files compiled into the binary: the web pages, the demo's price data (Data/, linked) and the API's contract
         // (openapi.yaml).
         .target(

@@ -110,6 +110,33 @@ extension APIHandlers {
         return .ok(.init(body: .json(fills)))
     }
 
+    /// A copy fill's allocation receipt (docs/receipts.md): its batch's rows read back from the database, the chain
+    /// extended through its entry first.
+    func copyFillReceipt(_ input: Operations.CopyFillReceipt.Input) async throws -> Operations.CopyFillReceipt.Output {
+        let id = input.path.id
+        let n = input.path.n
+        let (engine, ref, past) = try await copyPast(id)
+        // Numbered as `copyFills` numbers them: the fills whose batch header is at hand.
+        let fills = past.fills.compactMap { f in engine.batchHeader(at: f.position, rows: past).map { (f.position, $0) } }
+        guard n >= 0, n < fills.count else { throw APIError.notFound("fill \(n) of copy \(id) (it has \(fills.count))") }
+        let (position, header) = fills[n]
+        try await service.chain.catchUp(through: position)
+        let hashes = try await service.receipts.chainHashes(from: position - 1, through: position)
+        guard let record = try await service.receipts.record(position), let hash = hashes[position],
+            let previous = position == 0 ? LedgerChain.zero : hashes[position - 1]
+        else {
+            throw APIError(.serviceUnavailable, code: "unavailable", "the ledger chain does not reach entry \(position) yet")
+        }
+        let symbol = engine.venue.symbols[header.symbol]
+        let context = AllocationReceipt.Context(
+            copy: id, fill: n, slot: ref.slot, header: header, time: ISO8601.format(header.time), symbol: symbol.name,
+            qtyStep: symbol.qtyStep, feeRate: engine.settings.takerFeeRate, previousHash: previous, chainHash: hash)
+        guard let receipt = AllocationReceipt.build(record, context) else {
+            throw APIError(.internalServerError, code: "internal", "ledger entry \(position) holds no row of copy \(id)")
+        }
+        return .ok(.init(body: .json(receipt)))
+    }
+
     func failedOrders(_ input: Operations.FailedOrders.Input) async throws -> Operations.FailedOrders.Output {
         let q = input.query
         let (limit, cursor, newest) = Self.page(order: q.order?.rawValue, limit: q.limit, before: q.before, after: q.after)

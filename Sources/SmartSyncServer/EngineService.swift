@@ -27,6 +27,9 @@ public actor EngineService {
     public nonisolated let events = EventHub()
     /// Webhooks and the alerts raised for them (EngineService+Alerts.swift, Alerts.swift).
     public nonisolated let alerts: Alerts
+    /// The ledger's hash chain, extended in the background (`LedgerChainService`) and before a receipt.
+    public nonisolated let chain: LedgerChainer
+    nonisolated let receipts: any ReceiptStore
     /// The copies whose tracking gap is beyond a hook's threshold (`hook n/copy id`), so it fires once per crossing.
     var gapsBeyond: Set<String> = []
     /// The demo's span and progress when the server runs the demo market (shown by `GET /v1/config`).
@@ -82,6 +85,8 @@ public actor EngineService {
         committed = Mutex((store.engine.readOnlyCopy, store.commandCount, ReadCache()))
         keys = try store.log.apiKeys()
         alerts = Alerts(store: try store.log.hooks())
+        receipts = try store.log.receipts()
+        chain = LedgerChainer(store: receipts)
         history = try store.historyReader()
         venueSessions = try store.log.venueSessions()
         let hex = store.databaseID.lowercased().filter { $0.isHexDigit }

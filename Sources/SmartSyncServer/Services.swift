@@ -1,4 +1,5 @@
 import Logging
+import SmartSyncCore
 import ServiceLifecycle
 
 /// The server's long-running parts as services of one `ServiceGroup` (with the HTTP application): they start
@@ -71,5 +72,36 @@ public struct ClusterService: Service {
     public func run() async throws {
         let healthy = await cancelWhenGracefulShutdown { await membership.run(service, logger: logger) }
         if !healthy { throw StoreBroke() }
+    }
+}
+
+/// Extends the ledger's hash chain (docs/receipts.md) over what was committed since, every few seconds, so that a
+/// receipt rarely has to wait for it. Hashing is deterministic: instances sharing a database write the same hashes.
+public struct LedgerChainService: Service {
+    let chain: LedgerChainer
+    let logger: Logger
+    let interval: Duration
+
+    public init(chain: LedgerChainer, logger: Logger, interval: Duration = .seconds(2)) {
+        self.chain = chain
+        self.logger = logger
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var failing = false
+            while !Task.isCancelled {
+                do {
+                    try await chain.catchUp()
+                    failing = false
+                } catch {
+                    // Logged once per run of failures; the next round tries again.
+                    if !failing { logger.error("ledger chain: \(error)") }
+                    failing = true
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
     }
 }

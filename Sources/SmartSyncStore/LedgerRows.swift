@@ -71,6 +71,7 @@ enum LedgerRows {
             sql: "INSERT INTO copy_fills (ledger, row, slot, lots, quote, fee, capped) VALUES (?, ?, ?, ?, ?, ?, ?)")
         let insertShare = try db.cachedStatement(
             sql: "INSERT INTO profit_shares (ledger, row, slot, amount) VALUES (?, ?, ?, ?)")
+        let insertRequest = try db.cachedStatement(sql: "INSERT INTO copy_requests (ledger, total, requested) VALUES (?, ?, ?)")
         var seq = firstSeq
         for entry in entries {
             let (kind, body) = Self.body(entry)
@@ -80,9 +81,23 @@ enum LedgerRows {
                 for r in b.profitShare.indices {
                     try insertShare.execute(arguments: [seq, r, Int(b.profitShareSlots[r]), b.profitShare[r]])
                 }
+                try insertRequest.execute(arguments: [seq, b.requestedLots, requestText(b)])
             }
             seq += 1
         }
+    }
+
+    /// A batch's per-row requests as `copy_requests` keeps them: comma-separated, empty when each row got its request.
+    static func requestText(_ b: CopyFillBatch) -> String { b.requested.map(String.init).joined(separator: ",") }
+
+    /// `requestText` back, nil when empty (each row got its request).
+    static func requests(fromText text: String, rows: Int, ledger: Int) throws -> [Int64]? {
+        guard !text.isEmpty else { return nil }
+        let values = text.split(separator: ",").compactMap { Int64($0) }
+        guard values.count == rows else {
+            throw StoreError.inconsistent(path: "copy_requests", problems: ["ledger entry \(ledger) has \(values.count) requests for \(rows) rows"])
+        }
+        return values
     }
 
     /// Writes failed copy orders (in key order, see `StoredFailure`).

@@ -185,6 +185,17 @@ enum Schema {
                     CREATE INDEX hook_deliveries_pending ON hook_deliveries (status, n);
                     """)
         }
+        migrator.registerMigration("v11-receipts") { db in
+            // Allocation receipts (docs/receipts.md): each copy-fill batch's request, `total` lots in all and, when
+            // the order executed in part, each row's request (comma-separated; empty when each row got its request);
+            // and the ledger's hash chain, one hash per entry, extended by the server in the background. Batches
+            // from before this step have no request row; the chain covers the whole ledger.
+            try db.execute(
+                sql: """
+                    CREATE TABLE copy_requests (ledger INTEGER PRIMARY KEY, total INTEGER NOT NULL, requested TEXT NOT NULL);
+                    CREATE TABLE ledger_chain (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+                    """)
+        }
         return migrator
     }
 

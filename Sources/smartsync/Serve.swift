@@ -155,6 +155,7 @@ struct Serve: AsyncParsableCommand {
             hookHosts.split(separator: ",").map { HookPolicy.normalized($0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.isEmpty })
         service.alerts.policy.withLock { $0.allowedHosts = allowed }
         services.append(AlertService(alerts: service.alerts, logger: logger))
+        services.append(LedgerChainService(chain: service.chain, logger: logger))
         var quiet = logger
         quiet.logLevel = max(logger.logLevel, .notice)
         // PostgreSQL's pooled clients (the reads', the writer's, the leases') run from here on, before the start-up's

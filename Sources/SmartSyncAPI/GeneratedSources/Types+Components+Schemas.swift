@@ -94,6 +94,238 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/schemas/TakeProfit`.
         public typealias TakeProfit = Threshold
+        /// An integer as base-10 text (exact beyond 2^53).
+        ///
+        /// - Remark: Generated from `#/components/schemas/Integer`.
+        public typealias Integer = Swift.String
+        /// - Remark: Generated from `#/components/schemas/IntegerOrNull`.
+        public typealias IntegerOrNull = Swift.String
+        /// How one part was computed. `method`: `exact` (the part is the request: the order executed in full); `price` (quote = lots × `lotValue`, one price for the whole order); `largestRemainder` (part = floor(total × weight ÷ weightSum), at most `cap`, + `unit`: the leftover units went one each to the largest remainders, ties to the lower row, so `unit` is 1 exactly when the row could take one and ranks at or above `cutoff`, the last row that took one); `largestRemainderThenRows` (as above, then what the caps left over went to rows in order, up to each cap); `notRecorded` (the batch predates recorded requests); `none` (nothing to split).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ReceiptStep`.
+        public struct ReceiptStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/method`.
+            @frozen public enum MethodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case exact = "exact"
+                case price = "price"
+                case largestRemainder = "largestRemainder"
+                case largestRemainderThenRows = "largestRemainderThenRows"
+                case notRecorded = "notRecorded"
+                case none = "none"
+            }
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/method`.
+            public var method: Components.Schemas.ReceiptStep.MethodPayload
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/total`.
+            public var total: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/weight`.
+            public var weight: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/weightSum`.
+            public var weightSum: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/floor`.
+            public var floor: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/remainder`.
+            public var remainder: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/cap`.
+            public var cap: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/unit`.
+            public var unit: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/lotValue`.
+            public var lotValue: Components.Schemas.IntegerOrNull?
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/cutoff`.
+            public struct CutoffPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ReceiptStep/cutoff/remainder`.
+                public var remainder: Components.Schemas.Integer
+                /// - Remark: Generated from `#/components/schemas/ReceiptStep/cutoff/row`.
+                public var row: Swift.Int
+                /// Creates a new `CutoffPayload`.
+                ///
+                /// - Parameters:
+                ///   - remainder:
+                ///   - row:
+                public init(
+                    remainder: Components.Schemas.Integer,
+                    row: Swift.Int
+                ) {
+                    self.remainder = remainder
+                    self.row = row
+                }
+                public enum CodingKeys: String, CodingKey {
+                    case remainder
+                    case row
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.remainder = try container.decode(
+                        Components.Schemas.Integer.self,
+                        forKey: .remainder
+                    )
+                    self.row = try container.decode(
+                        Swift.Int.self,
+                        forKey: .row
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "remainder",
+                        "row"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ReceiptStep/cutoff`.
+            public var cutoff: Components.Schemas.ReceiptStep.CutoffPayload?
+            /// Creates a new `ReceiptStep`.
+            ///
+            /// - Parameters:
+            ///   - method:
+            ///   - total:
+            ///   - weight:
+            ///   - weightSum:
+            ///   - floor:
+            ///   - remainder:
+            ///   - cap:
+            ///   - unit:
+            ///   - lotValue:
+            ///   - cutoff:
+            public init(
+                method: Components.Schemas.ReceiptStep.MethodPayload,
+                total: Components.Schemas.IntegerOrNull? = nil,
+                weight: Components.Schemas.IntegerOrNull? = nil,
+                weightSum: Components.Schemas.IntegerOrNull? = nil,
+                floor: Components.Schemas.IntegerOrNull? = nil,
+                remainder: Components.Schemas.IntegerOrNull? = nil,
+                cap: Components.Schemas.IntegerOrNull? = nil,
+                unit: Components.Schemas.IntegerOrNull? = nil,
+                lotValue: Components.Schemas.IntegerOrNull? = nil,
+                cutoff: Components.Schemas.ReceiptStep.CutoffPayload? = nil
+            ) {
+                self.method = method
+                self.total = total
+                self.weight = weight
+                self.weightSum = weightSum
+                self.floor = floor
+                self.remainder = remainder
+                self.cap = cap
+                self.unit = unit
+                self.lotValue = lotValue
+                self.cutoff = cutoff
+            }
+            public enum CodingKeys: String, CodingKey {
+                case method
+                case total
+                case weight
+                case weightSum
+                case floor
+                case remainder
+                case cap
+                case unit
+                case lotValue
+                case cutoff
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.method = try container.decode(
+                    Components.Schemas.ReceiptStep.MethodPayload.self,
+                    forKey: .method
+                )
+                self.total = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .total
+                )
+                self.weight = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .weight
+                )
+                self.weightSum = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .weightSum
+                )
+                self.floor = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .floor
+                )
+                self.remainder = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .remainder
+                )
+                self.cap = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .cap
+                )
+                self.unit = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .unit
+                )
+                self.lotValue = try container.decodeIfPresent(
+                    Components.Schemas.IntegerOrNull.self,
+                    forKey: .lotValue
+                )
+                self.cutoff = try container.decodeIfPresent(
+                    Components.Schemas.ReceiptStep.CutoffPayload.self,
+                    forKey: .cutoff
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "method",
+                    "total",
+                    "weight",
+                    "weightSum",
+                    "floor",
+                    "remainder",
+                    "cap",
+                    "unit",
+                    "lotValue",
+                    "cutoff"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MerklePath`.
+        public struct MerklePathPayload: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MerklePath/side`.
+            @frozen public enum SidePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case left = "left"
+                case right = "right"
+            }
+            /// - Remark: Generated from `#/components/schemas/MerklePath/side`.
+            public var side: Components.Schemas.MerklePathPayload.SidePayload
+            /// - Remark: Generated from `#/components/schemas/MerklePath/hash`.
+            public var hash: Swift.String
+            /// Creates a new `MerklePathPayload`.
+            ///
+            /// - Parameters:
+            ///   - side:
+            ///   - hash:
+            public init(
+                side: Components.Schemas.MerklePathPayload.SidePayload,
+                hash: Swift.String
+            ) {
+                self.side = side
+                self.hash = hash
+            }
+            public enum CodingKeys: String, CodingKey {
+                case side
+                case hash
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.side = try container.decode(
+                    Components.Schemas.MerklePathPayload.SidePayload.self,
+                    forKey: .side
+                )
+                self.hash = try container.decode(
+                    Swift.String.self,
+                    forKey: .hash
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "side",
+                    "hash"
+                ])
+            }
+        }
+        /// Sibling hashes from a leaf up to its root; `left` means the sibling is hashed on the left.
+        ///
+        /// - Remark: Generated from `#/components/schemas/MerklePath`.
+        public typealias MerklePath = [Components.Schemas.MerklePathPayload]
+        /// A copy fill's allocation receipt (see `GET /v1/copies/{id}/fills/{n}/receipt`). `proof.entry` is the text the chain hashes: the batch's header, the totals and the Merkle roots of its rows (`rowsRoot`) and profit-share payments (`sharesRoot`); chainHash = SHA-256(previousHash ‖ SHA-256(entry)).
+        ///
+        /// - Remark: Generated from `#/components/schemas/AllocationReceipt`.
+        public typealias AllocationReceipt = SmartSyncCore.AllocationReceipt
         /// A lead's profit share earned over a span, each payment with the total after it.
         ///
         /// - Remark: Generated from `#/components/schemas/LeadShareStatement`.

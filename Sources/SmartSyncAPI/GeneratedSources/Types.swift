@@ -207,6 +207,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/statement.csv`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/statement.csv/get(copyStatementCSV)`.
     func copyStatementCSV(_ input: Operations.CopyStatementCSV.Input) async throws -> Operations.CopyStatementCSV.Output
+    /// A copy fill's allocation receipt
+    ///
+    /// How the copy fill numbered `n` (as in `GET /v1/copies/{id}/fills`) was allocated from its merged order: the order's totals, this copy's request and share, the largest-remainder steps of its lots, quote and fee, and the proof that its row is in the ledger's hash chain (a Merkle path to the batch's root, and the chain hash of the entry with the one before). Anyone can check it offline with `smartsync verify-receipt FILE`; a changed past ledger entry changes every later chain hash. Integers are base-10 strings, amounts in 1e-8 USDT, quantities in lots of `qtyStep`.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/fills/{n}/receipt`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/{n}/receipt/get(copyFillReceipt)`.
+    func copyFillReceipt(_ input: Operations.CopyFillReceipt.Input) async throws -> Operations.CopyFillReceipt.Output
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -764,6 +771,21 @@ extension APIProtocol {
         try await copyStatementCSV(Operations.CopyStatementCSV.Input(
             path: path,
             query: query,
+            headers: headers
+        ))
+    }
+    /// A copy fill's allocation receipt
+    ///
+    /// How the copy fill numbered `n` (as in `GET /v1/copies/{id}/fills`) was allocated from its merged order: the order's totals, this copy's request and share, the largest-remainder steps of its lots, quote and fee, and the proof that its row is in the ledger's hash chain (a Merkle path to the batch's root, and the chain hash of the entry with the one before). Anyone can check it offline with `smartsync verify-receipt FILE`; a changed past ledger entry changes every later chain hash. Integers are base-10 strings, amounts in 1e-8 USDT, quantities in lots of `qtyStep`.
+    ///
+    /// - Remark: HTTP `GET /v1/copies/{id}/fills/{n}/receipt`.
+    /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/{n}/receipt/get(copyFillReceipt)`.
+    public func copyFillReceipt(
+        path: Operations.CopyFillReceipt.Input.Path,
+        headers: Operations.CopyFillReceipt.Input.Headers = .init()
+    ) async throws -> Operations.CopyFillReceipt.Output {
+        try await copyFillReceipt(Operations.CopyFillReceipt.Input(
+            path: path,
             headers: headers
         ))
     }

@@ -7,7 +7,7 @@
 /// A change to what is written bumps `Engine.snapshotFormat`; a reader refuses a format it does not know.
 extension Engine {
     /// The version of the bytes `snapshotBytes()` writes.
-    public static let snapshotFormat: UInt32 = 11
+    public static let snapshotFormat: UInt32 = 12
 
     /// The state as bytes (without the fan-out's work buffers, which carry no state between commands).
     public func snapshotBytes() -> [UInt8] {

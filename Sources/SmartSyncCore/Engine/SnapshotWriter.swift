@@ -311,6 +311,8 @@ struct SnapshotWriter {
             bools(b.cappedByCash)
             i32s(b.profitShareSlots)
             i64s(b.profitShare)
+            i64(b.requestedLots)  // format 12
+            i64s(b.requested)
             int(b.leadUser)
             int(b.releasedRows)
             int(b.releasedShares)

@@ -69,6 +69,12 @@ public struct CopyFillBatch: Sendable {
     /// Profit share paid to the lead's main account by copies whose sell realized profit.
     public var profitShareSlots: [Int32] = []
     public var profitShare: [Int64] = []
+    /// The lots the merged order asked for in all: its copies' requests, rows that got nothing included (what the
+    /// largest-remainder split of a partial execution divides by). Zero in batches from before receipts.
+    public var requestedLots: Int64 = 0
+    /// Each row's request in lots when the order executed in part; empty when it executed in full (every row got
+    /// exactly its request: `lots`).
+    public var requested: [Int64] = []
     /// The lead's user index (receiver of profit share).
     public var leadUser: Int
     /// Rows and profit-share payments whose columns were released to the database (`Engine.releaseHistory()`):
@@ -101,6 +107,7 @@ public struct CopyFillBatch: Sendable {
         cappedByCash = []
         profitShareSlots = []
         profitShare = []
+        requested = []
     }
 
     /// The profit share the copy in `slot` paid in this batch (payments are in slot order).
@@ -113,8 +120,11 @@ public struct CopyFillBatch: Sendable {
     /// Bytes held by the columns.
     public var byteCount: Int {
         4 * slots.capacity + 8 * (lots.capacity + quote.capacity + fee.capacity) + cappedByCash.capacity
-            + 4 * profitShareSlots.capacity + 8 * profitShare.capacity
+            + 4 * profitShareSlots.capacity + 8 * profitShare.capacity + 8 * requested.capacity
     }
+
+    /// Row `k`'s request in lots (its `lots` when the order executed in full).
+    public func requested(_ k: Int) -> Int64 { requested.isEmpty ? lots[k] : requested[k] }
 
     /// Row of a slot, if that copy has a fill here.
     public func row(of slot: Int) -> Int? {

@@ -78,8 +78,8 @@ extension Engine {
         }
 
         let batch = applyCopyFills(
-            plan, lots: lots, quotes: ws.quotes, fees: ws.fees, price: execution.averagePrice, leadFillID: leadFillID,
-            at: moment)
+            plan, lots: lots, partial: !full, quotes: ws.quotes, fees: ws.fees, price: execution.averagePrice,
+            leadFillID: leadFillID, at: moment)
         let base = venue.symbols[s].base
         let sign: Int64 = plan.side == .buy ? 1 : -1
         venueBalances[Symbol.quoteAsset, default: .zero] += Fixed(units: sign * execution.quote.units)
@@ -143,15 +143,15 @@ extension Engine {
 
     /// The taker fee of one quote on its own, rounded up.
     @inline(__always)
-    static func standaloneFee(_ quote: Int64, rate: Int64) -> Int64 {
+    public static func standaloneFee(_ quote: Int64, rate: Int64) -> Int64 {
         let (scaled, o) = quote.multipliedReportingOverflow(by: rate)
         if o { return mulDivCeil(quote, rate, Fixed.unitsPerOne) ?? .max / 4 }
         return scaled / Fixed.unitsPerOne + (scaled % Fixed.unitsPerOne == 0 ? 0 : 1)
     }
 
-    /// Applies allocated fills to the copy book and builds their journal batch.
+    /// Applies allocated fills to the copy book and builds their journal batch (`partial`: `lots` are not the plan's).
     private mutating func applyCopyFills(
-        _ plan: SyncPlan, lots: [Int64], quotes: [Int64], fees: [Int64], price: Fixed, leadFillID: String?,
+        _ plan: SyncPlan, lots: [Int64], partial: Bool, quotes: [Int64], fees: [Int64], price: Fixed, leadFillID: String?,
         at moment: Moment
     ) -> CopyFillBatch {
         let l = plan.lead
@@ -159,6 +159,8 @@ extension Engine {
             lead: l, symbol: plan.symbol, side: plan.side, event: moment.event, time: moment.time,
             leadFillID: leadFillID, leadPrice: plan.referencePrice, price: price, leadUser: leads[l].user)
         // The batch's columns: the rows that received something (usually all of them).
+        // Receipts show each row's request beside what it got: kept when the two differ (a partial execution).
+        batch.requestedLots = plan.totalLots
         if lots.contains(0) {
             let rows = lots.indices.filter { lots[$0] > 0 }
             batch.slots = rows.map { plan.slots[$0] }
@@ -166,7 +168,9 @@ extension Engine {
             batch.quote = rows.map { quotes[$0] }
             batch.fee = rows.map { fees[$0] }
             batch.cappedByCash = rows.map { plan.cappedByCash[$0] }
+            if partial { batch.requested = rows.map { plan.lots[$0] } }
         } else {
+            if partial { batch.requested = plan.lots }
             batch.slots = plan.slots
             batch.lots = lots
             batch.quote = quotes

@@ -255,6 +255,11 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
                     shareAmounts.append(b.profitShare[r])
                 }
             }
+            if !batches.isEmpty {
+                sql += ", rq AS (INSERT INTO copy_requests (ledger, total, requested) SELECT * FROM unnest("
+                sql += "\(bind(batches.map(\.ledger)))::int8[], \(bind(batches.map(\.batch.requestedLots)))::int8[], "
+                sql += "\(bind(batches.map { LedgerRows.requestText($0.batch) }))::text[]) \(guarded))"
+            }
             if !shareLedgers.isEmpty {
                 sql += #", p AS (INSERT INTO profit_shares (ledger, "row", slot, amount) "#
                 sql += "SELECT * FROM unnest(\(bind(shareLedgers))::int8[], \(bind(shareRows))::int4[], "

@@ -170,6 +170,14 @@ enum PostgresSchema {
                 "CREATE INDEX hook_deliveries_pending ON hook_deliveries (status, n)",
             ]
         ),
+        (
+            // Allocation receipts: batches' requests and the ledger's hash chain (see the SQLite schema's v11-receipts).
+            "v11-receipts",
+            [
+                "CREATE TABLE copy_requests (ledger bigint PRIMARY KEY, total bigint NOT NULL, requested text NOT NULL)",
+                "CREATE TABLE ledger_chain (seq bigint PRIMARY KEY, hash bytea NOT NULL)",
+            ]
+        ),
     ]
 
     /// Advisory locks (they are per database) as `(class, hashtext(schema))` pairs, so that SmartSync schemas in

@@ -1,9 +1,9 @@
-/// Bytes as lowercase hex text and back: how frozen copies travel to and from PostgreSQL's `bytea` (`encode`/`decode`
-/// with 'hex'), so that they bind as plain text arrays.
-enum Hex {
+/// Bytes as lowercase hex text and back: chain hashes and Merkle paths in receipts, and how frozen copies travel to
+/// and from PostgreSQL's `bytea` (`encode`/`decode` with 'hex'), so that they bind as plain text arrays.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for b in bytes {
@@ -14,7 +14,7 @@ enum Hex {
     }
 
     /// Nil for text that is not an even number of hex digits.
-    static func decode(_ text: String) -> [UInt8]? {
+    public static func decode(_ text: String) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         func value(_ c: UInt8) -> UInt8? {

@@ -1,0 +1,378 @@
+/// A copy fill's allocation receipt (docs/receipts.md): the merged order's totals, this copy's request and share,
+/// the largest-remainder steps that gave it its lots, quote and fee, and the proof that its row is in the ledger's
+/// hash chain. Everything a follower needs to check it alone (`smartsync verify-receipt`): integers are base-10
+/// strings (exact beyond 2^53) in 1e-8 units of USDT, quantities in lots of `qtyStep`.
+public struct AllocationReceipt: Codable, Sendable, Hashable {
+    public var format = 1
+    public var copy: String
+    /// The copy's fill number (`n` in its fills).
+    public var fill: Int
+    /// The ledger entry (`seq`) of the merged order's copy fills.
+    public var ledger: Int
+    public var time: String?
+    public var symbol: String
+    public var side: String
+    /// The symbol's quantity step (decimal) and the taker fee rate the fee caps are computed at (decimal).
+    public var qtyStep: String
+    public var feeRate: String
+    public var leadFill: String?
+    /// The merged order's average price and the lead's price, in 1e-8 USDT.
+    public var price: String
+    public var leadPrice: String
+    public var order: Totals
+    public var row: Row
+    public var steps: Steps
+    /// What this copy paid the lead in this batch, with its proof (nil when nothing).
+    public var profitShare: Share?
+    public var proof: Proof
+
+    /// The merged order: what its copies asked for and what the venue executed for them.
+    public struct Totals: Codable, Sendable, Hashable {
+        /// Nil in batches stored before requests were kept.
+        public var requestedLots: String?
+        public var executedLots: String
+        public var quote: String
+        public var fee: String
+    }
+
+    /// This copy's row in the batch.
+    public struct Row: Codable, Sendable, Hashable {
+        public var index: Int
+        public var slot: String
+        public var requestedLots: String?
+        public var lots: String
+        public var quote: String
+        public var fee: String
+        public var cappedByCash: Bool
+    }
+
+    public struct Steps: Codable, Sendable, Hashable {
+        public var lots: Step
+        public var quote: Step
+        public var fee: Step
+    }
+
+    /// How one part was computed. `method`:
+    /// - `exact`: the part is the request (the order executed in full);
+    /// - `price`: quote = lots × `lotValue` (one price for the whole order);
+    /// - `largestRemainder`: part = floor(total × weight ÷ weightSum) (at most `cap`) + `unit`, where the leftover
+    ///   units went one each to the largest remainders, ties to the lower row: `unit` is 1 exactly when the row
+    ///   could take one (a remainder above 0, below its cap) and ranks at or above `cutoff`, the last row that got one;
+    /// - `largestRemainderThenRows`: as above, then what the caps left over went to rows in order, up to each cap;
+    /// - `notRecorded`: the batch predates recorded requests; - `none`: nothing to split.
+    public struct Step: Codable, Sendable, Hashable {
+        public var method: String
+        public var total: String?
+        public var weight: String?
+        public var weightSum: String?
+        public var floor: String?
+        public var remainder: String?
+        public var cap: String?
+        public var unit: String?
+        public var cutoff: Cutoff?
+        public var lotValue: String?
+
+        init(method: String) { self.method = method }
+    }
+
+    public struct Cutoff: Codable, Sendable, Hashable {
+        public var remainder: String
+        public var row: Int
+    }
+
+    public struct Share: Codable, Sendable, Hashable {
+        public var index: Int
+        public var amount: String
+        public var path: [PathStep]
+    }
+
+    /// A sibling hash on the way from a leaf to its root (`left`: the sibling is on the left).
+    public struct PathStep: Codable, Sendable, Hashable {
+        public var side: String
+        public var hash: String
+    }
+
+    public struct Proof: Codable, Sendable, Hashable {
+        /// The entry text the chain hashes (with the roots of the batch's rows and profit shares).
+        public var entry: String
+        public var rowPath: [PathStep]
+        /// The chain hash of the entry before, and of this entry: SHA-256(previous ‖ SHA-256(entry)).
+        public var previousHash: String
+        public var chainHash: String
+    }
+}
+
+extension AllocationReceipt {
+    /// What the builder needs beside the batch: the copy, the symbol, and the stored chain hashes.
+    public struct Context: Sendable {
+        public var copy: String
+        public var fill: Int
+        public var slot: Int
+        /// The batch's header as the engine knows it (side, prices, lead fill).
+        public var header: CopyFillHeader
+        public var time: String?
+        public var symbol: String
+        public var qtyStep: Fixed
+        public var feeRate: Fixed
+        public var previousHash: [UInt8]
+        public var chainHash: [UInt8]
+
+        public init(
+            copy: String, fill: Int, slot: Int, header: CopyFillHeader, time: String?, symbol: String, qtyStep: Fixed, feeRate: Fixed,
+            previousHash: [UInt8], chainHash: [UInt8]
+        ) {
+            (self.copy, self.fill, self.slot, self.header, self.time, self.symbol, self.qtyStep, self.feeRate) =
+                (copy, fill, slot, header, time, symbol, qtyStep, feeRate)
+            (self.previousHash, self.chainHash) = (previousHash, chainHash)
+        }
+    }
+
+    /// The receipt of the copy in `context.slot` in the batch `record`; nil when the entry is not a batch or the
+    /// copy has no row in it.
+    public static func build(_ record: LedgerRecord, _ context: Context) -> AllocationReceipt? {
+        guard let b = record.batch, let r = b.slots.firstIndex(of: Int64(context.slot)) else { return nil }
+        let header = context.header
+        let levels = LedgerChain.batchLevels(b)
+        let executed = b.lots.reduce(0, +)
+        let quoteTotal = b.quote.reduce(0, +)
+        let feeTotal = b.fee.reduce(0, +)
+        let shareIndex = b.shareSlots.firstIndex(of: Int64(context.slot))
+        return AllocationReceipt(
+            copy: context.copy, fill: context.fill, ledger: record.seq, time: context.time, symbol: context.symbol,
+            side: header.side.rawValue, qtyStep: context.qtyStep.description, feeRate: context.feeRate.description,
+            leadFill: header.leadFillID, price: String(header.price.units), leadPrice: String(header.leadPrice.units),
+            order: Totals(
+                requestedLots: b.requestedLots.map(String.init), executedLots: String(executed), quote: String(quoteTotal),
+                fee: String(feeTotal)),
+            row: Row(
+                index: r, slot: String(b.slots[r]), requestedLots: b.request(r).map(String.init), lots: String(b.lots[r]),
+                quote: String(b.quote[r]), fee: String(b.fee[r]), cappedByCash: b.capped[r]),
+            steps: Steps(
+                lots: lotsStep(b, r), quote: quoteStep(b, r, price: header.price, qtyStep: context.qtyStep),
+                fee: feeStep(b, r, rate: context.feeRate.units)),
+            profitShare: shareIndex.map { k in
+                Share(index: k, amount: String(b.shareAmounts[k]), path: pathSteps(LedgerChain.path(levels.shares, index: k)))
+            },
+            proof: Proof(
+                entry: LedgerChain.entryText(record, levels: levels), rowPath: pathSteps(LedgerChain.path(levels.rows, index: r)),
+                previousHash: Hex.encode(context.previousHash), chainHash: Hex.encode(context.chainHash)))
+    }
+
+    static func pathSteps(_ path: [(left: Bool, hash: [UInt8])]) -> [PathStep] {
+        path.map { PathStep(side: $0.left ? "left" : "right", hash: Hex.encode($0.hash)) }
+    }
+
+    /// `floor(total × weight ÷ sum)` and its remainder.
+    static func split(_ total: Int64, _ weight: Int64, _ sum: Int64) -> (floor: Int128, remainder: Int128) {
+        let product = Int128(total) * Int128(weight)
+        return (product / Int128(sum), product % Int128(sum))
+    }
+
+    /// A largest-remainder step for row `r`: each row's floor and remainder, whether it could take a unit
+    /// (`eligible`), and the part it got; the cutoff is the last row that took one.
+    static func largestRemainder(
+        total: Int64, weights: [Int64], weightSum: Int64, parts: [Int64], caps: [Int64]?, row r: Int
+    ) -> Step {
+        var step = Step(method: "largestRemainder")
+        step.total = String(total)
+        step.weightSum = String(weightSum)
+        var cutoff: (remainder: Int128, row: Int)?
+        var overCaps = false
+        for i in weights.indices {
+            let (q, rem) = split(total, weights[i], weightSum)
+            let cap = caps.map { Int128($0[i]) }
+            let base = cap.map { Swift.min(q, $0) } ?? q
+            let eligible = base == q && (cap.map { q < $0 } ?? true) && rem > 0
+            let unit = Int128(parts[i]) - base
+            if unit == 1 && eligible {
+                if cutoff == nil || rem < cutoff!.remainder || (rem == cutoff!.remainder && i > cutoff!.row) { cutoff = (rem, i) }
+            } else if unit != 0 {
+                overCaps = true
+            }
+            if i == r {
+                step.weight = String(weights[i])
+                step.floor = String(q)
+                step.remainder = String(rem)
+                step.cap = cap.map { String($0) }
+                step.unit = String(unit)
+            }
+        }
+        step.cutoff = cutoff.map { Cutoff(remainder: String($0.remainder), row: $0.row) }
+        if overCaps { step.method = "largestRemainderThenRows" }
+        return step
+    }
+
+    static func lotsStep(_ b: BatchRows, _ r: Int) -> Step {
+        guard let requestedLots = b.requestedLots else { return Step(method: "notRecorded") }
+        guard let requested = b.requested else {
+            var step = Step(method: "exact")
+            step.weight = String(b.lots[r])
+            return step
+        }
+        return largestRemainder(
+            total: b.lots.reduce(0, +), weights: requested, weightSum: requestedLots, parts: b.lots, caps: nil, row: r)
+    }
+
+    static func quoteStep(_ b: BatchRows, _ r: Int, price: Fixed, qtyStep: Fixed) -> Step {
+        let lotValue = mulDivFloor(price.units, qtyStep.units, Fixed.unitsPerOne) ?? 0
+        if b.lots.indices.allSatisfy({ Int128(b.lots[$0]) * Int128(lotValue) == Int128(b.quote[$0]) }) {
+            var step = Step(method: "price")
+            step.weight = String(b.lots[r])
+            step.lotValue = String(lotValue)
+            return step
+        }
+        return largestRemainder(
+            total: b.quote.reduce(0, +), weights: b.lots, weightSum: b.lots.reduce(0, +), parts: b.quote, caps: nil, row: r)
+    }
+
+    static func feeStep(_ b: BatchRows, _ r: Int, rate: Int64) -> Step {
+        let quoteTotal = b.quote.reduce(0, +)
+        guard quoteTotal > 0 else { return Step(method: "none") }
+        return largestRemainder(
+            total: b.fee.reduce(0, +), weights: b.quote, weightSum: quoteTotal, parts: b.fee,
+            caps: b.quote.map { Engine.standaloneFee($0, rate: rate) }, row: r)
+    }
+}
+
+extension AllocationReceipt {
+    /// One check of `verify()`: what was checked and whether it held.
+    public struct Check: Sendable, Hashable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+    }
+
+    /// Checks the receipt alone: every step's arithmetic, that the totals and the row are the ones the entry text
+    /// commits to, the row's (and profit share's) Merkle path to its root, and the chain link.
+    public func verify() -> [Check] {
+        var checks: [Check] = []
+        func check(_ name: String, _ ok: Bool, _ detail: @autoclosure () -> String) {
+            checks.append(Check(name: name, ok: ok, detail: ok ? "" : detail()))
+        }
+        func int(_ s: String?) -> Int128? { s.flatMap { Int128($0) } }
+        let fields = Self.fields(proof.entry)
+        check("format", format == 1, "format \(format) is not 1")
+
+        // The totals and the header are the entry's.
+        check("order.requestedLots", fields["requested"] == (order.requestedLots ?? "-"), "the entry says requested=\(fields["requested"] ?? "?")")
+        check("order.executedLots", fields["executed"] == order.executedLots, "the entry says executed=\(fields["executed"] ?? "?")")
+        check("order.quote", fields["quote"] == order.quote, "the entry says quote=\(fields["quote"] ?? "?")")
+        check("order.fee", fields["fee"] == order.fee, "the entry says fee=\(fields["fee"] ?? "?")")
+        check("entry.side", fields["side"] == side, "the entry says side=\(fields["side"] ?? "?")")
+        check("entry.price", fields["price"] == price, "the entry says price=\(fields["price"] ?? "?")")
+
+        // The steps.
+        let lots = int(row.lots) ?? -1
+        switch steps.lots.method {
+        case "exact":
+            check("lots", row.requestedLots == row.lots && order.requestedLots == order.executedLots, "an exact split gives each row its request")
+        case "notRecorded":
+            check("lots", order.requestedLots == nil && row.requestedLots == nil, "the request is given but the step says not recorded")
+        default:
+            Self.checkStep(
+                "lots", steps.lots, part: lots, total: order.executedLots, weight: row.requestedLots, weightSum: order.requestedLots,
+                row: row.index, &checks)
+        }
+        let quote = int(row.quote) ?? -1
+        if steps.quote.method == "price" {
+            let lotValue = int(steps.quote.lotValue) ?? -1
+            let step = int((try? Fixed(qtyStep)).map { String($0.units) }) ?? -1
+            let expected = (int(price) ?? -1) * step / 100_000_000
+            check("quote.lotValue", lotValue == expected, "lotValue \(lotValue) is not floor(price × qtyStep) = \(expected)")
+            check("quote", quote == lots * lotValue, "quote \(quote) is not lots × lotValue = \(lots * lotValue)")
+        } else {
+            Self.checkStep(
+                "quote", steps.quote, part: quote, total: order.quote, weight: row.lots, weightSum: order.executedLots, row: row.index,
+                &checks)
+        }
+        let fee = int(row.fee) ?? -1
+        if steps.fee.method == "none" {
+            check("fee", fee == 0 && order.quote == "0", "a batch with no quote has no fee")
+        } else {
+            let rate = int((try? Fixed(feeRate)).map { String($0.units) }) ?? -1
+            let product = quote * rate
+            let cap = product / 100_000_000 + (product % 100_000_000 == 0 ? 0 : 1)
+            check("fee.cap", int(steps.fee.cap) == cap, "the cap is not ceil(quote × feeRate) = \(cap)")
+            check("fee.belowCap", fee <= cap, "fee \(fee) is above the copy's stand-alone fee \(cap)")
+            Self.checkStep(
+                "fee", steps.fee, part: fee, total: order.fee, weight: row.quote, weightSum: order.quote, row: row.index, &checks)
+        }
+
+        // The proofs.
+        let leaf = LedgerChain.leaf(
+            LedgerChain.rowText(
+                row: row.index, slot: Int64(row.slot) ?? -1, requested: row.requestedLots.flatMap { Int64($0) }, lots: Int64(lots),
+                quote: Int64(quote), fee: Int64(fee), capped: row.cappedByCash))
+        let rowRoot = Self.fold(leaf, proof.rowPath).map(Hex.encode)
+        check("rowPath", rowRoot != nil && rowRoot == fields["rowsRoot"], "the row's path leads to \(rowRoot ?? "nothing"), not the entry's rowsRoot=")
+        if let share = profitShare {
+            let shareLeaf = LedgerChain.leaf(
+                LedgerChain.shareText(row: share.index, slot: Int64(row.slot) ?? -1, amount: Int64(share.amount) ?? -1))
+            let shareRoot = Self.fold(shareLeaf, share.path).map(Hex.encode)
+            check("profitSharePath", shareRoot != nil && shareRoot == fields["sharesRoot"], "the profit share's path does not lead to sharesRoot=")
+        }
+        let previous = Hex.decode(proof.previousHash)
+        let link = previous.map { Hex.encode(LedgerChain.link($0, proof.entry)) }
+        check(
+            "chain", previous?.count == 32 && link == proof.chainHash,
+            "SHA-256(previousHash ‖ SHA-256(entry)) is \(link ?? "?"), not chainHash")
+        return checks
+    }
+
+    /// A largest-remainder step's checks against the receipt's own totals and row.
+    static func checkStep(
+        _ name: String, _ step: Step, part: Int128, total: String?, weight: String?, weightSum: String?, row: Int,
+        _ checks: inout [Check]
+    ) {
+        func check(_ what: String, _ ok: Bool, _ detail: @autoclosure () -> String) {
+            checks.append(Check(name: "\(name).\(what)", ok: ok, detail: ok ? "" : detail()))
+        }
+        guard step.method == "largestRemainder" || step.method == "largestRemainderThenRows" else {
+            check("method", false, "unknown method \(step.method)")
+            return
+        }
+        check("inputs", step.total == total && step.weight == weight && step.weightSum == weightSum, "the step's inputs are not the receipt's")
+        guard let t = total.flatMap({ Int128($0) }), let w = weight.flatMap({ Int128($0) }), let sum = weightSum.flatMap({ Int128($0) }),
+            sum > 0, let floor = step.floor.flatMap({ Int128($0) }), let remainder = step.remainder.flatMap({ Int128($0) }),
+            let unit = step.unit.flatMap({ Int128($0) })
+        else {
+            check("numbers", false, "a number is missing or not an integer")
+            return
+        }
+        check("floor", floor == t * w / sum && remainder == t * w % sum, "floor(\(t) × \(w) ÷ \(sum)) is \(t * w / sum) rest \(t * w % sum)")
+        let cap = step.cap.flatMap { Int128($0) }
+        let base = cap.map { Swift.min(floor, $0) } ?? floor
+        check("part", part == base + unit, "\(part) is not \(base) + unit \(unit)")
+        guard step.method == "largestRemainder" else {
+            check("rows", unit >= 0 && (cap.map { part <= $0 } ?? true), "the rest after the caps only adds, up to the cap")
+            return
+        }
+        let eligible = base == floor && (cap.map { floor < $0 } ?? true) && remainder > 0
+        var ranks = false
+        if let c = step.cutoff, let cr = Int128(c.remainder) {
+            ranks = remainder > cr || (remainder == cr && row <= c.row)
+        }
+        check(
+            "unit", unit == (eligible && ranks ? 1 : 0),
+            "unit \(unit): the row \(eligible ? "could" : "could not") take one and ranks \(ranks ? "at or above" : "below") the cutoff")
+    }
+
+    /// The `key=value` fields of an entry text (the last of a repeated key).
+    static func fields(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for part in text.split(separator: " ") {
+            guard let eq = part.firstIndex(of: "=") else { continue }
+            out[String(part[..<eq])] = String(part[part.index(after: eq)...])
+        }
+        return out
+    }
+
+    static func fold(_ leaf: [UInt8], _ path: [PathStep]) -> [UInt8]? {
+        var steps: [(left: Bool, hash: [UInt8])] = []
+        for s in path {
+            guard let h = Hex.decode(s.hash), h.count == 32, s.side == "left" || s.side == "right" else { return nil }
+            steps.append((s.side == "left", h))
+        }
+        return LedgerChain.fold(leaf, steps)
+    }
+}

@@ -1,0 +1,234 @@
+import Crypto
+
+/// One ledger entry as the database keeps it, with a copy-fill batch's rows: what the hash chain covers.
+public struct LedgerRecord: Sendable, Hashable {
+    public var seq: Int
+    public var kind: String
+    public var body: String
+    /// A copy-fill batch's rows (nil for other entries).
+    public var batch: BatchRows?
+
+    public init(seq: Int, kind: String, body: String, batch: BatchRows?) {
+        (self.seq, self.kind, self.body, self.batch) = (seq, kind, body, batch)
+    }
+}
+
+/// The stored rows of one copy-fill batch, in row order, amounts in 1e-8 units, quantities in lots.
+public struct BatchRows: Sendable, Hashable {
+    /// The lots the merged order asked for in all; nil in batches stored before requests were kept.
+    public var requestedLots: Int64?
+    /// Each row's request when the order executed in part; nil when each row got its request (or not recorded).
+    public var requested: [Int64]?
+    public var slots: [Int64]
+    public var lots: [Int64]
+    public var quote: [Int64]
+    public var fee: [Int64]
+    public var capped: [Bool]
+    /// Profit-share payments in row order.
+    public var shareSlots: [Int64]
+    public var shareAmounts: [Int64]
+
+    public init(
+        requestedLots: Int64?, requested: [Int64]?, slots: [Int64], lots: [Int64], quote: [Int64], fee: [Int64], capped: [Bool],
+        shareSlots: [Int64], shareAmounts: [Int64]
+    ) {
+        (self.requestedLots, self.requested, self.slots, self.lots, self.quote, self.fee, self.capped) =
+            (requestedLots, requested, slots, lots, quote, fee, capped)
+        (self.shareSlots, self.shareAmounts) = (shareSlots, shareAmounts)
+    }
+
+    public var count: Int { slots.count }
+
+    /// Row `r`'s request in lots, nil when not recorded.
+    public func request(_ r: Int) -> Int64? {
+        guard requestedLots != nil else { return nil }
+        return requested?[r] ?? lots[r]
+    }
+
+    /// The text of row `r`'s Merkle leaf.
+    public func leafText(_ r: Int) -> String {
+        LedgerChain.rowText(
+            row: r, slot: slots[r], requested: request(r), lots: lots[r], quote: quote[r], fee: fee[r], capped: capped[r])
+    }
+}
+
+/// The ledger's hash chain (docs/receipts.md): every entry's text is hashed with the hash before it, so a changed
+/// past entry changes every later hash. A copy-fill batch's text carries the Merkle roots of its rows and of its
+/// profit-share payments, so one copy's receipt proves its row with a path of log2(rows) hashes.
+///
+/// - leaf = SHA-256(0x00 ‖ UTF-8 text of the row); node = SHA-256(0x01 ‖ left ‖ right); a node without a sibling
+///   moves up as it is; the root of no leaves is 32 zero bytes.
+/// - entry text = `kind body` for an entry, and for a batch
+///   `kind body requested=R executed=L quote=Q fee=F rowsRoot=ROOT sharesRoot=ROOT` (R `-` when not recorded).
+/// - H(n) = SHA-256(H(n−1) ‖ SHA-256(entry text)), H(−1) = 32 zero bytes.
+public enum LedgerChain {
+    public static let zero = [UInt8](repeating: 0, count: 32)
+
+    public static func rowText(row: Int, slot: Int64, requested: Int64?, lots: Int64, quote: Int64, fee: Int64, capped: Bool) -> String {
+        "row=\(row) slot=\(slot) requested=\(requested.map(String.init) ?? "-") lots=\(lots) quote=\(quote) fee=\(fee) capped=\(capped ? 1 : 0)"
+    }
+
+    public static func shareText(row: Int, slot: Int64, amount: Int64) -> String { "share row=\(row) slot=\(slot) amount=\(amount)" }
+
+    public static func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] { Array(Crypto.SHA256.hash(data: Array(bytes))) }
+
+    public static func leaf(_ text: String) -> [UInt8] {
+        var h = Crypto.SHA256()
+        h.update(data: [0])
+        h.update(data: Array(text.utf8))
+        return Array(h.finalize())
+    }
+
+    public static func node(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        var h = Crypto.SHA256()
+        h.update(data: [1])
+        h.update(data: left)
+        h.update(data: right)
+        return Array(h.finalize())
+    }
+
+    /// The chain hash after `previous` for an entry whose text is `entryText`.
+    public static func link(_ previous: [UInt8], _ entryText: String) -> [UInt8] {
+        var h = Crypto.SHA256()
+        h.update(data: previous)
+        h.update(data: sha256(entryText.utf8))
+        return Array(h.finalize())
+    }
+
+    /// The Merkle tree's levels over `leaves` (level 0 the leaves, the last the root alone).
+    public static func levels(_ leaves: [[UInt8]]) -> [[[UInt8]]] {
+        guard !leaves.isEmpty else { return [[zero]] }
+        var levels = [leaves]
+        while levels[levels.count - 1].count > 1 {
+            let level = levels[levels.count - 1]
+            var next: [[UInt8]] = []
+            next.reserveCapacity((level.count + 1) / 2)
+            var i = 0
+            while i < level.count {
+                next.append(i + 1 < level.count ? node(level[i], level[i + 1]) : level[i])
+                i += 2
+            }
+            levels.append(next)
+        }
+        return levels
+    }
+
+    public static func root(_ levels: [[[UInt8]]]) -> [UInt8] { levels[levels.count - 1][0] }
+
+    /// The sibling hashes from leaf `index` up to the root, each with the side it sits on.
+    public static func path(_ levels: [[[UInt8]]], index: Int) -> [(left: Bool, hash: [UInt8])] {
+        var out: [(Bool, [UInt8])] = []
+        var i = index
+        for level in levels.dropLast() {
+            let sibling = i ^ 1
+            if sibling < level.count { out.append((sibling < i, level[sibling])) }
+            i /= 2
+        }
+        return out
+    }
+
+    /// Folds a leaf up a path to its root.
+    public static func fold(_ leaf: [UInt8], _ path: [(left: Bool, hash: [UInt8])]) -> [UInt8] {
+        path.reduce(leaf) { h, step in step.left ? node(step.hash, h) : node(h, step.hash) }
+    }
+
+    /// The Merkle levels of a batch's rows and of its profit-share payments.
+    public static func batchLevels(_ b: BatchRows) -> (rows: [[[UInt8]]], shares: [[[UInt8]]]) {
+        let rows = levels((0..<b.count).map { leaf(b.leafText($0)) })
+        let shares = levels(b.shareSlots.indices.map { leaf(shareText(row: $0, slot: b.shareSlots[$0], amount: b.shareAmounts[$0])) })
+        return (rows, shares)
+    }
+
+    /// The text an entry's chain hash covers; `levels` are the batch's (computed when nil).
+    public static func entryText(_ record: LedgerRecord, levels: (rows: [[[UInt8]]], shares: [[[UInt8]]])? = nil) -> String {
+        guard let b = record.batch else { return "\(record.kind) \(record.body)" }
+        let (rows, shares) = levels ?? batchLevels(b)
+        return "\(record.kind) \(record.body) requested=\(b.requestedLots.map(String.init) ?? "-") executed=\(b.lots.reduce(0, +)) "
+            + "quote=\(b.quote.reduce(0, +)) fee=\(b.fee.reduce(0, +)) rowsRoot=\(Hex.encode(root(rows))) sharesRoot=\(Hex.encode(root(shares)))"
+    }
+}
+
+/// Where the chain is kept, beside the ledger (`ledger_chain`), and the ledger's rows it is computed from.
+public protocol ReceiptStore: Sendable {
+    /// The last chained entry's `seq` and hash, nil when none is chained yet.
+    func chainTip() async throws -> (seq: Int, hash: [UInt8])?
+    /// Ledger entries from `seq` on, in order, until about `maxRows` batch rows are read (at least one entry).
+    func records(from seq: Int, maxRows: Int) async throws -> [LedgerRecord]
+    /// Stores chain hashes (an existing one is replaced by the same value).
+    func storeChain(_ hashes: [(seq: Int, hash: [UInt8])]) async throws
+    /// The stored chain hashes of the entries from `seq` through `last`, by `seq` (an entry not chained yet is absent).
+    func chainHashes(from seq: Int, through last: Int) async throws -> [Int: [UInt8]]
+}
+
+extension ReceiptStore {
+    /// The ledger entry at `seq`, nil when there is none.
+    public func record(_ seq: Int) async throws -> LedgerRecord? {
+        try await records(from: seq, maxRows: 1).first.flatMap { $0.seq == seq ? $0 : nil }
+    }
+}
+
+/// The ledger skips an entry: the chain cannot go on.
+public struct ChainGap: Error, CustomStringConvertible {
+    public var missing: Int
+    public var found: Int
+    public var description: String { "ledger entry \(missing) is missing (the next stored is \(found))" }
+}
+
+/// Extends the stored chain over ledger entries not chained yet (a server runs it in the background and before a
+/// receipt); one at a time, so two catch-ups never race.
+public actor LedgerChainer {
+    private let store: any ReceiptStore
+    /// How many batch rows one read brings.
+    private let rowsPerRead: Int
+
+    public init(store: any ReceiptStore, rowsPerRead: Int = 100_000) {
+        self.store = store
+        self.rowsPerRead = rowsPerRead
+    }
+
+    /// Chains every stored entry (or those up to `through`); returns how many were chained.
+    @discardableResult
+    public func catchUp(through target: Int? = nil) async throws -> Int {
+        var chained = 0
+        var tip = try await store.chainTip()
+        while true {
+            let next = (tip?.seq ?? -1) + 1
+            if let target, next > target { return chained }
+            let records = try await store.records(from: next, maxRows: rowsPerRead)
+            guard !records.isEmpty else { return chained }
+            var previous = tip?.hash ?? LedgerChain.zero
+            var hashes: [(seq: Int, hash: [UInt8])] = []
+            for (k, r) in records.enumerated() {
+                guard r.seq == next + k else { throw ChainGap(missing: next + k, found: r.seq) }
+                previous = LedgerChain.link(previous, LedgerChain.entryText(r))
+                hashes.append((r.seq, previous))
+            }
+            try await store.storeChain(hashes)
+            chained += hashes.count
+            tip = hashes.last
+            await Task.yield()
+        }
+    }
+
+    /// Recomputes the whole chain from the ledger and compares it with the stored hashes; returns the entries whose
+    /// stored hash differs (the first changed entry and every later one), at most `limit`.
+    public func verify(limit: Int = 20) async throws -> [Int] {
+        var mismatches: [Int] = []
+        var previous = LedgerChain.zero
+        var next = 0
+        while true {
+            let records = try await store.records(from: next, maxRows: rowsPerRead)
+            guard !records.isEmpty else { return mismatches }
+            let stored = try await store.chainHashes(from: records[0].seq, through: records[records.count - 1].seq)
+            for r in records {
+                previous = LedgerChain.link(previous, LedgerChain.entryText(r))
+                guard let stored = stored[r.seq] else { return mismatches }
+                if stored != previous {
+                    mismatches.append(r.seq)
+                    if mismatches.count >= limit { return mismatches }
+                }
+            }
+            next = records[records.count - 1].seq + 1
+        }
+    }
+}
