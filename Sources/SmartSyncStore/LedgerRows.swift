@@ -71,7 +71,7 @@ enum LedgerRows {
             sql: "INSERT INTO copy_fills (ledger, row, slot, lots, quote, fee, capped) VALUES (?, ?, ?, ?, ?, ?, ?)")
         let insertShare = try db.cachedStatement(
             sql: "INSERT INTO profit_shares (ledger, row, slot, amount) VALUES (?, ?, ?, ?)")
-        let insertRequest = try db.cachedStatement(sql: "INSERT INTO copy_requests (ledger, total, requested) VALUES (?, ?, ?)")
+        let insertRequest = try db.cachedStatement(sql: "INSERT INTO copy_requests (ledger, total, requested, fee_rate) VALUES (?, ?, ?, ?)")
         var seq = firstSeq
         for entry in entries {
             let (kind, body) = Self.body(entry)
@@ -81,7 +81,7 @@ enum LedgerRows {
                 for r in b.profitShare.indices {
                     try insertShare.execute(arguments: [seq, r, Int(b.profitShareSlots[r]), b.profitShare[r]])
                 }
-                try insertRequest.execute(arguments: [seq, b.requestedLots, requestText(b)])
+                try insertRequest.execute(arguments: [seq, b.requestedLots, requestText(b), b.feeRate.units])
             }
             seq += 1
         }

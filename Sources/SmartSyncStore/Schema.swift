@@ -187,12 +187,14 @@ enum Schema {
         }
         migrator.registerMigration("v11-receipts") { db in
             // Allocation receipts (docs/receipts.md): each copy-fill batch's request, `total` lots in all and, when
-            // the order executed in part, each row's request (comma-separated; empty when each row got its request);
+            // the order executed in part, each row's request (comma-separated; empty when each row got its request), and
+            // the fee rate its fees were capped at;
             // and the ledger's hash chain, one hash per entry, extended by the server in the background. Batches
             // from before this step have no request row; the chain covers the whole ledger.
             try db.execute(
                 sql: """
-                    CREATE TABLE copy_requests (ledger INTEGER PRIMARY KEY, total INTEGER NOT NULL, requested TEXT NOT NULL);
+                    CREATE TABLE copy_requests (
+                        ledger INTEGER PRIMARY KEY, total INTEGER NOT NULL, requested TEXT NOT NULL, fee_rate INTEGER NOT NULL);
                     CREATE TABLE ledger_chain (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL);
                     """)
         }

@@ -313,6 +313,7 @@ struct SnapshotWriter {
             i64s(b.profitShare)
             i64(b.requestedLots)  // format 12
             i64s(b.requested)
+            fixed(b.feeRate)
             int(b.leadUser)
             int(b.releasedRows)
             int(b.releasedShares)

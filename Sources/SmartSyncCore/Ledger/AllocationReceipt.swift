@@ -12,7 +12,8 @@ public struct AllocationReceipt: Codable, Sendable, Hashable {
     public var time: String?
     public var symbol: String
     public var side: String
-    /// The symbol's quantity step (decimal) and the taker fee rate the fee caps are computed at (decimal).
+    /// The symbol's quantity step (decimal) and the taker fee rate the fees were capped at (decimal; the rate of
+    /// today in a batch from before receipts, whose entry says `feeRate=-`).
     public var qtyStep: String
     public var feeRate: String
     public var leadFill: String?
@@ -137,9 +138,10 @@ extension AllocationReceipt {
         let quoteTotal = b.quote.reduce(0, +)
         let feeTotal = b.fee.reduce(0, +)
         let shareIndex = b.shareSlots.firstIndex(of: Int64(context.slot))
+        let feeRate = b.feeRate.map { Fixed(units: $0) } ?? context.feeRate
         return AllocationReceipt(
             copy: context.copy, fill: context.fill, ledger: record.seq, time: context.time, symbol: context.symbol,
-            side: header.side.rawValue, qtyStep: context.qtyStep.description, feeRate: context.feeRate.description,
+            side: header.side.rawValue, qtyStep: context.qtyStep.description, feeRate: feeRate.description,
             leadFill: header.leadFillID, price: String(header.price.units), leadPrice: String(header.leadPrice.units),
             order: Totals(
                 requestedLots: b.requestedLots.map(String.init), executedLots: String(executed), quote: String(quoteTotal),
@@ -149,7 +151,7 @@ extension AllocationReceipt {
                 quote: String(b.quote[r]), fee: String(b.fee[r]), cappedByCash: b.capped[r]),
             steps: Steps(
                 lots: lotsStep(b, r), quote: quoteStep(b, r, price: header.price, qtyStep: context.qtyStep),
-                fee: feeStep(b, r, rate: context.feeRate.units)),
+                fee: feeStep(b, r, rate: feeRate.units)),
             profitShare: shareIndex.map { k in
                 Share(index: k, amount: String(b.shareAmounts[k]), path: pathSteps(LedgerChain.path(levels.shares, index: k)))
             },
@@ -258,6 +260,10 @@ extension AllocationReceipt {
         check("order.executedLots", fields["executed"] == order.executedLots, "the entry says executed=\(fields["executed"] ?? "?")")
         check("order.quote", fields["quote"] == order.quote, "the entry says quote=\(fields["quote"] ?? "?")")
         check("order.fee", fields["fee"] == order.fee, "the entry says fee=\(fields["fee"] ?? "?")")
+        let rateUnits = (try? Fixed(feeRate)).map { String($0.units) }
+        check(
+            "entry.feeRate", fields["feeRate"] == "-" || fields["feeRate"] == rateUnits,
+            "the entry says feeRate=\(fields["feeRate"] ?? "?") (1e-8 units)")
         check("entry.side", fields["side"] == side, "the entry says side=\(fields["side"] ?? "?")")
         check("entry.price", fields["price"] == price, "the entry says price=\(fields["price"] ?? "?")")
 

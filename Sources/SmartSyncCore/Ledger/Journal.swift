@@ -75,6 +75,8 @@ public struct CopyFillBatch: Sendable {
     /// Each row's request in lots when the order executed in part; empty when it executed in full (every row got
     /// exactly its request: `lots`).
     public var requested: [Int64] = []
+    /// The taker fee rate the fees were capped at (each copy's stand-alone fee); zero in batches from before receipts.
+    public var feeRate: Fixed = .zero
     /// The lead's user index (receiver of profit share).
     public var leadUser: Int
     /// Rows and profit-share payments whose columns were released to the database (`Engine.releaseHistory()`):

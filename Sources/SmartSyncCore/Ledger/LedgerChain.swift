@@ -19,6 +19,8 @@ public struct BatchRows: Sendable, Hashable {
     public var requestedLots: Int64?
     /// Each row's request when the order executed in part; nil when each row got its request (or not recorded).
     public var requested: [Int64]?
+    /// The fee rate (1e-8 units) the fees were capped at; nil in batches stored before requests were kept.
+    public var feeRate: Int64?
     public var slots: [Int64]
     public var lots: [Int64]
     public var quote: [Int64]
@@ -29,11 +31,11 @@ public struct BatchRows: Sendable, Hashable {
     public var shareAmounts: [Int64]
 
     public init(
-        requestedLots: Int64?, requested: [Int64]?, slots: [Int64], lots: [Int64], quote: [Int64], fee: [Int64], capped: [Bool],
-        shareSlots: [Int64], shareAmounts: [Int64]
+        requestedLots: Int64?, requested: [Int64]?, feeRate: Int64? = nil, slots: [Int64], lots: [Int64], quote: [Int64], fee: [Int64],
+        capped: [Bool], shareSlots: [Int64], shareAmounts: [Int64]
     ) {
-        (self.requestedLots, self.requested, self.slots, self.lots, self.quote, self.fee, self.capped) =
-            (requestedLots, requested, slots, lots, quote, fee, capped)
+        (self.requestedLots, self.requested, self.feeRate, self.slots, self.lots, self.quote, self.fee, self.capped) =
+            (requestedLots, requested, feeRate, slots, lots, quote, fee, capped)
         (self.shareSlots, self.shareAmounts) = (shareSlots, shareAmounts)
     }
 
@@ -59,7 +61,8 @@ public struct BatchRows: Sendable, Hashable {
 /// - leaf = SHA-256(0x00 ‖ UTF-8 text of the row); node = SHA-256(0x01 ‖ left ‖ right); a node without a sibling
 ///   moves up as it is; the root of no leaves is 32 zero bytes.
 /// - entry text = `kind body` for an entry, and for a batch
-///   `kind body requested=R executed=L quote=Q fee=F rowsRoot=ROOT sharesRoot=ROOT` (R `-` when not recorded).
+///   `kind body requested=R feeRate=P executed=L quote=Q fee=F rowsRoot=ROOT sharesRoot=ROOT` (R and P `-` when not
+///   recorded, in batches from before receipts).
 /// - H(n) = SHA-256(H(n−1) ‖ SHA-256(entry text)), H(−1) = 32 zero bytes.
 public enum LedgerChain {
     public static let zero = [UInt8](repeating: 0, count: 32)
@@ -143,7 +146,8 @@ public enum LedgerChain {
     public static func entryText(_ record: LedgerRecord, levels: (rows: [[[UInt8]]], shares: [[[UInt8]]])? = nil) -> String {
         guard let b = record.batch else { return "\(record.kind) \(record.body)" }
         let (rows, shares) = levels ?? batchLevels(b)
-        return "\(record.kind) \(record.body) requested=\(b.requestedLots.map(String.init) ?? "-") executed=\(b.lots.reduce(0, +)) "
+        return "\(record.kind) \(record.body) requested=\(b.requestedLots.map(String.init) ?? "-") "
+            + "feeRate=\(b.feeRate.map(String.init) ?? "-") executed=\(b.lots.reduce(0, +)) "
             + "quote=\(b.quote.reduce(0, +)) fee=\(b.fee.reduce(0, +)) rowsRoot=\(Hex.encode(root(rows))) sharesRoot=\(Hex.encode(root(shares)))"
     }
 }

@@ -161,6 +161,7 @@ extension Engine {
         // The batch's columns: the rows that received something (usually all of them).
         // Receipts show each row's request beside what it got: kept when the two differ (a partial execution).
         batch.requestedLots = plan.totalLots
+        batch.feeRate = settings.takerFeeRate
         if lots.contains(0) {
             let rows = lots.indices.filter { lots[$0] > 0 }
             batch.slots = rows.map { plan.slots[$0] }

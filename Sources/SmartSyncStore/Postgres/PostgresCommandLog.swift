@@ -256,9 +256,10 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
                 }
             }
             if !batches.isEmpty {
-                sql += ", rq AS (INSERT INTO copy_requests (ledger, total, requested) SELECT * FROM unnest("
+                sql += ", rq AS (INSERT INTO copy_requests (ledger, total, requested, fee_rate) SELECT * FROM unnest("
                 sql += "\(bind(batches.map(\.ledger)))::int8[], \(bind(batches.map(\.batch.requestedLots)))::int8[], "
-                sql += "\(bind(batches.map { LedgerRows.requestText($0.batch) }))::text[]) \(guarded))"
+                sql += "\(bind(batches.map { LedgerRows.requestText($0.batch) }))::text[], "
+                sql += "\(bind(batches.map(\.batch.feeRate.units)))::int8[]) \(guarded))"
             }
             if !shareLedgers.isEmpty {
                 sql += #", p AS (INSERT INTO profit_shares (ledger, "row", slot, amount) "#

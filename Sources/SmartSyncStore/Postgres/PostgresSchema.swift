@@ -174,7 +174,7 @@ enum PostgresSchema {
             // Allocation receipts: batches' requests and the ledger's hash chain (see the SQLite schema's v11-receipts).
             "v11-receipts",
             [
-                "CREATE TABLE copy_requests (ledger bigint PRIMARY KEY, total bigint NOT NULL, requested text NOT NULL)",
+                "CREATE TABLE copy_requests (ledger bigint PRIMARY KEY, total bigint NOT NULL, requested text NOT NULL, fee_rate bigint NOT NULL)",
                 "CREATE TABLE ledger_chain (seq bigint PRIMARY KEY, hash bytea NOT NULL)",
             ]
         ),

@@ -57,9 +57,10 @@ public final class SQLiteReceiptStore: ReceiptStore, @unchecked Sendable {
             b.shareSlots.append(r[0])
             b.shareAmounts.append(r[1])
         }
-        if let r = try Row.fetchOne(db, sql: "SELECT total, requested FROM copy_requests WHERE ledger = ?", arguments: [seq]) {
+        if let r = try Row.fetchOne(db, sql: "SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = ?", arguments: [seq]) {
             b.requestedLots = r[0]
             b.requested = try LedgerRows.requests(fromText: r[1], rows: b.count, ledger: seq)
+            b.feeRate = r[2]
         }
         return b
     }
@@ -130,9 +131,10 @@ public final class PostgresReceiptStore: ReceiptStore, Sendable {
             b.shareSlots.append(slot)
             b.shareAmounts.append(amount)
         }
-        if let r = try await reads.query("SELECT total, requested FROM copy_requests WHERE ledger = \(seq)").first {
-            let (total, text) = try r.decode((Int64, String).self)
+        if let r = try await reads.query("SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = \(seq)").first {
+            let (total, text, rate) = try r.decode((Int64, String, Int64).self)
             b.requestedLots = total
+            b.feeRate = rate
             b.requested = try LedgerRows.requests(fromText: text, rows: b.count, ledger: Int(seq))
         }
         return b
