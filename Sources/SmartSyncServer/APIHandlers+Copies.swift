@@ -115,10 +115,11 @@ extension APIHandlers {
     func copyFillReceipt(_ input: Operations.CopyFillReceipt.Input) async throws -> Operations.CopyFillReceipt.Output {
         let id = input.path.id
         let n = input.path.n
+        guard n >= 0 else { throw APIError(.badRequest, code: "invalidInput", "must be 0 or more (a fill's number)", field: "n") }
         let (engine, ref, past) = try await copyPast(id)
         // Numbered as `copyFills` numbers them: the fills whose batch header is at hand.
         let fills = past.fills.compactMap { f in engine.batchHeader(at: f.position, rows: past).map { (f.position, $0) } }
-        guard n >= 0, n < fills.count else { throw APIError.notFound("fill \(n) of copy \(id) (it has \(fills.count))") }
+        guard n < fills.count else { throw APIError.notFound("fill \(n) of copy \(id) (it has \(fills.count))") }
         let (position, header) = fills[n]
         try await service.chain.catchUp(through: position)
         let hashes = try await service.receipts.chainHashes(from: position - 1, through: position)

@@ -98,7 +98,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                         #expect(responses.contains("414"), "\(method) \(path) lacks 414")
                     }
                 }
-                #expect(operations == 51)
+                #expect(operations == 52)
                 let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
                 for (name, schema) in schemas where name.hasSuffix("Request") {
                     // An object with exclusive fields is its fields `allOf` the rule relating them: the fields part closes it.
@@ -309,6 +309,38 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             a = try await APIRefusalTests.call(client, .get, "/v1/copies/bob-1/history", key: bob)
             let changes = (a.body as? [[String: Any]] ?? []).filter { $0["type"] as? String == "controlsSet" }
             #expect(changes.count == 3 && changes.last?["controls"] is NSNull, "\(changes)")
+        }
+    }
+
+    /// A copy fill's receipt over HTTP checks alone (`AllocationReceipt.verify`, what `smartsync verify-receipt` runs);
+    /// a fill that does not exist, another follower's copy and a negative number are refused.
+    @Test func allocationReceiptOverHTTP() async throws {
+        let f = try await Fixture()
+        try await f.app().test(.router) { client in
+            let (lead, bob) = (f.keys["lead"], f.keys["bob"])
+            var a = try await APIRefusalTests.call(client, .post, "/v1/copies", key: bob, #"{"id": "bob-1", "lead": "lead", "investment": "1000"}"#)
+            #expect(a.status == .created, "\(a.body ?? "")")
+            a = try await APIRefusalTests.call(
+                client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
+            #expect(a.status == .created)
+            let receipt = try await client.execute(uri: "/v1/copies/bob-1/fills/0/receipt", method: .get, headers: headers(bob)) { response in
+                #expect(response.status == .ok)
+                return try JSONDecoder().decode(AllocationReceipt.self, from: Data(buffer: response.body))
+            }
+            #expect(receipt.copy == "bob-1" && receipt.fill == 0 && receipt.side == "buy" && receipt.symbol == "BTC-USDT")
+            #expect(receipt.steps.lots.method == "exact" && receipt.row.requestedLots == receipt.row.lots)
+            let checks = receipt.verify()
+            #expect(checks.count > 10 && checks.allSatisfy(\.ok), "\(checks.filter { !$0.ok })")
+            for (uri, key, status) in [
+                ("/v1/copies/bob-1/fills/1/receipt", bob, HTTPResponse.Status.notFound),
+                ("/v1/copies/bob-9/fills/0/receipt", bob, .notFound),
+                ("/v1/copies/bob-1/fills/0/receipt", f.keys["alice"], .notFound),
+                ("/v1/copies/bob-1/fills/-1/receipt", bob, .badRequest),
+                ("/v1/copies/bob-1/fills/0/receipt", nil, .unauthorized),
+            ] {
+                a = try await APIRefusalTests.call(client, .get, uri, key: key)
+                #expect(a.status == status, "\(uri): \(a.status) \(a.body ?? "")")
+            }
         }
     }
 
