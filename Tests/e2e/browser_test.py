@@ -3,7 +3,8 @@
 
 A newcomer starts signed out on the lead board, clicks Copy and is sent to the sign-in page, signs in and lands on
 the copy setup; starts a 100 USDT copy, sees it in My Copies; the lead trades (many times: fills and failed copy
-orders, in pages) and the copy follows without a reload; the newcomer adjusts the investment, sets a stop loss and
+orders, in pages) and the copy follows without a reload; a fill's receipt is downloaded and checked by
+`smartsync verify-receipt`; the newcomer adjusts the investment, sets a stop loss and
 take profit, looks at the page on a phone, stops the copy; saves a stop loss and a take profit that are already
 reached (the page asks first). The lead then uses its dashboard: portfolio, orders (market, limit, refused),
 settings, removing a follower, stopping. Every page is screenshotted (desktop and phone width) into a git-ignored
@@ -82,6 +83,9 @@ class Browser:
         if os.path.exists("/usr/bin/chromium"):
             options.binary_location = "/usr/bin/chromium"
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # Downloads (a receipt, a statement) land here, where the journey reads them.
+        self.downloads = tempfile.mkdtemp(prefix="smartsync-downloads-")
+        options.add_experimental_option("prefs", {"download.default_directory": self.downloads, "download.prompt_for_download": False})
         # The driver path is given explicitly: selenium's own driver download cannot reach the network here.
         self.driver = webdriver.Chrome(service=Service(executable_path=find_driver()), options=options)
         self.shots = shots
@@ -297,7 +301,7 @@ class HookReceiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def journey(b, keys, market):
+def journey(b, keys, market, binary):
     started = time.time()
 
     step("some market history: the leads buy, then BTC and ETH move, so the charts have a shape")
@@ -448,6 +452,15 @@ def journey(b, keys, market):
             len(api("GET", f"/v1/copies/{copy_id}/equity-curve", keys["newcomer"])) >= 6)
     time.sleep(2)  # the page redraws at most every so often on price events
     b.shot("08-copy-fill-live")
+
+    step("a copy fill's allocation receipt: downloaded from the page, checked offline by smartsync verify-receipt")
+    b.click("#fills tr[data-event] button[data-receipt]")
+    receipt = b.until("the receipt's download", lambda: next(
+        (os.path.join(b.downloads, f) for f in os.listdir(b.downloads) if f.startswith("receipt-") and f.endswith(".json")), None))
+    checked = subprocess.run([binary, "verify-receipt", receipt], capture_output=True, text=True)
+    assert checked.returncode == 0 and "verified:" in checked.stdout, checked.stdout + checked.stderr
+    with open(receipt) as f:
+        assert json.load(f)["copy"] == copy_id
 
     step("the lead trades 80 times: small buys the copy cannot follow (below the minimum), round trips it follows")
     equity = Decimal(api("GET", "/v1/leads/trend")["equity"])
@@ -911,7 +924,7 @@ def main():
     browser = None
     try:
         browser = Browser(shots)
-        journey(browser, keys, Market(keys["operator"]))
+        journey(browser, keys, Market(keys["operator"]), args.binary)
         print(f"browser test passed; screenshots in {shots}/")
     finally:
         if browser:

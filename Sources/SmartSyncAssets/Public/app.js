@@ -517,8 +517,8 @@ async function pageCopy(id) {
       ${c.holdings.map(h => `<tr><td>${esc(base(h.symbol))}${h.dust ? ' <span class="muted">dust</span>' : ''}</td><td>${esc(h.quantity)}</td><td data-col="average-cost">${usd(h.averageCost)}</td><td>${usd(h.mark)}</td><td>${usd(h.value)}</td><td>${bar(h.weight)} ${pct(h.weight)}</td><td>${bar(h.leadWeight || '0', true)} ${pct(h.leadWeight || '0')}</td></tr>`).join('')}
       <tr><td>USDT</td><td>${usd(c.cash)}</td><td></td><td></td><td>${usd(c.cash)}</td><td colspan="2"></td></tr></tbody></table></div>
     <h2>Copy trades and the lead trades behind them <span class="muted small">(${c.fillCount})</span></h2>
-    <div class="scroll"><table id="fills" class="cards"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Your quantity</th><th>Your price</th><th>Fee</th><th>Lead quantity</th><th>Lead price</th></tr></thead><tbody>
-      ${fillRows(fills) || '<tr class="empty"><td colspan="8" class="muted">No copy trades yet: they appear here when the lead trades.</td></tr>'}
+    <div class="scroll"><table id="fills" class="cards"><thead><tr><th>Time</th><th>Pair</th><th>Side</th><th>Your quantity</th><th>Your price</th><th>Fee</th><th>Lead quantity</th><th>Lead price</th><th>Receipt</th></tr></thead><tbody>
+      ${fillRows(fills) || '<tr class="empty"><td colspan="9" class="muted">No copy trades yet: they appear here when the lead trades.</td></tr>'}
     </tbody></table></div>${more('fills', fills, c.fillCount)}
     <h2>Failed copy orders <span class="muted small">(${c.failedOrderCount})</span></h2>
     ${c.failedOrderReasons.length ? `<div class="scroll"><table id="failed-reasons" class="compact"><thead><tr><th class="wrap">Why</th><th>How many</th><th>Last</th></tr></thead><tbody>
@@ -539,6 +539,15 @@ async function pageCopy(id) {
   wireStatement({ json: path + '/statement', csv: path + '/statement.csv', file: `statement-${id}.csv` });
   if (mine && active) wireCopySettings(c);
   wireMore('fills', path + '/fills?order=newest&limit=50', fillRows);
+  // A fill's allocation receipt, downloaded as JSON to check offline (docs/receipts.md).
+  $('#fills').addEventListener('click', async e => {
+    const b = e.target.closest('button[data-receipt]');
+    if (!b) return;
+    b.disabled = true;
+    try { await download(path + `/fills/${b.dataset.receipt}/receipt`, `receipt-${id}-${b.dataset.receipt}.json`); }
+    catch (err) { toast(err.message, 'error'); }
+    finally { b.disabled = false; }
+  });
   wireMore('failed', path + '/failed-orders?order=newest&limit=20', failedRows);
   const onPrice = paced(5000);
   S.onEvent = ev => {
@@ -584,19 +593,23 @@ function wireStatement({ json, csv, file, table = statementTable }) {
   });
   $('#statement-csv').addEventListener('click', async () => {
     clearErrors(form);
-    const r = await fetch(csv + statementQuery(form), { headers: { Authorization: 'Bearer ' + S.key } });
-    if (!r.ok) {
-      let err = new APIError(r.status + ' ' + r.statusText, r.status);
-      try { const e = (await r.json()).error; err = new APIError(e.message, r.status, e.code, e.field); } catch (_) {}
-      showError(form, err, { from: 'from', to: 'to' });
-      return;
-    }
-    const url = URL.createObjectURL(await r.blob());
-    const a = document.createElement('a');
-    a.href = url; a.download = file;
-    document.body.appendChild(a); a.click(); a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    try { await download(csv + statementQuery(form), file); }
+    catch (err) { if (!(err instanceof APIError)) throw err; showError(form, err, { from: 'from', to: 'to' }); }
   });
+}
+// Saves what `url` answers as the file `file`; an error answer is thrown as an APIError.
+async function download(url, file) {
+  const r = await fetch(url, { headers: { Authorization: 'Bearer ' + S.key } });
+  if (!r.ok) {
+    let err = new APIError(r.status + ' ' + r.statusText, r.status);
+    try { const e = (await r.json()).error; err = new APIError(e.message, r.status, e.code, e.field); } catch (_) {}
+    throw err;
+  }
+  const href = URL.createObjectURL(await r.blob());
+  const a = document.createElement('a');
+  a.href = href; a.download = file;
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 1000);
 }
 function shareStatementTable(s) {
   return `<div class="scroll"><table id="share-statement" class="cards"><thead><tr><th>Time</th><th>Copy</th><th>Paid</th><th>Amount (USDT)</th><th>Earned after</th></tr></thead><tbody>
@@ -608,7 +621,8 @@ function shareStatementTable(s) {
 function fillRows(fills) {
   return fills.map(f => `<tr data-event="${f.event}" data-n="${f.n}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td class="${f.side === 'buy' ? 'up' : 'down'}">${f.side}</td>
     <td>${esc(f.quantity)}${f.cappedByCash ? ' <span class="muted" title="capped by the cash in the copy">capped</span>' : ''}</td><td>${usd(f.price)}</td><td>${esc(f.fee)}</td>
-    <td>${f.lead ? esc(f.lead.quantity) : `<span class="muted">${f.side === 'buy' ? 'existing assets bought' : 'sold to stop or reduce'}</span>`}</td><td>${usd(f.leadPrice)}</td></tr>`).join('');
+    <td>${f.lead ? esc(f.lead.quantity) : `<span class="muted">${f.side === 'buy' ? 'existing assets bought' : 'sold to stop or reduce'}</span>`}</td><td>${usd(f.leadPrice)}</td>
+    <td><button type="button" data-receipt="${f.n}" title="How this fill was allocated from the merged order, with its proof (check it with smartsync verify-receipt)">Receipt</button></td></tr>`).join('');
 }
 function failedRows(failed) {
   return failed.map(f => `<tr data-n="${f.n}" data-reason="${f.reason}"><td>${when(f.time)}</td><td>${esc(f.symbol)}</td><td>${f.side}</td><td class="wrap">${esc(f.explanation)}</td><td>${f.notional ? usd(f.notional) : ''}</td></tr>`).join('');
