@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
               swift run -c release smartsync bench fanout --durable --copies 100000
               swift run -c release smartsync bench fanout --durable --db postgres://postgres:secret@127.0.0.1/postgres --copies 100000
             """,
-        subcommands: [FanOut.self, Soak.self, Open.self, Venue.self, ForecastBench.self]
+        subcommands: [FanOut.self, Soak.self, Open.self, Venue.self, ForecastBench.self, ReceiptBench.self]
     )
 }
 
