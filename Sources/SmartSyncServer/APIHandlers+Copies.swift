@@ -121,7 +121,11 @@ extension APIHandlers {
         let fills = past.fills.compactMap { f in engine.batchHeader(at: f.position, rows: past).map { (f.position, $0) } }
         guard n < fills.count else { throw APIError.notFound("fill \(n) of copy \(id) (it has \(fills.count))") }
         let (position, header) = fills[n]
-        try await service.chain.catchUp(through: position)
+        do {
+            try await service.chain.catchUp(through: position)
+        } catch {
+            throw APIError(.serviceUnavailable, code: "unavailable", "the ledger's hash chain cannot be extended: \(error)")
+        }
         let hashes = try await service.receipts.chainHashes(from: position - 1, through: position)
         guard let record = try await service.receipts.record(position), let hash = hashes[position],
             let previous = position == 0 ? LedgerChain.zero : hashes[position - 1]

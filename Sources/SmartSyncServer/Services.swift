@@ -1,6 +1,6 @@
 import Logging
-import SmartSyncCore
 import ServiceLifecycle
+import SmartSyncCore
 
 /// The server's long-running parts as services of one `ServiceGroup` (with the HTTP application): they start
 /// together, and on SIGTERM / SIGINT shut down in reverse order — the demo feed stops first, then the HTTP server

@@ -71,7 +71,8 @@ enum LedgerRows {
             sql: "INSERT INTO copy_fills (ledger, row, slot, lots, quote, fee, capped) VALUES (?, ?, ?, ?, ?, ?, ?)")
         let insertShare = try db.cachedStatement(
             sql: "INSERT INTO profit_shares (ledger, row, slot, amount) VALUES (?, ?, ?, ?)")
-        let insertRequest = try db.cachedStatement(sql: "INSERT INTO copy_requests (ledger, total, requested, fee_rate) VALUES (?, ?, ?, ?)")
+        let insertRequest = try db.cachedStatement(
+            sql: "INSERT INTO copy_requests (ledger, total, requested, fee_rate) VALUES (?, ?, ?, ?)")
         var seq = firstSeq
         for entry in entries {
             let (kind, body) = Self.body(entry)
@@ -95,7 +96,8 @@ enum LedgerRows {
         guard !text.isEmpty else { return nil }
         let values = text.split(separator: ",").compactMap { Int64($0) }
         guard values.count == rows else {
-            throw StoreError.inconsistent(path: "copy_requests", problems: ["ledger entry \(ledger) has \(values.count) requests for \(rows) rows"])
+            throw StoreError.inconsistent(
+                path: "copy_requests", problems: ["ledger entry \(ledger) has \(values.count) requests for \(rows) rows"])
         }
         return values
     }

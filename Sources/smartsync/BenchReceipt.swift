@@ -46,7 +46,8 @@ extension Bench {
             let one = try await clock.measure { try await chainer.catchUp() }
 
             let engine = store.engine
-            guard let position = (0..<engine.journal.count).last(where: { if case .copyFills = engine.journal[$0] { true } else { false } }),
+            guard
+                let position = (0..<engine.journal.count).last(where: { if case .copyFills = engine.journal[$0] { true } else { false } }),
                 case .copyFills(let b) = engine.journal[position]
             else { throw ValidationError("the fan-out produced no copy fills") }
             var receipt: AllocationReceipt?
@@ -58,15 +59,19 @@ extension Bench {
                 receipt = AllocationReceipt.build(
                     record,
                     .init(
-                        copy: "slot-\(b.slots[0])", fill: 0, slot: Int(b.slots[0]), header: CopyFillHeader(b), time: nil, symbol: symbol.name,
+                        copy: "slot-\(b.slots[0])", fill: 0, slot: Int(b.slots[0]), header: CopyFillHeader(b), time: nil,
+                        symbol: symbol.name,
                         qtyStep: symbol.qtyStep, feeRate: engine.settings.takerFeeRate, previousHash: previous, chainHash: hash))
             }
             guard let receipt, receipt.verify().allSatisfy(\.ok) else { throw ValidationError("the receipt does not verify") }
-            let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15) }
+            let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)
+            }
             print("copies: \(copies); batch rows: \(b.count); ledger entries chained at first: \(entries)")
             print("chain the whole ledger (set-up and one fan-out): \(ms(all)) ms")
             print("chain one more fan-out's batch (\(b.count) rows): \(ms(one)) ms")
-            print("one receipt (read the batch back, Merkle path) and its check: \(ms(build)) ms (path of \(receipt.proof.rowPath.count) hashes)")
+            print(
+                "one receipt (read the batch back, Merkle path) and its check: \(ms(build)) ms (path of \(receipt.proof.rowPath.count) hashes)"
+            )
         }
     }
 }

@@ -18,7 +18,8 @@ struct SmartSyncCommand: AsyncParsableCommand {
             """,
         version: SmartSyncCommand.version,
         subcommands: [
-            Serve.self, Simulate.self, Audit.self, VerifyReceipt.self, Keys.self, Bench.self, CrashTest.self, CrashTestWorker.self, CrashTestVenueWorker.self,
+            Serve.self, Simulate.self, Audit.self, VerifyReceipt.self, Keys.self, Bench.self, CrashTest.self, CrashTestWorker.self,
+            CrashTestVenueWorker.self,
         ]
     )
 

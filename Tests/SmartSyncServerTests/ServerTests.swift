@@ -318,12 +318,14 @@ func json(_ buffer: ByteBuffer) throws -> Any {
         let f = try await Fixture()
         try await f.app().test(.router) { client in
             let (lead, bob) = (f.keys["lead"], f.keys["bob"])
-            var a = try await APIRefusalTests.call(client, .post, "/v1/copies", key: bob, #"{"id": "bob-1", "lead": "lead", "investment": "1000"}"#)
+            var a = try await APIRefusalTests.call(
+                client, .post, "/v1/copies", key: bob, #"{"id": "bob-1", "lead": "lead", "investment": "1000"}"#)
             #expect(a.status == .created, "\(a.body ?? "")")
             a = try await APIRefusalTests.call(
                 client, .post, "/v1/orders", key: lead, #"{"symbol": "BTC-USDT", "side": "buy", "quoteAmount": "1000"}"#)
             #expect(a.status == .created)
-            let receipt = try await client.execute(uri: "/v1/copies/bob-1/fills/0/receipt", method: .get, headers: headers(bob)) { response in
+            let receipt = try await client.execute(uri: "/v1/copies/bob-1/fills/0/receipt", method: .get, headers: headers(bob)) {
+                response in
                 #expect(response.status == .ok)
                 return try JSONDecoder().decode(AllocationReceipt.self, from: Data(buffer: response.body))
             }

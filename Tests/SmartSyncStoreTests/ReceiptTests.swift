@@ -121,6 +121,35 @@ struct ReceiptTests {
         changed = a
         changed.order.fee = "150150001"
         #expect(Self.failed(changed).contains("order.fee"))
+        changed = a
+        changed.leadPrice = "5000100000000"
+        #expect(Self.failed(changed) == ["entry.leadPrice"])
+        // The pass in row order exists only for capped fees: claimed for lots it does not excuse a unit.
+        changed = b
+        changed.steps.lots.method = "largestRemainderThenRows"
+        #expect(Self.failed(changed) == ["lots.rows"])
+        // A lead fill id is read whole between fill= and leadPrice=: one holding "side=sell" changes no field.
+        changed = c
+        let id = try #require(c.leadFill)
+        changed.leadFill = id + " side=sell"
+        changed.proof.entry = c.proof.entry.replacingOccurrences(of: "fill=\(id) ", with: "fill=\(id) side=sell ")
+        #expect(Self.failed(changed) == ["chain"], "only the changed text's hash differs")
+    }
+
+    /// A batch stored before requests were kept (no `copy_requests` row): its receipt says so for the lots and the fee
+    /// and still proves the row; its entry says `requested=- feeRate=-`.
+    @Test(arguments: Backend.available)
+    func aBatchFromBeforeReceiptsSaysWhatWasNotRecorded(_ backend: Backend) async throws {
+        let database = try TestDatabase(backend)
+        let store = try Self.slippageMarket(database)
+        try database.execute("DELETE FROM copy_requests")
+        let receipts = try store.log.receipts()
+        try await LedgerChainer(store: receipts).catchUp()
+        let position = try Self.batchPosition(store.engine)
+        let r = try await Self.receipt(store, receipts, copy: "c", position: position)
+        #expect(r.steps.lots.method == "notRecorded" && r.steps.fee.method == "notRecorded" && r.row.requestedLots == nil)
+        #expect(r.proof.entry.contains(" requested=- feeRate=- "))
+        #expect(Self.failed(r).isEmpty, "\(Self.failed(r))")
     }
 
     /// A past ledger entry changed in the database: the chain check names it and every entry after; the batch's

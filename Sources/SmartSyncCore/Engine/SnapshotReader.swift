@@ -339,7 +339,8 @@ struct SnapshotReader {
             let b = CopyFillBatch(
                 lead: lead, symbol: symbol, side: side, event: event, time: time, leadFillID: fillID, leadPrice: leadPrice,
                 price: price, slots: try i32s(), lots: try i64s(), quote: try i64s(), fee: try i64s(), cappedByCash: try bools(),
-                profitShareSlots: try i32s(), profitShare: try i64s(), requestedLots: try i64(), requested: try i64s(), feeRate: try fixed(),
+                profitShareSlots: try i32s(), profitShare: try i64s(), requestedLots: try i64(), requested: try i64s(),
+                feeRate: try fixed(),
                 leadUser: try int(), releasedRows: try int(), releasedShares: try int())
             guard [b.lots.count, b.quote.count, b.fee.count, b.cappedByCash.count].allSatisfy({ $0 == b.slots.count }),
                 b.profitShare.count == b.profitShareSlots.count, b.requested.isEmpty || b.requested.count == b.slots.count

@@ -186,11 +186,12 @@ extension AllocationReceipt {
             let base = cap.map { Swift.min(q, $0) } ?? q
             let eligible = base == q && (cap.map { q < $0 } ?? true) && rem > 0
             let unit = Int128(parts[i]) - base
-            if unit == 1 && eligible {
+            if unit >= 1 && eligible {
                 if cutoff == nil || rem < cutoff!.remainder || (rem == cutoff!.remainder && i > cutoff!.row) { cutoff = (rem, i) }
-            } else if unit != 0 {
-                overCaps = true
             }
+            // More than the largest-remainder rule gives: only the caps' pass in row order does that (fees). For
+            // lots and quotes the step stays as it is and the check of `unit` fails, as it should.
+            if unit > 1 || (unit == 1 && !eligible) { overCaps = true }
             if i == r {
                 step.weight = String(weights[i])
                 step.floor = String(q)
@@ -200,7 +201,7 @@ extension AllocationReceipt {
             }
         }
         step.cutoff = cutoff.map { Cutoff(remainder: String($0.remainder), row: $0.row) }
-        if overCaps { step.method = "largestRemainderThenRows" }
+        if overCaps && caps != nil { step.method = "largestRemainderThenRows" }
         return step
     }
 
@@ -230,6 +231,8 @@ extension AllocationReceipt {
     static func feeStep(_ b: BatchRows, _ r: Int, rate: Int64) -> Step {
         let quoteTotal = b.quote.reduce(0, +)
         guard quoteTotal > 0 else { return Step(method: "none") }
+        // Without the rate of the time its caps cannot be shown (today's rate may differ).
+        guard b.feeRate != nil else { return Step(method: "notRecorded") }
         return largestRemainder(
             total: b.fee.reduce(0, +), weights: b.quote, weightSum: quoteTotal, parts: b.fee,
             caps: b.quote.map { Engine.standaloneFee($0, rate: rate) }, row: r)
@@ -251,12 +254,15 @@ extension AllocationReceipt {
         func check(_ name: String, _ ok: Bool, _ detail: @autoclosure () -> String) {
             checks.append(Check(name: name, ok: ok, detail: ok ? "" : detail()))
         }
-        func int(_ s: String?) -> Int128? { s.flatMap { Int128($0) } }
-        let fields = Self.fields(proof.entry)
+        // Every number parses as an Int64, so products of two fit an Int128.
+        func int(_ s: String?) -> Int128? { s.flatMap { Int64($0) }.map { Int128($0) } }
+        let (fields, fillID) = Self.fields(proof.entry)
         check("format", format == 1, "format \(format) is not 1")
 
         // The totals and the header are the entry's.
-        check("order.requestedLots", fields["requested"] == (order.requestedLots ?? "-"), "the entry says requested=\(fields["requested"] ?? "?")")
+        check(
+            "order.requestedLots", fields["requested"] == (order.requestedLots ?? "-"),
+            "the entry says requested=\(fields["requested"] ?? "?")")
         check("order.executedLots", fields["executed"] == order.executedLots, "the entry says executed=\(fields["executed"] ?? "?")")
         check("order.quote", fields["quote"] == order.quote, "the entry says quote=\(fields["quote"] ?? "?")")
         check("order.fee", fields["fee"] == order.fee, "the entry says fee=\(fields["fee"] ?? "?")")
@@ -266,12 +272,16 @@ extension AllocationReceipt {
             "the entry says feeRate=\(fields["feeRate"] ?? "?") (1e-8 units)")
         check("entry.side", fields["side"] == side, "the entry says side=\(fields["side"] ?? "?")")
         check("entry.price", fields["price"] == price, "the entry says price=\(fields["price"] ?? "?")")
+        check("entry.leadPrice", fields["leadPrice"] == leadPrice, "the entry says leadPrice=\(fields["leadPrice"] ?? "?")")
+        check("entry.leadFill", fillID == (leadFill ?? "-"), "the entry says fill=\(fillID ?? "?")")
 
         // The steps.
         let lots = int(row.lots) ?? -1
         switch steps.lots.method {
         case "exact":
-            check("lots", row.requestedLots == row.lots && order.requestedLots == order.executedLots, "an exact split gives each row its request")
+            check(
+                "lots", row.requestedLots == row.lots && order.requestedLots == order.executedLots,
+                "an exact split gives each row its request")
         case "notRecorded":
             check("lots", order.requestedLots == nil && row.requestedLots == nil, "the request is given but the step says not recorded")
         default:
@@ -294,6 +304,8 @@ extension AllocationReceipt {
         let fee = int(row.fee) ?? -1
         if steps.fee.method == "none" {
             check("fee", fee == 0 && order.quote == "0", "a batch with no quote has no fee")
+        } else if steps.fee.method == "notRecorded" {
+            check("fee", fields["feeRate"] == "-", "the entry records the fee rate, but the step says not recorded")
         } else {
             let rate = int((try? Fixed(feeRate)).map { String($0.units) }) ?? -1
             let product = quote * rate
@@ -307,15 +319,20 @@ extension AllocationReceipt {
         // The proofs.
         let leaf = LedgerChain.leaf(
             LedgerChain.rowText(
-                row: row.index, slot: Int64(row.slot) ?? -1, requested: row.requestedLots.flatMap { Int64($0) }, lots: Int64(lots),
-                quote: Int64(quote), fee: Int64(fee), capped: row.cappedByCash))
+                row: row.index, slot: Int64(row.slot) ?? -1, requested: row.requestedLots.flatMap { Int64($0) },
+                lots: Int64(exactly: lots) ?? -1, quote: Int64(exactly: quote) ?? -1, fee: Int64(exactly: fee) ?? -1,
+                capped: row.cappedByCash))
         let rowRoot = Self.fold(leaf, proof.rowPath).map(Hex.encode)
-        check("rowPath", rowRoot != nil && rowRoot == fields["rowsRoot"], "the row's path leads to \(rowRoot ?? "nothing"), not the entry's rowsRoot=")
+        check(
+            "rowPath", rowRoot != nil && rowRoot == fields["rowsRoot"],
+            "the row's path leads to \(rowRoot ?? "nothing"), not the entry's rowsRoot=")
         if let share = profitShare {
             let shareLeaf = LedgerChain.leaf(
                 LedgerChain.shareText(row: share.index, slot: Int64(row.slot) ?? -1, amount: Int64(share.amount) ?? -1))
             let shareRoot = Self.fold(shareLeaf, share.path).map(Hex.encode)
-            check("profitSharePath", shareRoot != nil && shareRoot == fields["sharesRoot"], "the profit share's path does not lead to sharesRoot=")
+            check(
+                "profitSharePath", shareRoot != nil && shareRoot == fields["sharesRoot"],
+                "the profit share's path does not lead to sharesRoot=")
         }
         let previous = Hex.decode(proof.previousHash)
         let link = previous.map { Hex.encode(LedgerChain.link($0, proof.entry)) }
@@ -337,25 +354,33 @@ extension AllocationReceipt {
             check("method", false, "unknown method \(step.method)")
             return
         }
-        check("inputs", step.total == total && step.weight == weight && step.weightSum == weightSum, "the step's inputs are not the receipt's")
-        guard let t = total.flatMap({ Int128($0) }), let w = weight.flatMap({ Int128($0) }), let sum = weightSum.flatMap({ Int128($0) }),
-            sum > 0, let floor = step.floor.flatMap({ Int128($0) }), let remainder = step.remainder.flatMap({ Int128($0) }),
-            let unit = step.unit.flatMap({ Int128($0) })
+        check(
+            "inputs", step.total == total && step.weight == weight && step.weightSum == weightSum, "the step's inputs are not the receipt's"
+        )
+        func int(_ s: String?) -> Int128? { s.flatMap { Int64($0) }.map { Int128($0) } }
+        guard let t = int(total), let w = int(weight), let sum = int(weightSum), sum > 0, let floor = int(step.floor),
+            let remainder = int(step.remainder), let unit = int(step.unit)
         else {
             check("numbers", false, "a number is missing or not an integer")
             return
         }
-        check("floor", floor == t * w / sum && remainder == t * w % sum, "floor(\(t) × \(w) ÷ \(sum)) is \(t * w / sum) rest \(t * w % sum)")
-        let cap = step.cap.flatMap { Int128($0) }
+        check(
+            "floor", floor == t * w / sum && remainder == t * w % sum, "floor(\(t) × \(w) ÷ \(sum)) is \(t * w / sum) rest \(t * w % sum)")
+        let cap = int(step.cap)
         let base = cap.map { Swift.min(floor, $0) } ?? floor
         check("part", part == base + unit, "\(part) is not \(base) + unit \(unit)")
+        let eligible = base == floor && (cap.map { floor < $0 } ?? true) && remainder > 0
         guard step.method == "largestRemainder" else {
-            check("rows", unit >= 0 && (cap.map { part <= $0 } ?? true), "the rest after the caps only adds, up to the cap")
+            // Only fees have caps, and only caps leave units over for the pass in row order: by then every row that
+            // could take a unit has one.
+            check(
+                "rows", cap != nil && unit >= (eligible ? 1 : 0) && part <= (cap ?? -1),
+                "the pass in row order only follows a capped split, after every row that could take a unit got one, and stays within the cap"
+            )
             return
         }
-        let eligible = base == floor && (cap.map { floor < $0 } ?? true) && remainder > 0
         var ranks = false
-        if let c = step.cutoff, let cr = Int128(c.remainder) {
+        if let c = step.cutoff, let cr = int(c.remainder) {
             ranks = remainder > cr || (remainder == cr && row <= c.row)
         }
         check(
@@ -363,14 +388,25 @@ extension AllocationReceipt {
             "unit \(unit): the row \(eligible ? "could" : "could not") take one and ranks \(ranks ? "at or above" : "below") the cutoff")
     }
 
-    /// The `key=value` fields of an entry text (the last of a repeated key).
-    static func fields(_ text: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for part in text.split(separator: " ") {
-            guard let eq = part.firstIndex(of: "=") else { continue }
-            out[String(part[..<eq])] = String(part[part.index(after: eq)...])
+    /// The `key=value` fields of an entry text, and a batch's lead fill id: everything between ` fill=` and the last
+    /// ` leadPrice=`, so an id with spaces (or with `key=` in it) reads back whole and overrides nothing.
+    static func fields(_ text: String) -> (fields: [String: String], fill: String?) {
+        func pairs(_ text: Substring, into out: inout [String: String]) {
+            for part in text.split(separator: " ") {
+                guard let eq = part.firstIndex(of: "=") else { continue }
+                out[String(part[..<eq])] = String(part[part.index(after: eq)...])
+            }
         }
-        return out
+        var out: [String: String] = [:]
+        guard let fill = text.firstRange(of: " fill="), let leadPrice = text.ranges(of: " leadPrice=").last,
+            fill.upperBound <= leadPrice.lowerBound
+        else {
+            pairs(text[...], into: &out)
+            return (out, nil)
+        }
+        pairs(text[..<fill.lowerBound], into: &out)
+        pairs(text[leadPrice.lowerBound...], into: &out)
+        return (out, String(text[fill.upperBound..<leadPrice.lowerBound]))
     }
 
     static func fold(_ leaf: [UInt8], _ path: [PathStep]) -> [UInt8]? {

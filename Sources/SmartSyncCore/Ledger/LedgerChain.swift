@@ -179,11 +179,14 @@ public struct ChainGap: Error, CustomStringConvertible {
 }
 
 /// Extends the stored chain over ledger entries not chained yet (a server runs it in the background and before a
-/// receipt); one at a time, so two catch-ups never race.
+/// receipt). Catch-ups run one after the other (an actor alone would interleave them at every await): one that
+/// waited finds the work done.
 public actor LedgerChainer {
     private let store: any ReceiptStore
     /// How many batch rows one read brings.
     private let rowsPerRead: Int
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(store: any ReceiptStore, rowsPerRead: Int = 100_000) {
         self.store = store
@@ -193,6 +196,14 @@ public actor LedgerChainer {
     /// Chains every stored entry (or those up to `through`); returns how many were chained.
     @discardableResult
     public func catchUp(through target: Int? = nil) async throws -> Int {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }  // handed the turn by the one before
+        } else {
+            busy = true
+        }
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
         var chained = 0
         var tip = try await store.chainTip()
         while true {

@@ -50,8 +50,12 @@ extension Engine {
         guard executedLots > 0 else { return }
         let lots = full ? plan.lots : ws.lots
 
-        // Quotes: exact products at a single price, else pro rata of the venue's quote.
-        if let price = execution.singlePrice {
+        // Quotes: exact products at a single price, else pro rata of the venue's quote. A price off the lots' grid (a
+        // venue's report: lots × a lot's value rounded down would add up to less than the venue's quote) is split pro
+        // rata too, so that the copies pay exactly what the venue executed.
+        if let price = execution.singlePrice,
+            Int128(executedLots) * Int128(lotValue(s, price: price)) == Int128(execution.quote.units)
+        {
             let lotPrice = lotValue(s, price: price)
             ws.quotes.removeAll(keepingCapacity: true)
             ws.quotes.append(contentsOf: lots.lazy.map { $0 * lotPrice })

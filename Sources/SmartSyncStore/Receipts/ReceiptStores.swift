@@ -118,7 +118,9 @@ public final class PostgresReceiptStore: ReceiptStore, Sendable {
     private func batch(_ seq: Int64) async throws -> BatchRows {
         var b = BatchRows(
             requestedLots: nil, requested: nil, slots: [], lots: [], quote: [], fee: [], capped: [], shareSlots: [], shareAmounts: [])
-        for r in try await reads.query(#"SELECT slot::int8, lots, quote, fee, capped FROM copy_fills WHERE ledger = \#(seq) ORDER BY "row""#) {
+        for r in try await reads.query(
+            #"SELECT slot::int8, lots, quote, fee, capped FROM copy_fills WHERE ledger = \#(seq) ORDER BY "row""#)
+        {
             let (slot, lots, quote, fee, capped) = try r.decode((Int64, Int64, Int64, Int64, Bool).self)
             b.slots.append(slot)
             b.lots.append(lots)
