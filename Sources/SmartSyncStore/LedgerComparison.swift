@@ -53,6 +53,13 @@ struct LedgerComparison {
         }
     }
 
+    /// A batch's stored request (`copy_requests`), when it has one: batches from before receipts have none.
+    mutating func request(ledger seq: Int, batch b: CopyFillBatch, total: Int64, requested: String, feeRate: Int64) {
+        if total != b.requestedLots || requested != LedgerRows.requestText(b) || feeRate != b.feeRate.units {
+            note("ledger entry \(seq): the stored request (total \(total), fee rate \(feeRate)) differs from the replay's")
+        }
+    }
+
     /// The end of the stored ledger, and how many stored copy fills belong to no stored entry.
     mutating func finish(orphanFills: Int) -> [String] {
         if expected.next() != nil { note("the command log produces more ledger entries than are stored (\(seen))") }

@@ -5,13 +5,14 @@ import SmartSyncScenario
 import SmartSyncStore
 import SmartSyncViews
 
-struct Audit: ParsableCommand {
+struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a database: conservation, balances against the ledger, the ledger against the command log.",
         discussion: """
             Replays the command log into a fresh engine, then checks that every balance equals what the journal gives,
             that USDT and every asset are conserved (deposits − withdrawals), and that the stored ledger (every copy
-            fill row) is exactly what the log produces: none missing, none twice. Exit 0 when balanced, 1 with the
+            fill row) is exactly what the log produces: none missing, none twice, and that every ledger entry the hash
+            chain covers still hashes to its stored chain hash (docs/receipts.md). Exit 0 when balanced, 1 with the
             details when not, 2 when the database cannot be used (missing, corrupt, newer schema, server unreachable).
             --db takes a SQLite file or a postgres:// URL; without --db the same database as `serve`: SMARTSYNC_DB,
             else DATABASE_URL, else smartsync.sqlite. Nothing is created or changed: a SQLite file is read as one
@@ -33,7 +34,7 @@ struct Audit: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let store: Store
         do {
             store = try StoreDatabase.openExisting(db)
@@ -42,6 +43,15 @@ struct Audit: ParsableCommand {
             throw ExitCode(2)
         }
         var problems = try store.verify()
+        // The ledger's hash chain: an entry changed after it was chained breaks its hash and every later one.
+        let receipts = try store.log.receipts()
+        let broken = try await LedgerChainer(store: receipts).verify(limit: .max)
+        if let first = broken.first {
+            problems.append(
+                "ledger entry \(first) no longer matches its chain hash (changed after it was chained), nor do the \(broken.count - 1) chained entries after it"
+            )
+        }
+        let chained = try await receipts.chainTip().map { $0.seq + 1 } ?? 0
         let audit = store.engine.audit()
         // The newest usable snapshot must be the replay at its position; unusable ones are reported, not trusted.
         var snapshotLines: [String] = []
@@ -60,6 +70,7 @@ struct Audit: ParsableCommand {
                     ("balanced", .bool(problems.isEmpty)),
                     ("commands", .int(store.commandCount)),
                     ("journalEntries", .int(audit.entries)),
+                    ("chainedEntries", .int(chained)),
                     ("totalUSDT", .string(audit.totalUSDT.description)),
                     ("expectedUSDT", .string(audit.expectedUSDT.description)),
                     ("problems", .array(problems.map { .string($0) })),
@@ -67,6 +78,7 @@ struct Audit: ParsableCommand {
                 ]).serialized())
         } else if problems.isEmpty {
             for line in snapshotLines { print(line) }
+            print("hash chain: the first \(chained) of \(audit.entries) ledger entries are chained and match their hashes")
             print(
                 "balanced: \(store.commandCount) commands, \(audit.entries) ledger entries, \(audit.totalUSDT) USDT in all accounts = deposits − withdrawals"
             )

@@ -485,5 +485,9 @@ public final class PostgresCommandLog: CommandLog, @unchecked Sendable {
         comparison.fills(
             ledger: seq, batch: b, rows: rows.map(Int.init), slots: slots.map(Int64.init), lots: lots, quote: quote, fee: fee,
             capped: capped, profitShares: Int(shares))
+        if let r = try session.query("SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = \(Int64(seq))").first {
+            let (total, requested, feeRate) = try r.decode((Int64, String, Int64).self)
+            comparison.request(ledger: seq, batch: b, total: total, requested: requested, feeRate: feeRate)
+        }
     }
 }
