@@ -135,7 +135,8 @@ extension APIHandlers {
         let symbol = engine.venue.symbols[header.symbol]
         let context = AllocationReceipt.Context(
             copy: id, fill: n, slot: ref.slot, header: header, time: ISO8601.format(header.time), symbol: symbol.name,
-            qtyStep: symbol.qtyStep, feeRate: engine.settings.takerFeeRate, previousHash: previous, chainHash: hash)
+            qtyStep: symbol.qtyStep, feeRate: engine.settings.takerFeeRate, previousHash: previous, chainHash: hash,
+            key: try await service.chain.key())
         guard let receipt = AllocationReceipt.build(record, context) else {
             throw APIError(.internalServerError, code: "internal", "ledger entry \(position) holds no row of copy \(id)")
         }

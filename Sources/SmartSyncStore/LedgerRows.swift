@@ -159,7 +159,8 @@ enum LedgerRows {
                 db, sql: "SELECT row, slot, lots, quote, fee, capped FROM copy_fills WHERE ledger = ? ORDER BY row",
                 arguments: [seq])
             let shares = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profit_shares WHERE ledger = ?", arguments: [seq]) ?? 0
-            if let r = try Row.fetchOne(db, sql: "SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = ?", arguments: [seq]) {
+            if let r = try Row.fetchOne(db, sql: "SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = ?", arguments: [seq])
+            {
                 comparison.request(ledger: seq, batch: b, total: r[0], requested: r[1], feeRate: r[2])
             }
             comparison.fills(

@@ -196,6 +196,7 @@ enum Schema {
                     CREATE TABLE copy_requests (
                         ledger INTEGER PRIMARY KEY, total INTEGER NOT NULL, requested TEXT NOT NULL, fee_rate INTEGER NOT NULL);
                     CREATE TABLE ledger_chain (seq INTEGER PRIMARY KEY, hash BLOB NOT NULL);
+                    INSERT INTO meta (key, value) VALUES ('chain_key', lower(hex(randomblob(32))));
                     """)
         }
         return migrator

@@ -61,7 +61,8 @@ extension Bench {
                     .init(
                         copy: "slot-\(b.slots[0])", fill: 0, slot: Int(b.slots[0]), header: CopyFillHeader(b), time: nil,
                         symbol: symbol.name,
-                        qtyStep: symbol.qtyStep, feeRate: engine.settings.takerFeeRate, previousHash: previous, chainHash: hash))
+                        qtyStep: symbol.qtyStep, feeRate: engine.settings.takerFeeRate, previousHash: previous, chainHash: hash,
+                        key: try await chainer.key()))
             }
             guard let receipt, receipt.verify().allSatisfy(\.ok) else { throw ValidationError("the receipt does not verify") }
             let ms = { (d: Duration) in String(format: "%.1f", Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15)

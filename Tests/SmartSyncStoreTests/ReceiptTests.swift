@@ -50,7 +50,8 @@ struct ReceiptTests {
         let context = AllocationReceipt.Context(
             copy: copy, fill: 0, slot: ref.slot, header: CopyFillHeader(b), time: nil, symbol: "BTC-USDT",
             qtyStep: engine.venue.symbols[0].qtyStep, feeRate: engine.settings.takerFeeRate,
-            previousHash: try #require(hashes[position - 1]), chainHash: try #require(hashes[position]))
+            previousHash: try #require(hashes[position - 1]), chainHash: try #require(hashes[position]),
+            key: try await receipts.chainKey())
         return try #require(AllocationReceipt.build(record, context))
     }
 
@@ -121,6 +122,11 @@ struct ReceiptTests {
         changed = a
         changed.order.fee = "150150001"
         #expect(Self.failed(changed).contains("order.fee"))
+        // Each row has its own salt: another row's does not lead to the root.
+        #expect(Set(all.map(\.row.salt)).count == 3)
+        changed = a
+        changed.row.salt = b.row.salt
+        #expect(Self.failed(changed) == ["rowPath"])
         changed = a
         changed.leadPrice = "5000100000000"
         #expect(Self.failed(changed) == ["entry.leadPrice"])

@@ -39,6 +39,8 @@ public struct AllocationReceipt: Codable, Sendable, Hashable {
     /// This copy's row in the batch.
     public struct Row: Codable, Sendable, Hashable {
         public var index: Int
+        /// The row's salt (hex), disclosed only in its own receipt.
+        public var salt: String
         public var slot: String
         public var requestedLots: String?
         public var lots: String
@@ -83,6 +85,7 @@ public struct AllocationReceipt: Codable, Sendable, Hashable {
 
     public struct Share: Codable, Sendable, Hashable {
         public var index: Int
+        public var salt: String
         public var amount: String
         public var path: [PathStep]
     }
@@ -117,11 +120,14 @@ extension AllocationReceipt {
         public var feeRate: Fixed
         public var previousHash: [UInt8]
         public var chainHash: [UInt8]
+        /// The database's salt key (`ReceiptStore.chainKey`).
+        public var key: [UInt8]
 
         public init(
             copy: String, fill: Int, slot: Int, header: CopyFillHeader, time: String?, symbol: String, qtyStep: Fixed, feeRate: Fixed,
-            previousHash: [UInt8], chainHash: [UInt8]
+            previousHash: [UInt8], chainHash: [UInt8], key: [UInt8]
         ) {
+            self.key = key
             (self.copy, self.fill, self.slot, self.header, self.time, self.symbol, self.qtyStep, self.feeRate) =
                 (copy, fill, slot, header, time, symbol, qtyStep, feeRate)
             (self.previousHash, self.chainHash) = (previousHash, chainHash)
@@ -133,7 +139,7 @@ extension AllocationReceipt {
     public static func build(_ record: LedgerRecord, _ context: Context) -> AllocationReceipt? {
         guard let b = record.batch, let r = b.slots.firstIndex(of: Int64(context.slot)) else { return nil }
         let header = context.header
-        let levels = LedgerChain.batchLevels(b)
+        let levels = LedgerChain.batchLevels(b, seq: record.seq, key: context.key)
         let executed = b.lots.reduce(0, +)
         let quoteTotal = b.quote.reduce(0, +)
         let feeTotal = b.fee.reduce(0, +)
@@ -147,16 +153,20 @@ extension AllocationReceipt {
                 requestedLots: b.requestedLots.map(String.init), executedLots: String(executed), quote: String(quoteTotal),
                 fee: String(feeTotal)),
             row: Row(
-                index: r, slot: String(b.slots[r]), requestedLots: b.request(r).map(String.init), lots: String(b.lots[r]),
+                index: r, salt: Hex.encode(LedgerChain.salt(key: context.key, seq: record.seq, row: r)), slot: String(b.slots[r]),
+                requestedLots: b.request(r).map(String.init), lots: String(b.lots[r]),
                 quote: String(b.quote[r]), fee: String(b.fee[r]), cappedByCash: b.capped[r]),
             steps: Steps(
                 lots: lotsStep(b, r), quote: quoteStep(b, r, price: header.price, qtyStep: context.qtyStep),
                 fee: feeStep(b, r, rate: feeRate.units)),
             profitShare: shareIndex.map { k in
-                Share(index: k, amount: String(b.shareAmounts[k]), path: pathSteps(LedgerChain.path(levels.shares, index: k)))
+                Share(
+                    index: k, salt: Hex.encode(LedgerChain.salt(key: context.key, seq: record.seq, row: k, share: true)),
+                    amount: String(b.shareAmounts[k]), path: pathSteps(LedgerChain.path(levels.shares, index: k)))
             },
             proof: Proof(
-                entry: LedgerChain.entryText(record, levels: levels), rowPath: pathSteps(LedgerChain.path(levels.rows, index: r)),
+                entry: LedgerChain.entryText(record, key: context.key, levels: levels),
+                rowPath: pathSteps(LedgerChain.path(levels.rows, index: r)),
                 previousHash: Hex.encode(context.previousHash), chainHash: Hex.encode(context.chainHash)))
     }
 
@@ -321,14 +331,15 @@ extension AllocationReceipt {
             LedgerChain.rowText(
                 row: row.index, slot: Int64(row.slot) ?? -1, requested: row.requestedLots.flatMap { Int64($0) },
                 lots: Int64(exactly: lots) ?? -1, quote: Int64(exactly: quote) ?? -1, fee: Int64(exactly: fee) ?? -1,
-                capped: row.cappedByCash))
+                capped: row.cappedByCash), salt: Self.salt(row.salt))
         let rowRoot = Self.fold(leaf, proof.rowPath).map(Hex.encode)
         check(
             "rowPath", rowRoot != nil && rowRoot == fields["rowsRoot"],
             "the row's path leads to \(rowRoot ?? "nothing"), not the entry's rowsRoot=")
         if let share = profitShare {
             let shareLeaf = LedgerChain.leaf(
-                LedgerChain.shareText(row: share.index, slot: Int64(row.slot) ?? -1, amount: Int64(share.amount) ?? -1))
+                LedgerChain.shareText(row: share.index, slot: Int64(row.slot) ?? -1, amount: Int64(share.amount) ?? -1),
+                salt: Self.salt(share.salt))
             let shareRoot = Self.fold(shareLeaf, share.path).map(Hex.encode)
             check(
                 "profitSharePath", shareRoot != nil && shareRoot == fields["sharesRoot"],
@@ -407,6 +418,12 @@ extension AllocationReceipt {
         pairs(text[..<fill.lowerBound], into: &out)
         pairs(text[leadPrice.lowerBound...], into: &out)
         return (out, String(text[fill.upperBound..<leadPrice.lowerBound]))
+    }
+
+    /// A salt from its hex; a malformed one gives a leaf no path leads from.
+    static func salt(_ hex: String) -> [UInt8] {
+        guard let bytes = Hex.decode(hex), bytes.count == 32 else { return Array("not a salt".utf8) }
+        return bytes
     }
 
     static func fold(_ leaf: [UInt8], _ path: [PathStep]) -> [UInt8]? {

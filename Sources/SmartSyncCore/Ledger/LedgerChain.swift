@@ -58,8 +58,10 @@ public struct BatchRows: Sendable, Hashable {
 /// past entry changes every later hash. A copy-fill batch's text carries the Merkle roots of its rows and of its
 /// profit-share payments, so one copy's receipt proves its row with a path of log2(rows) hashes.
 ///
-/// - leaf = SHA-256(0x00 ‖ UTF-8 text of the row); node = SHA-256(0x01 ‖ left ‖ right); a node without a sibling
-///   moves up as it is; the root of no leaves is 32 zero bytes.
+/// - leaf = SHA-256(0x00 ‖ salt ‖ UTF-8 text of the row); node = SHA-256(0x01 ‖ left ‖ right); a node without a
+///   sibling moves up as it is; the root of no leaves is 32 zero bytes. Each row's salt (32 bytes, from a secret key
+///   the database keeps: `salt(key:seq:row:share:)`) is disclosed only in that row's own receipt, so the sibling
+///   hashes in a path tell nothing about other copies' rows.
 /// - entry text = `kind body` for an entry, and for a batch
 ///   `kind body requested=R feeRate=P executed=L quote=Q fee=F rowsRoot=ROOT sharesRoot=ROOT` (R and P `-` when not
 ///   recorded, in batches from before receipts).
@@ -75,10 +77,22 @@ public enum LedgerChain {
 
     public static func sha256(_ bytes: some Sequence<UInt8>) -> [UInt8] { Array(Crypto.SHA256.hash(data: Array(bytes))) }
 
-    public static func leaf(_ text: String) -> [UInt8] {
+    public static func leaf(_ text: String, salt: [UInt8] = []) -> [UInt8] {
         var h = Crypto.SHA256()
         h.update(data: [0])
+        h.update(data: salt)
         h.update(data: Array(text.utf8))
+        return Array(h.finalize())
+    }
+
+    /// The salt of row `row` of the batch at ledger entry `seq` (of its profit-share payments when `share`):
+    /// SHA-256(0x02 or 0x03 ‖ key ‖ seq ‖ row), integers as 8 bytes big-endian.
+    public static func salt(key: [UInt8], seq: Int, row: Int, share: Bool = false) -> [UInt8] {
+        var h = Crypto.SHA256()
+        h.update(data: [share ? 3 : 2])
+        h.update(data: key)
+        withUnsafeBytes(of: Int64(seq).bigEndian) { h.update(bufferPointer: $0) }
+        withUnsafeBytes(of: Int64(row).bigEndian) { h.update(bufferPointer: $0) }
         return Array(h.finalize())
     }
 
@@ -135,17 +149,24 @@ public enum LedgerChain {
         path.reduce(leaf) { h, step in step.left ? node(step.hash, h) : node(h, step.hash) }
     }
 
-    /// The Merkle levels of a batch's rows and of its profit-share payments.
-    public static func batchLevels(_ b: BatchRows) -> (rows: [[[UInt8]]], shares: [[[UInt8]]]) {
-        let rows = levels((0..<b.count).map { leaf(b.leafText($0)) })
-        let shares = levels(b.shareSlots.indices.map { leaf(shareText(row: $0, slot: b.shareSlots[$0], amount: b.shareAmounts[$0])) })
+    /// The Merkle levels of the rows and of the profit-share payments of the batch at ledger entry `seq`.
+    public static func batchLevels(_ b: BatchRows, seq: Int, key: [UInt8]) -> (rows: [[[UInt8]]], shares: [[[UInt8]]]) {
+        let rows = levels((0..<b.count).map { leaf(b.leafText($0), salt: salt(key: key, seq: seq, row: $0)) })
+        let shares = levels(
+            b.shareSlots.indices.map {
+                leaf(
+                    shareText(row: $0, slot: b.shareSlots[$0], amount: b.shareAmounts[$0]),
+                    salt: salt(key: key, seq: seq, row: $0, share: true))
+            })
         return (rows, shares)
     }
 
-    /// The text an entry's chain hash covers; `levels` are the batch's (computed when nil).
-    public static func entryText(_ record: LedgerRecord, levels: (rows: [[[UInt8]]], shares: [[[UInt8]]])? = nil) -> String {
+    /// The text an entry's chain hash covers; `levels` are the batch's (computed with `key` when nil).
+    public static func entryText(_ record: LedgerRecord, key: [UInt8], levels: (rows: [[[UInt8]]], shares: [[[UInt8]]])? = nil)
+        -> String
+    {
         guard let b = record.batch else { return "\(record.kind) \(record.body)" }
-        let (rows, shares) = levels ?? batchLevels(b)
+        let (rows, shares) = levels ?? batchLevels(b, seq: record.seq, key: key)
         return "\(record.kind) \(record.body) requested=\(b.requestedLots.map(String.init) ?? "-") "
             + "feeRate=\(b.feeRate.map(String.init) ?? "-") executed=\(b.lots.reduce(0, +)) "
             + "quote=\(b.quote.reduce(0, +)) fee=\(b.fee.reduce(0, +)) rowsRoot=\(Hex.encode(root(rows))) sharesRoot=\(Hex.encode(root(shares)))"
@@ -162,6 +183,8 @@ public protocol ReceiptStore: Sendable {
     func storeChain(_ hashes: [(seq: Int, hash: [UInt8])]) async throws
     /// The stored chain hashes of the entries from `seq` through `last`, by `seq` (an entry not chained yet is absent).
     func chainHashes(from seq: Int, through last: Int) async throws -> [Int: [UInt8]]
+    /// The database's secret key of the rows' salts.
+    func chainKey() async throws -> [UInt8]
 }
 
 extension ReceiptStore {
@@ -186,6 +209,7 @@ public actor LedgerChainer {
     /// How many batch rows one read brings.
     private let rowsPerRead: Int
     private var busy = false
+    private var key: [UInt8]?
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
     public init(store: any ReceiptStore, rowsPerRead: Int = 100_000) {
@@ -205,6 +229,7 @@ public actor LedgerChainer {
             if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
         }
         var chained = 0
+        let key = try await self.key()
         var tip = try await store.chainTip()
         while true {
             let next = (tip?.seq ?? -1) + 1
@@ -215,7 +240,7 @@ public actor LedgerChainer {
             var hashes: [(seq: Int, hash: [UInt8])] = []
             for (k, r) in records.enumerated() {
                 guard r.seq == next + k else { throw ChainGap(missing: next + k, found: r.seq) }
-                previous = LedgerChain.link(previous, LedgerChain.entryText(r))
+                previous = LedgerChain.link(previous, LedgerChain.entryText(r, key: key))
                 hashes.append((r.seq, previous))
             }
             try await store.storeChain(hashes)
@@ -225,10 +250,19 @@ public actor LedgerChainer {
         }
     }
 
+    /// The store's salt key, read once.
+    public func key() async throws -> [UInt8] {
+        if let key { return key }
+        let read = try await store.chainKey()
+        key = read
+        return read
+    }
+
     /// Recomputes the whole chain from the ledger and compares it with the stored hashes; returns the entries whose
     /// stored hash differs (the first changed entry and every later one), at most `limit`.
     public func verify(limit: Int = 20) async throws -> [Int] {
         var mismatches: [Int] = []
+        let key = try await self.key()
         var previous = LedgerChain.zero
         var next = 0
         while true {
@@ -236,7 +270,7 @@ public actor LedgerChainer {
             guard !records.isEmpty else { return mismatches }
             let stored = try await store.chainHashes(from: records[0].seq, through: records[records.count - 1].seq)
             for r in records {
-                previous = LedgerChain.link(previous, LedgerChain.entryText(r))
+                previous = LedgerChain.link(previous, LedgerChain.entryText(r, key: key))
                 guard let stored = stored[r.seq] else { return mismatches }
                 if stored != previous {
                     mismatches.append(r.seq)

@@ -176,6 +176,8 @@ enum PostgresSchema {
             [
                 "CREATE TABLE copy_requests (ledger bigint PRIMARY KEY, total bigint NOT NULL, requested text NOT NULL, fee_rate bigint NOT NULL)",
                 "CREATE TABLE ledger_chain (seq bigint PRIMARY KEY, hash bytea NOT NULL)",
+                // The rows' salt key: two version-4 UUIDs, 244 random bits, as 64 hex digits.
+                "INSERT INTO meta (key, value) VALUES ('chain_key', replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''))",
             ]
         ),
     ]

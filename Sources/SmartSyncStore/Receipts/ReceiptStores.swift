@@ -72,6 +72,14 @@ public final class SQLiteReceiptStore: ReceiptStore, @unchecked Sendable {
         }
     }
 
+    public func chainKey() async throws -> [UInt8] {
+        let hex = try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_key'") }
+        guard let key = hex.flatMap(Hex.decode), !key.isEmpty else {
+            throw StoreError.io(path: "meta", detail: "the database has no chain_key")
+        }
+        return key
+    }
+
     public func chainHashes(from seq: Int, through last: Int) async throws -> [Int: [UInt8]] {
         try await pool.read { db in
             var out: [Int: [UInt8]] = [:]
@@ -151,6 +159,14 @@ public final class PostgresReceiptStore: ReceiptStore, Sendable {
             INSERT INTO ledger_chain (seq, hash) SELECT s, decode(h, 'hex') FROM unnest(\(seqs)::int8[], \(hexes)::text[]) AS x(s, h)
             ON CONFLICT (seq) DO UPDATE SET hash = EXCLUDED.hash
             """)
+    }
+
+    public func chainKey() async throws -> [UInt8] {
+        let hex = try await reads.query("SELECT value FROM meta WHERE key = 'chain_key'").first?.decode(String.self)
+        guard let key = hex.flatMap(Hex.decode), !key.isEmpty else {
+            throw StoreError.io(path: "meta", detail: "the database has no chain_key")
+        }
+        return key
     }
 
     public func chainHashes(from seq: Int, through last: Int) async throws -> [Int: [UInt8]] {
