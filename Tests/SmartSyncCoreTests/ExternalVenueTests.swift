@@ -58,6 +58,23 @@ import Testing
         #expect(try sim.cash("alice") == fx("1000") && sim.lots("alice") == 0)
     }
 
+    /// A venue fills the copies' merged order (800 lots: alice 200, bob 600) at one price off the lots' grid,
+    /// 50,000.123456: a lot is worth 0.00001 × 50,000.123456 = 0.50000123456 USDT, 0.50000123 rounded down, and 800 of
+    /// those (400.000984) are less than the venue's quote 0.008 × 50,000.123456 = 400.000987648 (400.00098764 rounded
+    /// down). So the quote is split pro rata instead: alice 1/4 = 100.00024691, bob 3/4 = 300.00074073, exactly the
+    /// venue's quote in all.
+    @Test func aSinglePriceOffTheLotsGridIsSplitProRata() throws {
+        var sim = try Self.market()
+        try sim.buy("lead", quantity: "0.02", limit: "50000")
+        try Self.fillWhole(&sim, "SS-1", qty: "0.02", px: "50000")
+        try Self.fillWhole(&sim, "SS-2", qty: "0.008", px: "50000.123456")
+        let batch = try #require(sim.batches.last)
+        #expect(batch.lots == [200, 600])
+        #expect(batch.quote == [fx("100.00024691").units, fx("300.00074073").units])
+        #expect(sim.engine.venueBook.record("SS-2")?.order.filledQuote == fx("400.00098764"))
+        #expect(sim.engine.audit().problems.isEmpty)
+    }
+
     @Test func aMergedOrderFilledInTwoPartsIsAllocatedAtOneAveragePrice() throws {
         var sim = try Self.market()
         try sim.buy("lead", quantity: "0.02", limit: "50000")
