@@ -5,7 +5,8 @@ import SmartSyncViews
 /// - a method the API does not declare on a path it does declare gets `405 Method Not Allowed` and an `Allow` header
 ///   listing the declared methods (RFC 9110 §15.5.6), instead of the router's 404; HEAD is allowed where GET is;
 /// - a query parameter the operation declares must fit its schema (a whole number in its range, one of its values, a
-///   decimal by its pattern), else 400 naming the parameter and the rule.
+///   decimal by its pattern), else 400 naming the parameter and the rule; so must a whole-number path parameter
+///   (`/v1/copies/{id}/fills/{n}/receipt`);
 /// - a request body must fit the operation's schema (`checkedBody`), else 400 naming the field and the rule (or 413);
 /// - the answer is JSON whatever `Accept` says.
 /// Paths the contract does not name (the web pages, `/metrics`) are left to the router. What passes reaches a route
@@ -16,6 +17,8 @@ struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
         var query: [(name: String, required: Bool, schema: JSONValue)]
         /// The request body's schema in `components.schemas`, nil when the operation takes none.
         var body: String?
+        /// Whole-number path parameters: the path segment they are, name, schema.
+        var pathIntegers: [(segment: Int, name: String, schema: JSONValue)] = []
     }
 
     /// Each declared path as segments (`nil` for a `{parameter}`), with its operations by upper-case method.
@@ -41,7 +44,17 @@ struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
                     if case .string(let ref)? = op["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] {
                         body = ref.split(separator: "/").last.map(String.init)
                     }
-                    operations[method.uppercased()] = Operation(query: query, body: body)
+                    var pathIntegers: [(segment: Int, name: String, schema: JSONValue)] = []
+                    if case .array(let parameters)? = op["parameters"] {
+                        let segments = path.split(separator: "/")
+                        for p in parameters where p["in"] == .string("path") && p["schema"]?["type"] == .string("integer") {
+                            guard case .string(let name)? = p["name"], let schema = p["schema"],
+                                let k = segments.firstIndex(where: { $0 == "{\(name)}" })
+                            else { continue }
+                            pathIntegers.append((k, name, schema))
+                        }
+                    }
+                    operations[method.uppercased()] = Operation(query: query, body: body, pathIntegers: pathIntegers)
                 }
                 paths.append((path.split(separator: "/").map { $0.hasPrefix("{") ? nil : $0 } as [Substring?], operations))
             }
@@ -84,6 +97,10 @@ struct ContractMiddleware<Context: RequestContext>: RouterMiddleware {
             ).response(from: request, context: context)
             response.headers[.allow] = allow
             return response
+        }
+        let segments = request.uri.path.split(separator: "/")
+        for parameter in operation.pathIntegers where parameter.segment < segments.count {
+            try validator.validateQuery(String(segments[parameter.segment]), parameter.schema, name: parameter.name)
         }
         let query = request.uri.queryParameters
         for parameter in operation.query {

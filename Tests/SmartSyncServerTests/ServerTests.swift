@@ -333,15 +333,16 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             #expect(receipt.steps.lots.method == "exact" && receipt.row.requestedLots == receipt.row.lots)
             let checks = receipt.verify()
             #expect(checks.count > 10 && checks.allSatisfy(\.ok), "\(checks.filter { !$0.ok })")
-            for (uri, key, status) in [
-                ("/v1/copies/bob-1/fills/1/receipt", bob, HTTPResponse.Status.notFound),
-                ("/v1/copies/bob-9/fills/0/receipt", bob, .notFound),
-                ("/v1/copies/bob-1/fills/0/receipt", f.keys["alice"], .notFound),
-                ("/v1/copies/bob-1/fills/-1/receipt", bob, .badRequest),
-                ("/v1/copies/bob-1/fills/0/receipt", nil, .unauthorized),
-            ] {
+            for (uri, key, status, field) in [
+                ("/v1/copies/bob-1/fills/1/receipt", bob, HTTPResponse.Status.notFound, nil),
+                ("/v1/copies/bob-9/fills/0/receipt", bob, .notFound, nil),
+                ("/v1/copies/bob-1/fills/0/receipt", f.keys["alice"], .notFound, nil),
+                ("/v1/copies/bob-1/fills/-1/receipt", bob, .badRequest, "n"),
+                ("/v1/copies/bob-1/fills/first/receipt", bob, .badRequest, "n"),
+                ("/v1/copies/bob-1/fills/0/receipt", nil, .unauthorized, nil),
+            ] as [(String, String?, HTTPResponse.Status, String?)] {
                 a = try await APIRefusalTests.call(client, .get, uri, key: key)
-                #expect(a.status == status, "\(uri): \(a.status) \(a.body ?? "")")
+                #expect(a.status == status && a.field == field, "\(uri): \(a.status) \(a.body ?? "")")
             }
         }
     }
