@@ -115,12 +115,17 @@ extension APIHandlers {
             transfers.append((p.event, p.time, p.netFunding - funding))
             funding = p.netFunding
         }
+        // The market's marks over the span: those at its start, then every price set since.
+        let market = try await service.curveRows(engine, engine.curveRowsRequest(lead: l, from: from))
         // The portfolio at the start: today's, with the span's fills and transfers taken back.
         let lead = engine.leads[l]
         var cash = lead.cash - (lead.netFunding - base.netFunding)
         var positions = lead.positions.mapValues(\.quantity)
         var startMarks = engine.venue.marks
-        var priced = Set<Int>()
+        // A symbol's price at the start: the market's mark then; else (never priced before) the first price the lead
+        // traded it at in the span; else today's.
+        for (s, price) in market.marks where startMarks.indices.contains(s) { startMarks[s] = price }
+        var priced = Set(market.marks.keys)
         for f in fills {
             if f.side == .buy {
                 cash += f.quote + f.fee
@@ -129,7 +134,6 @@ extension APIHandlers {
                 cash -= f.quote - f.fee
                 positions[f.symbol, default: .zero] += f.quantity
             }
-            // A symbol's price at the start: the first price the lead traded it at in the span (else today's).
             if priced.insert(f.symbol).inserted { startMarks[f.symbol] = f.price }
         }
         var forecastInput = ForecastInput(
@@ -139,6 +143,7 @@ extension APIHandlers {
             slippageLimit: lead.slippageLimit, fills: fills, start: start, end: max(end, start), investment: input.query.investment,
             buyExisting: input.query.buyExisting ?? false)
         forecastInput.transfers = transfers
+        forecastInput.prices = market.prices
         let result: Forecast
         do {
             result = try Engine.forecast(forecastInput)

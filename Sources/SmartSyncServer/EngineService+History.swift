@@ -126,6 +126,12 @@ extension EngineService {
         return try await history.curveRows(engine.curveRowsRequest(ref))
     }
 
+    /// The rows of `request` (the market's marks over a span: `Engine.curveRowsRequest(lead:from:)`), as of `engine`.
+    public nonisolated func curveRows(_ engine: Engine, _ request: CurveRowsRequest) async throws -> CurveRows {
+        guard engine.curvesInStore else { return engine.curveRows(request) }
+        return try await history.curveRows(request)
+    }
+
     /// What a lead's view reads of its curve (`request`, from `APIViews.leadCurveRequest`), as of `engine`.
     public nonisolated func leadCurveRead(_ engine: Engine, _ request: LeadCurveRequest) async throws -> LeadCurveRead {
         guard engine.curvesInStore else { return Engine.leadCurveRead(request, points: engine.leads[request.lead].curve) }

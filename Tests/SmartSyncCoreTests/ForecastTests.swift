@@ -32,6 +32,27 @@ struct ForecastTests {
     /// 0.01 BTC, sells it for 600 (−0.60 fee): realized 98.90, profit share 9.89, equity 1,089.01, ROI 8.901%. The
     /// lead: 10,000 → 10,989 (fees 5 and 6), ROI 9.89%. The gap, −0.989 points, is all profit share: fees cost both
     /// 0.11%.
+    /// The market's marks between fills (`prices`). The lead holds 2.5 ETH from before the span (bought at 2,000) and
+    /// 5,000 USDT; the copy of 100 starts without buying existing assets, so it holds only cash. ETH then doubles to
+    /// 4,000 with no lead fill, and the lead buys 1,500 USDT of BTC at 50,000. As the market had it, the lead's equity is
+    /// 5,000 + 2.5 × 4,000 = 15,000, so r = 10% and the copy buys 10 USDT (0.0002 BTC, fee 0.01). Without the prices
+    /// ETH would still be marked at 2,000: equity 10,000, r = 15%, 15 USDT (0.0003 BTC, fee 0.015).
+    @Test func otherSymbolsAreMarkedAsTheMarketHadThem() throws {
+        let fill = LeadFill(
+            id: "o1-f1", lead: 0, symbol: 0, side: .buy, quantity: fx("0.03"), quote: fx("1500"), fee: fx("1.5"), price: fx("50000"),
+            event: 10, time: 2 * Self.day)
+        var input = ForecastInput(
+            settings: Settings(), symbols: [try TestMarket.btcSymbol(), try TestMarket.ethSymbol()], startMarks: [fx("50000"), fx("2000")],
+            endMarks: [fx("50000"), fx("4000")], leadCash: fx("5000"), leadPositions: [1: fx("2.5")], profitShareRate: fx("0.1"),
+            slippageLimit: fx("0.005"), fills: [fill], start: 0, end: 3 * Self.day, investment: fx("100"), buyExisting: false)
+        let stale = try Engine.forecast(input)
+        #expect(stale.copyFills == 1 && stale.fees == fx("0.015"))
+        input.prices = [PricePoint(event: 5, symbol: 1, price: fx("4000")), PricePoint(event: 12, symbol: 1, price: fx("3000"))]
+        let marked = try Engine.forecast(input)
+        #expect(marked.copyFills == 1 && marked.fees == fx("0.01"), "the price after the fill (event 12) is not used before it")
+        #expect(marked.equity == fx("99.99"))  // 90 cash + 0.0002 BTC at 50,000 = 10 − the 0.01 fee
+    }
+
     @Test func aCopyThatTracksExactly() throws {
         let f = try Engine.forecast(try Self.input(spend: "5000", sellAt: "60000", investment: "1000"))
         #expect(f.leadFills == 2 && f.skippedLeadFills == 0 && f.copyFills == 2 && f.failedOrders.isEmpty)

@@ -93,6 +93,19 @@ extension Engine {
             pointsBelow: curveCount(of: ref.lead), pricesBelow: priceCount, symbols: venue.symbols.count)
     }
 
+    /// What a store must read for the market's marks since event `from` as lead `l`'s rows (a forecast's span): the
+    /// marks before it (`CurveRows.marks`) and every price set after it (`CurveRows.prices`).
+    public func curveRowsRequest(lead l: Int, from event: Int) -> CurveRowsRequest {
+        CurveRowsRequest(
+            lead: l, started: event, stopped: nil, pointsBelow: curveCount(of: l), pricesBelow: priceCount, symbols: venue.symbols.count)
+    }
+
+    /// `request`'s rows from memory. Precondition: the curves are in memory (`curvesInStore` is false).
+    public func curveRows(_ request: CurveRowsRequest) -> CurveRows {
+        precondition(!curvesInStore, "the engine released its curves: read them from the store (curveRowsRequest)")
+        return Self.curveRows(request, points: leads[request.lead].curve, prices: priceHistory)
+    }
+
     /// The copy's `CurveRows` from memory. Precondition: the curves are in memory (`curvesInStore` is false).
     public func curveRows(_ ref: CopyRef) -> CurveRows {
         precondition(!curvesInStore, "the engine released its curves: read them from the store (curveRowsRequest)")

@@ -16,6 +16,10 @@ public struct ForecastInput: Sendable {
     public var fills: [LeadFill]
     /// Money the lead moved into (positive) or out of (negative) its portfolio since the start, at the event it did.
     public var transfers: [(event: Int, time: Int64, amount: Fixed)] = []
+    /// The market's mark prices set since the start, in order (the `prices` history): before each fill, every other
+    /// symbol is marked at its last price before the fill, as the market had it. Empty: other symbols keep the last
+    /// price the lead traded them at.
+    public var prices: [PricePoint] = []
     /// Milliseconds since 1970: the start of the span and its end.
     public var start: Int64
     public var end: Int64
@@ -60,9 +64,9 @@ public struct Forecast: Sendable, Hashable {
 extension Engine {
     /// Replays `input` on a scratch engine: the lead portfolio rebuilt as it was at the start (bought at the start's
     /// prices without fees, before the copy exists), the copy started, then each lead fill placed again at its own
-    /// price (the lead's symbol marked at the fill's price, on its tick, first; other symbols keep the last price the
-    /// lead traded them at) and each transfer of the lead at its place among them, and the market's marks now at the
-    /// end. No order book is walked: every order fills at the mark. The copy is sized, rounded, capped and refused by the
+    /// price (the lead's symbol marked at the fill's price, on its tick, first; every other symbol at the market's last
+    /// price before the fill, from `prices`) and each transfer of the lead at its place among them, and the market's
+    /// marks now at the end. No order book is walked: every order fills at the mark. The copy is sized, rounded, capped and refused by the
     /// engine's own rules, so failures and rounding are exact for those prices.
     public static func forecast(_ input: ForecastInput) throws(EngineError) -> Forecast {
         var engine = Engine(settings: input.settings)
@@ -124,8 +128,23 @@ extension Engine {
                 } catch {}
             }
         }
+        // The market's marks as they were before each fill: only each symbol's last price counts, so a long history
+        // costs one pass, and each fill at most one price update per other symbol.
+        var nextPrice = 0
+        var marketMarks: [Int: Fixed] = [:]
+        func marketBefore(_ event: Int, time: Int64, except filled: Int) {
+            while nextPrice < input.prices.count && input.prices[nextPrice].event < event {
+                let p = input.prices[nextPrice]
+                if input.symbols.indices.contains(p.symbol) { marketMarks[p.symbol] = p.price }
+                nextPrice += 1
+            }
+            for (s, price) in marketMarks.sorted(by: { $0.key < $1.key }) where s != filled && engine.venue.marks[s] != onTick(price, s) {
+                try? engine.updatePrice(symbol: input.symbols[s].name, price: onTick(price, s), at: at(time))
+            }
+        }
         for fill in input.fills where input.symbols.indices.contains(fill.symbol) {
             transfersBefore(fill.event)
+            marketBefore(fill.event, time: fill.time, except: fill.symbol)
             let symbol = input.symbols[fill.symbol]
             do {
                 try engine.updatePrice(symbol: symbol.name, price: onTick(fill.price, fill.symbol), at: at(fill.time))
