@@ -10,7 +10,8 @@ extension Bench {
             abstract: "Time a copy forecast (GET /v1/leads/{user}/forecast) over a lead's K fills.",
             discussion: """
                 Builds a lead of 100,000 USDT trading BTC and ETH for K fills (seeded random buys of 1–20% of its cash
-                and sells of 10–100% of a holding, prices walking ±3% between fills), then times the forecast of a
+                and sells of 10–100% of a holding, prices walking ±3% between fills, the other symbol's mark moving ±1% at each
+                fill), then times, without and with that market price history, the forecast of a
                 copy of 1,000 USDT and the search for the smallest investment that tracks within 0.2 points (each
                 one replay of the K fills), the median of --runs runs. Target (issue 16): ≤ 100 ms at 1,000 fills.
 
@@ -34,9 +35,17 @@ extension Bench {
             var held: [Int: Fixed] = [:]
             var list: [LeadFill] = []
             let day: Int64 = 86_400_000
+            // The market's marks: the other symbol moves ±1% at each fill too (its own generator, so the lead's fills
+            // are the same as without), recorded as the price history a forecast replays.
+            var market = SplitMix(seed: 7)
+            var prices: [PricePoint] = []
             for k in 0..<fills {
                 let s = Int.random(in: 0...1, using: &rng)
                 let symbol = [btc, eth][s]
+                let other = 1 - s
+                let moved = marks[other].clampedMultiplied(
+                    by: Fixed(units: 100_000_000 + Int64.random(in: -1_000_000...1_000_000, using: &market)), .down)
+                prices.append(PricePoint(event: k, symbol: other, price: moved.rounded(toStep: [btc, eth][other].priceTick, .down)))
                 marks[s] = marks[s].clampedMultiplied(
                     by: Fixed(units: 100_000_000 + Int64.random(in: -3_000_000...3_000_000, using: &rng)), .down
                 )
@@ -68,10 +77,17 @@ extension Bench {
                             time: time))
                 }
             }
-            let input = ForecastInput(
+            var input = ForecastInput(
                 settings: Settings(), symbols: [btc, eth], startMarks: start, endMarks: marks, leadCash: Fixed(100_000), leadPositions: [:],
                 profitShareRate: Fixed(units: 10_000_000), slippageLimit: Fixed(units: 500_000), fills: list, start: 0, end: 30 * day,
                 investment: Fixed(1_000), buyExisting: false)
+            for withPrices in [false, true] {
+                input.prices = withPrices ? prices : []
+                try measure(input, fills: list.count, prices: input.prices.count)
+            }
+        }
+
+        func measure(_ input: ForecastInput, fills: Int, prices: Int) throws {
             var forecastTimes: [Double] = []
             var totalTimes: [Double] = []
             var result: Forecast?
@@ -89,7 +105,7 @@ extension Bench {
             func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
             guard let result else { return }
             print(
-                "forecast of \(list.count) lead fills (\(result.skippedLeadFills) skipped), copy of 1,000 USDT: \(result.copyFills) copy fills, gap \(result.tracking.gap), smallest tracking \(smallest?.description ?? "none")"
+                "forecast of \(fills) lead fills (\(result.skippedLeadFills) skipped) and \(prices) market prices, copy of 1,000 USDT: \(result.copyFills) copy fills, gap \(result.tracking.gap), smallest tracking \(smallest?.description ?? "none")"
             )
             print(
                 String(
