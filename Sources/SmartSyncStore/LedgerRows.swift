@@ -151,6 +151,8 @@ enum LedgerRows {
     /// Compares the stored ledger with the engine's journal, row by row.
     static func compare(_ db: Database, engine: Engine) throws -> [String] {
         var comparison = LedgerComparison(engine)
+        // A database from before receipts, audited as it is (read-only, not migrated), has no requests to compare.
+        let hasRequests = try db.tableExists("copy_requests")
         let entries = try Row.fetchCursor(db, sql: "SELECT seq, kind, body FROM ledger ORDER BY seq")
         while let row = try entries.next() {
             let seq: Int = row["seq"]
@@ -159,7 +161,8 @@ enum LedgerRows {
                 db, sql: "SELECT row, slot, lots, quote, fee, capped FROM copy_fills WHERE ledger = ? ORDER BY row",
                 arguments: [seq])
             let shares = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM profit_shares WHERE ledger = ?", arguments: [seq]) ?? 0
-            if let r = try Row.fetchOne(db, sql: "SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = ?", arguments: [seq])
+            if hasRequests,
+                let r = try Row.fetchOne(db, sql: "SELECT total, requested, fee_rate FROM copy_requests WHERE ledger = ?", arguments: [seq])
             {
                 comparison.request(ledger: seq, batch: b, total: r[0], requested: r[1], feeRate: r[2])
             }

@@ -31,7 +31,7 @@ public final class SQLiteCommandLog: CommandLog {
     public let path: String
     let pool: DatabasePool
     /// Where reads go: the pool, or (read-only) one snapshot of the file, so that every read sees one moment.
-    private let reader: any DatabaseReader
+    let reader: any DatabaseReader
     private let lockFile: Int32
     /// Opened with `init(snapshotOf:)`: nothing can be written.
     public let isReadOnly: Bool

@@ -202,8 +202,9 @@ public struct ChainGap: Error, CustomStringConvertible {
 }
 
 /// Extends the stored chain over ledger entries not chained yet (a server runs it in the background and before a
-/// receipt). Catch-ups run one after the other (an actor alone would interleave them at every await): one that
-/// waited finds the work done.
+/// receipt). Catch-ups take turns (an actor alone would interleave them at every await, each hashing the same
+/// entries): one that waited finds the work done. A long catch-up hands the turn on after every round, so a receipt
+/// waiting for an entry already chained is not kept behind it; one whose entry is chained does not wait at all.
 public actor LedgerChainer {
     private let store: any ReceiptStore
     /// How many batch rows one read brings.
@@ -217,21 +218,31 @@ public actor LedgerChainer {
         self.rowsPerRead = rowsPerRead
     }
 
-    /// Chains every stored entry (or those up to `through`); returns how many were chained.
-    @discardableResult
-    public func catchUp(through target: Int? = nil) async throws -> Int {
+    /// Waits for the turn (or takes it when free).
+    private func takeTurn() async {
         if busy {
             await withCheckedContinuation { waiting.append($0) }  // handed the turn by the one before
         } else {
             busy = true
         }
-        defer {
-            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
-        }
+    }
+
+    /// Hands the turn to the first waiting, or frees it.
+    private func passTurn() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+    }
+
+    /// Chains every stored entry (or those up to `through`); returns how many were chained.
+    @discardableResult
+    public func catchUp(through target: Int? = nil) async throws -> Int {
+        if let target, let tip = try await store.chainTip(), tip.seq >= target { return 0 }
+        await takeTurn()
+        defer { passTurn() }
         var chained = 0
         let key = try await self.key()
         var tip = try await store.chainTip()
         while true {
+            try Task.checkCancellation()
             let next = (tip?.seq ?? -1) + 1
             if let target, next > target { return chained }
             let records = try await store.records(from: next, maxRows: rowsPerRead)
@@ -246,7 +257,12 @@ public actor LedgerChainer {
             try await store.storeChain(hashes)
             chained += hashes.count
             tip = hashes.last
-            await Task.yield()
+            // Others waiting go first (each finds what this round chained), then this one goes on.
+            if !waiting.isEmpty {
+                passTurn()
+                await takeTurn()
+                tip = try await store.chainTip()
+            }
         }
     }
 
@@ -258,23 +274,31 @@ public actor LedgerChainer {
         return read
     }
 
-    /// Recomputes the whole chain from the ledger and compares it with the stored hashes; returns the entries whose
-    /// stored hash differs (the first changed entry and every later one), at most `limit`.
-    public func verify(limit: Int = 20) async throws -> [Int] {
-        var mismatches: [Int] = []
+    /// What `verify` found: how many stored hashes it compared, and the first that differs and how many do.
+    public struct Check: Sendable, Hashable {
+        public var compared = 0
+        public var firstMismatch: Int?
+        public var mismatches = 0
+    }
+
+    /// Recomputes the chain from the ledger and compares it with the stored hashes (as far as they go). A changed
+    /// entry makes its hash and every later one differ.
+    public func verify() async throws -> Check {
+        var check = Check()
         let key = try await self.key()
         var previous = LedgerChain.zero
         var next = 0
         while true {
             let records = try await store.records(from: next, maxRows: rowsPerRead)
-            guard !records.isEmpty else { return mismatches }
+            guard !records.isEmpty else { return check }
             let stored = try await store.chainHashes(from: records[0].seq, through: records[records.count - 1].seq)
             for r in records {
                 previous = LedgerChain.link(previous, LedgerChain.entryText(r, key: key))
-                guard let stored = stored[r.seq] else { return mismatches }
+                guard let stored = stored[r.seq] else { return check }
+                check.compared += 1
                 if stored != previous {
-                    mismatches.append(r.seq)
-                    if mismatches.count >= limit { return mismatches }
+                    if check.firstMismatch == nil { check.firstMismatch = r.seq }
+                    check.mismatches += 1
                 }
             }
             next = records[records.count - 1].seq + 1

@@ -77,7 +77,8 @@ extension Engine {
                 leadShare = Allocation.largestRemainder(total: executed, weights: [leadLots] + ws.plan.lots, weightSum: total)[0]
             }
             let leadQuote: Fixed
-            if let price = execution.singlePrice {
+            // Exact at a single price on the lots' grid (as the copies' quotes: `allocateMerged`), else pro rata.
+            if let price = execution.singlePrice, Int128(executed) * Int128(lotValue(s, price: price)) == Int128(execution.quote.units) {
                 leadQuote = Fixed(units: leadShare * lotValue(s, price: price))
             } else {
                 leadQuote = Fixed(units: executed == 0 ? 0 : mulDivFloor(execution.quote.units, leadShare, executed) ?? 0)
@@ -237,7 +238,9 @@ extension Engine {
                 executed == 0 ? 0 : Allocation.largestRemainder(total: executed, weights: [block.lots] + requests.lots, weightSum: total)[0]
         }
         let quote: Fixed
-        if let price = record.mixedPrices ? nil : record.singlePrice {
+        if let price = record.mixedPrices ? nil : record.singlePrice,
+            Int128(executed) * Int128(lotValue(s, price: price)) == Int128(o.filledQuote.units)
+        {
             quote = Fixed(units: share * lotValue(s, price: price))
         } else {
             quote = Fixed(units: executed == 0 ? 0 : mulDivFloor(o.filledQuote.units, share, executed) ?? 0)

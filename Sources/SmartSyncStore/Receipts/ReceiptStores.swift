@@ -8,13 +8,18 @@ private let entriesPerRead = 4096
 
 /// The chain and the ledger's rows in SQLite.
 public final class SQLiteReceiptStore: ReceiptStore, @unchecked Sendable {
-    // @unchecked: the writer (a GRDB pool or queue) is Sendable and the class holds nothing else mutable.
+    // @unchecked: GRDB's pool and reader are Sendable and the class holds nothing else mutable.
     private let pool: any DatabaseWriter
+    /// Reads go where the log's reads go: the pool, or (a read-only snapshot, as `audit` opens) that one moment.
+    private let reader: any DatabaseReader
 
-    public init(log: SQLiteCommandLog) { pool = log.pool }
+    public init(log: SQLiteCommandLog) {
+        pool = log.pool
+        reader = log.reader
+    }
 
     public func chainTip() async throws -> (seq: Int, hash: [UInt8])? {
-        try await pool.read { db in
+        try await reader.read { db in
             try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger_chain ORDER BY seq DESC LIMIT 1").map { r in
                 (r[0] as Int, [UInt8](r[1] as Data))
             }
@@ -22,7 +27,7 @@ public final class SQLiteReceiptStore: ReceiptStore, @unchecked Sendable {
     }
 
     public func records(from seq: Int, maxRows: Int) async throws -> [LedgerRecord] {
-        try await pool.read { db in
+        try await reader.read { db in
             var out: [LedgerRecord] = []
             var rows = 0
             let entries = try Row.fetchCursor(
@@ -73,7 +78,7 @@ public final class SQLiteReceiptStore: ReceiptStore, @unchecked Sendable {
     }
 
     public func chainKey() async throws -> [UInt8] {
-        let hex = try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_key'") }
+        let hex = try await reader.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_key'") }
         guard let key = hex.flatMap(Hex.decode), !key.isEmpty else {
             throw StoreError.io(path: "meta", detail: "the database has no chain_key")
         }
@@ -81,7 +86,7 @@ public final class SQLiteReceiptStore: ReceiptStore, @unchecked Sendable {
     }
 
     public func chainHashes(from seq: Int, through last: Int) async throws -> [Int: [UInt8]] {
-        try await pool.read { db in
+        try await reader.read { db in
             var out: [Int: [UInt8]] = [:]
             for r in try Row.fetchAll(db, sql: "SELECT seq, hash FROM ledger_chain WHERE seq BETWEEN ? AND ?", arguments: [seq, last]) {
                 out[r[0]] = [UInt8](r[1] as Data)
