@@ -143,6 +143,19 @@ extension APIHandlers {
         return .ok(.init(body: .json(receipt)))
     }
 
+    /// The head of the ledger's hash chain, extended first over everything committed.
+    func ledgerChain(_ input: Operations.LedgerChain.Input) async throws -> Operations.LedgerChain.Output {
+        _ = try RequestScope.require()
+        let committed = service.read { $0.journal.count }
+        do {
+            if committed > 0 { try await service.chain.catchUp(through: committed - 1) }
+        } catch {
+            throw APIError(.serviceUnavailable, code: "unavailable", "the ledger's hash chain cannot be extended: \(error)")
+        }
+        let tip = try await service.receipts.chainTip()
+        return .ok(.init(body: .json(.init(entries: (tip?.seq ?? -1) + 1, seq: tip?.seq, hash: tip.map { Hex.encode($0.hash) }))))
+    }
+
     func failedOrders(_ input: Operations.FailedOrders.Input) async throws -> Operations.FailedOrders.Output {
         let q = input.query
         let (limit, cursor, newest) = Self.page(order: q.order?.rawValue, limit: q.limit, before: q.before, after: q.after)

@@ -98,7 +98,7 @@ func json(_ buffer: ByteBuffer) throws -> Any {
                         #expect(responses.contains("414"), "\(method) \(path) lacks 414")
                     }
                 }
-                #expect(operations == 52)
+                #expect(operations == 53)
                 let schemas = try #require((doc["components"] as? [String: Any])?["schemas"] as? [String: [String: Any]])
                 for (name, schema) in schemas where name.hasSuffix("Request") {
                     // An object with exclusive fields is its fields `allOf` the rule relating them: the fields part closes it.
@@ -333,6 +333,12 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             #expect(receipt.steps.lots.method == "exact" && receipt.row.requestedLots == receipt.row.lots)
             let checks = receipt.verify()
             #expect(checks.count > 10 && checks.allSatisfy(\.ok), "\(checks.filter { !$0.ok })")
+            // The chain's head reaches past the receipt's entry; signed-in callers only.
+            a = try await APIRefusalTests.call(client, .get, "/v1/ledger/chain", key: bob)
+            let entries = a.object["entries"] as? Int ?? 0
+            #expect(a.status == .ok && entries > receipt.ledger && (a.object["hash"] as? String)?.count == 64, "\(a.body ?? "")")
+            #expect(a.object["seq"] as? Int == entries - 1)
+            #expect(try await APIRefusalTests.call(client, .get, "/v1/ledger/chain", key: nil).status == .unauthorized)
             for (uri, key, status, field) in [
                 ("/v1/copies/bob-1/fills/1/receipt", bob, HTTPResponse.Status.notFound, nil),
                 ("/v1/copies/bob-9/fills/0/receipt", bob, .notFound, nil),

@@ -343,6 +343,17 @@ extension APIProtocol {
         )
         try transport.register(
             {
+                try await server.ledgerChain(
+                    request: $0,
+                    body: $1,
+                    metadata: $2
+                )
+            },
+            method: .get,
+            path: server.apiPathComponentsWithServerPrefix("/v1/ledger/chain")
+        )
+        try transport.register(
+            {
                 try await server.tracking(
                     request: $0,
                     body: $1,
@@ -5069,6 +5080,127 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
+    /// The head of the ledger's hash chain
+    ///
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them) to show later that the past was not rewritten. The chain is first extended over everything committed.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/chain`.
+    /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
+    func ledgerChain(
+        request: HTTPTypes.HTTPRequest,
+        body: OpenAPIRuntime.HTTPBody?,
+        metadata: OpenAPIRuntime.ServerRequestMetadata
+    ) async throws -> (HTTPTypes.HTTPResponse, OpenAPIRuntime.HTTPBody?) {
+        try await handle(
+            request: request,
+            requestBody: body,
+            metadata: metadata,
+            forOperation: Operations.LedgerChain.id,
+            using: {
+                APIHandler.ledgerChain($0)
+            },
+            deserializer: { request, requestBody, metadata in
+                let headers: Operations.LedgerChain.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
+                return Operations.LedgerChain.Input(headers: headers)
+            },
+            serializer: { output, request in
+                switch output {
+                case let .ok(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .unauthorized(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 401)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .forbidden(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 403)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .uriTooLong(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 414)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .serviceUnavailable(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 503)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .undocumented(statusCode, _):
+                    return (.init(soar_statusCode: statusCode), nil)
+                }
+            }
+        )
+    }
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -8006,7 +8138,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Forecast a copy before starting it
     ///
-    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (other symbols keep the last price the lead traded them at; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (every other symbol at the market's last mark before the fill, from the price history; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.

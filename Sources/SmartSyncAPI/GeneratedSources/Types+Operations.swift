@@ -11221,6 +11221,377 @@ public enum Operations {
             }
         }
     }
+    /// The head of the ledger's hash chain
+    ///
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them) to show later that the past was not rewritten. The chain is first extended over everything committed.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/chain`.
+    /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
+    public enum LedgerChain {
+        public static let id: Swift.String = "ledgerChain"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.LedgerChain.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.LedgerChain.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.LedgerChain.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - headers:
+            public init(headers: Operations.LedgerChain.Input.Headers = .init()) {
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/200/content/json`.
+                    public struct JsonPayload: Codable, Hashable, Sendable {
+                        /// ledger entries chained (the next entry's `seq`)
+                        ///
+                        /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/200/content/json/entries`.
+                        public var entries: Swift.Int
+                        /// the last chained entry, absent when none
+                        ///
+                        /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/200/content/json/seq`.
+                        public var seq: Swift.Int?
+                        /// its chain hash (hex), absent when none
+                        ///
+                        /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/200/content/json/hash`.
+                        public var hash: Swift.String?
+                        /// Creates a new `JsonPayload`.
+                        ///
+                        /// - Parameters:
+                        ///   - entries: ledger entries chained (the next entry's `seq`)
+                        ///   - seq: the last chained entry, absent when none
+                        ///   - hash: its chain hash (hex), absent when none
+                        public init(
+                            entries: Swift.Int,
+                            seq: Swift.Int? = nil,
+                            hash: Swift.String? = nil
+                        ) {
+                            self.entries = entries
+                            self.seq = seq
+                            self.hash = hash
+                        }
+                        public enum CodingKeys: String, CodingKey {
+                            case entries
+                            case seq
+                            case hash
+                        }
+                        public init(from decoder: any Swift.Decoder) throws {
+                            let container = try decoder.container(keyedBy: CodingKeys.self)
+                            self.entries = try container.decode(
+                                Swift.Int.self,
+                                forKey: .entries
+                            )
+                            self.seq = try container.decodeIfPresent(
+                                Swift.Int.self,
+                                forKey: .seq
+                            )
+                            self.hash = try container.decodeIfPresent(
+                                Swift.String.self,
+                                forKey: .hash
+                            )
+                            try decoder.ensureNoAdditionalProperties(knownKeys: [
+                                "entries",
+                                "seq",
+                                "hash"
+                            ])
+                        }
+                    }
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/200/content/application\/json`.
+                    case json(Operations.LedgerChain.Output.Ok.Body.JsonPayload)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Operations.LedgerChain.Output.Ok.Body.JsonPayload {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// OK
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.LedgerChain.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.LedgerChain.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct Unauthorized: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/401/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/401/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.Unauthorized.Body
+                /// Creates a new `Unauthorized`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.Unauthorized.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Operations.LedgerChain.Output.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Operations.LedgerChain.Output.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct Forbidden: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/403/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/403/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.Forbidden.Body
+                /// Creates a new `Forbidden`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.Forbidden.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Operations.LedgerChain.Output.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Operations.LedgerChain.Output.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct UriTooLong: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/414/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/414/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.UriTooLong.Body
+                /// Creates a new `UriTooLong`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.UriTooLong.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/414`.
+            ///
+            /// HTTP response code: `414 uriTooLong`.
+            case uriTooLong(Operations.LedgerChain.Output.UriTooLong)
+            /// The associated value of the enum case if `self` is `.uriTooLong`.
+            ///
+            /// - Throws: An error if `self` is not `.uriTooLong`.
+            /// - SeeAlso: `.uriTooLong`.
+            public var uriTooLong: Operations.LedgerChain.Output.UriTooLong {
+                get throws {
+                    switch self {
+                    case let .uriTooLong(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "uriTooLong",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct ServiceUnavailable: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/503/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/503/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.ServiceUnavailable.Body
+                /// Creates a new `ServiceUnavailable`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.ServiceUnavailable.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/503`.
+            ///
+            /// HTTP response code: `503 serviceUnavailable`.
+            case serviceUnavailable(Operations.LedgerChain.Output.ServiceUnavailable)
+            /// The associated value of the enum case if `self` is `.serviceUnavailable`.
+            ///
+            /// - Throws: An error if `self` is not `.serviceUnavailable`.
+            /// - SeeAlso: `.serviceUnavailable`.
+            public var serviceUnavailable: Operations.LedgerChain.Output.ServiceUnavailable {
+                get throws {
+                    switch self {
+                    case let .serviceUnavailable(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "serviceUnavailable",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json
+                ]
+            }
+        }
+    }
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -18411,7 +18782,7 @@ public enum Operations {
     }
     /// Forecast a copy before starting it
     ///
-    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (other symbols keep the last price the lead traded them at; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (every other symbol at the market's last mark before the fill, from the price history; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.

@@ -214,6 +214,13 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/copies/{id}/fills/{n}/receipt`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/{n}/receipt/get(copyFillReceipt)`.
     func copyFillReceipt(_ input: Operations.CopyFillReceipt.Input) async throws -> Operations.CopyFillReceipt.Output
+    /// The head of the ledger's hash chain
+    ///
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them) to show later that the past was not rewritten. The chain is first extended over everything committed.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/chain`.
+    /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
+    func ledgerChain(_ input: Operations.LedgerChain.Input) async throws -> Operations.LedgerChain.Output
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -328,7 +335,7 @@ public protocol APIProtocol: Sendable {
     func leadFills(_ input: Operations.LeadFills.Input) async throws -> Operations.LeadFills.Output
     /// Forecast a copy before starting it
     ///
-    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (other symbols keep the last price the lead traded them at; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (every other symbol at the market's last mark before the fill, from the price history; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.
@@ -789,6 +796,15 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// The head of the ledger's hash chain
+    ///
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them) to show later that the past was not rewritten. The chain is first extended over everything committed.
+    ///
+    /// - Remark: HTTP `GET /v1/ledger/chain`.
+    /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
+    public func ledgerChain(headers: Operations.LedgerChain.Input.Headers = .init()) async throws -> Operations.LedgerChain.Output {
+        try await ledgerChain(Operations.LedgerChain.Input(headers: headers))
+    }
     /// How closely a copy tracks its lead
     ///
     /// The copy's ROI beside the lead's since the copy started, and the gap split into fees, profit share, price difference, failed or capped orders, sizing and rounding.
@@ -1037,7 +1053,7 @@ extension APIProtocol {
     }
     /// Forecast a copy before starting it
     ///
-    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (other symbols keep the last price the lead traded them at; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (every other symbol at the market's last mark before the fill, from the price history; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.
