@@ -12,7 +12,8 @@ struct Audit: AsyncParsableCommand {
             Replays the command log into a fresh engine, then checks that every balance equals what the journal gives,
             that USDT and every asset are conserved (deposits − withdrawals), and that the stored ledger (every copy
             fill row) is exactly what the log produces: none missing, none twice, and that every ledger entry the hash
-            chain covers still hashes to its stored chain hash (docs/receipts.md). Exit 0 when balanced, 1 with the
+            chain covers still hashes to its stored chain hash (docs/receipts.md; a chain that cannot be read, as in a
+            database from before receipts, is a warning). Exit 0 when balanced, 1 with the
             details when not, 2 when the database cannot be used (missing, corrupt, newer schema, server unreachable).
             --db takes a SQLite file or a postgres:// URL; without --db the same database as `serve`: SMARTSYNC_DB,
             else DATABASE_URL, else smartsync.sqlite. Nothing is created or changed: a SQLite file is read as one

@@ -11,8 +11,8 @@ extension Bench {
             abstract: "Time the ledger's hash chain and one allocation receipt for a fan-out of N copies.",
             discussion: """
                 Sets up N copies of one lead in a new SQLite file (or a postgres:// URL's database), commits one lead
-                fill's fan-out, then times: chaining the whole ledger so far (the set-up's deposits and transfers and
-                the batch), chaining one more fan-out's batch of N rows (what the background service does per lead
+                fill's fan-out, then times: chaining the whole ledger so far (the set-up's deposits, transfers and
+                its own fan-out, and the batch), chaining one more fan-out's batch of N rows (what the background service does per lead
                 fill), and building one copy's receipt (its batch's N rows read back, the Merkle path) and checking it.
 
                 Example:

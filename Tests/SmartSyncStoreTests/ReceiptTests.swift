@@ -139,6 +139,8 @@ struct ReceiptTests {
         changed = b
         changed.steps.lots.method = "largestRemainderThenRows"
         #expect(Self.failed(changed) == ["lots.rows"])
+        changed.steps.lots.cap = "1000"
+        #expect(Self.failed(changed).contains("lots.cap"), "a cap given to lots does not make the pass in row order pass")
         // A lead fill id is read whole between fill= and leadPrice=: one holding "side=sell" changes no field.
         changed = c
         let id = try #require(c.leadFill)

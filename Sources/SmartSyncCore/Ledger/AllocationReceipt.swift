@@ -378,6 +378,7 @@ extension AllocationReceipt {
         check(
             "floor", floor == t * w / sum && remainder == t * w % sum, "floor(\(t) × \(w) ÷ \(sum)) is \(t * w / sum) rest \(t * w % sum)")
         let cap = int(step.cap)
+        if name != "fee" { check("cap", step.cap == nil, "only fees have a cap") }
         let base = cap.map { Swift.min(floor, $0) } ?? floor
         check("part", part == base + unit, "\(part) is not \(base) + unit \(unit)")
         let eligible = base == floor && (cap.map { floor < $0 } ?? true) && remainder > 0
