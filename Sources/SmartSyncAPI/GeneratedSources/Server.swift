@@ -4910,7 +4910,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// A copy fill's allocation receipt
     ///
-    /// How the copy fill numbered `n` (as in `GET /v1/copies/{id}/fills`) was allocated from its merged order: the order's totals, this copy's request and share, the largest-remainder steps of its lots, quote and fee, and the proof that its row is in the ledger's hash chain (a Merkle path to the batch's root, and the chain hash of the entry with the one before). Anyone can check it offline with `smartsync verify-receipt FILE`; a changed past ledger entry changes every later chain hash. Integers are base-10 strings, amounts in 1e-8 USDT, quantities in lots of `qtyStep`.
+    /// How the copy fill numbered `n` (as in `GET /v1/copies/{id}/fills`) was allocated from its merged order: the order's totals, this copy's request and share, the largest-remainder steps of its lots, quote and fee, and the proof that its row is in the ledger's hash chain (a Merkle path to the batch's root, and the chain hash of the entry with the one before). Anyone can check it offline with `smartsync verify-receipt FILE`; a changed past ledger entry changes every later chain hash. Amounts, lots and prices are base-10 integer strings (amounts and prices in 1e-8 USDT, quantities in lots of `qtyStep`). The copy's follower and the operator may read it (anyone else: 404); 404 for an `n` the copy does not have; 503 when the chain cannot be extended (docs/receipts.md in the repository).
     ///
     /// - Remark: HTTP `GET /v1/copies/{id}/fills/{n}/receipt`.
     /// - Remark: Generated from `#/paths//v1/copies/{id}/fills/{n}/receipt/get(copyFillReceipt)`.
@@ -5082,7 +5082,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// The head of the ledger's hash chain
     ///
-    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them) to show later that the past was not rewritten. The chain is first extended over everything committed.
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them): whoever holds the database can later show that the chain still passes through each. Any API key may ask. The chain is first extended over everything committed.
     ///
     /// - Remark: HTTP `GET /v1/ledger/chain`.
     /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
@@ -8138,7 +8138,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Forecast a copy before starting it
     ///
-    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick and each transfer at its place (every other symbol at the market's last mark before the fill, from the price history; no order book is walked), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
+    /// Replays the lead's own fills of the last `days` (of the market's clock) on a scratch engine for a new copy of `investment`: the lead portfolio is rebuilt as it was at the span's start (its fills and transfers since taken back; a holding below the symbol's minimums kept as cash), each fill placed again at its own price on the tick (every other symbol at the market's last mark before the fill, from the price history) and each transfer at its place (every order fills at the mark), and the copy sized, rounded, capped and refused by the real rules. At most the lead's last 5,000 fills (the span then starts at the first). 422 for a lead that stopped leading. Answers the copy's result beside the lead's, the tracking gap and its parts, the copy orders that would have failed and why, the fees and profit share, and the smallest investment that would have tracked the lead within 0.2 points beyond the profit share.
     ///
     /// - Remark: HTTP `GET /v1/leads/{user}/forecast`.
     /// - Remark: Generated from `#/paths//v1/leads/{user}/forecast/get(forecast)`.
