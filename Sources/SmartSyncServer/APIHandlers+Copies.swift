@@ -143,17 +143,26 @@ extension APIHandlers {
         return .ok(.init(body: .json(receipt)))
     }
 
-    /// The head of the ledger's hash chain, extended first over everything committed.
+    /// The head of the ledger's hash chain, extended first over everything committed; with `seq`, the chain up to
+    /// that entry (its hash as the chain has it now, to check a head recorded earlier).
     func ledgerChain(_ input: Operations.LedgerChain.Input) async throws -> Operations.LedgerChain.Output {
         _ = try RequestScope.require()
         let committed = service.read { $0.journal.count }
+        if let seq = input.query.seq, seq >= committed {
+            throw APIError(.notFound, code: "notFound", "the ledger has \(committed) entries, none numbered \(seq) yet", field: "seq")
+        }
         do {
             if committed > 0 { try await service.chain.catchUp(through: committed - 1) }
         } catch {
             throw APIError(.serviceUnavailable, code: "unavailable", "the ledger's hash chain cannot be extended: \(error)")
         }
-        let tip = try await service.receipts.chainTip()
-        return .ok(.init(body: .json(.init(entries: (tip?.seq ?? -1) + 1, seq: tip?.seq, hash: tip.map { Hex.encode($0.hash) }))))
+        let head: (seq: Int, hash: [UInt8])?
+        if let seq = input.query.seq {
+            head = try await service.receipts.chainHashes(from: seq, through: seq)[seq].map { (seq, $0) }
+        } else {
+            head = try await service.receipts.chainTip()
+        }
+        return .ok(.init(body: .json(.init(entries: (head?.seq ?? -1) + 1, seq: head?.seq, hash: head.map { Hex.encode($0.hash) }))))
     }
 
     func failedOrders(_ input: Operations.FailedOrders.Input) async throws -> Operations.FailedOrders.Output {

@@ -338,6 +338,14 @@ func json(_ buffer: ByteBuffer) throws -> Any {
             let entries = a.object["entries"] as? Int ?? 0
             #expect(a.status == .ok && entries > receipt.ledger && (a.object["hash"] as? String)?.count == 64, "\(a.body ?? "")")
             #expect(a.object["seq"] as? Int == entries - 1)
+            // The chain up to the receipt's entry: its hash is the receipt's chain hash; an entry not there yet is a 404.
+            a = try await APIRefusalTests.call(client, .get, "/v1/ledger/chain?seq=\(receipt.ledger)", key: bob)
+            #expect(
+                a.status == .ok && a.object["hash"] as? String == receipt.proof.chainHash
+                    && a.object["entries"] as? Int == receipt.ledger + 1)
+            a = try await APIRefusalTests.call(client, .get, "/v1/ledger/chain?seq=\(entries + 1000)", key: bob)
+            #expect(a.status == .notFound && a.field == "seq")
+            #expect(try await APIRefusalTests.call(client, .get, "/v1/ledger/chain?seq=-1", key: bob).status == .badRequest)
             #expect(try await APIRefusalTests.call(client, .get, "/v1/ledger/chain", key: nil).status == .unauthorized)
             for (uri, key, status, field) in [
                 ("/v1/copies/bob-1/fills/1/receipt", bob, HTTPResponse.Status.notFound, nil),

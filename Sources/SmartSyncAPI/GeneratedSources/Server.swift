@@ -5082,7 +5082,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// The head of the ledger's hash chain
     ///
-    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them): whoever holds the database can later show that the chain still passes through each. Any API key may ask. The chain is first extended over everything committed.
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them); with `seq`, the hash of that entry as the chain has it now, so a head recorded earlier can be checked: a rewritten past gives another hash. Any API key may ask. The chain is first extended over everything committed.
     ///
     /// - Remark: HTTP `GET /v1/ledger/chain`.
     /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
@@ -5100,14 +5100,42 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.ledgerChain($0)
             },
             deserializer: { request, requestBody, metadata in
+                let query: Operations.LedgerChain.Input.Query = .init(seq: try converter.getOptionalQueryItemAsURI(
+                    in: request.soar_query,
+                    style: .form,
+                    explode: true,
+                    name: "seq",
+                    as: Swift.Int.self
+                ))
                 let headers: Operations.LedgerChain.Input.Headers = .init(accept: try converter.extractAcceptHeaderIfPresent(in: request.headerFields))
-                return Operations.LedgerChain.Input(headers: headers)
+                return Operations.LedgerChain.Input(
+                    query: query,
+                    headers: headers
+                )
             },
             serializer: { output, request in
                 switch output {
                 case let .ok(value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 200)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .badRequest(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
                     suppressMutabilityWarning(&response)
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {
@@ -5144,6 +5172,24 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 case let .forbidden(value):
                     suppressUnusedWarning(value)
                     var response = HTTPTypes.HTTPResponse(soar_statusCode: 403)
+                    suppressMutabilityWarning(&response)
+                    let body: OpenAPIRuntime.HTTPBody
+                    switch value.body {
+                    case let .json(value):
+                        try converter.validateAcceptIfPresent(
+                            "application/json",
+                            in: request.headerFields
+                        )
+                        body = try converter.setResponseBodyAsJSON(
+                            value,
+                            headerFields: &response.headerFields,
+                            contentType: "application/json; charset=utf-8"
+                        )
+                    }
+                    return (response, body)
+                case let .notFound(value):
+                    suppressUnusedWarning(value)
+                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 404)
                     suppressMutabilityWarning(&response)
                     let body: OpenAPIRuntime.HTTPBody
                     switch value.body {

@@ -11223,13 +11223,28 @@ public enum Operations {
     }
     /// The head of the ledger's hash chain
     ///
-    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them): whoever holds the database can later show that the chain still passes through each. Any API key may ask. The chain is first extended over everything committed.
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them); with `seq`, the hash of that entry as the chain has it now, so a head recorded earlier can be checked: a rewritten past gives another hash. Any API key may ask. The chain is first extended over everything committed.
     ///
     /// - Remark: HTTP `GET /v1/ledger/chain`.
     /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
     public enum LedgerChain {
         public static let id: Swift.String = "ledgerChain"
         public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// an entry's `seq`: answer the chain up to it (404 when the ledger has no such entry yet)
+                ///
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/query/seq`.
+                public var seq: Swift.Int?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - seq: an entry's `seq`: answer the chain up to it (404 when the ledger has no such entry yet)
+                public init(seq: Swift.Int? = nil) {
+                    self.seq = seq
+                }
+            }
+            public var query: Operations.LedgerChain.Input.Query
             /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/header`.
             public struct Headers: Sendable, Hashable {
                 public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.LedgerChain.AcceptableContentType>]
@@ -11245,8 +11260,13 @@ public enum Operations {
             /// Creates a new `Input`.
             ///
             /// - Parameters:
+            ///   - query:
             ///   - headers:
-            public init(headers: Operations.LedgerChain.Input.Headers = .init()) {
+            public init(
+                query: Operations.LedgerChain.Input.Query = .init(),
+                headers: Operations.LedgerChain.Input.Headers = .init()
+            ) {
+                self.query = query
                 self.headers = headers
             }
         }
@@ -11357,6 +11377,57 @@ public enum Operations {
                     }
                 }
             }
+            public struct BadRequest: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/400/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/400/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.BadRequest.Body
+                /// Creates a new `BadRequest`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.BadRequest.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Operations.LedgerChain.Output.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Operations.LedgerChain.Output.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
             public struct Unauthorized: Sendable, Hashable {
                 /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/401/content`.
                 @frozen public enum Body: Sendable, Hashable {
@@ -11454,6 +11525,57 @@ public enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            public struct NotFound: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/404/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/ledger/chain/GET/responses/404/content/application\/json`.
+                    case json(Components.Schemas._Error)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas._Error {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.LedgerChain.Output.NotFound.Body
+                /// Creates a new `NotFound`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.LedgerChain.Output.NotFound.Body) {
+                    self.body = body
+                }
+            }
+            /// Error
+            ///
+            /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Operations.LedgerChain.Output.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Operations.LedgerChain.Output.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
                             response: self
                         )
                     }

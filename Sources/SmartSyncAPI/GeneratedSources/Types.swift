@@ -216,7 +216,7 @@ public protocol APIProtocol: Sendable {
     func copyFillReceipt(_ input: Operations.CopyFillReceipt.Input) async throws -> Operations.CopyFillReceipt.Output
     /// The head of the ledger's hash chain
     ///
-    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them): whoever holds the database can later show that the chain still passes through each. Any API key may ask. The chain is first extended over everything committed.
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them); with `seq`, the hash of that entry as the chain has it now, so a head recorded earlier can be checked: a rewritten past gives another hash. Any API key may ask. The chain is first extended over everything committed.
     ///
     /// - Remark: HTTP `GET /v1/ledger/chain`.
     /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
@@ -798,12 +798,18 @@ extension APIProtocol {
     }
     /// The head of the ledger's hash chain
     ///
-    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them): whoever holds the database can later show that the chain still passes through each. Any API key may ask. The chain is first extended over everything committed.
+    /// How far the ledger's hash chain reaches and its last hash (see `GET /v1/copies/{id}/fills/{n}/receipt`): each entry's hash covers the one before, so a head recorded now fixes every entry up to it. Keep heads (or publish them); with `seq`, the hash of that entry as the chain has it now, so a head recorded earlier can be checked: a rewritten past gives another hash. Any API key may ask. The chain is first extended over everything committed.
     ///
     /// - Remark: HTTP `GET /v1/ledger/chain`.
     /// - Remark: Generated from `#/paths//v1/ledger/chain/get(ledgerChain)`.
-    public func ledgerChain(headers: Operations.LedgerChain.Input.Headers = .init()) async throws -> Operations.LedgerChain.Output {
-        try await ledgerChain(Operations.LedgerChain.Input(headers: headers))
+    public func ledgerChain(
+        query: Operations.LedgerChain.Input.Query = .init(),
+        headers: Operations.LedgerChain.Input.Headers = .init()
+    ) async throws -> Operations.LedgerChain.Output {
+        try await ledgerChain(Operations.LedgerChain.Input(
+            query: query,
+            headers: headers
+        ))
     }
     /// How closely a copy tracks its lead
     ///
