@@ -121,11 +121,7 @@ extension APIHandlers {
         let fills = past.fills.compactMap { f in engine.batchHeader(at: f.position, rows: past).map { (f.position, $0) } }
         guard n < fills.count else { throw APIError.notFound("fill \(n) of copy \(id) (it has \(fills.count))") }
         let (position, header) = fills[n]
-        do {
-            try await service.chain.catchUp(through: position)
-        } catch {
-            throw APIError(.serviceUnavailable, code: "unavailable", "the ledger's hash chain cannot be extended: \(error)")
-        }
+        try await extendChain(through: position)
         let hashes = try await service.receipts.chainHashes(from: position - 1, through: position)
         guard let record = try await service.receipts.record(position), let hash = hashes[position],
             let previous = position == 0 ? LedgerChain.zero : hashes[position - 1]
@@ -143,6 +139,15 @@ extension APIHandlers {
         return .ok(.init(body: .json(receipt)))
     }
 
+    /// Extends the ledger's hash chain through entry `seq` before a read of it; a chain that cannot be extended is a 503.
+    func extendChain(through seq: Int) async throws {
+        do {
+            try await service.chain.catchUp(through: seq)
+        } catch {
+            throw APIError(.serviceUnavailable, code: "unavailable", "the ledger's hash chain cannot be extended: \(error)")
+        }
+    }
+
     /// The head of the ledger's hash chain, extended first over everything committed; with `seq`, the chain up to
     /// that entry (its hash as the chain has it now, to check a head recorded earlier).
     func ledgerChain(_ input: Operations.LedgerChain.Input) async throws -> Operations.LedgerChain.Output {
@@ -151,11 +156,7 @@ extension APIHandlers {
         if let seq = input.query.seq, seq >= committed {
             throw APIError(.notFound, code: "notFound", "the ledger has \(committed) entries, none numbered \(seq) yet", field: "seq")
         }
-        do {
-            if committed > 0 { try await service.chain.catchUp(through: committed - 1) }
-        } catch {
-            throw APIError(.serviceUnavailable, code: "unavailable", "the ledger's hash chain cannot be extended: \(error)")
-        }
+        if committed > 0 { try await extendChain(through: committed - 1) }
         let head: (seq: Int, hash: [UInt8])?
         if let seq = input.query.seq {
             head = try await service.receipts.chainHashes(from: seq, through: seq)[seq].map { (seq, $0) }

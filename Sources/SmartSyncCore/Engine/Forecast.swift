@@ -131,14 +131,15 @@ extension Engine {
         // The market's marks as they were before each fill: only each symbol's last price counts, so a long history
         // costs one pass, and each fill at most one price update per other symbol.
         var nextPrice = 0
-        var marketMarks: [Int: Fixed] = [:]
+        var marketMarks = [Fixed?](repeating: nil, count: input.symbols.count)
         func marketBefore(_ event: Int, time: Int64, except filled: Int) {
             while nextPrice < input.prices.count && input.prices[nextPrice].event < event {
                 let p = input.prices[nextPrice]
                 if input.symbols.indices.contains(p.symbol) { marketMarks[p.symbol] = p.price }
                 nextPrice += 1
             }
-            for (s, price) in marketMarks.sorted(by: { $0.key < $1.key }) where s != filled && engine.venue.marks[s] != onTick(price, s) {
+            for (s, price) in marketMarks.enumerated() where s != filled {
+                guard let price, engine.venue.marks[s] != onTick(price, s) else { continue }
                 try? engine.updatePrice(symbol: input.symbols[s].name, price: onTick(price, s), at: at(time))
             }
         }
